@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class GuidesConfig(AppConfig):
+    """Per-exchange guides for connecting an API key, in French and English."""
+
+    name = "guides"
+    verbose_name = _("Guides")

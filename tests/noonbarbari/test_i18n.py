@@ -1,0 +1,68 @@
+import pytest
+from django.conf import settings
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    ("accept_language", "expected"),
+    [("fr-FR,fr;q=0.9,en;q=0.8", "/fr/"), ("en-GB,en;q=0.9", "/en/"), ("de-DE,de;q=0.9", "/en/")],
+)
+def test_root_redirects_by_accept_language(client, accept_language, expected):
+    response = client.get("/", headers={"accept-language": accept_language})
+
+    assert response.status_code == 302
+    assert response["Location"] == expected
+
+
+def test_root_prefers_the_language_the_visitor_chose(client):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+
+    response = client.get("/", headers={"accept-language": "en"})
+
+    assert response["Location"] == "/fr/"
+
+
+def test_english_home_page_explains_the_product(client):
+    response = client.get("/en/")
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert '<html lang="en">' in html
+    assert "Connect your exchange safely. Run your strategy honestly." in html
+    assert "never withdraw" in html
+    assert "Sign up" in html
+    assert "Log in" in html
+
+
+def test_french_home_page_is_translated_and_speaks_tu(client):
+    response = client.get("/fr/")
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert '<html lang="fr">' in html
+    assert "Connecte ton exchange en sécurité." in html
+    assert "S&#x27;inscrire" in html or "S'inscrire" in html
+    assert "Se connecter" in html
+    assert "Connect your exchange safely" not in html
+    # The informal "tu" throughout: never "vous"/"votre".
+    assert " vous " not in html.lower()
+    assert "votre" not in html.lower()
+
+
+def test_language_switcher_keeps_the_current_page(client):
+    page = client.get("/en/")
+    assert 'name="next" value="/en/"' in page.content.decode()
+
+    response = client.post("/i18n/setlang/", {"language": "fr", "next": "/en/?ref=header"})
+
+    assert response.status_code == 302
+    assert response["Location"] == "/fr/?ref=header"
+    assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "fr"
+
+
+def test_language_switcher_ignores_an_unsafe_next(client):
+    response = client.post("/i18n/setlang/", {"language": "fr", "next": "https://evil.example/"})
+
+    assert response.status_code == 302
+    assert "evil.example" not in response["Location"]
