@@ -7,3 +7,8 @@ class GuidesConfig(AppConfig):
 
     name = "guides"
     verbose_name = _("Guides")
+
+    def ready(self) -> None:
+        from guides import signals
+
+        signals.connect()

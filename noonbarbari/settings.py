@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.sites",
+    "django.contrib.sitemaps",
     "allauth",
     "allauth.account",
     "csp",
@@ -130,7 +131,17 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Shared between processes by default (a file cache) so that the web server sees what the
 # django-q2 worker writes (cluster statistics, later the exchange markets cache).
-CACHES = {"default": env.cache("CACHE_URL", default=f"filecache://{VAR_DIR / 'cache'}")}
+CACHES = {
+    "default": env.cache("CACHE_URL", default=f"filecache://{VAR_DIR / 'cache'}"),
+    # Rendered page fragments, per process. Their keys carry the content's last change time,
+    # read from the database on each request, so an edit is seen by every process at once and
+    # a deploy starts from an empty cache.
+    "pages": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "pages",
+        "OPTIONS": {"MAX_ENTRIES": 2000},
+    },
+}
 
 # --- Tasks (django-q2) -----------------------------------------------------------------------
 
@@ -267,3 +278,9 @@ LOGGING = {
 # --- Noon Barbari ----------------------------------------------------------------------------
 
 NOONBARBARI_SUPPORT_EMAIL = env.str("NOONBARBARI_SUPPORT_EMAIL", default="support@noonbarbari.com")
+# The addresses our exchange requests leave from: users add them to their keys' IP whitelist.
+NOONBARBARI_EGRESS_IPS = env.list("NOONBARBARI_EGRESS_IPS", default=["51.38.112.198"])
+# The public host name, written into django.contrib.sites (sitemap, allauth's emails).
+SITE_DOMAIN = env.str(
+    "SITE_DOMAIN", default="127.0.0.1:8000" if DEBUG else ALLOWED_HOSTS[0].lstrip(".")
+)

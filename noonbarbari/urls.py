@@ -1,11 +1,22 @@
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
+from guides.sitemaps import GuideSitemap, PageSitemap
 from noonbarbari import views
+
+sitemaps = {"pages": PageSitemap, "guides": GuideSitemap}
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    path("robots.txt", views.robots_txt, name="robots_txt"),
+    path(
+        "sitemap.xml",
+        sitemap,
+        {"sitemaps": sitemaps},
+        name="django.contrib.sitemaps.views.sitemap",
+    ),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
 
@@ -13,6 +24,7 @@ urlpatterns = [
 # cookie or the Accept-Language header.
 urlpatterns += i18n_patterns(
     path("", views.HomeView.as_view(), name="home"),
+    path("guides/", include("guides.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 )

@@ -1,4 +1,6 @@
-from django.http import HttpRequest, JsonResponse
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from django.views.generic import TemplateView
@@ -24,3 +26,15 @@ def healthz(request: HttpRequest) -> JsonResponse:
     cluster = cluster_health()
     status = "ok" if cluster["running"] else "degraded"
     return JsonResponse({"status": status, "database": database, "cluster": cluster})
+
+
+@require_safe
+def robots_txt(request: HttpRequest) -> HttpResponse:
+    """Crawl the public pages; keep out of accounts and the admin."""
+    lines = ["User-agent: *"]
+    for code, _name in settings.LANGUAGES:
+        lines += [f"Disallow: /{code}/accounts/", f"Disallow: /{code}/admin/"]
+    lines.append(
+        f"Sitemap: {request.build_absolute_uri(reverse('django.contrib.sitemaps.views.sitemap'))}"
+    )
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")

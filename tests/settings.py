@@ -15,7 +15,7 @@ os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 os.environ.setdefault("SECURE_COOKIES", "false")
 
 from noonbarbari.settings import *  # noqa: F403
-from noonbarbari.settings import DATABASES, Q_CLUSTER, VAR_DIR
+from noonbarbari.settings import CACHES, DATABASES, Q_CLUSTER, VAR_DIR
 
 # A file, not SQLite's in-memory default, so that tests can start a real qcluster process
 # on the same database.
@@ -23,7 +23,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     VAR_DIR.mkdir(exist_ok=True)
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CACHES = {**CACHES, "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Tasks run inline unless a test starts a real cluster.
 Q_CLUSTER = {**Q_CLUSTER, "sync": True}
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

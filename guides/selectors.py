@@ -1,0 +1,191 @@
+"""Reads of guides, with visibility rules and the English fallback, section by section."""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Prefetch, Q
+
+from guides.models import Guide, GuideItem, GuideTranslation, ItemKind
+
+FALLBACK_LANGUAGE = settings.LANGUAGE_CODE
+
+TEXT_SECTIONS = (
+    "title",
+    "tagline",
+    "meta_description",
+    "why",
+    "before_you_start",
+    "create_key_intro",
+    "create_key_after",
+    "permissions_intro",
+    "ip_whitelist",
+    "paste_keys",
+    "test_connection",
+    "what_next",
+    "closing_note",
+)
+LIST_SECTIONS = {
+    "steps": ItemKind.STEP,
+    "permissions": ItemKind.PERMISSION,
+    "security_tips": ItemKind.SECURITY_TIP,
+    "pitfalls": ItemKind.PITFALL,
+    "troubleshooting": ItemKind.TROUBLESHOOTING,
+}
+
+
+@dataclass(frozen=True)
+class Section:
+    """One section's content and the language it is actually in."""
+
+    value: Any
+    language: str
+    requested: str
+
+    @property
+    def fallback(self) -> bool:
+        return self.language != self.requested
+
+    def __bool__(self) -> bool:
+        return bool(self.value)
+
+
+@dataclass
+class GuidePage:
+    guide: Guide
+    language: str
+    sections: dict[str, Section] = field(default_factory=dict)
+
+    @property
+    def fallback_sections(self) -> list[str]:
+        return [name for name, section in self.sections.items() if section and section.fallback]
+
+
+def _languages(language: str) -> list[str]:
+    return list(dict.fromkeys([language, FALLBACK_LANGUAGE]))
+
+
+def guide_get(*, slug: str, user) -> Guide:
+    """The guide for an exchange slug, if `user` may see it (raises Guide.DoesNotExist)."""
+    return (
+        Guide.objects.visible_to(user)
+        .select_related("exchange", "exchange__sister")
+        .get(exchange__slug=slug)
+    )
+
+
+def guide_page(guide: Guide, language: str) -> GuidePage:
+    """Every section of `guide` in `language`, each falling back to English when blank."""
+    languages = _languages(language)
+    translations = {
+        t.language: t
+        for t in GuideTranslation.objects.filter(guide=guide, language__in=languages)
+        .prefetch_related("items")
+        .order_by()
+    }
+    return _page(guide, language, translations)
+
+
+def _page(guide: Guide, language: str, translations: dict[str, GuideTranslation]) -> GuidePage:
+    page = GuidePage(guide=guide, language=language)
+    candidates = [translations[code] for code in _languages(language) if code in translations]
+    for name in TEXT_SECTIONS:
+        page.sections[name] = _first_filled(
+            ((t.language, getattr(t, name).strip()) for t in candidates), language
+        )
+    for name, kind in LIST_SECTIONS.items():
+        page.sections[name] = _first_filled(
+            (
+                (t.language, sorted((i for i in t.items.all() if i.kind == kind), key=_order))
+                for t in candidates
+            ),
+            language,
+        )
+    return page
+
+
+def _order(item: GuideItem) -> tuple[int, int]:
+    return (item.position, item.pk or 0)
+
+
+def _first_filled(options, requested: str) -> Section:
+    last_language = requested
+    for code, value in options:
+        if value:
+            return Section(value=value, language=code, requested=requested)
+        last_language = code
+    return Section(value="", language=last_language, requested=requested)
+
+
+@dataclass(frozen=True)
+class GuideCard:
+    guide: Guide
+    title: Section
+    tagline: Section
+
+
+def guide_list(
+    *,
+    user,
+    language: str,
+    region: str = "",
+    spot: bool = False,
+    futures: bool = False,
+    query: str = "",
+) -> list[GuideCard]:
+    """The guides `user` may see, filtered, as index cards (two queries whatever the count)."""
+    languages = _languages(language)
+    guides = Guide.objects.visible_to(user).select_related("exchange")
+    if region:
+        guides = guides.filter(exchange__region=region)
+    if spot:
+        guides = guides.filter(exchange__spot_trading=True)
+    if futures:
+        guides = guides.filter(exchange__futures_trading=True)
+    if query:
+        matching = GuideTranslation.objects.filter(language__in=languages).filter(
+            Q(title__icontains=query) | Q(tagline__icontains=query)
+        )
+        guides = guides.filter(
+            Q(exchange__name__icontains=query)
+            | Q(exchange__ccxt_id__icontains=query)
+            | Q(pk__in=matching.values("guide_id"))
+        )
+    guides = guides.prefetch_related(
+        Prefetch("translations", queryset=GuideTranslation.objects.filter(language__in=languages))
+    )
+    cards = []
+    for guide in guides:
+        translations = {t.language: t for t in guide.translations.all()}
+        candidates = [translations[code] for code in languages if code in translations]
+        cards.append(
+            GuideCard(
+                guide=guide,
+                title=_first_filled(((t.language, t.title) for t in candidates), language),
+                tagline=_first_filled(((t.language, t.tagline) for t in candidates), language),
+            )
+        )
+    return cards
+
+
+def guides_in_sitemap() -> list[Guide]:
+    return list(Guide.objects.published().select_related("exchange"))
+
+
+def missing_sections(translation: GuideTranslation) -> list[str]:
+    """Sections blank in `translation` that the English text has: shown as fallbacks."""
+    if translation.language == FALLBACK_LANGUAGE:
+        return []
+    english = (
+        GuideTranslation.objects.filter(guide_id=translation.guide_id, language=FALLBACK_LANGUAGE)
+        .prefetch_related("items")
+        .first()
+    )
+    if english is None:
+        return []
+    page = _page(
+        translation.guide,
+        translation.language,
+        {translation.language: translation, FALLBACK_LANGUAGE: english},
+    )
+    return page.fallback_sections

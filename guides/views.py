@@ -1,0 +1,35 @@
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.functional import SimpleLazyObject
+from django.utils.translation import get_language
+from django.views.decorators.http import require_safe
+
+from guides import selectors
+from guides.forms import GuideFilterForm
+from guides.models import Guide
+
+
+@require_safe
+def guide_index(request: HttpRequest) -> HttpResponse:
+    form = GuideFilterForm(request.GET or None)
+    cards = selectors.guide_list(user=request.user, language=get_language(), **form.filters())
+    return render(request, "guides/index.html", {"form": form, "cards": cards})
+
+
+@require_safe
+def guide_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    try:
+        guide = selectors.guide_get(slug=slug, user=request.user)
+    except Guide.DoesNotExist:
+        raise Http404 from None
+    language = get_language()
+    context = {
+        "guide": guide,
+        "exchange": guide.exchange,
+        # Built only when the cached fragments miss: a warm page costs one query.
+        "page": SimpleLazyObject(lambda: selectors.guide_page(guide, language)),
+        "egress_ips": settings.NOONBARBARI_EGRESS_IPS,
+        "cache_key": f"{guide.pk}.{guide.updated_at.timestamp()}.{language}",
+    }
+    return render(request, "guides/detail.html", context)
