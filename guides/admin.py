@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from guides import selectors, services
 from guides.models import (
+    LIST_SECTIONS,
     Guide,
     GuideTranslation,
     Permission,
@@ -19,15 +20,8 @@ from guides.models import (
 
 
 def _section_label(name: str) -> str:
-    list_models = {
-        "steps": Step,
-        "permissions": Permission,
-        "security_tips": SecurityTip,
-        "pitfalls": Pitfall,
-        "troubleshooting": TroubleshootingEntry,
-    }
-    if name in list_models:
-        return str(list_models[name]._meta.verbose_name_plural)
+    if name in LIST_SECTIONS:
+        return str(LIST_SECTIONS[name]._meta.verbose_name_plural)
     return str(getattr(GuideTranslation._meta.get_field(name), "verbose_name", name))
 
 
@@ -135,25 +129,14 @@ class GuideTranslationAdmin(_FallbackStatus, admin.ModelAdmin):
     readonly_fields = ["fallback_status"]
     fieldsets = [
         (None, {"fields": ["guide", "language", "fallback_status"]}),
-        (_("Header"), {"fields": ["title", "tagline", "meta_description"]}),
+        (_("Header"), {"fields": GuideTranslation.HEADER_FIELDS}),
         (
             _("Sections"),
             {
                 "description": _(
                     "Markdown. A blank section is shown in English, marked as not yet translated."
                 ),
-                "fields": [
-                    "why",
-                    "before_you_start",
-                    "create_key_intro",
-                    "create_key_after",
-                    "permissions_intro",
-                    "ip_whitelist",
-                    "paste_keys",
-                    "test_connection",
-                    "what_next",
-                    "closing_note",
-                ],
+                "fields": GuideTranslation.SECTION_FIELDS,
             },
         ),
     ]

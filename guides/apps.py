@@ -9,6 +9,8 @@ class GuidesConfig(AppConfig):
     verbose_name = _("Guides")
 
     def ready(self) -> None:
-        from guides import signals
+        from guides import selectors, signals
+        from noonbarbari.page_cache import register_version
 
         signals.connect()
+        register_version("guides", selectors.guides_version)

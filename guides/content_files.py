@@ -16,7 +16,7 @@ from typing import Any
 from django.conf import settings
 
 from exchanges.models import AccountTwoFactor, CcxtSupport, IpWhitelist, Region
-from guides.models import ItemKind, PermissionLevel
+from guides.models import GuideTranslation, ItemKind, PermissionLevel
 
 CONTENT_DIR = Path(__file__).resolve().parent / "content"
 
@@ -42,21 +42,7 @@ EXCHANGE_FIELDS = {
 }
 EXCHANGE_OPTIONAL = {"ip_whitelist_max": int, "sister": str}
 
-TEXT_KEYS = (
-    "title",
-    "tagline",
-    "meta_description",
-    "why",
-    "before_you_start",
-    "create_key_intro",
-    "create_key_after",
-    "permissions_intro",
-    "ip_whitelist",
-    "paste_keys",
-    "test_connection",
-    "what_next",
-    "closing_note",
-)
+TEXT_KEYS = GuideTranslation.TEXT_FIELDS
 LIST_KEYS = ("create_key_steps", "permissions", "security_tips", "pitfalls", "troubleshooting")
 # The order in which a translation's items appear in files and in digests.
 ITEM_KIND_ORDER: list[str] = [

@@ -1,3 +1,5 @@
+from typing import ClassVar
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -64,6 +66,22 @@ class Guide(models.Model):
 class GuideTranslation(models.Model):
     """A guide's text in one language. Blank sections fall back to English on the page."""
 
+    HEADER_FIELDS = ("title", "tagline", "meta_description")
+    # The Markdown sections, in page order.
+    SECTION_FIELDS = (
+        "why",
+        "before_you_start",
+        "create_key_intro",
+        "create_key_after",
+        "permissions_intro",
+        "ip_whitelist",
+        "paste_keys",
+        "test_connection",
+        "what_next",
+        "closing_note",
+    )
+    TEXT_FIELDS = HEADER_FIELDS + SECTION_FIELDS
+
     guide = models.ForeignKey(
         Guide, verbose_name=_("guide"), on_delete=models.CASCADE, related_name="translations"
     )
@@ -122,6 +140,8 @@ class GuideItem(models.Model):
     admin edits each kind through its proxy model below.
     """
 
+    KIND: ClassVar[str] = ""  # set by the one-kind proxies below
+
     translation = models.ForeignKey(
         GuideTranslation,
         verbose_name=_("translation"),
@@ -170,7 +190,7 @@ class _KindManager(models.Manager["GuideItem"]):
 class _OfOneKind:
     """Mixin for the proxies below: an item of one kind, for the admin's per-kind inlines."""
 
-    KIND: str = ""
+    KIND: ClassVar[str]
     kind: str
 
     def save(self, *args, **kwargs) -> None:
@@ -226,3 +246,13 @@ class TroubleshootingEntry(_OfOneKind, GuideItem):
         proxy = True
         verbose_name = _("troubleshooting entry")
         verbose_name_plural = _("troubleshooting")
+
+
+# The list sections of a guide page, each edited through its proxy model.
+LIST_SECTIONS: dict[str, type[GuideItem]] = {
+    "steps": Step,
+    "permissions": Permission,
+    "security_tips": SecurityTip,
+    "pitfalls": Pitfall,
+    "troubleshooting": TroubleshootingEntry,
+}

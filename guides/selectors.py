@@ -4,34 +4,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Prefetch, Q
+from django.db.models import Count, Max, Prefetch, Q
 
-from guides.models import Guide, GuideItem, GuideTranslation, ItemKind
+from guides.models import LIST_SECTIONS, Guide, GuideItem, GuideTranslation
 
 FALLBACK_LANGUAGE = settings.LANGUAGE_CODE
 
-TEXT_SECTIONS = (
-    "title",
-    "tagline",
-    "meta_description",
-    "why",
-    "before_you_start",
-    "create_key_intro",
-    "create_key_after",
-    "permissions_intro",
-    "ip_whitelist",
-    "paste_keys",
-    "test_connection",
-    "what_next",
-    "closing_note",
-)
-LIST_SECTIONS = {
-    "steps": ItemKind.STEP,
-    "permissions": ItemKind.PERMISSION,
-    "security_tips": ItemKind.SECURITY_TIP,
-    "pitfalls": ItemKind.PITFALL,
-    "troubleshooting": ItemKind.TROUBLESHOOTING,
-}
+TEXT_SECTIONS = GuideTranslation.TEXT_FIELDS
+LIST_SECTION_KINDS = {name: model.KIND for name, model in LIST_SECTIONS.items()}
 
 
 @dataclass(frozen=True)
@@ -93,7 +73,7 @@ def _page(guide: Guide, language: str, translations: dict[str, GuideTranslation]
         page.sections[name] = _first_filled(
             ((t.language, getattr(t, name).strip()) for t in candidates), language
         )
-    for name, kind in LIST_SECTIONS.items():
+    for name, kind in LIST_SECTION_KINDS.items():
         page.sections[name] = _first_filled(
             (
                 (t.language, sorted((i for i in t.items.all() if i.kind == kind), key=_order))
@@ -166,6 +146,13 @@ def guide_list(
             )
         )
     return cards
+
+
+def guides_version() -> str:
+    """Changes whenever any guide's page may change: edits, (un)publishing, deletions."""
+    state = Guide.objects.aggregate(count=Count("pk"), last=Max("updated_at"))
+    last = state["last"].timestamp() if state["last"] else 0
+    return f"{state['count']}.{last}"
 
 
 def guides_in_sitemap() -> list[Guide]:

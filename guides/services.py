@@ -19,6 +19,7 @@ from guides.content_files import (
     digest,
 )
 from guides.models import Guide, GuideItem, GuideTranslation
+from noonbarbari.page_cache import content_changed
 
 
 class Outcome(StrEnum):
@@ -214,5 +215,7 @@ def _load_translation(
 
 
 def guides_set_published(*, guides: QuerySet[Guide], published: bool) -> int:
-    """Publish or unpublish; the pages' cache keys move with updated_at."""
-    return guides.update(published=published, updated_at=timezone.now())
+    """Publish or unpublish; a bulk update sends no signal, so the pages are told here."""
+    changed = guides.update(published=published, updated_at=timezone.now())
+    content_changed("guides")
+    return changed

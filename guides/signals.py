@@ -15,10 +15,16 @@ from guides.models import (
     Step,
     TroubleshootingEntry,
 )
+from noonbarbari.page_cache import content_changed
 
 
 def _touch(guides) -> None:
     guides.update(updated_at=timezone.now())
+    content_changed("guides")
+
+
+def _guide_changed(**kwargs: object) -> None:
+    content_changed("guides")
 
 
 def _translation_changed(instance: GuideTranslation, **kwargs: object) -> None:
@@ -36,6 +42,7 @@ def _exchange_changed(instance: Exchange, **kwargs: object) -> None:
 
 def connect() -> None:
     for name, signal in (("save", post_save), ("delete", post_delete)):
+        signal.connect(_guide_changed, sender=Guide, dispatch_uid=f"g.{name}")
         signal.connect(_translation_changed, sender=GuideTranslation, dispatch_uid=f"t.{name}")
         signal.connect(_exchange_changed, sender=Exchange, dispatch_uid=f"e.{name}")
         # Signals name the class that was saved: the admin saves items through the proxies.

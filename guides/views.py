@@ -8,9 +8,11 @@ from django.views.decorators.http import require_safe
 from guides import selectors
 from guides.forms import GuideFilterForm
 from guides.models import Guide
+from noonbarbari.page_cache import cache_for_visitors
 
 
 @require_safe
+@cache_for_visitors("guides")
 def guide_index(request: HttpRequest) -> HttpResponse:
     form = GuideFilterForm(request.GET or None)
     cards = selectors.guide_list(user=request.user, language=get_language(), **form.filters())
@@ -18,6 +20,7 @@ def guide_index(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@cache_for_visitors("guides")
 def guide_detail(request: HttpRequest, slug: str) -> HttpResponse:
     try:
         guide = selectors.guide_get(slug=slug, user=request.user)

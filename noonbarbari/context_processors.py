@@ -14,10 +14,19 @@ def _alternates(request: HttpRequest) -> list[dict[str, str]]:
     return [*alternates, {"code": "x-default", "url": default["url"]}]
 
 
+def _language_links(request: HttpRequest) -> list[dict[str, str]]:
+    """This page (query string included) in each language, for the language switcher."""
+    return [
+        {"code": code, "name": name, "url": translate_url(request.get_full_path(), code)}
+        for code, name in settings.LANGUAGES
+    ]
+
+
 def site(request: HttpRequest) -> dict[str, object]:
     """Values every page's layout needs."""
     return {
         "support_email": settings.NOONBARBARI_SUPPORT_EMAIL,
         "canonical_url": SimpleLazyObject(lambda: request.build_absolute_uri(request.path)),
         "alternate_urls": SimpleLazyObject(lambda: _alternates(request)),
+        "language_links": SimpleLazyObject(lambda: _language_links(request)),
     }

@@ -18,9 +18,9 @@ def clean_env(**variables: str) -> dict[str, str]:
     return env
 
 
-def run_python(code: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+def _run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-c", code],
+        [sys.executable, *args],
         cwd=PROJECT_DIR,
         env=env,
         capture_output=True,
@@ -28,18 +28,14 @@ def run_python(code: str, env: dict[str, str]) -> subprocess.CompletedProcess[st
         timeout=120,
         check=False,
     )
+
+
+def run_python(code: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return _run(["-c", code], env)
 
 
 def run_manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=PROJECT_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    return _run(["manage.py", *args], env)
 
 
 def database_url(settings_dict: dict) -> str:

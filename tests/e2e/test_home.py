@@ -12,7 +12,7 @@ def test_visitor_reads_the_home_page_and_switches_to_french(live_server, page: P
         "Connect your exchange safely. Run your strategy honestly."
     )
 
-    page.get_by_role("button", name="FR").click()
+    page.get_by_role("link", name="FR").click()
 
     expect(page).to_have_url(re.compile(r"/fr/$"))
     expect(page.get_by_role("heading", level=1)).to_contain_text("Connecte ton exchange")

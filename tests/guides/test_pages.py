@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from django.contrib.auth.models import User
 from django.core.cache import caches
 from django.urls import reverse
 from django.utils import translation
@@ -175,14 +176,33 @@ def test_detail_page_queries(client, django_assert_max_num_queries, django_asser
     caches["pages"].clear()
     with django_assert_max_num_queries(6):
         html_of(client.get("/fr/guides/kraken/"))
-    # Warm: the guide row only; the rendered sections come from the page cache.
-    with django_assert_num_queries(1):
+    # Warm: the whole page comes from the cache.
+    with django_assert_num_queries(0):
+        html_of(client.get("/fr/guides/kraken/"))
+    # A signed-in reader gets the guide row and the cached sections.
+    client.force_login(User.objects.create_user("reader", "reader@example.com"))
+    with django_assert_num_queries(3):  # session, user, guide
         html_of(client.get("/fr/guides/kraken/"))
 
 
-def test_index_lists_every_guide_with_chips_in_two_queries(client, django_assert_num_queries):
-    with django_assert_num_queries(2):
+def test_signed_in_readers_never_get_the_visitors_cached_page(client, admin_client):
+    visitor = html_of(client.get("/en/guides/kraken/"))
+    assert "Log out" not in visitor
+
+    member = html_of(admin_client.get("/en/guides/kraken/"))
+
+    assert "Log out" in member
+    assert "Sign up" not in member
+    assert client.get("/en/guides/kraken/")["Vary"].count("Cookie") == 1
+
+
+def test_index_lists_every_guide_with_chips_in_constant_queries(client, django_assert_num_queries):
+    # The content version, the guides with their exchanges, their translations.
+    with django_assert_num_queries(3):
         html = html_of(client.get("/fr/guides/"))
+    # Then the whole page comes from the cache.
+    with django_assert_num_queries(0):
+        assert html_of(client.get("/fr/guides/")) == html
 
     for slug in EXCHANGES:
         assert f'href="/fr/guides/{slug}/"' in html

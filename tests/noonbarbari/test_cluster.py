@@ -19,10 +19,11 @@ pytestmark = [pytest.mark.cluster, pytest.mark.django_db(transaction=True)]
 def shared_cache(settings, tmp_path):
     """A file cache both this process and the cluster use, as in production."""
     settings.CACHES = {
+        **settings.CACHES,
         "default": {
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
             "LOCATION": str(tmp_path / "cache"),
-        }
+        },
     }
     return f"filecache://{tmp_path / 'cache'}"
 

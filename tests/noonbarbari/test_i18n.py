@@ -50,18 +50,27 @@ def test_french_home_page_is_translated_and_speaks_tu(client):
     assert "votre" not in html.lower()
 
 
-def test_language_switcher_keeps_the_current_page(client):
-    page = client.get("/en/")
-    assert 'name="next" value="/en/"' in page.content.decode()
+def test_language_switcher_links_to_this_page_in_the_other_language(client):
+    html = client.get("/en/?ref=header").content.decode()
 
-    response = client.post("/i18n/setlang/", {"language": "fr", "next": "/en/?ref=header"})
+    assert '<a href="/fr/?ref=header" hreflang="fr" lang="fr"' in html
+    assert (
+        '<a href="/en/?ref=header" hreflang="en" lang="en" title="English" aria-current="page">'
+        in html
+    )
 
-    assert response.status_code == 302
-    assert response["Location"] == "/fr/?ref=header"
+
+def test_the_language_of_the_pages_read_is_remembered_for_the_root(client):
+    response = client.get("/fr/")
     assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "fr"
 
+    assert client.get("/", headers={"accept-language": "en"})["Location"] == "/fr/"
 
-def test_language_switcher_ignores_an_unsafe_next(client):
+
+def test_set_language_view_still_switches_and_ignores_an_unsafe_next(client):
+    response = client.post("/i18n/setlang/", {"language": "fr", "next": "/en/?a=1"})
+    assert response["Location"] == "/fr/?a=1"
+
     response = client.post("/i18n/setlang/", {"language": "fr", "next": "https://evil.example/"})
 
     assert response.status_code == 302

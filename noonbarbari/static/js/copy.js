@@ -12,6 +12,13 @@
       navigator.clipboard.writeText(target.textContent.trim()).then(function () {
         button.textContent = button.dataset.copiedLabel || label;
         setTimeout(function () { button.textContent = label; }, 2000);
+      }, function () {
+        // Clipboard refused (permissions, unfocused page): select the text for Ctrl+C.
+        var range = document.createRange();
+        range.selectNodeContents(target);
+        var selection = window.getSelection();
+        selection.removeAllRanges();
+        selection.addRange(range);
       });
     });
   });
