@@ -18,10 +18,10 @@ from noonbarbari.settings import *  # noqa: F403
 from noonbarbari.settings import CACHES, DATABASES, Q_CLUSTER, VAR_DIR
 
 # A file, not SQLite's in-memory default, so that tests can start a real qcluster process
-# on the same database.
+# on the same database; one per run, so that two runs on one checkout do not collide.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     VAR_DIR.mkdir(exist_ok=True)
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-db-{os.getpid()}.sqlite3")}
 
 CACHES = {**CACHES, "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Tasks run inline unless a test starts a real cluster.
