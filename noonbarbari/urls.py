@@ -25,6 +25,8 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("", views.HomeView.as_view(), name="home"),
     path("guides/", include("guides.urls")),
+    path("", include("accounts.urls")),
+    path("profile/keys/", include("exchanges.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 )

@@ -2,6 +2,8 @@ import pytest
 from django.core.cache import caches
 from django.core.management import call_command
 
+from tests.accounts.helpers import PASSWORD, enrol, verify_session
+
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
@@ -20,3 +22,20 @@ def _fresh_state(settings):
     translation.activate("en")
     yield
     translation.deactivate()
+
+
+@pytest.fixture
+def admin_user(django_user_model):
+    return django_user_model.objects.create_superuser(email="admin@example.com", password=PASSWORD)
+
+
+@pytest.fixture
+def admin_client(admin_user):
+    """A staff session verified with a second factor, as the admin requires."""
+    from django.test import Client
+
+    client = Client()
+    device = enrol(admin_user)
+    client.force_login(admin_user)
+    verify_session(client, device)
+    return client

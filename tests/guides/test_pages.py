@@ -3,11 +3,11 @@
 import re
 
 import pytest
-from django.contrib.auth.models import User
 from django.core.cache import caches
 from django.urls import reverse
 from django.utils import translation
 
+from accounts.models import User
 from exchanges.models import Exchange
 from guides.models import Guide, GuideTranslation, ItemKind, Permission, Step
 from tests.factories import GuideTranslationFactory
@@ -180,7 +180,7 @@ def test_detail_page_queries(client, django_assert_max_num_queries, django_asser
     with django_assert_num_queries(0):
         html_of(client.get("/fr/guides/kraken/"))
     # A signed-in reader gets the guide row and the cached sections.
-    client.force_login(User.objects.create_user("reader", "reader@example.com"))
+    client.force_login(User.objects.create_user("reader@example.com"))
     with django_assert_num_queries(3):  # session, user, guide
         html_of(client.get("/fr/guides/kraken/"))
 
