@@ -1,5 +1,6 @@
 import unicodedata
 
+from allauth.account.forms import LoginForm as AllauthLoginForm
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -17,10 +18,23 @@ class SignupForm(AllauthSignupForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        _label_email(self)
         self.fields["password1"].help_text = _(
             "At least 8 characters, not only digits, not a common password and not close to "
             "your email address. A long phrase is easiest."
         )
+
+
+def _label_email(form: forms.Form) -> None:
+    field = form.fields.get("email") or form.fields["login"]
+    field.label = _("Email address")
+    field.widget.attrs["placeholder"] = _("you@example.com")
+
+
+class LoginForm(AllauthLoginForm):
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        _label_email(self)
 
 
 class CodeForm(forms.Form):
@@ -46,6 +60,14 @@ class CodeForm(forms.Form):
         if not (code.isascii() and code.isalnum()):
             raise forms.ValidationError(_("A code has only digits and letters."))
         return code
+
+
+class EnrolmentCodeForm(CodeForm):
+    """The first code, which only the authenticator app can give (no backup codes yet)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["code"].help_text = _("The 6-digit code your authenticator app shows now.")
 
 
 class ProfileForm(forms.ModelForm):

@@ -22,7 +22,7 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice
 
 from accounts import services
-from accounts.forms import CodeForm, DeleteAccountForm, ProfileForm
+from accounts.forms import CodeForm, DeleteAccountForm, EnrolmentCodeForm, ProfileForm
 from accounts.models import SecurityEventKind, User
 from accounts.two_factor import (
     CodeCheck,
@@ -121,7 +121,7 @@ def two_factor_enable(request: AuthenticatedRequest) -> HttpResponse:
     if has_two_factor(request.user):
         return redirect(_next_url(request))
     device = services.totp_device_start(user=request.user)
-    form = CodeForm(request.POST or None)
+    form = EnrolmentCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         result = check_code(request.user, form.cleaned_data["code"], devices=[device])
         if result.ok:
