@@ -23,7 +23,8 @@ from django_otp.plugins.otp_static.models import StaticDevice
 
 from accounts import services
 from accounts.forms import CodeForm, DeleteAccountForm, EnrolmentCodeForm, ProfileForm
-from accounts.models import SecurityEventKind, User
+from accounts.http import AuthenticatedRequest
+from accounts.models import SecurityEventKind
 from accounts.two_factor import (
     CodeCheck,
     backup_codes_left,
@@ -33,12 +34,6 @@ from accounts.two_factor import (
 )
 
 FRESH_CODES_SESSION_KEY = "accounts.fresh_backup_codes"
-
-
-class AuthenticatedRequest(HttpRequest):
-    """The request of a @login_required view."""
-
-    user: User
 
 
 def _next_url(request: HttpRequest, default: str = "accounts:profile") -> str:

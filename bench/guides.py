@@ -99,6 +99,8 @@ def main() -> None:
             "DJANGO_READ_DOT_ENV": "false",
             "DEBUG": "false",
             "SECRET_KEY": secrets.token_urlsafe(50),
+            "FIELD_ENCRYPTION_KEYS": f"bench={secrets.token_urlsafe(32)}",
+            "FIELD_ENCRYPTION_ACTIVE_KEY": "bench",
             "ALLOWED_HOSTS": "127.0.0.1",
             "SECURE_SSL_REDIRECT": "false",
             "SECURE_COOKIES": "false",

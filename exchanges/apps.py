@@ -7,3 +7,15 @@ class ExchangesConfig(AppConfig):
 
     name = "exchanges"
     verbose_name = _("Exchanges")
+
+    def ready(self) -> None:
+        from accounts import services as accounts_services
+        from exchanges import services
+        from exchanges.crypto import keyring
+
+        # Malformed or missing key-encryption keys stop every process at start-up.
+        keyring.keys()
+        accounts_services.two_factor_removal_blockers.append(services.keys_block_two_factor_removal)
+        accounts_services.account_deleting.connect(
+            services.keys_delete_for_account, dispatch_uid="exchanges.account_deleting"
+        )

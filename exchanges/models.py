@@ -1,5 +1,13 @@
+import uuid
+from datetime import timedelta
+
+from django.conf import settings
 from django.db import models
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from exchanges.crypto.fields import EncryptedTextField
 
 
 class Region(models.TextChoices):
@@ -114,3 +122,129 @@ class Exchange(models.Model):
     def credential_labels(self) -> list[str]:
         labels = dict(Credential.choices)
         return [str(labels.get(name, name)) for name in self.credentials]
+
+
+class DataKey(models.Model):
+    """A user's data key, stored only wrapped (AES-GCM) by a key-encryption key.
+
+    Deleting a user deletes their data keys, and with them every value they encrypted,
+    backups included: crypto-shredding.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="data_keys"
+    )
+    version = models.PositiveIntegerField()
+    kek_id = models.CharField(max_length=32)
+    wrapped = models.BinaryField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "version"], name="one_data_key_per_version"),
+        ]
+
+    def __str__(self) -> str:
+        return f"data key {self.version} of user {self.user_id} (under {self.kek_id})"
+
+
+class KeyStatus(models.TextChoices):
+    UNTESTED = "untested", _("Not tested yet")
+    TESTING = "testing", _("Testing…")
+    OK = "ok", _("Connected")
+    FAILED = "failed", _("Connection failed")
+    REFUSED = "refused", _("Refused")
+
+
+class ExchangeKeyQuerySet(models.QuerySet["ExchangeKey"]):
+    def owned_by(self, user) -> "ExchangeKeyQuerySet":
+        return self.filter(user=user)
+
+
+class ExchangeKey(models.Model):
+    """An exchange API key. Every credential is encrypted; only the hint is stored in clear."""
+
+    ROTATE_AFTER_DAYS = 90
+
+    # A random id: bound into each ciphertext before the row exists, and not guessable in URLs.
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="exchange_keys",
+    )
+    exchange = models.ForeignKey(
+        Exchange, verbose_name=_("exchange"), on_delete=models.PROTECT, related_name="keys"
+    )
+    label = models.CharField(_("label"), max_length=50)
+    # Nullable so that deletion can overwrite the ciphertexts before removing the row.
+    api_key = EncryptedTextField(_("API key"), null=True)
+    secret = EncryptedTextField(_("secret"), null=True)
+    passphrase = EncryptedTextField(_("passphrase"), null=True, blank=True)
+    uid = EncryptedTextField(_("user ID (UID)"), null=True, blank=True)
+    key_hint = models.CharField(_("key ends with"), max_length=8)
+    created_at = models.DateTimeField(_("added"), auto_now_add=True)
+    rotated_at = models.DateTimeField(_("secret replaced"), null=True, blank=True)
+    expires_on = models.DateField(_("expires on"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=KeyStatus.choices, default=KeyStatus.UNTESTED
+    )
+    last_verdict = models.TextField(_("last verdict"), blank=True)
+
+    objects = ExchangeKeyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["label"]
+        verbose_name = _("exchange key")
+        verbose_name_plural = _("exchange keys")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "label"], name="unique_key_label_per_user"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label} (…{self.key_hint})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("exchanges:key_detail", kwargs={"key_id": self.pk})
+
+    @property
+    def age(self) -> timedelta:
+        return timezone.now() - (self.rotated_at or self.created_at)
+
+    @property
+    def needs_rotation(self) -> bool:
+        return self.age > timedelta(days=self.ROTATE_AFTER_DAYS)
+
+
+class KeyEventKind(models.TextChoices):
+    CREATED = "created", _("Added")
+    SECRET_REPLACED = "secret_replaced", _("Secret replaced")
+    TESTED = "tested", _("Connection tested")
+    DECRYPTED = "decrypted", _("Decrypted")
+    DELETED = "deleted", _("Deleted")
+
+
+class ExchangeKeyEvent(models.Model):
+    """The audit trail of a key; it outlives the key, whose label it keeps."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="exchange_key_events"
+    )
+    key = models.ForeignKey(
+        ExchangeKey, null=True, blank=True, on_delete=models.SET_NULL, related_name="events"
+    )
+    key_label = models.CharField(_("key"), max_length=50)
+    kind = models.CharField(_("event"), max_length=20, choices=KeyEventKind.choices)
+    actor = models.CharField(
+        _("by"), max_length=80, help_text=_("Who acted: the web site, or which task.")
+    )
+    created_at = models.DateTimeField(_("time"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("key event")
+        verbose_name_plural = _("key events")
+
+    def __str__(self) -> str:
+        return f"{self.key_label}: {self.get_kind_display()}"

@@ -1,14 +1,111 @@
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods
 
 from accounts.decorators import two_factor_required
-from exchanges.models import Exchange
+from accounts.http import AuthenticatedRequest
+from exchanges import services
+from exchanges.forms import ExchangeKeyForm
+from exchanges.models import Exchange, ExchangeKey
+
+SECRET_FIELDS = ("api_key", "secret", "passphrase", "uid")
+
+
+def _available_exchanges():
+    return Exchange.objects.filter(guide__published=True).order_by("guide__position")
+
+
+def _own_key(request: HttpRequest, key_id) -> ExchangeKey:
+    # Another user's key id is a plain 404, whatever the URL.
+    return get_object_or_404(
+        ExchangeKey.objects.owned_by(request.user).select_related("exchange"), pk=key_id
+    )
+
+
+def _note_stripped(request: HttpRequest, form: ExchangeKeyForm) -> None:
+    if form.stripped:
+        messages.info(
+            request,
+            _("We removed spaces around: %(fields)s (copy-paste often adds them).")
+            % {"fields": ", ".join(form.stripped)},
+        )
 
 
 @never_cache
 @two_factor_required
-def key_list(request: HttpRequest) -> HttpResponse:
-    """The user's exchange keys, behind a two-factor-verified session."""
-    exchanges = Exchange.objects.filter(guide__published=True).order_by("guide__position")
-    return render(request, "exchanges/key_list.html", {"exchanges": exchanges})
+def key_list(request: AuthenticatedRequest) -> HttpResponse:
+    keys = ExchangeKey.objects.owned_by(request.user).select_related("exchange")
+    return render(
+        request, "exchanges/key_list.html", {"keys": keys, "exchanges": _available_exchanges()}
+    )
+
+
+@never_cache
+@two_factor_required
+@sensitive_post_parameters(*SECRET_FIELDS)
+@require_http_methods(["GET", "POST"])
+def key_add(request: AuthenticatedRequest, exchange_slug: str) -> HttpResponse:
+    exchange = get_object_or_404(_available_exchanges(), slug=exchange_slug)
+    initial = {"label": services.default_label(user=request.user, exchange=exchange)}
+    form = ExchangeKeyForm(
+        request.POST or None, initial=initial, exchange=exchange, user=request.user
+    )
+    if request.method == "POST" and form.is_valid():
+        key = services.exchange_key_create(
+            user=request.user,
+            exchange=exchange,
+            label=form.cleaned_data["label"],
+            credentials=form.credentials(),
+            expires_on=form.cleaned_data["expires_on"],
+        )
+        _note_stripped(request, form)
+        messages.success(request, _("Key saved, encrypted."))
+        return redirect(key)
+    return render(request, "exchanges/key_form.html", {"form": form, "exchange": exchange})
+
+
+@never_cache
+@two_factor_required
+def key_detail(request: AuthenticatedRequest, key_id) -> HttpResponse:
+    key = _own_key(request, key_id)
+    return render(request, "exchanges/key_detail.html", {"key": key, "events": key.events.all()})
+
+
+@never_cache
+@two_factor_required
+@sensitive_post_parameters(*SECRET_FIELDS)
+@require_http_methods(["GET", "POST"])
+def key_rotate(request: AuthenticatedRequest, key_id) -> HttpResponse:
+    key = _own_key(request, key_id)
+    form = ExchangeKeyForm(
+        request.POST or None,
+        initial={"expires_on": key.expires_on},
+        exchange=key.exchange,
+        user=request.user,
+        key=key,
+    )
+    if request.method == "POST" and form.is_valid():
+        key.expires_on = form.cleaned_data["expires_on"]
+        services.exchange_key_rotate(key=key, credentials=form.credentials())
+        _note_stripped(request, form)
+        messages.success(request, _("Secret replaced."))
+        return redirect(key)
+    return render(
+        request, "exchanges/key_form.html", {"form": form, "exchange": key.exchange, "key": key}
+    )
+
+
+@never_cache
+@two_factor_required
+@require_http_methods(["GET", "POST"])
+def key_delete(request: AuthenticatedRequest, key_id) -> HttpResponse:
+    key = _own_key(request, key_id)
+    if request.method == "POST":
+        services.exchange_key_delete(key=key)
+        messages.success(request, _("Key deleted. Delete it on the exchange too."))
+        return redirect("exchanges:keys")
+    return render(request, "exchanges/key_delete.html", {"key": key})

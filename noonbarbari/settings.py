@@ -37,7 +37,18 @@ def _refuse_to_start_without(*names_and_values: tuple[str, object]) -> None:
         )
 
 
-_refuse_to_start_without(("SECRET_KEY", SECRET_KEY))
+# Key-encryption keys for exchange secrets, independent of SECRET_KEY: "k2=<base64>,k1=<base64>"
+# (32 random bytes each), the active one named by FIELD_ENCRYPTION_ACTIVE_KEY. Several may be
+# listed while `manage.py rotate_encryption_keys` moves data keys to the active one. The
+# names contain KEY, so Django's error reports mask them.
+FIELD_ENCRYPTION_KEYS = env.str("FIELD_ENCRYPTION_KEYS", default="")
+FIELD_ENCRYPTION_ACTIVE_KEY = env.str("FIELD_ENCRYPTION_ACTIVE_KEY", default="")
+
+_refuse_to_start_without(
+    ("SECRET_KEY", SECRET_KEY),
+    ("FIELD_ENCRYPTION_KEYS", FIELD_ENCRYPTION_KEYS),
+    ("FIELD_ENCRYPTION_ACTIVE_KEY", FIELD_ENCRYPTION_ACTIVE_KEY),
+)
 if not DEBUG:
     _refuse_to_start_without(("ALLOWED_HOSTS", ALLOWED_HOSTS))
 

@@ -10,6 +10,13 @@ os.environ.setdefault("DJANGO_READ_DOT_ENV", "false")
 os.environ.setdefault("DEBUG", "false")
 os.environ.setdefault("SECRET_KEY", "tests-only-secret-key-not-used-anywhere-else-0123456789abcdef")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+# Test key-encryption keys (32 bytes each), never used anywhere else.
+os.environ.setdefault(
+    "FIELD_ENCRYPTION_KEYS",
+    "test2=dGVzdC1rZWstdHdvLTMyLWJ5dGVzLWxvbmctLS0tLS0,"
+    "test1=dGVzdC1rZWstb25lLTMyLWJ5dGVzLWxvbmctLS0tLS0",
+)
+os.environ.setdefault("FIELD_ENCRYPTION_ACTIVE_KEY", "test2")
 # The test client and the live server speak plain HTTP.
 os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 os.environ.setdefault("SECURE_COOKIES", "false")

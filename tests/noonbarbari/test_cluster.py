@@ -33,6 +33,8 @@ def qcluster(shared_cache, settings):
     env = clean_env(
         DEBUG="false",
         SECRET_KEY=settings.SECRET_KEY,
+        FIELD_ENCRYPTION_KEYS=settings.FIELD_ENCRYPTION_KEYS,
+        FIELD_ENCRYPTION_ACTIVE_KEY=settings.FIELD_ENCRYPTION_ACTIVE_KEY,
         ALLOWED_HOSTS="localhost",
         DATABASE_URL=database_url(connection.settings_dict),
         CACHE_URL=shared_cache,

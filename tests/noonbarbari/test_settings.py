@@ -6,7 +6,12 @@ from django.db import connection
 from tests.subprocesses import clean_env, run_manage, run_python
 
 REAL_LOOKING_SECRET = "4v9#Jq2@xLm8!pZr5^Tb7&Wc1*Yd3(Ue6)Hf0-Gi_Kj+No=Sp;Rq:Ts,Uv.Wx/Yz"
-PRODUCTION = {"SECRET_KEY": REAL_LOOKING_SECRET, "ALLOWED_HOSTS": "noonbarbari.example"}
+KEKS = {
+    "FIELD_ENCRYPTION_KEYS": "p1=cHJvZHVjdGlvbi1sb29raW5nLWtleS0zMi1ieXRlcyE",
+    "FIELD_ENCRYPTION_ACTIVE_KEY": "p1",
+}
+PRODUCTION = {"SECRET_KEY": REAL_LOOKING_SECRET, "ALLOWED_HOSTS": "noonbarbari.example", **KEKS}
+DEVELOPMENT = {"DEBUG": "true", "SECRET_KEY": "dev-secret", **KEKS}
 
 PRINT_SETTINGS = """
 import json, django
@@ -37,8 +42,12 @@ def load_settings(**variables: str) -> dict:
     ("variables", "missing"),
     [
         ({}, "SECRET_KEY"),
-        ({"ALLOWED_HOSTS": "noonbarbari.example"}, "SECRET_KEY"),
-        ({"SECRET_KEY": REAL_LOOKING_SECRET}, "ALLOWED_HOSTS"),
+        ({"ALLOWED_HOSTS": "noonbarbari.example", **KEKS}, "SECRET_KEY"),
+        ({"SECRET_KEY": REAL_LOOKING_SECRET, **KEKS}, "ALLOWED_HOSTS"),
+        (
+            {"SECRET_KEY": REAL_LOOKING_SECRET, "ALLOWED_HOSTS": "x.example"},
+            "FIELD_ENCRYPTION_KEYS",
+        ),
     ],
 )
 def test_production_refuses_to_start_without_secrets(variables, missing):
@@ -47,6 +56,26 @@ def test_production_refuses_to_start_without_secrets(variables, missing):
     assert completed.returncode != 0
     assert "ImproperlyConfigured" in completed.stderr
     assert f"Set {missing}" in completed.stderr
+
+
+@pytest.mark.parametrize(
+    ("keys", "active", "message"),
+    [
+        ("p1=c2hvcnQ", "p1", "must be 32 bytes"),
+        ("p1=!!!notbase64!!!", "p1", "not base64"),
+        ("nonsense", "p1", "must look like"),
+        ("p1=cHJvZHVjdGlvbi1sb29raW5nLWtleS0zMi1ieXRlcyE", "p9", "must name one of"),
+    ],
+)
+def test_malformed_encryption_keys_stop_the_start(keys, active, message):
+    env = clean_env(
+        **{**PRODUCTION, "FIELD_ENCRYPTION_KEYS": keys, "FIELD_ENCRYPTION_ACTIVE_KEY": active}
+    )
+    completed = run_manage("check", env=env)
+
+    assert completed.returncode != 0
+    assert message in completed.stderr
+    assert keys.split("=")[-1] not in completed.stderr or keys == "nonsense"
 
 
 def test_production_defaults_are_secure():
@@ -60,7 +89,7 @@ def test_production_defaults_are_secure():
 
 
 def test_development_needs_only_the_generated_secret():
-    loaded = load_settings(DEBUG="true", SECRET_KEY="dev-secret")
+    loaded = load_settings(**DEVELOPMENT)
 
     assert loaded["debug"] is True
     assert "127.0.0.1" in loaded["allowed_hosts"]
@@ -69,7 +98,7 @@ def test_development_needs_only_the_generated_secret():
 
 
 def test_defaults_are_sqlite_tuned_for_a_web_server_and_a_worker_and_a_shared_cache():
-    loaded = load_settings(DEBUG="true", SECRET_KEY="dev-secret")
+    loaded = load_settings(**DEVELOPMENT)
 
     assert loaded["engine"] == "django.db.backends.sqlite3"
     options = loaded["sqlite_options"]
@@ -82,8 +111,7 @@ def test_defaults_are_sqlite_tuned_for_a_web_server_and_a_worker_and_a_shared_ca
 
 def test_postgresql_and_redis_come_from_urls():
     loaded = load_settings(
-        DEBUG="true",
-        SECRET_KEY="dev-secret",
+        **DEVELOPMENT,
         DATABASE_URL="postgres://postgres@127.0.0.1:5432/noonbarbari",
         CACHE_URL="rediscache://127.0.0.1:6379/1",
         Q_REDIS_URL="redis://127.0.0.1:6379/2",
@@ -96,7 +124,7 @@ def test_postgresql_and_redis_come_from_urls():
 
 
 def test_task_cluster_uses_the_orm_broker_with_a_retry_longer_than_the_timeout():
-    q_cluster = load_settings(DEBUG="true", SECRET_KEY="dev-secret")["q_cluster"]
+    q_cluster = load_settings(**DEVELOPMENT)["q_cluster"]
 
     assert q_cluster["orm"] == "default"
     assert q_cluster["name"]

@@ -1,0 +1,87 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from exchanges import validation
+from exchanges.models import Exchange, ExchangeKey
+from exchanges.services import Credentials
+
+# ccxt's name for each credential -> our form field.
+CCXT_FIELDS = {"apiKey": "api_key", "secret": "secret", "password": "passphrase", "uid": "uid"}
+
+
+def _secret_input() -> forms.PasswordInput:
+    # Never rendered back (render_value=False), never offered by the browser's autofill.
+    return forms.PasswordInput(
+        render_value=False,
+        attrs={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "off"},
+    )
+
+
+class ExchangeKeyForm(forms.Form):
+    """The credentials `exchange` issues, checked; plus a label when the key is new."""
+
+    label = forms.CharField(
+        label=_("Label"),
+        max_length=50,
+        help_text=_("Your name for this key, e.g. kraken-spot."),
+    )
+    expires_on = forms.DateField(
+        label=_("Expires on (optional)"),
+        required=False,
+        help_text=_("If you set an expiry date on the exchange, give it here: we remind you."),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    def __init__(
+        self, *args, exchange: Exchange, user: User, key: ExchangeKey | None = None, **kwargs
+    ):
+        super().__init__(*args, **kwargs)
+        self.exchange, self.user, self.key = exchange, user, key
+        self.stripped: list[str] = []
+        for ccxt_name in exchange.credentials:
+            name = CCXT_FIELDS.get(ccxt_name)
+            if name:
+                self.fields[name] = forms.CharField(
+                    label=validation.CREDENTIAL_LABELS[name],
+                    # No max_length here: validation gives an over-long paste its own message,
+                    # and Django's request size limit bounds what reaches us.
+                    strip=False,
+                    widget=_secret_input(),
+                )
+        if key is not None:  # rotation: same label, same expiry field
+            del self.fields["label"]
+
+    def clean(self) -> dict:
+        cleaned = super().clean() or {}
+        for name in CCXT_FIELDS.values():
+            if name not in self.fields or name not in cleaned:
+                continue
+            try:
+                value, stripped = validation.clean_credential(
+                    cleaned[name],
+                    multiline=validation.multiline_allowed(self.exchange.ccxt_id, name),
+                )
+                validation.check_shape(self.exchange.ccxt_id, name, value)
+            except forms.ValidationError as error:
+                self.add_error(name, error)
+                continue
+            cleaned[name] = value
+            if stripped:
+                self.stripped.append(str(self.fields[name].label))
+        return cleaned
+
+    def clean_label(self) -> str:
+        label = self.cleaned_data["label"].strip()
+        if ExchangeKey.objects.owned_by(self.user).filter(label=label).exists():
+            raise forms.ValidationError(_("You already have a key with this label."))
+        return label
+
+    def credentials(self) -> Credentials:
+        data = self.cleaned_data
+        return Credentials(
+            api_key=data["api_key"],
+            secret=data["secret"],
+            passphrase=data.get("passphrase"),
+            uid=data.get("uid"),
+        )
