@@ -44,7 +44,16 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         """allauth's emails (verification, password reset...) in the user's language."""
-        user = context.get("user")
-        language = getattr(user, "preferred_language", "") or translation.get_language()
-        with translation.override(language):
+        with _language_of(context.get("user")):
             super().send_mail(template_prefix, email, context)
+
+    def send_notification_mail(self, template_prefix, user, context=None, email=None) -> None:
+        """Notices (password or email changed) name no user in their context: set it here."""
+        with _language_of(user):
+            super().send_notification_mail(template_prefix, user, context=context, email=email)
+
+
+def _language_of(user) -> translation.override:
+    return translation.override(
+        getattr(user, "preferred_language", "") or translation.get_language()
+    )
