@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from exchanges.crypto.fields import EncryptedTextField
+from exchanges.diagnosis.verdicts import Verdict
 
 
 class Region(models.TextChoices):
@@ -248,3 +249,34 @@ class ExchangeKeyEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key_label}: {self.get_kind_display()}"
+
+
+class ConnectionTest(models.Model):
+    """One run of the connection test of a key: what was asked, what the exchange said."""
+
+    STALE_AFTER = timedelta(minutes=2)
+
+    key = models.ForeignKey(ExchangeKey, on_delete=models.CASCADE, related_name="tests")
+    started_at = models.DateTimeField(_("started"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    duration_ms = models.PositiveIntegerField(_("duration (ms)"), null=True, blank=True)
+    verdict = models.CharField(_("verdict"), max_length=24, choices=Verdict.choices, blank=True)
+    raw_code = models.CharField(_("exchange's error"), max_length=300, blank=True)
+    anchor = models.CharField(max_length=80, blank=True)
+    permissions_seen = models.JSONField(_("permissions seen"), default=list, blank=True)
+    missing_permissions = models.JSONField(_("missing permissions"), default=list, blank=True)
+    checklist = models.JSONField(default=list, blank=True)
+    currencies = models.JSONField(_("currencies"), default=list, blank=True)
+    requests = models.PositiveSmallIntegerField(_("HTTP requests"), default=0)
+
+    class Meta:
+        ordering = ["-started_at", "-pk"]
+        verbose_name = _("connection test")
+        verbose_name_plural = _("connection tests")
+
+    def __str__(self) -> str:
+        return f"{self.key_id} {self.started_at:%Y-%m-%d %H:%M} {self.verdict or 'running'}"
+
+    @property
+    def running(self) -> bool:
+        return self.finished_at is None

@@ -29,7 +29,7 @@ class Credentials:
         return "Credentials(********)"
 
 
-def _record(key: ExchangeKey, kind: KeyEventKind, actor: str) -> None:
+def key_event_record(key: ExchangeKey, kind: KeyEventKind, actor: str) -> None:
     ExchangeKeyEvent.objects.create(
         user_id=key.user_id,
         key=None if kind == KeyEventKind.DELETED else key,
@@ -69,7 +69,8 @@ def exchange_key_create(
     key = ExchangeKey(user=user, exchange=exchange, label=label, expires_on=expires_on)
     _apply(key, credentials)
     key.save()
-    _record(key, KeyEventKind.CREATED, WEB)
+    key_event_record(key, KeyEventKind.CREATED, WEB)
+    _test_on_save(key)
     logger.info("Exchange key %s added for user %s", key.pk, user.pk)
     return key
 
@@ -82,14 +83,22 @@ def exchange_key_rotate(*, key: ExchangeKey, credentials: Credentials) -> Exchan
     key.status = KeyStatus.UNTESTED
     key.last_verdict = ""
     key.save()
-    _record(key, KeyEventKind.SECRET_REPLACED, WEB)
+    key_event_record(key, KeyEventKind.SECRET_REPLACED, WEB)
+    _test_on_save(key)
     return key
+
+
+def _test_on_save(key: ExchangeKey) -> None:
+    # Imported here: the connection test module builds on these services.
+    from exchanges.connection_tests import connection_test_start
+
+    connection_test_start(key=key)
 
 
 @transaction.atomic
 def exchange_key_delete(*, key: ExchangeKey) -> None:
     """Wipe the ciphertexts, then delete the row; the audit trail keeps the label."""
-    _record(key, KeyEventKind.DELETED, WEB)
+    key_event_record(key, KeyEventKind.DELETED, WEB)
     ExchangeKey.objects.filter(pk=key.pk).update(
         api_key=None, secret=None, passphrase=None, uid=None
     )
@@ -98,7 +107,7 @@ def exchange_key_delete(*, key: ExchangeKey) -> None:
 
 def exchange_key_reveal(*, key: ExchangeKey, actor: str) -> Credentials:
     """Decrypt a key for the task that needs it now; the audit trail says which task."""
-    _record(key, KeyEventKind.DECRYPTED, actor)
+    key_event_record(key, KeyEventKind.DECRYPTED, actor)
     return Credentials(
         api_key=key.api_key.reveal(),
         secret=key.secret.reveal(),

@@ -1,16 +1,18 @@
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.decorators import two_factor_required
 from accounts.http import AuthenticatedRequest
-from exchanges import services
+from exchanges import connection_tests, services
+from exchanges.diagnosis import Diagnosis, Verdict
 from exchanges.forms import ExchangeKeyForm
-from exchanges.models import Exchange, ExchangeKey
+from exchanges.models import ConnectionTest, Exchange, ExchangeKey
 
 SECRET_FIELDS = ("api_key", "secret", "passphrase", "uid")
 
@@ -68,11 +70,55 @@ def key_add(request: AuthenticatedRequest, exchange_slug: str) -> HttpResponse:
     return render(request, "exchanges/key_form.html", {"form": form, "exchange": exchange})
 
 
+def _status_context(key: ExchangeKey) -> dict[str, object]:
+    test = key.tests.first()
+    if test is not None and connection_tests.connection_test_expire(test=test):
+        key.refresh_from_db()
+        test.refresh_from_db()
+    return {
+        "key": key,
+        "test": test,
+        "diagnosis": _diagnosis_of(test),
+        "egress_ips": settings.NOONBARBARI_EGRESS_IPS,
+    }
+
+
+def _diagnosis_of(test: ConnectionTest | None) -> Diagnosis | None:
+    if test is None or test.running:
+        return None
+    return Diagnosis(
+        verdict=Verdict(test.verdict),
+        raw_code=test.raw_code,
+        anchor=test.anchor,
+        missing_permissions=tuple(test.missing_permissions),
+        checklist=tuple(Verdict(item) for item in test.checklist),
+        currencies=tuple(test.currencies),
+    )
+
+
 @never_cache
 @two_factor_required
 def key_detail(request: AuthenticatedRequest, key_id) -> HttpResponse:
     key = _own_key(request, key_id)
-    return render(request, "exchanges/key_detail.html", {"key": key, "events": key.events.all()})
+    context = {**_status_context(key), "events": key.events.all(), "tests": key.tests.all()[:10]}
+    return render(request, "exchanges/key_detail.html", context)
+
+
+@never_cache
+@two_factor_required
+def key_status(request: AuthenticatedRequest, key_id) -> HttpResponse:
+    """The status fragment the key page polls while a test runs."""
+    key = _own_key(request, key_id)
+    return render(request, "exchanges/_key_status.html", _status_context(key))
+
+
+@two_factor_required
+@require_POST
+def key_test(request: AuthenticatedRequest, key_id) -> HttpResponse:
+    key = _own_key(request, key_id)
+    if not (test := key.tests.first()) or not test.running:
+        connection_tests.connection_test_start(key=key)
+    return redirect(key)
 
 
 @never_cache

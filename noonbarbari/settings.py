@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "csp",
+    "django_htmx",
     "django_q",
     "noonbarbari",
     "exchanges",
@@ -325,6 +326,14 @@ LOGGING = {
 NOONBARBARI_SUPPORT_EMAIL = env.str("NOONBARBARI_SUPPORT_EMAIL", default="support@noonbarbari.com")
 # The addresses our exchange requests leave from: users add them to their keys' IP whitelist.
 NOONBARBARI_EGRESS_IPS = env.list("NOONBARBARI_EGRESS_IPS", default=["51.38.112.198"])
+# Exchanges: ccxt's timeout, and base URLs that replace an exchange's real origin, e.g.
+# EXCHANGE_API_OVERRIDES=kraken=http://127.0.0.1:8765,krakenfutures=http://127.0.0.1:8765
+# to use the sandbox venue (manage.py sandbox_venue) instead of the internet.
+EXCHANGE_TIMEOUT_MS = env.int("EXCHANGE_TIMEOUT_MS", default=10_000)
+EXCHANGE_API_OVERRIDES = env.dict("EXCHANGE_API_OVERRIDES", default={})
+# Per-key locks on SQLite (PostgreSQL uses advisory locks).
+LOCK_DIR = env.path("LOCK_DIR", default=VAR_DIR / "locks")
+
 # The public host name, written into django.contrib.sites (sitemap, allauth's emails).
 SITE_DOMAIN = env.str(
     "SITE_DOMAIN", default="127.0.0.1:8000" if DEBUG else ALLOWED_HOSTS[0].lstrip(".")

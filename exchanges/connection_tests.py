@@ -1,0 +1,119 @@
+"""Connection tests: started by the web tier with a key id, run by a django-q2 worker."""
+
+import logging
+import time
+from datetime import timedelta
+
+import ccxt
+from django.db import transaction
+from django.utils import timezone
+from django_q.tasks import async_task
+
+from exchanges import clients, probes
+from exchanges.diagnosis import Diagnosis, Verdict, diagnose_error, diagnose_permissions
+from exchanges.diagnosis.errors import TRANSIENT_ERRORS
+from exchanges.models import ConnectionTest, ExchangeKey, KeyEventKind, KeyStatus
+from exchanges.services import exchange_key_reveal, key_event_record
+
+logger = logging.getLogger(__name__)
+
+TASK = "exchanges.tasks.run_connection_test"
+ACTOR = "task:connection_test"
+RETRY_DELAYS = (0.5, 1.5)  # seconds, for answers that say nothing about the key
+
+STATUS_FOR = {
+    Verdict.OK: KeyStatus.OK,
+    Verdict.WITHDRAW_ENABLED: KeyStatus.REFUSED,
+}
+
+
+@transaction.atomic
+def connection_test_start(*, key: ExchangeKey) -> ConnectionTest:
+    """Record a new test and hand its id (never a secret) to the workers, once committed.
+
+    Were the enqueue lost (a crash right after the commit), the test goes stale and
+    connection_test_expire turns it into a verdict: a key never stays "testing".
+    """
+    test = ConnectionTest.objects.create(key=key)
+    ExchangeKey.objects.filter(pk=key.pk).update(status=KeyStatus.TESTING)
+    transaction.on_commit(lambda: async_task(TASK, test.pk, task_name=f"connection-test-{test.pk}"))
+    return test
+
+
+def connection_test_run(*, test_id: int) -> None:
+    """Run one test (idempotent: a finished test is left alone)."""
+    test = ConnectionTest.objects.select_related("key__exchange").filter(pk=test_id).first()
+    if test is None:
+        return
+    key = test.key
+    # One private call at a time per key: two tests never clash on nonces.
+    with clients.key_lock(key.pk):
+        test.refresh_from_db(fields=["finished_at"])
+        if not test.running:  # the same task ran twice, or the test expired meanwhile
+            return
+        started = time.monotonic()
+        client = clients.build(key.exchange.ccxt_id, exchange_key_reveal(key=key, actor=ACTOR))
+        diagnosis, requests = _probe_with_retries(client, key.exchange.ccxt_id)
+        _finish(test, diagnosis, requests=requests, duration=time.monotonic() - started)
+
+
+def _probe_with_retries(client: ccxt.Exchange, ccxt_id: str) -> tuple[Diagnosis, int]:
+    requests = 0
+    for delay in (*RETRY_DELAYS, None):
+        try:
+            result = probes.run(client)
+        except ccxt.BaseError as error:
+            requests += 1
+            diagnosis = diagnose_error(ccxt_id, error)
+            if diagnosis.transient and delay is not None and isinstance(error, TRANSIENT_ERRORS):
+                time.sleep(delay)
+                continue
+            return diagnosis, requests
+        requests += result.requests
+        needs = probes.NEEDS.get(ccxt_id)
+        if result.permissions is None or needs is None:
+            return Diagnosis(verdict=Verdict.OK, currencies=result.currencies), requests
+        return (
+            diagnose_permissions(
+                granted=set(result.permissions),
+                required=set(needs.required),
+                forbidden=set(needs.forbidden),
+                currencies=result.currencies,
+            ),
+            requests,
+        )
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+@transaction.atomic
+def _finish(test: ConnectionTest, diagnosis: Diagnosis, *, requests: int, duration: float) -> None:
+    test.finished_at = timezone.now()
+    test.duration_ms = int(duration * 1000)
+    test.verdict = diagnosis.verdict
+    test.raw_code = diagnosis.raw_code[:300]
+    test.anchor = diagnosis.anchor
+    test.missing_permissions = list(diagnosis.missing_permissions)
+    test.checklist = [str(item) for item in diagnosis.checklist]
+    test.currencies = list(diagnosis.currencies)
+    test.requests = requests
+    test.save()
+    status = STATUS_FOR.get(diagnosis.verdict, KeyStatus.FAILED)
+    if diagnosis.transient:
+        status = KeyStatus.UNTESTED  # nothing learnt about the key itself
+    ExchangeKey.objects.filter(pk=test.key_id).update(status=status, last_verdict=diagnosis.verdict)
+    key_event_record(test.key, KeyEventKind.TESTED, ACTOR)
+    logger.info("Connection test %s of key %s: %s", test.pk, test.key_id, diagnosis.verdict)
+
+
+def connection_test_expire(*, test: ConnectionTest) -> bool:
+    """A test whose worker died (or never got it) ends as "unavailable", not "testing"."""
+    if not test.running or timezone.now() - test.started_at < ConnectionTest.STALE_AFTER:
+        return False
+    elapsed = (timezone.now() - test.started_at) / timedelta(seconds=1)
+    _finish(
+        test,
+        Diagnosis(verdict=Verdict.UNAVAILABLE, raw_code="timeout"),
+        requests=0,
+        duration=elapsed,
+    )
+    return True

@@ -1,0 +1,89 @@
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Verdict(models.TextChoices):
+    OK = "ok", _("Connected")
+    WRONG_CREDENTIALS = "wrong_credentials", _("Wrong key or secret")
+    MISSING_PERMISSION = "missing_permission", _("Missing permission")
+    WITHDRAW_ENABLED = "withdraw_enabled", _("Key can withdraw: refused")
+    IP_NOT_ALLOWED = "ip_not_allowed", _("IP address not allowed")
+    EXPIRED = "expired", _("Key expired")
+    NONCE_CLASH = "nonce_clash", _("Key used by another program")
+    UNAVAILABLE = "unavailable", _("Exchange unavailable")
+    AMBIGUOUS = "ambiguous", _("Several possible causes")
+    UNKNOWN = "unknown", _("Unexpected answer")
+
+
+# Verdicts about the key itself; the others say nothing against it (try again later).
+KEY_VERDICTS = {
+    Verdict.WRONG_CREDENTIALS,
+    Verdict.MISSING_PERMISSION,
+    Verdict.WITHDRAW_ENABLED,
+    Verdict.IP_NOT_ALLOWED,
+    Verdict.EXPIRED,
+}
+TRANSIENT_VERDICTS = {Verdict.UNAVAILABLE, Verdict.NONCE_CLASH}
+
+ADVICE = {
+    Verdict.OK: _("The key works and has the permissions Noon Barbari needs."),
+    Verdict.WRONG_CREDENTIALS: _(
+        "The exchange does not recognise this key and secret together. Copy both again from the "
+        "exchange (some clipboards change + and / characters), or create a new key."
+    ),
+    Verdict.MISSING_PERMISSION: _(
+        "The key works but lacks permissions Noon Barbari needs. Edit the key on the exchange, "
+        "tick them, and test again."
+    ),
+    Verdict.WITHDRAW_ENABLED: _(
+        "This key can withdraw funds. Noon Barbari refuses such keys: create a new key without "
+        "the withdrawal permission, replace this one, and delete it on the exchange."
+    ),
+    Verdict.IP_NOT_ALLOWED: _(
+        "The key only accepts some IP addresses, and ours is not one of them. Add our IP "
+        "addresses to the key's whitelist on the exchange."
+    ),
+    Verdict.EXPIRED: _("The key has expired. Create a new one on the exchange and replace it."),
+    Verdict.NONCE_CLASH: _(
+        "Another program is using this key at the same time. Give each program its own key."
+    ),
+    Verdict.UNAVAILABLE: _(
+        "The exchange did not answer properly (busy, down or too slow). This says nothing about "
+        "your key: try again in a few minutes."
+    ),
+    Verdict.AMBIGUOUS: _(
+        "The exchange's answer covers several causes. Check these, most likely first:"
+    ),
+    Verdict.UNKNOWN: _(
+        "The exchange gave an answer we do not recognise. Check the key on the exchange, or "
+        "write to our support with the error code below."
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    """One connection test's conclusion."""
+
+    verdict: Verdict
+    raw_code: str = ""
+    anchor: str = ""  # troubleshooting entry of the exchange's guide: #error-<anchor>
+    missing_permissions: tuple[str, ...] = ()
+    checklist: tuple[Verdict, ...] = ()  # ranked causes, for AMBIGUOUS
+    expired_on: date | None = None
+    currencies: tuple[str, ...] = field(default=())
+
+    @property
+    def about_the_key(self) -> bool:
+        return self.verdict in KEY_VERDICTS
+
+    @property
+    def transient(self) -> bool:
+        return self.verdict in TRANSIENT_VERDICTS
+
+    @property
+    def advice(self) -> str:
+        return str(ADVICE[self.verdict])
