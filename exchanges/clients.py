@@ -50,6 +50,9 @@ def build(ccxt_id: str, credentials: Any = None, *, rate_limit: bool = True) -> 
         "enableRateLimit": rate_limit,
         "timeout": settings.EXCHANGE_TIMEOUT_MS,
         "verbose": False,  # ccxt's verbose mode prints request headers, signatures included
+        # Where ccxt supports it (Binance...), sign with the exchange's clock, not ours: a
+        # drifting server clock must not look like a broken key (-1021 and the like).
+        "options": {"adjustForTimeDifference": True},
     }
     if credentials is not None:
         config.update(
