@@ -135,12 +135,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The web server and the django-q2 worker write to the same file. WAL lets readers run
     # beside the writer, IMMEDIATE takes the write lock when a transaction starts (instead of
     # failing on upgrade), and the busy timeout makes a writer wait instead of raising
-    # "database is locked".
+    # "database is locked". secure_delete overwrites deleted rows (wiped ciphertexts
+    # included) instead of leaving them in free pages.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {
             "transaction_mode": "IMMEDIATE",
             "timeout": env.int("SQLITE_BUSY_TIMEOUT", default=20),
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "init_command": (
+                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA secure_delete=ON;"
+            ),
         }
     )
 # Persistent connections: opening one (and, on SQLite, running the pragmas) on every request

@@ -105,6 +105,7 @@ def test_defaults_are_sqlite_tuned_for_a_web_server_and_a_worker_and_a_shared_ca
     assert options["transaction_mode"] == "IMMEDIATE"
     assert options["timeout"] >= 5
     assert "journal_mode=WAL" in options["init_command"]
+    assert "secure_delete=ON" in options["init_command"]
     # Not per-process memory: the worker and the web server must see the same entries.
     assert loaded["cache"] == "django.core.cache.backends.filebased.FileBasedCache"
 
