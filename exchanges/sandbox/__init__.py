@@ -1,0 +1,26 @@
+"""A loopback venue that speaks Kraken Spot's and Kraken Futures' REST dialects.
+
+ccxt's unmodified `kraken` and `krakenfutures` classes work against it when their `urls["api"]`
+point at it (`SandboxVenue.ccxt_urls`). Tests, benchmarks and the offline demo use it; see
+server.py for the URL layout, keys.py for the keys file, faults.py for fault injection and
+market.py for the synthetic market data. Standard library only.
+"""
+
+from exchanges.sandbox.auth import CallCounter, futures_authent, spot_signature
+from exchanges.sandbox.faults import Fault
+from exchanges.sandbox.keys import DEMO_KEYS_PATH, ApiKey, load_keys, parse_keys
+from exchanges.sandbox.server import SandboxVenue
+from exchanges.sandbox.spot import EXPIRED_KEY_ERROR
+
+__all__ = [
+    "DEMO_KEYS_PATH",
+    "EXPIRED_KEY_ERROR",
+    "ApiKey",
+    "CallCounter",
+    "Fault",
+    "SandboxVenue",
+    "futures_authent",
+    "load_keys",
+    "parse_keys",
+    "spot_signature",
+]

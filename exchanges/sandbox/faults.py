@@ -1,0 +1,100 @@
+"""Fault injection: make the next N matching calls fail (or stall) the way a real venue does.
+
+A fault matches a request when its ``key`` is None (global) or equals the request's API key, and
+its ``venue`` is None or the request's dialect ("spot" / "futures"). Each request consumes at most
+one fault: the oldest that matches. Kinds:
+
+- ``http_error``: the given HTTP status (default 502) with a gateway-style HTML body, as a
+  CDN in front of the venue answers when the venue behind it is down;
+- ``unavailable``: the venue's own "service unavailable" error (Spot ``EService:Unavailable``,
+  Futures ``unavailable``) with HTTP status ``status`` (default 503);
+- ``rate_limit``: the venue's rate-limit error (Spot ``EAPI:Rate limit exceeded``, Futures
+  ``apiLimitExceeded``), HTTP 200 as for every other Kraken API error;
+- ``malformed``: the real answer cut in half, still labelled application/json;
+- ``slow``: the real answer, after ``seconds`` seconds.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import asdict, dataclass
+from typing import Any
+
+KINDS = ("http_error", "unavailable", "rate_limit", "malformed", "slow")
+
+
+@dataclass
+class Fault:
+    kind: str
+    count: int = 1
+    key: str | None = None
+    venue: str | None = None
+    status: int | None = None
+    seconds: float = 0.0
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"unknown fault kind {self.kind!r}; one of {', '.join(KINDS)}")
+        if self.count < 1:
+            raise ValueError("count must be at least 1")
+        if self.venue not in (None, "spot", "futures"):
+            raise ValueError('venue must be "spot", "futures" or null')
+        if self.kind == "slow" and self.seconds <= 0:
+            raise ValueError("a slow fault needs seconds > 0")
+
+    def matches(self, key: str | None, venue: str) -> bool:
+        return (self.key is None or self.key == key) and self.venue in (None, venue)
+
+    @classmethod
+    def from_json(cls, data: Any) -> Fault:
+        if not isinstance(data, dict):
+            raise ValueError("a fault is a JSON object")
+        fields = {"kind", "count", "key", "venue", "status", "seconds"}
+        unknown = set(data) - fields
+        if unknown:
+            raise ValueError(f"unknown fault fields: {', '.join(sorted(unknown))}")
+        return cls(**data)
+
+
+class FaultQueue:
+    """Pending faults, oldest first; its own lock so a test can add faults while requests run."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._faults: list[Fault] = []
+
+    def add(self, fault: Fault) -> Fault:
+        with self._lock:
+            self._faults.append(fault)
+        return fault
+
+    def take(self, key: str | None, venue: str) -> Fault | None:
+        """The oldest fault matching this request, with one use consumed."""
+        with self._lock:
+            for fault in self._faults:
+                if fault.matches(key, venue):
+                    fault.count -= 1
+                    if fault.count == 0:
+                        self._faults.remove(fault)
+                    return fault
+        return None
+
+    def clear(self) -> None:
+        with self._lock:
+            self._faults.clear()
+
+    def pending(self) -> list[dict[str, Any]]:
+        with self._lock:
+            return [asdict(fault) for fault in self._faults]
+
+
+GATEWAY_PAGE = (
+    "<html><head><title>{status} {reason}</title></head><body>"
+    "<h1>{status} {reason}</h1><p>The sandbox venue's gateway answered for it (injected fault)."
+    "</p></body></html>"
+)
+
+
+def truncate(body: bytes) -> bytes:
+    """Half of a real answer: what a client sees when a connection is cut mid-way."""
+    return body[: max(1, len(body) // 2)]

@@ -1,0 +1,309 @@
+"""The Kraken Futures private endpoints: the flex account, orders, fills, positions, history."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from exchanges.sandbox.accounts import Order, OrderRejected
+from exchanges.sandbox.futures_common import Call, FuturesError, Instrument, number, server_time
+
+ORDER_TYPES = {"lmt": "limit", "post": "limit", "ioc": "limit", "mkt": "market"}
+
+
+def _success(call: Call, **fields: Any) -> dict:
+    return {"result": "success", **fields, "serverTime": server_time(call.now)}
+
+
+# --- account ---------------------------------------------------------------------------------
+
+
+def accounts(call: Call) -> dict:
+    ledger, key, now = call.state.ledger, call.api_key.key, call.now
+    collateral = ledger.futures_collateral(key, now)
+    margin = ledger.futures_margin(key, now)
+    available = collateral - margin
+    currencies = {}
+    for currency, amount in ledger.balances[key].items():
+        value = amount * ledger.usd_price(currency, now)
+        free = min(amount, max(available, Decimal(0))) if currency == "USD" else amount
+        currencies[currency] = {
+            "quantity": number(amount),
+            "value": number(value),
+            "collateral": number(value),
+            "available": number(free),
+        }
+    unrealised = number(ledger.unrealised(key, now))
+    flex = {
+        "type": "multiCollateralMarginAccount",
+        "currencies": currencies,
+        "initialMargin": number(margin),
+        "initialMarginWithOrders": number(margin),
+        "maintenanceMargin": number(margin / 2),
+        "balanceValue": number(collateral),
+        "portfolioValue": number(collateral),
+        "collateralValue": number(collateral),
+        "pnl": unrealised,
+        "unrealizedFunding": 0.0,
+        "totalUnrealized": unrealised,
+        "totalUnrealizedAsMargin": unrealised,
+        "availableMargin": number(available),
+        "marginEquity": number(collateral),
+    }
+    cash = {"type": "cashAccount", "balances": {}}
+    return _success(call, accounts={"cash": cash, "flex": flex})
+
+
+def open_positions(call: Call) -> dict:
+    rows = []
+    for (owner, symbol), position in call.state.ledger.positions.items():
+        if owner == call.api_key.key and position.size:
+            rows.append(
+                {
+                    "side": "long" if position.size > 0 else "short",
+                    "symbol": symbol,
+                    "price": number(position.entry),
+                    "fillTime": server_time(call.now),
+                    "size": number(abs(position.size)),
+                    "unrealizedFunding": 0.0,
+                    "pnlCurrency": "USD",
+                }
+            )
+    return _success(call, openPositions=rows)
+
+
+# --- orders ----------------------------------------------------------------------------------
+
+
+def order_json(order: Order, filled: Decimal | None = None) -> dict:
+    """An order as sendorder / cancelorder events show it."""
+    return {
+        "orderId": order.id,
+        "cliOrdId": order.client_id,
+        "type": "mkt" if order.type == "market" else "lmt",
+        "symbol": order.symbol,
+        "side": order.side,
+        "quantity": number(order.volume),
+        "filled": number(order.filled if filled is None else filled),
+        "limitPrice": number(order.price),
+        "reduceOnly": order.reduce_only,
+        "timestamp": server_time(order.opened),
+        "lastUpdateTimestamp": server_time(order.closed or order.opened),
+    }
+
+
+def open_orders(call: Call) -> dict:
+    rows = [
+        {
+            "order_id": o.id,
+            "cliOrdId": o.client_id,
+            "symbol": o.symbol,
+            "side": o.side,
+            "orderType": "lmt",
+            "limitPrice": number(o.price),
+            "unfilledSize": number(o.remaining),
+            "receivedTime": server_time(o.opened),
+            "status": "untouched",
+            "filledSize": number(o.filled),
+            "reduceOnly": o.reduce_only,
+            "lastUpdateTime": server_time(o.opened),
+        }
+        for o in call.state.ledger.orders_of(call.api_key.key, "open")
+    ]
+    return _success(call, openOrders=rows)
+
+
+def fills(call: Call) -> dict:
+    rows = [
+        {
+            "fill_id": f.id,
+            "symbol": f.symbol,
+            "side": f.side,
+            "order_id": f.order_id,
+            "cliOrdId": call.state.ledger.orders[f.order_id].client_id,
+            "size": number(f.volume),
+            "price": number(f.price),
+            "fillTime": server_time(f.time),
+            "fillType": "maker" if f.maker else "taker",
+        }
+        for f in sorted(call.state.ledger.fills_of(call.api_key.key), key=lambda f: -f.time)
+    ]
+    return _success(call, fills=rows)
+
+
+def send_order(call: Call) -> dict:
+    params = call.params
+    missing = [p for p in ("orderType", "symbol", "side", "size") if not params.get(p)]
+    if missing:
+        raise FuturesError("requiredArgumentMissing")
+    instrument = call.instrument()
+    order_type = params["orderType"]
+    received = server_time(call.now)
+
+    def rejected(status: str) -> dict:
+        return _success(
+            call, sendStatus={"status": status, "receivedTime": received, "orderEvents": []}
+        )
+
+    if order_type not in ORDER_TYPES:
+        return rejected("invalidOrderType")  # stop and take-profit orders: not in the sandbox
+    if params["side"] not in ("buy", "sell"):
+        return rejected("invalidSide")
+    size, price = call.decimal("size"), call.decimal("limitPrice")
+    if size is None or size <= 0 or size != round(size, instrument.precision):
+        return rejected("invalidSize")
+    kind = ORDER_TYPES[order_type]
+    if kind == "limit" and (price is None or price <= 0 or price % Decimal(instrument.tick)):
+        return rejected("invalidPrice")
+    order = _new_order(call, instrument, kind, size, price)
+    last = call.state.market.price(instrument.pair, call.now)
+    crosses = kind == "market" or (
+        price is not None and (price >= last if order.side == "buy" else price <= last)
+    )
+    if order_type == "post" and crosses:
+        return rejected("postWouldExecute")
+    if order_type == "ioc" and not crosses:
+        return rejected("iocWouldNotExecute")
+    try:
+        call.state.ledger.place(order, call.now)
+    except OrderRejected:
+        return rejected("insufficientAvailableFunds")
+    status = {
+        "order_id": order.id,
+        "status": "placed",
+        "receivedTime": received,
+        "orderEvents": _events(call, order),
+    }
+    return _success(call, sendStatus=status)
+
+
+def _new_order(
+    call: Call, instrument: Instrument, kind: str, size: Decimal, price: Decimal | None
+) -> Order:
+    return Order(
+        id=call.state.ledger.uuid(),
+        key=call.api_key.key,
+        venue="futures",
+        pair=instrument.pair,
+        symbol=instrument.symbol,
+        side=call.params["side"],
+        type=kind,
+        volume=size,
+        price=price if kind == "limit" else None,
+        opened=call.now,
+        client_id=call.params.get("cliOrdId") or None,
+        reduce_only=call.params.get("reduceOnly", "").lower() == "true",
+    )
+
+
+def _events(call: Call, order: Order) -> list[dict]:
+    if order.status == "open":
+        return [{"order": order_json(order), "reducedQuantity": None, "type": "PLACE"}]
+    ledger = call.state.ledger
+    return [
+        {
+            "type": "EXECUTION",
+            "executionId": fill_id,
+            "price": number(ledger.fills[fill_id].price),
+            "amount": number(ledger.fills[fill_id].volume),
+            "orderPriorEdit": None,
+            "orderPriorExecution": order_json(order, filled=Decimal(0)),
+            "takerReducedQuantity": None,
+        }
+        for fill_id in order.fills
+    ]
+
+
+def cancel_order(call: Call) -> dict:
+    ref = call.params.get("order_id") or call.params.get("cliOrdId") or ""
+    order = call.state.ledger.find_order(call.api_key.key, ref)
+    status: dict[str, Any] = {"receivedTime": server_time(call.now), "orderEvents": []}
+    if order is None or order.status == "canceled":
+        return _success(call, cancelStatus={**status, "status": "notFound"})
+    status["order_id"] = order.id
+    if order.status == "closed":
+        return _success(call, cancelStatus={**status, "status": "filled"})
+    call.state.ledger.cancel(order, call.now)
+    status["orderEvents"] = [{"uid": order.id, "order": order_json(order), "type": "CANCEL"}]
+    return _success(call, cancelStatus={**status, "status": "cancelled"})
+
+
+def cancel_all_orders(call: Call) -> dict:
+    symbol = call.params.get("symbol", "").upper()
+    cancelled = []
+    for order in call.state.ledger.orders_of(call.api_key.key, "open"):
+        if not symbol or order.symbol == symbol:
+            call.state.ledger.cancel(order, call.now)
+            cancelled.append({"order_id": order.id, "cliOrdId": order.client_id})
+    status = {
+        "receivedTime": server_time(call.now),
+        "cancelOnly": symbol or "all",
+        "status": "cancelled",
+        "cancelledOrders": cancelled,
+        "orderEvents": [],
+    }
+    return _success(call, cancelStatus=status)
+
+
+def withdrawal(call: Call) -> dict:
+    """Never moves money: with the permission it refuses the amount, which proves the permission."""
+    if not call.params.get("currency") or not call.params.get("amount"):
+        raise FuturesError("requiredArgumentMissing")
+    raise FuturesError("invalidAmount")
+
+
+# --- history -----------------------------------------------------------------------------------
+
+
+def _history_order(order: Order) -> dict:
+    millis = lambda t: int((t or 0) * 1000)  # noqa: E731
+    return {
+        "uid": order.id,
+        "clientId": order.client_id or "",
+        "tradeable": order.symbol,
+        "direction": order.side.capitalize(),
+        "quantity": str(order.volume),
+        "filled": str(order.filled),
+        "timestamp": millis(order.opened),
+        "limitPrice": str(order.price or 0),
+        "orderType": order.type.capitalize(),
+        "reduceOnly": order.reduce_only,
+        "lastUpdateTimestamp": millis(order.closed or order.opened),
+    }
+
+
+def order_history(call: Call) -> dict:
+    """/api/history/v2/orders: a filled order is an OrderUpdated event (reason full_fill), a
+    cancelled one an OrderCancelled event; newest first."""
+    ledger = call.state.ledger
+    done = ledger.orders_of(call.api_key.key, "closed", "canceled")
+    since = float(call.params.get("since") or 0) / 1000
+    elements = []
+    for order in sorted(done, key=lambda o: -(o.closed or 0)):
+        if (order.closed or 0) < since:
+            continue
+        body = _history_order(order)
+        if order.status == "closed":
+            event = {
+                "OrderUpdated": {
+                    "oldOrder": {**body, "filled": "0"},
+                    "newOrder": body,
+                    "reducedQuantity": "0",
+                    "reason": "full_fill",
+                }
+            }
+        else:
+            event = {"OrderCancelled": {"order": body, "reason": "cancelled_by_user"}}
+        elements.append(
+            {
+                "uid": ledger.derived_uid(f"{order.id}|{order.status}"),
+                "timestamp": int((order.closed or 0) * 1000),
+                "event": event,
+            }
+        )
+    count = int(call.params.get("count") or 500)
+    return {
+        "accountUid": ledger.account_uid(call.api_key.key),
+        "len": len(elements[:count]),
+        "elements": elements[:count],
+    }
