@@ -41,13 +41,14 @@ def required_credentials(ccxt_id: str) -> tuple[str, ...]:
     return tuple(name for name, needed in required.items() if needed)
 
 
-def build(ccxt_id: str, credentials: Any = None, *, rate_limit: bool = True) -> ccxt.Exchange:
+def build(ccxt_id: str, credentials: Any = None) -> ccxt.Exchange:
     """A ready ccxt client. `credentials` is an exchanges.services.Credentials, or None.
 
-    The rate limiter is only turned off by tests that need speed against the sandbox.
+    ccxt's rate limiter stays on (EXCHANGE_RATE_LIMIT); only tests that need speed against
+    the sandbox turn it off, and say so.
     """
     config: dict[str, Any] = {
-        "enableRateLimit": rate_limit,
+        "enableRateLimit": settings.EXCHANGE_RATE_LIMIT,
         "timeout": settings.EXCHANGE_TIMEOUT_MS,
         "verbose": False,  # ccxt's verbose mode prints request headers, signatures included
         # Where ccxt supports it (Binance...), sign with the exchange's clock, not ours: a

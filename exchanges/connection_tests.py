@@ -19,7 +19,8 @@ logger = logging.getLogger(__name__)
 
 TASK = "exchanges.tasks.run_connection_test"
 ACTOR = "task:connection_test"
-RETRY_DELAYS = (0.5, 1.5)  # seconds, for answers that say nothing about the key
+# Seconds between tries, for answers that say nothing about the key (busy, down, slow).
+RETRY_DELAYS: tuple[float, ...] = (0.5, 1.5)
 
 STATUS_FOR = {
     Verdict.OK: KeyStatus.OK,
@@ -62,6 +63,8 @@ def _probe_with_retries(client: ccxt.Exchange, ccxt_id: str) -> tuple[Diagnosis,
     for delay in (*RETRY_DELAYS, None):
         try:
             result = probes.run(client)
+        except probes.Finding as finding:
+            return finding.diagnosis, requests + 1
         except ccxt.BaseError as error:
             requests += 1
             diagnosis = diagnose_error(ccxt_id, error)

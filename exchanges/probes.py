@@ -12,6 +12,7 @@ from typing import Any
 import ccxt
 
 from exchanges.clients import ensure_markets
+from exchanges.diagnosis import Diagnosis, Verdict
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,8 @@ class Needs:
 
 
 NEEDS: dict[str, Needs] = {
+    # The names Kraken's GetApiKeyInfo returns (its UI says "Query Funds", "Cancel/Close
+    # Orders"...).
     "kraken": Needs(
         required=frozenset(
             {
@@ -30,12 +33,20 @@ NEEDS: dict[str, Needs] = {
                 "query-open-trades",
                 "query-closed-trades",
                 "modify-trades",
-                "cancel-close-trades",
+                "close-trades",
             }
         ),
         forbidden=frozenset({"withdraw-funds"}),
     ),
 }
+
+
+class Finding(Exception):
+    """A probe that already knows the verdict (its error alone would be ambiguous)."""
+
+    def __init__(self, diagnosis: Diagnosis) -> None:
+        super().__init__(diagnosis.verdict)
+        self.diagnosis = diagnosis
 
 
 @dataclass(frozen=True)
@@ -46,7 +57,17 @@ class ProbeResult:
 
 
 def _kraken_permissions(client: ccxt.Exchange) -> frozenset[str]:
-    answer: dict[str, Any] = client.privatePostGetApiKeyInfo()
+    # GetApiKeyInfo needs no permission: "Permission denied" here can only be the IP.
+    try:
+        answer: dict[str, Any] = client.privatePostGetApiKeyInfo()
+    except ccxt.PermissionDenied as error:
+        raise Finding(
+            Diagnosis(
+                verdict=Verdict.IP_NOT_ALLOWED,
+                raw_code="EGeneral:Permission denied",
+                anchor="egeneral-permission-denied",
+            )
+        ) from error
     result = answer.get("result", answer)
     permissions = result.get("permissions", [])
     if isinstance(permissions, dict):
@@ -74,10 +95,22 @@ class _Counted:
 
 
 def run(client: ccxt.Exchange) -> ProbeResult:
+    """Permissions first where the exchange tells them (one request), then the balance."""
     counter = _Counted(client)
-    ensure_markets(client)
-    balance = client.fetch_balance()
-    currencies = tuple(sorted(code for code, total in balance.get("total", {}).items() if total))
+    try:
+        ensure_markets(client)
+    except ccxt.BaseError as error:
+        # Public calls, made without the key: whatever went wrong is the exchange's side.
+        raise ccxt.ExchangeNotAvailable(f"{client.id} {error}") from error
     probe = PERMISSION_PROBES.get(client.id)
     permissions = probe(client) if probe else None
+    needs = NEEDS.get(client.id)
+    currencies: tuple[str, ...] = ()
+    if permissions is None or needs is None or needs.required <= permissions:
+        balance = client.fetch_balance()
+        if not isinstance(balance.get("info"), dict | list):
+            # A cut-off answer that ccxt parsed into an empty balance.
+            raise ccxt.ExchangeNotAvailable(f"{client.id} malformed answer")
+        totals = balance.get("total", {})
+        currencies = tuple(sorted(code for code, total in totals.items() if total))
     return ProbeResult(currencies=currencies, permissions=permissions, requests=counter.count)

@@ -333,6 +333,7 @@ NOONBARBARI_EGRESS_IPS = env.list("NOONBARBARI_EGRESS_IPS", default=["51.38.112.
 # EXCHANGE_API_OVERRIDES=kraken=http://127.0.0.1:8765,krakenfutures=http://127.0.0.1:8765
 # to use the sandbox venue (manage.py sandbox_venue) instead of the internet.
 EXCHANGE_TIMEOUT_MS = env.int("EXCHANGE_TIMEOUT_MS", default=10_000)
+EXCHANGE_RATE_LIMIT = env.bool("EXCHANGE_RATE_LIMIT", default=True)
 EXCHANGE_API_OVERRIDES = env.dict("EXCHANGE_API_OVERRIDES", default={})
 # Per-key locks on SQLite (PostgreSQL uses advisory locks).
 LOCK_DIR = env.path("LOCK_DIR", default=VAR_DIR / "locks")

@@ -1,7 +1,10 @@
+from collections.abc import Iterator
+
 import pytest
 from django.core.cache import caches
 from django.core.management import call_command
 
+from exchanges.sandbox import SandboxVenue
 from tests.accounts.helpers import PASSWORD, enrol, verify_session
 
 
@@ -39,3 +42,21 @@ def admin_client(admin_user):
     client.force_login(admin_user)
     verify_session(client, device)
     return client
+
+
+@pytest.fixture(scope="session")
+def sandbox_venue() -> Iterator[SandboxVenue]:
+    """The demo keys' venue on an ephemeral 127.0.0.1 port, for the whole test session."""
+    venue = SandboxVenue().start()
+    yield venue
+    venue.stop()
+
+
+@pytest.fixture
+def venue(sandbox_venue: SandboxVenue) -> Iterator[SandboxVenue]:
+    """The session's venue with fresh balances, orders, nonces and no faults, on the real clock."""
+    sandbox_venue.reset()
+    sandbox_venue.unfreeze_time()
+    yield sandbox_venue
+    sandbox_venue.reset()
+    sandbox_venue.unfreeze_time()

@@ -82,7 +82,9 @@ class SecretDescriptor(DeferredAttribute):
 
     def __set__(self, instance, value) -> None:
         if isinstance(value, Secret):
-            if value._instance is not instance or value._field is not self.field:
+            # Same field (refresh_from_db does this): its ciphertext is bound to its row, so
+            # it only ever decrypts there.
+            if value._field is not self.field:
                 raise TypeError("Assign the plaintext, not a Secret taken from another field.")
             value = value.ciphertext
         elif isinstance(value, str) and not isinstance(value, Ciphertext):

@@ -44,6 +44,8 @@ def raw_codes(exchange_id: str, body: Any) -> list[str]:
 
 
 TRANSIENT_ERRORS = (
+    ccxt.BadResponse,  # a cut-off or garbled answer: the exchange's trouble, not the key's
+    ccxt.NullResponse,
     ccxt.RequestTimeout,
     ccxt.DDoSProtection,  # includes RateLimitExceeded
     ccxt.ExchangeNotAvailable,  # includes OnMaintenance

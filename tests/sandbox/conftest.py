@@ -4,31 +4,13 @@ import json
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import ccxt
 import pytest
 
 from exchanges.sandbox import SandboxVenue, futures_authent, spot_signature
-
-
-@pytest.fixture(scope="session")
-def sandbox_venue() -> Iterator[SandboxVenue]:
-    """The demo keys' venue on an ephemeral 127.0.0.1 port, for the whole test session."""
-    venue = SandboxVenue().start()
-    yield venue
-    venue.stop()
-
-
-@pytest.fixture
-def venue(sandbox_venue: SandboxVenue) -> Iterator[SandboxVenue]:
-    """The session's venue with fresh balances, orders, nonces and no faults, on the real clock."""
-    sandbox_venue.reset()
-    sandbox_venue.unfreeze_time()
-    yield sandbox_venue
-    sandbox_venue.reset()
-    sandbox_venue.unfreeze_time()
 
 
 @pytest.fixture

@@ -1,0 +1,236 @@
+"""The connection test end to end: the real form, the task, ccxt, the sandbox venue, the page."""
+
+import base64
+import logging
+import os
+import threading
+
+import pytest
+from django.urls import reverse
+
+from exchanges import clients, connection_tests
+from exchanges.diagnosis import Verdict
+from exchanges.models import ConnectionTest, ExchangeKey, KeyStatus
+from exchanges.services import Credentials
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def kraken_on_sandbox(venue, settings, monkeypatch):
+    """Kraken's API calls go to the sandbox. For speed, and only here: ccxt's rate limiter is
+    off (it spaces Kraken's private calls by seconds) and retries are not spaced out."""
+    settings.EXCHANGE_API_OVERRIDES = {"kraken": venue.url, "krakenfutures": venue.url}
+    settings.EXCHANGE_RATE_LIMIT = False
+    monkeypatch.setattr(connection_tests, "RETRY_DELAYS", (0.0, 0.0))
+    return venue
+
+
+def add_key(client, on_commit, venue, label: str, **override: str):
+    """Paste a sandbox key through the real form; the test runs once the key is saved."""
+    key = venue.key(label)
+    data = {"label": label, "api_key": key.key, "secret": key.secret, **override}
+    slug = "kraken-futures" if key.venue == "futures" else "kraken"
+    with on_commit(execute=True):
+        response = client.post(f"/en/profile/keys/add/{slug}/", data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    return ExchangeKey.objects.get(label=label)
+
+
+def status_page(client, key) -> str:
+    return client.get(reverse("exchanges:key_status", args=[key.pk])).content.decode()
+
+
+def test_a_good_key_gets_the_green_tick_with_currencies(
+    owner_client, django_capture_on_commit_callbacks, kraken_on_sandbox
+):
+    key = add_key(owner_client, django_capture_on_commit_callbacks, kraken_on_sandbox, "spot-full")
+
+    test = ConnectionTest.objects.get(key=key)
+    assert test.verdict == Verdict.OK
+    key.refresh_from_db()
+    assert key.status == KeyStatus.OK
+    assert set(test.currencies) >= {"BTC", "USD"}
+    page = status_page(owner_client, key)
+    assert "✓ Connected" in page
+    assert "hx-trigger" not in page  # finished: the page stops polling
+    assert "100000" not in page  # currencies, never amounts
+
+
+@pytest.mark.parametrize(
+    ("label", "verdict", "text", "anchor"),
+    [
+        ("spot-no-query-funds", Verdict.MISSING_PERMISSION, "query-funds", ""),
+        ("spot-withdraw", Verdict.WITHDRAW_ENABLED, "Noon Barbari refuses such keys", ""),
+        (
+            "spot-expired",
+            Verdict.EXPIRED,
+            "The key has expired",
+            "egeneral-permission-denied-expired",
+        ),
+        (
+            "spot-ip-restricted",
+            Verdict.IP_NOT_ALLOWED,
+            "51.38.112.198",
+            "egeneral-permission-denied",
+        ),
+    ],
+)
+def test_each_key_problem_gets_its_verdict(
+    owner_client,
+    django_capture_on_commit_callbacks,
+    kraken_on_sandbox,
+    label,
+    verdict,
+    text,
+    anchor,
+):
+    key = add_key(owner_client, django_capture_on_commit_callbacks, kraken_on_sandbox, label)
+
+    test = ConnectionTest.objects.get(key=key)
+    assert test.verdict == verdict
+    page = status_page(owner_client, key)
+    assert text in page
+    if anchor:
+        assert f'href="/en/guides/kraken/#error-{anchor}"' in page
+    key.refresh_from_db()
+    expected = KeyStatus.REFUSED if verdict == Verdict.WITHDRAW_ENABLED else KeyStatus.FAILED
+    assert key.status == expected
+
+
+def test_a_wrong_secret_is_named_with_kraken_s_own_error(
+    owner_client, django_capture_on_commit_callbacks, kraken_on_sandbox
+):
+    wrong = base64.b64encode(os.urandom(64)).decode()
+    key = add_key(
+        owner_client,
+        django_capture_on_commit_callbacks,
+        kraken_on_sandbox,
+        "spot-full",
+        secret=wrong,
+    )
+
+    test = ConnectionTest.objects.get(key=key)
+    assert (test.verdict, test.raw_code) == (Verdict.WRONG_CREDENTIALS, "EAPI:Invalid signature")
+    assert 'href="/en/guides/kraken/#error-eapi-invalid-signature"' in status_page(
+        owner_client, key
+    )
+
+
+@pytest.mark.parametrize("fault", ["unavailable", "rate_limit", "slow", "malformed_json"])
+def test_exchange_trouble_is_not_blamed_on_the_key(
+    owner_client, django_capture_on_commit_callbacks, kraken_on_sandbox, settings, fault
+):
+    settings.EXCHANGE_TIMEOUT_MS = 300
+    inject = {
+        "unavailable": lambda: kraken_on_sandbox.inject_unavailable(count=10),
+        "rate_limit": lambda: kraken_on_sandbox.inject_rate_limit(count=10),
+        "slow": lambda: kraken_on_sandbox.inject_slow(seconds=1, count=10),
+        "malformed_json": lambda: kraken_on_sandbox.inject_malformed_json(count=10),
+    }
+    inject[fault]()
+
+    key = add_key(owner_client, django_capture_on_commit_callbacks, kraken_on_sandbox, "spot-full")
+
+    test = ConnectionTest.objects.get(key=key)
+    assert test.verdict == Verdict.UNAVAILABLE
+    key.refresh_from_db()
+    assert key.status == KeyStatus.UNTESTED  # nothing was learnt about the key
+    assert "try again in a few minutes" in status_page(owner_client, key)
+
+
+def test_a_passing_fault_is_retried_into_a_verdict(
+    owner_client, django_capture_on_commit_callbacks, kraken_on_sandbox
+):
+    kraken_on_sandbox.inject_unavailable(count=1)
+
+    key = add_key(owner_client, django_capture_on_commit_callbacks, kraken_on_sandbox, "spot-full")
+
+    assert ConnectionTest.objects.get(key=key).verdict == Verdict.OK
+
+
+def test_running_tests_poll_and_stale_tests_expire(owner_client, kraken_key):
+    test = connection_tests.connection_test_start(key=kraken_key)  # no worker picks it up
+
+    page = status_page(owner_client, kraken_key)
+    assert 'hx-trigger="every 1s"' in page
+    assert "Testing the key" in page
+
+    # (the key's creation started a test too: both are left without a worker)
+    ConnectionTest.objects.filter(key=kraken_key).update(
+        started_at=test.started_at - ConnectionTest.STALE_AFTER * 2
+    )
+    page = status_page(owner_client, kraken_key)
+    assert "hx-trigger" not in page
+    assert "Exchange unavailable" in page
+
+
+def test_test_again_and_a_task_run_twice(
+    owner_client, django_capture_on_commit_callbacks, kraken_on_sandbox
+):
+    key = add_key(owner_client, django_capture_on_commit_callbacks, kraken_on_sandbox, "spot-full")
+    with django_capture_on_commit_callbacks(execute=True):
+        owner_client.post(reverse("exchanges:key_test", args=[key.pk]))
+    tests = list(ConnectionTest.objects.filter(key=key))
+    assert [t.verdict for t in tests] == [Verdict.OK, Verdict.OK]
+
+    connection_tests.connection_test_run(test_id=tests[0].pk)  # idempotent
+    assert ConnectionTest.objects.filter(key=key).count() == 2
+    history = owner_client.get(key.get_absolute_url()).content.decode()
+    assert history.count("<td>Connected</td>") == 2
+
+
+def test_two_tests_of_one_key_at_once_never_clash_on_nonces(
+    owner, kraken, kraken_on_sandbox, django_capture_on_commit_callbacks, transactional_db
+):
+    from exchanges.services import exchange_key_create
+
+    demo = kraken_on_sandbox.key("spot-full")
+    key = exchange_key_create(
+        user=owner, exchange=kraken, label="k", credentials=Credentials(demo.key, demo.secret)
+    )
+    tests = [connection_tests.connection_test_start(key=key) for _ in range(2)]
+    threads = [
+        threading.Thread(target=connection_tests.connection_test_run, kwargs={"test_id": t.pk})
+        for t in tests
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert [t.verdict for t in ConnectionTest.objects.filter(key=key)] == [Verdict.OK] * 3
+
+
+def test_no_secret_in_task_arguments_results_or_logs(
+    owner_client, django_capture_on_commit_callbacks, kraken_on_sandbox, caplog
+):
+    from django_q.models import Task
+
+    caplog.set_level(logging.DEBUG)
+    demo = kraken_on_sandbox.key("spot-full")
+    key = add_key(owner_client, django_capture_on_commit_callbacks, kraken_on_sandbox, "spot-full")
+
+    for task in Task.objects.all():
+        for value in (task.args, task.kwargs, task.result):
+            assert demo.secret not in repr(value)
+            assert demo.key not in repr(value)
+    assert demo.secret not in caplog.text
+    assert demo.key not in caplog.text
+    assert ConnectionTest.objects.get(key=key).verdict == Verdict.OK
+
+
+def test_markets_are_cached_so_a_test_makes_two_requests(
+    owner_client, django_capture_on_commit_callbacks, kraken_on_sandbox
+):
+    first = add_key(
+        owner_client, django_capture_on_commit_callbacks, kraken_on_sandbox, "spot-full"
+    )
+    second = add_key(
+        owner_client, django_capture_on_commit_callbacks, kraken_on_sandbox, "spot-withdraw"
+    )
+
+    # Time (ccxt's clock alignment), Assets, AssetPairs, then GetApiKeyInfo and BalanceEx.
+    assert ConnectionTest.objects.get(key=first).requests == 5
+    assert ConnectionTest.objects.get(key=second).requests == 2
+    assert clients.build("kraken").markets  # shared through the cache
