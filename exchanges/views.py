@@ -78,6 +78,7 @@ def _status_context(key: ExchangeKey) -> dict[str, object]:
     return {
         "key": key,
         "test": test,
+        "tests": key.tests.all()[:10],
         "diagnosis": _diagnosis_of(test),
         "egress_ips": settings.NOONBARBARI_EGRESS_IPS,
     }
@@ -100,7 +101,7 @@ def _diagnosis_of(test: ConnectionTest | None) -> Diagnosis | None:
 @two_factor_required
 def key_detail(request: AuthenticatedRequest, key_id) -> HttpResponse:
     key = _own_key(request, key_id)
-    context = {**_status_context(key), "events": key.events.all(), "tests": key.tests.all()[:10]}
+    context = {**_status_context(key), "events": key.events.all()}
     return render(request, "exchanges/key_detail.html", context)
 
 
