@@ -13,42 +13,30 @@ import pytest
 from exchanges.sandbox import SandboxVenue, futures_authent, spot_signature
 
 
-@pytest.fixture
-def spot(venue: SandboxVenue) -> Callable[..., ccxt.kraken]:
-    """ccxt's real `kraken` class, pointed at the sandbox, for one of the demo keys."""
+def _ccxt_maker(venue: SandboxVenue, exchange_id: str, default_label: str) -> Callable[..., Any]:
+    """ccxt's real class for `exchange_id`, pointed at the sandbox, for one of the demo keys.
 
-    def make(label: str = "spot-full", **config: Any) -> ccxt.kraken:
+    Built directly rather than through exchanges.clients: these tests are about the venue.
+    """
+
+    def make(label: str = default_label, **config: Any) -> Any:
         key = venue.key(label)
-        options = {
-            "apiKey": key.key,
-            "secret": key.secret,
-            "enableRateLimit": False,
-            "timeout": 5000,
-        }
-        exchange = ccxt.kraken({**options, **config})
-        exchange.urls["api"] = {**exchange.urls["api"], **venue.ccxt_urls("kraken")}
+        options = {"apiKey": key.key, "secret": key.secret, "enableRateLimit": False}
+        exchange = getattr(ccxt, exchange_id)({**options, "timeout": 5000, **config})
+        exchange.urls["api"] = {**exchange.urls["api"], **venue.ccxt_urls(exchange_id)}
         return exchange
 
     return make
+
+
+@pytest.fixture
+def spot(venue: SandboxVenue) -> Callable[..., ccxt.kraken]:
+    return _ccxt_maker(venue, "kraken", "spot-full")
 
 
 @pytest.fixture
 def futures(venue: SandboxVenue) -> Callable[..., ccxt.krakenfutures]:
-    """ccxt's real `krakenfutures` class, pointed at the sandbox, for one of the demo keys."""
-
-    def make(label: str = "futures-full", **config: Any) -> ccxt.krakenfutures:
-        key = venue.key(label)
-        options = {
-            "apiKey": key.key,
-            "secret": key.secret,
-            "enableRateLimit": False,
-            "timeout": 5000,
-        }
-        exchange = ccxt.krakenfutures({**options, **config})
-        exchange.urls["api"] = {**exchange.urls["api"], **venue.ccxt_urls("krakenfutures")}
-        return exchange
-
-    return make
+    return _ccxt_maker(venue, "krakenfutures", "futures-full")
 
 
 class Raw:
