@@ -1,4 +1,7 @@
-from collections.abc import Iterator
+import signal
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
 
 import pytest
 from django.core.cache import caches
@@ -6,6 +9,7 @@ from django.core.management import call_command
 
 from exchanges.sandbox import SandboxVenue
 from tests.accounts.helpers import PASSWORD, enrol, verify_session
+from tests.subprocesses import PROJECT_DIR, clean_env, database_url
 
 
 @pytest.fixture(scope="session")
@@ -60,3 +64,56 @@ def venue(sandbox_venue: SandboxVenue) -> Iterator[SandboxVenue]:
     yield sandbox_venue
     sandbox_venue.reset()
     sandbox_venue.unfreeze_time()
+
+
+@pytest.fixture
+def shared_cache(settings, tmp_path) -> str:
+    """A file cache that this process and a cluster process share, as in production."""
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(tmp_path / "cache"),
+        },
+    }
+    return f"filecache://{tmp_path / 'cache'}"
+
+
+@pytest.fixture
+def start_qcluster(shared_cache, settings, tmp_path) -> Iterator[Callable[..., subprocess.Popen]]:
+    """Start a real `manage.py qcluster` on the test database (for transactional tests)."""
+    from django.db import connection
+
+    processes: list[subprocess.Popen] = []
+
+    def start(**variables: str) -> subprocess.Popen:
+        env = clean_env(
+            DEBUG="false",
+            SECRET_KEY=settings.SECRET_KEY,
+            FIELD_ENCRYPTION_KEYS=settings.FIELD_ENCRYPTION_KEYS,
+            FIELD_ENCRYPTION_ACTIVE_KEY=settings.FIELD_ENCRYPTION_ACTIVE_KEY,
+            ALLOWED_HOSTS="localhost",
+            DATABASE_URL=database_url(connection.settings_dict),
+            CACHE_URL=shared_cache,
+            Q_WORKERS="1",
+            **variables,
+        )
+        log = (tmp_path / f"qcluster-{len(processes)}.log").open("w")
+        process = subprocess.Popen(
+            [sys.executable, "manage.py", "qcluster"],
+            cwd=PROJECT_DIR,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        processes.append(process)
+        return process
+
+    yield start
+    for process in processes:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()

@@ -234,3 +234,33 @@ def test_markets_are_cached_so_a_test_makes_two_requests(
     assert ConnectionTest.objects.get(key=first).requests == 5
     assert ConnectionTest.objects.get(key=second).requests == 2
     assert clients.build("kraken").markets  # shared through the cache
+
+
+@pytest.mark.cluster
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_delivers_the_verdict(
+    owner_client, kraken_on_sandbox, start_qcluster, monkeypatch
+):
+    """The whole path: the form, the queue, a qcluster process, ccxt, the sandbox, the page."""
+    import time
+
+    from django.core.management import call_command
+    from django_q.conf import Conf
+
+    monkeypatch.setattr(Conf, "SYNC", False)  # the worker process runs it, not this one
+    call_command("load_guides", verbosity=0)  # a transactional test starts empty
+    overrides = f"kraken={kraken_on_sandbox.url},krakenfutures={kraken_on_sandbox.url}"
+    start_qcluster(EXCHANGE_API_OVERRIDES=overrides, EXCHANGE_RATE_LIMIT="false")
+    demo = kraken_on_sandbox.key("spot-full")
+
+    owner_client.post(
+        "/en/profile/keys/add/kraken/",
+        {"label": "live", "api_key": demo.key, "secret": demo.secret},
+    )
+    key = ExchangeKey.objects.get(label="live")
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and ConnectionTest.objects.get(key=key).running:
+        time.sleep(0.2)
+
+    assert ConnectionTest.objects.get(key=key).verdict == Verdict.OK
+    assert "✓ Connected" in status_page(owner_client, key)

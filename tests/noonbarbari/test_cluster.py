@@ -1,60 +1,17 @@
 """A task round trip through a real `manage.py qcluster` process (not django-q2's sync mode)."""
 
-import signal
-import subprocess
-import sys
 import time
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
 from django_q.conf import Conf
-
-from tests.subprocesses import PROJECT_DIR, clean_env, database_url
 
 pytestmark = [pytest.mark.cluster, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def shared_cache(settings, tmp_path):
-    """A file cache both this process and the cluster use, as in production."""
-    settings.CACHES = {
-        **settings.CACHES,
-        "default": {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-            "LOCATION": str(tmp_path / "cache"),
-        },
-    }
-    return f"filecache://{tmp_path / 'cache'}"
-
-
-@pytest.fixture
-def qcluster(shared_cache, settings):
-    env = clean_env(
-        DEBUG="false",
-        SECRET_KEY=settings.SECRET_KEY,
-        FIELD_ENCRYPTION_KEYS=settings.FIELD_ENCRYPTION_KEYS,
-        FIELD_ENCRYPTION_ACTIVE_KEY=settings.FIELD_ENCRYPTION_ACTIVE_KEY,
-        ALLOWED_HOSTS="localhost",
-        DATABASE_URL=database_url(connection.settings_dict),
-        CACHE_URL=shared_cache,
-        Q_WORKERS="1",
-    )
-    process = subprocess.Popen(
-        [sys.executable, "manage.py", "qcluster"],
-        cwd=PROJECT_DIR,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    yield process
-    process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+def qcluster(start_qcluster):
+    return start_qcluster()
 
 
 def test_a_task_enqueued_here_is_executed_by_the_worker_process(qcluster, monkeypatch, capsys):
