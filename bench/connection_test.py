@@ -1,0 +1,130 @@
+"""Save-to-verdict latency of the connection test, through a real worker, against the sandbox.
+
+A fresh SQLite database (or --database-url), a real `manage.py qcluster` process, the sandbox
+venue on loopback, production settings (ccxt's rate limiter on unless --no-rate-limit). Keys
+are saved one after the other with the service the web form uses; each latency runs from the
+save's commit to the verdict being in the database. Also prints the HTTP requests per test.
+Targets: p50 under 1 s; one or two requests per test once markets are cached.
+
+    .venv/bin/python bench/connection_test.py [--keys 20] [--no-rate-limit]
+"""
+
+import argparse
+import base64
+import os
+import secrets
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parent.parent
+
+
+def environment(tmp: str, database_url: str, sandbox_url: str, rate_limit: bool) -> dict[str, str]:
+    return {
+        "DJANGO_SETTINGS_MODULE": "noonbarbari.settings",
+        "DJANGO_READ_DOT_ENV": "false",
+        "DEBUG": "false",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "FIELD_ENCRYPTION_KEYS": "bench=" + base64.urlsafe_b64encode(os.urandom(32)).decode(),
+        "FIELD_ENCRYPTION_ACTIVE_KEY": "bench",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_SSL_REDIRECT": "false",
+        "SECURE_COOKIES": "false",
+        "DATABASE_URL": database_url or f"sqlite:///{tmp}/bench.sqlite3",
+        "CACHE_URL": f"filecache://{tmp}/cache",
+        "LOCK_DIR": f"{tmp}/locks",
+        "EXCHANGE_API_OVERRIDES": f"kraken={sandbox_url},krakenfutures={sandbox_url}",
+        "EXCHANGE_RATE_LIMIT": "true" if rate_limit else "false",
+        "Q_WORKERS": "2",
+        "LOG_LEVEL": "WARNING",
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--keys", type=int, default=20)
+    parser.add_argument("--database-url", default="")
+    parser.add_argument("--no-rate-limit", action="store_true")
+    options = parser.parse_args()
+    sys.path.insert(0, str(PROJECT))
+
+    from exchanges.sandbox import SandboxVenue
+
+    with tempfile.TemporaryDirectory(prefix="nb-bench-") as tmp, SandboxVenue() as venue:
+        env = environment(tmp, options.database_url, venue.url, not options.no_rate_limit)
+        os.environ.update(env)
+        for command in (["migrate"], ["load_guides"]):
+            subprocess.run(
+                [sys.executable, "manage.py", *command, "--verbosity=0"],
+                cwd=PROJECT,
+                env=os.environ,
+                check=True,
+            )
+        worker = subprocess.Popen(
+            [sys.executable, "manage.py", "qcluster"],
+            cwd=PROJECT,
+            env=os.environ,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            latencies, requests = measure(venue, options.keys)
+        finally:
+            worker.send_signal(signal.SIGTERM)
+            worker.wait(timeout=30)
+
+    ordered = sorted(latencies)
+    p95 = ordered[max(0, int(len(ordered) * 0.95) - 1)]
+    print(f"worker: 1 qcluster, 2 workers; rate limiter {'off' if options.no_rate_limit else 'on'}")
+    print(f"database: {'given' if options.database_url else 'SQLite'}; keys tested: {len(ordered)}")
+    first_ms = latencies[0] * 1000
+    print(f"first test (markets not cached yet): {first_ms:.0f} ms, {requests[0]} requests")
+    p50_ms = statistics.median(ordered) * 1000
+    print(f"save-to-verdict p50 {p50_ms:.0f} ms, p95 {p95 * 1000:.0f} ms")
+    print(f"HTTP requests per test after the first: {sorted(set(requests[1:]))}")
+
+
+def measure(venue, count: int) -> tuple[list[float], list[int]]:
+    import django
+
+    django.setup()
+    from django.db import transaction
+
+    from accounts.models import User
+    from exchanges.models import ConnectionTest, Exchange
+    from exchanges.services import Credentials, exchange_key_create
+
+    user = User.objects.create_user("bench@example.com", secrets.token_urlsafe(16))
+    kraken = Exchange.objects.get(slug="kraken")
+    demo = venue.key("spot-full")
+    latencies, requests = [], []
+    for number in range(count):
+        with transaction.atomic():
+            key = exchange_key_create(
+                user=user,
+                exchange=kraken,
+                label=f"bench-{number}",
+                credentials=Credentials(api_key=demo.key, secret=demo.secret),
+            )
+        saved = time.perf_counter()
+        while True:
+            test = ConnectionTest.objects.filter(key=key, finished_at__isnull=False).first()
+            if test is not None:
+                break
+            if time.perf_counter() - saved > 60:
+                raise SystemExit("no verdict within 60 s: is the worker running?")
+            time.sleep(0.01)
+        latencies.append(time.perf_counter() - saved)
+        requests.append(test.requests)
+        if test.verdict != "ok":
+            raise SystemExit(f"unexpected verdict {test.verdict} ({test.raw_code})")
+    return latencies, requests
+
+
+if __name__ == "__main__":
+    main()
