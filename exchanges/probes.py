@@ -5,9 +5,13 @@ returns what it learnt: the currencies held, and the key's permissions when the 
 tells them.
 """
 
+import base64
+import hashlib
+import hmac
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 import ccxt
 
@@ -37,6 +41,10 @@ NEEDS: dict[str, Needs] = {
             }
         ),
         forbidden=frozenset({"withdraw-funds"}),
+    ),
+    # Kraken Futures keys have two levels: General (none, read-only, full) and Withdrawal.
+    "krakenfutures": Needs(
+        required=frozenset({"general-full"}), forbidden=frozenset({"withdrawal"})
     ),
 }
 
@@ -75,8 +83,37 @@ def _kraken_permissions(client: ccxt.Exchange) -> frozenset[str]:
     return frozenset(str(name) for name in permissions)
 
 
+KRAKEN_FUTURES_KEY_CHECK = "/api/auth/v1/api-keys/v3/check"
+
+
+def _krakenfutures_permissions(client: ccxt.Exchange) -> frozenset[str]:
+    """Kraken Futures' "check API key" endpoint, which ccxt does not map: signed here with
+    Kraken's Authent scheme (SHA-256 of postData + nonce + path, HMAC-SHA512 by the secret)."""
+    origin = urlsplit(client.urls["api"]["public"])
+    digest = hashlib.sha256(KRAKEN_FUTURES_KEY_CHECK.encode()).digest()
+    authent = hmac.new(base64.b64decode(client.secret), digest, hashlib.sha512).digest()
+    headers = {
+        "APIKey": client.apiKey,
+        "Authent": base64.b64encode(authent).decode(),
+        "Accept": "application/json",
+    }
+    answer = client.fetch(
+        f"{origin.scheme}://{origin.netloc}{KRAKEN_FUTURES_KEY_CHECK}", "GET", headers
+    )
+    levels = answer.get("permissions", {}) if isinstance(answer, dict) else {}
+    granted = set()
+    if levels.get("general") == "full":
+        granted |= {"general-full", "general-read-only"}
+    elif levels.get("general") == "read-only":
+        granted.add("general-read-only")
+    if levels.get("withdrawal") not in (None, "none"):
+        granted.add("withdrawal")
+    return frozenset(granted)
+
+
 PERMISSION_PROBES: dict[str, Callable[[ccxt.Exchange], frozenset[str]]] = {
     "kraken": _kraken_permissions,
+    "krakenfutures": _krakenfutures_permissions,
 }
 
 

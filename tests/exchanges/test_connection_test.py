@@ -264,3 +264,29 @@ def test_a_real_worker_delivers_the_verdict(
 
     assert ConnectionTest.objects.get(key=key).verdict == Verdict.OK
     assert "✓ Connected" in status_page(owner_client, key)
+
+
+@pytest.mark.parametrize(
+    ("label", "verdict"),
+    [
+        ("futures-full", Verdict.OK),
+        ("futures-read-only", Verdict.MISSING_PERMISSION),
+        ("futures-withdraw", Verdict.WITHDRAW_ENABLED),
+        ("futures-expired", Verdict.AMBIGUOUS),
+        ("futures-ip-restricted", Verdict.AMBIGUOUS),
+    ],
+)
+def test_kraken_futures_keys_get_their_verdicts(
+    owner_client, django_capture_on_commit_callbacks, kraken_on_sandbox, label, verdict
+):
+    key = add_key(owner_client, django_capture_on_commit_callbacks, kraken_on_sandbox, label)
+
+    test = ConnectionTest.objects.get(key=key)
+    assert test.verdict == verdict, test.raw_code
+    if verdict == Verdict.MISSING_PERMISSION:
+        assert test.missing_permissions == ["general-full"]
+    if verdict == Verdict.AMBIGUOUS:
+        assert test.raw_code == "authenticationError"
+        assert 'href="/en/guides/kraken-futures/#error-authentication-error"' in status_page(
+            owner_client, key
+        )
