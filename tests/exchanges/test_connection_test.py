@@ -290,3 +290,21 @@ def test_kraken_futures_keys_get_their_verdicts(
         assert 'href="/en/guides/kraken-futures/#error-authentication-error"' in status_page(
             owner_client, key
         )
+
+
+def test_a_key_used_by_another_program_is_told_so(
+    owner_client, django_capture_on_commit_callbacks, kraken_on_sandbox
+):
+    import ccxt
+
+    demo = kraken_on_sandbox.key("spot-full")
+    other_bot = ccxt.kraken({"apiKey": demo.key, "secret": demo.secret, "enableRateLimit": False})
+    other_bot.urls["api"] = {**other_bot.urls["api"], **kraken_on_sandbox.ccxt_urls("kraken")}
+    other_bot.nonce = lambda: 10**18  # another program, far ahead with its nonces
+    other_bot.private_post_balance()
+
+    key = add_key(owner_client, django_capture_on_commit_callbacks, kraken_on_sandbox, "spot-full")
+
+    test = ConnectionTest.objects.get(key=key)
+    assert (test.verdict, test.raw_code) == (Verdict.NONCE_CLASH, "EAPI:Invalid nonce")
+    assert "Give each program its own key" in status_page(owner_client, key)
