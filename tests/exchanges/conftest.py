@@ -2,6 +2,7 @@ import base64
 import os
 
 import pytest
+from django.core.management import call_command
 from django.test import Client
 
 from exchanges.models import Exchange
@@ -34,6 +35,9 @@ def owner_client(owner):
 
 @pytest.fixture
 def kraken():
+    # Transactional tests run after others have emptied the database: load the guides again.
+    if not Exchange.objects.filter(slug="kraken").exists():
+        call_command("load_guides", verbosity=0)
     return Exchange.objects.get(slug="kraken")
 
 
