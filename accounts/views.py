@@ -66,7 +66,7 @@ def _code_error(result: CodeCheck) -> str:
 
 
 def _checked_code(request: HttpRequest, form: CodeForm, user) -> CodeCheck | None:
-    """Check the posted code; on failure, record it and put the reason on the form."""
+    """Check the posted code (any CodeForm); on failure, record it and say why on the form."""
     if not form.is_valid():
         return None
     result = check_code(user, form.cleaned_data["code"])
@@ -257,14 +257,12 @@ def delete_account(request: AuthenticatedRequest) -> HttpResponse:
     user = request.user
     needs_code = has_two_factor(user)
     form = DeleteAccountForm(request.POST or None, user=user, needs_code=needs_code)
-    if request.method == "POST" and form.is_valid():
-        result = check_code(user, form.cleaned_data["code"]) if needs_code else None
-        if result is None or result.ok:
-            services.account_delete(request=request, user=user)
-            messages.success(request, _("Your account and its data are deleted."))
-            return redirect("home")
-        services.security_event_record(
-            user=user, kind=SecurityEventKind.CODE_FAILED, request=request
-        )
-        form.add_error("code", _code_error(result))
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and (not needs_code or _checked_code(request, form, user))
+    ):
+        services.account_delete(request=request, user=user)
+        messages.success(request, _("Your account and its data are deleted."))
+        return redirect("home")
     return render(request, "accounts/delete_account.html", {"form": form})

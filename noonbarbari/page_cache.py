@@ -82,6 +82,10 @@ def cache_for_visitors(source: str):
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @wraps(view)
         def wrapped(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+            if not _plain_visitor(request):  # signed-in pages are never stored
+                response = view(request, *args, **kwargs)
+                patch_vary_headers(response, ["Cookie"])
+                return response
             # Read before rendering: a write during the render then moves the version past
             # what the stored page shows, never the other way round.
             version = content_version(source)
