@@ -96,6 +96,7 @@ def _finish(test: ConnectionTest, diagnosis: Diagnosis, *, requests: int, durati
     test.raw_code = diagnosis.raw_code[:300]
     test.anchor = diagnosis.anchor
     test.missing_permissions = list(diagnosis.missing_permissions)
+    test.permissions_seen = list(diagnosis.permissions_seen)
     test.checklist = [str(item) for item in diagnosis.checklist]
     test.currencies = list(diagnosis.currencies)
     test.requests = requests

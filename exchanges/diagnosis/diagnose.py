@@ -37,9 +37,12 @@ def diagnose_permissions(
     *, granted: set[str], required: set[str], forbidden: set[str], currencies: tuple[str, ...] = ()
 ) -> Diagnosis:
     """Compare a key's permissions with what Noon Barbari needs: read + trade, no withdraw."""
+    seen = tuple(sorted(granted))
     if granted & forbidden:
-        return Diagnosis(verdict=Verdict.WITHDRAW_ENABLED)
+        return Diagnosis(verdict=Verdict.WITHDRAW_ENABLED, permissions_seen=seen)
     missing = tuple(sorted(required - granted))
     if missing:
-        return Diagnosis(verdict=Verdict.MISSING_PERMISSION, missing_permissions=missing)
-    return Diagnosis(verdict=Verdict.OK, currencies=currencies)
+        return Diagnosis(
+            verdict=Verdict.MISSING_PERMISSION, missing_permissions=missing, permissions_seen=seen
+        )
+    return Diagnosis(verdict=Verdict.OK, currencies=currencies, permissions_seen=seen)

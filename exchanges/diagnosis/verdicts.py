@@ -72,6 +72,7 @@ class Diagnosis:
     raw_code: str = ""
     anchor: str = ""  # troubleshooting entry of the exchange's guide: #error-<anchor>
     missing_permissions: tuple[str, ...] = ()
+    permissions_seen: tuple[str, ...] = ()
     checklist: tuple[Verdict, ...] = ()  # ranked causes, for AMBIGUOUS
     expired_on: date | None = None
     currencies: tuple[str, ...] = field(default=())

@@ -51,6 +51,7 @@ def test_a_good_key_gets_the_green_tick_with_currencies(
     key.refresh_from_db()
     assert key.status == KeyStatus.OK
     assert set(test.currencies) >= {"BTC", "USD"}
+    assert {"query-funds", "modify-trades"} <= set(test.permissions_seen)
     page = status_page(owner_client, key)
     assert "✓ Connected" in page
     assert "hx-trigger" not in page  # finished: the page stops polling
