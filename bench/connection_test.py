@@ -1,12 +1,14 @@
 """Save-to-verdict latency of the connection test, through a real worker, against the sandbox.
 
 A fresh SQLite database (or --database-url), a real `manage.py qcluster` process, the sandbox
-venue on loopback, production settings (ccxt's rate limiter on unless --no-rate-limit). Keys
-are saved one after the other with the service the web form uses; each latency runs from the
+venue on loopback counting calls like Kraken's Starter tier, production settings (the rate
+limiter on unless --no-rate-limit). Keys are saved one after the other with the service the web
+form uses, each a different sandbox key as if saved by different users (--same-key: one sandbox
+key saved again and again, which Kraken's per-key counter throttles); each latency runs from the
 save's commit to the verdict being in the database. Also prints the HTTP requests per test.
 Targets: p50 under 1 s; one or two requests per test once markets are cached.
 
-    .venv/bin/python bench/connection_test.py [--keys 20] [--no-rate-limit]
+    .venv/bin/python bench/connection_test.py [--keys 20] [--no-rate-limit] [--same-key]
 """
 
 import argparse
@@ -50,12 +52,15 @@ def main() -> None:
     parser.add_argument("--keys", type=int, default=20)
     parser.add_argument("--database-url", default="")
     parser.add_argument("--no-rate-limit", action="store_true")
+    parser.add_argument("--same-key", action="store_true")
     options = parser.parse_args()
     sys.path.insert(0, str(PROJECT))
 
-    from exchanges.sandbox import SandboxVenue
+    from exchanges.sandbox import CallCounter, SandboxVenue
 
-    with tempfile.TemporaryDirectory(prefix="nb-bench-") as tmp, SandboxVenue() as venue:
+    keys = sandbox_keys(1 if options.same_key else options.keys)
+    venue = SandboxVenue(keys, rate_limit=CallCounter())
+    with tempfile.TemporaryDirectory(prefix="nb-bench-") as tmp, venue:
         env = environment(tmp, options.database_url, venue.url, not options.no_rate_limit)
         os.environ.update(env)
         for command in (["migrate"], ["load_guides"]):
@@ -73,7 +78,7 @@ def main() -> None:
             stderr=subprocess.DEVNULL,
         )
         try:
-            latencies, requests = measure(venue, options.keys)
+            latencies, requests = measure(keys, options.keys)
         finally:
             worker.send_signal(signal.SIGTERM)
             worker.wait(timeout=30)
@@ -81,6 +86,7 @@ def main() -> None:
     ordered = sorted(latencies)
     p95 = ordered[max(0, int(len(ordered) * 0.95) - 1)]
     print(f"worker: 1 qcluster, 2 workers; rate limiter {'off' if options.no_rate_limit else 'on'}")
+    print(f"sandbox keys: {len(keys)} (the venue counts each key's calls as Kraken's Starter tier)")
     print(f"database: {'given' if options.database_url else 'SQLite'}; keys tested: {len(ordered)}")
     first_ms = latencies[0] * 1000
     print(f"first test (markets not cached yet): {first_ms:.0f} ms, {requests[0]} requests")
@@ -89,7 +95,25 @@ def main() -> None:
     print(f"HTTP requests per test after the first: {sorted(set(requests[1:]))}")
 
 
-def measure(venue, count: int) -> tuple[list[float], list[int]]:
+def sandbox_keys(count: int) -> list:
+    """Keys like the demo's "spot-full" (query, trade, cancel; no withdrawals), each its own."""
+    import dataclasses
+
+    from exchanges.sandbox.keys import DEMO_KEYS_PATH, load_keys
+
+    model = next(key for key in load_keys(DEMO_KEYS_PATH) if key.label == "spot-full")
+    return [
+        dataclasses.replace(
+            model,
+            key=base64.b64encode(os.urandom(42)).decode(),
+            secret=base64.b64encode(os.urandom(64)).decode(),
+            label=f"bench-{number}",
+        )
+        for number in range(count)
+    ]
+
+
+def measure(keys: list, count: int) -> tuple[list[float], list[int]]:
     import django
 
     django.setup()
@@ -101,9 +125,9 @@ def measure(venue, count: int) -> tuple[list[float], list[int]]:
 
     user = User.objects.create_user("bench@example.com", secrets.token_urlsafe(16))
     kraken = Exchange.objects.get(slug="kraken")
-    demo = venue.key("spot-full")
     latencies, requests = [], []
     for number in range(count):
+        demo = keys[number % len(keys)]
         with transaction.atomic():
             key = exchange_key_create(
                 user=user,

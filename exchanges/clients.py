@@ -1,14 +1,16 @@
 """The one place that builds ccxt exchange instances.
 
-Credentials are handed over here and nowhere else; every client gets a timeout, ccxt's rate
-limiter, verbose off, the base-URL override that points it at the sandbox venue when
-configured, and markets from a cache shared by every process (refreshed at most daily).
+Credentials are handed over here and nowhere else; every client gets a timeout, a rate limiter
+(ccxt's, or the venue's own per-key counter where we model it: exchanges.ratelimits), verbose
+off, the base-URL override that points it at the sandbox venue when configured, and markets
+and the exchange's clock offset from a cache shared by every process.
 """
 
 import contextlib
 import fcntl
 import functools
 import hashlib
+import socket
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,7 +22,16 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 
+from exchanges import ratelimits
+
 MARKETS_TTL = 24 * 3600
+# The offset between our clock and the exchange's is this machine's, and drifts: re-measured
+# hourly, per host.
+CLOCK_OFFSET_TTL = 3600
+# Exchanges whose nonce is a counter that only has to grow. Aligning it on the server's clock
+# would buy nothing, and when the offset is re-measured a nonce could go backwards between
+# two processes: EAPI:Invalid nonce.
+NONCE_COUNTERS = frozenset({"kraken", "krakenfutures", "bitfinex"})
 
 
 class UnknownExchange(ValueError):
@@ -44,16 +55,17 @@ def required_credentials(ccxt_id: str) -> tuple[str, ...]:
 def build(ccxt_id: str, credentials: Any = None) -> ccxt.Exchange:
     """A ready ccxt client. `credentials` is an exchanges.services.Credentials, or None.
 
-    ccxt's rate limiter stays on (EXCHANGE_RATE_LIMIT); only tests that need speed against
-    the sandbox turn it off, and say so.
+    The rate limiter stays on (EXCHANGE_RATE_LIMIT); only tests that need speed against the
+    sandbox turn it off, and say so.
     """
     config: dict[str, Any] = {
         "enableRateLimit": settings.EXCHANGE_RATE_LIMIT,
         "timeout": settings.EXCHANGE_TIMEOUT_MS,
         "verbose": False,  # ccxt's verbose mode prints request headers, signatures included
-        # Where ccxt supports it (Binance...), sign with the exchange's clock, not ours: a
-        # drifting server clock must not look like a broken key (-1021 and the like).
-        "options": {"adjustForTimeDifference": True},
+        # Where the signature carries a timestamp (Binance's recvWindow...), sign with the
+        # exchange's clock, not ours: a drifting server clock must not look like a broken key
+        # (-1021 and the like).
+        "options": {"adjustForTimeDifference": ccxt_id not in NONCE_COUNTERS},
     }
     if credentials is not None:
         config.update(
@@ -66,27 +78,49 @@ def build(ccxt_id: str, credentials: Any = None) -> ccxt.Exchange:
     override = settings.EXCHANGE_API_OVERRIDES.get(ccxt_id)
     if override:
         exchange.urls["api"] = _rebase(exchange.urls["api"], override)
-    cached = cache.get(_markets_key(ccxt_id))
-    if cached is not None:
+    counter = ratelimits.COUNTERS.get(ccxt_id)
+    if counter is not None and credentials is not None and settings.EXCHANGE_RATE_LIMIT:
+        ratelimits.follow_counter(exchange, counter)
+    cached = cache.get(_cache_key("markets", ccxt_id))
+    if cached:
         exchange.set_markets(*cached)
+    offset = cache.get(_cache_key("clock-offset", ccxt_id, per_host=True))
+    if offset is not None and _aligns_clock(exchange):
+        exchange.options["timeDifference"] = offset
     return exchange
 
 
 def ensure_markets(exchange: ccxt.Exchange) -> None:
-    """Load markets once, then share them with every process through the cache."""
-    if exchange.markets:
+    """Markets and the clock offset: loaded once, then shared with every process through the
+    cache. With both cached, this makes no request."""
+    offset_key = _cache_key("clock-offset", exchange.id, per_host=True)
+    if not exchange.markets:
+        exchange.load_markets()  # measures the clock offset too, where the option is on
+        if not exchange.markets:
+            # ccxt parses a garbled answer into no markets at all: never cache that for a day.
+            raise ccxt.BadResponse(f"{exchange.id} answered with no markets")
+        cache.set(
+            _cache_key("markets", exchange.id),
+            (list(exchange.markets.values()), exchange.currencies),
+            MARKETS_TTL,
+        )
+    elif _aligns_clock(exchange) and cache.get(offset_key) is None:
+        exchange.load_time_difference()
+    else:
         return
-    exchange.load_markets()
-    cache.set(
-        _markets_key(exchange.id),
-        (list(exchange.markets.values()), exchange.currencies),
-        MARKETS_TTL,
-    )
+    if _aligns_clock(exchange):
+        cache.set(offset_key, exchange.options.get("timeDifference", 0), CLOCK_OFFSET_TTL)
 
 
-def _markets_key(ccxt_id: str) -> str:
+def _aligns_clock(exchange: ccxt.Exchange) -> bool:
+    return bool(exchange.options.get("adjustForTimeDifference"))
+
+
+def _cache_key(kind: str, ccxt_id: str, *, per_host: bool = False) -> str:
     origin = settings.EXCHANGE_API_OVERRIDES.get(ccxt_id, "live")
-    return f"ccxt-markets:{ccxt_id}:{hashlib.sha256(origin.encode()).hexdigest()[:12]}"
+    if per_host:
+        origin += f"@{socket.gethostname()}"
+    return f"ccxt-{kind}:{ccxt_id}:{hashlib.sha256(origin.encode()).hexdigest()[:12]}"
 
 
 def _rebase(urls: Any, base: str) -> Any:

@@ -1,0 +1,63 @@
+"""Building clients: markets and the clock offset shared through the cache, offline."""
+
+from typing import Any
+
+import pytest
+from django.core.cache import cache
+
+from exchanges import clients
+
+SERVER_AHEAD_MS = 1500
+
+
+class FakeBinance:
+    """Answers Binance's time endpoint with a server clock 1.5 s ahead of ours; counts calls."""
+
+    def __init__(self, client: Any) -> None:
+        self.urls: list[str] = []
+        self.client = client
+        client.fetch = self.fetch
+
+    def fetch(self, url: str, method: str = "GET", headers: Any = None, body: Any = None) -> Any:
+        self.urls.append(url)
+        assert url.endswith("/api/v3/time"), url
+        return {"serverTime": self.client.milliseconds() + SERVER_AHEAD_MS}
+
+
+@pytest.fixture
+def binance_markets_cached():
+    market = {"id": "BTCUSDT", "symbol": "BTC/USDT", "base": "BTC", "quote": "USDT", "spot": True}
+    cache.set(clients._cache_key("markets", "binance"), ([market], {}))
+
+
+def test_with_markets_cached_the_clock_offset_is_still_measured_then_shared(
+    binance_markets_cached,
+):
+    first = clients.build("binance")
+    assert first.markets  # from the cache: load_markets, which measures the offset, won't run
+    calls = FakeBinance(first)
+
+    clients.ensure_markets(first)
+
+    assert len(calls.urls) == 1
+    assert first.options["timeDifference"] == pytest.approx(-SERVER_AHEAD_MS, abs=200)
+    # Another process's client signs with the exchange's clock without asking again.
+    second = clients.build("binance")
+    again = FakeBinance(second)
+    clients.ensure_markets(second)
+    assert again.urls == []
+    assert second.options["timeDifference"] == first.options["timeDifference"]
+    assert second.nonce() == pytest.approx(second.milliseconds() + SERVER_AHEAD_MS, abs=200)
+
+
+def test_the_offset_is_kept_per_machine(binance_markets_cached, monkeypatch):
+    first = clients.build("binance")
+    FakeBinance(first)
+    clients.ensure_markets(first)
+    monkeypatch.setattr(clients.socket, "gethostname", lambda: "another-machine")
+    assert clients.build("binance").options.get("timeDifference", 0) == 0
+
+
+@pytest.mark.parametrize("ccxt_id", sorted(clients.NONCE_COUNTERS))
+def test_counter_nonces_are_not_aligned_on_the_exchange_clock(ccxt_id):
+    assert not clients.build(ccxt_id).options.get("adjustForTimeDifference")
