@@ -16,6 +16,7 @@ import pytest
 
 from exchanges.diagnosis import Verdict as V
 from exchanges.diagnosis import diagnose_error
+from exchanges.diagnosis.errors import error_body, raw_codes
 from exchanges.diagnosis.rules import rules_for
 from guides.content_files import CONTENT_DIR
 
@@ -62,6 +63,10 @@ def okx(code: str, message: str) -> dict[str, Any]:
     return {"code": code, "msg": message, "data": []}
 
 
+def coinbase_v2(error_id: str, message: str) -> dict[str, Any]:
+    return {"errors": [{"id": error_id, "message": message}]}
+
+
 def bitget(code: str, message: str) -> dict[str, Any]:
     return {"code": code, "msg": message, "requestTime": 1700000000000, "data": None}
 
@@ -70,9 +75,7 @@ SAPI = "https://api.binance.com/sapi/v1/capital/config/getall"
 BYBIT_ORDER = "https://api.bybit.com/v5/order/create"
 BYBIT_10005 = bybit(10005, "Permission denied, please check your API key permissions.")
 BYBIT_REWORDED = "private api uses /user/v3/private/query-api to check if you have a unified "
-COINBASE_401 = (
-    "GET https://api.coinbase.com/api/v3/brokerage/accounts 401 Unauthorized Unauthorized"
-)
+COINBASE_V2 = "https://api.coinbase.com/v2/accounts"
 BINANCE_429 = {"code": -1003, "msg": "Too much request weight used; current limit is 6000."}
 
 CASES = [
@@ -252,12 +255,28 @@ CASES = [
                            "error_details": "Orderbook is in limit only mode",
                            "message": "Orderbook is in limit only mode"},
          V.UNKNOWN, "Orderbook is in limit only mode"),
-    # No rule can read it (see rules/coinbase.py): the class speaks, without the anchor.
-    Case("coinbase", 401, "Unauthorized\n", V.WRONG_CREDENTIALS, COINBASE_401),
+    # Plain text: the status is the code (see rules/coinbase.py).
+    Case("coinbase", 401, "Unauthorized\n", V.AMBIGUOUS, "401 Unauthorized",
+         "coinbase-401-unauthorized"),
+    # The v2 API: {"errors": [{"id": ..., "message": ...}]}
+    Case("coinbase", 403, coinbase_v2("invalid_scope", "Invalid scope"),
+         V.MISSING_PERMISSION, "invalid_scope", "coinbase-permission-denied", COINBASE_V2),
+    Case("coinbase", 401, coinbase_v2("authentication_error", "invalid api key"),
+         V.AMBIGUOUS, "authentication_error", "coinbase-401-unauthorized", COINBASE_V2),
+    Case("coinbase", 401, coinbase_v2("invalid_token", "The access token is invalid"),
+         V.WRONG_CREDENTIALS, "invalid_token", "coinbase-401-unauthorized", COINBASE_V2),
+    Case("coinbase", 401, coinbase_v2("revoked_token", "The access token was revoked"),
+         V.WRONG_CREDENTIALS, "revoked_token", "coinbase-401-unauthorized", COINBASE_V2),
+    Case("coinbase", 429, coinbase_v2("rate_limit_exceeded", "Too many requests"),
+         V.UNAVAILABLE, "rate_limit_exceeded", url=COINBASE_V2),
+    Case("coinbase", 500, coinbase_v2("internal_server_error", "Internal server error"),
+         V.UNAVAILABLE, "internal_server_error", url=COINBASE_V2),
 ]  # fmt: skip
 
 CHECKLISTS = {
     ("binance", "-2015"): (V.IP_NOT_ALLOWED, V.WRONG_CREDENTIALS, V.MISSING_PERMISSION),
+    ("coinbase", "401 Unauthorized"): (V.WRONG_CREDENTIALS, V.IP_NOT_ALLOWED),
+    ("coinbase", "authentication_error"): (V.WRONG_CREDENTIALS, V.IP_NOT_ALLOWED),
 }
 
 
@@ -335,3 +354,34 @@ def test_anchors_exist_in_the_exchange_guide(ccxt_id, slug):
     missing = [rule.anchor for rule in rules_for(ccxt_id) if rule.anchor not in anchors | {""}]
 
     assert missing == []
+
+
+def test_a_status_failure_with_a_json_body_reads_the_body_first():
+    error = ccxt.PermissionDenied(
+        'okx GET https://www.okx.com/api/v5/account/balance 403 Forbidden {"code": "50110", '
+        '"msg": "Your IP is not included in your API key\'s IP whitelist."}'
+    )
+
+    codes = raw_codes("okx", error_body("okx", error))
+
+    assert codes[0] == "50110"
+    assert codes[-1] == "403 Forbidden"
+
+
+def test_an_error_page_gives_the_status_then_its_first_line():
+    error = ccxt.ExchangeNotAvailable(
+        "binance GET https://api.binance.com/api/v3/account 503 Service Unavailable "
+        "<html>\n<body>Down for maintenance</body>\n</html>"
+    )
+
+    assert raw_codes("binance", error_body("binance", error)) == [
+        "503 Service Unavailable",
+        "<html>",
+    ]
+    assert diagnose_error("binance", error).verdict == V.UNAVAILABLE
+
+
+def test_a_status_python_does_not_name_is_still_a_code():
+    error = ccxt.ExchangeError("gate GET https://api.gateio.ws/api/v4/spot/accounts 599 Weird ")
+
+    assert raw_codes("gate", error_body("gate", error)) == ["HTTP 599", "Weird"]
