@@ -1,5 +1,6 @@
 """Connection tests: started by the web tier with a key id, run by a django-q2 worker."""
 
+import dataclasses
 import logging
 import time
 from datetime import timedelta
@@ -73,19 +74,24 @@ def _probe_with_retries(client: ccxt.Exchange, ccxt_id: str) -> tuple[Diagnosis,
                 continue
             return diagnosis, requests
         requests += result.requests
-        needs = probes.NEEDS.get(ccxt_id)
-        if result.permissions is None or needs is None:
-            return Diagnosis(verdict=Verdict.OK, currencies=result.currencies), requests
-        return (
-            diagnose_permissions(
-                granted=set(result.permissions),
-                required=set(needs.required),
-                forbidden=set(needs.forbidden),
-                currencies=result.currencies,
-            ),
-            requests,
-        )
+        return _from_permissions(result, ccxt_id), requests
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _from_permissions(result: probes.ProbeResult, ccxt_id: str) -> Diagnosis:
+    needs = probes.NEEDS.get(ccxt_id)
+    if result.permissions is None or needs is None:
+        diagnosis = Diagnosis(verdict=Verdict.OK, currencies=result.currencies)
+    else:
+        diagnosis = diagnose_permissions(
+            granted=set(result.permissions),
+            required=set(needs.required),
+            forbidden=set(needs.forbidden),
+            currencies=result.currencies,
+        )
+    if result.trading_until is None:
+        return diagnosis
+    return dataclasses.replace(diagnosis, key_expires_on=result.trading_until.date())
 
 
 @transaction.atomic
@@ -104,7 +110,11 @@ def _finish(test: ConnectionTest, diagnosis: Diagnosis, *, requests: int, durati
     status = STATUS_FOR.get(diagnosis.verdict, KeyStatus.FAILED)
     if diagnosis.transient:
         status = KeyStatus.UNTESTED  # nothing learnt about the key itself
-    ExchangeKey.objects.filter(pk=test.key_id).update(status=status, last_verdict=diagnosis.verdict)
+    changes: dict[str, object] = {"status": status, "last_verdict": diagnosis.verdict}
+    if diagnosis.key_expires_on is not None:
+        # The exchange's word beats the date the user typed (the key page shows it).
+        changes["expires_on"] = diagnosis.key_expires_on
+    ExchangeKey.objects.filter(pk=test.key_id).update(**changes)
     key_event_record(test.key, KeyEventKind.TESTED, ACTOR)
     logger.info("Connection test %s of key %s: %s", test.pk, test.key_id, diagnosis.verdict)
 

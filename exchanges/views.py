@@ -9,7 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.decorators import two_factor_required
 from accounts.http import AuthenticatedRequest
-from exchanges import connection_tests, services
+from exchanges import connection_tests, probes, services
 from exchanges.diagnosis import Diagnosis, Verdict
 from exchanges.forms import ExchangeKeyForm
 from exchanges.models import ConnectionTest, Exchange, ExchangeKey
@@ -75,11 +75,17 @@ def _status_context(key: ExchangeKey) -> dict[str, object]:
     if test is not None and connection_tests.connection_test_expire(test=test):
         key.refresh_from_db()
         test.refresh_from_db()
+    diagnosis = _diagnosis_of(test)
     return {
         "key": key,
         "test": test,
         "tests": key.tests.all()[:10],
-        "diagnosis": _diagnosis_of(test),
+        "diagnosis": diagnosis,
+        # Named as on the exchange's key page too, where the user has to tick them.
+        "missing_permissions": [
+            {"name": name, "label": probes.label_for(key.exchange.ccxt_id, name)}
+            for name in (diagnosis.missing_permissions if diagnosis else ())
+        ],
         "egress_ips": settings.NOONBARBARI_EGRESS_IPS,
     }
 

@@ -74,7 +74,8 @@ class Diagnosis:
     missing_permissions: tuple[str, ...] = ()
     permissions_seen: tuple[str, ...] = ()
     checklist: tuple[Verdict, ...] = ()  # ranked causes, for AMBIGUOUS
-    expired_on: date | None = None
+    # When the key (or its right to trade) ends, where the exchange tells it (Bybit, Binance).
+    key_expires_on: date | None = None
     currencies: tuple[str, ...] = field(default=())
 
     @property

@@ -4,12 +4,13 @@ import base64
 import logging
 import os
 import threading
+from datetime import UTC, date, datetime
 
 import ccxt
 import pytest
 from django.urls import reverse
 
-from exchanges import clients, connection_tests
+from exchanges import clients, connection_tests, probes
 from exchanges.diagnosis import Verdict
 from exchanges.models import ConnectionTest, ExchangeKey, KeyStatus
 from exchanges.services import Credentials
@@ -225,17 +226,20 @@ def test_no_secret_in_task_arguments_results_or_logs(
 def test_markets_are_cached_so_a_test_makes_two_requests(
     owner_client, django_capture_on_commit_callbacks, kraken_on_sandbox
 ):
-    first = add_key(
-        owner_client, django_capture_on_commit_callbacks, kraken_on_sandbox, "spot-full"
-    )
-    second = add_key(
+    key = add_key(owner_client, django_capture_on_commit_callbacks, kraken_on_sandbox, "spot-full")
+    with django_capture_on_commit_callbacks(execute=True):
+        owner_client.post(reverse("exchanges:key_test", args=[key.pk]))
+    refused = add_key(
         owner_client, django_capture_on_commit_callbacks, kraken_on_sandbox, "spot-withdraw"
     )
 
+    first, again = key.tests.order_by("started_at")
     # Assets, AssetPairs, then GetApiKeyInfo and BalanceEx. (No Time: Kraken's nonce is not
     # aligned on its clock, see clients.NONCE_COUNTERS.)
-    assert ConnectionTest.objects.get(key=first).requests == 4
-    assert ConnectionTest.objects.get(key=second).requests == 2
+    assert first.requests == 4
+    assert again.requests == 2
+    # A key that can withdraw is not used past GetApiKeyInfo.
+    assert ConnectionTest.objects.get(key=refused).requests == 1
     assert clients.build("kraken").markets  # shared through the cache
 
 
@@ -322,3 +326,35 @@ def test_a_key_used_by_another_program_is_told_so(
     test = ConnectionTest.objects.get(key=key)
     assert (test.verdict, test.raw_code) == (Verdict.NONCE_CLASH, "EAPI:Invalid nonce")
     assert "Give each program its own key" in status_page(owner_client, key)
+
+
+def test_an_expired_key_shows_its_date_when_known(
+    owner_client, django_capture_on_commit_callbacks, kraken_on_sandbox
+):
+    key = add_key(
+        owner_client,
+        django_capture_on_commit_callbacks,
+        kraken_on_sandbox,
+        "spot-expired",
+        expires_on="2026-01-31",
+    )
+
+    assert ConnectionTest.objects.get(key=key).verdict == Verdict.EXPIRED
+    assert "The key expired on Jan. 31, 2026." in status_page(owner_client, key)
+
+
+def test_the_exchanges_end_date_for_the_key_is_recorded(kraken_key):
+    test = ConnectionTest.objects.create(key=kraken_key)
+    result = probes.ProbeResult(
+        currencies=("BTC",),
+        permissions=None,
+        requests=2,
+        trading_until=datetime(2027, 3, 1, 12, tzinfo=UTC),
+    )
+
+    connection_tests._finish(
+        test, connection_tests._from_permissions(result, "kraken"), requests=2, duration=0.1
+    )
+
+    kraken_key.refresh_from_db()
+    assert kraken_key.expires_on == date(2027, 3, 1)
