@@ -5,13 +5,18 @@ returns what it learnt: the currencies held, and the key's permissions when the 
 tells them. A permission probe that gets an answer not shaped as documented returns None,
 and the test ends as "exchange unavailable": where an exchange can tell whether a key may
 withdraw, a green tick without knowing it would break the promise to refuse such keys.
+
+Where the exchange does not tell whether the key may trade, a trade probe cancels an order that
+cannot exist: "no such order" proves the right to trade, a permission error proves its absence.
+Whether such a key may withdraw stays unknown (nothing harmless can tell it): its Needs forbid
+nothing, and the test claims nothing about it.
 """
 
 import base64
 import hashlib
 import hmac
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -20,6 +25,7 @@ import ccxt
 
 from exchanges.clients import ensure_markets
 from exchanges.diagnosis import Diagnosis, Verdict
+from exchanges.diagnosis.errors import error_body, raw_codes
 
 
 @dataclass(frozen=True)
@@ -95,7 +101,46 @@ NEEDS: dict[str, Needs] = {
         forbidden=frozenset({"can_transfer"}),
         labels={"can_view": "View", "can_trade": "Trade", "can_transfer": "Transfer"},
     ),
+    # The words of Get Apikey Info's permission. "Transfer" is what KuCoin's withdrawal endpoints
+    # require (the page's "Withdrawal"); "InnerTransfer" only moves funds between the user's own
+    # accounts, like Bybit's wallet transfers, so it does not refuse the key.
+    "kucoin": Needs(
+        required=frozenset({"General", "Spot"}),
+        forbidden=frozenset({"Transfer"}),
+        labels={"General": "General", "Spot": "Spot", "Transfer": "Withdrawal"},
+    ),
+    # The codes of spot/account/info's authorities: "stow" is spot trade read-and-write, "wwow"
+    # wallet withdrawal ("wtow", wallet transfer, stays inside Bitget).
+    "bitget": Needs(
+        required=frozenset({"stow"}),
+        forbidden=frozenset({"wwow"}),
+        labels={"stow": "Spot: Read and write", "wwow": "Withdraw"},
+    ),
+    # "<scope>:read" and "<scope>:write" from auth/r/permissions.
+    "bitfinex": Needs(
+        required=frozenset({"history:read", "orders:read", "orders:write", "wallets:read"}),
+        forbidden=frozenset({"withdraw:write"}),
+        labels={
+            "history:read": "Account History: read",
+            "orders:read": "Orders: read",
+            "orders:write": "Orders: write",
+            "wallets:read": "Wallets: read",
+            "withdraw:write": "Withdrawals",
+        },
+    ),
+    # Gate tells no key's permissions (TRADE_PROBES): only the right to trade spot is known.
+    "gate": Needs(
+        required=frozenset({"spot"}),
+        forbidden=frozenset(),
+        labels={"spot": "Spot: Read and Write"},
+    ),
 }
+
+
+def tells_withdrawal(ccxt_id: str) -> bool:
+    """Whether a connection test refuses a key of this exchange that can withdraw."""
+    needs = NEEDS.get(ccxt_id)
+    return bool(needs and needs.forbidden)
 
 
 def label_for(ccxt_id: str, name: str) -> str:
@@ -243,6 +288,66 @@ def _coinbase_permissions(client: ccxt.Exchange) -> Grant | None:
     return Grant(frozenset(name for name in fields if answer[name]))
 
 
+def _kucoin_permissions(client: ccxt.Exchange) -> Grant | None:
+    """GET /api/v1/user/api-key, "Get Apikey Info" (KuCoin, docs-new Account & Funding):
+    data.permission, comma-separated, "possible values: General, Spot, Margin, Futures,
+    InnerTransfer, Transfer, Earn"."""
+    answer = client.privateGetUserApiKey()
+    data = answer.get("data") if isinstance(answer, dict) else None
+    permission = data.get("permission") if isinstance(data, dict) else None
+    if not isinstance(permission, str):
+        return None
+    words = frozenset(word.strip() for word in permission.split(",")) - {""}
+    return Grant(words) if words else None
+
+
+# Bitget's authority codes (the field's description): read-only, then read-and-write ones.
+BITGET_AUTHORITIES = frozenset(
+    {
+        *("coor", "cpor", "stor", "smor", "ttor", "wtor", "taxr", "chor", "p2pr", "pllr"),
+        *("coow", "cpow", "stow", "smow", "ttow", "wtow", "wwow", "chow", "p2pw", "pllw", "taxw"),
+    }
+)
+
+
+def _bitget_permissions(client: ccxt.Exchange) -> Grant | None:
+    """GET /api/v2/spot/account/info, "Get Account Information" (Bitget V2 spot; needs spot read
+    or read-write): data.authorities, codes such as "stor"/"stow" (spot trade, read-only/read and
+    write) and "wwow" (wallet withdrawal). The page's example shows ["trade", "readonly"], words
+    the field's description does not define: an answer without any documented code says nothing
+    about withdrawal, so it is not read."""
+    answer = client.privateSpotGetV2SpotAccountInfo()
+    data = answer.get("data") if isinstance(answer, dict) else None
+    authorities = data.get("authorities") if isinstance(data, dict) else None
+    if not isinstance(authorities, list) or not all(isinstance(a, str) for a in authorities):
+        return None
+    granted = frozenset(authorities)
+    return Grant(granted) if granted & BITGET_AUTHORITIES else None
+
+
+def _bitfinex_permissions(client: ccxt.Exchange) -> Grant | None:
+    """POST /v2/auth/r/permissions, "Key Permissions" (Bitfinex REST V2): a list of
+    [scope, read, write], read and write 0 or 1, scope among account, history, orders, positions,
+    funding, settings, wallets, withdraw, ui_withdraw, bfxpay. Granted as "<scope>:read" and
+    "<scope>:write"; an answer without the withdraw scope cannot clear the key."""
+    answer = client.privatePostAuthRPermissions()
+    if not isinstance(answer, list):
+        return None
+    granted: set[str] = set()
+    scopes: set[str] = set()
+    for entry in answer:
+        if not isinstance(entry, list) or len(entry) < 3 or not isinstance(entry[0], str):
+            return None
+        scope, read, write = entry[:3]
+        if not all(type(flag) is int and flag in (0, 1) for flag in (read, write)):
+            return None
+        scopes.add(scope)
+        granted |= {f"{scope}:{name}" for name, flag in (("read", read), ("write", write)) if flag}
+    if not {"orders", "withdraw"} <= scopes:
+        return None
+    return Grant(frozenset(granted))
+
+
 def _from_milliseconds(value: Any) -> datetime | None:
     if type(value) is not int or value <= 0:
         return None
@@ -264,7 +369,63 @@ PERMISSION_PROBES: dict[str, Callable[[ccxt.Exchange], Grant | None]] = {
     "okx": _okx_permissions,
     "bybit": _bybit_permissions,
     "coinbase": _coinbase_permissions,
+    "kucoin": _kucoin_permissions,
+    "bitget": _bitget_permissions,
+    "bitfinex": _bitfinex_permissions,
 }
+
+
+@dataclass(frozen=True)
+class TradeProbe:
+    """Cancelling an order that cannot exist, on a spot market that does: harmless, and refused
+    to a key that may not trade. The exchange's raw codes (diagnosis/errors.py) tell which."""
+
+    permission: str  # the exchange's name for the right to trade (a key of Needs.labels)
+    order_id: str  # an id the exchange never gives to one of the key's orders
+    not_found: frozenset[str]  # "no such order": the request got past the permission check
+    denied: frozenset[str]  # "this key may not do that"
+
+
+TRADE_PROBES: dict[str, TradeProbe] = {
+    # Gate APIv4 "label list" (https://www.gate.com/docs/developers/apiv4/en/#label-list): spot
+    # ORDER_NOT_FOUND "Order not found"; READ_ONLY "API key is read-only", FORBIDDEN "Account has
+    # no permission to request operation". Order 1, if it ever existed, predates any key we
+    # could test: ids today have 11 digits (ccxt's example: 95282841887).
+    "gate": TradeProbe(
+        permission="spot",
+        order_id="1",
+        not_found=frozenset({"ORDER_NOT_FOUND"}),
+        denied=frozenset({"READ_ONLY", "FORBIDDEN"}),
+    ),
+}
+
+
+def _probe_trading(client: ccxt.Exchange, probe: TradeProbe) -> frozenset[str]:
+    """The trade permission, if the exchange let the cancel through to its order book. Any other
+    refusal (key, IP, busy exchange) propagates to the usual diagnosis."""
+    symbol = _a_spot_market(client)
+    try:
+        client.cancel_order(probe.order_id, symbol)
+    except ccxt.BaseError as error:
+        codes = set(raw_codes(client.id, error_body(client.id, error)))
+        if codes & probe.not_found:
+            return frozenset({probe.permission})
+        if codes & probe.denied:
+            return frozenset()
+        raise
+    # An order that cannot exist was cancelled: not an answer we can read.
+    raise ccxt.BadResponse(f"{client.id} cancelled order {probe.order_id}")
+
+
+def _a_spot_market(client: ccxt.Exchange) -> str:
+    symbols = sorted(
+        symbol
+        for symbol, market in (client.markets or {}).items()
+        if market.get("spot") and market.get("active") is not False
+    )
+    if not symbols:
+        raise ccxt.BadResponse(f"{client.id} lists no spot market")
+    return symbols[0]
 
 
 class _Counted:
@@ -282,19 +443,17 @@ class _Counted:
 
 
 def run(client: ccxt.Exchange) -> ProbeResult:
-    """Permissions first where the exchange tells them (one request), then the balance."""
+    """Permissions first where the exchange tells them (one request), else the trade probe,
+    then the balance."""
     counter = _Counted(client)
     try:
         ensure_markets(client)
     except ccxt.BaseError as error:
         # Public calls, made without the key: whatever went wrong is the exchange's side.
         raise ccxt.ExchangeNotAvailable(f"{client.id} {error}") from error
-    probe = PERMISSION_PROBES.get(client.id)
-    grant = probe(client) if probe else None
-    if probe and grant is None:
-        raise ccxt.BadResponse(f"{client.id} permissions answer not as documented")
-    permissions = grant.permissions if grant else None
     needs = NEEDS.get(client.id)
+    grant = _grant(client, needs)
+    permissions = grant.permissions if grant else None
     currencies: tuple[str, ...] = ()
     # A key we refuse, or one that cannot do the job, is not used any further.
     if permissions is None or needs is None or _usable(permissions, needs):
@@ -310,6 +469,22 @@ def run(client: ccxt.Exchange) -> ProbeResult:
         requests=counter.count,
         trading_until=grant.trading_until if grant else None,
     )
+
+
+def _grant(client: ccxt.Exchange, needs: Needs | None) -> Grant | None:
+    probe, trade = PERMISSION_PROBES.get(client.id), TRADE_PROBES.get(client.id)
+    if probe is None and trade is None:
+        return None
+    grant = Grant(frozenset())
+    if probe:
+        told = probe(client)
+        if told is None:
+            raise ccxt.BadResponse(f"{client.id} permissions answer not as documented")
+        grant = told
+    # A key refused already is not used to send an order request.
+    if trade and not (needs and needs.forbidden & grant.permissions):
+        grant = replace(grant, permissions=grant.permissions | _probe_trading(client, trade))
+    return grant
 
 
 def _usable(permissions: frozenset[str], needs: Needs) -> bool:

@@ -1,3 +1,5 @@
+from collections.abc import Iterable
+
 from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -76,18 +78,35 @@ def _status_context(key: ExchangeKey) -> dict[str, object]:
         key.refresh_from_db()
         test.refresh_from_db()
     diagnosis = _diagnosis_of(test)
+    ccxt_id = key.exchange.ccxt_id
+    needs = probes.NEEDS.get(ccxt_id)
+    refused = (
+        needs.forbidden
+        if needs and diagnosis and diagnosis.verdict == Verdict.WITHDRAW_ENABLED
+        else ()
+    )
     return {
         "key": key,
         "test": test,
         "tests": key.tests.all()[:10],
         "diagnosis": diagnosis,
-        # Named as on the exchange's key page too, where the user has to tick them.
-        "missing_permissions": [
-            {"name": name, "label": probes.label_for(key.exchange.ccxt_id, name)}
-            for name in (diagnosis.missing_permissions if diagnosis else ())
-        ],
+        # Named as on the exchange's key page too, where the user has to tick or untick them.
+        "missing_permissions": _named(ccxt_id, diagnosis.missing_permissions if diagnosis else ()),
+        "refused_permissions": _named(
+            ccxt_id, [name for name in (test.permissions_seen if test else ()) if name in refused]
+        ),
+        # A green tick must not read as "cannot withdraw" where the test could not see it.
+        "withdrawal_untold": (
+            diagnosis is not None
+            and diagnosis.verdict == Verdict.OK
+            and not probes.tells_withdrawal(ccxt_id)
+        ),
         "egress_ips": settings.NOONBARBARI_EGRESS_IPS,
     }
+
+
+def _named(ccxt_id: str, names: Iterable[str]) -> list[dict[str, str]]:
+    return [{"name": name, "label": probes.label_for(ccxt_id, name)} for name in names]
 
 
 def _diagnosis_of(test: ConnectionTest | None) -> Diagnosis | None:

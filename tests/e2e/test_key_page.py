@@ -50,7 +50,7 @@ def test_the_key_page_turns_into_the_verdict_by_itself(
     page.get_by_label("Secret").fill(demo.secret)
     page.get_by_role("button", name="Save the key").click()
 
-    expect(page.get_by_text("Testing the key with a single read-only request")).to_be_visible()
+    expect(page.get_by_text("Testing the key (nothing is traded or moved)")).to_be_visible()
     expect(page.get_by_text("✓ Connected")).to_be_visible(timeout=30_000)
     shown = time.time()
 

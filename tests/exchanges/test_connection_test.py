@@ -61,21 +61,31 @@ def test_a_good_key_gets_the_green_tick_with_currencies(
 
 
 @pytest.mark.parametrize(
-    ("label", "verdict", "text", "anchor"),
+    ("label", "verdict", "text", "link"),
     [
-        ("spot-no-query-funds", Verdict.MISSING_PERMISSION, "query-funds", ""),
-        ("spot-withdraw", Verdict.WITHDRAW_ENABLED, "Noon Barbari refuses such keys", ""),
+        (
+            "spot-no-query-funds",
+            Verdict.MISSING_PERMISSION,
+            "Query Funds <code>query-funds</code>",
+            "#permissions",
+        ),
+        (
+            "spot-withdraw",
+            Verdict.WITHDRAW_ENABLED,
+            "Withdraw Funds <code>withdraw-funds</code>",  # under "Permissions to remove"
+            "#permissions",
+        ),
         (
             "spot-expired",
             Verdict.EXPIRED,
             "The key has expired",
-            "egeneral-permission-denied-expired",
+            "#error-egeneral-permission-denied-expired",
         ),
         (
             "spot-ip-restricted",
             Verdict.IP_NOT_ALLOWED,
             "51.38.112.198",
-            "egeneral-permission-denied",
+            "#error-egeneral-permission-denied",
         ),
     ],
 )
@@ -86,7 +96,7 @@ def test_each_key_problem_gets_its_verdict(
     label,
     verdict,
     text,
-    anchor,
+    link,
 ):
     key = add_key(owner_client, django_capture_on_commit_callbacks, kraken_on_sandbox, label)
 
@@ -94,8 +104,7 @@ def test_each_key_problem_gets_its_verdict(
     assert test.verdict == verdict
     page = status_page(owner_client, key)
     assert text in page
-    if anchor:
-        assert f'href="/en/guides/kraken/#error-{anchor}"' in page
+    assert f'href="/en/guides/kraken/{link}"' in page
     key.refresh_from_db()
     expected = KeyStatus.REFUSED if verdict == Verdict.WITHDRAW_ENABLED else KeyStatus.FAILED
     assert key.status == expected

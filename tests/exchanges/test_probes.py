@@ -43,6 +43,10 @@ CREDENTIALS: dict[str, dict[str, str]] = {
         "secret": COINBASE_PEM,
     },
     "kraken": {"apiKey": "kraken-key", "secret": base64.b64encode(b"k" * 64).decode()},
+    "kucoin": {"apiKey": "kucoin-key", "secret": "kucoin-secret", "password": "kucoin-passphrase"},
+    "bitget": {"apiKey": "bitget-key", "secret": "bitget-secret", "password": "bitget-passphrase"},
+    "bitfinex": {"apiKey": "bitfinex-key", "secret": "bitfinex-secret"},
+    "gate": {"apiKey": "gate-key", "secret": "gate-secret"},
 }
 
 # Where each permission probe goes, and what proves ccxt signed the request.
@@ -52,14 +56,33 @@ ENDPOINTS = {
     "bybit": "https://api.bybit.com/v5/user/query-api",
     "coinbase": "https://api.coinbase.com/api/v3/brokerage/key_permissions",
     "kraken": "https://api.kraken.com/0/private/GetApiKeyInfo",
+    "kucoin": "https://api.kucoin.com/api/v1/user/api-key",
+    "bitget": "https://api.bitget.com/api/v2/spot/account/info",
+    "bitfinex": "https://api.bitfinex.com/v2/auth/r/permissions",
+    # Gate tells no permissions: the trade probe cancels order 1 on the first spot market.
+    "gate": "https://api.gateio.ws/api/v4/spot/orders/1",
 }
+# What ccxt asks before the probe: Gate's cancel_order first reads the account's mode.
+GATE_DETAIL = "https://api.gateio.ws/api/v4/account/detail"
+BEFORE_PROBE = {"gate": [GATE_DETAIL]}
 SIGNATURE_HEADERS = {
     "binance": "X-MBX-APIKEY",
     "okx": "OK-ACCESS-SIGN",
     "bybit": "X-BAPI-SIGN",
     "coinbase": "Authorization",
     "kraken": "API-Sign",
+    "kucoin": "KC-API-SIGN",
+    "bitget": "ACCESS-SIGN",
+    "bitfinex": "bfx-signature",
+    "gate": "SIGN",
 }
+# ccxt's market ids where the probe sends one (Gate's currency_pair).
+MARKET_IDS = {"gate": "BTC_USDT"}
+
+
+def probe_path(ccxt_id: str) -> list[str]:
+    """Every request of a test that ends before the balance is read."""
+    return [*BEFORE_PROBE.get(ccxt_id, []), ENDPOINTS[ccxt_id]]
 
 
 def binance(**flags: Any) -> dict[str, Any]:
@@ -145,6 +168,76 @@ def coinbase(view: bool = True, trade: bool = True, transfer: bool = False) -> d
     }
 
 
+def kucoin(permission: str) -> dict[str, Any]:
+    """Get Apikey Info's documented example, with the permissions given."""
+    data = {
+        "remark": "noon-barbari",
+        "apiKey": "6705f5c311545b000157d3eb",
+        "apiVersion": 3,
+        "permission": permission,
+        "ipWhitelist": "203.**.7",
+        "createdAt": 1728443843000,
+        "uid": 165111215,
+        "isMaster": True,
+    }
+    return {"code": "200000", "data": data}
+
+
+def bitget(*authorities: str) -> dict[str, Any]:
+    data = {
+        "userId": "**********",
+        "inviterId": "**********",
+        "ips": "203.0.113.7",
+        "authorities": list(authorities),
+        "parentId": 1,
+        "traderType": "not_trader",
+        "channelCode": "",
+        "channel": "",
+        "regisTime": "1695808949356",
+    }
+    return {"code": "00000", "msg": "success", "requestTime": 1695808949356, "data": data}
+
+
+def bitfinex(**flags: tuple[int, int]) -> list[list[Any]]:
+    """[scope, read, write] for each documented scope: a key set as the guide says."""
+    scopes = {
+        "account": (1, 0),
+        "history": (1, 0),
+        "orders": (1, 1),
+        "positions": (0, 0),
+        "funding": (0, 0),
+        "settings": (0, 0),
+        "wallets": (1, 0),
+        "withdraw": (0, 0),
+        "ui_withdraw": (0, 0),
+        "bfxpay": (0, 0),
+        **flags,
+    }
+    return [[scope, read, write] for scope, (read, write) in scopes.items()]
+
+
+def gate(label: str, message: str) -> dict[str, str]:
+    return {"label": label, "message": message}
+
+
+GATE_NOT_FOUND = gate("ORDER_NOT_FOUND", "Order not found")
+GATE_READ_ONLY = gate("READ_ONLY", "API key is read-only")
+GATE_FORBIDDEN = gate("FORBIDDEN", "Account has no permission to request operation")
+
+# Answers ccxt needs before the probe: Gate's "Retrieve user account information" example.
+SETUP: dict[str, dict[str, Any]] = {
+    "gate": {
+        GATE_DETAIL: {
+            "user_id": 1667201533,
+            "ip_whitelist": ["203.0.113.7"],
+            "currency_pairs": [],
+            "key": {"mode": 1},
+            "tier": 2,
+            "copy_trading_role": 0,
+        }
+    }
+}
+
 # The balance read (what ccxt's fetch_balance asks), holding BTC only.
 BALANCES: dict[str, dict[str, Any]] = {
     "binance": {
@@ -223,6 +316,63 @@ BALANCES: dict[str, dict[str, Any]] = {
             "result": {"XXBT": {"balance": "0.5", "hold_trade": "0"}},
         }
     },
+    "kucoin": {
+        # ccxt first asks whether the account is unified (KuCoin's "Get Account Mode").
+        "https://api.kucoin.com/api/ua/v1/account/mode": {
+            "code": "200000",
+            "data": {"selfAccountMode": "CLASSIC"},
+        },
+        "https://api.kucoin.com/api/v1/accounts": {
+            "code": "200000",
+            "data": [
+                {
+                    "id": "5bd6e9286d99522a52e458de",
+                    "currency": "BTC",
+                    "type": "trade",
+                    "balance": "0.5",
+                    "available": "0.5",
+                    "holds": "0",
+                }
+            ],
+        },
+    },
+    "bitget": {
+        # ccxt asks for the unified account's settings: any success, and it reads unified assets.
+        "https://api.bitget.com/api/v3/account/settings": {
+            "code": "00000",
+            "msg": "success",
+            "requestTime": 1695808949356,
+            "data": {},
+        },
+        "https://api.bitget.com/api/v3/account/assets": {
+            "code": "00000",
+            "msg": "success",
+            "requestTime": 1695808949356,
+            "data": {
+                "accountEquity": "30000",
+                "assets": [
+                    {
+                        "coin": "BTC",
+                        "equity": "0.5",
+                        "balance": "0.5",
+                        "available": "0.5",
+                        "locked": "0",
+                    }
+                ],
+            },
+        },
+    },
+    "bitfinex": {
+        # [WALLET_TYPE, CURRENCY, BALANCE, UNSETTLED_INTEREST, AVAILABLE_BALANCE, ...]
+        "https://api.bitfinex.com/v2/auth/r/wallets": [
+            ["exchange", "BTC", 0.5, 0, 0.5, None, None]
+        ],
+    },
+    "gate": {
+        "https://api.gateio.ws/api/v4/spot/accounts": [
+            {"currency": "BTC", "available": "0.5", "locked": "0", "update_id": 1}
+        ],
+    },
 }
 
 
@@ -265,7 +415,7 @@ def client_for(ccxt_id: str, permission_answer: Any, status: int = 200) -> ccxt.
     client.set_markets(
         [
             {
-                "id": "BTCUSDT",
+                "id": MARKET_IDS.get(ccxt_id, "BTCUSDT"),
                 "symbol": "BTC/USDT",
                 "base": "BTC",
                 "quote": "USDT",
@@ -276,7 +426,9 @@ def client_for(ccxt_id: str, permission_answer: Any, status: int = 200) -> ccxt.
             }
         ]
     )
-    answers = {url: (200, body) for url, body in BALANCES[ccxt_id].items()}
+    answers = {
+        url: (200, body) for url, body in {**SETUP.get(ccxt_id, {}), **BALANCES[ccxt_id]}.items()
+    }
     answers[ENDPOINTS[ccxt_id]] = (status, permission_answer)
     client.session = FakeSession(answers)
     return client
@@ -288,6 +440,7 @@ class Case(NamedTuple):
     verdict: Verdict
     missing: tuple[str, ...] = ()
     requests: int = 1  # only a usable key is asked for its balance
+    status: int = 200
 
 
 CASES = [
@@ -306,42 +459,67 @@ CASES = [
     Case("coinbase", coinbase(), Verdict.OK, requests=2),
     Case("coinbase", coinbase(trade=False), Verdict.MISSING_PERMISSION, ("can_trade",)),
     Case("coinbase", coinbase(transfer=True), Verdict.WITHDRAW_ENABLED),
+    # Get Apikey Info, then fetch_balance's account mode and accounts.
+    Case("kucoin", kucoin("General,Spot"), Verdict.OK, requests=3),
+    Case("kucoin", kucoin("General,Spot,InnerTransfer"), Verdict.OK, requests=3),
+    Case("kucoin", kucoin("General,Futures"), Verdict.MISSING_PERMISSION, ("Spot",)),
+    Case("kucoin", kucoin("General,Futures,Spot,Earn,InnerTransfer,Transfer,Margin"),
+         Verdict.WITHDRAW_ENABLED),
+    # account/info, then fetch_balance's unified settings and assets.
+    Case("bitget", bitget("stow"), Verdict.OK, requests=3),
+    Case("bitget", bitget("stow", "wtow"), Verdict.OK, requests=3),
+    Case("bitget", bitget("stor"), Verdict.MISSING_PERMISSION, ("stow",)),
+    Case("bitget", bitget("stow", "wwow"), Verdict.WITHDRAW_ENABLED),
+    Case("bitfinex", bitfinex(), Verdict.OK, requests=2),
+    Case("bitfinex", bitfinex(orders=(1, 0)), Verdict.MISSING_PERMISSION, ("orders:write",)),
+    Case("bitfinex", bitfinex(history=(0, 0), wallets=(0, 0)), Verdict.MISSING_PERMISSION,
+         ("history:read", "wallets:read")),
+    Case("bitfinex", bitfinex(withdraw=(1, 1)), Verdict.WITHDRAW_ENABLED),
+    # The trade probe: account detail, the cancel, then the balance of a key that may trade.
+    Case("gate", GATE_NOT_FOUND, Verdict.OK, requests=3, status=404),
+    Case("gate", GATE_READ_ONLY, Verdict.MISSING_PERMISSION, ("spot",), requests=2, status=403),
+    Case("gate", GATE_FORBIDDEN, Verdict.MISSING_PERMISSION, ("spot",), requests=2, status=403),
 ]  # fmt: skip
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda case: f"{case.ccxt_id}-{case.verdict}")
 def test_documented_answer_gives_its_verdict(case):
-    client = client_for(case.ccxt_id, case.answer)
+    client = client_for(case.ccxt_id, case.answer, status=case.status)
 
     diagnosis, requests_made = _probe_with_retries(client, case.ccxt_id)
 
     assert diagnosis.verdict == case.verdict
     assert diagnosis.missing_permissions == case.missing
     assert requests_made == case.requests
-    assert client.session.endpoints[0] == ENDPOINTS[case.ccxt_id]  # permissions first
+    path = probe_path(case.ccxt_id)
+    assert client.session.endpoints[: len(path)] == path  # permissions first
     if case.verdict == Verdict.OK:
         assert diagnosis.currencies == ("BTC",)
     if case.verdict == Verdict.OK:
         assert set(BALANCES[case.ccxt_id]) <= set(client.session.endpoints)
     else:  # a key that cannot do the job, or that we refuse, is not used any further
-        assert client.session.endpoints == [ENDPOINTS[case.ccxt_id]]
+        assert client.session.endpoints == path
 
 
 @pytest.mark.parametrize(
-    ("ccxt_id", "answer"),
-    [("binance", binance()), ("okx", okx("read_only,trade")), ("bybit", bybit()),
-     ("coinbase", coinbase())],
+    ("ccxt_id", "answer", "method", "status"),
+    [("binance", binance(), "GET", 200), ("okx", okx("read_only,trade"), "GET", 200),
+     ("bybit", bybit(), "GET", 200), ("coinbase", coinbase(), "GET", 200),
+     ("kucoin", kucoin("General,Spot"), "GET", 200), ("bitget", bitget("stow"), "GET", 200),
+     ("bitfinex", bitfinex(), "POST", 200), ("gate", GATE_NOT_FOUND, "DELETE", 404)],
 )  # fmt: skip
-def test_the_probe_request_is_signed(ccxt_id, answer):
-    client = client_for(ccxt_id, answer)
+def test_the_probe_request_is_signed(ccxt_id, answer, method, status):
+    client = client_for(ccxt_id, answer, status=status)
 
     probes.run(client)
 
-    method, url, headers = client.session.calls[0]
-    assert method == "GET"
+    sent, url, headers = client.session.calls[len(BEFORE_PROBE.get(ccxt_id, []))]
+    assert (sent, url.split("?")[0]) == (method, ENDPOINTS[ccxt_id])
     assert headers.get(SIGNATURE_HEADERS[ccxt_id])
     if ccxt_id == "binance":
         assert {"timestamp", "signature"} <= set(parse_qs(urlsplit(url).query))
+    if ccxt_id == "gate":  # an order that cannot exist, on a market that does
+        assert parse_qs(urlsplit(url).query)["currency_pair"] == ["BTC_USDT"]
 
 
 def test_coinbase_signs_a_jwt_for_the_key_permissions_uri():
@@ -376,6 +554,18 @@ def test_coinbase_signs_a_jwt_for_the_key_permissions_uri():
         ("coinbase", {"can_view": True}),
         ("coinbase", {"can_view": "true", "can_trade": "true", "can_transfer": "false"}),
         ("kraken", {"error": [], "result": {"apiKeyName": "noon-barbari"}}),
+        ("kucoin", {"code": "200000", "data": {**kucoin("")["data"]}}),
+        ("kucoin", {"code": "200000", "data": {**kucoin("x")["data"], "permission": ["Spot"]}}),
+        ("kucoin", {"code": "200000", "data": None}),
+        # The page's example: words its field description does not define.
+        ("bitget", bitget("trade", "readonly")),
+        ("bitget", bitget()),
+        ("bitget", {"code": "00000", "msg": "success", "data": {"authorities": "stow"}}),
+        ("bitfinex", bitfinex()[:7]),  # no withdraw scope: it may withdraw, or not
+        ("bitfinex", [[scope, bool(read), bool(write)] for scope, read, write in bitfinex()]),
+        ("bitfinex", [*bitfinex()[:-1], ["bfxpay", 0]]),
+        # Order 1 cancelled: whatever Gate did, it was not the documented answer.
+        ("gate", {"id": "1", "status": "cancelled", "currency_pair": "BTC_USDT"}),
     ],
     ids=lambda value: value if isinstance(value, str) else "",
 )
@@ -387,8 +577,8 @@ def test_an_undocumented_answer_is_never_a_green_tick(ccxt_id, answer, monkeypat
         probes.run(client)
     diagnosis, _ = _probe_with_retries(client_for(ccxt_id, answer), ccxt_id)
 
-    # Whether the key can withdraw is unknown: the balance is not even read.
-    assert client.session.endpoints == [ENDPOINTS[ccxt_id]]
+    # Whether the key can withdraw (or trade) is unknown: the balance is not even read.
+    assert client.session.endpoints == probe_path(ccxt_id)
     assert diagnosis.verdict == Verdict.UNAVAILABLE
 
 
@@ -408,6 +598,22 @@ def test_an_undocumented_answer_is_never_a_green_tick(ccxt_id, answer, monkeypat
         ("coinbase", 403, {"error": "PERMISSION_DENIED", "error_details": "Missing required scopes",
                            "message": "Missing required scopes"},
          Verdict.MISSING_PERMISSION, "PERMISSION_DENIED"),
+        ("kucoin", 401, {"code": "400003", "msg": "KC-API-KEY not exists"},
+         Verdict.WRONG_CREDENTIALS, "400003"),
+        ("kucoin", 401, {"code": "400006", "msg": "Invalid request ip, the current client IP is: "
+                                                  "203.0.113.7"},
+         Verdict.IP_NOT_ALLOWED, "400006"),
+        # Get Account Information needs spot read or read-write: a key with neither.
+        ("bitget", 400, {"code": "40014", "msg": "Incorrect permissions", "requestTime": 1,
+                         "data": None},
+         Verdict.MISSING_PERMISSION, "40014"),
+        ("bitfinex", 500, ["error", 10100, "apikey: invalid"],
+         Verdict.WRONG_CREDENTIALS, "apikey: invalid"),
+        # Anything but "not found" or "no permission" goes through the usual diagnosis.
+        ("gate", 401, gate("INVALID_KEY", "Invalid API Key"),
+         Verdict.WRONG_CREDENTIALS, "INVALID_KEY"),
+        ("gate", 403, gate("IP_FORBIDDEN", "Request IP not in whitelist"),
+         Verdict.IP_NOT_ALLOWED, "IP_FORBIDDEN"),
     ],
 )  # fmt: skip
 def test_a_refusal_of_the_probe_is_diagnosed_as_usual(ccxt_id, status, body, verdict, raw_code):
@@ -417,7 +623,7 @@ def test_a_refusal_of_the_probe_is_diagnosed_as_usual(ccxt_id, status, body, ver
 
     assert (diagnosis.verdict, diagnosis.raw_code) == (verdict, raw_code)
     assert requests_made == 1
-    assert client.session.endpoints == [ENDPOINTS[ccxt_id]]
+    assert client.session.endpoints == probe_path(ccxt_id)
 
 
 @pytest.mark.parametrize(
@@ -453,7 +659,54 @@ def test_every_needed_permission_has_its_guide_label(ccxt_id):
 
 
 def test_every_probe_has_its_needs():
-    assert set(probes.PERMISSION_PROBES) == set(probes.NEEDS)
+    assert set(probes.PERMISSION_PROBES) | set(probes.TRADE_PROBES) == set(probes.NEEDS)
+    for ccxt_id, trade in probes.TRADE_PROBES.items():
+        assert trade.permission in probes.NEEDS[ccxt_id].required
+
+
+def test_only_gate_keys_are_not_checked_for_withdrawal():
+    untold = {ccxt_id for ccxt_id in probes.NEEDS if not probes.tells_withdrawal(ccxt_id)}
+
+    assert untold == {"gate"}
+
+
+def test_every_guide_exchange_has_a_probe():
+    guides = {
+        tomllib.loads(path.read_text())["ccxt_id"] for path in CONTENT_DIR.glob("*/exchange.toml")
+    }
+
+    assert guides <= set(probes.NEEDS)
+
+
+def test_a_key_that_tells_it_can_withdraw_is_not_sent_an_order(monkeypatch):
+    """The trade probe runs after the permission probe, and only for a key still usable."""
+    trade = probes.TradeProbe("orders:write", "1", frozenset({"ORDER_NOT_FOUND"}), frozenset())
+    monkeypatch.setitem(probes.TRADE_PROBES, "bitfinex", trade)
+    client = client_for("bitfinex", bitfinex(withdraw=(1, 1)))
+
+    result = probes.run(client)
+
+    assert "withdraw:write" in result.permissions
+    assert client.session.endpoints == [ENDPOINTS["bitfinex"]]
+
+
+def test_the_trade_probe_picks_an_active_spot_market():
+    client = client_for("gate", GATE_NOT_FOUND, status=404)
+    client.set_markets(
+        [
+            {"id": "AAA_USDT", "symbol": "AAA/USDT", "base": "AAA", "quote": "USDT",
+             "type": "spot", "spot": True, "active": False},
+            {"id": "BTC_USDT", "symbol": "BTC/USDT:USDT", "base": "BTC", "quote": "USDT",
+             "type": "swap", "spot": False},
+            {"id": "ETH_USDT", "symbol": "ETH/USDT", "base": "ETH", "quote": "USDT",
+             "type": "spot", "spot": True, "active": True},
+        ]
+    )  # fmt: skip
+
+    probes.run(client)
+
+    _, url, _ = client.session.calls[1]
+    assert parse_qs(urlsplit(url).query)["currency_pair"] == ["ETH_USDT"]
 
 
 @pytest.mark.django_db
@@ -466,6 +719,8 @@ def test_every_probe_has_its_needs():
         ("bybit", ["readOnly:0"], "<li>Read-Write <code>readOnly:0</code></li>"),
         ("kraken", ["query-funds"], "<li>Query Funds <code>query-funds</code></li>"),
         ("kraken", ["earn-funds"], "<li><code>earn-funds</code></li>"),  # no label known
+        ("gate", ["spot"], "<li>Spot: Read and Write <code>spot</code></li>"),
+        ("kucoin", ["Spot"], "<li>Spot <code>Spot</code></li>"),
     ],
 )  # fmt: skip
 def test_the_key_page_names_a_missing_permission_as_the_exchange_does(
@@ -487,3 +742,19 @@ def test_the_key_page_names_a_missing_permission_as_the_exchange_does(
 
     assert "Missing permissions:" in page
     assert shown in page
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("ccxt_id", "warned"), [("gate", True), ("binance", False)])
+def test_a_green_tick_says_when_withdrawal_could_not_be_seen(owner, owner_client, ccxt_id, warned):
+    key = exchange_key_create(
+        user=owner,
+        exchange=Exchange.objects.get(ccxt_id=ccxt_id),
+        label="key",
+        credentials=Credentials(api_key="key-1234", secret="secret"),
+    )
+    ConnectionTest.objects.filter(key=key).update(finished_at=timezone.now(), verdict=Verdict.OK)
+
+    page = owner_client.get(reverse("exchanges:key_status", args=[key.pk])).content.decode()
+
+    assert ("check on the exchange that withdrawals are off" in page) is warned
