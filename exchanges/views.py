@@ -95,6 +95,12 @@ def _status_context(key: ExchangeKey) -> dict[str, object]:
         "refused_permissions": _named(
             ccxt_id, [name for name in (test.permissions_seen if test else ()) if name in refused]
         ),
+        # Permission verdicts read from the key's own permissions have no error anchor.
+        "link_to_permissions": (
+            diagnosis is not None
+            and not diagnosis.anchor
+            and diagnosis.verdict in (Verdict.MISSING_PERMISSION, Verdict.WITHDRAW_ENABLED)
+        ),
         # A green tick must not read as "cannot withdraw" where the test could not see it.
         "withdrawal_untold": (
             diagnosis is not None
