@@ -84,9 +84,10 @@ def build(ccxt_id: str, credentials: Any = None) -> ccxt.Exchange:
     cached = cache.get(_cache_key("markets", ccxt_id))
     if cached:
         exchange.set_markets(*cached)
-    offset = cache.get(_cache_key("clock-offset", ccxt_id, per_host=True))
-    if offset is not None and _aligns_clock(exchange):
-        exchange.options["timeDifference"] = offset
+    if _aligns_clock(exchange):
+        offset = cache.get(_cache_key("clock-offset", ccxt_id, per_host=True))
+        if offset is not None:
+            exchange.options["timeDifference"] = offset
     return exchange
 
 
@@ -104,10 +105,10 @@ def ensure_markets(exchange: ccxt.Exchange) -> None:
             (list(exchange.markets.values()), exchange.currencies),
             MARKETS_TTL,
         )
-    elif _aligns_clock(exchange) and cache.get(offset_key) is None:
-        exchange.load_time_difference()
+    elif not _aligns_clock(exchange) or cache.get(offset_key) is not None:
+        return  # both were in the cache
     else:
-        return
+        exchange.load_time_difference()
     if _aligns_clock(exchange):
         cache.set(offset_key, exchange.options.get("timeDifference", 0), CLOCK_OFFSET_TTL)
 

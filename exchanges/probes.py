@@ -232,8 +232,7 @@ def _binance_permissions(client: ccxt.Exchange) -> Grant | None:
     trading ends. Its -2015 keeps the usual reading: Binance does not document which
     permission, if any, this endpoint needs."""
     answer = client.sapiGetAccountApiRestrictions()
-    needed = ("enableReading", "enableSpotAndMarginTrading", "enableWithdrawals")
-    if not isinstance(answer, dict) or not all(isinstance(answer.get(f), bool) for f in needed):
+    if not _booleans(answer, ("enableReading", "enableSpotAndMarginTrading", "enableWithdrawals")):
         return None
     granted = frozenset(
         name
@@ -251,10 +250,7 @@ def _okx_permissions(client: ccxt.Exchange) -> Grant | None:
     data = answer.get("data") if isinstance(answer, dict) else None
     config = data[0] if isinstance(data, list) and data else None
     perm = config.get("perm") if isinstance(config, dict) else None
-    if not isinstance(perm, str):
-        return None
-    words = frozenset(word.strip() for word in perm.split(",")) - {""}
-    return Grant(words) if words else None
+    return _listed(perm)
 
 
 def _bybit_permissions(client: ccxt.Exchange) -> Grant | None:
@@ -283,7 +279,7 @@ def _coinbase_permissions(client: ccxt.Exchange) -> Grant | None:
     portfolio_type)."""
     answer = client.v3PrivateGetBrokerageKeyPermissions()
     fields = ("can_view", "can_trade", "can_transfer")
-    if not isinstance(answer, dict) or not all(isinstance(answer.get(f), bool) for f in fields):
+    if not _booleans(answer, fields):
         return None
     return Grant(frozenset(name for name in fields if answer[name]))
 
@@ -295,10 +291,7 @@ def _kucoin_permissions(client: ccxt.Exchange) -> Grant | None:
     answer = client.privateGetUserApiKey()
     data = answer.get("data") if isinstance(answer, dict) else None
     permission = data.get("permission") if isinstance(data, dict) else None
-    if not isinstance(permission, str):
-        return None
-    words = frozenset(word.strip() for word in permission.split(",")) - {""}
-    return Grant(words) if words else None
+    return _listed(permission)
 
 
 # Bitget's authority codes (the field's description): read-only, then read-and-write ones.
@@ -346,6 +339,19 @@ def _bitfinex_permissions(client: ccxt.Exchange) -> Grant | None:
     if not {"orders", "withdraw"} <= scopes:
         return None
     return Grant(frozenset(granted))
+
+
+def _listed(text: Any) -> Grant | None:
+    """Permissions given as one comma-separated string (OKX, KuCoin)."""
+    if not isinstance(text, str):
+        return None
+    words = frozenset(word.strip() for word in text.split(",")) - {""}
+    return Grant(words) if words else None
+
+
+def _booleans(answer: Any, fields: tuple[str, ...]) -> bool:
+    """Whether the answer carries each of these fields as a boolean (Binance, Coinbase)."""
+    return isinstance(answer, dict) and all(isinstance(answer.get(f), bool) for f in fields)
 
 
 def _from_milliseconds(value: Any) -> datetime | None:

@@ -78,36 +78,33 @@ def _status_context(key: ExchangeKey) -> dict[str, object]:
         key.refresh_from_db()
         test.refresh_from_db()
     diagnosis = _diagnosis_of(test)
-    ccxt_id = key.exchange.ccxt_id
-    needs = probes.NEEDS.get(ccxt_id)
-    refused = (
-        needs.forbidden
-        if needs and diagnosis and diagnosis.verdict == Verdict.WITHDRAW_ENABLED
-        else ()
-    )
     return {
         "key": key,
         "test": test,
         "tests": key.tests.all()[:10],
         "diagnosis": diagnosis,
-        # Named as on the exchange's key page too, where the user has to tick or untick them.
-        "missing_permissions": _named(ccxt_id, diagnosis.missing_permissions if diagnosis else ()),
-        "refused_permissions": _named(
-            ccxt_id, [name for name in (test.permissions_seen if test else ()) if name in refused]
-        ),
-        # Permission verdicts read from the key's own permissions have no error anchor.
-        "link_to_permissions": (
-            diagnosis is not None
-            and not diagnosis.anchor
-            and diagnosis.verdict in (Verdict.MISSING_PERMISSION, Verdict.WITHDRAW_ENABLED)
-        ),
-        # A green tick must not read as "cannot withdraw" where the test could not see it.
-        "withdrawal_untold": (
-            diagnosis is not None
-            and diagnosis.verdict == Verdict.OK
-            and not probes.tells_withdrawal(ccxt_id)
+        **(
+            _permission_context(key.exchange.ccxt_id, test, diagnosis) if test and diagnosis else {}
         ),
         "egress_ips": settings.NOONBARBARI_EGRESS_IPS,
+    }
+
+
+def _permission_context(ccxt_id: str, test: ConnectionTest, diagnosis: Diagnosis) -> dict:
+    needs = probes.NEEDS.get(ccxt_id)
+    refused: list[str] = []
+    if needs and diagnosis.verdict == Verdict.WITHDRAW_ENABLED:
+        refused = sorted(needs.forbidden.intersection(test.permissions_seen))
+    return {
+        # Named as on the exchange's key page too, where the user has to tick or untick them.
+        "missing_permissions": _named(ccxt_id, diagnosis.missing_permissions),
+        "refused_permissions": _named(ccxt_id, refused),
+        # Verdicts read from the key's own permissions have no error anchor of their own.
+        "link_to_permissions": not diagnosis.anchor
+        and diagnosis.verdict in (Verdict.MISSING_PERMISSION, Verdict.WITHDRAW_ENABLED),
+        # A green tick must not read as "cannot withdraw" where the test could not see it.
+        "withdrawal_untold": diagnosis.verdict == Verdict.OK
+        and not probes.tells_withdrawal(ccxt_id),
     }
 
 

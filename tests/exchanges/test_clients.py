@@ -6,22 +6,16 @@ import pytest
 from django.core.cache import cache
 
 from exchanges import clients
+from tests.exchanges.fake_http import FakeSession
 
 SERVER_AHEAD_MS = 1500
 
 
-class FakeBinance:
-    """Answers Binance's time endpoint with a server clock 1.5 s ahead of ours; counts calls."""
-
-    def __init__(self, client: Any) -> None:
-        self.urls: list[str] = []
-        self.client = client
-        client.fetch = self.fetch
-
-    def fetch(self, url: str, method: str = "GET", headers: Any = None, body: Any = None) -> Any:
-        self.urls.append(url)
-        assert url.endswith("/api/v3/time"), url
-        return {"serverTime": self.client.milliseconds() + SERVER_AHEAD_MS}
+def answer_time(client: Any) -> FakeSession:
+    """Binance's time endpoint, with a server clock 1.5 s ahead of ours; records the calls."""
+    server_time = {"serverTime": client.milliseconds() + SERVER_AHEAD_MS}
+    client.session = FakeSession({"https://api.binance.com/api/v3/time": (200, server_time)})
+    return client.session
 
 
 @pytest.fixture
@@ -35,24 +29,24 @@ def test_with_markets_cached_the_clock_offset_is_still_measured_then_shared(
 ):
     first = clients.build("binance")
     assert first.markets  # from the cache: load_markets, which measures the offset, won't run
-    calls = FakeBinance(first)
+    calls = answer_time(first)
 
     clients.ensure_markets(first)
 
-    assert len(calls.urls) == 1
+    assert len(calls.calls) == 1
     assert first.options["timeDifference"] == pytest.approx(-SERVER_AHEAD_MS, abs=200)
     # Another process's client signs with the exchange's clock without asking again.
     second = clients.build("binance")
-    again = FakeBinance(second)
+    again = answer_time(second)
     clients.ensure_markets(second)
-    assert again.urls == []
+    assert again.calls == []
     assert second.options["timeDifference"] == first.options["timeDifference"]
     assert second.nonce() == pytest.approx(second.milliseconds() + SERVER_AHEAD_MS, abs=200)
 
 
 def test_the_offset_is_kept_per_machine(binance_markets_cached, monkeypatch):
     first = clients.build("binance")
-    FakeBinance(first)
+    answer_time(first)
     clients.ensure_markets(first)
     monkeypatch.setattr(clients.socket, "gethostname", lambda: "another-machine")
     assert clients.build("binance").options.get("timeDifference", 0) == 0

@@ -5,15 +5,12 @@ in each probe's docstring, exchanges/probes.py).
 
 import base64
 import json
-import tomllib
 from datetime import UTC, datetime
-from http import HTTPStatus
 from typing import Any, NamedTuple
 from urllib.parse import parse_qs, urlsplit
 
 import ccxt
 import pytest
-import requests
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
@@ -25,7 +22,8 @@ from exchanges.connection_tests import _probe_with_retries
 from exchanges.diagnosis import Verdict
 from exchanges.models import ConnectionTest, Exchange
 from exchanges.services import Credentials, exchange_key_create
-from guides.content_files import CONTENT_DIR
+from tests.exchanges.fake_http import FakeSession
+from tests.exchanges.guide_content import guide_ccxt_ids, guide_items
 
 COINBASE_KEY = ec.generate_private_key(ec.SECP256R1())  # a throwaway CDP (ECDSA) key
 COINBASE_PEM = COINBASE_KEY.private_bytes(
@@ -376,33 +374,6 @@ BALANCES: dict[str, dict[str, Any]] = {
 }
 
 
-class FakeSession(requests.Session):
-    """Answers by URL (without its query), with (HTTP status, body); records every request."""
-
-    def __init__(self, answers: dict[str, tuple[int, Any]]) -> None:
-        super().__init__()
-        self.answers = answers
-        self.calls: list[tuple[str, str, dict[str, str]]] = []
-
-    def request(self, method, url, data=None, headers=None, **kwargs):  # type: ignore[override]
-        self.calls.append((method, url, dict(headers or {})))
-        endpoint = url.split("?")[0]
-        if endpoint not in self.answers:
-            raise AssertionError(f"unexpected request {method} {url}")
-        status, body = self.answers[endpoint]
-        response = requests.Response()
-        response.status_code = status
-        response.reason = HTTPStatus(status).phrase
-        response.url = url
-        response.headers["Content-Type"] = "application/json"
-        response._content = (body if isinstance(body, str) else json.dumps(body)).encode()
-        return response
-
-    @property
-    def endpoints(self) -> list[str]:
-        return [url.split("?")[0] for _, url, _ in self.calls]
-
-
 def client_for(ccxt_id: str, permission_answer: Any, status: int = 200) -> ccxt.Exchange:
     client = getattr(ccxt, ccxt_id)(
         {
@@ -641,11 +612,7 @@ def test_the_end_of_trading_is_carried_when_told(ccxt_id, answer, until):
 
 
 def guide_labels(ccxt_id: str) -> set[str]:
-    for exchange_file in CONTENT_DIR.glob("*/exchange.toml"):
-        if tomllib.loads(exchange_file.read_text())["ccxt_id"] == ccxt_id:
-            guide = tomllib.loads((exchange_file.parent / "en.toml").read_text())
-            return {entry["label"] for entry in guide.get("permissions", [])}
-    raise AssertionError(f"no guide for {ccxt_id}")
+    return {item["label"] for item in guide_items(ccxt_id, "permission")}
 
 
 @pytest.mark.parametrize("ccxt_id", probes.NEEDS)
@@ -671,11 +638,7 @@ def test_only_gate_keys_are_not_checked_for_withdrawal():
 
 
 def test_every_guide_exchange_has_a_probe():
-    guides = {
-        tomllib.loads(path.read_text())["ccxt_id"] for path in CONTENT_DIR.glob("*/exchange.toml")
-    }
-
-    assert guides <= set(probes.NEEDS)
+    assert guide_ccxt_ids() <= set(probes.NEEDS)
 
 
 def test_a_key_that_tells_it_can_withdraw_is_not_sent_an_order(monkeypatch):

@@ -24,25 +24,24 @@ class Rule:
         return raw.startswith(self.code) if self.prefix else raw == self.code
 
 
-MODULES = {
-    "kraken": "kraken",
-    "krakenfutures": "krakenfutures",
-    "binance": "binance",
-    "coinbase": "coinbase",
-    "bybit": "bybit",
-    "okx": "okx",
-    "kucoin": "kucoin",
-    "bitget": "bitget",
-    "gate": "gate",
-    "bitfinex": "bitfinex",
-}
+# One module of RULES per exchange, named by its ccxt id.
+EXCHANGES = frozenset(
+    {
+        "kraken",
+        "krakenfutures",
+        "binance",
+        "coinbase",
+        "bybit",
+        "okx",
+        "kucoin",
+        "bitget",
+        "gate",
+        "bitfinex",
+    }
+)
 
 
 def rules_for(ccxt_id: str) -> list[Rule]:
-    module = MODULES.get(ccxt_id)
-    if module is None:
+    if ccxt_id not in EXCHANGES:
         return []
-    try:
-        return list(import_module(f"{__name__}.{module}").RULES)
-    except ModuleNotFoundError:
-        return []
+    return list(import_module(f"{__name__}.{ccxt_id}").RULES)
