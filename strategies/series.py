@@ -1,0 +1,79 @@
+"""Candles as arrays, and timeframes: what the pure core (rules, indicators, engine) works on.
+
+No ORM, no network: the candle store (Django side) builds a `Candles` from storage, and the
+decision pass, indicators and fill model only ever see these arrays.
+"""
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+FIELDS = ("open", "high", "low", "close", "volume")
+
+_TIMEFRAME = re.compile(r"^([1-9][0-9]{0,3})([mhdw])$")
+_UNIT_MS = {"m": 60_000, "h": 3_600_000, "d": 86_400_000, "w": 7 * 86_400_000}
+
+
+def timeframe_ms(timeframe: str) -> int:
+    """Milliseconds in one bar of "1m", "15m", "4h", "1d", "1w" (ccxt's spelling)."""
+    match = _TIMEFRAME.match(timeframe)
+    if match is None:
+        raise ValueError(f"not a timeframe: {timeframe!r}")
+    return int(match.group(1)) * _UNIT_MS[match.group(2)]
+
+
+def is_timeframe(timeframe: object) -> bool:
+    return isinstance(timeframe, str) and _TIMEFRAME.match(timeframe) is not None
+
+
+@dataclass(frozen=True, eq=False)
+class Candles:
+    """Closed bars of one market and timeframe, oldest first.
+
+    `time` is each bar's open in milliseconds UTC (int64); prices and volume are float64.
+    Every array has the same length; a bar closes at `time + timeframe_ms(timeframe)`.
+    """
+
+    timeframe: str
+    time: np.ndarray
+    open: np.ndarray
+    high: np.ndarray
+    low: np.ndarray
+    close: np.ndarray
+    volume: np.ndarray
+
+    def __post_init__(self) -> None:
+        lengths = {len(getattr(self, name)) for name in ("time", *FIELDS)}
+        if len(lengths) != 1:
+            raise ValueError("candle arrays differ in length")
+
+    def __len__(self) -> int:
+        return len(self.time)
+
+    @property
+    def bar_ms(self) -> int:
+        return timeframe_ms(self.timeframe)
+
+    def field(self, name: str) -> np.ndarray:
+        if name not in FIELDS:
+            raise KeyError(name)
+        array: np.ndarray = getattr(self, name)
+        return array
+
+    def head(self, count: int) -> "Candles":
+        """The first `count` bars (the series as it stood when bar count-1 closed)."""
+        return Candles(
+            self.timeframe,
+            *(getattr(self, name)[:count] for name in ("time", *FIELDS)),
+        )
+
+    @classmethod
+    def from_rows(cls, timeframe: str, rows) -> "Candles":
+        """From (time, open, high, low, close, volume) rows, as ccxt's fetch_ohlcv gives them."""
+        table = np.asarray(rows, dtype=np.float64).reshape(-1, 6)
+        return cls(
+            timeframe,
+            table[:, 0].astype(np.int64),
+            *(np.ascontiguousarray(table[:, column]) for column in range(1, 6)),
+        )
