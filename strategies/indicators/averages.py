@@ -23,7 +23,7 @@ register(
         description=_("The average close of the last N bars."),
         params=(period(default=20),),
         outputs=("value",),
-        warmup=lambda p: p["period"] - 1,
+        warmup=lambda p, bar_ms: p["period"] - 1,
         compute=_sma,
         label=_("SMA %(period)s"),
         definition=_("The sum of the last N closes divided by N."),
@@ -37,7 +37,7 @@ register(
         description=_("An average of closes that weighs recent bars more."),
         params=(period(default=20),),
         outputs=("value",),
-        warmup=lambda p: p["period"] - 1,
+        warmup=lambda p, bar_ms: p["period"] - 1,
         compute=_ema,
         label=_("EMA %(period)s"),
         definition=_(

@@ -37,12 +37,16 @@ class IndicatorSpec:
     description: Promise | str  # one line, in the user's language
     params: tuple[Param, ...]
     outputs: tuple[str, ...]  # the first is what {indicator: alias} reads
-    # Bars before the first defined value (NaN before it), for these parameters.
-    warmup: Callable[[Params], int]
+    # Bars before the first defined value (NaN before it), for these parameters and the bar
+    # length in milliseconds (calendar-based indicators such as prior-period levels need it).
+    warmup: Callable[[Params, int], int]
     compute: Callable[[Candles, Params], Outputs]
     # How a sentence names it: "EMA %(period)s" -> "EMA 12".
     label: Promise | str = ""
     definition: Promise | str = ""  # the docs page's formula, in words
+    # Words for the values of discrete outputs, for sentences and docs:
+    # {"value": {1: _("up"), -1: _("down"), 0: _("flat")}}.
+    states: Mapping[str, Mapping[float, Promise | str]] = field(default_factory=dict)
     param_index: Mapping[str, Param] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
