@@ -2,8 +2,10 @@
 
 import logging
 from collections.abc import Callable
+from typing import Any
 
 from allauth.account.adapter import get_adapter
+from django.conf import settings
 from django.contrib.auth import logout
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -27,16 +29,43 @@ logger = logging.getLogger(__name__)
 # of their own (exchange keys, runs) clean it up here. Arguments: user.
 account_deleting = Signal()
 
-# Reasons that forbid turning two-factor authentication off, contributed by other apps
-# (exchange keys, active runs): each callable returns a translated sentence or None.
-TwoFactorRemovalBlocker = Callable[[User], str | None]
-two_factor_removal_blockers: list[TwoFactorRemovalBlocker] = []
 
+class ActionRefused(Exception):
+    """Something that depends on the subject forbids the action; each reason is a translated
+    sentence for the user."""
 
-class TwoFactorRemovalRefused(Exception):
     def __init__(self, reasons: list[str]) -> None:
         super().__init__("; ".join(reasons))
         self.reasons = reasons
+
+
+# Hooks other apps contribute to (exchange keys, active runs) without accounts importing them:
+# each callable returns a translated sentence saying why not, or None.
+Blocker = Callable[[Any], str | None]
+
+
+def reasons_against(blockers: list[Blocker], subject: Any) -> list[str]:
+    return [reason for blocker in blockers if (reason := blocker(subject))]
+
+
+def refuse_if_blocked(blockers: list[Blocker], subject: Any, refusal: type[ActionRefused]) -> None:
+    """Raise `refusal` with every reason the blockers give; nothing when none objects."""
+    if reasons := reasons_against(blockers, subject):
+        raise refusal(reasons)
+
+
+TwoFactorRemovalBlocker = Callable[[User], str | None]
+two_factor_removal_blockers: list[TwoFactorRemovalBlocker] = []
+AccountDeletionBlocker = Callable[[User], str | None]
+account_deletion_blockers: list[AccountDeletionBlocker] = []
+
+
+class TwoFactorRemovalRefused(ActionRefused):
+    pass
+
+
+class AccountDeletionRefused(ActionRefused):
+    pass
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
@@ -68,8 +97,6 @@ def totp_device_start(*, user: User) -> TOTPDevice:
 
 
 def _new_backup_codes(user: User) -> list[str]:
-    from django.conf import settings
-
     device, _created = StaticDevice.objects.get_or_create(
         user=user, name=BACKUP_DEVICE_NAME, defaults={"confirmed": True}
     )
@@ -106,9 +133,7 @@ def backup_codes_regenerate(*, request: HttpRequest, user: User) -> list[str]:
 @transaction.atomic
 def two_factor_disable(*, request: HttpRequest, user: User) -> None:
     """Remove every device; refused while something that touches money depends on 2FA."""
-    reasons = [reason for blocker in two_factor_removal_blockers if (reason := blocker(user))]
-    if reasons:
-        raise TwoFactorRemovalRefused(reasons)
+    refuse_if_blocked(two_factor_removal_blockers, user, TwoFactorRemovalRefused)
     TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
     security_event_record(user=user, kind=SecurityEventKind.TWO_FACTOR_DISABLED, request=request)
@@ -132,7 +157,9 @@ def recovery_code_issue(*, user: User) -> str:
 
 @transaction.atomic
 def account_delete(*, request: HttpRequest, user: User) -> None:
-    """Delete the account and everything hanging off it, then end the session."""
+    """Delete the account and everything hanging off it, then end the session; refused while
+    something running depends on it (a live run and its key)."""
+    refuse_if_blocked(account_deletion_blockers, user, AccountDeletionRefused)
     account_deleting.send(sender=User, user=user)
     user_id = user.pk
     user.delete()

@@ -262,7 +262,12 @@ def delete_account(request: AuthenticatedRequest) -> HttpResponse:
         and form.is_valid()
         and (not needs_code or _checked_code(request, form, user))
     ):
-        services.account_delete(request=request, user=user)
-        messages.success(request, _("Your account and its data are deleted."))
-        return redirect("home")
+        try:
+            services.account_delete(request=request, user=user)
+        except services.AccountDeletionRefused as refusal:
+            for reason in refusal.reasons:
+                messages.error(request, reason)
+        else:
+            messages.success(request, _("Your account and its data are deleted."))
+            return redirect("home")
     return render(request, "accounts/delete_account.html", {"form": form})

@@ -120,8 +120,9 @@ def measure(keys: list, count: int) -> tuple[list[float], list[int]]:
     from django.db import transaction
 
     from accounts.models import User
+    from exchanges.credentials import Credentials
     from exchanges.models import ConnectionTest, Exchange
-    from exchanges.services import Credentials, exchange_key_create
+    from exchanges.services import exchange_key_create
 
     user = User.objects.create_user("bench@example.com", secrets.token_urlsafe(16))
     kraken = Exchange.objects.get(slug="kraken")

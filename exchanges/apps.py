@@ -9,6 +9,7 @@ class ExchangesConfig(AppConfig):
     verbose_name = _("Exchanges")
 
     def ready(self) -> None:
+        # Imported once the app registry is ready: these modules use the models.
         from accounts import services as accounts_services
         from exchanges import services
         from exchanges.crypto import keyring
@@ -16,6 +17,7 @@ class ExchangesConfig(AppConfig):
         # Malformed or missing key-encryption keys stop every process at start-up.
         keyring.keys()
         accounts_services.two_factor_removal_blockers.append(services.keys_block_two_factor_removal)
+        accounts_services.account_deletion_blockers.append(services.keys_block_account_deletion)
         accounts_services.account_deleting.connect(
             services.keys_delete_for_account, dispatch_uid="exchanges.account_deleting"
         )

@@ -23,6 +23,7 @@ from django.core.cache import cache
 from django.db import connection
 
 from exchanges import ratelimits
+from exchanges.credentials import Credentials
 
 MARKETS_TTL = 24 * 3600
 # The offset between our clock and the exchange's is this machine's, and drifts: re-measured
@@ -52,8 +53,8 @@ def required_credentials(ccxt_id: str) -> tuple[str, ...]:
     return tuple(name for name, needed in required.items() if needed)
 
 
-def build(ccxt_id: str, credentials: Any = None) -> ccxt.Exchange:
-    """A ready ccxt client. `credentials` is an exchanges.services.Credentials, or None.
+def build(ccxt_id: str, credentials: Credentials | None = None) -> ccxt.Exchange:
+    """A ready ccxt client, signed in with `credentials` when given.
 
     The rate limiter stays on (EXCHANGE_RATE_LIMIT); only tests that need speed against the
     sandbox turn it off, and say so.

@@ -3,6 +3,7 @@
 import dataclasses
 import logging
 import time
+from dataclasses import dataclass
 from datetime import timedelta
 
 import ccxt
@@ -10,18 +11,17 @@ from django.db import transaction
 from django.utils import timezone
 from django_q.tasks import async_task
 
-from exchanges import clients, probes
+from exchanges import clients, probes, retry
+from exchanges.credentials import exchange_key_reveal
 from exchanges.diagnosis import Diagnosis, Verdict, diagnose_error, diagnose_permissions
-from exchanges.diagnosis.errors import TRANSIENT_ERRORS
+from exchanges.key_events import key_event_record
 from exchanges.models import ConnectionTest, ExchangeKey, KeyEventKind, KeyStatus
-from exchanges.services import exchange_key_reveal, key_event_record
+from exchanges.permissions import NEEDS
 
 logger = logging.getLogger(__name__)
 
 TASK = "exchanges.tasks.run_connection_test"
 ACTOR = "task:connection_test"
-# Seconds between tries, for answers that say nothing about the key (busy, down, slow).
-RETRY_DELAYS: tuple[float, ...] = (0.5, 1.5)
 
 STATUS_FOR = {
     Verdict.OK: KeyStatus.OK,
@@ -42,6 +42,24 @@ def connection_test_start(*, key: ExchangeKey) -> ConnectionTest:
     return test
 
 
+def connection_test_request(*, key: ExchangeKey) -> ConnectionTest:
+    """A test of the key: the one already running, or a new one ("Test again" twice in a row
+    starts one test)."""
+    test = key.tests.first()
+    if test is not None and test.running and not connection_test_expire(test=test):
+        return test
+    return connection_test_start(key=key)
+
+
+def connection_test_settle(*, key: ExchangeKey) -> ConnectionTest | None:
+    """The key's latest test, turned into a verdict first if its worker died (for pages)."""
+    test = key.tests.first()
+    if test is not None and connection_test_expire(test=test):
+        key.refresh_from_db()
+        test.refresh_from_db()
+    return test
+
+
 def connection_test_run(*, test_id: int) -> None:
     """Run one test (idempotent: a finished test is left alone)."""
     test = ConnectionTest.objects.select_related("key__exchange").filter(pk=test_id).first()
@@ -55,31 +73,33 @@ def connection_test_run(*, test_id: int) -> None:
             return
         started = time.monotonic()
         client = clients.build(key.exchange.ccxt_id, exchange_key_reveal(key=key, actor=ACTOR))
-        diagnosis, requests = _probe_with_retries(client, key.exchange.ccxt_id)
-        _finish(test, diagnosis, requests=requests, duration=time.monotonic() - started)
+        found = examine(client)
+        _finish(test, found.diagnosis, requests=found.requests, duration=time.monotonic() - started)
 
 
-def _probe_with_retries(client: ccxt.Exchange, ccxt_id: str) -> tuple[Diagnosis, int]:
-    requests = 0
-    for delay in (*RETRY_DELAYS, None):
-        try:
-            result = probes.run(client)
-        except probes.Finding as finding:
-            return finding.diagnosis, requests + 1
-        except ccxt.BaseError as error:
-            requests += 1
-            diagnosis = diagnose_error(ccxt_id, error)
-            if diagnosis.transient and delay is not None and isinstance(error, TRANSIENT_ERRORS):
-                time.sleep(delay)
-                continue
-            return diagnosis, requests
-        requests += result.requests
-        return _from_permissions(result, ccxt_id), requests
-    raise AssertionError("unreachable")  # pragma: no cover
+@dataclass(frozen=True)
+class Examination:
+    diagnosis: Diagnosis
+    requests: int  # HTTP requests the exchange saw
+
+
+def examine(client: ccxt.Exchange) -> Examination:
+    """Ask the exchange about the client's key (retrying only its passing trouble) and read
+    the answers into a verdict. No database: the caller records it."""
+    attempts = retry.Attempts()
+    try:
+        result = retry.call_with_retries(
+            lambda: probes.run(client), ccxt_id=client.id, attempts=attempts
+        )
+    except probes.Finding as finding:
+        return Examination(finding.diagnosis, attempts.failed + 1)
+    except ccxt.BaseError as error:
+        return Examination(diagnose_error(client.id, error), attempts.failed)
+    return Examination(_from_permissions(result, client.id), attempts.failed + result.requests)
 
 
 def _from_permissions(result: probes.ProbeResult, ccxt_id: str) -> Diagnosis:
-    needs = probes.NEEDS.get(ccxt_id)
+    needs = NEEDS.get(ccxt_id)
     if result.permissions is None or needs is None:
         diagnosis = Diagnosis(verdict=Verdict.OK, currencies=result.currencies)
     else:
@@ -98,13 +118,7 @@ def _from_permissions(result: probes.ProbeResult, ccxt_id: str) -> Diagnosis:
 def _finish(test: ConnectionTest, diagnosis: Diagnosis, *, requests: int, duration: float) -> None:
     test.finished_at = timezone.now()
     test.duration_ms = int(duration * 1000)
-    test.verdict = diagnosis.verdict
-    test.raw_code = diagnosis.raw_code[:300]
-    test.anchor = diagnosis.anchor
-    test.missing_permissions = list(diagnosis.missing_permissions)
-    test.permissions_seen = list(diagnosis.permissions_seen)
-    test.checklist = [str(item) for item in diagnosis.checklist]
-    test.currencies = list(diagnosis.currencies)
+    test.record(diagnosis)
     test.requests = requests
     test.save()
     status = STATUS_FOR.get(diagnosis.verdict, KeyStatus.FAILED)

@@ -3,8 +3,8 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from exchanges import validation
+from exchanges.credentials import Credentials
 from exchanges.models import Exchange, ExchangeKey
-from exchanges.services import Credentials
 
 # ccxt's name for each credential -> our form field.
 CCXT_FIELDS = {"apiKey": "api_key", "secret": "secret", "password": "passphrase", "uid": "uid"}

@@ -8,7 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from exchanges.crypto.fields import EncryptedTextField
-from exchanges.diagnosis.verdicts import Verdict
+from exchanges.crypto.models import DataKey  # noqa: F401 - one of this app's models
+from exchanges.diagnosis.verdicts import Diagnosis, Verdict
 
 
 class Region(models.TextChoices):
@@ -123,30 +124,6 @@ class Exchange(models.Model):
     def credential_labels(self) -> list[str]:
         labels = dict(Credential.choices)
         return [str(labels.get(name, name)) for name in self.credentials]
-
-
-class DataKey(models.Model):
-    """A user's data key, stored only wrapped (AES-GCM) by a key-encryption key.
-
-    Deleting a user deletes their data keys, and with them every value they encrypted,
-    backups included: crypto-shredding.
-    """
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="data_keys"
-    )
-    version = models.PositiveIntegerField()
-    kek_id = models.CharField(max_length=32)
-    wrapped = models.BinaryField()
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["user", "version"], name="one_data_key_per_version"),
-        ]
-
-    def __str__(self) -> str:
-        return f"data key {self.version} of user {self.user_id} (under {self.kek_id})"
 
 
 class KeyStatus(models.TextChoices):
@@ -265,6 +242,7 @@ class ConnectionTest(models.Model):
     anchor = models.CharField(max_length=80, blank=True)
     permissions_seen = models.JSONField(_("permissions seen"), default=list, blank=True)
     missing_permissions = models.JSONField(_("missing permissions"), default=list, blank=True)
+    refused_permissions = models.JSONField(_("refused permissions"), default=list, blank=True)
     checklist = models.JSONField(default=list, blank=True)
     currencies = models.JSONField(_("currencies"), default=list, blank=True)
     requests = models.PositiveSmallIntegerField(_("HTTP requests"), default=0)
@@ -280,3 +258,31 @@ class ConnectionTest(models.Model):
     @property
     def running(self) -> bool:
         return self.finished_at is None
+
+    # A verdict is kept in columns (the admin lists and filters them); these two are the only
+    # places that translate between the columns and a Diagnosis.
+    def record(self, diagnosis: Diagnosis) -> None:
+        self.verdict = diagnosis.verdict
+        self.raw_code = diagnosis.raw_code[:300]
+        self.anchor = diagnosis.anchor
+        self.missing_permissions = list(diagnosis.missing_permissions)
+        self.refused_permissions = list(diagnosis.refused_permissions)
+        self.permissions_seen = list(diagnosis.permissions_seen)
+        self.checklist = [str(item) for item in diagnosis.checklist]
+        self.currencies = list(diagnosis.currencies)
+
+    @property
+    def diagnosis(self) -> Diagnosis | None:
+        """The finished test's verdict; None while it runs."""
+        if self.running:
+            return None
+        return Diagnosis(
+            verdict=Verdict(self.verdict),
+            raw_code=self.raw_code,
+            anchor=self.anchor,
+            missing_permissions=tuple(self.missing_permissions),
+            refused_permissions=tuple(self.refused_permissions),
+            permissions_seen=tuple(self.permissions_seen),
+            checklist=tuple(Verdict(item) for item in self.checklist),
+            currencies=tuple(self.currencies),
+        )

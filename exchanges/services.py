@@ -1,42 +1,26 @@
 """Writes to exchange keys. Secrets go in as plaintext and are encrypted by save()."""
 
 import logging
-from dataclasses import dataclass
+from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from exchanges.models import Exchange, ExchangeKey, ExchangeKeyEvent, KeyEventKind, KeyStatus
+from accounts.services import ActionRefused, reasons_against, refuse_if_blocked
+from exchanges.clients import required_credentials
+from exchanges.connection_tests import connection_test_start
+from exchanges.credentials import Credentials
+from exchanges.key_events import key_event_record
+from exchanges.models import Exchange, ExchangeKey, KeyEventKind, KeyStatus
+from noonbarbari.content_loading import Outcome, decide, digest
 
 logger = logging.getLogger(__name__)
 
 WEB = "web"
-
-
-@dataclass(frozen=True)
-class Credentials:
-    """What the user pasted, already validated; never logged, never passed to a task."""
-
-    api_key: str
-    secret: str
-    passphrase: str | None = None
-    uid: str | None = None
-
-    def __repr__(self) -> str:
-        return "Credentials(********)"
-
-
-def key_event_record(key: ExchangeKey, kind: KeyEventKind, actor: str) -> None:
-    ExchangeKeyEvent.objects.create(
-        user_id=key.user_id,
-        key=None if kind == KeyEventKind.DELETED else key,
-        key_label=key.label,
-        kind=kind,
-        actor=actor,
-    )
 
 
 def default_label(*, user: User, exchange: Exchange) -> str:
@@ -70,34 +54,42 @@ def exchange_key_create(
     _apply(key, credentials)
     key.save()
     key_event_record(key, KeyEventKind.CREATED, WEB)
-    _test_on_save(key)
+    connection_test_start(key=key)
     logger.info("Exchange key %s added for user %s", key.pk, user.pk)
     return key
 
 
 @transaction.atomic
-def exchange_key_rotate(*, key: ExchangeKey, credentials: Credentials) -> ExchangeKey:
+def exchange_key_rotate(
+    *, key: ExchangeKey, credentials: Credentials, expires_on: date | None
+) -> ExchangeKey:
     """Replace the credentials of a key (a new key on the exchange, same label)."""
     _apply(key, credentials)
+    key.expires_on = expires_on
     key.rotated_at = timezone.now()
     key.status = KeyStatus.UNTESTED
     key.last_verdict = ""
     key.save()
     key_event_record(key, KeyEventKind.SECRET_REPLACED, WEB)
-    _test_on_save(key)
+    connection_test_start(key=key)
     return key
 
 
-def _test_on_save(key: ExchangeKey) -> None:
-    # Imported here: the connection test module builds on these services.
-    from exchanges.connection_tests import connection_test_start
+# Reasons a key cannot be deleted now, contributed by apps that use keys (a live run trading
+# with it) without exchanges importing them: each returns a translated sentence or None.
+KeyDeletionBlocker = Callable[[ExchangeKey], str | None]
+key_deletion_blockers: list[KeyDeletionBlocker] = []
 
-    connection_test_start(key=key)
+
+class KeyDeletionRefused(ActionRefused):
+    pass
 
 
 @transaction.atomic
 def exchange_key_delete(*, key: ExchangeKey) -> None:
-    """Wipe the ciphertexts, then delete the row; the audit trail keeps the label."""
+    """Wipe the ciphertexts, then delete the row; the audit trail keeps the label. Refused
+    while something depends on the key."""
+    refuse_if_blocked(key_deletion_blockers, key, KeyDeletionRefused)
     key_event_record(key, KeyEventKind.DELETED, WEB)
     ExchangeKey.objects.filter(pk=key.pk).update(
         api_key=None, secret=None, passphrase=None, uid=None
@@ -105,15 +97,70 @@ def exchange_key_delete(*, key: ExchangeKey) -> None:
     key.delete()
 
 
-def exchange_key_reveal(*, key: ExchangeKey, actor: str) -> Credentials:
-    """Decrypt a key for the task that needs it now; the audit trail says which task."""
-    key_event_record(key, KeyEventKind.DECRYPTED, actor)
-    return Credentials(
-        api_key=key.api_key.reveal(),
-        secret=key.secret.reveal(),
-        passphrase=key.passphrase.reveal() if key.passphrase is not None else None,
-        uid=key.uid.reveal() if key.uid is not None else None,
-    )
+def _exchange_snapshot(exchange: Exchange) -> dict[str, Any]:
+    snapshot = {name: getattr(exchange, name) for name in _EXCHANGE_FACTS}
+    snapshot["credentials"] = list(exchange.credentials)
+    snapshot["sister"] = exchange.sister.slug if exchange.sister else None
+    return snapshot
+
+
+_EXCHANGE_FACTS = (
+    "slug",
+    "name",
+    "ccxt_id",
+    "region",
+    "spot_trading",
+    "futures_trading",
+    "spot_maker_fee",
+    "spot_taker_fee",
+    "ccxt_support",
+    "account_2fa",
+    "ip_whitelist",
+    "ip_whitelist_max",
+    "website_url",
+    "api_keys_url",
+    "support_url",
+    "fees_url",
+)
+
+
+@transaction.atomic
+def exchange_facts_load(
+    *, facts: dict[str, Any], sister: str | None, force: bool = False
+) -> tuple[Exchange, Outcome]:
+    """Create or update a venue's facts from content files, keeping staff edits unless forced.
+
+    What a key consists of is ccxt's word (raises UnknownExchange). Link the sister with
+    exchange_sister_link once every venue exists.
+    """
+    credentials = list(required_credentials(facts["ccxt_id"]))
+    wanted = {**facts, "credentials": credentials, "sister": sister}
+    exchange = Exchange.objects.select_related("sister").filter(slug=facts["slug"]).first()
+    if exchange is None:
+        exchange = Exchange(**facts, credentials=credentials)
+        outcome = Outcome.CREATED
+    else:
+        outcome = decide(
+            stored=exchange.content_digest,
+            current=digest(_exchange_snapshot(exchange)),
+            wanted=digest(wanted),
+            force=force,
+        )
+        if outcome is Outcome.UPDATED:
+            for key, value in facts.items():
+                setattr(exchange, key, value)
+            exchange.credentials = credentials
+    if outcome in (Outcome.CREATED, Outcome.UPDATED):
+        exchange.content_digest = digest(wanted)
+        exchange.save()
+    return exchange, outcome
+
+
+def exchange_sister_link(*, exchange: Exchange, sister_slug: str | None) -> None:
+    sister = Exchange.objects.filter(slug=sister_slug).first() if sister_slug else None
+    if exchange.sister_id != (sister.pk if sister else None):
+        exchange.sister = sister
+        exchange.save(update_fields=["sister"])
 
 
 def keys_block_two_factor_removal(user: User) -> str | None:
@@ -123,6 +170,14 @@ def keys_block_two_factor_removal(user: User) -> str | None:
     return _(
         "You still have exchange keys: delete them before turning off two-factor authentication."
     )
+
+
+def keys_block_account_deletion(user: User) -> str | None:
+    """An account goes with its keys: a key that cannot be deleted keeps the account too."""
+    for key in ExchangeKey.objects.owned_by(user):
+        if reasons := reasons_against(key_deletion_blockers, key):
+            return " ".join(reasons)
+    return None
 
 
 def keys_delete_for_account(sender, user: User, **kwargs) -> None:

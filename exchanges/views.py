@@ -1,5 +1,3 @@
-from collections.abc import Iterable
-
 from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -11,23 +9,16 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.decorators import two_factor_required
 from accounts.http import AuthenticatedRequest
-from exchanges import connection_tests, probes, services
-from exchanges.diagnosis import Diagnosis, Verdict
+from exchanges import connection_tests, selectors, services
 from exchanges.forms import ExchangeKeyForm
-from exchanges.models import ConnectionTest, Exchange, ExchangeKey
+from exchanges.models import ExchangeKey
 
 SECRET_FIELDS = ("api_key", "secret", "passphrase", "uid")
 
 
-def _available_exchanges():
-    return Exchange.objects.filter(guide__published=True).order_by("guide__position")
-
-
-def _own_key(request: HttpRequest, key_id) -> ExchangeKey:
+def _own_key(request: AuthenticatedRequest, key_id) -> ExchangeKey:
     # Another user's key id is a plain 404, whatever the URL.
-    return get_object_or_404(
-        ExchangeKey.objects.owned_by(request.user).select_related("exchange"), pk=key_id
-    )
+    return get_object_or_404(selectors.keys_owned(request.user), pk=key_id)
 
 
 def _note_stripped(request: HttpRequest, form: ExchangeKeyForm) -> None:
@@ -42,10 +33,11 @@ def _note_stripped(request: HttpRequest, form: ExchangeKeyForm) -> None:
 @never_cache
 @two_factor_required
 def key_list(request: AuthenticatedRequest) -> HttpResponse:
-    keys = ExchangeKey.objects.owned_by(request.user).select_related("exchange")
-    return render(
-        request, "exchanges/key_list.html", {"keys": keys, "exchanges": _available_exchanges()}
-    )
+    context = {
+        "keys": selectors.keys_owned(request.user),
+        "exchanges": selectors.exchanges_available(),
+    }
+    return render(request, "exchanges/key_list.html", context)
 
 
 @never_cache
@@ -53,7 +45,7 @@ def key_list(request: AuthenticatedRequest) -> HttpResponse:
 @sensitive_post_parameters(*SECRET_FIELDS)
 @require_http_methods(["GET", "POST"])
 def key_add(request: AuthenticatedRequest, exchange_slug: str) -> HttpResponse:
-    exchange = get_object_or_404(_available_exchanges(), slug=exchange_slug)
+    exchange = get_object_or_404(selectors.exchanges_available(), slug=exchange_slug)
     initial = {"label": services.default_label(user=request.user, exchange=exchange)}
     form = ExchangeKeyForm(
         request.POST or None, initial=initial, exchange=exchange, user=request.user
@@ -73,56 +65,14 @@ def key_add(request: AuthenticatedRequest, exchange_slug: str) -> HttpResponse:
 
 
 def _status_context(key: ExchangeKey) -> dict[str, object]:
-    test = key.tests.first()
-    if test is not None and connection_tests.connection_test_expire(test=test):
-        key.refresh_from_db()
-        test.refresh_from_db()
-    diagnosis = _diagnosis_of(test)
+    test = connection_tests.connection_test_settle(key=key)
     return {
         "key": key,
         "test": test,
-        "tests": key.tests.all()[:10],
-        "diagnosis": diagnosis,
-        **(
-            _permission_context(key.exchange.ccxt_id, test, diagnosis) if test and diagnosis else {}
-        ),
+        "tests": selectors.tests_of(key)[:10],
+        "verdict": selectors.key_verdict(test),
         "egress_ips": settings.NOONBARBARI_EGRESS_IPS,
     }
-
-
-def _permission_context(ccxt_id: str, test: ConnectionTest, diagnosis: Diagnosis) -> dict:
-    needs = probes.NEEDS.get(ccxt_id)
-    refused: list[str] = []
-    if needs and diagnosis.verdict == Verdict.WITHDRAW_ENABLED:
-        refused = sorted(needs.forbidden.intersection(test.permissions_seen))
-    return {
-        # Named as on the exchange's key page too, where the user has to tick or untick them.
-        "missing_permissions": _named(ccxt_id, diagnosis.missing_permissions),
-        "refused_permissions": _named(ccxt_id, refused),
-        # Verdicts read from the key's own permissions have no error anchor of their own.
-        "link_to_permissions": not diagnosis.anchor
-        and diagnosis.verdict in (Verdict.MISSING_PERMISSION, Verdict.WITHDRAW_ENABLED),
-        # A green tick must not read as "cannot withdraw" where the test could not see it.
-        "withdrawal_untold": diagnosis.verdict == Verdict.OK
-        and not probes.tells_withdrawal(ccxt_id),
-    }
-
-
-def _named(ccxt_id: str, names: Iterable[str]) -> list[dict[str, str]]:
-    return [{"name": name, "label": probes.label_for(ccxt_id, name)} for name in names]
-
-
-def _diagnosis_of(test: ConnectionTest | None) -> Diagnosis | None:
-    if test is None or test.running:
-        return None
-    return Diagnosis(
-        verdict=Verdict(test.verdict),
-        raw_code=test.raw_code,
-        anchor=test.anchor,
-        missing_permissions=tuple(test.missing_permissions),
-        checklist=tuple(Verdict(item) for item in test.checklist),
-        currencies=tuple(test.currencies),
-    )
 
 
 @never_cache
@@ -145,8 +95,7 @@ def key_status(request: AuthenticatedRequest, key_id) -> HttpResponse:
 @require_POST
 def key_test(request: AuthenticatedRequest, key_id) -> HttpResponse:
     key = _own_key(request, key_id)
-    if not (test := key.tests.first()) or not test.running:
-        connection_tests.connection_test_start(key=key)
+    connection_tests.connection_test_request(key=key)
     return redirect(key)
 
 
@@ -164,8 +113,9 @@ def key_rotate(request: AuthenticatedRequest, key_id) -> HttpResponse:
         key=key,
     )
     if request.method == "POST" and form.is_valid():
-        key.expires_on = form.cleaned_data["expires_on"]
-        services.exchange_key_rotate(key=key, credentials=form.credentials())
+        services.exchange_key_rotate(
+            key=key, credentials=form.credentials(), expires_on=form.cleaned_data["expires_on"]
+        )
         _note_stripped(request, form)
         messages.success(request, _("Secret replaced."))
         return redirect(key)
@@ -180,7 +130,12 @@ def key_rotate(request: AuthenticatedRequest, key_id) -> HttpResponse:
 def key_delete(request: AuthenticatedRequest, key_id) -> HttpResponse:
     key = _own_key(request, key_id)
     if request.method == "POST":
-        services.exchange_key_delete(key=key)
+        try:
+            services.exchange_key_delete(key=key)
+        except services.KeyDeletionRefused as refusal:
+            for reason in refusal.reasons:
+                messages.error(request, reason)
+            return redirect(key)
         messages.success(request, _("Key deleted. Delete it on the exchange too."))
         return redirect("exchanges:keys")
     return render(request, "exchanges/key_delete.html", {"key": key})

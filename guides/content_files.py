@@ -1,11 +1,9 @@
 """Reading and checking the versioned guide content in guides/content/ (format: its README).
 
 Everything here is pure: files in, plain dictionaries out, ready to compare with the database
-by digest. Writing to the database is guides.services' job.
+by digest (noonbarbari.content_loading). Writing to the database is guides.services' job.
 """
 
-import hashlib
-import json
 import re
 import tomllib
 from dataclasses import dataclass
@@ -66,25 +64,6 @@ class ExchangeContent:
     sister: str | None
     guide: dict[str, Any]  # Guide model fields
     translations: dict[str, dict[str, Any]]  # language -> GuideTranslation fields + "items"
-
-
-def digest(snapshot: dict[str, Any]) -> str:
-    """A stable fingerprint of a snapshot; line endings and outer blanks do not count."""
-    return hashlib.sha256(
-        json.dumps(_normalise(snapshot), sort_keys=True, ensure_ascii=False).encode()
-    ).hexdigest()
-
-
-def _normalise(value: Any) -> Any:
-    if isinstance(value, str):
-        return value.replace("\r\n", "\n").strip()
-    if isinstance(value, Decimal):
-        return str(value.normalize())
-    if isinstance(value, dict):
-        return {key: _normalise(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [_normalise(item) for item in value]
-    return value
 
 
 def read_all(content_dir: Path = CONTENT_DIR) -> list[ExchangeContent]:

@@ -1,57 +1,24 @@
 """Writes to guides: loading the versioned content, publishing."""
 
 from collections import defaultdict
-from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import Any
 
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from exchanges.clients import UnknownExchange, required_credentials
+from exchanges.clients import UnknownExchange
 from exchanges.models import Exchange
+from exchanges.services import exchange_facts_load, exchange_sister_link
 from guides.content_files import (
     ITEM_KIND_ORDER,
     TEXT_KEYS,
     ContentError,
     ExchangeContent,
-    digest,
 )
 from guides.models import Guide, GuideItem, GuideTranslation
+from noonbarbari.content_loading import LoadReport, Outcome, decide, digest
 from noonbarbari.page_cache import content_changed
-
-
-class Outcome(StrEnum):
-    CREATED = "created"
-    UPDATED = "updated"
-    UNCHANGED = "unchanged"
-    KEPT = "kept"  # edited in the admin since the last load, and the file changed too
-
-
-@dataclass
-class LoadReport:
-    rows: dict[Outcome, list[str]] = field(default_factory=lambda: defaultdict(list))
-
-    def add(self, outcome: Outcome, name: str) -> None:
-        self.rows[outcome].append(name)
-
-    def count(self, outcome: Outcome) -> int:
-        return len(self.rows[outcome])
-
-
-def _decide(*, stored: str, current: str, wanted: str, force: bool) -> Outcome:
-    """Whether a row should take the file's content.
-
-    `stored` is the digest of the content last loaded into the row, `current` the row's
-    content now, `wanted` the file's. A row whose content moved away from `stored` was
-    edited in the admin: it is only overwritten when forced.
-    """
-    if current == wanted:
-        return Outcome.UNCHANGED
-    if force or current == stored:
-        return Outcome.UPDATED
-    return Outcome.KEPT
 
 
 @transaction.atomic
@@ -61,7 +28,7 @@ def guide_content_load(*, contents: list[ExchangeContent], force: bool = False) 
     loaded = [(content, *_load_exchange(content, report, force)) for content in contents]
     for content, exchange, outcome in loaded:
         if outcome in (Outcome.CREATED, Outcome.UPDATED):
-            _link_sister(exchange, content.sister)
+            exchange_sister_link(exchange=exchange, sister_slug=content.sister)
     for content, exchange, _outcome in loaded:
         guide = _load_guide(exchange, content, report, force)
         for language, snapshot in content.translations.items():
@@ -69,69 +36,17 @@ def guide_content_load(*, contents: list[ExchangeContent], force: bool = False) 
     return report
 
 
-def _exchange_snapshot(exchange: Exchange) -> dict[str, Any]:
-    snapshot = {name: getattr(exchange, name) for name in _EXCHANGE_FACTS}
-    snapshot["credentials"] = list(exchange.credentials)
-    snapshot["sister"] = exchange.sister.slug if exchange.sister else None
-    return snapshot
-
-
-_EXCHANGE_FACTS = (
-    "slug",
-    "name",
-    "ccxt_id",
-    "region",
-    "spot_trading",
-    "futures_trading",
-    "spot_maker_fee",
-    "spot_taker_fee",
-    "ccxt_support",
-    "account_2fa",
-    "ip_whitelist",
-    "ip_whitelist_max",
-    "website_url",
-    "api_keys_url",
-    "support_url",
-    "fees_url",
-)
-
-
 def _load_exchange(
     content: ExchangeContent, report: LoadReport, force: bool
 ) -> tuple[Exchange, Outcome]:
-    """Create or update the venue's facts; its sister is linked once every venue exists."""
     try:
-        credentials = list(required_credentials(content.facts["ccxt_id"]))
+        exchange, outcome = exchange_facts_load(
+            facts=content.facts, sister=content.sister, force=force
+        )
     except UnknownExchange as error:
         raise ContentError(f"{content.folder}: {error}") from None
-    wanted = {**content.facts, "credentials": credentials, "sister": content.sister}
-    exchange = Exchange.objects.select_related("sister").filter(slug=content.facts["slug"]).first()
-    if exchange is None:
-        exchange = Exchange(**content.facts, credentials=credentials)
-        outcome = Outcome.CREATED
-    else:
-        outcome = _decide(
-            stored=exchange.content_digest,
-            current=digest(_exchange_snapshot(exchange)),
-            wanted=digest(wanted),
-            force=force,
-        )
-        if outcome is Outcome.UPDATED:
-            for key, value in content.facts.items():
-                setattr(exchange, key, value)
-            exchange.credentials = credentials
-    if outcome in (Outcome.CREATED, Outcome.UPDATED):
-        exchange.content_digest = digest(wanted)
-        exchange.save()
     report.add(outcome, f"exchange {exchange.slug}")
     return exchange, outcome
-
-
-def _link_sister(exchange: Exchange, sister_slug: str | None) -> None:
-    sister = Exchange.objects.filter(slug=sister_slug).first() if sister_slug else None
-    if exchange.sister_id != (sister.pk if sister else None):
-        exchange.sister = sister
-        exchange.save(update_fields=["sister"])
 
 
 def _load_guide(
@@ -145,7 +60,7 @@ def _load_guide(
         outcome = Outcome.CREATED
     else:
         current = {key: getattr(guide, key) for key in wanted}
-        outcome = _decide(
+        outcome = decide(
             stored=guide.content_digest, current=digest(current), wanted=digest(wanted), force=force
         )
         if outcome is Outcome.UPDATED:
@@ -191,7 +106,7 @@ def _load_translation(
         translation = GuideTranslation(guide=guide, language=language)
         outcome = Outcome.CREATED
     else:
-        outcome = _decide(
+        outcome = decide(
             stored=translation.content_digest,
             current=digest(_translation_snapshot(translation)),
             wanted=digest(wanted),

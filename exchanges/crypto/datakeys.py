@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 
 from exchanges.crypto import keyring
 from exchanges.crypto.cipher import NONCE_BYTES, DecryptionError
+from exchanges.crypto.models import DataKey
 
 DATA_KEY_BYTES = 32
 
@@ -33,8 +34,6 @@ def unwrap(row) -> bytes:
 
 def active(user_id: int) -> tuple[int, bytes]:
     """The user's newest data key (version, key), created on first use."""
-    from exchanges.models import DataKey
-
     row = DataKey.objects.filter(user_id=user_id).order_by("-version").first()
     if row is None:
         row = create(user_id=user_id)
@@ -42,8 +41,6 @@ def active(user_id: int) -> tuple[int, bytes]:
 
 
 def get(user_id: int, version: int) -> bytes:
-    from exchanges.models import DataKey
-
     row = DataKey.objects.filter(user_id=user_id, version=version).first()
     if row is None:
         raise DecryptionError(
@@ -54,8 +51,6 @@ def get(user_id: int, version: int) -> bytes:
 
 def create(*, user_id: int):
     """A new data key version for the user, wrapped by the active KEK."""
-    from exchanges.models import DataKey
-
     latest = DataKey.objects.filter(user_id=user_id).order_by("-version").first()
     version = latest.version + 1 if latest else 1
     kek_id = keyring.active_key_id()

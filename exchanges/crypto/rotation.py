@@ -7,6 +7,7 @@ from django.db import models, transaction
 
 from exchanges.crypto import datakeys, keyring
 from exchanges.crypto.fields import EncryptedTextField
+from exchanges.crypto.models import DataKey
 
 
 def encrypted_fields() -> Iterator[tuple[type[models.Model], list[EncryptedTextField]]]:
@@ -23,8 +24,6 @@ def rewrap_batch(*, batch_size: int) -> tuple[int, int]:
     Returns (re-wrapped, still to do). Each batch commits on its own: an interrupted run
     resumes where it stopped, and a finished one does nothing (idempotent).
     """
-    from exchanges.models import DataKey
-
     pending = DataKey.objects.exclude(kek_id=keyring.active_key_id()).order_by("pk")
     with transaction.atomic():
         rows = list(pending.select_for_update()[:batch_size])
@@ -35,8 +34,6 @@ def rewrap_batch(*, batch_size: int) -> tuple[int, int]:
 @transaction.atomic
 def rotate_user_data_key(*, user_id: int) -> int:
     """A new data key for the user: every value of theirs re-encrypted, the old keys deleted."""
-    from exchanges.models import DataKey
-
     old_versions = list(DataKey.objects.filter(user_id=user_id).values_list("pk", flat=True))
     datakeys.create(user_id=user_id)
     rewritten = 0

@@ -38,8 +38,10 @@ def diagnose_permissions(
 ) -> Diagnosis:
     """Compare a key's permissions with what Noon Barbari needs: read + trade, no withdraw."""
     seen = tuple(sorted(granted))
-    if granted & forbidden:
-        return Diagnosis(verdict=Verdict.WITHDRAW_ENABLED, permissions_seen=seen)
+    if refused := tuple(sorted(granted & forbidden)):
+        return Diagnosis(
+            verdict=Verdict.WITHDRAW_ENABLED, refused_permissions=refused, permissions_seen=seen
+        )
     missing = tuple(sorted(required - granted))
     if missing:
         return Diagnosis(

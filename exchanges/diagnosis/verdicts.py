@@ -72,6 +72,7 @@ class Diagnosis:
     raw_code: str = ""
     anchor: str = ""  # troubleshooting entry of the exchange's guide: #error-<anchor>
     missing_permissions: tuple[str, ...] = ()
+    refused_permissions: tuple[str, ...] = ()  # granted, and the reason we refuse the key
     permissions_seen: tuple[str, ...] = ()
     checklist: tuple[Verdict, ...] = ()  # ranked causes, for AMBIGUOUS
     # When the key (or its right to trade) ends, where the exchange tells it (Bybit, Binance).

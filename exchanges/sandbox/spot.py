@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import UTC, datetime
 from email.utils import formatdate
 from typing import Any
 
@@ -137,8 +138,6 @@ def time_(state: VenueState, params: dict[str, str], now: float) -> dict:
 
 
 def system_status(state: VenueState, params: dict[str, str], now: float) -> dict:
-    from datetime import UTC, datetime
-
     return {"status": "online", "timestamp": datetime.fromtimestamp(int(now), UTC).isoformat()}
 
 

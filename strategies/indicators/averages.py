@@ -2,8 +2,8 @@
 
 import numpy as np
 import talib
-from django.utils.translation import gettext_lazy as _
 
+from strategies.i18n import gettext_lazy as _
 from strategies.indicators.registry import IndicatorSpec, Params, period, register
 from strategies.series import Candles
 

@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from django.utils.functional import Promise
 
+from strategies.i18n import Promise
 from strategies.series import Candles
 
 Params = Mapping[str, Any]

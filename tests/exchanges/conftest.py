@@ -5,8 +5,9 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 
+from exchanges.credentials import Credentials
 from exchanges.models import Exchange
-from exchanges.services import Credentials, exchange_key_create
+from exchanges.services import exchange_key_create
 from tests.accounts.helpers import enrol, make_user, verify_session
 
 

@@ -10,8 +10,8 @@ from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
 
+from exchanges.credentials import exchange_key_reveal
 from exchanges.models import ExchangeKey
-from exchanges.services import exchange_key_reveal
 
 pytestmark = pytest.mark.django_db
 

@@ -4,16 +4,15 @@ import base64
 import logging
 import os
 import threading
-from datetime import UTC, date, datetime
 
 import ccxt
 import pytest
 from django.urls import reverse
 
-from exchanges import clients, connection_tests, probes
+from exchanges import clients, connection_tests, retry
+from exchanges.credentials import Credentials
 from exchanges.diagnosis import Verdict
 from exchanges.models import ConnectionTest, ExchangeKey, KeyStatus
-from exchanges.services import Credentials
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +23,7 @@ def kraken_on_sandbox(venue, settings, monkeypatch):
     off (it spaces Kraken's private calls by seconds) and retries are not spaced out."""
     settings.EXCHANGE_API_OVERRIDES = {"kraken": venue.url, "krakenfutures": venue.url}
     settings.EXCHANGE_RATE_LIMIT = False
-    monkeypatch.setattr(connection_tests, "RETRY_DELAYS", (0.0, 0.0))
+    monkeypatch.setattr(retry, "RETRY_DELAYS", (0.0, 0.0))
     return venue
 
 
@@ -350,20 +349,3 @@ def test_an_expired_key_shows_its_date_when_known(
 
     assert ConnectionTest.objects.get(key=key).verdict == Verdict.EXPIRED
     assert "The key expired on Jan. 31, 2026." in status_page(owner_client, key)
-
-
-def test_the_exchanges_end_date_for_the_key_is_recorded(kraken_key):
-    test = ConnectionTest.objects.create(key=kraken_key)
-    result = probes.ProbeResult(
-        currencies=("BTC",),
-        permissions=None,
-        requests=2,
-        trading_until=datetime(2027, 3, 1, 12, tzinfo=UTC),
-    )
-
-    connection_tests._finish(
-        test, connection_tests._from_permissions(result, "kraken"), requests=2, duration=0.1
-    )
-
-    kraken_key.refresh_from_db()
-    assert kraken_key.expires_on == date(2027, 3, 1)

@@ -10,9 +10,11 @@ from django.core.management import call_command
 from django.db import transaction
 from django.test import override_settings
 
+from exchanges.credentials import exchange_key_reveal
 from exchanges.crypto.cipher import Ciphertext, DecryptionError
-from exchanges.models import DataKey, ExchangeKey
-from exchanges.services import exchange_key_create, exchange_key_reveal
+from exchanges.crypto.models import DataKey
+from exchanges.models import ExchangeKey
+from exchanges.services import exchange_key_create
 from tests.accounts.helpers import make_user
 from tests.exchanges.conftest import kraken_credentials
 

@@ -17,11 +17,12 @@ from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 from django.urls import reverse
 from django.utils import timezone
 
-from exchanges import connection_tests, probes
-from exchanges.connection_tests import _probe_with_retries
+from exchanges import clients, connection_tests, permissions, probes, retry
+from exchanges.connection_tests import examine
+from exchanges.credentials import Credentials
 from exchanges.diagnosis import Verdict
 from exchanges.models import ConnectionTest, Exchange
-from exchanges.services import Credentials, exchange_key_create
+from exchanges.services import exchange_key_create
 from tests.exchanges.fake_http import FakeSession
 from tests.exchanges.guide_content import guide_ccxt_ids, guide_items
 
@@ -457,7 +458,8 @@ CASES = [
 def test_documented_answer_gives_its_verdict(case):
     client = client_for(case.ccxt_id, case.answer, status=case.status)
 
-    diagnosis, requests_made = _probe_with_retries(client, case.ccxt_id)
+    found = examine(client)
+    diagnosis, requests_made = found.diagnosis, found.requests
 
     assert diagnosis.verdict == case.verdict
     assert diagnosis.missing_permissions == case.missing
@@ -541,12 +543,12 @@ def test_coinbase_signs_a_jwt_for_the_key_permissions_uri():
     ids=lambda value: value if isinstance(value, str) else "",
 )
 def test_an_undocumented_answer_is_never_a_green_tick(ccxt_id, answer, monkeypatch):
-    monkeypatch.setattr(connection_tests, "RETRY_DELAYS", (0.0, 0.0))
+    monkeypatch.setattr(retry, "RETRY_DELAYS", (0.0, 0.0))
     client = client_for(ccxt_id, answer)
 
     with pytest.raises(ccxt.BadResponse):
         probes.run(client)
-    diagnosis, _ = _probe_with_retries(client_for(ccxt_id, answer), ccxt_id)
+    diagnosis = examine(client_for(ccxt_id, answer)).diagnosis
 
     # Whether the key can withdraw (or trade) is unknown: the balance is not even read.
     assert client.session.endpoints == probe_path(ccxt_id)
@@ -590,7 +592,8 @@ def test_an_undocumented_answer_is_never_a_green_tick(ccxt_id, answer, monkeypat
 def test_a_refusal_of_the_probe_is_diagnosed_as_usual(ccxt_id, status, body, verdict, raw_code):
     client = client_for(ccxt_id, body, status=status)
 
-    diagnosis, requests_made = _probe_with_retries(client, ccxt_id)
+    found = examine(client)
+    diagnosis, requests_made = found.diagnosis, found.requests
 
     assert (diagnosis.verdict, diagnosis.raw_code) == (verdict, raw_code)
     assert requests_made == 1
@@ -615,9 +618,9 @@ def guide_labels(ccxt_id: str) -> set[str]:
     return {item["label"] for item in guide_items(ccxt_id, "permission")}
 
 
-@pytest.mark.parametrize("ccxt_id", probes.NEEDS)
+@pytest.mark.parametrize("ccxt_id", permissions.NEEDS)
 def test_every_needed_permission_has_its_guide_label(ccxt_id):
-    needs = probes.NEEDS[ccxt_id]
+    needs = permissions.NEEDS[ccxt_id]
     labels = guide_labels(ccxt_id)
 
     assert set(needs.labels) == needs.required | needs.forbidden
@@ -626,19 +629,19 @@ def test_every_needed_permission_has_its_guide_label(ccxt_id):
 
 
 def test_every_probe_has_its_needs():
-    assert set(probes.PERMISSION_PROBES) | set(probes.TRADE_PROBES) == set(probes.NEEDS)
+    assert set(probes.PERMISSION_PROBES) | set(probes.TRADE_PROBES) == set(permissions.NEEDS)
     for ccxt_id, trade in probes.TRADE_PROBES.items():
-        assert trade.permission in probes.NEEDS[ccxt_id].required
+        assert trade.permission in permissions.NEEDS[ccxt_id].required
 
 
 def test_only_gate_keys_are_not_checked_for_withdrawal():
-    untold = {ccxt_id for ccxt_id in probes.NEEDS if not probes.tells_withdrawal(ccxt_id)}
+    untold = {ccxt_id for ccxt_id in permissions.NEEDS if not permissions.tells_withdrawal(ccxt_id)}
 
     assert untold == {"gate"}
 
 
 def test_every_guide_exchange_has_a_probe():
-    assert guide_ccxt_ids() <= set(probes.NEEDS)
+    assert guide_ccxt_ids() <= set(permissions.NEEDS)
 
 
 def test_a_key_that_tells_it_can_withdraw_is_not_sent_an_order(monkeypatch):
@@ -721,3 +724,22 @@ def test_a_green_tick_says_when_withdrawal_could_not_be_seen(owner, owner_client
     page = owner_client.get(reverse("exchanges:key_status", args=[key.pk])).content.decode()
 
     assert ("check on the exchange that withdrawals are off" in page) is warned
+
+
+@pytest.mark.django_db
+def test_the_exchanges_end_date_for_the_key_is_recorded(owner, monkeypatch):
+    key = exchange_key_create(
+        user=owner,
+        exchange=Exchange.objects.get(ccxt_id="binance"),
+        label="key",
+        credentials=Credentials(api_key="B" * 64, secret="b" * 64),
+        expires_on=datetime(2030, 1, 1, tzinfo=UTC).date(),
+    )
+    # 1 March 2027, 12:00 UTC: when Binance ends the key's Spot & Margin trading.
+    answer = binance(tradingAuthorityExpirationTime=1803902400000)
+    monkeypatch.setattr(clients, "build", lambda ccxt_id, credentials: client_for(ccxt_id, answer))
+
+    connection_tests.connection_test_run(test_id=ConnectionTest.objects.get(key=key).pk)
+
+    key.refresh_from_db()
+    assert (key.status, key.expires_on) == ("ok", datetime(2027, 3, 1, tzinfo=UTC).date())

@@ -6,9 +6,9 @@ import ccxt
 import pytest
 
 from exchanges import clients, ratelimits
+from exchanges.credentials import Credentials
 from exchanges.ratelimits import CallCounter
 from exchanges.sandbox import CallCounter as VenueCounter
-from exchanges.services import Credentials
 
 KRAKEN = ratelimits.COUNTERS["kraken"]
 

@@ -3,7 +3,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from guides.content_files import CONTENT_DIR, ContentError, read_all
-from guides.services import Outcome, guide_content_load
+from guides.services import guide_content_load
+from noonbarbari.content_loading import Outcome
 
 
 class Command(BaseCommand):

@@ -1,0 +1,60 @@
+"""Reads of exchanges and keys, with their visibility rules, and a test's verdict as the key
+page shows it."""
+
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+
+from accounts.models import User
+from exchanges import permissions
+from exchanges.diagnosis import Diagnosis, Verdict
+from exchanges.models import ConnectionTest, Exchange, ExchangeKey
+
+# Verdicts read from the key's own permissions: they have no error anchor of their own.
+_PERMISSION_VERDICTS = (Verdict.MISSING_PERMISSION, Verdict.WITHDRAW_ENABLED)
+
+
+def exchanges_available() -> QuerySet[Exchange]:
+    """Venues a user may add a key for: those with a published guide, in the guides' order."""
+    return Exchange.objects.filter(guide__published=True).order_by("guide__position")
+
+
+def keys_owned(user: User) -> QuerySet[ExchangeKey]:
+    """The user's keys, and only theirs (another user's key id is not found)."""
+    return ExchangeKey.objects.owned_by(user).select_related("exchange")
+
+
+def tests_of(key: ExchangeKey) -> QuerySet[ConnectionTest]:
+    """The key's connection tests, newest first."""
+    return key.tests.all()
+
+
+@dataclass(frozen=True)
+class KeyVerdict:
+    """A finished connection test as the key page tells it."""
+
+    diagnosis: Diagnosis
+    # Named as on the exchange's key page too, where the user ticks or unticks them.
+    missing: list[permissions.NamedPermission]
+    refused: list[permissions.NamedPermission]
+    link_to_permissions: bool
+    # A green tick must not read as "cannot withdraw" where the test could not see it.
+    withdrawal_untold: bool
+    shows_egress_ips: bool
+
+
+def key_verdict(test: ConnectionTest | None) -> KeyVerdict | None:
+    """The verdict of a finished test; None when there is none yet."""
+    diagnosis = test.diagnosis if test is not None else None
+    if test is None or diagnosis is None:
+        return None
+    ccxt_id = test.key.exchange.ccxt_id
+    return KeyVerdict(
+        diagnosis=diagnosis,
+        missing=permissions.named(ccxt_id, diagnosis.missing_permissions),
+        refused=permissions.named(ccxt_id, diagnosis.refused_permissions),
+        link_to_permissions=not diagnosis.anchor and diagnosis.verdict in _PERMISSION_VERDICTS,
+        withdrawal_untold=diagnosis.verdict == Verdict.OK
+        and not permissions.tells_withdrawal(ccxt_id),
+        shows_egress_ips=Verdict.IP_NOT_ALLOWED in (diagnosis.verdict, *diagnosis.checklist),
+    )

@@ -1,0 +1,65 @@
+"""Versioned content files loaded into rows that staff may edit (guides, exchange facts, the
+strategy catalog): one rule for when a file may overwrite a row.
+
+Each row keeps the digest of the content last loaded into it. A row whose content moved
+away from that digest was edited in the admin, and a load keeps it unless forced.
+"""
+
+import hashlib
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+
+class Outcome(StrEnum):
+    CREATED = "created"
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"
+    KEPT = "kept"  # edited in the admin since the last load, and the file changed too
+
+
+@dataclass
+class LoadReport:
+    rows: dict[Outcome, list[str]] = field(default_factory=lambda: defaultdict(list))
+
+    def add(self, outcome: Outcome, name: str) -> None:
+        self.rows[outcome].append(name)
+
+    def count(self, outcome: Outcome) -> int:
+        return len(self.rows[outcome])
+
+
+def decide(*, stored: str, current: str, wanted: str, force: bool) -> Outcome:
+    """Whether a row should take the file's content.
+
+    `stored` is the digest of the content last loaded into the row, `current` the row's
+    content now, `wanted` the file's. A row whose content moved away from `stored` was
+    edited in the admin: it is only overwritten when forced.
+    """
+    if current == wanted:
+        return Outcome.UNCHANGED
+    if force or current == stored:
+        return Outcome.UPDATED
+    return Outcome.KEPT
+
+
+def digest(snapshot: dict[str, Any]) -> str:
+    """A stable fingerprint of a snapshot; line endings and outer blanks do not count."""
+    return hashlib.sha256(
+        json.dumps(_normalise(snapshot), sort_keys=True, ensure_ascii=False).encode()
+    ).hexdigest()
+
+
+def _normalise(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.replace("\r\n", "\n").strip()
+    if isinstance(value, Decimal):
+        return str(value.normalize())
+    if isinstance(value, dict):
+        return {key: _normalise(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_normalise(item) for item in value]
+    return value
