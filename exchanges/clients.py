@@ -98,20 +98,25 @@ def ensure_markets(exchange: ccxt.Exchange) -> None:
     offset_key = _cache_key("clock-offset", exchange.id, per_host=True)
     if not exchange.markets:
         exchange.load_markets()  # measures the clock offset too, where the option is on
-        if not exchange.markets:
-            # ccxt parses a garbled answer into no markets at all: never cache that for a day.
-            raise ccxt.BadResponse(f"{exchange.id} answered with no markets")
-        cache.set(
-            _cache_key("markets", exchange.id),
-            (list(exchange.markets.values()), exchange.currencies),
-            MARKETS_TTL,
-        )
+        share_markets(exchange)
     elif not _aligns_clock(exchange) or cache.get(offset_key) is not None:
         return  # both were in the cache
     else:
         exchange.load_time_difference()
     if _aligns_clock(exchange):
         cache.set(offset_key, exchange.options.get("timeDifference", 0), CLOCK_OFFSET_TTL)
+
+
+def share_markets(exchange: ccxt.Exchange) -> None:
+    """Give every process this client's markets for a day (clients built next start with them)."""
+    if not exchange.markets:
+        # ccxt parses a garbled answer into no markets at all: never cache that for a day.
+        raise ccxt.BadResponse(f"{exchange.id} answered with no markets")
+    cache.set(
+        _cache_key("markets", exchange.id),
+        (list(exchange.markets.values()), exchange.currencies),
+        MARKETS_TTL,
+    )
 
 
 def _aligns_clock(exchange: ccxt.Exchange) -> bool:

@@ -325,7 +325,9 @@ def test_no_rule_is_hidden_by_an_earlier_one(ccxt_id):
 
 @pytest.mark.parametrize("ccxt_id", DOCUMENTED)
 def test_only_ambiguous_rules_carry_a_ranked_checklist(ccxt_id):
-    for rule in rules_for(ccxt_id):
+    rules = rules_for(ccxt_id)
+    assert rules
+    for rule in rules:
         if rule.verdict == V.AMBIGUOUS:
             assert len(rule.checklist) >= 2, rule.code
             assert len(set(rule.checklist)) == len(rule.checklist), rule.code

@@ -5,10 +5,12 @@ import os
 
 import pytest
 from django.urls import reverse
+from django_otp.plugins.otp_static.models import StaticToken
 
+from exchanges import services
 from exchanges.models import ExchangeKey, ExchangeKeyEvent, KeyEventKind
 from exchanges.services import exchange_key_create
-from tests.accounts.helpers import make_user
+from tests.accounts.helpers import PASSWORD, make_user
 from tests.exchanges.conftest import kraken_credentials
 
 pytestmark = pytest.mark.django_db
@@ -155,8 +157,6 @@ def test_key_pages_need_a_verified_second_factor(client, owner, url):
 
 
 def test_two_factor_cannot_be_removed_while_keys_exist(owner_client, kraken_key):
-    from django_otp.plugins.otp_static.models import StaticToken
-
     code = StaticToken.objects.filter(device__user=kraken_key.user).first().token
     response = owner_client.post("/en/profile/two-factor/disable/", {"code": code}, follow=True)
 
@@ -176,3 +176,53 @@ def test_admin_shows_metadata_never_secrets(admin_client, kraken_key):
         assert kraken_key.label in html
         for value in (plain, stored["secret"], stored["api_key"]):
             assert value not in html
+
+
+@pytest.fixture
+def a_run_uses_the_key(monkeypatch):
+    """What a live run will register: its key cannot go while it trades."""
+    reason = "A live run trades with this key: stop it first."
+    monkeypatch.setattr(services, "key_deletion_blockers", [lambda key: reason])
+    return reason
+
+
+def test_a_key_in_use_is_not_deleted_and_the_page_says_why(
+    owner_client, kraken_key, a_run_uses_the_key
+):
+    response = owner_client.post(reverse("exchanges:key_delete", args=[kraken_key.pk]), follow=True)
+
+    assert ExchangeKey.objects.filter(pk=kraken_key.pk).exists()
+    assert a_run_uses_the_key in response.content.decode()
+    assert not ExchangeKeyEvent.objects.filter(kind=KeyEventKind.DELETED).exists()
+
+
+def test_an_account_whose_key_is_in_use_is_not_deleted(
+    owner_client, owner, kraken_key, a_run_uses_the_key
+):
+    code = StaticToken.objects.filter(device__user=owner).first().token
+    response = owner_client.post(
+        "/en/profile/delete/", {"password": PASSWORD, "code": code}, follow=True
+    )
+
+    assert a_run_uses_the_key in response.content.decode()
+    assert ExchangeKey.objects.filter(pk=kraken_key.pk).exists()
+    assert type(owner).objects.filter(pk=owner.pk).exists()
+
+
+def test_test_again_while_a_test_runs_starts_no_second_one(owner_client, kraken_key):
+    assert kraken_key.tests.get().running  # the test started on save has not run yet
+
+    owner_client.post(reverse("exchanges:key_test", args=[kraken_key.pk]))
+
+    assert kraken_key.tests.count() == 1
+
+
+def test_replacing_the_secret_sets_the_expiry_typed(owner_client, kraken_key):
+    new = kraken_credentials()
+    owner_client.post(
+        reverse("exchanges:key_rotate", args=[kraken_key.pk]),
+        {"api_key": new.api_key, "secret": new.secret, "expires_on": "2027-02-28"},
+    )
+
+    kraken_key.refresh_from_db()
+    assert kraken_key.expires_on.isoformat() == "2027-02-28"

@@ -623,6 +623,7 @@ def test_every_needed_permission_has_its_guide_label(ccxt_id):
     needs = permissions.NEEDS[ccxt_id]
     labels = guide_labels(ccxt_id)
 
+    assert needs.labels
     assert set(needs.labels) == needs.required | needs.forbidden
     for label in needs.labels.values():  # the guide's label, or "<label>: <the option to pick>"
         assert label in labels or label.split(": ")[0] in labels, label
@@ -630,6 +631,7 @@ def test_every_needed_permission_has_its_guide_label(ccxt_id):
 
 def test_every_probe_has_its_needs():
     assert set(probes.PERMISSION_PROBES) | set(probes.TRADE_PROBES) == set(permissions.NEEDS)
+    assert probes.TRADE_PROBES
     for ccxt_id, trade in probes.TRADE_PROBES.items():
         assert trade.permission in permissions.NEEDS[ccxt_id].required
 
