@@ -1,13 +1,13 @@
-from django.apps import AppConfig
+from django.apps import AppConfig, apps
+from django.conf import settings
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
 def _sync_site(using: str = "default", **kwargs: object) -> None:
     """Keep django.contrib.sites' row in step with SITE_DOMAIN (sitemap URLs, allauth mail)."""
-    from django.conf import settings
-    from django.contrib.sites.models import Site
-
+    # Looked up by name: models cannot be imported before the app registry is ready.
+    Site = apps.get_model("sites", "Site")
     Site.objects.using(using).update_or_create(
         pk=settings.SITE_ID, defaults={"domain": settings.SITE_DOMAIN, "name": "Noon Barbari"}
     )
@@ -20,8 +20,6 @@ class NoonBarbariConfig(AppConfig):
     verbose_name = _("Noon Barbari")
 
     def ready(self) -> None:
-        from django.apps import apps
-
         # Sent once the sites app's table exists (and again after a test database flush).
         post_migrate.connect(
             _sync_site, sender=apps.get_app_config("sites"), dispatch_uid="noonbarbari.sync_site"

@@ -4,15 +4,20 @@ import base64
 import logging
 import os
 import threading
+import time
 
 import ccxt
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
+from django_q.conf import Conf
+from django_q.models import Task
 
 from exchanges import clients, connection_tests, retry
 from exchanges.credentials import Credentials
 from exchanges.diagnosis import Verdict
 from exchanges.models import ConnectionTest, ExchangeKey, KeyStatus
+from exchanges.services import exchange_key_create
 
 pytestmark = pytest.mark.django_db
 
@@ -194,8 +199,6 @@ def test_test_again_and_a_task_run_twice(
 def test_two_tests_of_one_key_at_once_never_clash_on_nonces(
     owner, kraken, kraken_on_sandbox, django_capture_on_commit_callbacks, transactional_db
 ):
-    from exchanges.services import exchange_key_create
-
     demo = kraken_on_sandbox.key("spot-full")
     key = exchange_key_create(
         user=owner, exchange=kraken, label="k", credentials=Credentials(demo.key, demo.secret)
@@ -216,8 +219,6 @@ def test_two_tests_of_one_key_at_once_never_clash_on_nonces(
 def test_no_secret_in_task_arguments_results_or_logs(
     owner_client, django_capture_on_commit_callbacks, kraken_on_sandbox, caplog
 ):
-    from django_q.models import Task
-
     caplog.set_level(logging.DEBUG)
     demo = kraken_on_sandbox.key("spot-full")
     key = add_key(owner_client, django_capture_on_commit_callbacks, kraken_on_sandbox, "spot-full")
@@ -270,11 +271,6 @@ def test_a_real_worker_delivers_the_verdict(
     owner_client, kraken_on_sandbox, start_qcluster, monkeypatch
 ):
     """The whole path: the form, the queue, a qcluster process, ccxt, the sandbox, the page."""
-    import time
-
-    from django.core.management import call_command
-    from django_q.conf import Conf
-
     monkeypatch.setattr(Conf, "SYNC", False)  # the worker process runs it, not this one
     call_command("load_guides", verbosity=0)  # a transactional test starts empty
     overrides = f"kraken={kraken_on_sandbox.url},krakenfutures={kraken_on_sandbox.url}"
@@ -323,8 +319,6 @@ def test_kraken_futures_keys_get_their_verdicts(
 def test_a_key_used_by_another_program_is_told_so(
     owner_client, django_capture_on_commit_callbacks, kraken_on_sandbox
 ):
-    import ccxt
-
     demo = kraken_on_sandbox.key("spot-full")
     other_bot = ccxt.kraken({"apiKey": demo.key, "secret": demo.secret, "enableRateLimit": False})
     other_bot.urls["api"] = {**other_bot.urls["api"], **kraken_on_sandbox.ccxt_urls("kraken")}

@@ -4,7 +4,9 @@ the raw error string in the HTTP body, and the ccxt exception class ccxt raises 
 import base64
 import hashlib
 import hmac
+import json
 import urllib.parse
+import urllib.request
 
 import ccxt
 import pytest
@@ -58,9 +60,6 @@ def vector_venue():
 
 
 def _post_vector(venue, body: str) -> dict:
-    import json
-    import urllib.request
-
     request = urllib.request.Request(  # noqa: S310 - the venue's own http URL
         venue.url + VECTOR_PATH,
         data=body.encode(),
@@ -249,8 +248,6 @@ def test_futures_key_check_endpoint(raw):
     path = "/api/auth/v1/api-keys/v3/check"
     headers = {"APIKey": key.key, "Authent": futures_authent(key.secret, "", "", path)}
     status, text = raw.request("GET", path, headers=headers)
-    import json
-
     info = json.loads(text)
     assert status == 200
     assert info["apiKey"] == key.key
