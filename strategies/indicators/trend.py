@@ -117,11 +117,13 @@ register(
         compute=_adx,
         label=_("ADX %(period)s"),
         definition=_(
-            "+DM = today's high - yesterday's high, -DM = yesterday's low - today's low; the "
-            "larger one counts if positive, the other is 0. +DM, -DM and true range are summed "
-            "over N bars and smoothed the Wilder way; +DI and -DI = 100 x smoothed DM / smoothed "
-            "true range. DX = 100 x |+DI - -DI| / (+DI + -DI); ADX = DX averaged over N bars, "
-            "then smoothed the Wilder way."
+            "+DM = this high - the previous high and -DM = the previous low - this low; the "
+            "larger counts if positive, the other is 0. +DM, -DM and true range are smoothed the "
+            "Wilder way: sum = previous sum - previous sum / N + this bar's value, starting from "
+            "the sum of the first N - 1 bars (TA-Lib's start, which meets Wilder's own after a "
+            "few periods). +DI and -DI = 100 x smoothed DM / smoothed true range. "
+            "DX = 100 x |+DI - -DI| / (+DI + -DI); ADX starts as the average of the first N DX "
+            "values, then ADX = (previous ADX x (N - 1) + DX) / N."
         ),
     )
 )
