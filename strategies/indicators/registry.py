@@ -15,6 +15,11 @@ for every registered indicator):
   (a swing, an open gap): they may stay NaN after warm-up until there is one. For calendar
   indicators the first defined bar depends on where the series starts: warm-up is then the
   worst case (a series that starts one bar after a period boundary), exact for that start.
+
+Warm-up says when a value exists, not when it stops depending on where the history starts:
+recursive indicators (EMAs, Wilder smoothing in RSI, ATR and ADX, SuperTrend, Trend Magic)
+only meet a chart's values a few periods later, so load more history than the warm-up when
+values should match what a charting site shows.
 """
 
 from collections.abc import Callable, Mapping
