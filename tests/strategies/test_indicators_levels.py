@@ -17,9 +17,8 @@ MONDAY_MS = 1_704_067_200_000  # 2024-01-01 00:00 UTC, a Monday
 def six_hour_bars(start_ms: int, rows) -> Candles:
     table = np.array(rows, dtype=np.float64)
     time = start_ms + 6 * HOUR_MS * np.arange(len(rows), dtype=np.int64)
-    return Candles(
-        "6h", time, *(table[:, column].copy() for column in range(4)), np.ones(len(rows))
-    )
+    opens, highs, lows, closes = (table[:, column].copy() for column in range(4))
+    return Candles("6h", time, opens, highs, lows, closes, np.ones(len(rows)))
 
 
 TUESDAY_ROWS = [(10, 12, 9, 11), (11, 15, 10, 14), (14, 14, 8, 9), (9, 10, 7, 8)]
@@ -51,15 +50,12 @@ def test_a_series_starting_at_midnight_counts_its_first_day():
 def test_a_day_without_bars_is_skipped():
     # Tuesday's bars, nothing on Wednesday, then Thursday: Thursday reads Tuesday.
     thursday_ms = MONDAY_MS + 3 * 24 * HOUR_MS
-    candles = Candles(
-        "6h",
-        np.array([MONDAY_MS + 24 * HOUR_MS + 6 * HOUR_MS * i for i in range(4)] + [thursday_ms]),
-        *(
-            np.array([row[column] for row in [*TUESDAY_ROWS, (1, 1, 1, 1)]], dtype=float)
-            for column in range(4)
-        ),
-        np.ones(5),
+    rows = [*TUESDAY_ROWS, (1, 1, 1, 1)]
+    opens, highs, lows, closes = (
+        np.array([row[column] for row in rows], dtype=float) for column in range(4)
     )
+    times = [MONDAY_MS + 24 * HOUR_MS + 6 * HOUR_MS * i for i in range(4)] + [thursday_ms]
+    candles = Candles("6h", np.array(times), opens, highs, lows, closes, np.ones(5))
     assert_matches(compute("prior_period_levels", candles)["day_low"], [NAN] * 4 + [7])
 
 

@@ -60,7 +60,8 @@ def candles_of(rows: list[tuple[float, float, float, float]], volume=None) -> Ca
     count = len(table)
     volumes = np.ones(count) if volume is None else np.array(volume, dtype=np.float64)
     time = ONE_BAR_INTO_A_WEEK_MS + HOUR_MS * np.arange(count, dtype=np.int64)
-    return Candles("1h", time, *(table[:, column].copy() for column in range(4)), volumes)
+    opens, highs, lows, closes = (table[:, column].copy() for column in range(4))
+    return Candles("1h", time, opens, highs, lows, closes, volumes)
 
 
 def compute(kind: str, candles: Candles, **params) -> dict[str, np.ndarray]:
