@@ -68,6 +68,12 @@ class Candles:
             *(getattr(self, name)[:count] for name in ("time", *FIELDS)),
         )
 
+    def retimed(self, timeframe: str) -> "Candles":
+        """The same arrays labelled with another timeframe."""
+        return Candles(
+            timeframe, self.time, self.open, self.high, self.low, self.close, self.volume
+        )
+
     @classmethod
     def from_rows(cls, timeframe: str, rows) -> "Candles":
         """From (time, open, high, low, close, volume) rows, as ccxt's fetch_ohlcv gives them."""

@@ -1,0 +1,72 @@
+"""Higher timeframes built from the run's candles, and what each base bar may see of them.
+
+A higher bar is aggregated from the base bars whose open falls in its interval (UTC-aligned;
+weeks start on Monday, as ccxt's). A bucket without base bars is a gap and is left out, never
+invented. A base bar sees only the last higher bar that closed at or before its own close:
+no look-ahead, and the same answer whether the series stops at that bar or goes on.
+"""
+
+import numpy as np
+
+from strategies.series import Candles, timeframe_ms
+
+WEEK_MS = 7 * 86_400_000
+# 1970-01-01 was a Thursday: weekly buckets start four days later, on Monday 1970-01-05.
+MONDAY_OFFSET_MS = 4 * 86_400_000
+
+
+class IncompatibleTimeframe(ValueError):
+    """An indicator's timeframe that cannot be built from the run's (shorter, or no multiple)."""
+
+    def __init__(self, timeframe: str, base: str) -> None:
+        super().__init__(f"{timeframe} cannot be built from {base} candles")
+        self.timeframe, self.base = timeframe, base
+
+
+def check_buildable(timeframe: str, base: str) -> None:
+    higher, lower = timeframe_ms(timeframe), timeframe_ms(base)
+    if higher < lower or higher % lower:
+        raise IncompatibleTimeframe(timeframe, base)
+
+
+def bucket_starts(times: np.ndarray, bar_ms: int) -> np.ndarray:
+    """The open of the higher bar each time falls in."""
+    offset = MONDAY_OFFSET_MS if bar_ms % WEEK_MS == 0 else 0
+    return (times - offset) // bar_ms * bar_ms + offset
+
+
+def aggregate(candles: Candles, timeframe: str) -> Candles:
+    """The candles of `timeframe` built from `candles` (the last one may be still forming:
+    `visible_index` never lets a base bar see it before it closes)."""
+    check_buildable(timeframe, candles.timeframe)
+    if timeframe == candles.timeframe:
+        return candles
+    if len(candles) == 0:
+        return candles.head(0).retimed(timeframe)
+    starts = bucket_starts(candles.time, timeframe_ms(timeframe))
+    first = np.flatnonzero(np.r_[True, starts[1:] != starts[:-1]])
+    last = np.r_[first[1:], len(starts)] - 1
+    return Candles(
+        timeframe,
+        starts[first],
+        candles.open[first],
+        np.maximum.reduceat(candles.high, first),
+        np.minimum.reduceat(candles.low, first),
+        candles.close[last],
+        np.add.reduceat(candles.volume, first),
+    )
+
+
+def visible_index(base: Candles, higher: Candles) -> np.ndarray:
+    """For each base bar, the index of the last higher bar closed by its close; -1 for none."""
+    base_close = base.time + base.bar_ms
+    higher_close = higher.time + higher.bar_ms
+    return np.searchsorted(higher_close, base_close, side="right") - 1
+
+
+def align(values: np.ndarray, index: np.ndarray) -> np.ndarray:
+    """Higher-timeframe values laid on the base bars (NaN where no higher bar has closed)."""
+    aligned = np.full(len(index), np.nan)
+    seen = index >= 0
+    aligned[seen] = values[index[seen]]
+    return aligned

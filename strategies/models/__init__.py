@@ -1,0 +1,20 @@
+"""The strategies app's rows: the shipped catalog, and each user's own strategies."""
+
+from strategies.models.catalog import (
+    Bias,
+    Category,
+    CatalogEntry,
+    CatalogEntryText,
+    Skill,
+)
+from strategies.models.mine import Strategy, StrategyVersion
+
+__all__ = [
+    "Bias",
+    "CatalogEntry",
+    "CatalogEntryText",
+    "Category",
+    "Skill",
+    "Strategy",
+    "StrategyVersion",
+]
