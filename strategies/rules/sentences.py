@@ -79,32 +79,40 @@ class Wording:
     def __init__(self, indicators: dict[str, Indicator]) -> None:
         self.indicators = indicators
 
-    def condition(self, rule: Rule, depth: int = 0) -> str:
-        """Depth 0 is the sentence's own level; nested groups get "both"/"either", and
-        parentheses from depth 2 on."""
+    def condition(self, rule: Rule, *, nested: bool = False, last: bool = True) -> str:
+        """A nested group reads "both A and B" or "either A or B", in parentheses unless it
+        is the last member of its group (then it ends where its group ends: no ambiguity)."""
         if isinstance(rule, Leaf):
             return self.comparison(rule, negated=False)
         if isinstance(rule, Combine):
             if len(rule.rules) == 1:
-                return self.condition(rule.rules[0], depth)
-            return self.group(rule, depth)
+                return self.condition(rule.rules[0], nested=nested, last=last)
+            text = self.group(rule) if nested else self.members(rule)
+            return text if last else str(wording.PARENTHESES) % {"condition": text}
         if isinstance(rule.negated, Leaf):
             return self.comparison(rule.negated, negated=True)
         return str(wording.NOT_GROUP) % {"condition": self.condition(rule.negated)}
 
-    def group(self, rule: Combine, depth: int) -> str:
-        members = [self.condition(member, depth + 1) for member in rule.rules]
-        if depth == 0:
-            last = wording.LAST_AND if rule.combine == "AND" else wording.LAST_OR
-            return joined(members, last)
+    def members(self, rule: Combine) -> str:
+        """The members as a plain list: "A, B and C", "A or B"."""
+        texts = self.member_texts(rule)
+        return joined(texts, wording.LAST_AND if rule.combine == "AND" else wording.LAST_OR)
+
+    def group(self, rule: Combine) -> str:
+        texts = self.member_texts(rule)
         if rule.combine == "AND":
-            template = wording.BOTH if len(members) == 2 else wording.ALL_OF
-            text = str(template) % {"conditions": joined(members, wording.LAST_AND)}
-        else:
-            first = str(wording.EITHER_FIRST) % {"condition": members[0]}
-            rest = [str(wording.EITHER_NEXT) % {"condition": member} for member in members[1:]]
-            text = joined([first, *rest], wording.EITHER_LAST)
-        return str(wording.PARENTHESES) % {"condition": text} if depth >= 2 else text
+            template = wording.BOTH if len(texts) == 2 else wording.ALL_OF
+            return str(template) % {"conditions": joined(texts, wording.LAST_AND)}
+        first = str(wording.EITHER_FIRST) % {"condition": texts[0]}
+        rest = [str(wording.EITHER_NEXT) % {"condition": text} for text in texts[1:]]
+        return joined([first, *rest], wording.EITHER_LAST)
+
+    def member_texts(self, rule: Combine) -> list[str]:
+        count = len(rule.rules)
+        return [
+            self.condition(member, nested=True, last=index == count - 1)
+            for index, member in enumerate(rule.rules)
+        ]
 
     def comparison(self, leaf: Leaf, *, negated: bool) -> str:
         state = self.state(leaf) if leaf.op == "eq" else None

@@ -47,8 +47,8 @@ BAR_FIELDS = {
 OUTPUT = _("%(indicator)s %(output)s")
 ON_TIMEFRAME = _("%(indicator)s (%(timeframe)s)")
 
-# Joining conditions: "A, B and C"; nested: "both A and B", "either A or B"; deeper nesting
-# is also put in parentheses.
+# Joining conditions: "A, B and C"; nested: "both A and B", "either A or B", in parentheses
+# where the group would otherwise run into what follows it.
 LIST_SEPARATOR = pgettext_lazy("between conditions of a list", ", ")
 LAST_AND = pgettext_lazy("before the last condition of a list", " and ")
 LAST_OR = pgettext_lazy("before the last alternative of a list", " or ")

@@ -1,9 +1,8 @@
 """read_text: the document's text to raw data and lines, or DocumentError.
 
 Bounds come first and cost nothing: the length, then the encoding, then the characters. Text
-that opens like JSON ({ or [) is read as JSON; when that fails it is read as YAML (a YAML flow
-mapping opens the same way); when both fail, the JSON error is shown if the text opens like
-JSON ({" or [), the YAML error otherwise.
+that opens like JSON ({" or [) is read as JSON only; anything else, a YAML flow mapping
+({name: ...}) included, is read as YAML.
 """
 
 import json
@@ -27,16 +26,16 @@ def read_text(text: str | bytes) -> tuple[object, Lines | None]:
     if bad is not None:
         line = text.count("\n", 0, bad.start()) + 1
         raise DocumentError([Problem("", messages.BAD_CHARACTER, line)])
-    if text.lstrip()[:1] not in ("{", "["):
+    if not JSON_OPENING.match(text):
         return read_yaml(text)
     try:
         return read_json(text)
-    except json.JSONDecodeError as json_error:
-        try:
-            return read_yaml(text)
-        except DocumentError as yaml_error:
-            raise (json_refusal(json_error) if JSON_OPENING.match(text) else yaml_error) from None
-    except ValueError:  # an integer past Python's digit limit
+    except json.JSONDecodeError as error:
+        message = lazy_format(messages.NOT_JSON, column=error.colno)
+        raise DocumentError([Problem("", message, error.lineno)]) from None
+    except DocumentError:
+        raise
+    except ValueError:  # an integer past Python's digit limit (DocumentError is one too)
         raise DocumentError([Problem("", messages.INVALID)]) from None
 
 
@@ -54,8 +53,3 @@ def decoded(text: str | bytes) -> str:
     if size > MAX_BYTES:
         raise too_large
     return text.removeprefix("\ufeff")
-
-
-def json_refusal(error: json.JSONDecodeError) -> DocumentError:
-    message = lazy_format(messages.NOT_JSON, column=error.colno)
-    return DocumentError([Problem("", message, error.lineno)])
