@@ -17,12 +17,15 @@ NODE_EVENTS = (yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent
 STANDARD_TAG = "tag:yaml.org,2002:"
 
 
-def syntax_problem(error: yaml.YAMLError, template: Any = messages.NOT_YAML) -> Problem:
+def syntax_problem(error: yaml.YAMLError) -> Problem:
     """Our message for a syntax error (PyYAML's own English text is not shown)."""
     mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
-    if mark is None:
-        return Problem("", lazy_format(template, column="?"))
-    return Problem("", lazy_format(template, column=mark.column + 1), mark.line + 1)
+    line = None if mark is None else mark.line + 1
+    # libyaml stops at 1,000 levels on its own, before our scan sees the 33rd.
+    if "nesting depth" in str(getattr(error, "problem", "")):
+        return Problem("", lazy_format(messages.TOO_DEEP, limit=MAX_DEPTH), line)
+    column = "?" if mark is None else mark.column + 1
+    return Problem("", lazy_format(messages.NOT_YAML, column=column), line)
 
 
 def scan(text: str) -> None:
