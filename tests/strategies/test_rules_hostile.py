@@ -4,8 +4,38 @@ import json
 import os
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from strategies.rules import DocumentError, parse, validate
+
+KEYS = [
+    "name",
+    "long_only",
+    "indicators",
+    "entry",
+    "exit",
+    "risk",
+    "sizing",
+    "kind",
+    "period",
+    "timeframe",
+    "combine",
+    "rules",
+    "not",
+    "direction",
+    "lhs",
+    "op",
+    "rhs",
+    "bar",
+    "indicator",
+    "field",
+    "value",
+    "stop_loss_pct",
+    "cooldown_bars",
+    "fraction",
+    "amount",
+]
 
 BILLION_LAUGHS = """\
 name: lol
@@ -165,3 +195,35 @@ def test_python_objects_in_data_are_refused_as_wrong_types():
 def test_a_huge_integer_in_json_is_refused():
     text = '{"name": "x", "risk": {"stop_loss_pct": ' + "9" * 5000 + "}}"
     assert refusal(text) == [("", "this value is not valid", None)]
+
+
+# Anything at all goes in; only a Document or a DocumentError comes out.
+JSONISH = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=12),
+    lambda children: (
+        st.lists(children, max_size=4)
+        | st.dictionaries(st.sampled_from(KEYS) | st.text(max_size=6), children, max_size=4)
+    ),
+    max_leaves=30,
+)
+
+
+def outcome(call, *args) -> list[str]:
+    """The messages of the refusal (empty when accepted); any other exception escapes."""
+    try:
+        call(*args)
+    except DocumentError as error:
+        return [str(problem.message) for problem in error.errors] or ["(no problem listed)"]
+    return []
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=300) | st.binary(max_size=300))
+def test_random_text_is_refused_cleanly(text):
+    assert all(message and message != "(no problem listed)" for message in outcome(parse, text))
+
+
+@settings(max_examples=300, deadline=None)
+@given(JSONISH)
+def test_random_data_is_refused_cleanly(data):
+    assert all(message and message != "(no problem listed)" for message in outcome(validate, data))
