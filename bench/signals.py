@@ -66,8 +66,10 @@ def main() -> None:
     django.setup()
 
     candles = random_walk(options.candles)
-    print(f"{options.candles:,} one-minute candles in memory ({candles.close.nbytes * 6 / 1e6:.0f} MB)")
-    print(f"{'strategy':<24} {'seconds':>8} {'candles/s':>14} {'target':>10} {'peak MB':>8} {'entries':>8}")
+    held_mb = candles.close.nbytes * 6 / 1e6
+    print(f"{options.candles:,} one-minute candles in memory ({held_mb:.0f} MB)")
+    header = ("strategy", "seconds", "candles/s", "target", "peak MB", "entries")
+    print("{:<24} {:>8} {:>14} {:>10} {:>8} {:>8}".format(*header))
     for slug, target in STRATEGIES.items():
         seconds, peak, entries = measure(slug, candles, options.runs)
         rate = options.candles / seconds

@@ -1,10 +1,27 @@
 """The only door from strategies' pure core (rules, indicators, engine) to Django: translation.
 
 import-linter can only forbid Django as a whole, so the core may import Django solely through
-this module, and the contract in pyproject.toml checks that it never reaches the ORM.
+this module (translation and lazy text, nothing else), and the contract in pyproject.toml
+checks that it never reaches the ORM.
 """
 
-from django.utils.functional import Promise
-from django.utils.translation import gettext, gettext_lazy, ngettext, pgettext_lazy
+from django.utils.functional import Promise, lazy
+from django.utils.translation import (
+    gettext,
+    gettext_lazy,
+    ngettext,
+    ngettext_lazy,
+    override,
+    pgettext_lazy,
+)
 
-__all__ = ["Promise", "gettext", "gettext_lazy", "ngettext", "pgettext_lazy"]
+__all__ = [
+    "Promise",
+    "gettext",
+    "gettext_lazy",
+    "lazy",
+    "ngettext",
+    "ngettext_lazy",
+    "override",
+    "pgettext_lazy",
+]

@@ -50,6 +50,18 @@ def decide(document: Document, candles: Candles) -> Signals:
     )
 
 
+def indicator_values(document: Document, candles: Candles) -> dict[str, np.ndarray]:
+    """Every indicator output as the rules see it on the run's bars ("alias.output"): higher
+    timeframes already laid on the bars that may see them. Charts and decision logs show these;
+    the no-look-ahead property checks them."""
+    inputs = Inputs(document, candles)
+    return {
+        f"{alias}.{output}": inputs.indicator(alias, output)
+        for alias, declared in document.indicators.items()
+        for output in indicator_spec(declared.kind).outputs
+    }
+
+
 def _fires(rule: Rule | None, inputs: "Inputs") -> np.ndarray:
     if rule is None:
         return np.zeros(len(inputs.candles), dtype=bool)
@@ -74,9 +86,10 @@ class Inputs:
         declared = self.document.indicators[alias]
         spec = indicator_spec(declared.kind)
         params = spec.with_defaults(declared.params)
-        if declared.timeframe in (None, self.candles.timeframe):
+        timeframe = declared.timeframe
+        if timeframe is None or timeframe == self.candles.timeframe:
             return spec.compute(self.candles, params)
-        frame, index = self._frame(declared.timeframe)
+        frame, index = self._frame(timeframe)
         return {name: align(values, index) for name, values in spec.compute(frame, params).items()}
 
     def _frame(self, timeframe: str) -> tuple[Candles, np.ndarray]:
@@ -87,12 +100,16 @@ class Inputs:
 
 
 def evaluate(rule: Rule, inputs: Inputs) -> Truth:
+    """Where the rule is true and where it is false, bar by bar."""
     if isinstance(rule, Leaf):
         return _leaf(rule, inputs)
     if isinstance(rule, Negation):
         inner = evaluate(rule.negated, inputs)
         return Truth(true=inner.false, false=inner.true)
-    assert isinstance(rule, Combine)
+    return _combine(rule, inputs)
+
+
+def _combine(rule: Combine, inputs: Inputs) -> Truth:
     members = [evaluate(member, inputs) for member in rule.rules]
     trues = np.logical_and if rule.combine == "AND" else np.logical_or
     falses = np.logical_or if rule.combine == "AND" else np.logical_and

@@ -2,9 +2,9 @@
 
 from strategies.models.catalog import (
     Bias,
-    Category,
     CatalogEntry,
     CatalogEntryText,
+    Category,
     Skill,
 )
 from strategies.models.mine import Strategy, StrategyVersion

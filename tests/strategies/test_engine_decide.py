@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 from strategies.engine import decide
-from strategies.rules import parse
 from strategies.indicators import get
+from strategies.rules import parse
 from strategies.rules.model import BarSide, Leaf, Negation, ValueSide
 from strategies.series import Candles
 from tests.strategies.test_indicators_properties import ONE_BAR_INTO_A_WEEK_MS, random_walk
@@ -27,7 +27,7 @@ def closes(*values: float, timeframe: str = "1h") -> Candles:
 def document(entry: str, exit_: str = "", *, indicators: str = "{}", long_only: bool = True):
     text = f"name: t\nlong_only: {str(long_only).lower()}\nindicators: {indicators}\n"
     text += f"entry: {entry}\n" + (f"exit: {exit_}\n" if exit_ else "")
-    return parse(text)
+    return parse(text + "risk: {stop_loss_pct: 0.05}\n")
 
 
 def bars(signal: np.ndarray) -> list[int]:
@@ -173,9 +173,7 @@ def indicator_inputs(doc, candles) -> dict:
     return values
 
 
-SINGLE_TIMEFRAME = [
-    path for path in CATALOG if "timeframe:" not in path.read_text()
-]
+SINGLE_TIMEFRAME = [path for path in CATALOG if "timeframe:" not in path.read_text()]
 
 
 @pytest.mark.parametrize("path", SINGLE_TIMEFRAME, ids=lambda path: path.parent.name)
@@ -187,12 +185,16 @@ def test_the_vectorised_pass_agrees_with_a_per_bar_loop(path):
     signals = decide(doc, candles)
 
     for direction, rule in doc.entry_branches().items():
-        expected = [plain_rule(rule, inputs, candles, i) is True if rule else False
-                    for i in range(len(candles))]
+        expected = [
+            plain_rule(rule, inputs, candles, i) is True if rule else False
+            for i in range(len(candles))
+        ]
         assert list(getattr(signals, f"enter_{direction}")) == expected, direction
     for direction, rule in doc.exit_branches().items():
-        expected = [plain_rule(rule, inputs, candles, i) is True if rule else False
-                    for i in range(len(candles))]
+        expected = [
+            plain_rule(rule, inputs, candles, i) is True if rule else False
+            for i in range(len(candles))
+        ]
         assert list(getattr(signals, f"exit_{direction}")) == expected, direction
 
 

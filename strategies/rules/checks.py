@@ -1,0 +1,112 @@
+"""What the document means, checked on the raw data so that these problems are reported
+together with the shape problems: indicators and their parameters, references, directions.
+
+Anything of the wrong shape is skipped here: the pydantic tree reports it.
+"""
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+from strategies.indicators import REGISTRY, IndicatorSpec, Param
+from strategies.rules import messages
+from strategies.rules.problems import Finding, Path, lazy_format
+from strategies.rules.rule_checks import Context, rule_findings
+from strategies.series import is_timeframe, timeframe_ms
+
+OWN_KEYS = ("kind", "timeframe")
+
+
+def meaning_findings(data: Mapping[str, Any], base_timeframe: str | None) -> list[Finding]:
+    findings: list[Finding] = []
+    indicators = _declared(data.get("indicators", {}), base_timeframe, findings)
+    long_only = data.get("long_only", True)
+    context = Context(indicators, long_only if isinstance(long_only, bool) else None)
+    for section in ("entry", "exit"):
+        if data.get(section) is not None:
+            findings += rule_findings(data[section], (section,), context)
+    if data.get("exit") is None and not _has_risk_exit(data.get("risk")):
+        findings.append((("exit",), messages.NO_WAY_OUT))
+    return findings
+
+
+def _has_risk_exit(risk: object) -> bool:
+    if risk is not None and not isinstance(risk, dict):
+        return True  # malformed: the shape problem is the one to fix first
+    keys = ("stop_loss_pct", "take_profit_pct", "trailing_stop_pct")
+    return any((risk or {}).get(key) is not None for key in keys)
+
+
+def _declared(
+    raw: object, base_timeframe: str | None, findings: list[Finding]
+) -> dict[str, IndicatorSpec | None] | None:
+    if not isinstance(raw, dict):
+        return None
+    specs: dict[str, IndicatorSpec | None] = {}
+    for alias, declaration in raw.items():
+        path: Path = ("indicators", alias)
+        specs[alias] = None
+        if isinstance(declaration, dict) and isinstance(declaration.get("kind"), str):
+            specs[alias] = REGISTRY.get(declaration["kind"])
+            findings += indicator_findings(path, declaration, specs[alias], base_timeframe)
+    return specs
+
+
+def indicator_findings(
+    path: Path, declaration: dict, spec: IndicatorSpec | None, base_timeframe: str | None
+) -> list[Finding]:
+    """The kind exists, every parameter is one of its own and in range, the timeframe is not
+    shorter than the run's."""
+    if spec is None:
+        return [((*path, "kind"), lazy_format(messages.UNKNOWN_KIND, kind=declaration["kind"]))]
+    findings: list[Finding] = []
+    for name, value in declaration.items():
+        if name in OWN_KEYS:
+            continue
+        param = spec.param_index.get(name)
+        if param is None:
+            findings.append(((*path, name), _unknown_param(spec)))
+        else:
+            findings += [((*path, name), message) for message in param_problems(param, value)]
+    timeframe = declaration.get("timeframe")
+    if below_base(timeframe, base_timeframe):
+        message = lazy_format(
+            messages.TIMEFRAME_BELOW_BASE, timeframe=timeframe, base=base_timeframe
+        )
+        findings.append(((*path, "timeframe"), message))
+    return findings
+
+
+def below_base(timeframe: object, base_timeframe: str | None) -> bool:
+    """A valid timeframe shorter than the run's (unknown base: never)."""
+    if base_timeframe is None or not isinstance(timeframe, str) or not is_timeframe(timeframe):
+        return False
+    return timeframe_ms(timeframe) < timeframe_ms(base_timeframe)
+
+
+def _unknown_param(spec: IndicatorSpec) -> Any:
+    if not spec.params:
+        return lazy_format(messages.NO_PARAMS, kind=spec.kind)
+    names = ", ".join(param.name for param in spec.params)
+    return lazy_format(messages.UNKNOWN_PARAM, kind=spec.kind, names=names)
+
+
+def param_problems(param: Param, value: object) -> list[Any]:
+    """Why `value` does not fit the parameter (empty when it does)."""
+    if param.kind is str:
+        if not isinstance(value, str):
+            return [messages.NOT_TEXT]
+        if param.choices and value not in param.choices:
+            return [lazy_format(messages.PARAM_CHOICE, choices=", ".join(param.choices))]
+        return []
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return [messages.NOT_WHOLE_NUMBER if param.kind is int else messages.NOT_NUMBER]
+    if param.kind is int and not isinstance(value, int):
+        return [messages.NOT_WHOLE_NUMBER]
+    if not math.isfinite(value):
+        return [messages.NOT_FINITE]
+    if param.minimum is not None and value < param.minimum:
+        return [lazy_format(messages.AT_LEAST, ge=param.minimum)]
+    if param.maximum is not None and value > param.maximum:
+        return [lazy_format(messages.AT_MOST, le=param.maximum)]
+    return []

@@ -1,0 +1,7 @@
+"""Bounds that keep hostile documents cheap to refuse. A real strategy stays far below them."""
+
+MAX_BYTES = 64 * 1024
+MAX_DEPTH = 32  # nested mappings and lists, the root mapping being level 1
+MAX_NODES = 5_000  # mappings, lists, keys and scalars
+MAX_ALIAS_LENGTH = 40
+MAX_NAME_LENGTH = 100

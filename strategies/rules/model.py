@@ -1,0 +1,231 @@
+"""The document's tree as frozen pydantic models: what `validate` returns and the engine reads.
+
+Validators here only check the shape and spell words canonically; what the document means
+(known indicators, parameters, directions) is checked in `checks`, on the raw data.
+"""
+
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    PlainValidator,
+    Tag,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from strategies.rules import vocabulary as words
+from strategies.rules.limits import MAX_ALIAS_LENGTH, MAX_NAME_LENGTH
+from strategies.series import is_timeframe
+
+ALIAS = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(
+        strict=True, extra="forbid", frozen=True, allow_inf_nan=False, populate_by_name=False
+    )
+
+
+def _spelling(canonical, error_type: str):
+    """A validator reading any accepted spelling as the canonical word, or refusing it."""
+
+    def check(value: object) -> str:
+        word = canonical(value)
+        if word is None:
+            raise PydanticCustomError(error_type, "not a known word", {"value": value})
+        return word
+
+    return PlainValidator(check)
+
+
+def _number(value: object) -> float:
+    """A finite int or float (never a bool, never a numeric string); ints stay ints."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise PydanticCustomError("float_type", "not a number")
+    if value != value or value in (float("inf"), float("-inf")):
+        raise PydanticCustomError("finite_number", "not finite")
+    return value
+
+
+def _alias(value: object) -> str:
+    if not isinstance(value, str):
+        raise PydanticCustomError("string_type", "not text")
+    if len(value) > MAX_ALIAS_LENGTH or not ALIAS.match(value):
+        raise PydanticCustomError("alias_format", "bad alias", {"limit": MAX_ALIAS_LENGTH})
+    return value
+
+
+def _timeframe(value: object) -> str:
+    if not isinstance(value, str):
+        raise PydanticCustomError("string_type", "not text")
+    if not is_timeframe(value):
+        raise PydanticCustomError("timeframe_format", "bad timeframe", {"value": value})
+    return value
+
+
+def _name(value: object) -> str:
+    if not isinstance(value, str):
+        raise PydanticCustomError("string_type", "not text")
+    if not value.strip():
+        raise PydanticCustomError("blank_name", "blank")
+    if len(value) > MAX_NAME_LENGTH:
+        raise PydanticCustomError("string_too_long", "long", {"max_length": MAX_NAME_LENGTH})
+    return value
+
+
+Operator = Annotated[words.Operator, _spelling(words.canonical_operator, "unknown_operator")]
+CombineName = Annotated[words.CombineName, _spelling(words.canonical_combine, "unknown_combine")]
+Direction = Annotated[words.Direction, _spelling(words.canonical_direction, "unknown_direction")]
+BarField = Annotated[words.BarField, _spelling(words.canonical_bar_field, "unknown_bar_field")]
+Number = Annotated[float, PlainValidator(_number)]
+Alias = Annotated[str, PlainValidator(_alias)]
+Timeframe = Annotated[str, PlainValidator(_timeframe)]
+Name = Annotated[str, PlainValidator(_name)]
+Fraction = Annotated[float, Field(gt=0, lt=1)]
+
+
+class BarSide(Model):
+    """A field of the current bar: {bar: close}."""
+
+    bar: BarField
+
+
+class IndicatorSide(Model):
+    """An indicator's output: its first output unless `field` names another."""
+
+    indicator: str
+    field: str | None = None
+
+
+class ValueSide(Model):
+    """A fixed number: {value: 30}."""
+
+    value: Number
+
+
+def side_shape(data: object) -> str | None:
+    """Which side a raw mapping is, by the key it carries; None when it is none of them."""
+    if isinstance(data, dict):
+        for key in ("bar", "indicator", "value"):
+            if key in data:
+                return f"<{key}>"
+    if isinstance(data, BarSide | IndicatorSide | ValueSide):
+        return f"<{next(iter(type(data).model_fields))}>"
+    return None
+
+
+Side = Annotated[
+    Annotated[BarSide, Tag("<bar>")]
+    | Annotated[IndicatorSide, Tag("<indicator>")]
+    | Annotated[ValueSide, Tag("<value>")],
+    Discriminator(side_shape, custom_error_type="side_shape", custom_error_message="side"),
+]
+
+
+class Leaf(Model):
+    """A comparison of two sides: {lhs, op, rhs}."""
+
+    lhs: Side
+    op: Operator
+    rhs: Side
+    direction: Direction | None = None
+
+
+class Combine(Model):
+    """Its rules joined by AND or OR."""
+
+    combine: CombineName
+    rules: list["Node"] = Field(min_length=1)
+    direction: Direction | None = None
+
+
+class Negation(Model):
+    """True where the rule under `not` is false (see the package docstring for NaN)."""
+
+    negated: "Node" = Field(alias="not")
+    direction: Direction | None = None
+
+
+def node_shape(data: object) -> str | None:
+    """Which node a raw mapping is, by the keys it carries; None when it is none of them."""
+    if isinstance(data, Combine | Negation | Leaf):
+        return {Combine: "<combine>", Negation: "<not>", Leaf: "<leaf>"}[type(data)]
+    if not isinstance(data, dict):
+        return None
+    if "combine" in data or "rules" in data:
+        return "<combine>"
+    if "not" in data:
+        return "<not>"
+    if {"lhs", "op", "rhs"} & data.keys():
+        return "<leaf>"
+    return None
+
+
+Node = Annotated[
+    Annotated[Combine, Tag("<combine>")]
+    | Annotated[Negation, Tag("<not>")]
+    | Annotated[Leaf, Tag("<leaf>")],
+    Discriminator(node_shape, custom_error_type="node_shape", custom_error_message="node"),
+]
+# Union tags appear in pydantic's error locations; paths shown to users leave them out.
+UNION_TAGS = frozenset(
+    {"<combine>", "<not>", "<leaf>", "<bar>", "<indicator>", "<value>"}
+    | {"<equity_fraction>", "<fixed_quote>"}
+)
+
+
+class Indicator(Model):
+    """A declared indicator: its kind, its parameters (defaults filled in) and its timeframe
+    (None: the run's)."""
+
+    kind: str
+    params: dict[str, Any] = Field(default_factory=dict)
+    timeframe: Timeframe | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _gather_params(cls, data: Any) -> Any:
+        # The document writes parameters beside kind: {kind: ema, period: 12}.
+        if isinstance(data, dict):
+            params = {k: v for k, v in data.items() if k not in ("kind", "timeframe")}
+            return {**{k: data[k] for k in ("kind", "timeframe") if k in data}, "params": params}
+        return data
+
+
+class Risk(Model):
+    """Exits beside the rules, as fractions of a price (see the package docstring)."""
+
+    stop_loss_pct: Fraction | None = None
+    take_profit_pct: Fraction | None = None
+    trailing_stop_pct: Fraction | None = None
+    cooldown_bars: int = Field(default=0, ge=0)
+
+
+class EquityFraction(Model):
+    kind: Literal["equity_fraction"] = "equity_fraction"
+    fraction: float = Field(default=1.0, gt=0, le=1)
+
+
+class FixedQuote(Model):
+    kind: Literal["fixed_quote"]
+    amount: float = Field(gt=0)
+
+
+def sizing_shape(data: object) -> str | None:
+    if isinstance(data, EquityFraction | FixedQuote):
+        return f"<{data.kind}>"
+    if isinstance(data, dict) and data.get("kind") in ("equity_fraction", "fixed_quote"):
+        return f"<{data['kind']}>"
+    return None
+
+
+Sizing = Annotated[
+    Annotated[EquityFraction, Tag("<equity_fraction>")]
+    | Annotated[FixedQuote, Tag("<fixed_quote>")],
+    Discriminator(sizing_shape, custom_error_type="unknown_sizing", custom_error_message="s"),
+]

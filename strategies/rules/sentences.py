@@ -1,0 +1,171 @@
+"""sentences: a document as whole sentences in the active language, built from its tree.
+
+Nothing is written per strategy: conditions come from the operators' templates, sides from
+the indicators' labels (with their parameters), states and timeframes, and bar fields' words.
+"""
+
+from decimal import Decimal
+from typing import Any
+
+from strategies.indicators import REGISTRY
+from strategies.rules import wording
+from strategies.rules.document import Document, Rule
+from strategies.rules.model import BarSide, Combine, Indicator, IndicatorSide, Leaf, Risk
+from strategies.rules.problems import plain_number
+
+
+def sentences(document: Document) -> list[str]:
+    """Entries, exits, risk, then sizing: one sentence each."""
+    text = Wording(document.indicators)
+    sides = [side for side, rule in document.entry_branches().items() if rule is not None]
+    said = [
+        str(wording.ENTER[side]) % {"condition": text.condition(rule)}
+        for side, rule in document.entry_branches().items()
+        if rule is not None
+    ]
+    said += exit_sentences(document, sides, text)
+    said += risk_sentences(document.risk, sides)
+    said.append(sizing_sentence(document))
+    return said
+
+
+def exit_sentences(document: Document, sides: list[str], text: "Wording") -> list[str]:
+    if document.exit is None:
+        return []
+    exits = document.exit_branches()
+    if len(sides) == 1 or exits["long"] == exits["short"]:
+        rule = exits[sides[0]]
+        return (
+            [] if rule is None else [str(wording.CLOSE_ANY) % {"condition": text.condition(rule)}]
+        )
+    return [
+        str(wording.CLOSE[side]) % {"condition": text.condition(rule)}
+        for side, rule in exits.items()
+        if rule is not None
+    ]
+
+
+def percent(fraction: float) -> str:
+    number = plain_number(Decimal(repr(fraction)) * 100)
+    return str(wording.PERCENT) % {"number": number}
+
+
+def risk_sentences(risk: Risk, sides: list[str]) -> list[str]:
+    which = sides[0] if len(sides) == 1 else "both"
+    said = [
+        str(templates[which]) % {"percent": percent(fraction)}
+        for fraction, templates in (
+            (risk.stop_loss_pct, wording.STOP_LOSS),
+            (risk.take_profit_pct, wording.TAKE_PROFIT),
+            (risk.trailing_stop_pct, wording.TRAILING_STOP),
+        )
+        if fraction is not None
+    ]
+    if risk.cooldown_bars:
+        said.append(wording.COOLDOWN % {"count": risk.cooldown_bars})
+    return said
+
+
+def sizing_sentence(document: Document) -> str:
+    sizing = document.sizing
+    if sizing.kind == "fixed_quote":
+        return str(wording.FIXED_QUOTE) % {"amount": plain_number(sizing.amount)}
+    return str(wording.EQUITY_FRACTION) % {"percent": percent(sizing.fraction)}
+
+
+class Wording:
+    """Conditions in words, against the document's indicators."""
+
+    def __init__(self, indicators: dict[str, Indicator]) -> None:
+        self.indicators = indicators
+
+    def condition(self, rule: Rule, *, nested: bool = False, last: bool = True) -> str:
+        """A nested group reads "both A and B" or "either A or B", in parentheses unless it
+        is the last member of its group (then it ends where its group ends: no ambiguity)."""
+        if isinstance(rule, Leaf):
+            return self.comparison(rule, negated=False)
+        if isinstance(rule, Combine):
+            if len(rule.rules) == 1:
+                return self.condition(rule.rules[0], nested=nested, last=last)
+            text = self.group(rule) if nested else self.members(rule)
+            return text if last else str(wording.PARENTHESES) % {"condition": text}
+        if isinstance(rule.negated, Leaf):
+            return self.comparison(rule.negated, negated=True)
+        return str(wording.NOT_GROUP) % {"condition": self.condition(rule.negated)}
+
+    def members(self, rule: Combine) -> str:
+        """The members as a plain list: "A, B and C", "A or B"."""
+        texts = self.member_texts(rule)
+        return joined(texts, wording.LAST_AND if rule.combine == "AND" else wording.LAST_OR)
+
+    def group(self, rule: Combine) -> str:
+        texts = self.member_texts(rule)
+        if rule.combine == "AND":
+            template = wording.BOTH if len(texts) == 2 else wording.ALL_OF
+            return str(template) % {"conditions": joined(texts, wording.LAST_AND)}
+        first = str(wording.EITHER_FIRST) % {"condition": texts[0]}
+        rest = [str(wording.EITHER_NEXT) % {"condition": text} for text in texts[1:]]
+        return joined([first, *rest], wording.EITHER_LAST)
+
+    def member_texts(self, rule: Combine) -> list[str]:
+        count = len(rule.rules)
+        return [
+            self.condition(member, nested=True, last=index == count - 1)
+            for index, member in enumerate(rule.rules)
+        ]
+
+    def comparison(self, leaf: Leaf, *, negated: bool) -> str:
+        state = self.state(leaf) if leaf.op == "eq" else None
+        if state is not None:
+            template = wording.IS_NOT_STATE if negated else wording.IS_STATE
+            return str(template) % state
+        sides = {"lhs": self.side(leaf.lhs), "rhs": self.side(leaf.rhs)}
+        return str(wording.COMPARISONS[leaf.op, negated]) % sides
+
+    def state(self, leaf: Leaf) -> dict[str, str] | None:
+        """An indicator compared with one of its output's named states: "the trend is up"."""
+        for subject, other in ((leaf.lhs, leaf.rhs), (leaf.rhs, leaf.lhs)):
+            if isinstance(subject, IndicatorSide) and not isinstance(
+                other, BarSide | IndicatorSide
+            ):
+                indicator = self.indicators[subject.indicator]
+                spec = REGISTRY[indicator.kind]
+                words = spec.states.get(subject.field or spec.outputs[0], {})
+                if other.value in words:
+                    return {"subject": self.side(subject), "state": str(words[other.value])}
+        return None
+
+    def side(self, side: Any) -> str:
+        if isinstance(side, BarSide):
+            return str(wording.BAR_FIELDS[side.bar])
+        if isinstance(side, IndicatorSide):
+            return self.indicator(side)
+        return plain_number(side.value)
+
+    def indicator(self, side: IndicatorSide) -> str:
+        indicator = self.indicators[side.indicator]
+        spec = REGISTRY[indicator.kind]
+        text = label(spec.label or spec.title, indicator.params)
+        if side.field and side.field != spec.outputs[0]:
+            text = str(wording.OUTPUT) % {"indicator": text, "output": side.field.replace("_", " ")}
+        if indicator.timeframe:
+            text = str(wording.ON_TIMEFRAME) % {"indicator": text, "timeframe": indicator.timeframe}
+        return text
+
+
+def label(template: Any, params: dict[str, Any]) -> str:
+    """The indicator's label with its parameters: "EMA %(period)s" -> "EMA 12"."""
+    shown = {
+        name: value if isinstance(value, str | bool) else plain_number(value)
+        for name, value in params.items()
+    }
+    try:
+        return str(template) % shown
+    except (KeyError, TypeError, ValueError):  # a label naming a parameter the kind lacks
+        return str(template)
+
+
+def joined(items: list[str], last: Any) -> str:
+    if len(items) == 1:
+        return items[0]
+    return str(wording.LIST_SEPARATOR).join(items[:-1]) + str(last) + items[-1]

@@ -1,0 +1,91 @@
+"""validate: raw data (from YAML, JSON or Python) in, a canonical `Document` out, or every
+problem at once."""
+
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import ValidationError
+from pydantic_core import ErrorDetails
+
+from strategies.indicators import REGISTRY
+from strategies.rules import messages
+from strategies.rules.checks import meaning_findings
+from strategies.rules.document import Document
+from strategies.rules.model import UNION_TAGS, Indicator
+from strategies.rules.problems import DocumentError, Finding, Lines, Path, lazy_format, locate
+from strategies.rules.structure import structure_findings
+from strategies.series import is_timeframe
+
+
+def validate(data: object, *, base_timeframe: str | None = None) -> Document:
+    """The document as canonical data, or DocumentError listing every problem (line None)."""
+    return validate_located(data, base_timeframe=base_timeframe, lines=None)
+
+
+def validate_located(data: object, *, base_timeframe: str | None, lines: Lines | None) -> Document:
+    """`validate`, placing each problem on its line when the data came from text."""
+    if base_timeframe is not None and not is_timeframe(base_timeframe):
+        raise ValueError(f"not a timeframe: {base_timeframe!r}")
+    findings = structure_findings(data)
+    if findings or not isinstance(data, dict):  # structure_findings refuses any other root
+        raise DocumentError(locate(findings, lines))
+    document, findings = shape(data)
+    findings += meaning_findings(data, base_timeframe)
+    if findings or document is None:
+        raise DocumentError(locate(findings, lines))
+    return with_defaults(document)
+
+
+def shape(data: Mapping[str, Any]) -> tuple[Document | None, list[Finding]]:
+    try:
+        return Document.model_validate(data), []
+    except ValidationError as error:
+        return None, [shape_finding(detail) for detail in error.errors(include_url=False)]
+
+
+def shape_finding(detail: ErrorDetails) -> Finding:
+    """One of pydantic's errors as our path and our message."""
+    path = user_path(detail["loc"])
+    kind, context = detail["type"], detail.get("ctx") or {}
+    if kind == "unknown_sizing":
+        return sizing_finding(path, detail["input"])
+    template = messages.PYDANTIC_MESSAGES.get(kind, messages.INVALID)
+    return path, lazy_format(template, **context) if context else template
+
+
+def sizing_finding(path: Path, given: object) -> Finding:
+    if not isinstance(given, dict):
+        return path, messages.NOT_MAPPING
+    if "kind" not in given:
+        return (*path, "kind"), messages.REQUIRED
+    return (*path, "kind"), lazy_format(messages.UNKNOWN_SIZING, value=given["kind"])
+
+
+def user_path(loc: tuple[str | int, ...]) -> Path:
+    """Pydantic's location without union tags and key markers: entry.rules[0].op."""
+    kept = []
+    for position, part in enumerate(loc):
+        # A user's key can look like a tag only where keys are free: the last part (an
+        # unknown key) and an indicator's alias.
+        free = position == len(loc) - 1 or (position == 1 and loc[0] == "indicators")
+        if part == "[key]" or (part in UNION_TAGS and not free):
+            continue
+        kept.append(part)
+    return tuple(kept)
+
+
+def with_defaults(document: Document) -> Document:
+    """Every parameter written out, floats as floats: the form that is stored and shown."""
+    indicators = {
+        alias: canonical_indicator(indicator) for alias, indicator in document.indicators.items()
+    }
+    return document.model_copy(update={"indicators": indicators})
+
+
+def canonical_indicator(indicator: Indicator) -> Indicator:
+    spec = REGISTRY[indicator.kind]
+    params = spec.with_defaults(indicator.params)
+    for param in spec.params:
+        if param.kind is float:
+            params[param.name] = float(params[param.name])
+    return indicator.model_copy(update={"params": params})
