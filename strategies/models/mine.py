@@ -48,7 +48,7 @@ class Strategy(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("strategies:mine_detail", kwargs={"strategy_id": self.pk})
+        return reverse("strategies:mine:detail", kwargs={"strategy_id": self.pk})
 
 
 class StrategyVersion(models.Model):

@@ -1,0 +1,1 @@
+"""Forms: the library's filters (catalog), parameters and document editing (mine)."""

@@ -1,0 +1,1 @@
+"""Every write of the strategies app: catalog (content loading), mine (users' strategies)."""
