@@ -1,33 +1,19 @@
 """Reads of guides, with visibility rules and the English fallback, section by section."""
 
 from dataclasses import dataclass, field
-from typing import Any
 
-from django.conf import settings
 from django.db.models import Count, Max, Prefetch, Q
 
 from guides.models import LIST_SECTIONS, Guide, GuideItem, GuideTranslation
-
-FALLBACK_LANGUAGE = settings.LANGUAGE_CODE
+from noonbarbari.language_fallback import (
+    FALLBACK_LANGUAGE,
+    Section,
+    fallback_languages,
+    first_filled,
+)
 
 TEXT_SECTIONS = GuideTranslation.TEXT_FIELDS
 LIST_SECTION_KINDS = {name: model.KIND for name, model in LIST_SECTIONS.items()}
-
-
-@dataclass(frozen=True)
-class Section:
-    """One section's content and the language it is actually in."""
-
-    value: Any
-    language: str
-    requested: str
-
-    @property
-    def fallback(self) -> bool:
-        return self.language != self.requested
-
-    def __bool__(self) -> bool:
-        return bool(self.value)
 
 
 @dataclass
@@ -41,10 +27,6 @@ class GuidePage:
         return [name for name, section in self.sections.items() if section and section.fallback]
 
 
-def _languages(language: str) -> list[str]:
-    return list(dict.fromkeys([language, FALLBACK_LANGUAGE]))
-
-
 def guide_get(*, slug: str, user) -> Guide:
     """The guide for an exchange slug, if `user` may see it (raises Guide.DoesNotExist)."""
     return (
@@ -56,7 +38,7 @@ def guide_get(*, slug: str, user) -> Guide:
 
 def guide_page(guide: Guide, language: str) -> GuidePage:
     """Every section of `guide` in `language`, each falling back to English when blank."""
-    languages = _languages(language)
+    languages = fallback_languages(language)
     translations = {
         t.language: t
         for t in GuideTranslation.objects.filter(guide=guide, language__in=languages)
@@ -68,13 +50,15 @@ def guide_page(guide: Guide, language: str) -> GuidePage:
 
 def _page(guide: Guide, language: str, translations: dict[str, GuideTranslation]) -> GuidePage:
     page = GuidePage(guide=guide, language=language)
-    candidates = [translations[code] for code in _languages(language) if code in translations]
+    candidates = [
+        translations[code] for code in fallback_languages(language) if code in translations
+    ]
     for name in TEXT_SECTIONS:
-        page.sections[name] = _first_filled(
+        page.sections[name] = first_filled(
             ((t.language, getattr(t, name).strip()) for t in candidates), language
         )
     for name, kind in LIST_SECTION_KINDS.items():
-        page.sections[name] = _first_filled(
+        page.sections[name] = first_filled(
             (
                 (t.language, sorted((i for i in t.items.all() if i.kind == kind), key=_order))
                 for t in candidates
@@ -86,15 +70,6 @@ def _page(guide: Guide, language: str, translations: dict[str, GuideTranslation]
 
 def _order(item: GuideItem) -> tuple[int, int]:
     return (item.position, item.pk or 0)
-
-
-def _first_filled(options, requested: str) -> Section:
-    last_language = requested
-    for code, value in options:
-        if value:
-            return Section(value=value, language=code, requested=requested)
-        last_language = code
-    return Section(value="", language=last_language, requested=requested)
 
 
 @dataclass(frozen=True)
@@ -114,7 +89,7 @@ def guide_list(
     query: str = "",
 ) -> list[GuideCard]:
     """The guides `user` may see, filtered, as index cards (two queries whatever the count)."""
-    languages = _languages(language)
+    languages = fallback_languages(language)
     guides = Guide.objects.visible_to(user).select_related("exchange")
     if region:
         guides = guides.filter(exchange__region=region)
@@ -141,8 +116,8 @@ def guide_list(
         cards.append(
             GuideCard(
                 guide=guide,
-                title=_first_filled(((t.language, t.title) for t in candidates), language),
-                tagline=_first_filled(((t.language, t.tagline) for t in candidates), language),
+                title=first_filled(((t.language, t.title) for t in candidates), language),
+                tagline=first_filled(((t.language, t.tagline) for t in candidates), language),
             )
         )
     return cards

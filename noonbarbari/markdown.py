@@ -1,4 +1,5 @@
-"""Markdown for guide text: CommonMark rendered by markdown-it-py, then sanitised by nh3.
+"""Markdown for staff-edited text (guides, the strategy catalog): CommonMark rendered by
+markdown-it-py, then sanitised by nh3.
 
 Raw HTML in the source is parsed and then stripped by the allow-list (never merely escaped),
 so a `<script>`, an `onerror=` attribute or a `javascript:` link in staff content never reaches

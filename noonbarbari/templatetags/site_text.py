@@ -5,7 +5,7 @@ from django.utils.formats import number_format
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 
-from guides.markdown import render_markdown
+from noonbarbari.markdown import render_markdown
 
 register = template.Library()
 
