@@ -5,7 +5,6 @@ by digest (noonbarbari.content_loading). Writing to the database is guides.servi
 """
 
 import re
-import tomllib
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -15,6 +14,7 @@ from django.conf import settings
 
 from exchanges.models import AccountTwoFactor, CcxtSupport, IpWhitelist, Region
 from guides.models import GuideTranslation, ItemKind, PermissionLevel
+from noonbarbari.content_loading import ContentError, check_keys, load_toml
 
 CONTENT_DIR = Path(__file__).resolve().parent / "content"
 
@@ -53,10 +53,6 @@ ITEM_KIND_ORDER: list[str] = [
 ANCHOR = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
-class ContentError(ValueError):
-    """A content file that cannot be loaded; the message names the file and the problem."""
-
-
 @dataclass(frozen=True)
 class ExchangeContent:
     folder: Path
@@ -72,8 +68,8 @@ def read_all(content_dir: Path = CONTENT_DIR) -> list[ExchangeContent]:
 
 
 def read_exchange(folder: Path) -> ExchangeContent:
-    raw = _load(folder / "exchange.toml")
-    _check_keys(folder / "exchange.toml", raw, set(EXCHANGE_FIELDS), set(EXCHANGE_OPTIONAL))
+    raw = load_toml(folder / "exchange.toml")
+    check_keys(folder / "exchange.toml", raw, set(EXCHANGE_FIELDS), set(EXCHANGE_OPTIONAL))
     for key, kind in {**EXCHANGE_FIELDS, **EXCHANGE_OPTIONAL}.items():
         if key in raw:
             raw[key] = _checked(folder / "exchange.toml", key, raw[key], kind)
@@ -115,30 +111,6 @@ def read_exchange(folder: Path) -> ExchangeContent:
     return ExchangeContent(folder, facts, raw.get("sister"), guide, translations)
 
 
-def _load(path: Path) -> dict[str, Any]:
-    try:
-        with path.open("rb") as file:
-            return tomllib.load(file)
-    except tomllib.TOMLDecodeError as error:
-        raise ContentError(f"{path}: {error}") from error
-
-
-def _check_keys(
-    path: Path, raw: dict[str, Any], required: set[str], optional: set[str], where: str = ""
-) -> None:
-    missing = required - raw.keys()
-    unknown = raw.keys() - required - optional
-    if missing:
-        raise ContentError(f"{path}: {where}missing {', '.join(sorted(missing))}")
-    if unknown:
-        hint = (
-            " (in TOML, keys written after a [[table]] belong to it: put top-level keys first)"
-            if where
-            else ""
-        )
-        raise ContentError(f"{path}: {where}unknown {', '.join(sorted(unknown))}{hint}")
-
-
 def _checked(path: Path, key: str, value: Any, kind: Any) -> Any:
     if kind == "decimal":
         try:
@@ -158,14 +130,14 @@ def _checked(path: Path, key: str, value: Any, kind: Any) -> Any:
 
 
 def _read_translation(path: Path) -> dict[str, Any]:
-    raw = _load(path)
-    _check_keys(path, raw, set(), set(TEXT_KEYS) | set(LIST_KEYS))
+    raw = load_toml(path)
+    check_keys(path, raw, set(), set(TEXT_KEYS) | set(LIST_KEYS))
     snapshot: dict[str, Any] = {key: _text(path, key, raw.get(key, "")) for key in TEXT_KEYS}
     items = []
     for text in raw.get("create_key_steps", []):
         items.append(_item(ItemKind.STEP, text=_text(path, "create_key_steps", text)))
     for number, entry in enumerate(raw.get("permissions", []), start=1):
-        _check_keys(path, entry, {"label", "level"}, {"note"}, f"[[permissions]] #{number}: ")
+        check_keys(path, entry, {"label", "level"}, {"note"}, f"[[permissions]] #{number}: ")
         if entry["level"] not in PermissionLevel.values:
             raise ContentError(f"{path}: permission level must be one of required/optional/never")
         items.append(
@@ -182,7 +154,7 @@ def _read_translation(path: Path) -> dict[str, Any]:
         items.append(_item(ItemKind.PITFALL, text=_text(path, "pitfalls", text)))
     for number, entry in enumerate(raw.get("troubleshooting", []), start=1):
         where = f"[[troubleshooting]] #{number}: "
-        _check_keys(path, entry, {"anchor", "error", "meaning", "fix"}, set(), where)
+        check_keys(path, entry, {"anchor", "error", "meaning", "fix"}, set(), where)
         if not ANCHOR.match(str(entry["anchor"])):
             raise ContentError(f"{path}: anchor {entry['anchor']!r} must be lowercase-hyphenated")
         items.append(

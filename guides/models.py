@@ -55,13 +55,6 @@ class Guide(models.Model):
     def slug(self) -> str:
         return self.exchange.slug
 
-    @property
-    def strategy_names(self) -> list[str]:
-        # Until the strategy catalog exists, a strategy is shown as the words of its slug.
-        return [
-            slug.replace("_", " ").replace("-", " ").capitalize() for slug in self.strategy_slugs
-        ]
-
 
 class GuideTranslation(models.Model):
     """A guide's text in one language. Blank sections fall back to English on the page."""

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_safe
 from guides import selectors
 from guides.forms import GuideFilterForm
 from guides.models import Guide
+from noonbarbari import strategy_catalog
 from noonbarbari.page_cache import cache_for_visitors
 
 
@@ -32,7 +33,19 @@ def guide_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "exchange": guide.exchange,
         # Built only when the cached fragments miss: a warm page costs one query.
         "page": SimpleLazyObject(lambda: selectors.guide_page(guide, language)),
+        "strategies": SimpleLazyObject(
+            lambda: strategy_catalog.strategy_mentions(guide.strategy_slugs, language)
+        ),
         "egress_ips": settings.NOONBARBARI_EGRESS_IPS,
-        "cache_key": f"{guide.pk}.{guide.updated_at.timestamp()}.{language}",
+        # The suggested strategies' titles and pages are the catalog's: its version is part of
+        # the key too.
+        "cache_key": ".".join(
+            (
+                str(guide.pk),
+                str(guide.updated_at.timestamp()),
+                language,
+                strategy_catalog.strategy_mentions_version(),
+            )
+        ),
     }
     return render(request, "guides/detail.html", context)

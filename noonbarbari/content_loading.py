@@ -7,10 +7,12 @@ away from that digest was edited in the admin, and a load keeps it unless forced
 
 import hashlib
 import json
+import tomllib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
+from pathlib import Path
 from typing import Any
 
 
@@ -63,3 +65,32 @@ def _normalise(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [_normalise(item) for item in value]
     return value
+
+
+class ContentError(ValueError):
+    """A content file that cannot be loaded; the message names the file and the problem."""
+
+
+def load_toml(path: Path) -> dict[str, Any]:
+    """A content file's TOML, or ContentError naming the file."""
+    try:
+        with path.open("rb") as file:
+            return tomllib.load(file)
+    except tomllib.TOMLDecodeError as error:
+        raise ContentError(f"{path}: {error}") from error
+
+
+def check_keys(
+    path: Path, raw: dict[str, Any], required: set[str], optional: set[str], where: str = ""
+) -> None:
+    missing = required - raw.keys()
+    unknown = raw.keys() - required - optional
+    if missing:
+        raise ContentError(f"{path}: {where}missing {', '.join(sorted(missing))}")
+    if unknown:
+        hint = (
+            " (in TOML, keys written after a [[table]] belong to it: put top-level keys first)"
+            if where
+            else ""
+        )
+        raise ContentError(f"{path}: {where}unknown {', '.join(sorted(unknown))}{hint}")

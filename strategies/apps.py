@@ -7,3 +7,14 @@ class StrategiesConfig(AppConfig):
 
     name = "strategies"
     verbose_name = _("Strategies")
+
+    def ready(self) -> None:
+        # Imported once the app registry is ready: these modules use the models.
+        from noonbarbari import strategy_catalog
+        from noonbarbari.page_cache import register_version
+        from strategies import signals
+        from strategies.selectors import catalog
+
+        signals.connect()
+        register_version("strategies", catalog.catalog_version)
+        strategy_catalog.strategy_catalogs.append(catalog.GuideStrategies())

@@ -14,9 +14,11 @@ from tests.subprocesses import PROJECT_DIR, clean_env, database_url
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
-    """The real guide content, loaded once: every test starts from the published guides."""
+    """The real content, loaded once: every test starts from the published guides and the
+    strategy catalog."""
     with django_db_blocker.unblock():
         call_command("load_guides", verbosity=0)
+        call_command("load_strategies", verbosity=0)
 
 
 @pytest.fixture(autouse=True)

@@ -31,7 +31,7 @@ class GuideFactory(factory.django.DjangoModelFactory):
 
     exchange = factory.SubFactory(ExchangeFactory)
     published = True
-    strategy_slugs = ["grid-range", "dca-accumulator"]
+    strategy_slugs = ["ema-crossover", "rsi-mean-revert"]
 
 
 class GuideTranslationFactory(factory.django.DjangoModelFactory):

@@ -1,0 +1,166 @@
+"""Reads of the catalog: visibility, the English fallback, and what a strategy page shows."""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, Max, Prefetch
+
+from exchanges.models import Exchange
+from exchanges.selectors import exchanges_available
+from noonbarbari.language_fallback import Section, fallback_languages, first_filled
+from noonbarbari.page_cache import content_version
+from noonbarbari.strategy_catalog import StrategyMention
+from strategies.indicators import get as indicator_spec
+from strategies.models import Bias, CatalogEntry, CatalogEntryText
+from strategies.rules import Document, parse, sentences
+
+TEXT_FIELDS = CatalogEntryText.TEXT_FIELDS
+
+
+@dataclass(frozen=True)
+class CatalogCard:
+    entry: CatalogEntry
+    title: Section
+    summary: Section
+
+
+def _texts(entry: CatalogEntry, language: str) -> dict[str, Section]:
+    """Every text field of a prefetched entry in `language`, each falling back to English."""
+    by_language = {text.language: text for text in entry.texts.all()}
+    candidates = [by_language[code] for code in fallback_languages(language) if code in by_language]
+    return {
+        name: first_filled(((t.language, getattr(t, name).strip()) for t in candidates), language)
+        for name in TEXT_FIELDS
+    }
+
+
+def _with_texts(entries, language: str):
+    wanted = CatalogEntryText.objects.filter(language__in=fallback_languages(language))
+    return entries.prefetch_related(Prefetch("texts", queryset=wanted))
+
+
+def catalog_list(
+    *, user, language: str, category: str = "", bias: str = "", timeframe: str = "", skill: str = ""
+) -> list[CatalogCard]:
+    """The entries `user` may see, filtered, as library cards (two queries whatever the count)."""
+    entries = CatalogEntry.objects.visible_to(user)
+    if category:
+        entries = entries.filter(category=category)
+    if bias:
+        entries = entries.filter(bias=bias)
+    if skill:
+        entries = entries.filter(skill=skill)
+    cards = []
+    for entry in _with_texts(entries, language):
+        # JSON containment differs between SQLite and PostgreSQL; the list is short.
+        if timeframe and timeframe not in entry.timeframes:
+            continue
+        texts = _texts(entry, language)
+        cards.append(CatalogCard(entry=entry, title=texts["title"], summary=texts["summary"]))
+    return cards
+
+
+def catalog_get(*, slug: str, user) -> CatalogEntry:
+    """The entry, if `user` may see it (raises CatalogEntry.DoesNotExist)."""
+    return CatalogEntry.objects.visible_to(user).get(slug=slug)
+
+
+@dataclass(frozen=True)
+class IndicatorRow:
+    alias: str
+    kind: str
+    title: Any
+    timeframe: str | None
+    params: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class VenueFit:
+    exchange: Exchange
+    round_trip_fee: Decimal  # percent: the taker fee on both legs of a market-order round trip
+    can_short: bool
+
+
+@dataclass
+class CatalogPage:
+    entry: CatalogEntry
+    language: str
+    texts: dict[str, Section]
+    document: Document
+    sentences: list[str]
+    indicators: list[IndicatorRow] = field(default_factory=list)
+    venues: list[VenueFit] = field(default_factory=list)
+
+
+def catalog_page(entry: CatalogEntry, language: str) -> CatalogPage:
+    """What the strategy page shows, in `language` (texts fall back to English)."""
+    (entry,) = _with_texts(CatalogEntry.objects.filter(pk=entry.pk), language)
+    document = parse(entry.document)
+    return CatalogPage(
+        entry=entry,
+        language=language,
+        texts=_texts(entry, language),
+        document=document,
+        sentences=sentences(document),
+        indicators=[
+            IndicatorRow(
+                alias=alias,
+                kind=declared.kind,
+                title=indicator_spec(declared.kind).title,
+                timeframe=declared.timeframe,
+                params=indicator_spec(declared.kind).with_defaults(declared.params),
+            )
+            for alias, declared in document.indicators.items()
+        ],
+        venues=_venues(entry),
+    )
+
+
+def _venues(entry: CatalogEntry) -> list[VenueFit]:
+    """Published venues that can trade it: any for long-only, futures for short branches."""
+    venues = exchanges_available()
+    if entry.bias == Bias.LONG_SHORT:
+        venues = venues.filter(futures_trading=True)
+    return [
+        VenueFit(
+            exchange=venue,
+            round_trip_fee=2 * venue.spot_taker_fee,
+            can_short=venue.futures_trading,
+        )
+        for venue in venues
+    ]
+
+
+def catalog_version() -> str:
+    """Changes whenever any catalog page may change: edits, (un)publishing, deletions."""
+    state = CatalogEntry.objects.aggregate(count=Count("pk"), last=Max("updated_at"))
+    last = state["last"].timestamp() if state["last"] else 0
+    return f"{state['count']}.{last}"
+
+
+def catalog_in_sitemap() -> list[CatalogEntry]:
+    return list(CatalogEntry.objects.published())
+
+
+class GuideStrategies:
+    """What guides show of the strategies they name (registered with guides: see apps.py)."""
+
+    def links(self, slugs: list[str], language: str) -> list[StrategyMention]:
+        entries = {
+            entry.slug: entry
+            for entry in _with_texts(
+                CatalogEntry.objects.published().filter(slug__in=slugs), language
+            )
+        }
+        return [
+            StrategyMention(
+                title=_texts(entries[slug], language)["title"].value or slug,
+                url=entries[slug].get_absolute_url(language),
+            )
+            for slug in slugs
+            if slug in entries
+        ]
+
+    def version(self) -> str:
+        return content_version("strategies")

@@ -1,0 +1,11 @@
+from django.urls import include, path
+
+from strategies.views import catalog
+
+app_name = "strategies"
+
+urlpatterns = [
+    path("", catalog.library, name="index"),
+    path("mine/", include("strategies.urls_mine")),
+    path("<slug:slug>/", catalog.detail, name="detail"),
+]
