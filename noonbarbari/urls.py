@@ -5,8 +5,9 @@ from django.urls import include, path
 
 from guides.sitemaps import GuideSitemap, PageSitemap
 from noonbarbari import views
+from strategies.sitemaps import DocsSitemap
 
-sitemaps = {"pages": PageSitemap, "guides": GuideSitemap}
+sitemaps = {"pages": PageSitemap, "guides": GuideSitemap, "docs": DocsSitemap}
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
@@ -25,6 +26,7 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("", views.HomeView.as_view(), name="home"),
     path("guides/", include("guides.urls")),
+    path("docs/", include("strategies.urls_docs")),
     path("", include("accounts.urls")),
     path("profile/keys/", include("exchanges.urls")),
     path("accounts/", include("allauth.urls")),
