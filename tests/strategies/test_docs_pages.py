@@ -100,3 +100,10 @@ def test_yaml_is_escaped_and_preformatted(client):
     assert '<pre class="docs-code" tabindex="0"' in rules
     assert "op: &quot;&gt;&quot;" in rules
     assert 'op: ">"' not in rules
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_every_table_scrolls_inside_its_own_region(client, name):
+    html = page(client, name, "en")
+    # A narrow screen scrolls the table, not the page: each table sits in a focusable region.
+    assert html.count("<table") == html.count('<div class="docs-table" role="region" tabindex="0"')
