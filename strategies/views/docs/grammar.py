@@ -118,11 +118,8 @@ def limits() -> list[str]:
 
 
 def words() -> dict[str, object]:
-    """The grammar's other words, for the page's prose."""
+    """The grammar's other words the page's prose names."""
     return {
-        "operators": vocabulary.OPERATORS,
-        "combines": vocabulary.COMBINES,
-        "directions": vocabulary.DIRECTIONS,
         "bar_fields": bar_fields(),
         "alias_length": MAX_ALIAS_LENGTH,
     }
