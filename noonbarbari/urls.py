@@ -5,8 +5,14 @@ from django.urls import include, path
 
 from guides.sitemaps import GuideSitemap, PageSitemap
 from noonbarbari import views
+from strategies.sitemaps import CatalogSitemap, LibrarySitemap
 
-sitemaps = {"pages": PageSitemap, "guides": GuideSitemap}
+sitemaps = {
+    "pages": PageSitemap,
+    "guides": GuideSitemap,
+    "library": LibrarySitemap,
+    "strategies": CatalogSitemap,
+}
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
@@ -25,6 +31,8 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("", views.HomeView.as_view(), name="home"),
     path("guides/", include("guides.urls")),
+    path("strategies/", include("strategies.urls")),
+    path("docs/", include("strategies.urls_docs")),
     path("", include("accounts.urls")),
     path("profile/keys/", include("exchanges.urls")),
     path("accounts/", include("allauth.urls")),

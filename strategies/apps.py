@@ -14,7 +14,9 @@ class StrategiesConfig(AppConfig):
         from noonbarbari.page_cache import register_version
         from strategies import signals
         from strategies.selectors import catalog
+        from strategies.views.docs import pages as docs_pages
 
         signals.connect()
         register_version("strategies", catalog.catalog_version)
+        register_version(docs_pages.CACHE_SOURCE, docs_pages.docs_version)
         strategy_catalog.strategy_catalogs.append(catalog.GuideStrategies())

@@ -4,6 +4,8 @@ from django.urls import reverse
 from strategies.models import CatalogEntry
 from strategies.selectors import catalog
 
+DOCS_PAGES = ("docs:index", "docs:rules", "docs:indicators", "docs:risk")
+
 
 class CatalogSitemap(Sitemap):
     """Every published catalog strategy, in every language, with hreflang alternates."""
@@ -22,3 +24,19 @@ class CatalogSitemap(Sitemap):
 
     def lastmod(self, item: CatalogEntry):
         return item.updated_at
+
+
+class LibrarySitemap(Sitemap):
+    """The library and the strategies documentation, in every language."""
+
+    i18n = True
+    alternates = True
+    x_default = True
+    changefreq = "weekly"
+    priority = 0.6
+
+    def items(self) -> list[str]:
+        return ["strategies:index", *DOCS_PAGES]
+
+    def location(self, item: str) -> str:
+        return reverse(item)
