@@ -23,6 +23,14 @@ def timeframe_ms(timeframe: str) -> int:
     return int(match.group(1)) * _UNIT_MS[match.group(2)]
 
 
+def timeframe_of(bar_ms: int) -> str:
+    """The ccxt spelling of a bar length: 86_400_000 -> "1d" (the largest unit that divides it)."""
+    for unit, unit_ms in sorted(_UNIT_MS.items(), key=lambda item: -item[1]):
+        if bar_ms % unit_ms == 0:
+            return f"{bar_ms // unit_ms}{unit}"
+    raise ValueError(f"not a whole number of minutes: {bar_ms} ms")
+
+
 def is_timeframe(timeframe: object) -> bool:
     return isinstance(timeframe, str) and _TIMEFRAME.match(timeframe) is not None
 

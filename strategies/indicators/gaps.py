@@ -94,6 +94,11 @@ register(
         description=_("A three-bar gap price left behind, and the latest one it has not filled."),
         params=(),
         outputs=("state", "top", "bottom"),
+        output_labels={
+            "state": _("state"),
+            "top": _("top of the gap"),
+            "bottom": _("bottom of the gap"),
+        },
         sparse_outputs=("top", "bottom"),
         warmup=lambda p, bar_ms: 2,
         compute=_fair_value_gap,
@@ -106,6 +111,6 @@ register(
             "bottom, a bearish one once a later high reaches its top. Undefined while there is "
             "no open gap."
         ),
-        states={"state": {1.0: _("bullish gap"), -1.0: _("bearish gap"), 0.0: _("no gap")}},
+        states={"state": {1.0: _("bullish"), -1.0: _("bearish"), 0.0: _("none")}},
     )
 )

@@ -72,6 +72,7 @@ register(
             period("signal", default=9, help=_("Bars of the signal line's EMA.")),
         ),
         outputs=("line", "signal", "hist"),
+        output_labels={"line": _("line"), "signal": _("signal line"), "hist": _("histogram")},
         warmup=lambda p, bar_ms: int(p["slow"]) + int(p["signal"]) - 2,
         output_warmups={"line": lambda p, bar_ms: int(p["slow"]) - 1},
         constraints=(
@@ -101,6 +102,7 @@ register(
             period("d_period", default=3, help=_("Bars of the average of K that gives D.")),
         ),
         outputs=("k", "d"),
+        output_labels={"k": "%K", "d": "%D"},
         warmup=lambda p, bar_ms: int(p["k_period"] + p["k_smoothing"] + p["d_period"]) - 3,
         compute=_stochastic,
         label=_("stochastic %(k_period)s/%(k_smoothing)s/%(d_period)s"),

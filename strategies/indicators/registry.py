@@ -74,6 +74,8 @@ class IndicatorSpec:
     # Words for the values of discrete outputs, for sentences and docs:
     # {"value": {1: _("up"), -1: _("down"), 0: _("flat")}}.
     states: Mapping[str, Mapping[float, Promise | str]] = field(default_factory=dict)
+    # How sentences name an output other than the first: {"upper": _("upper band")}.
+    output_labels: Mapping[str, Promise | str] = field(default_factory=dict)
     # Outputs that report the latest event and may stay NaN after warm-up until one happens.
     sparse_outputs: tuple[str, ...] = ()
     # Outputs defined before `warmup` (MACD's line before its signal): their own warm-up.

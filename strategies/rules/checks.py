@@ -12,7 +12,7 @@ from strategies.indicators import REGISTRY, IndicatorSpec, Param
 from strategies.rules import messages
 from strategies.rules.problems import Finding, Path, lazy_format
 from strategies.rules.rule_checks import Context, rule_findings
-from strategies.series import is_timeframe, timeframe_ms
+from strategies.series import is_timeframe, timeframe_ms, timeframe_of
 
 OWN_KEYS = ("kind", "timeframe")
 
@@ -55,8 +55,8 @@ def _declared(
 def indicator_findings(
     path: Path, declaration: dict, spec: IndicatorSpec | None, base_timeframe: str | None
 ) -> list[Finding]:
-    """The kind exists, every parameter is one of its own and in range, the timeframe is not
-    shorter than the run's."""
+    """The kind exists, every parameter is one of its own and in range, the parameters agree
+    with each other, and the timeframe can be built from the run's."""
     if spec is None:
         return [((*path, "kind"), lazy_format(messages.UNKNOWN_KIND, kind=declaration["kind"]))]
     findings: list[Finding] = []
@@ -68,13 +68,51 @@ def indicator_findings(
             findings.append(((*path, name), _unknown_param(spec)))
         else:
             findings += [((*path, name), message) for message in param_problems(param, value)]
-    timeframe = declaration.get("timeframe")
-    if below_base(timeframe, base_timeframe):
-        message = lazy_format(
-            messages.TIMEFRAME_BELOW_BASE, timeframe=timeframe, base=base_timeframe
-        )
-        findings.append(((*path, "timeframe"), message))
+    if not findings:
+        params = {k: v for k, v in declaration.items() if k not in OWN_KEYS}
+        findings += [(path, message) for message in spec.broken_constraints(params)]
+    findings += _timeframe_findings(path, declaration.get("timeframe"), spec, base_timeframe)
     return findings
+
+
+def _timeframe_findings(
+    path: Path, timeframe: object, spec: IndicatorSpec, base_timeframe: str | None
+) -> list[Finding]:
+    where = (*path, "timeframe")
+    if below_base(timeframe, base_timeframe):
+        return [
+            (
+                where,
+                lazy_format(
+                    messages.TIMEFRAME_BELOW_BASE, timeframe=timeframe, base=base_timeframe
+                ),
+            )
+        ]
+    if not_a_multiple(timeframe, base_timeframe):
+        return [
+            (
+                where,
+                lazy_format(
+                    messages.TIMEFRAME_NOT_MULTIPLE, timeframe=timeframe, base=base_timeframe
+                ),
+            )
+        ]
+    own = timeframe if isinstance(timeframe, str) and is_timeframe(timeframe) else base_timeframe
+    if own is not None and spec.max_bar_ms is not None and timeframe_ms(own) > spec.max_bar_ms:
+        place = where if own == timeframe else path
+        longest = timeframe_of(spec.max_bar_ms)
+        message = lazy_format(
+            messages.TIMEFRAME_TOO_LONG, kind=spec.kind, longest=longest, timeframe=own
+        )
+        return [(place, message)]
+    return []
+
+
+def not_a_multiple(timeframe: object, base_timeframe: str | None) -> bool:
+    """A valid timeframe whose bars cannot be built from whole bars of the run's."""
+    if base_timeframe is None or not isinstance(timeframe, str) or not is_timeframe(timeframe):
+        return False
+    return timeframe_ms(timeframe) % timeframe_ms(base_timeframe) != 0
 
 
 def below_base(timeframe: object, base_timeframe: str | None) -> bool:

@@ -104,6 +104,11 @@ NO_PARAMS = _("unknown parameter: %(kind)s takes no parameters")
 PARAM_CHOICE = _("must be one of: %(choices)s")
 UNKNOWN_OUTPUT = _('unknown output "%(field)s" of %(kind)s: its outputs are %(names)s')
 TIMEFRAME_BELOW_BASE = _("the timeframe %(timeframe)s is shorter than the run's timeframe %(base)s")
+TIMEFRAME_NOT_MULTIPLE = _(
+    "the timeframe %(timeframe)s is not a whole number of the run's %(base)s bars: choose a "
+    "multiple of %(base)s"
+)
+TIMEFRAME_TOO_LONG = _("%(kind)s needs bars of %(longest)s or shorter, not %(timeframe)s")
 BOTH_CONSTANT = _("compares two fixed values: one side must be a bar field or an indicator")
 SAME_SIDES = _("compares a value with itself, so it is never true")
 SHORT_WHEN_LONG_ONLY = _("short is not allowed while long_only is true")

@@ -147,7 +147,8 @@ class Wording:
         spec = REGISTRY[indicator.kind]
         text = label(spec.label or spec.title, indicator.params)
         if side.field and side.field != spec.outputs[0]:
-            text = str(wording.OUTPUT) % {"indicator": text, "output": side.field.replace("_", " ")}
+            output = spec.output_labels.get(side.field, side.field.replace("_", " "))
+            text = str(wording.OUTPUT) % {"indicator": text, "output": output}
         if indicator.timeframe:
             text = str(wording.ON_TIMEFRAME) % {"indicator": text, "timeframe": indicator.timeframe}
         return text

@@ -340,3 +340,28 @@ def test_json_syntax_error_is_reported_as_json():
     assert refusal('{"name": "x",\n "entry": }') == [
         ("", "this is not valid JSON (near column 11)", 2)
     ]
+
+
+@pytest.mark.parametrize(
+    ("declaration", "base", "path", "message"),
+    [
+        ("{kind: macd, fast: 30, slow: 20}", None, "indicators.x",
+         "The fast period must be shorter than the slow period."),
+        ("{kind: sma, timeframe: 6h}", "4h", "indicators.x.timeframe",
+         "the timeframe 6h is not a whole number of the run's 4h bars: choose a multiple of 4h"),
+        ("{kind: prior_period_levels}", "1w", "indicators.x",
+         "prior_period_levels needs bars of 1d or shorter, not 1w"),
+        ("{kind: prior_period_levels, timeframe: 1w}", "1h", "indicators.x.timeframe",
+         "prior_period_levels needs bars of 1d or shorter, not 1w"),
+    ],
+)  # fmt: skip
+def test_indicators_the_run_cannot_compute_are_refused(declaration, base, path, message):
+    text = (
+        f"name: t\nindicators:\n  x: {declaration}\n"
+        "entry: {lhs: {indicator: x}, op: gt, rhs: {value: 0}}\nrisk: {stop_loss_pct: 0.1}\n"
+    )
+
+    with pytest.raises(DocumentError) as refused:
+        parse(text, base_timeframe=base)
+
+    assert [(p.path, str(p.message), p.line) for p in refused.value.errors] == [(path, message, 3)]

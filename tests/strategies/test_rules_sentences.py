@@ -80,7 +80,7 @@ def test_nested_groups_negations_and_numbers_in_english():
 
 def test_nested_groups_negations_and_numbers_in_french():
     assert said(NESTED, "fr") == [
-        "Entre en position longue quand (soit la clôture est sous Bands 20 2,5 lower, soit le "
+        "Entre en position longue quand (soit la clôture est sous lower de Bands 20 2,5, soit le "
         "plus bas ne dépasse pas 0,5), Tendance 14 n'est pas baissière et à la fois le volume "
         "atteint ou dépasse 1500 et non (l'ouverture dépasse le plus haut ou Bands 20 2,5 "
         "croise la clôture à la baisse).",
