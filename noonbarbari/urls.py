@@ -27,6 +27,7 @@ urlpatterns += i18n_patterns(
     path("guides/", include("guides.urls")),
     path("", include("accounts.urls")),
     path("profile/keys/", include("exchanges.urls")),
+    path("strategies/", include("strategies.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 )
