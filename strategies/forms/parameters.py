@@ -136,20 +136,29 @@ class ParametersForm(forms.Form):
             "validators": [_percent_open],
         }
         self.fields["risk.stop_loss_pct"] = forms.DecimalField(
-            label=_("Stop-loss, in % of the entry price"),
-            help_text=_("5 closes a long 5% below its entry price. Empty: no stop-loss."),
+            label=_("Stop-loss (percent of the entry price)"),
+            help_text=_(
+                "For example, 5 closes a long position 5 percent below its entry price. "
+                "Leave it empty for no stop-loss."
+            ),
             initial=as_percent(risk.stop_loss_pct),
             **percent,
         )
         self.fields["risk.take_profit_pct"] = forms.DecimalField(
-            label=_("Take-profit, in % of the entry price"),
-            help_text=_("10 closes a long 10% above its entry price. Empty: no take-profit."),
+            label=_("Take-profit (percent of the entry price)"),
+            help_text=_(
+                "For example, 10 closes a long position 10 percent above its entry price. "
+                "Leave it empty for no take-profit."
+            ),
             initial=as_percent(risk.take_profit_pct),
             **percent,
         )
         self.fields["risk.trailing_stop_pct"] = forms.DecimalField(
-            label=_("Trailing stop, in % behind the best price since entry"),
-            help_text=_("8 closes a long 8% below its highest price since entry. Empty: none."),
+            label=_("Trailing stop (percent behind the best price since entry)"),
+            help_text=_(
+                "For example, 8 closes a long position 8 percent below its highest price since "
+                "entry. Leave it empty for no trailing stop."
+            ),
             initial=as_percent(risk.trailing_stop_pct),
             **percent,
         )
@@ -172,7 +181,7 @@ class ParametersForm(forms.Form):
             initial=sizing.kind,
         )
         self.fields["sizing.fraction"] = forms.DecimalField(
-            label=_("Share of the equity per entry, in %"),
+            label=_("Share of the equity per entry (percent)"),
             help_text=_("100 commits all of the equity to each entry."),
             required=False,
             max_digits=9,

@@ -75,12 +75,16 @@ def _broken_constraints(document: Document, text: str | None) -> list[Problem]:
 
 
 def _alias_line(text: str | None, alias: str) -> int | None:
-    """The line declaring an indicator alias in the text (aliases are unique keys)."""
+    """The line declaring an indicator alias in YAML text: the first indented `alias:` key
+    after the top-level `indicators:` key (None when it cannot be told, as in JSON)."""
     if text is None:
         return None
-    pattern = re.compile(rf"^\s+{re.escape(alias)}\s*:")
+    declaration = re.compile(rf"^\s+{re.escape(alias)}\s*:")
+    inside = False
     for number, line in enumerate(text.splitlines(), start=1):
-        if pattern.match(line):
+        if not line[:1].isspace() and line.strip():
+            inside = line.startswith("indicators:")
+        elif inside and declaration.match(line):
             return number
     return None
 

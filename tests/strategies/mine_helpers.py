@@ -1,6 +1,7 @@
 """Helpers for the "My strategies" tests: catalog rows straight from the content files (the
 catalog loader lives elsewhere), signed-in clients and strategies made through the services."""
 
+import html
 import tomllib
 from pathlib import Path
 
@@ -56,5 +57,6 @@ def copied(user, slug: str) -> Strategy:
 
 
 def page(response) -> str:
+    """The page's HTML with entities read (&#x27; as '), as a reader sees the text."""
     assert response.status_code == 200, response.status_code
-    return response.content.decode()
+    return html.unescape(response.content.decode())
