@@ -33,7 +33,7 @@ class StrategyVersionInline(admin.TabularInline):
     model = StrategyVersion
     extra = 0
     fields = ["number", "note", "created_at"]
-    readonly_fields = fields
+    readonly_fields = ["number", "note", "created_at"]
     can_delete = False
     show_change_link = False
 
