@@ -15,6 +15,8 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
 
 class Outcome(StrEnum):
     CREATED = "created"
@@ -94,3 +96,45 @@ def check_keys(
             else ""
         )
         raise ContentError(f"{path}: {where}unknown {', '.join(sorted(unknown))}{hint}")
+
+
+class LoadContentCommand(BaseCommand):
+    """A management command that loads a content folder into the database, keeping staff edits
+    unless forced, and names the rows it kept. Subclasses set what is loaded."""
+
+    content_name: str  # "Guides", "Strategies": how the summary line starts
+    default_dir: Path
+
+    def load(self, *, content_dir: Path, force: bool) -> LoadReport:
+        raise NotImplementedError
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Overwrite rows edited in the admin with the files' content.",
+        )
+        parser.add_argument(
+            "--content-dir", type=Path, default=self.default_dir, help="Content folder."
+        )
+
+    def handle(
+        self, *args: object, force: bool, content_dir: Path, verbosity: int, **options: object
+    ) -> None:
+        try:
+            report = self.load(content_dir=content_dir, force=force)
+        except ContentError as error:
+            raise CommandError(str(error)) from error
+        counts = ", ".join(f"{report.count(outcome)} {outcome}" for outcome in Outcome)
+        if verbosity:
+            self.stdout.write(f"{self.content_name} loaded: {counts}.")
+        for name in report.rows[Outcome.KEPT]:
+            self.stdout.write(
+                self.style.WARNING(
+                    f"Kept {name}: edited in the admin since the last load. "
+                    f"Run {self._name()} --force to replace it with the file's content."
+                )
+            )
+
+    def _name(self) -> str:
+        return type(self).__module__.rsplit(".", 1)[-1]
