@@ -27,11 +27,19 @@ PAGE_TIMEOUT = 3600
 VERSION_TIMEOUT = 60
 
 _versions: dict[str, Callable[[], str]] = {}
+# Sources whose pages also show another source's content (strategy pages list the exchanges
+# whose guide is published): a change to the other forgets their version too.
+_dependents: dict[str, set[str]] = {}
 
 
-def register_version(source: str, compute: Callable[[], str]) -> None:
-    """Declare how to read the version of `source` from the database."""
+def register_version(
+    source: str, compute: Callable[[], str], *, depends_on: tuple[str, ...] = ()
+) -> None:
+    """Declare how to read the version of `source` from the database, and which other
+    sources its pages show."""
     _versions[source] = compute
+    for other in depends_on:
+        _dependents.setdefault(other, set()).add(source)
 
 
 def content_version(source: str) -> str:
@@ -49,9 +57,9 @@ def content_changed(source: str) -> None:
     The version is forgotten now and again at commit: another process that recomputes it
     in between still reads the old rows, and would otherwise keep that old version.
     """
-    key = f"content-version:{source}"
-    cache.delete(key)
-    transaction.on_commit(lambda: cache.delete(key))
+    keys = [f"content-version:{name}" for name in (source, *_dependents.get(source, ()))]
+    cache.delete_many(keys)
+    transaction.on_commit(lambda: cache.delete_many(keys))
 
 
 @dataclass(frozen=True)

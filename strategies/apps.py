@@ -17,6 +17,6 @@ class StrategiesConfig(AppConfig):
         from strategies.views.docs import pages as docs_pages
 
         signals.connect()
-        register_version("strategies", catalog.catalog_version)
+        register_version("strategies", catalog.catalog_version, depends_on=("guides",))
         register_version(docs_pages.CACHE_SOURCE, docs_pages.docs_version)
         strategy_catalog.strategy_catalogs.append(catalog.GuideStrategies())

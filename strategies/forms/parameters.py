@@ -20,6 +20,8 @@ from strategies import rules
 from strategies.indicators import IndicatorSpec, Param
 from strategies.indicators import get as indicator_spec
 from strategies.rules import Document, Problem
+from strategies.rules.limits import MAX_COOLDOWN_BARS
+from strategies.rules.sentences import label as indicator_label
 
 HUNDRED = Decimal(100)
 PERCENT_OPEN = _("Enter a percentage above 0 and below 100, or leave it empty.")
@@ -100,7 +102,7 @@ class IndicatorGroup:
 def _legend(alias: str, spec: IndicatorSpec, params: dict[str, Any], timeframe: str | None) -> str:
     values = {
         "alias": alias,
-        "label": str(spec.label or spec.title) % spec.with_defaults(params),
+        "label": indicator_label(spec.label or spec.title, spec.with_defaults(params)),
         "title": spec.title,
         "timeframe": timeframe,
     }
@@ -129,12 +131,8 @@ class ParametersForm(forms.Form):
 
     def _add_risk_fields(self) -> None:
         risk = self.document.risk
-        percent: dict[str, Any] = {
-            "required": False,
-            "max_digits": 9,
-            "decimal_places": 4,
-            "validators": [_percent_open],
-        }
+        # No digit limits: the form accepts every value the grammar does.
+        percent: dict[str, Any] = {"required": False, "validators": [_percent_open]}
         self.fields["risk.stop_loss_pct"] = forms.DecimalField(
             label=_("Stop-loss (percent of the entry price)"),
             help_text=_(
@@ -166,6 +164,7 @@ class ParametersForm(forms.Form):
             label=_("Cooldown, in bars"),
             help_text=_("Bars to wait after a position closes before the next entry."),
             min_value=0,
+            max_value=MAX_COOLDOWN_BARS,
             initial=risk.cooldown_bars,
         )
 
@@ -184,8 +183,6 @@ class ParametersForm(forms.Form):
             label=_("Share of the equity per entry (percent)"),
             help_text=_("100 commits all of the equity to each entry."),
             required=False,
-            max_digits=9,
-            decimal_places=4,
             validators=[_percent_up_to_100],
             initial=as_percent(fraction) if fraction is not None else "100",
         )
@@ -193,8 +190,6 @@ class ParametersForm(forms.Form):
             label=_("Amount per entry, in the quote currency"),
             help_text=_("250 on BTC/USDT buys 250 USDT worth of BTC."),
             required=False,
-            max_digits=20,
-            decimal_places=8,
             validators=[_positive],
             initial=getattr(sizing, "amount", None),
         )

@@ -10,6 +10,7 @@ from typing import Any
 
 from strategies.indicators import REGISTRY, IndicatorSpec, Param
 from strategies.rules import messages
+from strategies.rules.limits import MAX_MAGNITUDE
 from strategies.rules.problems import Finding, Path, lazy_format
 from strategies.rules.rule_checks import Context, rule_findings
 from strategies.series import is_timeframe, timeframe_ms, timeframe_of
@@ -141,6 +142,8 @@ def param_problems(param: Param, value: object) -> list[Any]:
         return [messages.NOT_WHOLE_NUMBER if param.kind is int else messages.NOT_NUMBER]
     if param.kind is int and not isinstance(value, int):
         return [messages.NOT_WHOLE_NUMBER]
+    if abs(value) > MAX_MAGNITUDE:  # before float(): an integer of 400 digits overflows it
+        return [lazy_format(messages.NUMBER_TOO_LARGE, limit=f"{MAX_MAGNITUDE:.0e}")]
     if not math.isfinite(value):
         return [messages.NOT_FINITE]
     if param.minimum is not None and value < param.minimum:

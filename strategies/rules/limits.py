@@ -5,3 +5,7 @@ MAX_DEPTH = 32  # nested mappings and lists, the root mapping being level 1
 MAX_NODES = 5_000  # mappings, lists, keys and scalars
 MAX_ALIAS_LENGTH = 40
 MAX_NAME_LENGTH = 100
+# Prices, volumes and amounts beyond this are typing mistakes; the engine works in float64,
+# which an integer of a few hundred digits would overflow.
+MAX_MAGNITUDE = 1e15
+MAX_COOLDOWN_BARS = 1_000_000

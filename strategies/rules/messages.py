@@ -35,6 +35,7 @@ NOT_TEXT = _("must be text")
 NOT_WHOLE_NUMBER = _("must be a whole number")
 NOT_NUMBER = _("must be a number")
 NOT_FINITE = _("must be a finite number")
+NUMBER_TOO_LARGE = _("is too large: numbers stay between -%(limit)s and %(limit)s")
 NOT_BOOLEAN = _("must be true or false")
 GREATER_THAN = _("must be greater than %(gt)s")
 AT_LEAST = _("must be at least %(ge)s")
@@ -75,6 +76,7 @@ PYDANTIC_MESSAGES = {
     "float_type": NOT_NUMBER,
     "float_parsing": NOT_NUMBER,
     "finite_number": NOT_FINITE,
+    "number_too_large": NUMBER_TOO_LARGE,
     "bool_type": NOT_BOOLEAN,
     "bool_parsing": NOT_BOOLEAN,
     "greater_than": GREATER_THAN,

@@ -19,7 +19,12 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from strategies.rules import vocabulary as words
-from strategies.rules.limits import MAX_ALIAS_LENGTH, MAX_NAME_LENGTH
+from strategies.rules.limits import (
+    MAX_ALIAS_LENGTH,
+    MAX_COOLDOWN_BARS,
+    MAX_MAGNITUDE,
+    MAX_NAME_LENGTH,
+)
 from strategies.series import is_timeframe
 
 ALIAS = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -49,6 +54,10 @@ def _number(value: object) -> float:
         raise PydanticCustomError("float_type", "not a number")
     if value != value or value in (float("inf"), float("-inf")):
         raise PydanticCustomError("finite_number", "not finite")
+    if abs(value) > MAX_MAGNITUDE:
+        raise PydanticCustomError(
+            "number_too_large", "too large", {"limit": f"{MAX_MAGNITUDE:.0e}"}
+        )
     return value
 
 
@@ -203,7 +212,7 @@ class Risk(Model):
     stop_loss_pct: Fraction | None = None
     take_profit_pct: Fraction | None = None
     trailing_stop_pct: Fraction | None = None
-    cooldown_bars: int = Field(default=0, ge=0)
+    cooldown_bars: int = Field(default=0, ge=0, le=MAX_COOLDOWN_BARS)
 
 
 class EquityFraction(Model):
@@ -213,7 +222,7 @@ class EquityFraction(Model):
 
 class FixedQuote(Model):
     kind: Literal["fixed_quote"]
-    amount: float = Field(gt=0)
+    amount: float = Field(gt=0, le=MAX_MAGNITUDE)
 
 
 def sizing_shape(data: object) -> str | None:

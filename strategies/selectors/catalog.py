@@ -1,5 +1,6 @@
 """Reads of the catalog: visibility, the English fallback, and what a strategy page shows."""
 
+import logging
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -13,7 +14,9 @@ from noonbarbari.page_cache import content_version
 from noonbarbari.strategy_catalog import StrategyMention
 from strategies.indicators import get as indicator_spec
 from strategies.models import Bias, CatalogEntry, CatalogEntryText
-from strategies.rules import Document, parse, sentences
+from strategies.rules import Document, DocumentError, parse, sentences
+
+logger = logging.getLogger(__name__)
 
 TEXT_FIELDS = CatalogEntryText.TEXT_FIELDS
 
@@ -87,7 +90,9 @@ class CatalogPage:
     entry: CatalogEntry
     language: str
     texts: dict[str, Section]
-    document: Document
+    # None when the stored document no longer validates (a staff edit kept by load_strategies
+    # across a stricter grammar): the page says so instead of failing.
+    document: Document | None
     sentences: list[str]
     indicators: list[IndicatorRow] = field(default_factory=list)
     venues: list[VenueFit] = field(default_factory=list)
@@ -96,7 +101,11 @@ class CatalogPage:
 def catalog_page(entry: CatalogEntry, language: str) -> CatalogPage:
     """What the strategy page shows, in `language` (texts fall back to English)."""
     (entry,) = _with_texts(CatalogEntry.objects.filter(pk=entry.pk), language)
-    document = parse(entry.document)
+    try:
+        document = parse(entry.document)
+    except DocumentError:
+        logger.error("Catalog strategy %s: its stored document no longer validates", entry.slug)
+        return CatalogPage(entry, language, _texts(entry, language), None, [])
     return CatalogPage(
         entry=entry,
         language=language,
@@ -133,10 +142,11 @@ def _venues(entry: CatalogEntry) -> list[VenueFit]:
 
 
 def catalog_version() -> str:
-    """Changes whenever any catalog page may change: edits, (un)publishing, deletions."""
+    """Changes whenever any catalog page may change: edits, (un)publishing, deletions, and
+    the guides (strategy pages list the exchanges whose guide is published)."""
     state = CatalogEntry.objects.aggregate(count=Count("pk"), last=Max("updated_at"))
     last = state["last"].timestamp() if state["last"] else 0
-    return f"{state['count']}.{last}"
+    return f"{state['count']}.{last}.{content_version('guides')}"
 
 
 def catalog_in_sitemap() -> list[CatalogEntry]:

@@ -4,7 +4,7 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.translation import get_language
 from django.views.decorators.http import require_safe
 
-from noonbarbari.page_cache import cache_for_visitors
+from noonbarbari.page_cache import cache_for_visitors, content_version
 from strategies.forms.catalog import CatalogFilterForm
 from strategies.models import CatalogEntry
 from strategies.selectors import catalog as selectors
@@ -30,6 +30,8 @@ def detail(request: HttpRequest, slug: str) -> HttpResponse:
         "entry": entry,
         # Built only when the cached fragment misses.
         "page": SimpleLazyObject(lambda: selectors.catalog_page(entry, language)),
-        "cache_key": f"{entry.pk}.{entry.updated_at.timestamp()}.{language}",
+        # Exchanges listed on the page come and go with their guides: their version counts.
+        "cache_key": f"{entry.pk}.{entry.updated_at.timestamp()}.{language}."
+        + content_version("guides"),
     }
     return render(request, "strategies/catalog/detail.html", context)

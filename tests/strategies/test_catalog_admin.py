@@ -4,6 +4,8 @@ import pytest
 from django.urls import reverse
 
 from strategies.models import CatalogEntry
+from strategies.services.mine import strategy_create
+from tests.accounts.helpers import make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -54,3 +56,19 @@ def test_a_valid_edit_is_stored_in_canonical_form(admin_client):
     entry.refresh_from_db()
     assert "crosses_above" not in entry.document
     assert "op: crosses_up" in entry.document
+
+
+def test_staff_cannot_delete_a_users_strategy(admin_client):
+    strategy = strategy_create(
+        owner=make_user("owner@example.com"),
+        name="mine",
+        document="name: mine\nentry: {lhs: {bar: close}, op: gt, rhs: {value: 1}}\n"
+        "risk: {stop_loss_pct: 0.1}\n",
+    )
+
+    response = admin_client.post(
+        reverse("admin:strategies_strategy_delete", args=[strategy.pk]), {"post": "yes"}
+    )
+
+    assert response.status_code == 403
+    assert type(strategy).objects.filter(pk=strategy.pk).exists()

@@ -10,6 +10,8 @@ from django.urls import reverse
 from django.utils import translation
 
 from accounts.models import User
+from guides.models import Guide
+from guides.services import guides_set_published
 from strategies.models import CatalogEntry, CatalogEntryText
 from strategies.rules import parse, sentences
 from tests.accounts.helpers import make_user
@@ -76,13 +78,14 @@ def test_a_nonsense_filter_is_ignored_with_a_message_not_an_error(client):
 def test_the_library_costs_the_same_queries_for_any_number_of_strategies(
     client, django_assert_num_queries
 ):
-    # The catalog's version (for the visitors' page cache), the entries, their texts.
-    with django_assert_num_queries(3):
+    # The catalog's and the guides' versions (for the visitors' page cache), the entries,
+    # their texts.
+    with django_assert_num_queries(4):
         client.get(url("strategies:index", "en"))
     CatalogEntry.objects.filter(slug__in=SLUGS[:5]).update(published=False)
     for cache in caches.all():
         cache.clear()
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):
         client.get(url("strategies:index", "en"), {"skill": "beginner"})
 
 
@@ -178,3 +181,27 @@ def test_the_sitemap_lists_every_strategy_in_both_languages(client):
             assert f"<loc>http://testserver/{language}/strategies/{slug}/</loc>" in xml
     assert 'hreflang="fr" href="http://testserver/fr/strategies/ema-crossover/"' in xml
     assert "<loc>http://testserver/en/strategies/</loc>" in xml
+
+
+def test_a_stored_document_that_no_longer_validates_does_not_break_the_page(client, caplog):
+    CatalogEntry.objects.filter(slug="ema-crossover").update(
+        document=CatalogEntry.objects.get(slug="ema-crossover").document.replace(
+            "kind: ema", "kind: ema_retired", 1
+        )
+    )
+
+    page = html_of(client.get(url("strategies:detail", "en", slug="ema-crossover")))
+
+    assert "rules are being revised" in page
+    assert "no longer validates" in caplog.text
+
+
+def test_an_exchange_whose_guide_is_unpublished_leaves_the_strategy_page(client):
+    assert "/en/guides/kraken/" in html_of(
+        client.get(url("strategies:detail", "en", slug="ema-crossover"))
+    )
+    guides_set_published(guides=Guide.objects.filter(exchange__slug="kraken"), published=False)
+
+    page = html_of(client.get(url("strategies:detail", "en", slug="ema-crossover")))
+
+    assert "/en/guides/kraken/" not in page

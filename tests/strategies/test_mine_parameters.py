@@ -203,3 +203,26 @@ def test_saving_unchanged_values_adds_no_version():
 
     assert "Nothing changed, so no new version was saved." in page(response)
     assert strategy.versions.count() == 1
+
+
+@pytest.mark.parametrize(
+    "risk_and_sizing",
+    [
+        "risk: {stop_loss_pct: 0.0000001}\nsizing: {kind: fixed_quote, amount: 1.0e+15}",
+        "risk: {stop_loss_pct: 0.5}\nsizing: {kind: fixed_quote, amount: 0.000000001}",
+    ],
+)
+def test_any_document_the_grammar_accepts_can_be_saved_unchanged(risk_and_sizing):
+    client, user = signed_in("extremes@example.com")
+    strategy = services.strategy_create(
+        owner=user,
+        name="extremes",
+        document=(
+            "name: extremes\nindicators: {r: {kind: rsi}}\n"
+            "entry: {lhs: {indicator: r}, op: crosses_up, rhs: {value: 30}}\n" + risk_and_sizing
+        ),
+    )
+
+    response = client.post(url(strategy), shown_values(client, strategy), follow=True)
+
+    assert "Nothing changed, so no new version was saved." in page(response)

@@ -365,3 +365,23 @@ def test_indicators_the_run_cannot_compute_are_refused(declaration, base, path, 
         parse(text, base_timeframe=base)
 
     assert [(p.path, str(p.message), p.line) for p in refused.value.errors] == [(path, message, 3)]
+
+
+def test_numbers_the_engine_cannot_hold_are_refused():
+    huge = "1" + "0" * 400  # a valid YAML integer; float() of it overflows
+    text = (
+        "name: t\n"
+        f"indicators: {{x: {{kind: sma, period: {huge}}}}}\n"
+        f"entry: {{lhs: {{indicator: x}}, op: gt, rhs: {{value: {huge}}}}}\n"
+        "risk: {stop_loss_pct: 0.1, cooldown_bars: 2000000}\n"
+    )
+
+    with pytest.raises(DocumentError) as refused:
+        parse(text)
+
+    limit = "is too large: numbers stay between -1e+15 and 1e+15"
+    assert [(p.path, str(p.message), p.line) for p in refused.value.errors] == [
+        ("indicators.x.period", limit, 2),
+        ("entry.rhs.value", limit, 3),
+        ("risk.cooldown_bars", "must be at most 1000000", 4),
+    ]
