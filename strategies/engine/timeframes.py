@@ -2,7 +2,7 @@
 
 A higher bar is aggregated from the base bars whose open falls in its interval (UTC-aligned;
 weeks start on Monday, as ccxt's). A bucket without base bars is a gap and is left out, never
-invented. A base bar sees only the last higher bar that closed at or before its own close:
+invented; so is the first bucket when the series starts inside it (a partial higher bar). A base bar sees only the last higher bar that closed at or before its own close:
 no look-ahead, and the same answer whether the series stops at that bar or goes on.
 """
 
@@ -45,6 +45,12 @@ def aggregate(candles: Candles, timeframe: str) -> Candles:
         return candles.head(0).retimed(timeframe)
     starts = bucket_starts(candles.time, timeframe_ms(timeframe))
     first = np.flatnonzero(np.r_[True, starts[1:] != starts[:-1]])
+    if candles.time[0] != starts[0]:
+        # The series starts inside a higher bar: what it holds of it is not that bar, and
+        # taking it for one would make decisions depend on where the history starts.
+        first = first[1:]
+        if len(first) == 0:
+            return candles.head(0).retimed(timeframe)
     last = np.r_[first[1:], len(starts)] - 1
     return Candles(
         timeframe,

@@ -104,12 +104,13 @@ def test_directions_give_their_own_signals():
     assert bars(signals.exit_long) == []
 
 
-@pytest.mark.parametrize(("value", "expected"), [(3, [2, 3, 4, 5]), (7, [6, 7])])
+@pytest.mark.parametrize(("value", "expected"), [(3, []), (7, [6, 7])])
 def test_a_higher_timeframe_is_seen_only_once_closed(value, expected):
-    # 1h bars open at 01:00, 02:00 ... 08:00 (Monday), closes 1 to 8. The 4h bar 00:00-04:00
-    # holds the bars of 01:00, 02:00 and 03:00: it closes at 04:00 with close 3, and the bar of
-    # 03:00 (index 2, closing at 04:00) is the first to see it. The 4h bar 04:00-08:00 closes
-    # with close 7 at 08:00: seen from index 6. SMA 1 on 4h is the 4h close.
+    # 1h bars open at 01:00, 02:00 ... 08:00 (Monday), closes 1 to 8. The series starts inside
+    # the 4h bar 00:00-04:00 (it lacks 00:00), so that bar is never used: close 3 is never
+    # seen. The 4h bar 04:00-08:00 holds indices 3 to 6 and closes at 08:00 with close 7: the
+    # bar of 07:00 (index 6, closing at 08:00) is the first to see it. SMA 1 on 4h is the 4h
+    # close.
     doc = document(
         f"{{lhs: {{indicator: s4}}, op: eq, rhs: {{value: {value}}}}}",
         indicators="{s4: {kind: sma, period: 1, timeframe: 4h}}",
@@ -201,3 +202,24 @@ def test_the_vectorised_pass_agrees_with_a_per_bar_loop(path):
 def test_the_catalog_is_there_and_mostly_single_timeframe():
     assert len(CATALOG) >= 15
     assert len(SINGLE_TIMEFRAME) >= 10
+
+
+def test_a_series_that_starts_with_a_higher_bar_uses_it():
+    # The same closes, but the first bar opens at 00:00: the 4h bar 00:00-04:00 is whole
+    # (indices 0 to 3, close 4) and the bar of 03:00 (index 3, closing at 04:00) sees it.
+    doc = document(
+        "{lhs: {indicator: s4}, op: eq, rhs: {value: 4}}",
+        indicators="{s4: {kind: sma, period: 1, timeframe: 4h}}",
+    )
+    shifted = closes(1, 2, 3, 4, 5, 6, 7, 8)
+    at_midnight = Candles(
+        "1h",
+        shifted.time - HOUR_MS,
+        shifted.open,
+        shifted.high,
+        shifted.low,
+        shifted.close,
+        shifted.volume,
+    )
+
+    assert bars(decide(doc, at_midnight).enter_long) == [3, 4, 5, 6]
