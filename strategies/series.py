@@ -76,6 +76,16 @@ class Candles:
             *(getattr(self, name)[:count] for name in ("time", *FIELDS)),
         )
 
+    def slice(self, start: int, stop: int) -> "Candles":
+        """Bars start to stop-1."""
+        return Candles(
+            self.timeframe, *(getattr(self, name)[start:stop] for name in ("time", *FIELDS))
+        )
+
+    def slice_where(self, mask: np.ndarray) -> "Candles":
+        """The bars where `mask` is true."""
+        return Candles(self.timeframe, *(getattr(self, name)[mask] for name in ("time", *FIELDS)))
+
     def retimed(self, timeframe: str) -> "Candles":
         """The same arrays labelled with another timeframe."""
         return Candles(

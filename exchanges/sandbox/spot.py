@@ -214,13 +214,21 @@ def _ticker(state: VenueState, pair: PairSpec, now: float) -> dict:
     }
 
 
+OHLC_DEPTH = 720
+
+
 def ohlc(state: VenueState, params: dict[str, str], now: float) -> dict:
     (pair,) = _pairs(state, params, default_all=False)[:1]
     interval = _int(params.get("interval"), 1)
     if interval not in INTERVALS:
         raise SpotError("EGeneral:Invalid arguments")
     since = _int(params.get("since"), None)
-    candles = state.market.candles(pair.id, interval, now, since, 720)
+    # Like Kraken: only the latest 720 candles exist here, whatever `since` asks for; older
+    # history has to be rebuilt from the Trades endpoint.
+    oldest = (int(now // 60) // interval - (OHLC_DEPTH - 1)) * interval * 60
+    if since is not None:
+        since = max(since, oldest - interval * 60)
+    candles = state.market.candles(pair.id, interval, now, since, OHLC_DEPTH)
     current = int(now // 60) // interval * interval * 60
     return {
         pair.id: [_candle_row(c, pair) for c in candles],

@@ -2,8 +2,9 @@
 
 A higher bar is aggregated from the base bars whose open falls in its interval (UTC-aligned;
 weeks start on Monday, as ccxt's). A bucket without base bars is a gap and is left out, never
-invented; so is the first bucket when the series starts inside it (a partial higher bar). A base bar sees only the last higher bar that closed at or before its own close:
-no look-ahead, and the same answer whether the series stops at that bar or goes on.
+invented; so is the first bucket when the series starts inside it (a partial higher bar).
+A base bar sees only the last higher bar that closed at or before its own close: no
+look-ahead, and the same answer whether the series stops at that bar or goes on.
 """
 
 import numpy as np

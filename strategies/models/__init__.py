@@ -1,5 +1,6 @@
 """The strategies app's rows: the shipped catalog, and each user's own strategies."""
 
+from strategies.models.candles import CandleChunk, CandleSeries, CandleSource
 from strategies.models.catalog import (
     Bias,
     CatalogEntry,
@@ -11,6 +12,9 @@ from strategies.models.mine import Strategy, StrategyVersion
 
 __all__ = [
     "Bias",
+    "CandleChunk",
+    "CandleSeries",
+    "CandleSource",
     "CatalogEntry",
     "CatalogEntryText",
     "Category",

@@ -86,3 +86,16 @@ def test_a_resting_limit_order_fills_when_the_market_crosses_it(venue, spot):
     (trade,) = exchange.fetch_my_trades()
     assert trade["takerOrMaker"] == "maker"
     assert exchange.fetch_balance()["total"]["BTC"] == pytest.approx(2.01)
+
+
+def test_like_kraken_only_the_latest_720_candles_exist(venue, spot):
+    venue.freeze_time(NOW)
+    exchange = spot()
+    month_ago = (int(NOW) - 30 * 86400) * 1000
+
+    candles = exchange.fetch_ohlcv("BTC/USD", "1m", since=month_ago)
+
+    current = int(NOW) // 60 * 60 * 1000
+    assert len(candles) == 720
+    assert candles[0][0] == current - 719 * 60_000  # not a month ago: 12 hours at most
+    assert candles[-1][0] == current

@@ -1,0 +1,161 @@
+"""Filling the candle store from an exchange, through exchanges.clients (timeouts, base-URL
+overrides, the markets cache, rate limits): its candles where it has them, and older bars
+rebuilt from its public trade history where its candle endpoint stops (Kraken keeps only the
+latest 720 candles of an interval).
+
+Only closed bars are stored. Each page is written as soon as it is read, with the range it
+covers: an interrupted fill resumes where it stopped, and nothing is ever fetched twice.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import ccxt
+import numpy as np
+
+from exchanges import clients, retry
+from exchanges.models import Exchange
+from strategies.candles.ranges import Range, missing
+from strategies.candles.store import candles_write, series_for
+from strategies.models import CandleSeries, CandleSource
+from strategies.series import Candles, timeframe_ms
+
+Progress = Callable[[int, int], None]  # (ms done, ms to do)
+PAGE_LIMIT = 720
+TRADES_PAGE = 1000
+
+
+@dataclass
+class FillReport:
+    series: CandleSeries
+    from_candles: list[Range] = field(default_factory=list)
+    from_trades: list[Range] = field(default_factory=list)
+    requests: int = 0
+
+
+def candles_fill(
+    *,
+    exchange: Exchange,
+    symbol: str,
+    timeframe: str,
+    start: int,
+    end: int,
+    progress: Progress | None = None,
+) -> FillReport:
+    """Make the closed bars of [start, end) held for the market, fetching only what is missing."""
+    client = clients.build(exchange.ccxt_id)
+    clients.ensure_markets(client)
+    series = series_for(exchange=exchange, symbol=symbol, timeframe=timeframe)
+    bar_ms = timeframe_ms(timeframe)
+    end = min(end, _now_ms(client) // bar_ms * bar_ms)  # the bar forming now is not closed
+    report = FillReport(series)
+    todo = missing(series.coverage, start, end)
+    total, done = sum(b - a for a, b in todo), 0
+    for gap_start, gap_end in todo:
+        held_from = _from_candles(client, series, gap_start, gap_end, report)
+        if held_from > gap_start:
+            _from_trades(client, series, gap_start, held_from, report)
+        done += gap_end - gap_start
+        if progress:
+            progress(done, total)
+    return report
+
+
+def _now_ms(client: ccxt.Exchange) -> int:
+    return int(client.milliseconds())
+
+
+def _from_candles(
+    client: ccxt.Exchange, series: CandleSeries, start: int, end: int, report: FillReport
+) -> int:
+    """Candles of [start, end) from the candle endpoint; returns where its history begins
+    (end when it has nothing for the range)."""
+    bar_ms = timeframe_ms(series.timeframe)
+    cursor, first_held = start, end
+    while cursor < end:
+        rows = _call(
+            client, report, client.fetch_ohlcv, series.symbol, series.timeframe, cursor, PAGE_LIMIT
+        )
+        times = [int(row[0]) for row in rows if cursor <= row[0] < end]
+        if not times:
+            break
+        first_held = min(first_held, times[0])
+        page = Candles.from_rows(series.timeframe, [r for r in rows if cursor <= r[0] < end])
+        reached = min(end, int(rows[-1][0]) + bar_ms)
+        covered = (max(cursor, times[0]), reached)
+        candles_write(series=series, candles=page, covered=covered, source=CandleSource.EXCHANGE)
+        report.from_candles.append(covered)
+        if reached <= cursor:
+            break
+        cursor = reached
+    return first_held
+
+
+def _from_trades(
+    client: ccxt.Exchange, series: CandleSeries, start: int, end: int, report: FillReport
+) -> None:
+    """Bars of [start, end) built from trades, page by page (paged by `since`); a bar nobody
+    traded in stays a gap. Complete bars are stored after every page: resumable."""
+    bar_ms = timeframe_ms(series.timeframe)
+    held_until, since = start, start
+    pending: list[dict] = []  # trades of the bar the last page stopped inside
+    while True:
+        page = _call(client, report, client.fetch_trades, series.symbol, since, TRADES_PAGE)
+        known = {t["id"] for t in pending}
+        fresh = [t for t in page if t["timestamp"] >= start and t["id"] not in known]
+        if page and not fresh:
+            raise ccxt.BadResponse(f"{client.id} trades do not move past {since}")
+        trades = pending + [t for t in fresh if t["timestamp"] < end]
+        if not page or page[-1]["timestamp"] >= end:
+            # Nothing after `since`, or the page went past the end: every bar is complete.
+            _store_trade_bars(series, trades, (held_until, end), report)
+            return
+        # The last trade's bar may go on in the next page.
+        boundary = page[-1]["timestamp"] // bar_ms * bar_ms
+        if boundary > held_until:
+            complete = [t for t in trades if t["timestamp"] < boundary]
+            _store_trade_bars(series, complete, (held_until, boundary), report)
+            held_until = boundary
+        pending = [t for t in trades if t["timestamp"] >= boundary]
+        since = page[-1]["timestamp"]
+
+
+def _store_trade_bars(
+    series: CandleSeries, trades: list[dict], covered: Range, report: FillReport
+) -> None:
+    candles_write(
+        series=series,
+        candles=bars_from_trades(series.timeframe, trades),
+        covered=covered,
+        source=CandleSource.TRADES,
+    )
+    report.from_trades.append(covered)
+
+
+def bars_from_trades(timeframe: str, trades: list[dict]) -> Candles:
+    """OHLCV bars of the trades (ccxt's unified trades, oldest first); no trade, no bar."""
+    bar_ms = timeframe_ms(timeframe)
+    if not trades:
+        return Candles.from_rows(timeframe, [])
+    stamps = np.array([t["timestamp"] for t in trades], dtype=np.int64)
+    prices = np.array([t["price"] for t in trades], dtype=np.float64)
+    amounts = np.array([t["amount"] for t in trades], dtype=np.float64)
+    buckets = stamps // bar_ms * bar_ms
+    first = np.flatnonzero(np.r_[True, buckets[1:] != buckets[:-1]])
+    last = np.r_[first[1:], len(buckets)] - 1
+    return Candles(
+        timeframe,
+        buckets[first],
+        prices[first],
+        np.maximum.reduceat(prices, first),
+        np.minimum.reduceat(prices, first),
+        prices[last],
+        np.add.reduceat(amounts, first),
+    )
+
+
+def _call(client: ccxt.Exchange, report: FillReport, method: Callable[..., Any], *args: Any) -> Any:
+    """A public call, retried while the exchange is only busy (reading twice is harmless)."""
+    report.requests += 1
+    return retry.call_with_retries(lambda: method(*args), ccxt_id=client.id)
