@@ -17,7 +17,8 @@ import numpy as np
 from exchanges import clients, retry
 from exchanges.models import Exchange
 from strategies.candles.ranges import Range, missing
-from strategies.candles.store import candles_write, series_for
+from strategies.candles.store import candles_read, candles_write, series_for
+from strategies.engine.timeframes import aggregate
 from strategies.models import CandleSeries, CandleSource
 from strategies.series import Candles, timeframe_ms
 
@@ -31,6 +32,7 @@ class FillReport:
     series: CandleSeries
     from_candles: list[Range] = field(default_factory=list)
     from_trades: list[Range] = field(default_factory=list)
+    aggregated: list[Range] = field(default_factory=list)
     requests: int = 0
 
 
@@ -48,11 +50,15 @@ def candles_fill(
     clients.ensure_markets(client)
     series = series_for(exchange=exchange, symbol=symbol, timeframe=timeframe)
     bar_ms = timeframe_ms(timeframe)
+    start = start // bar_ms * bar_ms
     end = min(end, _now_ms(client) // bar_ms * bar_ms)  # the bar forming now is not closed
     report = FillReport(series)
     todo = missing(series.coverage, start, end)
     total, done = sum(b - a for a, b in todo), 0
     for gap_start, gap_end in todo:
+        if _from_finer(series, gap_start, gap_end, report):
+            done += gap_end - gap_start
+            continue
         held_from = _from_candles(client, series, gap_start, gap_end, report)
         if held_from > gap_start:
             _from_trades(client, series, gap_start, held_from, report)
@@ -60,6 +66,26 @@ def candles_fill(
         if progress:
             progress(done, total)
     return report
+
+
+def _from_finer(series: CandleSeries, start: int, end: int, report: FillReport) -> bool:
+    """Aggregate [start, end) from a finer series of the same market that holds all of it:
+    no request at all. (Bars are aligned on the timeframe, so every bucket is whole.)"""
+    bar_ms = timeframe_ms(series.timeframe)
+    finer = CandleSeries.objects.filter(
+        exchange=series.exchange_id, owner=None, symbol=series.symbol
+    ).exclude(pk=series.pk)
+    for candidate in sorted(finer, key=lambda s: -timeframe_ms(s.timeframe)):
+        step = timeframe_ms(candidate.timeframe)
+        if step >= bar_ms or bar_ms % step or missing(candidate.coverage, start, end):
+            continue
+        bars = aggregate(candles_read(candidate, start=start, end=end), series.timeframe)
+        candles_write(
+            series=series, candles=bars, covered=(start, end), source=CandleSource.AGGREGATED
+        )
+        report.aggregated.append((start, end))
+        return True
+    return False
 
 
 def _now_ms(client: ccxt.Exchange) -> int:

@@ -16,6 +16,7 @@ from exchanges.models import Exchange
 class CandleSource(models.TextChoices):
     EXCHANGE = "exchange", _("the exchange's candles")
     TRADES = "trades", _("built from the exchange's trade history")
+    AGGREGATED = "aggregated", _("built from shorter candles already held")
     UPLOAD = "upload", _("a file you imported")
 
 

@@ -186,3 +186,46 @@ def test_an_interrupted_backfill_resumes_where_it_stopped(kraken_on_sandbox, mon
     assert missing(resumed.series.coverage, start, end) == []
     stored = candles_read(resumed.series, start=start, end=end)
     assert len(np.unique(stored.time)) == len(stored)
+
+
+def test_a_longer_timeframe_is_built_from_minutes_already_held(kraken_on_sandbox):
+    kraken = Exchange.objects.get(slug="kraken")
+    end = int(time.time() * 1000) // (15 * MINUTE) * (15 * MINUTE)
+    start = end - 6 * 60 * MINUTE
+    candles_fill(exchange=kraken, symbol="BTC/USD", timeframe="1m", start=start, end=end)
+
+    report = candles_fill(exchange=kraken, symbol="BTC/USD", timeframe="15m", start=start, end=end)
+
+    assert report.requests == 0
+    assert report.aggregated == [(start, end)]
+    stored = candles_read(report.series)
+    assert len(stored) == 24
+    # A plain loop over the venue's own minutes (its 15-minute candles are sampled, not exact).
+    minutes = kraken_on_sandbox.state.market.candles(
+        "XXBTZUSD", 1, time.time(), start / 1000 - 60, 360
+    )
+    expected = []
+    for first in range(0, 360, 15):
+        group = minutes[first : first + 15]
+        expected.append(
+            (
+                group[0].time * 1000,
+                float(group[0].open),
+                max(float(c.high) for c in group),
+                min(float(c.low) for c in group),
+                float(group[-1].close),
+            )
+        )
+    assert (
+        list(
+            zip(
+                stored.time.tolist(),
+                stored.open.tolist(),
+                stored.high.tolist(),
+                stored.low.tolist(),
+                stored.close.tolist(),
+                strict=True,
+            )
+        )
+        == expected
+    )
