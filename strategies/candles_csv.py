@@ -83,9 +83,13 @@ def read_candles(
         _refuse(None, NOT_UTF8)
     numbers, lines = _table(text)
     times = numbers[:, 0].astype(np.int64)
-    problems = sorted(_value_problems(numbers, lines) + _order_problems(times, lines))
-    if problems:
-        raise CandleFileError(_capped([CandleProblem(line, text) for line, _o, text in problems]))
+    (values, bad_values), (order, bad_order) = (
+        _value_problems(numbers, lines),
+        _order_problems(times, lines),
+    )
+    if values or order:
+        found = [CandleProblem(line, text) for line, _o, text in sorted(values + order)]
+        raise CandleFileError(_capped(found, bad_values + bad_order))
     timeframe = timeframe or _timeframe(times, lines)
     _check_steps(times, lines, timeframe)
     return Candles(timeframe, times, *(np.ascontiguousarray(numbers[:, c]) for c in range(1, 6)))
@@ -136,15 +140,20 @@ def _parse_problems(numbered: list[tuple[int, str]]) -> list[CandleProblem]:
     return _capped(found)
 
 
-def _capped(found: list[CandleProblem]) -> list[CandleProblem]:
-    if len(found) <= MAX_PROBLEMS:
+def _capped(found: list[CandleProblem], total: int | None = None) -> list[CandleProblem]:
+    """The first MAX_PROBLEMS of `total` problems (all found when None), and a count of the rest."""
+    total = len(found) if total is None else total
+    if total <= MAX_PROBLEMS:
         return found
-    rest = CandleProblem(None, str(MORE % {"count": len(found) - MAX_PROBLEMS}))
+    rest = CandleProblem(None, str(MORE % {"count": total - MAX_PROBLEMS}))
     return [*found[:MAX_PROBLEMS], rest]
 
 
-def _value_problems(numbers: np.ndarray, lines: np.ndarray) -> list[tuple[int, int, str]]:
-    """(line, check's order, message) of every bad value."""
+Found = tuple[list[tuple[int, int, str]], int]
+
+
+def _value_problems(numbers: np.ndarray, lines: np.ndarray) -> Found:
+    """(line, check's order, message) of the first bad values of each check, and their count."""
     time, open_, high, low, close, volume = numbers.T
     with np.errstate(invalid="ignore"):
         checks = [
@@ -160,21 +169,23 @@ def _value_problems(numbers: np.ndarray, lines: np.ndarray) -> list[tuple[int, i
             (~np.isfinite(volume), NOT_FINITE_VOLUME),
         ]
     found: list[tuple[int, int, str]] = []
+    total = 0
     for order, (bad, message) in enumerate(checks):
+        total += int(np.count_nonzero(bad))
         for row in np.flatnonzero(bad)[: MAX_PROBLEMS + 1]:
             text = message % {"value": f"{time[row]:.0f}"} if message is TIME_RANGE else message
             found.append((int(lines[row]), order, str(text)))
-    return found
+    return found, total
 
 
-def _order_problems(times: np.ndarray, lines: np.ndarray) -> list[tuple[int, int, str]]:
-    """(line, check's order, message) of every duplicate or out-of-order timestamp."""
+def _order_problems(times: np.ndarray, lines: np.ndarray) -> Found:
+    """The first duplicate or out-of-order timestamps (line, order, message), and their count."""
     steps = np.diff(times)
     found = []
     for row in np.flatnonzero(steps <= 0)[: MAX_PROBLEMS + 1]:
         message = DUPLICATE if steps[row] == 0 else UNSORTED
         found.append((int(lines[row + 1]), 9, str(message % {"other": lines[row]})))
-    return found
+    return found, int(np.count_nonzero(steps <= 0))
 
 
 def _timeframe(times: np.ndarray, lines: np.ndarray) -> str:

@@ -8,9 +8,9 @@ cagr                (final equity / capital) ** (1 / years) - 1, years = (last b
                     first bar's open) / 365.25 days; -1 when the final equity is <= 0.
 max_drawdown        the largest fall from a running peak (capital included) as a fraction of
                     that peak: max over bars of 1 - equity / peak.
-max_drawdown_ms     that drawdown's duration: from the close of the bar that set its peak (the
-                    first bar's open when the peak is the capital) to the close of the first
-                    bar back at or above the peak, or of the last bar if none is.
+max_drawdown_ms     that drawdown's duration: from the last close at its peak before it (the
+                    first bar's open when no close was at the peak, which is then the
+                    capital) to the first close back at or above the peak, or the last close.
 sharpe, sortino     on daily returns: a day's equity is the last close of a UTC day with bars
                     (days by the bar's open), the first day's return is against the capital.
                     sharpe = mean / sample standard deviation x sqrt(365); sortino = mean /
