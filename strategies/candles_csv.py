@@ -18,7 +18,7 @@ from strategies.i18n import gettext_lazy as _
 from strategies.series import Candles, timeframe_ms, timeframe_of
 
 COLUMNS = ("timestamp", "open", "high", "low", "close", "volume")
-MAX_BYTES = 100 * 1024 * 1024
+MAX_BYTES = 256 * 1024 * 1024  # a million one-minute candles at full precision is ~110 MB
 MAX_PROBLEMS = 20
 # 2000-01-01 and 2100-01-01 in ms: outside, the timestamps are seconds or nonsense.
 EARLIEST_MS, LATEST_MS = 946_684_800_000, 4_102_444_800_000
