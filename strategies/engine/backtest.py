@@ -1,0 +1,87 @@
+"""A backtest: the decision pass, the fill model and the statistics over one candle history.
+
+The same `decide` paper and live runs call, then `fills.simulate`, then `metrics.statistics`.
+Pure: arrays in, a result out; storing it is the Django shell's business.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from strategies.engine.decide import decide
+from strategies.engine.fills import FillModel, Fills, Market, ShortsNotAllowed, Trade, simulate
+from strategies.engine.metrics import Stats, statistics
+from strategies.rules.document import Document
+from strategies.series import Candles
+
+
+@dataclass(frozen=True)
+class Backtest:
+    """The outcome: closed and open trades, the equity at every close, the statistics."""
+
+    trades: list[Trade]
+    open_trades: list[Trade]
+    equity: np.ndarray
+    stats: Stats
+    model: FillModel
+    market: Market
+
+
+def backtest(
+    document: Document,
+    candles: Candles,
+    *,
+    capital: float,
+    model: FillModel | None = None,
+    market: Market | None = None,
+) -> Backtest:
+    """Run `document` over `candles` from `capital` (quote currency). Raises ShortsNotAllowed
+    when the document can enter short and the market cannot short."""
+    model, market = model or FillModel(), market or Market()
+    if capital <= 0:
+        raise ValueError("capital must be positive")
+    if document.entry_branches()["short"] is not None and not market.allows_shorts:
+        raise ShortsNotAllowed()
+    fills = run_fills(document, candles, capital=capital, model=model, market=market)
+    return Backtest(
+        trades=fills.trades,
+        open_trades=fills.open_trades,
+        equity=fills.equity,
+        stats=statistics(fills, candles, capital),
+        model=model,
+        market=market,
+    )
+
+
+def run_fills(
+    document: Document, candles: Candles, *, capital: float, model: FillModel, market: Market
+) -> Fills:
+    """The decisions and their fills, without statistics."""
+    return simulate(
+        decide(document, candles),
+        candles,
+        risk=document.risk,
+        sizing=document.sizing,
+        model=model,
+        market=market,
+        capital=capital,
+    )
+
+
+def trade_json(trade: Trade) -> dict:
+    """A trade as `manage.py backtest --json` prints it (times in ms, prices as filled)."""
+    shown = {
+        "side": trade.side,
+        "entry_time": trade.entry_time,
+        "entry_price": trade.entry_price,
+        "size": trade.size,
+        "pnl": trade.pnl,
+        "fees": trade.fees,
+    }
+    if trade.is_open:
+        return shown | {"mark_price": trade.mark_price}
+    return shown | {
+        "exit_time": trade.exit_time,
+        "exit_price": trade.exit_price,
+        "exit_reason": trade.exit_reason,
+    }

@@ -1,0 +1,59 @@
+"""The fill model: how a backtest (and, next, a paper run) turns decisions into fills.
+
+Stated exactly; `STATEMENT` below is this text's numbered list, printed on every report.
+
+1. Decisions are taken at a bar's close, on closed bars only. A market order decided at the
+   close of bar i fills at the open of bar i+1, and the ledger stamps bar i+1; an order decided
+   at the last bar's close never fills. Every fill is moved against the trader by the slippage
+   (slippage_bps basis points of its reference price: buys higher, sells lower) and pays the
+   taker fee, fee x amount x fill price in the quote currency, on both legs.
+2. When flat, a close may decide an entry where one direction's entry rule fires and that
+   direction's exit rule does not (both directions at once: neither). Equity-fraction sizing
+   buys fraction x cash / (fill price x (1 + fee)), fixed-quote sizing min(amount, cash) /
+   (fill price x (1 + fee)). The amount is rounded down to the market's amount step; an order
+   of zero, or below the minimum amount or the minimum cost (amount x fill price), is skipped
+   and counted, and the next close may decide again. One position at a time: entry signals
+   while a position is open are ignored (no reversal).
+3. Stop-loss and take-profit levels are set from the entry fill price E (the first fill of the
+   entry): a long's stop at E x (1 - stop_loss_pct), its target at E x (1 + take_profit_pct),
+   a short's mirrored. They are live from the entry fill on, so the entry bar's range after its
+   open can trigger them. A long's stop triggers when a bar's low reaches it and fills at the
+   lower of the bar's open and the stop (a gap through the stop fills at the open); its target
+   triggers when the high reaches it and fills at the higher of the open and the target. When
+   both are reached in one bar: if the open is already through one of them, that one fills at
+   the open; otherwise the stop fills first (the conservative default) or, as an option the
+   report names, the target. Slippage and fee apply to these fills as to any other.
+4. The trailing stop starts at (1 - trailing_stop_pct) x E, live from the entry fill. At each
+   bar's close it is raised to (1 - trailing_stop_pct) x the highest high of the bars completed
+   since the entry fill, never lowered, and a raise is live from the next bar: a bar is checked
+   against the level the previous bars set, then its own high moves the level. With both a
+   stop-loss and a trailing stop, the higher level is the stop and the exit reason names it
+   (stop_loss when they are equal). A short's trailing stop follows the lowest low, above it.
+5. An exit rule firing at a close fills at the next bar's open, before any stop of that bar.
+   Cooldown N: after a position's exit completes in bar j, the first close that may decide a
+   new entry is bar j+N's (with N = 0, bar j's own close).
+6. Partial fills: an order takes at most max_volume_share of a bar's volume (default 10 %,
+   0 turns the limit off); the rest fills at the following bars' opens under the same limit.
+   Stops and exit rules act on what is filled and cancel the entry's remainder; an exit's
+   remainder fills at the following opens and nothing else happens until it completes. Orders
+   that did not fill completely in their first bar are counted.
+7. Shorts only on markets that allow them (futures, perpetuals): a document with a short
+   entry on a market that does not is refused before any simulation.
+8. A position still open at the end is marked at the last close in the equity curve, listed
+   as open, and left out of closed-trade statistics.
+"""
+
+from strategies.engine.fills.model import STATEMENT, FillModel, Market, ShortsNotAllowed
+from strategies.engine.fills.simulation import Fills, simulate
+from strategies.engine.fills.trades import EXIT_REASONS, Trade
+
+__all__ = [
+    "EXIT_REASONS",
+    "STATEMENT",
+    "FillModel",
+    "Fills",
+    "Market",
+    "ShortsNotAllowed",
+    "Trade",
+    "simulate",
+]

@@ -1,0 +1,137 @@
+"""The fill model's parameters, the market's rules, and the statement a report prints."""
+
+import math
+from dataclasses import dataclass
+
+from strategies.i18n import gettext_lazy as _
+
+TIE_STOP_FIRST = "stop_first"
+TIE_TARGET_FIRST = "target_first"
+
+# The package docstring's eight points, word for word, as translatable text (a test keeps the
+# two identical in English).
+STATEMENT = (
+    _(
+        "Decisions are taken at a bar's close, on closed bars only. A market order decided at "
+        "the close of bar i fills at the open of bar i+1, and the ledger stamps bar i+1; an "
+        "order decided at the last bar's close never fills. Every fill is moved against the "
+        "trader by the slippage (slippage_bps basis points of its reference price: buys "
+        "higher, sells lower) and pays the taker fee, fee x amount x fill price in the quote "
+        "currency, on both legs."
+    ),
+    _(
+        "When flat, a close may decide an entry where one direction's entry rule fires and "
+        "that direction's exit rule does not (both directions at once: neither). "
+        "Equity-fraction sizing buys fraction x cash / (fill price x (1 + fee)), fixed-quote "
+        "sizing min(amount, cash) / (fill price x (1 + fee)). The amount is rounded down to "
+        "the market's amount step; an order of zero, or below the minimum amount or the "
+        "minimum cost (amount x fill price), is skipped and counted, and the next close may "
+        "decide again. One position at a time: entry signals while a position is open are "
+        "ignored (no reversal)."
+    ),
+    _(
+        "Stop-loss and take-profit levels are set from the entry fill price E (the first fill "
+        "of the entry): a long's stop at E x (1 - stop_loss_pct), its target at E x (1 + "
+        "take_profit_pct), a short's mirrored. They are live from the entry fill on, so the "
+        "entry bar's range after its open can trigger them. A long's stop triggers when a "
+        "bar's low reaches it and fills at the lower of the bar's open and the stop (a gap "
+        "through the stop fills at the open); its target triggers when the high reaches it "
+        "and fills at the higher of the open and the target. When both are reached in one "
+        "bar: if the open is already through one of them, that one fills at the open; "
+        "otherwise the stop fills first (the conservative default) or, as an option the "
+        "report names, the target. Slippage and fee apply to these fills as to any other."
+    ),
+    _(
+        "The trailing stop starts at (1 - trailing_stop_pct) x E, live from the entry fill. "
+        "At each bar's close it is raised to (1 - trailing_stop_pct) x the highest high of "
+        "the bars completed since the entry fill, never lowered, and a raise is live from the "
+        "next bar: a bar is checked against the level the previous bars set, then its own "
+        "high moves the level. With both a stop-loss and a trailing stop, the higher level is "
+        "the stop and the exit reason names it (stop_loss when they are equal). A short's "
+        "trailing stop follows the lowest low, above it."
+    ),
+    _(
+        "An exit rule firing at a close fills at the next bar's open, before any stop of that "
+        "bar. Cooldown N: after a position's exit completes in bar j, the first close that "
+        "may decide a new entry is bar j+N's (with N = 0, bar j's own close)."
+    ),
+    _(
+        "Partial fills: an order takes at most max_volume_share of a bar's volume (default "
+        "10 %, 0 turns the limit off); the rest fills at the following bars' opens under the "
+        "same limit. Stops and exit rules act on what is filled and cancel the entry's "
+        "remainder; an exit's remainder fills at the following opens and nothing else happens "
+        "until it completes. Orders that did not fill completely in their first bar are "
+        "counted."
+    ),
+    _(
+        "Shorts only on markets that allow them (futures, perpetuals): a document with a "
+        "short entry on a market that does not is refused before any simulation."
+    ),
+    _(
+        "A position still open at the end is marked at the last close in the equity curve, "
+        "listed as open, and left out of closed-trade statistics."
+    ),
+)
+
+SHORTS_ON_SPOT = _(
+    "This strategy can open short positions, which this market does not allow (spot markets "
+    "only buy what they sell): pick a futures or perpetual market, or set long_only: true."
+)
+
+
+class ShortsNotAllowed(ValueError):
+    """A document with a short entry, run on a market that cannot short."""
+
+    def __init__(self) -> None:
+        super().__init__(str(SHORTS_ON_SPOT))
+        self.message = SHORTS_ON_SPOT
+
+
+@dataclass(frozen=True)
+class FillModel:
+    """Costs and limits every fill obeys: fee (a fraction, both legs), slippage in basis points
+    (both legs), the share of a bar's volume one order may take (0: no limit), the tie rule."""
+
+    fee: float = 0.001
+    slippage_bps: float = 0.0
+    max_volume_share: float = 0.1
+    tie: str = TIE_STOP_FIRST
+
+    def __post_init__(self) -> None:
+        if not (0 <= self.fee < 1 and 0 <= self.slippage_bps < 10_000):
+            raise ValueError("fee must be in [0, 1) and slippage_bps in [0, 10000)")
+        if not 0 <= self.max_volume_share <= 1:
+            raise ValueError("max_volume_share must be in [0, 1]")
+        if self.tie not in (TIE_STOP_FIRST, TIE_TARGET_FIRST):
+            raise ValueError(f"tie must be {TIE_STOP_FIRST} or {TIE_TARGET_FIRST}")
+
+    @property
+    def slippage(self) -> float:
+        return self.slippage_bps / 10_000
+
+    @property
+    def stop_first(self) -> bool:
+        return self.tie == TIE_STOP_FIRST
+
+
+@dataclass(frozen=True)
+class Market:
+    """What the exchange accepts: the amount step (ccxt's amount precision as a step, None for
+    any amount), the minimum amount and cost of an order, and whether it can short."""
+
+    amount_step: float | None = None
+    min_amount: float = 0.0
+    min_cost: float = 0.0
+    allows_shorts: bool = False
+
+    def amount_to_precision(self, amount: float) -> float:
+        """`amount` rounded down to the step (as ccxt's TRUNCATE): never more than asked."""
+        if self.amount_step is None or amount <= 0:
+            return max(amount, 0.0)
+        # The tolerance keeps 0.3 / 0.1 = 2.9999999999999996 from losing a whole step.
+        steps = math.floor(amount / self.amount_step * (1 + 1e-12))
+        return min(steps * self.amount_step, amount)
+
+    def accepts(self, amount: float, price: float) -> bool:
+        """Whether an order of `amount` at `price` meets the minimums (and is not zero)."""
+        return amount > 0 and amount >= self.min_amount and amount * price >= self.min_cost

@@ -1,0 +1,165 @@
+"""A backtest's statistics, each defined here exactly (the docs page states the same).
+
+The equity curve is marked to market at every bar's close (cash plus the holding valued at the
+close); `capital` is the equity before the first bar.
+
+total_return        final equity / capital - 1.
+cagr                (final equity / capital) ** (1 / years) - 1, years = (last bar's close -
+                    first bar's open) / 365.25 days; -1 when the final equity is <= 0.
+max_drawdown        the largest fall from a running peak (capital included) as a fraction of
+                    that peak: max over bars of 1 - equity / peak.
+max_drawdown_ms     that drawdown's duration: from the last close at its peak before it (the
+                    first bar's open when no close was at the peak, which is then the
+                    capital) to the first close back at or above the peak, or the last close.
+sharpe, sortino     on daily returns: a day's equity is the last close of a UTC day with bars
+                    (days by the bar's open), the first day's return is against the capital.
+                    sharpe = mean / sample standard deviation x sqrt(365); sortino = mean /
+                    sqrt(mean(min(return, 0) ** 2)) x sqrt(365). None ("not enough data") under
+                    30 daily returns, and where the denominator is zero.
+win_rate            closed trades with pnl > 0 / closed trades (None without trades).
+profit_factor       gross profit / gross loss, in money, over closed trades (None without a
+                    loss).
+expectancy          mean pnl of a closed trade, in money (None without trades).
+exposure            share of bars whose close finds a position open.
+trades              closed trades (open ones are listed apart and left out of every trade
+                    statistic).
+average_holding_ms  mean of exit bar's open - entry bar's open over closed trades (None without).
+fees_paid, slippage_paid   over every fill, open trades included, in money.
+buy_and_hold_return last close / first open - 1 (no fees).
+"""
+
+import math
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+from strategies.engine.fills import Fills, Trade
+from strategies.series import Candles
+
+DAY_MS = 86_400_000
+YEAR_MS = 365.25 * DAY_MS
+MIN_DAYS = 30
+ANNUALISE = math.sqrt(365)
+
+
+@dataclass(frozen=True)
+class Stats:
+    total_return: float
+    cagr: float | None
+    max_drawdown: float
+    max_drawdown_ms: int
+    sharpe: float | None
+    sortino: float | None
+    win_rate: float | None
+    profit_factor: float | None
+    expectancy: float | None
+    exposure: float
+    trades: int
+    average_holding_ms: float | None
+    fees_paid: float
+    slippage_paid: float
+    buy_and_hold_return: float | None
+    final_equity: float
+    orders_partial: int
+    orders_below_minimum: int
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def statistics(fills: Fills, candles: Candles, capital: float) -> Stats:
+    """Every statistic of a filled run over `candles`."""
+    equity = fills.equity
+    final = float(equity[-1]) if len(equity) else capital
+    depth, duration = max_drawdown(equity, candles, capital)
+    returns = daily_returns(equity, candles.time, capital)
+    return Stats(
+        total_return=final / capital - 1,
+        cagr=cagr(final, capital, _span_ms(candles)),
+        max_drawdown=depth,
+        max_drawdown_ms=duration,
+        sharpe=sharpe(returns),
+        sortino=sortino(returns),
+        **trade_statistics(fills.trades),
+        exposure=float(np.count_nonzero(fills.held)) / len(equity) if len(equity) else 0.0,
+        fees_paid=fills.fees,
+        slippage_paid=fills.slippage,
+        buy_and_hold_return=(
+            float(candles.close[-1] / candles.open[0] - 1) if len(candles) else None
+        ),
+        final_equity=final,
+        orders_partial=fills.orders_partial,
+        orders_below_minimum=fills.orders_below_minimum,
+    )
+
+
+def _span_ms(candles: Candles) -> int:
+    return int(candles.time[-1] + candles.bar_ms - candles.time[0]) if len(candles) else 0
+
+
+def cagr(final: float, capital: float, span_ms: int) -> float | None:
+    if span_ms <= 0:
+        return None
+    if final <= 0:
+        return -1.0
+    return (final / capital) ** (YEAR_MS / span_ms) - 1
+
+
+def max_drawdown(equity: np.ndarray, candles: Candles, capital: float) -> tuple[float, int]:
+    """(depth, duration in ms) of the deepest drawdown; (0, 0) when equity never falls."""
+    if not len(equity):
+        return 0.0, 0
+    peaks = np.maximum.accumulate(np.maximum(equity, capital))
+    falls = 1 - equity / peaks
+    deepest = int(np.argmax(falls))
+    if falls[deepest] <= 0:
+        return 0.0, 0
+    closes = candles.time + candles.bar_ms
+    peak = peaks[deepest]
+    set_at = np.flatnonzero(equity[: deepest + 1] == peak)
+    started = int(closes[set_at[-1]]) if len(set_at) else int(candles.time[0])
+    back = np.flatnonzero(equity[deepest:] >= peak)
+    ended = int(closes[deepest + back[0]]) if len(back) else int(closes[-1])
+    return float(falls[deepest]), ended - started
+
+
+def daily_returns(equity: np.ndarray, times: np.ndarray, capital: float) -> np.ndarray:
+    """Returns from one UTC day's last close to the next day's (the first against capital)."""
+    if not len(equity):
+        return np.empty(0)
+    days = times // DAY_MS
+    last_of_day = np.flatnonzero(np.r_[days[1:] != days[:-1], True])
+    daily = np.r_[capital, equity[last_of_day]]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return daily[1:] / daily[:-1] - 1
+
+
+def sharpe(returns: np.ndarray) -> float | None:
+    if len(returns) < MIN_DAYS or not np.isfinite(returns).all():
+        return None
+    spread = float(np.std(returns, ddof=1))
+    return float(np.mean(returns)) / spread * ANNUALISE if spread > 0 else None
+
+
+def sortino(returns: np.ndarray) -> float | None:
+    if len(returns) < MIN_DAYS or not np.isfinite(returns).all():
+        return None
+    downside = math.sqrt(float(np.mean(np.minimum(returns, 0.0) ** 2)))
+    return float(np.mean(returns)) / downside * ANNUALISE if downside > 0 else None
+
+
+def trade_statistics(trades: list[Trade]) -> dict:
+    """win_rate, profit_factor, expectancy, trades, average_holding_ms over closed trades."""
+    pnl = np.array([trade.pnl for trade in trades], dtype=np.float64)
+    if not len(pnl):
+        empty = {"win_rate": None, "profit_factor": None, "expectancy": None}
+        return empty | {"trades": 0, "average_holding_ms": None}
+    loss = -float(pnl[pnl < 0].sum())
+    held = [trade.exit_time - trade.entry_time for trade in trades if trade.exit_time is not None]
+    return {
+        "win_rate": float(np.count_nonzero(pnl > 0)) / len(pnl),
+        "profit_factor": float(pnl[pnl > 0].sum()) / loss if loss > 0 else None,
+        "expectancy": float(pnl.mean()),
+        "trades": len(pnl),
+        "average_holding_ms": float(np.mean(held)),
+    }

@@ -1,0 +1,92 @@
+"""The human-readable summary `manage.py backtest` prints without --json."""
+
+from datetime import UTC, datetime
+
+from strategies.engine import Backtest
+from strategies.i18n import gettext_lazy as _
+from strategies.series import Candles
+
+HEADLINE = _("%(name)s on %(count)s candles of %(timeframe)s, from %(start)s to %(end)s (UTC).")
+CAPITAL = _("Starting capital %(capital)s, final equity %(equity)s.")
+TRADES = _("%(closed)s closed trades, %(open)s still open at the end (marked at the last close).")
+COSTS = _("Fill model: fee %(fee)s on both legs, slippage %(bps)s bps on both legs, %(share)s.")
+NO_SHARE = _("no volume limit")
+SHARE = _("at most %(share)s of a bar's volume per order")
+STOP_FIRST = _("When a stop and a target are both reached in one bar, the stop fills first.")
+TARGET_FIRST = _("When a stop and a target are both reached in one bar, the target fills first.")
+NOT_ENOUGH = _("not enough data")
+NONE = _("none")
+HOURS = _("%(hours)s h")
+
+# (label, Stats field, how to show it)
+ROWS = [
+    (_("Total return"), "total_return", "percent"),
+    (_("CAGR (365.25-day years)"), "cagr", "percent"),
+    (_("Max drawdown"), "max_drawdown", "percent"),
+    (_("Max drawdown duration"), "max_drawdown_ms", "duration"),
+    (_("Sharpe (daily returns, annualised with √365)"), "sharpe", "ratio"),
+    (_("Sortino (daily returns, annualised with √365)"), "sortino", "ratio"),
+    (_("Win rate"), "win_rate", "percent"),
+    (_("Profit factor"), "profit_factor", "ratio"),
+    (_("Expectancy per trade"), "expectancy", "money"),
+    (_("Exposure (bars in a position)"), "exposure", "percent"),
+    (_("Average holding time"), "average_holding_ms", "duration"),
+    (_("Fees paid"), "fees_paid", "money"),
+    (_("Slippage paid"), "slippage_paid", "money"),
+    (_("Buy and hold"), "buy_and_hold_return", "percent"),
+    (_("Orders filled partially"), "orders_partial", "count"),
+    (_("Orders below the market minimum (skipped)"), "orders_below_minimum", "count"),
+]
+
+
+def summary_lines(name: str, candles: Candles, result: Backtest, capital: float) -> list[str]:
+    stats, model = result.stats, result.model
+    lines = [
+        str(HEADLINE % _headline(name, candles)),
+        str(CAPITAL % {"capital": _money(capital), "equity": _money(stats.final_equity)}),
+        str(TRADES % {"closed": stats.trades, "open": len(result.open_trades)}),
+        "",
+    ]
+    for label, field, kind in ROWS:
+        lines.append(f"{label}: {_shown(getattr(stats, field), kind, field)}")
+    share = (
+        SHARE % {"share": _percent(model.max_volume_share)} if model.max_volume_share else NO_SHARE
+    )
+    costs = {"fee": _percent(model.fee), "bps": f"{model.slippage_bps:g}", "share": share}
+    tie = STOP_FIRST if model.stop_first else TARGET_FIRST
+    return [*lines, "", str(COSTS % costs), str(tie)]
+
+
+def _headline(name: str, candles: Candles) -> dict:
+    def when(ms: int) -> str:
+        return datetime.fromtimestamp(ms / 1000, tz=UTC).strftime("%Y-%m-%d %H:%M")
+
+    start = when(int(candles.time[0])) if len(candles) else "-"
+    end = when(int(candles.time[-1] + candles.bar_ms)) if len(candles) else "-"
+    return {
+        "name": name,
+        "count": len(candles),
+        "timeframe": candles.timeframe,
+        "start": start,
+        "end": end,
+    }
+
+
+def _shown(value, kind: str, field: str) -> str:
+    if value is None:
+        return str(NOT_ENOUGH if field in ("sharpe", "sortino") else NONE)
+    if kind == "percent":
+        return _percent(value)
+    if kind == "money":
+        return _money(value)
+    if kind == "duration":
+        return str(HOURS % {"hours": f"{value / 3_600_000:,.1f}"})
+    return f"{value:,.2f}" if kind == "ratio" else str(value)
+
+
+def _percent(value: float) -> str:
+    return f"{value * 100:.2f} %"
+
+
+def _money(value: float) -> str:
+    return f"{value:,.2f}"
