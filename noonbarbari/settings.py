@@ -171,13 +171,20 @@ CACHES = {
 
 # --- Tasks (django-q2) -----------------------------------------------------------------------
 
+# Two clusters on one broker, because django-q2's timeout and retry apply to a whole cluster.
+# The default one runs short tasks (connection tests, run ticks): a task is killed after
+# `timeout` seconds and, when its worker died, handed out again after `retry` seconds, so a
+# verdict lost with a killed worker comes back within half a minute. The "long" cluster runs
+# backtests and backfills (async_task(..., cluster=LONG_TASKS)), with its own, longer limits.
+# `retry` must exceed `timeout` in each, or a task still running gets handed out twice. A
+# process serves the long cluster when started as `Q_CLUSTER_NAME=long manage.py qcluster`.
+LONG_TASKS = "long"
 Q_CLUSTER = {
-    "name": env.str("Q_CLUSTER_NAME", default="noonbarbari"),
+    # The site's name for django-q2: queue prefix and payload signing salt, one per site.
+    "name": env.str("Q_NAME", default="noonbarbari"),
     "workers": env.int("Q_WORKERS", default=2),
-    # A task is killed after `timeout` seconds; the broker hands an unacknowledged task out
-    # again after `retry` seconds, which must be longer or a running task gets duplicated.
-    "timeout": env.int("Q_TIMEOUT", default=60),
-    "retry": env.int("Q_RETRY", default=90),
+    "timeout": env.int("Q_TIMEOUT", default=20),
+    "retry": env.int("Q_RETRY", default=25),
     "max_attempts": env.int("Q_MAX_ATTEMPTS", default=3),
     # A scheduler that was down must not replay every missed tick when it comes back.
     "catch_up": False,
@@ -185,7 +192,21 @@ Q_CLUSTER = {
     "ack_failures": True,
     "poll": env.float("Q_POLL", default=0.5),
     "sync": env.bool("Q_SYNC", default=False),
+    "ALT_CLUSTERS": {
+        LONG_TASKS: {
+            "workers": env.int("Q_LONG_WORKERS", default=1),
+            "timeout": env.int("Q_LONG_TIMEOUT", default=1800),
+            "retry": env.int("Q_LONG_RETRY", default=1860),
+            "max_attempts": env.int("Q_LONG_MAX_ATTEMPTS", default=2),
+        },
+    },
 }
+for _cluster in (Q_CLUSTER, Q_CLUSTER["ALT_CLUSTERS"][LONG_TASKS]):
+    if _cluster["retry"] <= _cluster["timeout"]:
+        raise ImproperlyConfigured(
+            "Q_RETRY must exceed Q_TIMEOUT (and Q_LONG_RETRY Q_LONG_TIMEOUT): a task still "
+            "running would be handed out a second time."
+        )
 Q_REDIS_URL = env.str("Q_REDIS_URL", default="")
 if Q_REDIS_URL:
     Q_CLUSTER["redis"] = Q_REDIS_URL

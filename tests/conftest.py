@@ -83,7 +83,10 @@ def shared_cache(settings, tmp_path) -> str:
 
 @pytest.fixture
 def start_qcluster(shared_cache, settings, tmp_path) -> Iterator[Callable[..., subprocess.Popen]]:
-    """Start a real `manage.py qcluster` on the test database (for transactional tests)."""
+    """Start a real `manage.py qcluster` on the test database (for transactional tests).
+
+    Each cluster leads its own process group: `os.killpg(process.pid, SIGKILL)` kills it with
+    its workers, as a crashed machine would."""
     from django.db import connection
 
     processes: list[subprocess.Popen] = []
@@ -107,12 +110,15 @@ def start_qcluster(shared_cache, settings, tmp_path) -> Iterator[Callable[..., s
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         processes.append(process)
         return process
 
     yield start
     for process in processes:
+        if process.poll() is not None:
+            continue
         process.send_signal(signal.SIGTERM)
         try:
             process.wait(timeout=30)
