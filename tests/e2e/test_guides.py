@@ -25,7 +25,7 @@ def test_visitor_filters_the_guides_and_reads_kraken_in_french(
     page.get_by_role("link", name="Connecte Kraken à ton trading bot").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Connecte Kraken à ton trading bot")
-    expect(page.get_by_text("Ne jamais accorder le retrait :")).to_be_visible()
+    expect(page.get_by_text("Ne jamais accorder le retrait\u00a0:")).to_be_visible()
     page.screenshot(path=tmp_path / "kraken-fr.png", full_page=True)
 
 

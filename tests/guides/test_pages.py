@@ -56,7 +56,7 @@ def test_kraken_in_french_matches_the_reference(client):
 
     assert "<h1>Connecte Kraken à ton trading bot</h1>" in html
     assert "Retour à tous les guides" in html
-    for chip in ("US-friendly", "Spot", "Futures", "CCXT : first-class"):
+    for chip in ("US-friendly", "Spot", "Futures", "CCXT\u00a0: first-class"):
         assert f'<li class="chip">{chip}</li>' in html
     facts = dict(re.findall(r'<th scope="row">(.*?)</th><td>(.*?)</td>', html))
     assert facts["Région"] == "US-friendly"
@@ -100,7 +100,7 @@ def test_a_missing_french_section_falls_back_to_english(client):
 
     why = re.search(r'<section id="why".*?</section>', html, re.S).group(0)
     assert '<div class="prose" lang="en">' in why
-    assert "Pas encore traduit : affiché en anglais." in why
+    assert "Pas encore traduit\u00a0: affiché en anglais." in why
     assert english.why.split()[0] in why
     pitfalls = re.search(r'<section id="pitfalls"[^>]*>', html).group(0)
     assert 'lang="en"' in pitfalls
