@@ -48,3 +48,16 @@ def test_troubleshooting_anchor_deep_links_to_the_error(guides, live_server, pag
     entry = page.locator("#error-eapi-invalid-signature")
     expect(entry).to_be_in_viewport()
     expect(entry.get_by_role("heading")).to_have_text("EAPI:Invalid signature")
+
+
+def test_the_language_switcher_keeps_the_section_being_read(guides, live_server, page: Page):
+    page.goto(f"{live_server.url}/en/guides/kraken/#permissions")
+    page.locator(".language-switcher a[hreflang=fr]").first.click()
+
+    expect(page).to_have_url(f"{live_server.url}/fr/guides/kraken/#permissions")
+
+    page.goto(f"{live_server.url}/fr/guides/kraken/")
+    page.evaluate("window.location.hash = 'ip-whitelist'")
+    page.locator(".language-switcher a[hreflang=en]").first.click()
+
+    expect(page).to_have_url(f"{live_server.url}/en/guides/kraken/#ip-whitelist")
