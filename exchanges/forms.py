@@ -10,12 +10,47 @@ from exchanges.models import Exchange, ExchangeKey
 CCXT_FIELDS = {"apiKey": "api_key", "secret": "secret", "password": "passphrase", "uid": "uid"}
 
 
-def _secret_input() -> forms.PasswordInput:
-    # Never rendered back (render_value=False), never offered by the browser's autofill.
-    return forms.PasswordInput(
-        render_value=False,
-        attrs={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "off"},
-    )
+# The exchanges' own names for what our form calls "API key" and "Secret", as their guides
+# write them: the form says both, so the words match the ones the user copies from.
+EXCHANGE_NAMES: dict[str, dict[str, str]] = {
+    "kraken": {"secret": "Private Key"},
+    "krakenfutures": {"api_key": "Public Key", "secret": "Private Key"},
+    "binance": {"secret": "Secret Key"},
+    "bitfinex": {"secret": "API Key Secret"},
+    "bitget": {"secret": "Secret Key"},
+    "bybit": {"secret": "API Secret"},
+    "coinbase": {"api_key": "API key name", "secret": "Private key"},
+    "okx": {"secret": "Secret key"},
+}
+_NO_AUTOFILL = {"autocomplete": "off", "spellcheck": "false", "autocapitalize": "off"}
+
+
+class _UnechoedTextInput(forms.TextInput):
+    """Shown as typed (an API key is read back against the exchange's page), never rendered
+    back after an error, like the secret."""
+
+    def format_value(self, value: object) -> None:
+        return None
+
+
+def _credential_input(name: str) -> forms.Widget:
+    # Neither is offered by the browser's autofill; only the secret is masked.
+    if name == "api_key":
+        return _UnechoedTextInput(attrs=_NO_AUTOFILL)
+    return forms.PasswordInput(render_value=False, attrs=_NO_AUTOFILL)
+
+
+def credential_label(exchange: Exchange, name: str) -> str:
+    """Our label for a credential, with the exchange's own name for it when that differs."""
+    ours = str(validation.CREDENTIAL_LABELS[name])
+    theirs = EXCHANGE_NAMES.get(exchange.ccxt_id, {}).get(name, "")
+    if not theirs or theirs.casefold() == ours.casefold():
+        return ours
+    return _("%(ours)s (%(exchange)s calls it %(theirs)s)") % {
+        "ours": ours,
+        "exchange": exchange.name,
+        "theirs": theirs,
+    }
 
 
 class ExchangeKeyForm(forms.Form):
@@ -43,11 +78,11 @@ class ExchangeKeyForm(forms.Form):
             name = CCXT_FIELDS.get(ccxt_name)
             if name:
                 self.fields[name] = forms.CharField(
-                    label=validation.CREDENTIAL_LABELS[name],
+                    label=credential_label(exchange, name),
                     # No max_length here: validation gives an over-long paste its own message,
                     # and Django's request size limit bounds what reaches us.
                     strip=False,
-                    widget=_secret_input(),
+                    widget=_credential_input(name),
                 )
         if key is not None:  # rotation: same label, same expiry field
             del self.fields["label"]
@@ -68,7 +103,7 @@ class ExchangeKeyForm(forms.Form):
                 continue
             cleaned[name] = value
             if stripped:
-                self.stripped.append(str(self.fields[name].label))
+                self.stripped.append(str(validation.CREDENTIAL_LABELS[name]))
         return cleaned
 
     def clean_label(self) -> str:

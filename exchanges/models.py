@@ -203,6 +203,13 @@ class KeyEventKind(models.TextChoices):
     DELETED = "deleted", _("Deleted")
 
 
+# Who acted on a key, as the key page names them (the stored actor is an id for operators).
+ACTOR_LABELS = {
+    "web": _("You, on the site"),
+    "task:connection_test": _("Connection test"),
+}
+
+
 class ExchangeKeyEvent(models.Model):
     """The audit trail of a key; it outlives the key, whose label it keeps."""
 
@@ -226,6 +233,10 @@ class ExchangeKeyEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key_label}: {self.get_kind_display()}"
+
+    def get_actor_display(self) -> str:
+        """Who acted, in words: the site, a named task, or Noon Barbari for any other task."""
+        return str(ACTOR_LABELS.get(self.actor, _("Noon Barbari, automatically")))
 
 
 class ConnectionTest(models.Model):

@@ -6,6 +6,7 @@ messages name permissions from it, so a user reads the same words everywhere, th
 will find on the exchange.
 """
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -135,6 +136,14 @@ def label_for(ccxt_id: str, name: str) -> str:
 class NamedPermission:
     name: str  # as the exchange's API reports it ("query-funds")
     label: str  # as its API-key page shows it ("Query Funds"), "" when we know none
+
+    @property
+    def readable(self) -> str:
+        """The label, or the reported name in words ("withdraw-funds" -> "Withdraw funds")."""
+        if self.label:
+            return self.label
+        words = re.sub(r"(?<=[a-z])(?=[A-Z])|[-_:.]+", " ", self.name).split()
+        return " ".join(words).capitalize()
 
 
 def named(ccxt_id: str, names: Iterable[str]) -> list[NamedPermission]:

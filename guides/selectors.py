@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Max, Prefetch, Q
 
+from exchanges.models import Region
 from guides.models import LIST_SECTIONS, Guide, GuideItem, GuideTranslation
 from noonbarbari.language_fallback import (
     FALLBACK_LANGUAGE,
@@ -72,6 +73,16 @@ def _order(item: GuideItem) -> tuple[int, int]:
     return (item.position, item.pk or 0)
 
 
+# A venue's region is the widest set of customers it serves: one open to US customers serves
+# the rest of the world too, a global one serves the EU. Filtering on a region lists every venue
+# that serves its customers.
+REGIONS_SERVING: dict[str, list[str]] = {
+    Region.EU: [Region.EU, Region.GLOBAL, Region.US_FRIENDLY],
+    Region.GLOBAL: [Region.GLOBAL, Region.US_FRIENDLY],
+    Region.US_FRIENDLY: [Region.US_FRIENDLY],
+}
+
+
 @dataclass(frozen=True)
 class GuideCard:
     guide: Guide
@@ -92,7 +103,7 @@ def guide_list(
     languages = fallback_languages(language)
     guides = Guide.objects.visible_to(user).select_related("exchange")
     if region:
-        guides = guides.filter(exchange__region=region)
+        guides = guides.filter(exchange__region__in=REGIONS_SERVING.get(region, [region]))
     if spot:
         guides = guides.filter(exchange__spot_trading=True)
     if futures:

@@ -25,7 +25,7 @@ def test_visitor_filters_the_guides_and_reads_kraken_in_french(
     page.get_by_role("link", name="Connecte Kraken à ton trading bot").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Connecte Kraken à ton trading bot")
-    expect(page.get_by_text("Ne jamais accorder le retrait :")).to_be_visible()
+    expect(page.get_by_text("Ne jamais accorder le retrait\u00a0:")).to_be_visible()
     page.screenshot(path=tmp_path / "kraken-fr.png", full_page=True)
 
 
@@ -48,3 +48,16 @@ def test_troubleshooting_anchor_deep_links_to_the_error(guides, live_server, pag
     entry = page.locator("#error-eapi-invalid-signature")
     expect(entry).to_be_in_viewport()
     expect(entry.get_by_role("heading")).to_have_text("EAPI:Invalid signature")
+
+
+def test_the_language_switcher_keeps_the_section_being_read(guides, live_server, page: Page):
+    page.goto(f"{live_server.url}/en/guides/kraken/#permissions")
+    page.locator(".language-switcher a[hreflang=fr]").first.click()
+
+    expect(page).to_have_url(f"{live_server.url}/fr/guides/kraken/#permissions")
+
+    page.goto(f"{live_server.url}/fr/guides/kraken/")
+    page.evaluate("window.location.hash = 'ip-whitelist'")
+    page.locator(".language-switcher a[hreflang=en]").first.click()
+
+    expect(page).to_have_url(f"{live_server.url}/en/guides/kraken/#ip-whitelist")

@@ -686,7 +686,7 @@ def test_the_trade_probe_picks_an_active_spot_market():
          "<li>Enable Spot &amp; Margin Trading <code>enableSpotAndMarginTrading</code></li>"),
         ("bybit", ["readOnly:0"], "<li>Read-Write <code>readOnly:0</code></li>"),
         ("kraken", ["query-funds"], "<li>Query Funds <code>query-funds</code></li>"),
-        ("kraken", ["earn-funds"], "<li><code>earn-funds</code></li>"),  # no label known
+        ("kraken", ["earn-funds"], "<li>Earn funds</li>"),  # no label known: words, no raw id
         ("gate", ["spot"], "<li>Spot: Read and Write <code>spot</code></li>"),
         ("kucoin", ["Spot"], "<li>Spot <code>Spot</code></li>"),
     ],

@@ -1,6 +1,8 @@
 """The guides index and detail pages, as visitors and staff see them."""
 
 import re
+import tomllib
+from pathlib import Path
 
 import pytest
 from django.core.cache import caches
@@ -56,12 +58,13 @@ def test_kraken_in_french_matches_the_reference(client):
 
     assert "<h1>Connecte Kraken à ton trading bot</h1>" in html
     assert "Retour à tous les guides" in html
-    for chip in ("US-friendly", "Spot", "Futures", "CCXT : first-class"):
+    for chip in ("US-friendly", "Spot", "CCXT\u00a0: first-class"):
         assert f'<li class="chip">{chip}</li>' in html
+    assert '<li class="chip">Futures</li>' not in html  # Kraken's futures: its sister venue
     facts = dict(re.findall(r'<th scope="row">(.*?)</th><td>(.*?)</td>', html))
     assert facts["Région"] == "US-friendly"
     assert facts["Trading spot"] == "Oui"
-    assert facts["Trading futures"] == "Oui"
+    assert facts["Trading futures"] == "Non"
     assert facts["Frais maker spot"] == "0,25\xa0%"
     assert facts["Support CCXT"] == "first-class"
     assert facts["2FA sur le compte"] == "Obligatoire"
@@ -100,7 +103,7 @@ def test_a_missing_french_section_falls_back_to_english(client):
 
     why = re.search(r'<section id="why".*?</section>', html, re.S).group(0)
     assert '<div class="prose" lang="en">' in why
-    assert "Pas encore traduit : affiché en anglais." in why
+    assert "Pas encore traduit\u00a0: affiché en anglais." in why
     assert english.why.split()[0] in why
     pitfalls = re.search(r'<section id="pitfalls"[^>]*>', html).group(0)
     assert 'lang="en"' in pitfalls
@@ -217,9 +220,12 @@ def test_index_lists_every_guide_with_chips_in_constant_queries(client, django_a
 @pytest.mark.parametrize(
     ("query", "expected", "absent"),
     [
-        ("region=eu", [], ["kraken", "binance"]),
+        # Every venue serving EU customers: US-friendly and global ones do.
+        ("region=eu", ["kraken", "binance", "coinbase", "kraken-futures", "kucoin"], []),
+        ("region=global", ["binance", "okx", "kraken"], []),
         ("region=us_friendly", ["kraken", "coinbase"], ["binance", "okx"]),
-        ("futures=on", ["kraken-futures", "bybit"], []),
+        # The Kraken Spot guide's keys trade no futures: its sister venue's guide does.
+        ("futures=on", ["kraken-futures", "bybit"], ["kraken"]),
         ("q=kraken", ["kraken", "kraken-futures"], ["binance"]),
         ("q=KuCoin&region=global", ["kucoin"], ["kraken", "okx"]),
     ],
@@ -298,3 +304,27 @@ def test_robots_txt_points_to_the_sitemap(client):
     body = response.content.decode()
     assert "Sitemap: http://testserver/sitemap.xml" in body
     assert "Disallow: /fr/admin/" in body
+
+
+CONTENT = Path(__file__).resolve().parents[2] / "guides" / "content"
+
+
+@pytest.mark.parametrize("slug", EXCHANGES)
+def test_what_next_promises_only_the_links_the_page_shows(client, slug):
+    """ "The links just below" lead to what the page lists: the exchange's support centre and
+    fee schedule and our support; no billing link exists, so no text announces one."""
+    for language, below, billing in (
+        ("en", "just below", "billing"),
+        ("fr", "juste en dessous", "facturation"),
+    ):
+        text = tomllib.loads((CONTENT / slug / f"{language}.toml").read_text(encoding="utf-8"))
+        what_next = text["what_next"]
+        assert billing not in what_next.lower()
+        if below not in what_next:
+            continue
+        html = html_of(client.get(f"/{language}/guides/{slug}/"))
+        links = re.search(r'<section id="once-connected".*?</section>', html, re.S).group(0)
+        exchange = Exchange.objects.get(slug=slug)
+        assert f'href="{exchange.support_url}"' in links
+        assert f'href="{exchange.fees_url}"' in links
+        assert 'href="mailto:' in links

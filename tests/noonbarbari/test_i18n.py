@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.conf import settings
 
@@ -75,3 +77,13 @@ def test_set_language_view_still_switches_and_ignores_an_unsafe_next(client):
 
     assert response.status_code == 302
     assert "evil.example" not in response["Location"]
+
+
+def test_every_page_loads_the_script_that_keeps_the_anchor_across_languages(client):
+    html = client.get("/en/guides/kraken/").content.decode()
+
+    # A file of ours, deferred: the CSP allows no inline script.
+    assert re.search(r'<script src="/static/js/language[^"]*\.js" defer></script>', html)
+    script = (settings.BASE_DIR / "noonbarbari" / "static" / "js" / "language.js").read_text()
+    assert ".language-switcher a[hreflang]" in script
+    assert "hashchange" in script

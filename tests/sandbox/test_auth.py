@@ -186,11 +186,14 @@ def test_withdraw_permission_is_probed_without_withdrawing(raw, spot):
     assert raw.spot_private("spot-withdraw", "WithdrawInfo", params)[1] == {
         "error": ["EFunding:Unknown withdraw key"]
     }
+    # Deposit Funds (add-funds) is a "never" permission: only the key that has everything has it.
+    deposit = {"asset": "XBT"}
+    assert raw.spot_private("spot-withdraw", "DepositMethods", deposit)[1]["result"][0]["method"]
+    assert raw.spot_private("spot-full", "DepositMethods", deposit)[1] == {
+        "error": ["EGeneral:Permission denied"]
+    }
     with pytest.raises(ccxt.InvalidAddress):
         spot("spot-withdraw").privatePostWithdrawInfo(params)
-    assert raw.spot_private("spot-full", "DepositMethods", {"asset": "XBT"})[1]["result"][0][
-        "method"
-    ]
 
 
 # --- Futures refusals ------------------------------------------------------------------------

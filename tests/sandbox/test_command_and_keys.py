@@ -16,6 +16,9 @@ def test_the_demo_keys_cover_the_situations_a_key_check_meets():
     keys = {k.label: k for k in load_keys()}
     assert "query-funds" in keys["spot-full"].permissions
     assert "withdraw-funds" not in keys["spot-full"].permissions
+    # The guide's "never" permissions (Deposit Funds is add-funds) are on no key meant as good.
+    for label in ("spot-full", "spot-no-query-funds", "spot-expired", "spot-ip-restricted"):
+        assert "add-funds" not in keys[label].permissions, label
     assert "query-funds" not in keys["spot-no-query-funds"].permissions
     assert "withdraw-funds" in keys["spot-withdraw"].permissions
     assert keys["spot-expired"].is_expired(1_800_000_000)

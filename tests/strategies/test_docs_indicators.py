@@ -48,7 +48,7 @@ def test_every_registered_indicator_is_documented_in_full(client, language):
 
 def test_state_words_and_ranges_in_french(client):
     trend = entry(page(client, "fr"), "trend")
-    assert "1 : à la hausse" in trend
+    assert "1\xa0: à la hausse" in trend
     zones = entry(page(client, "fr"), "premium_discount_zones")
     # band: 0 to 0.5, written with the French decimal mark in prose, a dot in code.
     assert "0 à 0,5" in zones

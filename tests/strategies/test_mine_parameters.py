@@ -133,7 +133,7 @@ def test_a_fixed_amount_replaces_the_equity_share():
         ),
         (
             "fr",
-            "Assurez-vous que cette valeur est supérieure ou égale à 1.",
+            "Cette valeur doit être supérieure ou égale à 1.",
             "Saisis un pourcentage supérieur à 0 et inférieur à 100, ou laisse le champ vide.",
         ),
     ],
