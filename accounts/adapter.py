@@ -4,6 +4,8 @@ from django.urls import translate_url
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from accounts.next_url import is_local_path
+
 
 class AccountAdapter(DefaultAccountAdapter):
     # Our own words (and our own French, which says "tu") for the messages our pages show.
@@ -26,6 +28,10 @@ class AccountAdapter(DefaultAccountAdapter):
         "same_as_current": _("The new value must differ from the current one."),
         "rate_limited": _("Too many requests in a short time. Wait a moment and try again."),
     }
+
+    def is_safe_url(self, url: str) -> bool:
+        """allauth's `next`: a path on this site only, as our own views follow it."""
+        return is_local_path(url, self.request) and super().is_safe_url(url)
 
     def get_login_stages(self) -> list[str]:
         return [*super().get_login_stages(), "accounts.stages.TwoFactorStage"]

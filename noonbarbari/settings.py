@@ -88,6 +88,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Before anything reads the request: bodies in another charset than UTF-8, malformed
+    # multipart bodies and NUL characters get a 400 page, not a server error.
+    "noonbarbari.middleware.RefuseUnreadableInputMiddleware",
     "noonbarbari.middleware.RememberLanguageMiddleware",
     # Before the session, locale and auth middleware, which a cached page does not need.
     "noonbarbari.page_cache.VisitorPageCacheMiddleware",

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
@@ -10,6 +11,11 @@ from noonbarbari.health import cluster_health, database_health
 
 class HomeView(TemplateView):
     template_name = "noonbarbari/home.html"
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """handler400: Django's own refusals (too many fields, a bad header) in our layout."""
+    return render(request, "400.html", {"reason": ""}, status=400)
 
 
 @require_safe
