@@ -18,6 +18,11 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
     return render(request, "400.html", {"reason": ""}, status=400)
 
 
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """CSRF_FAILURE_VIEW: the form's page went stale or cookies are off; say what to do."""
+    return render(request, "403_csrf.html", status=403)
+
+
 @require_safe
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
