@@ -347,3 +347,6 @@ LOCK_DIR = env.path("LOCK_DIR", default=VAR_DIR / "locks")
 SITE_DOMAIN = env.str(
     "SITE_DOMAIN", default="127.0.0.1:8000" if DEBUG else ALLOWED_HOSTS[0].lstrip(".")
 )
+# The site's public origin, for canonical and hreflang links: never the request's Host header,
+# which any visitor chooses (and which would then be stored in the anonymous page cache).
+SITE_URL = f"{'https' if SECURE_SSL_REDIRECT or SESSION_COOKIE_SECURE else 'http'}://{SITE_DOMAIN}"

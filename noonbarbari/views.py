@@ -6,6 +6,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from django.views.generic import TemplateView
 
+from noonbarbari.context_processors import site_url
 from noonbarbari.health import cluster_health, database_health
 
 
@@ -45,7 +46,5 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
     lines = ["User-agent: *"]
     for code, _name in settings.LANGUAGES:
         lines += [f"Disallow: /{code}/accounts/", f"Disallow: /{code}/admin/"]
-    lines.append(
-        f"Sitemap: {request.build_absolute_uri(reverse('django.contrib.sitemaps.views.sitemap'))}"
-    )
+    lines.append(f"Sitemap: {site_url(reverse('django.contrib.sitemaps.views.sitemap'))}")
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
