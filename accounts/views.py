@@ -5,6 +5,7 @@ from urllib.parse import urlencode
 import segno
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
@@ -101,6 +102,14 @@ def two_factor_login(request: HttpRequest) -> HttpResponse:
         request.session[DEVICE_ID_SESSION_KEY] = result.device.persistent_id
         return stage.exit()
     return render(request, "accounts/two_factor_login.html", {"form": form})
+
+
+@require_POST
+def two_factor_login_cancel(request: HttpRequest) -> HttpResponse:
+    """ "Start again with another account": drop the login waiting for its code, whole session
+    included (allauth would otherwise send the login page straight back to the code)."""
+    logout(request)
+    return redirect("account_login")
 
 
 @login_required
