@@ -340,6 +340,9 @@ NOONBARBARI_EGRESS_IPS = env.list("NOONBARBARI_EGRESS_IPS", default=["51.38.112.
 EXCHANGE_TIMEOUT_MS = env.int("EXCHANGE_TIMEOUT_MS", default=10_000)
 EXCHANGE_RATE_LIMIT = env.bool("EXCHANGE_RATE_LIMIT", default=True)
 EXCHANGE_API_OVERRIDES = env.dict("EXCHANGE_API_OVERRIDES", default={})
+# Who sees /healthz's details (hosts, cluster ids, queue): verified staff, and callers that send
+# "Authorization: Bearer <HEALTHZ_TOKEN>" (monitoring). Empty: staff only.
+HEALTHZ_TOKEN = env.str("HEALTHZ_TOKEN", default="")
 # Per-key locks on SQLite (PostgreSQL uses advisory locks).
 LOCK_DIR = env.path("LOCK_DIR", default=VAR_DIR / "locks")
 

@@ -1,3 +1,5 @@
+import hmac
+
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -6,6 +8,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from django.views.generic import TemplateView
 
+from accounts.two_factor import session_verified
 from noonbarbari.context_processors import site_url
 from noonbarbari.health import cluster_health, database_health
 
@@ -29,15 +32,29 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
 def healthz(request: HttpRequest) -> JsonResponse:
     """JSON health for load balancers: 503 only when the database is down.
 
-    A stopped task cluster is reported but keeps the status at 200: the site still serves
-    pages, and the web tier must not be taken out of rotation for the worker's sake.
+    Anyone learns whether the site is up, and nothing else. Verified staff sessions and
+    callers with `Authorization: Bearer <HEALTHZ_TOKEN>` also get the details (host names,
+    cluster ids, queue length, latency), which help an attacker map the deployment. A
+    stopped task cluster is reported to them as "degraded" but keeps the status at 200:
+    the web tier must not be taken out of rotation for the worker's sake.
     """
     database = database_health()
+    if not _may_see_health_details(request):
+        ok = database["ok"]
+        return JsonResponse({"status": "ok" if ok else "error"}, status=200 if ok else 503)
     if not database["ok"]:
         return JsonResponse({"status": "error", "database": database}, status=503)
     cluster = cluster_health()
     status = "ok" if cluster["running"] else "degraded"
     return JsonResponse({"status": status, "database": database, "cluster": cluster})
+
+
+def _may_see_health_details(request: HttpRequest) -> bool:
+    token = settings.HEALTHZ_TOKEN
+    scheme, _space, given = request.headers.get("Authorization", "").partition(" ")
+    if token and scheme.lower() == "bearer" and hmac.compare_digest(given.encode(), token.encode()):
+        return True
+    return bool(request.user.is_staff and session_verified(request))
 
 
 @require_safe
