@@ -2,6 +2,7 @@ from allauth.account.adapter import DefaultAccountAdapter
 from django.http import HttpRequest
 from django.urls import translate_url
 from django.utils import translation
+from django.utils.encoding import punycode
 from django.utils.translation import gettext_lazy as _
 
 from accounts.next_url import is_local_path
@@ -33,6 +34,10 @@ class AccountAdapter(DefaultAccountAdapter):
         """allauth's `next`: a path on this site only, as our own views follow it."""
         return is_local_path(url, self.request) and super().is_safe_url(url)
 
+    def clean_email(self, email: str) -> str:
+        """Sign-up, email changes and password resets: one spelling per address."""
+        return email_canonical(super().clean_email(email))
+
     def get_login_stages(self) -> list[str]:
         return [*super().get_login_stages(), "accounts.stages.TwoFactorStage"]
 
@@ -57,6 +62,22 @@ class AccountAdapter(DefaultAccountAdapter):
         """Notices (password or email changed) name no user in their context: set it here."""
         with _language_of(user):
             super().send_notification_mail(template_prefix, user, context=context, email=email)
+
+
+def email_canonical(email: str) -> str:
+    """The address with its domain in ASCII (punycode), lower case: "ada@exämple.com" and
+    "ada@xn--exmple-cua.com" are one mailbox, so they must be one account.
+
+    A domain that is not a valid internationalised name is left as typed, for the form's
+    own validation to refuse.
+    """
+    local, at, domain = email.rpartition("@")
+    if not at:
+        return email
+    try:
+        return f"{local}@{punycode(domain).lower()}"
+    except UnicodeError:
+        return email
 
 
 def _language_of(user) -> translation.override:
