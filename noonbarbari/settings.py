@@ -291,6 +291,9 @@ LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 X_FRAME_OPTIONS = "DENY"
+# Error reports and the development debug page hide secrets (exchange keys pasted in a form,
+# URL passwords), DEBUG or not.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "noonbarbari.error_reports.SecretHidingFilter"
 # Our page (templates/403_csrf.html), in the site's layout and language.
 CSRF_FAILURE_VIEW = "noonbarbari.views.csrf_failure"
 
