@@ -47,6 +47,21 @@ class AccountAdapter(DefaultAccountAdapter):
         user.preferred_language = translation.get_language() or user.preferred_language
         return super().save_user(request, user, form, commit=commit)
 
+    def post_login(self, request: HttpRequest, user, *, redirect_url: str | None, **kwargs):
+        """Logged in: from here the site speaks the user's language (their profile's choice).
+
+        The page asked for (`next`) is sent in that language, and allauth's "You are logged
+        in." is rendered in it too, as it is rendered now and shown on the next page.
+        """
+        language = getattr(user, "preferred_language", "")
+        if not language:
+            return super().post_login(request, user, redirect_url=redirect_url, **kwargs)
+        # Translated under the current language, in which the path still resolves.
+        if redirect_url:
+            redirect_url = translate_url(redirect_url, language)
+        with translation.override(language):
+            return super().post_login(request, user, redirect_url=redirect_url, **kwargs)
+
     def get_login_redirect_url(self, request: HttpRequest) -> str:
         """Where to go after logging in, in the language the user chose in their profile."""
         url = super().get_login_redirect_url(request)
