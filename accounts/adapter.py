@@ -2,7 +2,10 @@ from allauth.account.adapter import DefaultAccountAdapter
 from django.http import HttpRequest
 from django.urls import translate_url
 from django.utils import translation
+from django.utils.encoding import punycode
 from django.utils.translation import gettext_lazy as _
+
+from accounts.next_url import is_local_path
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -27,6 +30,14 @@ class AccountAdapter(DefaultAccountAdapter):
         "rate_limited": _("Too many requests in a short time. Wait a moment and try again."),
     }
 
+    def is_safe_url(self, url: str) -> bool:
+        """allauth's `next`: a path on this site only, as our own views follow it."""
+        return is_local_path(url, self.request) and super().is_safe_url(url)
+
+    def clean_email(self, email: str) -> str:
+        """Sign-up, email changes and password resets: one spelling per address."""
+        return email_canonical(super().clean_email(email))
+
     def get_login_stages(self) -> list[str]:
         return [*super().get_login_stages(), "accounts.stages.TwoFactorStage"]
 
@@ -35,6 +46,21 @@ class AccountAdapter(DefaultAccountAdapter):
         user.display_name = form.cleaned_data.get("display_name", "")
         user.preferred_language = translation.get_language() or user.preferred_language
         return super().save_user(request, user, form, commit=commit)
+
+    def post_login(self, request: HttpRequest, user, *, redirect_url: str | None, **kwargs):
+        """Logged in: from here the site speaks the user's language (their profile's choice).
+
+        The page asked for (`next`) is sent in that language, and allauth's "You are logged
+        in." is rendered in it too, as it is rendered now and shown on the next page.
+        """
+        language = getattr(user, "preferred_language", "")
+        if not language:
+            return super().post_login(request, user, redirect_url=redirect_url, **kwargs)
+        # Translated under the current language, in which the path still resolves.
+        if redirect_url:
+            redirect_url = translate_url(redirect_url, language)
+        with translation.override(language):
+            return super().post_login(request, user, redirect_url=redirect_url, **kwargs)
 
     def get_login_redirect_url(self, request: HttpRequest) -> str:
         """Where to go after logging in, in the language the user chose in their profile."""
@@ -51,6 +77,22 @@ class AccountAdapter(DefaultAccountAdapter):
         """Notices (password or email changed) name no user in their context: set it here."""
         with _language_of(user):
             super().send_notification_mail(template_prefix, user, context=context, email=email)
+
+
+def email_canonical(email: str) -> str:
+    """The address with its domain in ASCII (punycode), lower case: "ada@exämple.com" and
+    "ada@xn--exmple-cua.com" are one mailbox, so they must be one account.
+
+    A domain that is not a valid internationalised name is left as typed, for the form's
+    own validation to refuse.
+    """
+    local, at, domain = email.rpartition("@")
+    if not at:
+        return email
+    try:
+        return f"{local}@{punycode(domain).lower()}"
+    except UnicodeError:
+        return email
 
 
 def _language_of(user) -> translation.override:

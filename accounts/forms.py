@@ -1,5 +1,6 @@
 import unicodedata
 
+from allauth.account.adapter import get_adapter
 from allauth.account.forms import LoginForm as AllauthLoginForm
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
@@ -35,6 +36,10 @@ class LoginForm(AllauthLoginForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         _label_email(self)
+
+    def clean_login(self) -> str:
+        """The address in the spelling sign-up stored (see AccountAdapter.clean_email)."""
+        return get_adapter().clean_email(super().clean_login())
 
 
 class CodeForm(forms.Form):

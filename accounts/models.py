@@ -74,6 +74,7 @@ class SecurityEventKind(models.TextChoices):
     RECOVERY_CODE_ISSUED = "recovery_code_issued", _("Recovery code issued by support")
     PASSWORD_CHANGED = "password_changed", _("Password changed")
     EMAIL_CHANGED = "email_changed", _("Email address changed")
+    EMAIL_CONFIRMED = "email_confirmed", _("Email address confirmed")
 
 
 class SecurityEvent(models.Model):

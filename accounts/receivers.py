@@ -33,7 +33,19 @@ def _password_changed(sender, request, user: User, **kwargs) -> None:
     security_event_record(user=user, kind=SecurityEventKind.PASSWORD_CHANGED, request=request)
 
 
-def _email_changed(sender, request, user: User, **kwargs) -> None:
+def _email_confirmed(sender, request, email_address, **kwargs) -> None:
+    security_event_record(
+        user=email_address.user, kind=SecurityEventKind.EMAIL_CONFIRMED, request=request
+    )
+
+
+def _email_changed(
+    sender, request, user: User, from_email_address, to_email_address, **kwargs
+) -> None:
+    # allauth also sends this when the first address of an account is confirmed (there is no
+    # previous one): that is a confirmation, recorded as such above, not a change.
+    if from_email_address is None or from_email_address.email == to_email_address.email:
+        return
     security_event_record(user=user, kind=SecurityEventKind.EMAIL_CHANGED, request=request)
 
 
@@ -43,3 +55,6 @@ def connect() -> None:
     allauth_signals.password_changed.connect(_password_changed, dispatch_uid="accounts.pw")
     allauth_signals.password_reset.connect(_password_changed, dispatch_uid="accounts.pw_reset")
     allauth_signals.email_changed.connect(_email_changed, dispatch_uid="accounts.email_changed")
+    allauth_signals.email_confirmed.connect(
+        _email_confirmed, dispatch_uid="accounts.email_confirmed"
+    )

@@ -12,6 +12,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 TOTP_DEVICE_NAME = "Authenticator app"
 BACKUP_DEVICE_NAME = "Backup codes"
 RECOVERY_DEVICE_NAME = "Support recovery code"
+# django-otp's default for TOTP devices, which we never change.
+TOTP_DIGITS = 6
 
 
 def totp_device(user) -> TOTPDevice | None:
@@ -64,23 +66,36 @@ def check_code(user, code: str, devices: list[Device] | None = None) -> CodeChec
 
     django-otp does the rest: a TOTP code is accepted once (replays within its window fail),
     a backup code is deleted when used, and each wrong code doubles the device's lock-out.
+    Backup codes are issued in lower case but often copied out in capitals: case is ignored.
     """
-    code = "".join(code.split())
+    code = "".join(code.split()).lower()
     devices = confirmed_devices(user) if devices is None else devices
-    for device in devices:
+    # Only the devices that could hold such a code see it: a backup code typed at the prompt
+    # must not count as a wrong app code (that lock-out would grow unseen and make the
+    # announced wait wrong), nor an app code as a wrong backup code.
+    candidates = [device for device in devices if _may_hold(device, code)]
+    for device in candidates:
         allowed, _details = device.verify_is_allowed()
         if allowed and device.verify_token(code):
             return CodeCheck(device=device)
-    return CodeCheck(locked_until=_locked_until(devices))
+    return CodeCheck(locked_until=_locked_until(candidates))
+
+
+def _may_hold(device: Device, code: str) -> bool:
+    """An app gives codes of its number of digits; anything else is a backup or recovery code."""
+    app_shaped = code.isdigit() and len(code) == TOTP_DIGITS
+    return app_shaped if isinstance(device, TOTPDevice) else not app_shaped
 
 
 def _locked_until(devices: list[Device]) -> datetime | None:
-    """When the devices accept codes again, if wrong codes have locked them all."""
+    """When every device that may hold the code checks codes again, if one is locked out.
+
+    The latest time, not the earliest: a code typed sooner could reach a device that is
+    still locked, be refused unchecked, and the user would be told their right code is wrong.
+    """
     until = []
     for device in devices:
         allowed, details = device.verify_is_allowed()
-        if allowed:
-            return None
-        if details and details.get("reason") == VerifyNotAllowed.N_FAILED_ATTEMPTS:
+        if not allowed and details and details.get("reason") == VerifyNotAllowed.N_FAILED_ATTEMPTS:
             until.append(details["locked_until"])
-    return min(until, default=None)
+    return max(until, default=None)

@@ -7,6 +7,11 @@ app_name = "accounts"
 urlpatterns = [
     # The login stage after the password, next to allauth's own login pages.
     path("accounts/login/code/", views.two_factor_login, name="two_factor_login"),
+    path(
+        "accounts/login/code/cancel/",
+        views.two_factor_login_cancel,
+        name="two_factor_login_cancel",
+    ),
     path("profile/", views.profile, name="profile"),
     path("profile/two-factor/enable/", views.two_factor_enable, name="two_factor_enable"),
     path("profile/two-factor/verify/", views.two_factor_verify, name="two_factor_verify"),

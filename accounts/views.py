@@ -5,12 +5,12 @@ from urllib.parse import urlencode
 import segno
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -25,6 +25,7 @@ from accounts import services
 from accounts.forms import CodeForm, DeleteAccountForm, EnrolmentCodeForm, ProfileForm
 from accounts.http import AuthenticatedRequest
 from accounts.models import SecurityEventKind
+from accounts.next_url import is_local_path
 from accounts.two_factor import (
     CodeCheck,
     backup_codes_left,
@@ -37,12 +38,9 @@ FRESH_CODES_SESSION_KEY = "accounts.fresh_backup_codes"
 
 
 def _next_url(request: HttpRequest, default: str = "accounts:profile") -> str:
+    """The `next` path if it is one of ours, otherwise `default` (a URL name)."""
     candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(
-        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return candidate
-    return reverse(default)
+    return candidate if is_local_path(candidate, request) else reverse(default)
 
 
 def _with_next(urlname: str, next_url: str) -> str:
@@ -92,7 +90,7 @@ def two_factor_login(request: HttpRequest) -> HttpResponse:
     from accounts.stages import TwoFactorStage
 
     if request.user.is_authenticated:
-        return redirect(_next_url(request))
+        return HttpResponseRedirect(_next_url(request))
     stage = LoginStageController.enter(request, TwoFactorStage.key)
     if stage is None:
         return redirect("account_login")
@@ -106,6 +104,14 @@ def two_factor_login(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/two_factor_login.html", {"form": form})
 
 
+@require_POST
+def two_factor_login_cancel(request: HttpRequest) -> HttpResponse:
+    """ "Start again with another account": drop the login waiting for its code, whole session
+    included (allauth would otherwise send the login page straight back to the code)."""
+    logout(request)
+    return redirect("account_login")
+
+
 @login_required
 @never_cache
 @sensitive_post_parameters("code")
@@ -114,7 +120,7 @@ def two_factor_login(request: HttpRequest) -> HttpResponse:
 def two_factor_enable(request: AuthenticatedRequest) -> HttpResponse:
     """Enrol an authenticator app: QR code and secret, then a current code to confirm."""
     if has_two_factor(request.user):
-        return redirect(_next_url(request))
+        return HttpResponseRedirect(_next_url(request))
     device = services.totp_device_start(user=request.user)
     form = EnrolmentCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -123,7 +129,7 @@ def two_factor_enable(request: AuthenticatedRequest) -> HttpResponse:
             codes = services.two_factor_enable(request=request, device=device)
             request.session[FRESH_CODES_SESSION_KEY] = codes
             messages.success(request, _("Two-factor authentication is on."))
-            return redirect(_with_next("accounts:backup_codes", _next_url(request)))
+            return HttpResponseRedirect(_with_next("accounts:backup_codes", _next_url(request)))
         form.add_error("code", _code_error(result))
     qr = segno.make(device.config_url, error="m")
     svg = BytesIO()
@@ -150,13 +156,13 @@ def _grouped(hex_key: str) -> str:
 def two_factor_verify(request: AuthenticatedRequest) -> HttpResponse:
     """Confirm a logged-in session with a code (step-up before money pages and the admin)."""
     if not has_two_factor(request.user):
-        return redirect(_with_next("accounts:two_factor_enable", _next_url(request)))
+        return HttpResponseRedirect(_with_next("accounts:two_factor_enable", _next_url(request)))
     if session_verified(request):
-        return redirect(_next_url(request))
+        return HttpResponseRedirect(_next_url(request))
     form = CodeForm(request.POST or None)
     if request.method == "POST" and (result := _checked_code(request, form, request.user)):
         otp_login(request, result.device)
-        return redirect(_next_url(request))
+        return HttpResponseRedirect(_next_url(request))
     return render(
         request, "accounts/two_factor_verify.html", {"form": form, "next": _next_url(request)}
     )
@@ -206,7 +212,7 @@ def backup_codes_download(request: AuthenticatedRequest) -> HttpResponse:
 def backup_codes_saved(request: AuthenticatedRequest) -> HttpResponse:
     """The user has stored the codes: they are never shown again."""
     request.session.pop(FRESH_CODES_SESSION_KEY, None)
-    return redirect(_next_url(request))
+    return HttpResponseRedirect(_next_url(request))
 
 
 @login_required

@@ -4,10 +4,15 @@ from django.urls import translate_url
 from django.utils.functional import SimpleLazyObject
 
 
+def site_url(path: str) -> str:
+    """`path` on the configured site (SITE_URL), whatever Host the request named."""
+    return settings.SITE_URL + path
+
+
 def _alternates(request: HttpRequest) -> list[dict[str, str]]:
     """This page in every language, absolute, for hreflang links (x-default is English)."""
     alternates = [
-        {"code": code, "url": request.build_absolute_uri(translate_url(request.path, code))}
+        {"code": code, "url": site_url(translate_url(request.path, code))}
         for code, _name in settings.LANGUAGES
     ]
     default = next(a for a in alternates if a["code"] == settings.LANGUAGE_CODE)
@@ -26,7 +31,7 @@ def site(request: HttpRequest) -> dict[str, object]:
     """Values every page's layout needs."""
     return {
         "support_email": settings.NOONBARBARI_SUPPORT_EMAIL,
-        "canonical_url": SimpleLazyObject(lambda: request.build_absolute_uri(request.path)),
+        "canonical_url": SimpleLazyObject(lambda: site_url(request.path)),
         "alternate_urls": SimpleLazyObject(lambda: _alternates(request)),
         "language_links": SimpleLazyObject(lambda: _language_links(request)),
     }

@@ -1,8 +1,17 @@
+import logging
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
-from django.utils.translation import get_language_from_path
+from django.core.exceptions import BadRequest
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http.multipartparser import MultiPartParserError
+from django.shortcuts import render
+from django.utils import translation
+from django.utils.functional import Promise
+from django.utils.translation import get_language_from_path, get_language_from_request
+from django.utils.translation import gettext_lazy as _
+
+logger = logging.getLogger(__name__)
 
 
 class RememberLanguageMiddleware:
@@ -34,3 +43,50 @@ class RememberLanguageMiddleware:
                 samesite=settings.LANGUAGE_COOKIE_SAMESITE,  # type: ignore[arg-type]
             )
         return response
+
+
+class RefuseUnreadableInputMiddleware:
+    """Answer 400, with a page in the reader's language, to input no view can use.
+
+    Placed before everything that reads the request: a form body in another charset than
+    UTF-8 (Django refuses it with a traceback per request) or a malformed multipart body, and
+    a NUL character in the query string (PostgreSQL refuses it in any text value, so an admin
+    filter or a search would fail with a server error). Form fields already refuse NUL
+    characters themselves, next to the field, which says more than this page.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            request.POST  # noqa: B018 - parsed here, where a failure can be answered
+        except (BadRequest, MultiPartParserError):
+            return refuse(request, UNREADABLE_FORM, "form body cannot be read")
+        if any("\x00" in text for text in _texts(request.GET)):
+            return refuse(request, NUL_CHARACTER, "NUL character in the query string")
+        return self.get_response(request)
+
+
+UNREADABLE_FORM = _(
+    "This form was sent in a way we cannot read (form data must be encoded in UTF-8). "
+    "Reload the page and send it again."
+)
+NUL_CHARACTER = _(
+    "This address contains a character that has no place in text (NUL). Remove it and try again."
+)
+
+
+def _texts(data: QueryDict) -> list[str]:
+    return [text for key, values in data.lists() for text in (key, *values)]
+
+
+def refuse(request: HttpRequest, reason: str | Promise, log_reason: str) -> HttpResponse:
+    """The 400 page saying `reason`, in the language of the address (or the visitor's)."""
+    language = get_language_from_path(request.path_info) or get_language_from_request(request)
+    with translation.override(language):
+        response = render(request, "400.html", {"reason": reason}, status=400)
+    # One line, without the traceback Django would attach to a BadRequest.
+    logger.warning("Bad request refused (%s): %s", log_reason, request.path)
+    response._has_been_logged = True  # type: ignore[attr-defined]
+    return response

@@ -88,6 +88,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Before anything reads the request: bodies in another charset than UTF-8, malformed
+    # multipart bodies and NUL characters get a 400 page, not a server error.
+    "noonbarbari.middleware.RefuseUnreadableInputMiddleware",
     "noonbarbari.middleware.RememberLanguageMiddleware",
     # Before the session, locale and auth middleware, which a cached page does not need.
     "noonbarbari.page_cache.VisitorPageCacheMiddleware",
@@ -309,6 +312,11 @@ LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 X_FRAME_OPTIONS = "DENY"
+# Error reports and the development debug page hide secrets (exchange keys pasted in a form,
+# URL passwords), DEBUG or not.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "noonbarbari.error_reports.SecretHidingFilter"
+# Our page (templates/403_csrf.html), in the site's layout and language.
+CSRF_FAILURE_VIEW = "noonbarbari.views.csrf_failure"
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
@@ -356,6 +364,9 @@ NOONBARBARI_EGRESS_IPS = env.list("NOONBARBARI_EGRESS_IPS", default=["51.38.112.
 EXCHANGE_TIMEOUT_MS = env.int("EXCHANGE_TIMEOUT_MS", default=10_000)
 EXCHANGE_RATE_LIMIT = env.bool("EXCHANGE_RATE_LIMIT", default=True)
 EXCHANGE_API_OVERRIDES = env.dict("EXCHANGE_API_OVERRIDES", default={})
+# Who sees /healthz's details (hosts, cluster ids, queue): verified staff, and callers that send
+# "Authorization: Bearer <HEALTHZ_TOKEN>" (monitoring). Empty: staff only.
+HEALTHZ_TOKEN = env.str("HEALTHZ_TOKEN", default="")
 # Per-key locks on SQLite (PostgreSQL uses advisory locks).
 LOCK_DIR = env.path("LOCK_DIR", default=VAR_DIR / "locks")
 
@@ -363,3 +374,6 @@ LOCK_DIR = env.path("LOCK_DIR", default=VAR_DIR / "locks")
 SITE_DOMAIN = env.str(
     "SITE_DOMAIN", default="127.0.0.1:8000" if DEBUG else ALLOWED_HOSTS[0].lstrip(".")
 )
+# The site's public origin, for canonical and hreflang links: never the request's Host header,
+# which any visitor chooses (and which would then be stored in the anonymous page cache).
+SITE_URL = f"{'https' if SECURE_SSL_REDIRECT or SESSION_COOKIE_SECURE else 'http'}://{SITE_DOMAIN}"

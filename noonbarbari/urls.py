@@ -14,6 +14,8 @@ sitemaps = {
     "strategies": CatalogSitemap,
 }
 
+handler400 = "noonbarbari.views.bad_request"
+
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("robots.txt", views.robots_txt, name="robots_txt"),

@@ -108,6 +108,24 @@ def test_next_never_leaves_the_site(client, user, next_url):
     assert "evil.example" not in step_up.get("Location", "")
 
 
+def test_a_plain_word_as_next_neither_fails_nor_wastes_the_code(client, user):
+    device = enrol(user)
+    client.force_login(user)
+
+    step_up = client.post("/en/profile/two-factor/verify/?next=x", {"code": totp_code(device)})
+
+    # "x" would be read as a URL name by redirect(), or against the current page by a browser.
+    assert step_up.status_code == 302
+    assert step_up["Location"] == "/en/profile/"
+    # The code was used once and the session is confirmed: money pages open.
+    assert client.get("/en/profile/keys/").status_code == 200
+
+    client.post("/en/accounts/logout/")
+    client.post("/en/accounts/login/?next=x", {"login": user.email, "password": PASSWORD})
+    login = client.post("/en/accounts/login/code/", {"code": totp_code(device, 1)})
+    assert login["Location"] == "/en/profile/"
+
+
 def test_password_reset_does_not_tell_who_has_an_account(client, user):
     known = client.post("/en/accounts/password/reset/", {"email": user.email})
     unknown = client.post("/en/accounts/password/reset/", {"email": "nobody@example.com"})

@@ -28,10 +28,13 @@ def test_a_task_enqueued_here_is_executed_by_the_worker_process(qcluster, monkey
     assert qcluster.poll() is None
 
 
-def test_healthz_sees_the_running_cluster(qcluster, client):
+def test_healthz_sees_the_running_cluster(qcluster, client, settings):
+    settings.HEALTHZ_TOKEN = "monitoring-token-for-tests"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
-        body = client.get("/healthz").json()
+        body = client.get(
+            "/healthz", headers={"authorization": "Bearer monitoring-token-for-tests"}
+        ).json()
         clusters = body["cluster"]["clusters"]
         # The cluster reports itself before its worker process is up: wait for both.
         if clusters and clusters[0]["workers"] == 1:

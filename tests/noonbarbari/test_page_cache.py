@@ -42,3 +42,17 @@ def test_visitors_with_a_pending_message_are_served_fresh(client, django_assert_
     # Rendered again (the guide row is read), from the cached sections.
     with django_assert_num_queries(1):
         client.get("/en/guides/okx/")
+
+
+def test_another_host_header_cannot_poison_the_cached_links(client):
+    # 127.0.0.1 is an allowed host; a port of the visitor's choosing used to end up in the
+    # canonical and hreflang links of the page stored for everyone.
+    attack = client.get("/en/guides/binance/", headers={"host": "127.0.0.1:6666"})
+    assert attack.status_code == 200
+
+    page = client.get("/en/guides/binance/").content.decode()
+
+    assert "6666" not in page
+    assert '<link rel="canonical" href="http://testserver/en/guides/binance/">' in page
+    assert 'hreflang="fr" href="http://testserver/fr/guides/binance/"' in page
+    assert "6666" not in attack.content.decode()
