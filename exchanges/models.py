@@ -200,6 +200,7 @@ class KeyEventKind(models.TextChoices):
     SECRET_REPLACED = "secret_replaced", _("Secret replaced")
     TESTED = "tested", _("Connection tested")
     DECRYPTED = "decrypted", _("Decrypted")
+    DECRYPTION_FAILED = "decryption_failed", _("Decryption failed")
     DELETED = "deleted", _("Deleted")
 
 

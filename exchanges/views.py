@@ -33,6 +33,7 @@ def _note_stripped(request: HttpRequest, form: ExchangeKeyForm) -> None:
 @never_cache
 @two_factor_required
 def key_list(request: AuthenticatedRequest) -> HttpResponse:
+    connection_tests.connection_tests_settle(keys=selectors.keys_owned(request.user))
     context = {
         "keys": selectors.keys_owned(request.user),
         "exchanges": selectors.exchanges_available(),
@@ -95,7 +96,13 @@ def key_status(request: AuthenticatedRequest, key_id) -> HttpResponse:
 @require_POST
 def key_test(request: AuthenticatedRequest, key_id) -> HttpResponse:
     key = _own_key(request, key_id)
-    connection_tests.connection_test_request(key=key)
+    try:
+        connection_tests.connection_test_request(key=key)
+    except connection_tests.ConnectionTestRefused as refusal:
+        for reason in refusal.reasons:
+            messages.info(request, reason)
+    else:
+        messages.success(request, _("Test started: its verdict shows below in a few seconds."))
     return redirect(key)
 
 
