@@ -54,6 +54,25 @@ class ExchangeKeyForm(forms.Form):
 
     def clean(self) -> dict:
         cleaned = super().clean() or {}
+        try:
+            # Before any other check: a swapped pair breaks them all, for a simpler reason.
+            if isinstance(cleaned.get("api_key"), str) and isinstance(cleaned.get("secret"), str):
+                validation.check_not_swapped(
+                    self.exchange.ccxt_id, cleaned["api_key"].strip(), cleaned["secret"].strip()
+                )
+        except forms.ValidationError as error:
+            self.add_error("api_key", error)
+            return cleaned
+        for name, value in self._clean_pasted(cleaned).items():
+            try:
+                validation.check_shape(self.exchange.ccxt_id, name, value)
+            except forms.ValidationError as error:
+                self.add_error(name, error)
+        return cleaned
+
+    def _clean_pasted(self, cleaned: dict) -> dict[str, str]:
+        """Each credential without surrounding blanks, or its error; the clean ones by name."""
+        pasted: dict[str, str] = {}
         for name in CCXT_FIELDS.values():
             if name not in self.fields or name not in cleaned:
                 continue
@@ -62,14 +81,13 @@ class ExchangeKeyForm(forms.Form):
                     cleaned[name],
                     multiline=validation.multiline_allowed(self.exchange.ccxt_id, name),
                 )
-                validation.check_shape(self.exchange.ccxt_id, name, value)
             except forms.ValidationError as error:
                 self.add_error(name, error)
                 continue
-            cleaned[name] = value
+            cleaned[name] = pasted[name] = value
             if stripped:
                 self.stripped.append(str(self.fields[name].label))
-        return cleaned
+        return pasted
 
     def clean_label(self) -> str:
         label = self.cleaned_data["label"].strip()
