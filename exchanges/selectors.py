@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 from accounts.models import User
 from exchanges import permissions
 from exchanges.diagnosis import Diagnosis, Verdict
+from exchanges.diagnosis.rules import ip_anchor
 from exchanges.models import ConnectionTest, Exchange, ExchangeKey
 
 # Verdicts read from the key's own permissions: they have no error anchor of their own.
@@ -41,6 +42,8 @@ class KeyVerdict:
     # A green tick must not read as "cannot withdraw" where the test could not see it.
     withdrawal_untold: bool
     shows_egress_ips: bool
+    # The guide's entry about IP addresses, when an IP allowlist is (one of) the causes.
+    ip_anchor: str
 
 
 def key_verdict(test: ConnectionTest | None) -> KeyVerdict | None:
@@ -49,6 +52,7 @@ def key_verdict(test: ConnectionTest | None) -> KeyVerdict | None:
     if test is None or diagnosis is None:
         return None
     ccxt_id = test.key.exchange.ccxt_id
+    about_ip = Verdict.IP_NOT_ALLOWED in (diagnosis.verdict, *diagnosis.checklist)
     return KeyVerdict(
         diagnosis=diagnosis,
         missing=permissions.named(ccxt_id, diagnosis.missing_permissions),
@@ -56,5 +60,6 @@ def key_verdict(test: ConnectionTest | None) -> KeyVerdict | None:
         link_to_permissions=not diagnosis.anchor and diagnosis.verdict in _PERMISSION_VERDICTS,
         withdrawal_untold=diagnosis.verdict == Verdict.OK
         and not permissions.tells_withdrawal(ccxt_id),
-        shows_egress_ips=Verdict.IP_NOT_ALLOWED in (diagnosis.verdict, *diagnosis.checklist),
+        shows_egress_ips=about_ip,
+        ip_anchor=ip_anchor(ccxt_id) if about_ip else "",
     )
