@@ -172,6 +172,7 @@ def _from_permissions(result: probes.ProbeResult, ccxt_id: str) -> Diagnosis:
             granted=set(result.permissions),
             required=set(needs.required),
             forbidden=set(needs.forbidden),
+            discouraged=set(needs.discouraged),
             currencies=result.currencies,
         )
     if result.trading_until is None:

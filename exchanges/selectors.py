@@ -25,6 +25,19 @@ def keys_owned(user: User) -> QuerySet[ExchangeKey]:
     return ExchangeKey.objects.owned_by(user).select_related("exchange")
 
 
+def key_with_api_key(
+    user: User, api_key: str, *, other_than: ExchangeKey | None = None
+) -> ExchangeKey | None:
+    """The user's key with this very API key, found by its keyed digest (nothing decrypted)."""
+    keys = ExchangeKey.objects.owned_by(user)
+    if other_than is not None:
+        keys = keys.exclude(pk=other_than.pk)
+    if not keys.exists():  # no need to make the user a data key to learn that
+        return None
+    digest = ExchangeKey.digest_of(user_id=user.pk, api_key=api_key)
+    return keys.filter(api_key_digest=digest).first()
+
+
 def tests_of(key: ExchangeKey) -> QuerySet[ConnectionTest]:
     """The key's connection tests, newest first."""
     return key.tests.all()
@@ -38,6 +51,7 @@ class KeyVerdict:
     # Named as on the exchange's key page too, where the user ticks or unticks them.
     missing: list[permissions.NamedPermission]
     refused: list[permissions.NamedPermission]
+    discouraged: list[permissions.NamedPermission]
     link_to_permissions: bool
     # A green tick must not read as "cannot withdraw" where the test could not see it.
     withdrawal_untold: bool
@@ -57,6 +71,7 @@ def key_verdict(test: ConnectionTest | None) -> KeyVerdict | None:
         diagnosis=diagnosis,
         missing=permissions.named(ccxt_id, diagnosis.missing_permissions),
         refused=permissions.named(ccxt_id, diagnosis.refused_permissions),
+        discouraged=permissions.named(ccxt_id, diagnosis.discouraged_permissions),
         link_to_permissions=not diagnosis.anchor and diagnosis.verdict in _PERMISSION_VERDICTS,
         withdrawal_untold=diagnosis.verdict == Verdict.OK
         and not permissions.tells_withdrawal(ccxt_id),

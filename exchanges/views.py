@@ -52,16 +52,20 @@ def key_add(request: AuthenticatedRequest, exchange_slug: str) -> HttpResponse:
         request.POST or None, initial=initial, exchange=exchange, user=request.user
     )
     if request.method == "POST" and form.is_valid():
-        key = services.exchange_key_create(
-            user=request.user,
-            exchange=exchange,
-            label=form.cleaned_data["label"],
-            credentials=form.credentials(),
-            expires_on=form.cleaned_data["expires_on"],
-        )
-        _note_stripped(request, form)
-        messages.success(request, _("Key saved, encrypted."))
-        return redirect(key)
+        try:
+            key = services.exchange_key_create(
+                user=request.user,
+                exchange=exchange,
+                label=form.cleaned_data["label"],
+                credentials=form.credentials(),
+                expires_on=form.cleaned_data["expires_on"],
+            )
+        except services.KeyConflict as conflict:
+            form.add_conflict(conflict.field, conflict.label)
+        else:
+            _note_stripped(request, form)
+            messages.success(request, _("Key saved, encrypted."))
+            return redirect(key)
     return render(request, "exchanges/key_form.html", {"form": form, "exchange": exchange})
 
 
@@ -120,12 +124,16 @@ def key_rotate(request: AuthenticatedRequest, key_id) -> HttpResponse:
         key=key,
     )
     if request.method == "POST" and form.is_valid():
-        services.exchange_key_rotate(
-            key=key, credentials=form.credentials(), expires_on=form.cleaned_data["expires_on"]
-        )
-        _note_stripped(request, form)
-        messages.success(request, _("Secret replaced."))
-        return redirect(key)
+        try:
+            services.exchange_key_rotate(
+                key=key, credentials=form.credentials(), expires_on=form.cleaned_data["expires_on"]
+            )
+        except services.KeyConflict as conflict:
+            form.add_conflict(conflict.field, conflict.label)
+        else:
+            _note_stripped(request, form)
+            messages.success(request, _("Secret replaced."))
+            return redirect(key)
     return render(
         request, "exchanges/key_form.html", {"form": form, "exchange": key.exchange, "key": key}
     )

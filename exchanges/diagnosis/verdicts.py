@@ -97,6 +97,7 @@ class Diagnosis:
     anchor: str = ""  # troubleshooting entry of the exchange's guide: #error-<anchor>
     missing_permissions: tuple[str, ...] = ()
     refused_permissions: tuple[str, ...] = ()  # granted, and the reason we refuse the key
+    discouraged_permissions: tuple[str, ...] = ()  # granted, never needed: a warning
     permissions_seen: tuple[str, ...] = ()
     checklist: tuple[Verdict, ...] = ()  # ranked causes, for AMBIGUOUS
     # When the key (or its right to trade) ends, where the exchange tells it (Bybit, Binance).
