@@ -3,16 +3,21 @@
 import dataclasses
 import logging
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 import ccxt
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_q.tasks import async_task
 
+from accounts.services import ActionRefused
 from exchanges import clients, probes, retry
 from exchanges.credentials import exchange_key_reveal
+from exchanges.crypto.cipher import DecryptionError
 from exchanges.diagnosis import Diagnosis, Verdict, diagnose_error, diagnose_permissions
 from exchanges.key_events import key_event_record
 from exchanges.models import ConnectionTest, ExchangeKey, KeyEventKind, KeyStatus
@@ -22,6 +27,9 @@ logger = logging.getLogger(__name__)
 
 TASK = "exchanges.tasks.run_connection_test"
 ACTOR = "task:connection_test"
+# Seconds a test may spend, waiting for the key's lock included: under the short cluster's
+# Q_TIMEOUT (20 s), so a slow exchange ends as a verdict rather than a killed task.
+TIME_LIMIT_S = 15.0
 
 STATUS_FOR = {
     Verdict.OK: KeyStatus.OK,
@@ -42,12 +50,28 @@ def connection_test_start(*, key: ExchangeKey) -> ConnectionTest:
     return test
 
 
+class ConnectionTestRefused(ActionRefused):
+    """ "Test again" that starts no test; `reasons` says why."""
+
+
 def connection_test_request(*, key: ExchangeKey) -> ConnectionTest:
-    """A test of the key: the one already running, or a new one ("Test again" twice in a row
-    starts one test)."""
+    """A new test of the key ("Test again"), or ConnectionTestRefused saying why not: one is
+    running already (twice in a row starts one test)."""
     test = key.tests.first()
     if test is not None and test.running and not connection_test_expire(test=test):
-        return test
+        waited = int((timezone.now() - test.started_at) / timedelta(seconds=1))
+        raise ConnectionTestRefused(
+            [
+                _(
+                    "A test of this key started %(seconds)d seconds ago and is still running: "
+                    "its verdict will show here. It ends within %(limit)d seconds at most."
+                )
+                % {
+                    "seconds": waited,
+                    "limit": int(ConnectionTest.STALE_AFTER / timedelta(seconds=1)),
+                }
+            ]
+        )
     return connection_test_start(key=key)
 
 
@@ -60,21 +84,62 @@ def connection_test_settle(*, key: ExchangeKey) -> ConnectionTest | None:
     return test
 
 
+def connection_tests_settle(*, keys: Iterable[ExchangeKey]) -> None:
+    """Expire the stale tests of these keys (for the keys list): no key shows "Testing…"
+    past a test's time limit, whichever page the user looks at."""
+    stale = ConnectionTest.objects.filter(
+        key__in=list(keys),
+        finished_at__isnull=True,
+        started_at__lt=timezone.now() - ConnectionTest.STALE_AFTER,
+    )
+    for test in stale:
+        connection_test_expire(test=test)
+
+
 def connection_test_run(*, test_id: int) -> None:
-    """Run one test (idempotent: a finished test is left alone)."""
+    """Run one test (idempotent: a finished test is left alone). Whatever fails on our side
+    ends as a verdict that says so, never as the exchange's fault."""
     test = ConnectionTest.objects.select_related("key__exchange").filter(pk=test_id).first()
     if test is None:
         return
+    started = time.monotonic()
+    try:
+        found = _locked_examination(test, deadline=started + TIME_LIMIT_S)
+    except DecryptionError:
+        logger.error("Connection test %s: key %s does not decrypt", test.pk, test.key_id)
+        found = Examination(Diagnosis(verdict=Verdict.UNREADABLE), requests=0)
+    except Exception:  # a bug of ours: the user gets a verdict, the log the traceback
+        logger.exception("Connection test %s of key %s failed in our code", test.pk, test.key_id)
+        found = Examination(Diagnosis(verdict=Verdict.OUR_ERROR), requests=0)
+    if found is not None:
+        _finish(test, found.diagnosis, requests=found.requests, duration=time.monotonic() - started)
+
+
+def _locked_examination(test: ConnectionTest, *, deadline: float) -> "Examination | None":
+    """Examine the test's key under its lock; None when the test is finished already."""
     key = test.key
     # One private call at a time per key: two tests never clash on nonces.
-    with clients.key_lock(key.pk):
+    with clients.key_lock(key.pk, timeout=max(deadline - time.monotonic(), 0.0)):
         test.refresh_from_db(fields=["finished_at"])
         if not test.running:  # the same task ran twice, or the test expired meanwhile
-            return
-        started = time.monotonic()
+            return None
         client = clients.build(key.exchange.ccxt_id, exchange_key_reveal(key=key, actor=ACTOR))
-        found = examine(client)
-        _finish(test, found.diagnosis, requests=found.requests, duration=time.monotonic() - started)
+        _bound(client, deadline)
+        return examine(client)
+
+
+def _bound(client: ccxt.Exchange, deadline: float) -> None:
+    """Each request of the client ends by the deadline: a test never outlives its task."""
+    original, longest = client.fetch, client.timeout
+
+    def fetch(*args: Any, **kwargs: Any) -> Any:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise ccxt.RequestTimeout(f"{client.id} the test's time limit is reached")
+        client.timeout = min(longest, int(remaining * 1000))
+        return original(*args, **kwargs)
+
+    client.fetch = fetch
 
 
 @dataclass(frozen=True)
@@ -107,6 +172,7 @@ def _from_permissions(result: probes.ProbeResult, ccxt_id: str) -> Diagnosis:
             granted=set(result.permissions),
             required=set(needs.required),
             forbidden=set(needs.forbidden),
+            discouraged=set(needs.discouraged),
             currencies=result.currencies,
         )
     if result.trading_until is None:
@@ -116,7 +182,13 @@ def _from_permissions(result: probes.ProbeResult, ccxt_id: str) -> Diagnosis:
 
 @transaction.atomic
 def _finish(test: ConnectionTest, diagnosis: Diagnosis, *, requests: int, duration: float) -> None:
-    test.finished_at = timezone.now()
+    # The first to finish a test wins (its worker, or a page expiring it): one verdict each.
+    claimed = ConnectionTest.objects.filter(pk=test.pk, finished_at__isnull=True).update(
+        finished_at=timezone.now()
+    )
+    if not claimed:
+        return
+    test.refresh_from_db(fields=["finished_at"])
     test.duration_ms = int(duration * 1000)
     test.record(diagnosis)
     test.requests = requests
@@ -134,14 +206,16 @@ def _finish(test: ConnectionTest, diagnosis: Diagnosis, *, requests: int, durati
 
 
 def connection_test_expire(*, test: ConnectionTest) -> bool:
-    """A test whose worker died (or never got it) ends as "unavailable", not "testing"."""
+    """A test no worker finished in time (the workers down, or the task lost) ends as "not run
+    in time": our failure, not the exchange's, and the log tells the team."""
     if not test.running or timezone.now() - test.started_at < ConnectionTest.STALE_AFTER:
         return False
     elapsed = (timezone.now() - test.started_at) / timedelta(seconds=1)
-    _finish(
-        test,
-        Diagnosis(verdict=Verdict.UNAVAILABLE, raw_code="timeout"),
-        requests=0,
-        duration=elapsed,
+    logger.error(
+        "Connection test %s of key %s was not run within %d s: are the workers running?",
+        test.pk,
+        test.key_id,
+        elapsed,
     )
+    _finish(test, Diagnosis(verdict=Verdict.NOT_RUN_IN_TIME), requests=0, duration=elapsed)
     return True

@@ -5,6 +5,7 @@ Plaintext exists only in these objects, in memory, for as long as a call needs i
 
 from dataclasses import dataclass
 
+from exchanges.crypto.cipher import DecryptionError
 from exchanges.key_events import key_event_record
 from exchanges.models import ExchangeKey, KeyEventKind
 
@@ -23,11 +24,17 @@ class Credentials:
 
 
 def exchange_key_reveal(*, key: ExchangeKey, actor: str) -> Credentials:
-    """Decrypt a key for the task that needs it now; the audit trail says which task."""
+    """Decrypt a key for the task that needs it now; the audit trail says which task, and
+    whether it worked (DecryptionError propagates, recorded as "decryption failed")."""
+    try:
+        credentials = Credentials(
+            api_key=key.api_key.reveal(),
+            secret=key.secret.reveal(),
+            passphrase=key.passphrase.reveal() if key.passphrase is not None else None,
+            uid=key.uid.reveal() if key.uid is not None else None,
+        )
+    except DecryptionError:
+        key_event_record(key, KeyEventKind.DECRYPTION_FAILED, actor)
+        raise
     key_event_record(key, KeyEventKind.DECRYPTED, actor)
-    return Credentials(
-        api_key=key.api_key.reveal(),
-        secret=key.secret.reveal(),
-        passphrase=key.passphrase.reveal() if key.passphrase is not None else None,
-        uid=key.uid.reveal() if key.uid is not None else None,
-    )
+    return credentials

@@ -1,10 +1,27 @@
+from datetime import date
+
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from exchanges import validation
+from exchanges import selectors, validation
 from exchanges.credentials import Credentials
 from exchanges.models import Exchange, ExchangeKey
+
+LABEL_TAKEN = _("You already have a key with this label.")
+
+
+def duplicate_key_error(label: str) -> forms.ValidationError:
+    return forms.ValidationError(
+        _(
+            "You already saved this API key, as %(label)s. Two programs using one key clash on "
+            "its nonces: create another key on the exchange for this one."
+        ),
+        code="duplicate",
+        params={"label": label},
+    )
+
 
 # ccxt's name for each credential -> our form field.
 CCXT_FIELDS = {"apiKey": "api_key", "secret": "secret", "password": "passphrase", "uid": "uid"}
@@ -89,6 +106,33 @@ class ExchangeKeyForm(forms.Form):
 
     def clean(self) -> dict:
         cleaned = super().clean() or {}
+        try:
+            # Before any other check: a swapped pair breaks them all, for a simpler reason.
+            if isinstance(cleaned.get("api_key"), str) and isinstance(cleaned.get("secret"), str):
+                validation.check_not_swapped(
+                    self.exchange.ccxt_id, cleaned["api_key"].strip(), cleaned["secret"].strip()
+                )
+        except forms.ValidationError as error:
+            self.add_error("api_key", error)
+            return cleaned
+        pasted = self._clean_pasted(cleaned)
+        for name, value in pasted.items():
+            try:
+                validation.check_shape(self.exchange.ccxt_id, name, value)
+            except forms.ValidationError as error:
+                self.add_error(name, error)
+        if "api_key" in pasted and "api_key" not in self.errors:
+            self._refuse_a_key_saved_already(pasted["api_key"])
+        return cleaned
+
+    def _refuse_a_key_saved_already(self, api_key: str) -> None:
+        same = selectors.key_with_api_key(self.user, api_key, other_than=self.key)
+        if same is not None:
+            self.add_error("api_key", duplicate_key_error(same.label))
+
+    def _clean_pasted(self, cleaned: dict) -> dict[str, str]:
+        """Each credential without surrounding blanks, or its error; the clean ones by name."""
+        pasted: dict[str, str] = {}
         for name in CCXT_FIELDS.values():
             if name not in self.fields or name not in cleaned:
                 continue
@@ -97,20 +141,35 @@ class ExchangeKeyForm(forms.Form):
                     cleaned[name],
                     multiline=validation.multiline_allowed(self.exchange.ccxt_id, name),
                 )
-                validation.check_shape(self.exchange.ccxt_id, name, value)
             except forms.ValidationError as error:
                 self.add_error(name, error)
                 continue
-            cleaned[name] = value
+            cleaned[name] = pasted[name] = value
             if stripped:
                 self.stripped.append(str(validation.CREDENTIAL_LABELS[name]))
-        return cleaned
+        return pasted
+
+    def clean_expires_on(self) -> date | None:
+        expires_on = self.cleaned_data["expires_on"]
+        if expires_on is not None and expires_on < timezone.localdate():
+            raise forms.ValidationError(
+                _(
+                    "This date is in the past: a key that has expired no longer works. Create a "
+                    "new key on the exchange, or leave the date empty if it does not expire."
+                ),
+                code="past",
+            )
+        return expires_on
 
     def clean_label(self) -> str:
         label = self.cleaned_data["label"].strip()
         if ExchangeKey.objects.owned_by(self.user).filter(label=label).exists():
-            raise forms.ValidationError(_("You already have a key with this label."))
+            raise forms.ValidationError(LABEL_TAKEN)
         return label
+
+    def add_conflict(self, field: str, label: str) -> None:
+        """What the service found taken meanwhile (services.KeyConflict), as this form says it."""
+        self.add_error(field, LABEL_TAKEN if field == "label" else duplicate_key_error(label))
 
     def credentials(self) -> Credentials:
         data = self.cleaned_data

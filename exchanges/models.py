@@ -7,7 +7,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from exchanges.crypto.fields import EncryptedTextField
+from exchanges.crypto.digests import keyed_digest
+from exchanges.crypto.fields import EncryptedTextField, PendingSecret
 from exchanges.crypto.models import DataKey  # noqa: F401 - one of this app's models
 from exchanges.diagnosis.verdicts import Diagnosis, Verdict
 
@@ -143,6 +144,7 @@ class ExchangeKey(models.Model):
     """An exchange API key. Every credential is encrypted; only the hint is stored in clear."""
 
     ROTATE_AFTER_DAYS = 90
+    API_KEY_DIGEST_PURPOSE = "exchange-api-key"
 
     # A random id: bound into each ciphertext before the row exists, and not guessable in URLs.
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -162,6 +164,9 @@ class ExchangeKey(models.Model):
     passphrase = EncryptedTextField(_("passphrase"), null=True, blank=True)
     uid = EncryptedTextField(_("user ID (UID)"), null=True, blank=True)
     key_hint = models.CharField(_("key ends with"), max_length=8)
+    # Finds the same API key saved twice by one user without decrypting their keys
+    # (crypto/digests.py); "" for rows saved before it existed that did not decrypt.
+    api_key_digest = models.CharField(max_length=64, blank=True, editable=False)
     created_at = models.DateTimeField(_("added"), auto_now_add=True)
     rotated_at = models.DateTimeField(_("secret replaced"), null=True, blank=True)
     expires_on = models.DateField(_("expires on"), null=True, blank=True)
@@ -178,13 +183,34 @@ class ExchangeKey(models.Model):
         verbose_name_plural = _("exchange keys")
         constraints = [
             models.UniqueConstraint(fields=["user", "label"], name="unique_key_label_per_user"),
+            # Two programs on one key clash on its nonces.
+            models.UniqueConstraint(
+                fields=["user", "api_key_digest"],
+                condition=~models.Q(api_key_digest=""),
+                name="unique_api_key_per_user",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.label} (…{self.key_hint})"
 
+    def save(self, *args, **kwargs) -> None:
+        # A new plaintext API key (added, replaced, or re-encrypted under a new data key) gets
+        # its digest from the data key it is encrypted under.
+        pending = self.__dict__.get("api_key")
+        if isinstance(pending, PendingSecret):
+            self.api_key_digest = self.digest_of(user_id=self.user_id, api_key=pending.reveal())
+            fields = kwargs.get("update_fields")
+            if fields is not None:
+                kwargs["update_fields"] = {*fields, "api_key_digest"}
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self) -> str:
         return reverse("exchanges:key_detail", kwargs={"key_id": self.pk})
+
+    @classmethod
+    def digest_of(cls, *, user_id: int, api_key: str) -> str:
+        return keyed_digest(user_id=user_id, purpose=cls.API_KEY_DIGEST_PURPOSE, value=api_key)
 
     @property
     def age(self) -> timedelta:
@@ -200,6 +226,7 @@ class KeyEventKind(models.TextChoices):
     SECRET_REPLACED = "secret_replaced", _("Secret replaced")
     TESTED = "tested", _("Connection tested")
     DECRYPTED = "decrypted", _("Decrypted")
+    DECRYPTION_FAILED = "decryption_failed", _("Decryption failed")
     DELETED = "deleted", _("Deleted")
 
 
@@ -254,6 +281,9 @@ class ConnectionTest(models.Model):
     permissions_seen = models.JSONField(_("permissions seen"), default=list, blank=True)
     missing_permissions = models.JSONField(_("missing permissions"), default=list, blank=True)
     refused_permissions = models.JSONField(_("refused permissions"), default=list, blank=True)
+    discouraged_permissions = models.JSONField(
+        _("permissions never needed"), default=list, blank=True
+    )
     checklist = models.JSONField(default=list, blank=True)
     currencies = models.JSONField(_("currencies"), default=list, blank=True)
     requests = models.PositiveSmallIntegerField(_("HTTP requests"), default=0)
@@ -278,6 +308,7 @@ class ConnectionTest(models.Model):
         self.anchor = diagnosis.anchor
         self.missing_permissions = list(diagnosis.missing_permissions)
         self.refused_permissions = list(diagnosis.refused_permissions)
+        self.discouraged_permissions = list(diagnosis.discouraged_permissions)
         self.permissions_seen = list(diagnosis.permissions_seen)
         self.checklist = [str(item) for item in diagnosis.checklist]
         self.currencies = list(diagnosis.currencies)
@@ -293,6 +324,7 @@ class ConnectionTest(models.Model):
             anchor=self.anchor,
             missing_permissions=tuple(self.missing_permissions),
             refused_permissions=tuple(self.refused_permissions),
+            discouraged_permissions=tuple(self.discouraged_permissions),
             permissions_seen=tuple(self.permissions_seen),
             checklist=tuple(Verdict(item) for item in self.checklist),
             currencies=tuple(self.currencies),

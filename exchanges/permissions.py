@@ -20,6 +20,9 @@ class Needs:
     required: frozenset[str]
     forbidden: frozenset[str]
     labels: Mapping[str, str] = field(default_factory=dict)
+    # What the guide marks "never" but cannot take funds off the exchange (deposits, internal
+    # transfers): the key passes, with a warning naming them.
+    discouraged: frozenset[str] = frozenset()
 
 
 NEEDS: dict[str, Needs] = {
@@ -35,7 +38,9 @@ NEEDS: dict[str, Needs] = {
             }
         ),
         forbidden=frozenset({"withdraw-funds"}),
+        discouraged=frozenset({"add-funds"}),
         labels={
+            "add-funds": "Deposit Funds",
             "query-funds": "Query Funds",
             "query-open-trades": "Query Open Orders & Trades",
             "query-closed-trades": "Query Closed Orders & Trades",
@@ -54,7 +59,10 @@ NEEDS: dict[str, Needs] = {
     "binance": Needs(
         required=frozenset({"enableReading", "enableSpotAndMarginTrading"}),
         forbidden=frozenset({"enableWithdrawals"}),
+        discouraged=frozenset({"enableMargin", "permitsUniversalTransfer"}),
         labels={
+            "enableMargin": "Enable Margin Loan, Repay & Transfer",
+            "permitsUniversalTransfer": "Permits Universal Transfer",
             "enableReading": "Enable Reading",
             "enableSpotAndMarginTrading": "Enable Spot & Margin Trading",
             "enableWithdrawals": "Enable Withdrawals",
@@ -72,7 +80,10 @@ NEEDS: dict[str, Needs] = {
     "bybit": Needs(
         required=frozenset({"readOnly:0", "Spot:SpotTrade"}),
         forbidden=frozenset({"Wallet:Withdraw"}),
+        discouraged=frozenset({"Wallet:AccountTransfer", "Wallet:SubMemberTransfer"}),
         labels={
+            "Wallet:AccountTransfer": "Wallet: Account Transfer",
+            "Wallet:SubMemberTransfer": "Wallet: Subaccount Transfer",
             "readOnly:0": "Read-Write",
             "Spot:SpotTrade": "SPOT: Trade",
             "Wallet:Withdraw": "Wallet: Withdrawal",
@@ -90,14 +101,16 @@ NEEDS: dict[str, Needs] = {
     "kucoin": Needs(
         required=frozenset({"General", "Spot"}),
         forbidden=frozenset({"Transfer"}),
-        labels={"General": "General", "Spot": "Spot", "Transfer": "Withdrawal"},
+        discouraged=frozenset({"Earn"}),
+        labels={"General": "General", "Spot": "Spot", "Transfer": "Withdrawal", "Earn": "Earn"},
     ),
     # The codes of spot/account/info's authorities: "stow" is spot trade read-and-write, "wwow"
     # wallet withdrawal ("wtow", wallet transfer, stays inside Bitget).
     "bitget": Needs(
         required=frozenset({"stow"}),
         forbidden=frozenset({"wwow"}),
-        labels={"stow": "Spot: Read and write", "wwow": "Withdraw"},
+        discouraged=frozenset({"wtow"}),
+        labels={"stow": "Spot: Read and write", "wwow": "Withdraw", "wtow": "Transfer"},
     ),
     # "<scope>:read" and "<scope>:write" from auth/r/permissions.
     "bitfinex": Needs(
@@ -148,6 +161,12 @@ class NamedPermission:
 
 def named(ccxt_id: str, names: Iterable[str]) -> list[NamedPermission]:
     return [NamedPermission(name, label_for(ccxt_id, name)) for name in names]
+
+
+def discouraged(ccxt_id: str, granted: Iterable[str]) -> list[str]:
+    """The granted permissions the guide says never to give, short of refusing the key."""
+    needs = NEEDS.get(ccxt_id)
+    return sorted(needs.discouraged.intersection(granted)) if needs else []
 
 
 def refused(ccxt_id: str, granted: Iterable[str]) -> list[str]:

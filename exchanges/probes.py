@@ -26,6 +26,7 @@ import ccxt
 from exchanges.clients import ensure_markets
 from exchanges.diagnosis import Diagnosis, Verdict
 from exchanges.diagnosis.errors import error_body, raw_codes
+from exchanges.diagnosis.rules import ip_anchor
 from exchanges.permissions import NEEDS, Needs
 
 
@@ -63,7 +64,7 @@ def _kraken_permissions(client: ccxt.Exchange) -> Grant | None:
             Diagnosis(
                 verdict=Verdict.IP_NOT_ALLOWED,
                 raw_code="EGeneral:Permission denied",
-                anchor="egeneral-permission-denied",
+                anchor=ip_anchor("kraken"),
             )
         ) from error
     result = answer.get("result", answer) if isinstance(answer, dict) else None

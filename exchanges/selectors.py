@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 from accounts.models import User
 from exchanges import permissions
 from exchanges.diagnosis import Diagnosis, Verdict
+from exchanges.diagnosis.rules import ip_anchor
 from exchanges.models import ConnectionTest, Exchange, ExchangeKey
 
 # Verdicts read from the key's own permissions: they have no error anchor of their own.
@@ -24,6 +25,19 @@ def keys_owned(user: User) -> QuerySet[ExchangeKey]:
     return ExchangeKey.objects.owned_by(user).select_related("exchange")
 
 
+def key_with_api_key(
+    user: User, api_key: str, *, other_than: ExchangeKey | None = None
+) -> ExchangeKey | None:
+    """The user's key with this very API key, found by its keyed digest (nothing decrypted)."""
+    keys = ExchangeKey.objects.owned_by(user)
+    if other_than is not None:
+        keys = keys.exclude(pk=other_than.pk)
+    if not keys.exists():  # no need to make the user a data key to learn that
+        return None
+    digest = ExchangeKey.digest_of(user_id=user.pk, api_key=api_key)
+    return keys.filter(api_key_digest=digest).first()
+
+
 def tests_of(key: ExchangeKey) -> QuerySet[ConnectionTest]:
     """The key's connection tests, newest first."""
     return key.tests.all()
@@ -37,10 +51,13 @@ class KeyVerdict:
     # Named as on the exchange's key page too, where the user ticks or unticks them.
     missing: list[permissions.NamedPermission]
     refused: list[permissions.NamedPermission]
+    discouraged: list[permissions.NamedPermission]
     link_to_permissions: bool
     # A green tick must not read as "cannot withdraw" where the test could not see it.
     withdrawal_untold: bool
     shows_egress_ips: bool
+    # The guide's entry about IP addresses, when an IP allowlist is (one of) the causes.
+    ip_anchor: str
 
 
 def key_verdict(test: ConnectionTest | None) -> KeyVerdict | None:
@@ -49,12 +66,15 @@ def key_verdict(test: ConnectionTest | None) -> KeyVerdict | None:
     if test is None or diagnosis is None:
         return None
     ccxt_id = test.key.exchange.ccxt_id
+    about_ip = Verdict.IP_NOT_ALLOWED in (diagnosis.verdict, *diagnosis.checklist)
     return KeyVerdict(
         diagnosis=diagnosis,
         missing=permissions.named(ccxt_id, diagnosis.missing_permissions),
         refused=permissions.named(ccxt_id, diagnosis.refused_permissions),
+        discouraged=permissions.named(ccxt_id, diagnosis.discouraged_permissions),
         link_to_permissions=not diagnosis.anchor and diagnosis.verdict in _PERMISSION_VERDICTS,
         withdrawal_untold=diagnosis.verdict == Verdict.OK
         and not permissions.tells_withdrawal(ccxt_id),
-        shows_egress_ips=Verdict.IP_NOT_ALLOWED in (diagnosis.verdict, *diagnosis.checklist),
+        shows_egress_ips=about_ip,
+        ip_anchor=ip_anchor(ccxt_id) if about_ip else "",
     )

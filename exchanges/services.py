@@ -5,7 +5,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -41,6 +41,33 @@ def _apply(key: ExchangeKey, credentials: Credentials) -> None:
     key.key_hint = credentials.api_key[-4:]
 
 
+class KeyConflict(Exception):
+    """Another save took this label or this API key first (the form's check came before it):
+    `field` is which, `label` the key that has it."""
+
+    def __init__(self, *, field: str, label: str) -> None:
+        super().__init__(field)
+        self.field, self.label = field, label
+
+
+def _save_unique(key: ExchangeKey, *, api_key: str) -> None:
+    """Save, turning the database's uniqueness refusal into a KeyConflict (a race that the
+    form's own checks cannot see: two saves at the same moment)."""
+    try:
+        with transaction.atomic():  # a savepoint: the caller's transaction stays usable
+            key.save()
+    except IntegrityError:
+        others = ExchangeKey.objects.owned_by(key.user).exclude(pk=key.pk)
+        same_label = others.filter(label=key.label).first()
+        if same_label is not None:
+            raise KeyConflict(field="label", label=same_label.label) from None
+        digest = ExchangeKey.digest_of(user_id=key.user_id, api_key=api_key)
+        same_key = others.filter(api_key_digest=digest).first()
+        if same_key is None:
+            raise
+        raise KeyConflict(field="api_key", label=same_key.label) from None
+
+
 @transaction.atomic
 def exchange_key_create(
     *,
@@ -50,9 +77,11 @@ def exchange_key_create(
     credentials: Credentials,
     expires_on: date | None = None,
 ) -> ExchangeKey:
+    """Save a new key and start its test; KeyConflict when its label or API key was just
+    saved by another request."""
     key = ExchangeKey(user=user, exchange=exchange, label=label, expires_on=expires_on)
     _apply(key, credentials)
-    key.save()
+    _save_unique(key, api_key=credentials.api_key)
     key_event_record(key, KeyEventKind.CREATED, WEB)
     connection_test_start(key=key)
     logger.info("Exchange key %s added for user %s", key.pk, user.pk)
@@ -69,7 +98,7 @@ def exchange_key_rotate(
     key.rotated_at = timezone.now()
     key.status = KeyStatus.UNTESTED
     key.last_verdict = ""
-    key.save()
+    _save_unique(key, api_key=credentials.api_key)
     key_event_record(key, KeyEventKind.SECRET_REPLACED, WEB)
     connection_test_start(key=key)
     return key

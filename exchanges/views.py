@@ -33,6 +33,7 @@ def _note_stripped(request: HttpRequest, form: ExchangeKeyForm) -> None:
 @never_cache
 @two_factor_required
 def key_list(request: AuthenticatedRequest) -> HttpResponse:
+    connection_tests.connection_tests_settle(keys=selectors.keys_owned(request.user))
     context = {
         "keys": selectors.keys_owned(request.user),
         "exchanges": selectors.exchanges_available(),
@@ -51,16 +52,20 @@ def key_add(request: AuthenticatedRequest, exchange_slug: str) -> HttpResponse:
         request.POST or None, initial=initial, exchange=exchange, user=request.user
     )
     if request.method == "POST" and form.is_valid():
-        key = services.exchange_key_create(
-            user=request.user,
-            exchange=exchange,
-            label=form.cleaned_data["label"],
-            credentials=form.credentials(),
-            expires_on=form.cleaned_data["expires_on"],
-        )
-        _note_stripped(request, form)
-        messages.success(request, _("Key saved, encrypted."))
-        return redirect(key)
+        try:
+            key = services.exchange_key_create(
+                user=request.user,
+                exchange=exchange,
+                label=form.cleaned_data["label"],
+                credentials=form.credentials(),
+                expires_on=form.cleaned_data["expires_on"],
+            )
+        except services.KeyConflict as conflict:
+            form.add_conflict(conflict.field, conflict.label)
+        else:
+            _note_stripped(request, form)
+            messages.success(request, _("Key saved, encrypted."))
+            return redirect(key)
     return render(request, "exchanges/key_form.html", {"form": form, "exchange": exchange})
 
 
@@ -95,7 +100,13 @@ def key_status(request: AuthenticatedRequest, key_id) -> HttpResponse:
 @require_POST
 def key_test(request: AuthenticatedRequest, key_id) -> HttpResponse:
     key = _own_key(request, key_id)
-    connection_tests.connection_test_request(key=key)
+    try:
+        connection_tests.connection_test_request(key=key)
+    except connection_tests.ConnectionTestRefused as refusal:
+        for reason in refusal.reasons:
+            messages.info(request, reason)
+    else:
+        messages.success(request, _("Test started: its verdict shows below in a few seconds."))
     return redirect(key)
 
 
@@ -113,12 +124,16 @@ def key_rotate(request: AuthenticatedRequest, key_id) -> HttpResponse:
         key=key,
     )
     if request.method == "POST" and form.is_valid():
-        services.exchange_key_rotate(
-            key=key, credentials=form.credentials(), expires_on=form.cleaned_data["expires_on"]
-        )
-        _note_stripped(request, form)
-        messages.success(request, _("Secret replaced."))
-        return redirect(key)
+        try:
+            services.exchange_key_rotate(
+                key=key, credentials=form.credentials(), expires_on=form.cleaned_data["expires_on"]
+            )
+        except services.KeyConflict as conflict:
+            form.add_conflict(conflict.field, conflict.label)
+        else:
+            _note_stripped(request, form)
+            messages.success(request, _("Secret replaced."))
+            return redirect(key)
     return render(
         request, "exchanges/key_form.html", {"form": form, "exchange": key.exchange, "key": key}
     )

@@ -1,3 +1,5 @@
+from collections.abc import Set as AbstractSet
+
 import ccxt
 
 from exchanges.diagnosis.errors import TRANSIENT_ERRORS, error_body, raw_codes
@@ -34,17 +36,32 @@ def diagnose_error(ccxt_id: str, error: Exception) -> Diagnosis:
 
 
 def diagnose_permissions(
-    *, granted: set[str], required: set[str], forbidden: set[str], currencies: tuple[str, ...] = ()
+    *,
+    granted: set[str],
+    required: set[str],
+    forbidden: set[str],
+    discouraged: AbstractSet[str] = frozenset(),
+    currencies: tuple[str, ...] = (),
 ) -> Diagnosis:
-    """Compare a key's permissions with what Noon Barbari needs: read + trade, no withdraw."""
+    """Compare a key's permissions with what Noon Barbari needs: read + trade, no withdraw;
+    the ones it never needs are named, without refusing the key."""
     seen = tuple(sorted(granted))
     if refused := tuple(sorted(granted & forbidden)):
         return Diagnosis(
             verdict=Verdict.WITHDRAW_ENABLED, refused_permissions=refused, permissions_seen=seen
         )
+    extra = tuple(sorted(granted & discouraged))
     missing = tuple(sorted(required - granted))
     if missing:
         return Diagnosis(
-            verdict=Verdict.MISSING_PERMISSION, missing_permissions=missing, permissions_seen=seen
+            verdict=Verdict.MISSING_PERMISSION,
+            missing_permissions=missing,
+            discouraged_permissions=extra,
+            permissions_seen=seen,
         )
-    return Diagnosis(verdict=Verdict.OK, currencies=currencies, permissions_seen=seen)
+    return Diagnosis(
+        verdict=Verdict.OK,
+        currencies=currencies,
+        permissions_seen=seen,
+        discouraged_permissions=extra,
+    )

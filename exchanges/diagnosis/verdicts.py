@@ -16,6 +16,10 @@ class Verdict(models.TextChoices):
     UNAVAILABLE = "unavailable", _("Exchange unavailable")
     AMBIGUOUS = "ambiguous", _("Several possible causes")
     UNKNOWN = "unknown", _("Unexpected answer")
+    # Failures on our side, before or after the exchange: never blamed on the key or the venue.
+    OUR_ERROR = "our_error", _("Error on our side")
+    UNREADABLE = "unreadable", _("Stored key unreadable")
+    NOT_RUN_IN_TIME = "not_run_in_time", _("Test not run in time")
 
 
 # Verdicts about the key itself; the others say nothing against it (try again later).
@@ -26,7 +30,15 @@ KEY_VERDICTS = {
     Verdict.IP_NOT_ALLOWED,
     Verdict.EXPIRED,
 }
-TRANSIENT_VERDICTS = {Verdict.UNAVAILABLE, Verdict.NONCE_CLASH}
+# Nothing learnt about the key: it goes back to "not tested yet".
+TRANSIENT_VERDICTS = {
+    Verdict.UNAVAILABLE,
+    Verdict.NONCE_CLASH,
+    Verdict.OUR_ERROR,
+    Verdict.NOT_RUN_IN_TIME,
+}
+# Our own failures: the user is told so, and the log gets an error for the team.
+OUR_VERDICTS = {Verdict.OUR_ERROR, Verdict.UNREADABLE, Verdict.NOT_RUN_IN_TIME}
 
 ADVICE = {
     Verdict.OK: _("The key works and has the permissions Noon Barbari needs."),
@@ -61,6 +73,18 @@ ADVICE = {
         "The exchange gave an answer we do not recognise. Check the key on the exchange, or "
         "write to our support with the error code below."
     ),
+    Verdict.OUR_ERROR: _(
+        "The test failed because of an error in Noon Barbari, not because of your key or the "
+        "exchange. We have been alerted. Try again in a few minutes."
+    ),
+    Verdict.UNREADABLE: _(
+        "We could not decrypt the key we stored, so the exchange was not asked. Paste the key "
+        "again with “Replace the secret”. We have been alerted."
+    ),
+    Verdict.NOT_RUN_IN_TIME: _(
+        "Our test workers did not run this test in time. This says nothing about your key or "
+        "the exchange. We have been alerted. Try again in a few minutes."
+    ),
 }
 
 
@@ -73,6 +97,7 @@ class Diagnosis:
     anchor: str = ""  # troubleshooting entry of the exchange's guide: #error-<anchor>
     missing_permissions: tuple[str, ...] = ()
     refused_permissions: tuple[str, ...] = ()  # granted, and the reason we refuse the key
+    discouraged_permissions: tuple[str, ...] = ()  # granted, never needed: a warning
     permissions_seen: tuple[str, ...] = ()
     checklist: tuple[Verdict, ...] = ()  # ranked causes, for AMBIGUOUS
     # When the key (or its right to trade) ends, where the exchange tells it (Bybit, Binance).
@@ -82,6 +107,11 @@ class Diagnosis:
     @property
     def about_the_key(self) -> bool:
         return self.verdict in KEY_VERDICTS
+
+    @property
+    def ours(self) -> bool:
+        """Whether the test failed on our side (the page must not blame the key or venue)."""
+        return self.verdict in OUR_VERDICTS
 
     @property
     def transient(self) -> bool:

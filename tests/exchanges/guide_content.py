@@ -18,3 +18,8 @@ def guide_items(ccxt_id: str, kind: str) -> list[dict]:
     """The English guide's items of one kind ("permission", "troubleshooting"...)."""
     content = _by_ccxt_id()[ccxt_id]
     return [item for item in content.translations["en"]["items"] if item["kind"] == kind]
+
+
+def guide_content(ccxt_id: str):
+    """The exchange's content files: facts, and each language's fields and items."""
+    return _by_ccxt_id()[ccxt_id]

@@ -16,8 +16,8 @@ import pytest
 from exchanges.diagnosis import Verdict as V
 from exchanges.diagnosis import diagnose_error
 from exchanges.diagnosis.errors import error_body, raw_codes
-from exchanges.diagnosis.rules import rules_for
-from tests.exchanges.guide_content import guide_ccxt_ids, guide_items
+from exchanges.diagnosis.rules import ip_anchor, rules_for
+from tests.exchanges.guide_content import guide_ccxt_ids, guide_content, guide_items
 
 # Kraken's two venues are tested end to end against the sandbox instead.
 DOCUMENTED = sorted(guide_ccxt_ids() - {"kraken", "krakenfutures"})
@@ -374,3 +374,35 @@ def test_a_status_python_does_not_name_is_still_a_code():
     error = ccxt.ExchangeError("gate GET https://api.gateio.ws/api/v4/spot/accounts 599 Weird ")
 
     assert raw_codes("gate", error_body("gate", error)) == ["HTTP 599", "Weird"]
+
+
+def _ip_entry(ccxt_id: str, language: str) -> dict[str, Any] | None:
+    content = guide_content(ccxt_id)
+    anchor = ip_anchor(ccxt_id)
+    items = content.translations[language]["items"]
+    return next(
+        (i for i in items if i["kind"] == "troubleshooting" and i["anchor"] == anchor), None
+    )
+
+
+ALLOWLISTED = sorted(
+    ccxt_id
+    for ccxt_id in guide_ccxt_ids()
+    if guide_content(ccxt_id).facts["ip_whitelist"] != "not_available"
+)
+
+
+def test_every_exchange_with_an_ip_allowlist_is_checked():
+    assert len(ALLOWLISTED) >= 10
+
+
+@pytest.mark.parametrize("ccxt_id", ALLOWLISTED)
+def test_ip_verdicts_link_to_the_guide_s_entry_about_ip_addresses(ccxt_id):
+    """The IP verdict, alone or in a checklist, sends the user to an entry about IP addresses,
+    in both languages: never to "Permission denied"."""
+    for language in ("en", "fr"):
+        entry = _ip_entry(ccxt_id, language)
+        assert entry is not None, (ccxt_id, language, ip_anchor(ccxt_id))
+        assert "IP" in entry["label"] + entry["text"]
+    ip_rules = [rule for rule in rules_for(ccxt_id) if rule.verdict == V.IP_NOT_ALLOWED]
+    assert all(rule.anchor == ip_anchor(ccxt_id) for rule in ip_rules), ip_rules

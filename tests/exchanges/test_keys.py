@@ -5,9 +5,10 @@ import os
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticToken
 
-from exchanges import services
+from exchanges import connection_tests, services
 from exchanges.models import ExchangeKey, ExchangeKeyEvent, KeyEventKind
 from exchanges.services import exchange_key_create
 from tests.accounts.helpers import PASSWORD, make_user
@@ -212,9 +213,23 @@ def test_an_account_whose_key_is_in_use_is_not_deleted(
 def test_test_again_while_a_test_runs_starts_no_second_one(owner_client, kraken_key):
     assert kraken_key.tests.get().running  # the test started on save has not run yet
 
-    owner_client.post(reverse("exchanges:key_test", args=[kraken_key.pk]))
+    response = owner_client.post(reverse("exchanges:key_test", args=[kraken_key.pk]), follow=True)
 
     assert kraken_key.tests.count() == 1
+    # "Test again" starts a test or says why not: never a click that does nothing.
+    assert "A test of this key started 0 seconds ago and is still running" in (
+        response.content.decode()
+    )
+
+
+def test_test_again_says_a_test_started(owner_client, kraken_key):
+    connection_tests.connection_test_expire(test=kraken_key.tests.get())  # not stale: no-op
+    kraken_key.tests.update(finished_at=timezone.now(), verdict="ok")
+
+    response = owner_client.post(reverse("exchanges:key_test", args=[kraken_key.pk]), follow=True)
+
+    assert kraken_key.tests.count() == 2
+    assert "Test started" in response.content.decode()
 
 
 def test_replacing_the_secret_sets_the_expiry_typed(owner_client, kraken_key):

@@ -624,9 +624,25 @@ def test_every_needed_permission_has_its_guide_label(ccxt_id):
     labels = guide_labels(ccxt_id)
 
     assert needs.labels
-    assert set(needs.labels) == needs.required | needs.forbidden
+    assert set(needs.labels) == needs.required | needs.forbidden | needs.discouraged
     for label in needs.labels.values():  # the guide's label, or "<label>: <the option to pick>"
         assert label in labels or label.split(": ")[0] in labels, label
+
+
+@pytest.mark.parametrize("ccxt_id", permissions.NEEDS)
+def test_permissions_warned_about_are_those_the_guide_says_never_to_give(ccxt_id):
+    needs = permissions.NEEDS[ccxt_id]
+    never = {
+        item["label"] for item in guide_items(ccxt_id, "permission") if item["level"] == "never"
+    }
+
+    assert not needs.discouraged & (needs.required | needs.forbidden)
+    for name in needs.discouraged:
+        assert needs.labels[name] in never, (name, never)
+
+
+def test_some_permissions_are_warned_about():
+    assert permissions.NEEDS["kraken"].discouraged == {"add-funds"}  # Deposit Funds
 
 
 def test_every_probe_has_its_needs():

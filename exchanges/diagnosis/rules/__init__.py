@@ -1,7 +1,8 @@
 """Per-exchange tables: which raw error code means what, and where the guide explains it.
 
 Each module defines RULES, a list of Rule, checked in order: put the most specific first
-(Kraken's "EGeneral:Permission denied:expired" before "EGeneral:Permission denied").
+(Kraken's "EGeneral:Permission denied:expired" before "EGeneral:Permission denied"), and
+IP_ANCHOR, the guide's troubleshooting entry about IP addresses, which every IP verdict uses.
 """
 
 from dataclasses import dataclass
@@ -45,3 +46,10 @@ def rules_for(ccxt_id: str) -> list[Rule]:
     if ccxt_id not in EXCHANGES:
         return []
     return list(import_module(f"{__name__}.{ccxt_id}").RULES)
+
+
+def ip_anchor(ccxt_id: str) -> str:
+    """The exchange's guide entry about IP addresses (its IP_ANCHOR); "" when none."""
+    if ccxt_id not in EXCHANGES:
+        return ""
+    return str(getattr(import_module(f"{__name__}.{ccxt_id}"), "IP_ANCHOR", ""))

@@ -9,6 +9,10 @@ only match on their message.
 from exchanges.diagnosis.rules import Rule
 from exchanges.diagnosis.verdicts import Verdict as V
 
+# The guide's troubleshooting entry about IP addresses: where the IP verdict, alone or in a
+# checklist, sends the user.
+IP_ANCHOR = "ip-address-not-allowed"
+
 RULES = [
     Rule("-2014", V.WRONG_CREDENTIALS, "binance-2014"),  # API-key format invalid.
     Rule("-1022", V.WRONG_CREDENTIALS, "binance-1022"),  # Signature for this request is not valid.

@@ -14,6 +14,10 @@ text tells them apart.
 from exchanges.diagnosis.rules import Rule
 from exchanges.diagnosis.verdicts import Verdict as V
 
+# The guide's troubleshooting entry about IP addresses: where the IP verdict, alone or in a
+# checklist, sends the user.
+IP_ANCHOR = "ip-address-not-allowed"
+
 RULES = [
     Rule("apikey: invalid", V.WRONG_CREDENTIALS, "bitfinex-apikey-invalid", prefix=True),
     Rule(

@@ -8,6 +8,10 @@ message.
 from exchanges.diagnosis.rules import Rule
 from exchanges.diagnosis.verdicts import Verdict as V
 
+# The guide's troubleshooting entry about IP addresses: where the IP verdict, alone or in a
+# checklist, sends the user.
+IP_ANCHOR = "bitget-40018"
+
 RULES = [
     Rule("40006", V.WRONG_CREDENTIALS, "bitget-40006"),  # Invalid ACCESS_KEY
     Rule("40037", V.WRONG_CREDENTIALS, "bitget-40006"),  # Apikey does not exist
@@ -15,8 +19,8 @@ RULES = [
     Rule("40012", V.WRONG_CREDENTIALS, "bitget-40012"),  # apikey/password is incorrect
     Rule("40036", V.WRONG_CREDENTIALS, "bitget-40012"),  # passphrase is error
     Rule("40014", V.MISSING_PERMISSION, "bitget-40014"),  # Incorrect permissions
-    Rule("40018", V.IP_NOT_ALLOWED, "bitget-40018"),  # Invalid IP
-    Rule("40038", V.IP_NOT_ALLOWED, "bitget-40018"),  # current ip not in the apikey whitelist
+    Rule("40018", V.IP_NOT_ALLOWED, IP_ANCHOR),  # Invalid IP
+    Rule("40038", V.IP_NOT_ALLOWED, IP_ANCHOR),  # current ip not in the apikey whitelist
     # 40008 "Request timestamp expired" and 40005 "Invalid ACCESS_TIMESTAMP": our clock or our
     # request, not the key, and Bitget keeps no nonce counter. No verdict fits (ccxt's
     # InvalidNonce would say NONCE_CLASH).

@@ -7,6 +7,10 @@ Source: Bybit's V5 error-code page (bybit-exchange.github.io/docs/v5/error). Byb
 from exchanges.diagnosis.rules import Rule
 from exchanges.diagnosis.verdicts import Verdict as V
 
+# The guide's troubleshooting entry about IP addresses: where the IP verdict, alone or in a
+# checklist, sends the user.
+IP_ANCHOR = "bybit-10010"
+
 RULES = [
     Rule("10003", V.WRONG_CREDENTIALS, "bybit-10003"),  # API key is invalid (or other env)
     Rule("10004", V.WRONG_CREDENTIALS, "bybit-10004"),  # Error sign
@@ -19,7 +23,7 @@ RULES = [
         "bybit-10005",
         prefix=True,
     ),
-    Rule("10010", V.IP_NOT_ALLOWED, "bybit-10010"),  # Unmatched IP
+    Rule("10010", V.IP_NOT_ALLOWED, IP_ANCHOR),  # Unmatched IP
     Rule("33004", V.EXPIRED, "bybit-33004"),  # (Derivatives) Your api key has expired
     Rule("-2015", V.EXPIRED, "bybit-33004"),  # (Spot) Your api key has expired
     # 10002 "The request time exceeds the time window range": our clock or the network, not the

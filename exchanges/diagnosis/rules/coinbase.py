@@ -17,6 +17,10 @@ outside the key's IP allowlist all look the same. It is read as the status code
 from exchanges.diagnosis.rules import Rule
 from exchanges.diagnosis.verdicts import Verdict as V
 
+# The guide's troubleshooting entry about IP addresses: where the IP verdict, alone or in a
+# checklist, sends the user.
+IP_ANCHOR = "coinbase-ip-allowlist"
+
 RULES = [
     # PERMISSION_DENIED also says that a market only takes limit orders for now: not the key.
     Rule("Orderbook is in limit only mode", V.UNKNOWN),

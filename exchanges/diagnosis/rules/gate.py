@@ -7,11 +7,15 @@ Source: Gate's APIv4 `label` list (authentication and server errors). Gate answe
 from exchanges.diagnosis.rules import Rule
 from exchanges.diagnosis.verdicts import Verdict as V
 
+# The guide's troubleshooting entry about IP addresses: where the IP verdict, alone or in a
+# checklist, sends the user.
+IP_ANCHOR = "gate-ip-forbidden"
+
 RULES = [
     Rule("INVALID_KEY", V.WRONG_CREDENTIALS, "gate-invalid-key"),  # Invalid API Key
     Rule("INVALID_SIGNATURE", V.WRONG_CREDENTIALS, "gate-invalid-signature"),
     Rule("INVALID_CREDENTIALS", V.WRONG_CREDENTIALS),  # Invalid credentials provided
-    Rule("IP_FORBIDDEN", V.IP_NOT_ALLOWED, "gate-ip-forbidden"),  # Request IP not in whitelist
+    Rule("IP_FORBIDDEN", V.IP_NOT_ALLOWED, IP_ANCHOR),  # Request IP not in whitelist
     Rule("READ_ONLY", V.MISSING_PERMISSION, "gate-read-only"),  # API key is read-only
     Rule("FORBIDDEN", V.MISSING_PERMISSION, "gate-forbidden"),  # no permission for operation
     # REQUEST_EXPIRED "Request Timestamp is far from the server time": our clock or the network,

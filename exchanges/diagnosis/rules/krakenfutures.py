@@ -3,6 +3,10 @@
 from exchanges.diagnosis.rules import Rule
 from exchanges.diagnosis.verdicts import Verdict as V
 
+# The guide's troubleshooting entry about IP addresses: where the IP verdict, alone or in a
+# checklist, sends the user.
+IP_ANCHOR = "ip-address-not-allowed"
+
 RULES = [
     # One error for a wrong key or signature, an IP off the key's list and an expired key.
     Rule(

@@ -7,11 +7,15 @@ Source: KuCoin's gateway error codes (400xxx) and spot system error codes. KuCoi
 from exchanges.diagnosis.rules import Rule
 from exchanges.diagnosis.verdicts import Verdict as V
 
+# The guide's troubleshooting entry about IP addresses: where the IP verdict, alone or in a
+# checklist, sends the user.
+IP_ANCHOR = "kucoin-400006"
+
 RULES = [
     Rule("400003", V.WRONG_CREDENTIALS, "kucoin-400003"),  # KC-API-KEY not exists
     Rule("400004", V.WRONG_CREDENTIALS, "kucoin-400004"),  # Invalid KC-API-PASSPHRASE
     Rule("400005", V.WRONG_CREDENTIALS, "kucoin-400005"),  # Invalid KC-API-SIGN
-    Rule("400006", V.IP_NOT_ALLOWED, "kucoin-400006"),  # Invalid request ip
+    Rule("400006", V.IP_NOT_ALLOWED, IP_ANCHOR),  # Invalid request ip
     Rule("400007", V.MISSING_PERMISSION, "kucoin-400007"),  # Access denied, more permission
     # 400008 "V1 & V2 API keys are no longer supported by this API. Please create a V3 API key."
     # KuCoin retired the key's generation: like an expired key, only a new one helps.
