@@ -51,7 +51,9 @@ def test_a_bad_file_is_refused_with_its_lines_and_nothing_is_written(tmp_path):
 
 
 def test_an_unknown_user_or_file_is_a_clear_error(tmp_path):
-    with pytest.raises(CommandError, match="No account with the email address nobody@example.com"):
+    with pytest.raises(
+        CommandError, match=r"No account with the email address nobody@example\.com"
+    ):
         call_command(
             "import_candles", str(tmp_path / "x.csv"), user="nobody@example.com", symbol="X"
         )
