@@ -35,19 +35,19 @@ def bucket_size(count: int, points: int = CHART_POINTS) -> int:
 
 
 def equity_points(candles: Candles, equity: np.ndarray, points: int = CHART_POINTS) -> list:
-    """[[bar close ms, equity], ...]: each bucket's last close, and its lowest equity where that
-    is lower, so the drawdown drawn is never shallower than the one stated."""
+    """[[bar close ms, equity], ...]: per bucket of bars, its lowest point and its last one
+    (two points at most, at their own closes), so the drawdown drawn is never shallower than
+    the one stated and the last point is the final equity."""
     if not len(equity):
         return []
-    size = bucket_size(len(equity), points)
+    size = bucket_size(len(equity), max(1, points // 2))
     closes = candles.time + candles.bar_ms
     shown = []
     for first in range(0, len(equity), size):
-        values = equity[first : first + size]
-        last = first + len(values) - 1
-        low = int(np.argmin(values))
-        value = float(values[low]) if values[low] < values[-1] else float(values[-1])
-        shown.append([int(closes[last]), round(value, 8)])
+        last = min(first + size, len(equity)) - 1
+        low = first + int(np.argmin(equity[first : last + 1]))
+        for index in sorted({low, last}):
+            shown.append([int(closes[index]), float(equity[index])])
     return shown
 
 
