@@ -7,5 +7,6 @@ app_name = "strategies"
 urlpatterns = [
     path("", catalog.library, name="index"),
     path("mine/", include("strategies.urls_mine")),
+    path("backtests/", include("strategies.urls_backtests")),
     path("<slug:slug>/", catalog.detail, name="detail"),
 ]

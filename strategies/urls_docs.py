@@ -11,4 +11,5 @@ urlpatterns = [
     path("rules/", pages.docs_rules, name="rules"),
     path("indicators/", pages.docs_indicators, name="indicators"),
     path("risk/", pages.docs_risk, name="risk"),
+    path("backtests/", pages.docs_backtests, name="backtests"),
 ]

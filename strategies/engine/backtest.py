@@ -8,8 +8,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from strategies.engine.decide import decide
-from strategies.engine.fills import FillModel, Fills, Market, ShortsNotAllowed, Trade, simulate
+from strategies.engine.decide import Signals, decide
+from strategies.engine.fills import FillModel, Market, ShortsNotAllowed, Trade, simulate
 from strategies.engine.metrics import Stats, statistics
 from strategies.rules.document import Document
 from strategies.series import Candles
@@ -34,37 +34,45 @@ def backtest(
     capital: float,
     model: FillModel | None = None,
     market: Market | None = None,
+    warmup: int = 0,
 ) -> Backtest:
-    """Run `document` over `candles` from `capital` (quote currency). Raises ShortsNotAllowed
-    when the document can enter short and the market cannot short."""
+    """Run `document` over `candles` from `capital` (quote currency). The first `warmup` bars
+    only feed the indicators: decisions, fills and statistics start after them (bars index the
+    rest). Raises ShortsNotAllowed when the document can enter short and the market cannot."""
     model, market = model or FillModel(), market or Market()
     if capital <= 0:
         raise ValueError("capital must be positive")
+    if not 0 <= warmup <= len(candles):
+        raise ValueError("warmup must be within the candles")
     if document.entry_branches()["short"] is not None and not market.allows_shorts:
         raise ShortsNotAllowed()
-    fills = run_fills(document, candles, capital=capital, model=model, market=market)
-    return Backtest(
-        trades=fills.trades,
-        open_trades=fills.open_trades,
-        equity=fills.equity,
-        stats=statistics(fills, candles, capital),
-        model=model,
-        market=market,
-    )
-
-
-def run_fills(
-    document: Document, candles: Candles, *, capital: float, model: FillModel, market: Market
-) -> Fills:
-    """The decisions and their fills, without statistics."""
-    return simulate(
-        decide(document, candles),
-        candles,
+    period = candles.slice(warmup, len(candles))
+    fills = simulate(
+        _after(decide(document, candles), warmup),
+        period,
         risk=document.risk,
         sizing=document.sizing,
         model=model,
         market=market,
         capital=capital,
+    )
+    return Backtest(
+        trades=fills.trades,
+        open_trades=fills.open_trades,
+        equity=fills.equity,
+        stats=statistics(fills, period, capital),
+        model=model,
+        market=market,
+    )
+
+
+def _after(signals: Signals, warmup: int) -> Signals:
+    """The signals of the bars after the warm-up."""
+    return Signals(
+        enter_long=signals.enter_long[warmup:],
+        enter_short=signals.enter_short[warmup:],
+        exit_long=signals.exit_long[warmup:],
+        exit_short=signals.exit_short[warmup:],
     )
 
 

@@ -1,5 +1,6 @@
 """The strategies app's rows: the shipped catalog, and each user's own strategies."""
 
+from strategies.models.backtests import Backtest, BacktestStatus, TieRule
 from strategies.models.candles import CandleChunk, CandleSeries, CandleSource
 from strategies.models.catalog import (
     Bias,
@@ -11,6 +12,8 @@ from strategies.models.catalog import (
 from strategies.models.mine import Strategy, StrategyVersion
 
 __all__ = [
+    "Backtest",
+    "BacktestStatus",
     "Bias",
     "CandleChunk",
     "CandleSeries",
@@ -21,4 +24,5 @@ __all__ = [
     "Skill",
     "Strategy",
     "StrategyVersion",
+    "TieRule",
 ]

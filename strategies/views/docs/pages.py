@@ -12,10 +12,12 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from noonbarbari.page_cache import cache_for_visitors
+from strategies.engine import STATEMENT
+from strategies.engine.metric_texts import METRICS
 from strategies.indicators import REGISTRY
 from strategies.views.docs import examples, grammar, indicators, risk
 
-DOCS_REVISION = "1"
+DOCS_REVISION = "2"
 CACHE_SOURCE = "docs"
 
 
@@ -75,3 +77,11 @@ def docs_risk(request: HttpRequest) -> HttpResponse:
         "figures": risk.worked_figures(),
     }
     return render(request, "strategies/docs/risk.html", context)
+
+
+@require_safe
+@cache_for_visitors(CACHE_SOURCE)
+def docs_backtests(request: HttpRequest) -> HttpResponse:
+    """The fill model (its statement, word for word) and every statistic's definition."""
+    context = {"statement": STATEMENT, "metrics": METRICS}
+    return render(request, "strategies/docs/backtests.html", context)

@@ -1,0 +1,116 @@
+"""The backtest form and the history's filters. The form checks shapes and bounds; what needs
+the exchange or the document (market, shorts, timeframe) is the service's to refuse."""
+
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from exchanges.models import Exchange
+from strategies.models import BacktestStatus, TieRule
+from strategies.selectors.backtests import exchanges_offered
+
+TIMEFRAMES = ("1m", "5m", "15m", "30m", "1h", "4h", "1d")
+DAY_MS = 86_400_000
+
+
+def _day_ms(day: date) -> int:
+    return int(datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp() * 1000)
+
+
+class BacktestForm(forms.Form):
+    strategy = forms.ChoiceField(label=_("Strategy"))
+    exchange = forms.ModelChoiceField(
+        label=_("Exchange"), queryset=Exchange.objects.none(), to_field_name="slug"
+    )
+    symbol = forms.CharField(
+        label=_("Market"),
+        max_length=60,
+        help_text=_("As ccxt spells it: BTC/USD for spot, BTC/USD:USD for a perpetual."),
+    )
+    timeframe = forms.ChoiceField(
+        label=_("Timeframe"), choices=[(t, t) for t in TIMEFRAMES], initial="1h"
+    )
+    start = forms.DateField(
+        label=_("From"), widget=forms.DateInput(attrs={"type": "date"}), help_text=_("UTC.")
+    )
+    end = forms.DateField(
+        label=_("To (included)"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("UTC. A period reaching today stops at the last closed candle."),
+    )
+    capital = forms.DecimalField(
+        label=_("Starting capital"),
+        min_value=Decimal("0.01"),
+        max_digits=18,
+        decimal_places=2,
+        initial=Decimal(10000),
+        help_text=_("In the quote currency (USD for BTC/USD)."),
+    )
+    fee = forms.DecimalField(
+        label=_("Taker fee (%)"),
+        required=False,
+        min_value=Decimal(0),
+        max_value=Decimal(10),
+        decimal_places=4,
+        help_text=_("Paid on both legs. Empty: the exchange's entry-tier taker fee."),
+    )
+    slippage_bps = forms.DecimalField(
+        label=_("Slippage (basis points)"),
+        min_value=Decimal(0),
+        max_value=Decimal(1000),
+        decimal_places=2,
+        initial=Decimal(0),
+        help_text=_("Moves every fill against you, both legs: 10 is 0.1 %."),
+    )
+    max_volume_share = forms.DecimalField(
+        label=_("Share of a candle's volume one order may take (%)"),
+        min_value=Decimal(0),
+        max_value=Decimal(100),
+        decimal_places=2,
+        initial=Decimal(10),
+        help_text=_("0 turns the limit off."),
+    )
+    tie = forms.ChoiceField(
+        label=_("When a stop and a take-profit are both reached in one candle"),
+        choices=TieRule.choices,
+        initial=TieRule.STOP_FIRST,
+    )
+
+    def __init__(self, *args, strategy_choices=(), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["strategy"].choices = list(strategy_choices)  # type: ignore[attr-defined]
+        self.fields["exchange"].queryset = exchanges_offered()  # type: ignore[attr-defined]
+
+    def clean(self) -> dict:
+        data = super().clean() or {}
+        start, end = data.get("start"), data.get("end")
+        if start and end and end < start:
+            self.add_error("end", _("The period is empty: its end must come after its start."))
+        return data
+
+    def period_ms(self) -> tuple[int, int]:
+        """[first day's 00:00 UTC, the day after the last day's 00:00 UTC)."""
+        data = self.cleaned_data
+        return _day_ms(data["start"]), _day_ms(data["end"] + timedelta(days=1))
+
+    def fee_fraction(self) -> float:
+        fee = self.cleaned_data.get("fee")
+        if fee is None:
+            fee = self.cleaned_data["exchange"].spot_taker_fee
+        return float(fee) / 100
+
+
+class HistoryFilterForm(forms.Form):
+    strategy = forms.CharField(label=_("Strategy"), required=False, max_length=200)
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("", _("Any status")), *BacktestStatus.choices],
+    )
+
+    def filters(self) -> dict[str, str]:
+        if not self.is_valid():
+            return {}
+        return {name: value for name, value in self.cleaned_data.items() if value}

@@ -1,0 +1,118 @@
+"""Backtest runs: what a user asked for, frozen at the request, its progress and its report."""
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from exchanges.models import Exchange
+from strategies.models.catalog import CatalogEntry
+from strategies.models.mine import StrategyVersion
+
+
+class BacktestStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    FETCHING = "fetching", _("Fetching candles")
+    SIMULATING = "simulating", _("Simulating")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+ACTIVE = (BacktestStatus.QUEUED, BacktestStatus.FETCHING, BacktestStatus.SIMULATING)
+FINISHED = (BacktestStatus.DONE, BacktestStatus.FAILED, BacktestStatus.CANCELLED)
+
+
+class TieRule(models.TextChoices):
+    STOP_FIRST = "stop_first", _("Stop first (conservative)")
+    TARGET_FIRST = "target_first", _("Take-profit first (optimistic)")
+
+
+class BacktestQuerySet(models.QuerySet["Backtest"]):
+    def owned_by(self, user) -> "BacktestQuerySet":
+        return self.filter(owner=user)
+
+    def active(self) -> "BacktestQuerySet":
+        return self.filter(status__in=ACTIVE)
+
+
+class Backtest(models.Model):
+    """One backtest of one strategy document over one market and period, and its report."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.CASCADE,
+        related_name="backtests",
+    )
+    # Where the document came from (either, or neither once that strategy is deleted).
+    catalog_entry = models.ForeignKey(
+        CatalogEntry, null=True, blank=True, on_delete=models.SET_NULL, related_name="backtests"
+    )
+    strategy_version = models.ForeignKey(
+        StrategyVersion,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="backtests",
+    )
+    strategy_name = models.CharField(_("strategy"), max_length=200)
+    document = models.TextField(_("document"))  # canonical YAML, frozen at the request
+    exchange = models.ForeignKey(Exchange, verbose_name=_("exchange"), on_delete=models.CASCADE)
+    symbol = models.CharField(_("symbol"), max_length=60)
+    timeframe = models.CharField(_("timeframe"), max_length=8)
+    start_ms = models.BigIntegerField(_("start"))  # first bar open of the period, ms UTC
+    end_ms = models.BigIntegerField(_("end"))  # the period ends before this, ms UTC
+    capital = models.DecimalField(_("starting capital"), max_digits=20, decimal_places=2)
+    fee = models.FloatField(_("taker fee"))  # a fraction, both legs
+    slippage_bps = models.FloatField(_("slippage (basis points)"))
+    max_volume_share = models.FloatField(_("share of a bar's volume"))
+    tie = models.CharField(_("tie rule"), max_length=12, choices=TieRule.choices)
+
+    status = models.CharField(
+        _("status"), max_length=12, choices=BacktestStatus.choices, default=BacktestStatus.QUEUED
+    )
+    progress_done = models.BigIntegerField(default=0)
+    progress_total = models.BigIntegerField(default=0)
+    # A message code of strategies.services.backtest_errors and its parameters, never a trace.
+    error_code = models.CharField(max_length=40, blank=True)
+    error_params = models.JSONField(default=dict, blank=True)
+
+    stats = models.JSONField(null=True, blank=True)  # Stats.as_dict()
+    trades = models.JSONField(default=list, blank=True)  # trade_json of each closed trade
+    open_trades = models.JSONField(default=list, blank=True)
+    # At most CHART_POINTS points each: [[time ms, equity], ...] and [[time ms, o, h, l, c], ...]
+    equity = models.JSONField(default=list, blank=True)
+    prices = models.JSONField(default=list, blank=True)
+    provenance = models.JSONField(default=list, blank=True)  # [[start, end, source], ...]
+    bars = models.PositiveIntegerField(null=True, blank=True)
+    gaps = models.PositiveIntegerField(null=True, blank=True)  # bars missing in held ranges
+
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = BacktestQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("backtest")
+        verbose_name_plural = _("backtests")
+        indexes = [models.Index(fields=["owner", "status"], name="backtest_owner_status")]
+
+    def __str__(self) -> str:
+        return f"{self.strategy_name} {self.symbol} {self.timeframe} #{self.pk}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("strategies:backtests:detail", kwargs={"backtest_id": self.pk})
+
+    @property
+    def running(self) -> bool:
+        return self.status in ACTIVE
+
+    @property
+    def percent(self) -> int:
+        """Progress of the current stage, 0 to 100."""
+        if self.progress_total <= 0:
+            return 0
+        return min(100, int(100 * self.progress_done / self.progress_total))

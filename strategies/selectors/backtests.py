@@ -1,0 +1,96 @@
+"""Reads of backtests and of what the backtest form offers: another user's backtest is never
+found (a 404), and a user picks only published catalog strategies or their own."""
+
+from django.conf import settings
+from django.db.models import Case, Prefetch, QuerySet, Value, When
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from exchanges.models import Exchange
+from exchanges.selectors import exchanges_available
+from strategies.models import (
+    Backtest,
+    CatalogEntry,
+    CatalogEntryText,
+    Strategy,
+    StrategyVersion,
+)
+
+CATALOG_PREFIX, MINE_PREFIX = "catalog:", "mine:"
+# The report's heavy columns: a history list never reads them.
+RESULT_FIELDS = ("document", "trades", "open_trades", "equity", "prices", "provenance")
+
+
+def backtests_of(user: User, *, strategy: str = "", status: str = "") -> QuerySet[Backtest]:
+    """The user's backtests, newest first, with their exchange (no report columns); filtered
+    by a part of the strategy's name and by status when given."""
+    found = Backtest.objects.owned_by(user).select_related("exchange").defer(*RESULT_FIELDS)
+    if strategy:
+        found = found.filter(strategy_name__icontains=strategy)
+    if status:
+        found = found.filter(status=status)
+    return found
+
+
+def backtest_of(user: User, backtest_id: int) -> Backtest:
+    """The user's backtest of that id with its whole report, or Http404."""
+    found = Backtest.objects.owned_by(user).select_related(
+        "exchange", "catalog_entry", "strategy_version__strategy"
+    )
+    return get_object_or_404(found, pk=backtest_id)
+
+
+def exchanges_offered() -> QuerySet[Exchange]:
+    """The exchanges of the published guides, in the guides' order."""
+    return exchanges_available()
+
+
+def _titles(language: str) -> QuerySet[CatalogEntryText]:
+    """Catalog titles in `language` first, then in English."""
+    return (
+        CatalogEntryText.objects.filter(language__in=[language, settings.LANGUAGE_CODE])
+        .exclude(title="")
+        .order_by(Case(When(language=language, then=Value(0)), default=Value(1)))
+        .only("entry_id", "language", "title")
+    )
+
+
+def _first_title(entry: CatalogEntry) -> str:
+    titles = getattr(entry, "titles", [])
+    return titles[0].title if titles else entry.slug
+
+
+def strategy_choices(user: User, language: str) -> list[tuple[str, list[tuple[str, str]]]]:
+    """Grouped choices: the published catalog (titles in `language`), then the user's own."""
+    titles = Prefetch("texts", queryset=_titles(language), to_attr="titles")
+    entries = CatalogEntry.objects.published().prefetch_related(titles).order_by("position")
+    catalog = [(CATALOG_PREFIX + e.slug, _first_title(e)) for e in entries]
+    mine = [
+        (f"{MINE_PREFIX}{s.pk}", s.name)
+        for s in Strategy.objects.owned_by(user).order_by("name").only("pk", "name")
+    ]
+    groups = [(str(_("Strategy library")), catalog)]
+    if mine:
+        groups.append((str(_("My strategies")), mine))
+    return groups
+
+
+def strategy_source(user: User, value: str) -> CatalogEntry | StrategyVersion:
+    """The catalog entry or the latest version of the user's strategy a choice names; Http404
+    for anything else (another user's strategy, a draft)."""
+    if value.startswith(CATALOG_PREFIX):
+        slug = value.removeprefix(CATALOG_PREFIX)
+        return get_object_or_404(CatalogEntry.objects.published(), slug=slug)
+    if value.startswith(MINE_PREFIX) and value.removeprefix(MINE_PREFIX).isdigit():
+        strategy_id = int(value.removeprefix(MINE_PREFIX))
+        version = (
+            StrategyVersion.objects.filter(strategy__owner=user, strategy_id=strategy_id)
+            .select_related("strategy")
+            .order_by("-number")
+            .first()
+        )
+        if version is not None:
+            return version
+    raise Http404("no such strategy")

@@ -1,0 +1,88 @@
+"""A finished backtest as its row keeps it: statistics, trades, the curves the charts draw
+(at most CHART_POINTS points each, so a browser takes any period), the data's provenance and
+its gaps."""
+
+import math
+
+import numpy as np
+
+from strategies.candles.ranges import Range, merged
+from strategies.engine import Backtest as Result
+from strategies.engine import trade_json
+from strategies.series import Candles
+
+CHART_POINTS = 2000
+
+
+def _finite(value: object) -> object:
+    """JSON has no NaN nor infinity: such a value is shown as "not enough data"."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def stats_json(result: Result) -> dict:
+    return {name: _finite(value) for name, value in result.stats.as_dict().items()}
+
+
+def trades_json(result: Result) -> tuple[list[dict], list[dict]]:
+    return [trade_json(t) for t in result.trades], [trade_json(t) for t in result.open_trades]
+
+
+def bucket_size(count: int, points: int = CHART_POINTS) -> int:
+    """Bars per chart point so that `count` bars give at most `points` points."""
+    return max(1, math.ceil(count / points))
+
+
+def equity_points(candles: Candles, equity: np.ndarray, points: int = CHART_POINTS) -> list:
+    """[[bar close ms, equity], ...]: per bucket of bars, its lowest point and its last one
+    (two points at most, at their own closes), so the drawdown drawn is never shallower than
+    the one stated and the last point is the final equity."""
+    if not len(equity):
+        return []
+    size = bucket_size(len(equity), max(1, points // 2))
+    closes = candles.time + candles.bar_ms
+    shown = []
+    for first in range(0, len(equity), size):
+        last = min(first + size, len(equity)) - 1
+        low = first + int(np.argmin(equity[first : last + 1]))
+        for index in sorted({low, last}):
+            shown.append([int(closes[index]), float(equity[index])])
+    return shown
+
+
+def price_points(candles: Candles, points: int = CHART_POINTS) -> list:
+    """[[bucket open ms, open, high, low, close], ...]: bars merged in buckets of equal size."""
+    if not len(candles):
+        return []
+    size = bucket_size(len(candles), points)
+    starts = np.arange(0, len(candles), size)
+    ends = np.r_[starts[1:], len(candles)] - 1
+    rows = zip(
+        candles.time[starts].tolist(),
+        candles.open[starts].tolist(),
+        np.maximum.reduceat(candles.high, starts).tolist(),
+        np.minimum.reduceat(candles.low, starts).tolist(),
+        candles.close[ends].tolist(),
+        strict=True,
+    )
+    return [list(row) for row in rows]
+
+
+def period_provenance(provenance: list, start: int, end: int) -> list:
+    """The series' provenance ranges clipped to [start, end), oldest first."""
+    clipped = []
+    for low, high, source in provenance:
+        low, high = max(int(low), start), min(int(high), end)
+        if low < high:
+            clipped.append([low, high, source])
+    return sorted(clipped)
+
+
+def gap_count(coverage: list, start: int, end: int, bar_ms: int, bars: int) -> int:
+    """Bars missing inside the held ranges of [start, end): nobody traded in those intervals."""
+    held: list[Range] = merged(
+        [(max(int(a), start), min(int(b), end)) for a, b in coverage if a < end and b > start]
+    )
+    slots = sum((b - a + bar_ms - 1) // bar_ms for a, b in held)
+    return max(0, slots - bars)

@@ -1,0 +1,367 @@
+"""Backtest runs: started by the web tier (everything a user can get wrong refused first, with
+a sentence), run by a worker of the long cluster with the id only, cancelled by their owner.
+
+backtest_start(*, owner, source, exchange, symbol, timeframe, start_ms, end_ms, capital, fee,
+               slippage_bps, max_volume_share, tie) -> Backtest   or BacktestRefused
+backtest_run(*, backtest_id)     idempotent: a finished backtest is left alone, a retried one
+                                 replaces its partial results
+backtest_cancel(*, backtest)     stops it at its next check (between stages, at each progress)
+backtests_settle(*, owner)       a backtest whose worker died ends as failed
+"""
+
+import contextlib
+import logging
+import time
+from datetime import timedelta
+from decimal import Decimal
+
+import ccxt
+import numpy as np
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_q.tasks import async_task
+
+from accounts.models import User
+from exchanges.models import Exchange
+from strategies import rules
+from strategies.candles.fetch import candles_fill
+from strategies.candles.store import candles_read
+from strategies.engine import FillModel, ShortsNotAllowed, history_bars
+from strategies.engine import backtest as simulate_backtest
+from strategies.engine.fills.model import SHORTS_ON_SPOT
+from strategies.models import Backtest, BacktestStatus, CatalogEntry, StrategyVersion
+from strategies.models.backtests import ACTIVE
+from strategies.series import timeframe_ms
+from strategies.services import backtest_errors as errors
+from strategies.services import backtest_results as results
+from strategies.services.backtest_markets import MarketFacts, MarketUnknown, market_facts
+
+logger = logging.getLogger(__name__)
+
+TASK = "strategies.tasks.run_backtest"
+MAX_ACTIVE = 2
+MAX_BARS = 1_000_000
+PROGRESS_EVERY_S = 1.0
+QUEUED_STALE_AFTER = timedelta(days=1)
+
+Source = CatalogEntry | StrategyVersion
+
+TOO_MANY = _(
+    "You already have %(count)d backtests queued or running: wait for one to finish, or "
+    "cancel one, before starting another."
+)
+CAPITAL = _("The starting capital must be more than zero.")
+EMPTY = _("The period is empty: its end must come after its start.")
+FUTURE = _("The period starts in the future: no candle has closed in it yet.")
+TOO_LONG = _(
+    "This period holds %(bars)s %(timeframe)s candles, more than the %(limit)s one backtest "
+    "may use: shorten it or pick a longer timeframe."
+)
+TIMEFRAME = _("%(exchange)s has no %(timeframe)s candles.")
+DOCUMENT = _("This strategy cannot run on %(timeframe)s candles: %(problem)s")
+
+
+class BacktestRefused(ValueError):
+    """Nothing was started; `message` says why, about the form's `field` ("" for none)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field, self.message = field, message
+
+
+class Cancelled(Exception):
+    """The backtest was cancelled (or finished elsewhere) while it ran."""
+
+
+def _stale_after() -> timedelta:
+    """A started backtest older than this lost its worker: past every retry of the cluster."""
+    cluster = settings.Q_CLUSTER["ALT_CLUSTERS"][settings.LONG_TASKS]
+    return timedelta(seconds=cluster["retry"] * cluster.get("max_attempts", 1) + 60)
+
+
+def backtests_settle(*, owner: User) -> None:
+    """End as failed the owner's backtests whose worker died (they stop counting as running)."""
+    now = timezone.now()
+    stale = Backtest.objects.owned_by(owner).filter(
+        status__in=(BacktestStatus.FETCHING, BacktestStatus.SIMULATING),
+        started_at__lt=now - _stale_after(),
+    ) | Backtest.objects.owned_by(owner).filter(
+        status=BacktestStatus.QUEUED, created_at__lt=now - QUEUED_STALE_AFTER
+    )
+    stale.update(
+        status=BacktestStatus.FAILED,
+        error_code=errors.INTERRUPTED,
+        error_params={},
+        finished_at=now,
+    )
+
+
+def backtest_start(
+    *,
+    owner: User,
+    source: Source,
+    exchange: Exchange,
+    symbol: str,
+    timeframe: str,
+    start_ms: int,
+    end_ms: int,
+    capital: Decimal,
+    fee: float,
+    slippage_bps: float = 0.0,
+    max_volume_share: float = 0.1,
+    tie: str = "stop_first",
+) -> Backtest:
+    """Check the request (BacktestRefused naming the field at fault), then queue it."""
+    model = _fill_model(fee, slippage_bps, max_volume_share, tie)
+    if capital <= 0:
+        raise BacktestRefused("capital", str(CAPITAL))
+    end_ms = _checked_period(timeframe, start_ms, end_ms)
+    document = _checked_document(source.document, timeframe)
+    facts = _checked_market(exchange, symbol, timeframe)
+    if document.entry_branches()["short"] is not None and not facts.allows_shorts:
+        raise BacktestRefused("strategy", str(SHORTS_ON_SPOT))
+    return _queue(
+        owner=owner,
+        source=source,
+        exchange=exchange,
+        symbol=facts.symbol,
+        timeframe=timeframe,
+        period=(start_ms, end_ms),
+        capital=capital,
+        model=model,
+    )
+
+
+def _fill_model(fee: float, slippage_bps: float, share: float, tie: str) -> FillModel:
+    try:
+        return FillModel(fee=fee, slippage_bps=slippage_bps, max_volume_share=share, tie=tie)
+    except ValueError as error:  # the form's bounds keep users from here
+        raise BacktestRefused("", str(error)) from None
+
+
+def _checked_period(timeframe: str, start_ms: int, end_ms: int) -> int:
+    """The period's end, no later than the last closed bar; or BacktestRefused."""
+    bar_ms = timeframe_ms(timeframe)
+    now_ms = int(time.time() * 1000)
+    if end_ms <= start_ms:
+        raise BacktestRefused("end", str(EMPTY))
+    if start_ms > now_ms - bar_ms:
+        raise BacktestRefused("start", str(FUTURE))
+    end_ms = min(end_ms, now_ms // bar_ms * bar_ms)
+    bars = (end_ms - start_ms) // bar_ms
+    if bars > MAX_BARS:
+        limit = {"bars": bars, "timeframe": timeframe, "limit": MAX_BARS}
+        raise BacktestRefused("start", str(TOO_LONG) % limit)
+    return end_ms
+
+
+def _checked_document(text: str, timeframe: str) -> rules.Document:
+    try:
+        return rules.parse(text, base_timeframe=timeframe)
+    except rules.DocumentError as refused:
+        problem = {"timeframe": timeframe, "problem": refused.errors[0]}
+        raise BacktestRefused("strategy", str(DOCUMENT) % problem) from None
+
+
+def _checked_market(exchange: Exchange, symbol: str, timeframe: str) -> MarketFacts:
+    shown = {"exchange": exchange.name, "symbol": symbol, "timeframe": timeframe}
+    try:
+        facts = market_facts(exchange, symbol)
+    except MarketUnknown:
+        raise BacktestRefused("symbol", errors.error_message(errors.NO_MARKET, shown)) from None
+    except ccxt.BaseError as error:
+        message = errors.error_message(errors.exchange_error_code(error), shown)
+        raise BacktestRefused("exchange", message) from None
+    if not facts.has_timeframe(timeframe):
+        raise BacktestRefused("timeframe", str(TIMEFRAME) % shown)
+    return facts
+
+
+@transaction.atomic
+def _queue(*, owner: User, source: Source, period: tuple[int, int], model: FillModel, **fields):
+    # Lock the owner's row: two requests at once cannot both pass the limit.
+    User.objects.select_for_update().filter(pk=owner.pk).exists()
+    backtests_settle(owner=owner)
+    active = Backtest.objects.owned_by(owner).active().count()
+    if active >= MAX_ACTIVE:
+        raise BacktestRefused("", str(TOO_MANY) % {"count": active})
+    created = Backtest.objects.create(
+        owner=owner,
+        catalog_entry=source if isinstance(source, CatalogEntry) else None,
+        strategy_version=source if isinstance(source, StrategyVersion) else None,
+        strategy_name=source_name(source),
+        document=source.document,
+        start_ms=period[0],
+        end_ms=period[1],
+        fee=model.fee,
+        slippage_bps=model.slippage_bps,
+        max_volume_share=model.max_volume_share,
+        tie=model.tie,
+        **fields,
+    )
+    transaction.on_commit(
+        lambda: async_task(
+            TASK, created.pk, cluster=settings.LONG_TASKS, task_name=f"backtest-{created.pk}"
+        )
+    )
+    return created
+
+
+def source_name(source: Source) -> str:
+    """How the report names the strategy: the catalog slug, or "name (version n)"."""
+    if isinstance(source, CatalogEntry):
+        return source.slug
+    return str(_("%(name)s (version %(number)s)")) % {
+        "name": source.strategy.name,
+        "number": source.number,
+    }
+
+
+@transaction.atomic
+def backtest_cancel(*, backtest: Backtest) -> bool:
+    """Cancel a queued or running backtest; False when it had finished already."""
+    changed = Backtest.objects.filter(pk=backtest.pk, status__in=ACTIVE).update(
+        status=BacktestStatus.CANCELLED, finished_at=timezone.now()
+    )
+    backtest.refresh_from_db()
+    return bool(changed)
+
+
+def _advance(backtest: Backtest, **fields) -> None:
+    """Write to a backtest still running, or raise Cancelled (someone stopped it)."""
+    if not Backtest.objects.filter(pk=backtest.pk, status__in=ACTIVE).update(**fields):
+        raise Cancelled()
+    for name, value in fields.items():
+        setattr(backtest, name, value)
+
+
+def backtest_run(*, backtest_id: int) -> None:
+    """Fetch, simulate, store (see the module docstring). Failures end as a stored message."""
+    backtest = Backtest.objects.select_related("exchange").filter(pk=backtest_id).first()
+    if backtest is None or not backtest.running:
+        return
+    try:
+        _advance(backtest, **_fresh_start())
+        _run(backtest)
+    except Cancelled:
+        return
+    except rules.DocumentError as refused:
+        _fail(backtest, errors.DOCUMENT, problem=str(refused.errors[0]))
+    except ShortsNotAllowed:
+        _fail(backtest, errors.SHORTS)
+    except MarketUnknown:
+        _fail(backtest, errors.NO_MARKET)
+    except ccxt.BaseError as error:
+        logger.warning("Backtest %s: %s %s", backtest.pk, type(error).__name__, error)
+        _fail(backtest, errors.exchange_error_code(error))
+    except Exception:  # a bug of ours: the user gets a sentence, the log the traceback
+        logger.exception("Backtest %s failed in our code", backtest.pk)
+        _fail(backtest, errors.OURS)
+
+
+def _fresh_start() -> dict:
+    """A (re)started run: stage one, and nothing left of an interrupted attempt."""
+    return {
+        "status": BacktestStatus.FETCHING,
+        "started_at": timezone.now(),
+        "progress_done": 0,
+        "progress_total": 0,
+        "error_code": "",
+        "error_params": {},
+        "stats": None,
+        "trades": [],
+        "open_trades": [],
+        "equity": [],
+        "prices": [],
+        "provenance": [],
+        "bars": None,
+        "gaps": None,
+    }
+
+
+def _fail(backtest: Backtest, code: str, **params: object) -> None:
+    shown = {
+        "exchange": backtest.exchange.name,
+        "symbol": backtest.symbol,
+        "timeframe": backtest.timeframe,
+    }
+    with contextlib.suppress(Cancelled):
+        _advance(
+            backtest,
+            status=BacktestStatus.FAILED,
+            error_code=code,
+            error_params=shown | params,
+            finished_at=timezone.now(),
+        )
+
+
+class ProgressWriter:
+    """candles_fill's progress, written to the row at most once a second (and at the end);
+    raises Cancelled as soon as the backtest was cancelled."""
+
+    def __init__(self, backtest: Backtest) -> None:
+        self.backtest, self.written_at = backtest, 0.0
+
+    def __call__(self, done: int, total: int) -> None:
+        now = time.monotonic()
+        if done < total and now - self.written_at < PROGRESS_EVERY_S:
+            return
+        self.written_at = now
+        _advance(self.backtest, progress_done=done, progress_total=total)
+
+
+def _run(backtest: Backtest) -> None:
+    document = rules.parse(backtest.document, base_timeframe=backtest.timeframe)
+    bar_ms = timeframe_ms(backtest.timeframe)
+    # Warm-up bars before the period, so that its first decisions are already valid.
+    first = backtest.start_ms - history_bars(document, backtest.timeframe) * bar_ms
+    report = candles_fill(
+        exchange=backtest.exchange,
+        symbol=backtest.symbol,
+        timeframe=backtest.timeframe,
+        start=first,
+        end=backtest.end_ms,
+        progress=ProgressWriter(backtest),
+    )
+    _advance(backtest, status=BacktestStatus.SIMULATING)
+    candles = candles_read(report.series, start=first, end=backtest.end_ms)
+    warmup = int(np.searchsorted(candles.time, backtest.start_ms, "left"))
+    if warmup >= len(candles):
+        _fail(backtest, errors.NO_DATA)
+        return
+    facts = market_facts(backtest.exchange, backtest.symbol)
+    model = FillModel(
+        fee=backtest.fee,
+        slippage_bps=backtest.slippage_bps,
+        max_volume_share=backtest.max_volume_share,
+        tie=backtest.tie,
+    )
+    result = simulate_backtest(
+        document,
+        candles,
+        capital=float(backtest.capital),
+        model=model,
+        market=facts.market,
+        warmup=warmup,
+    )
+    _store(backtest, result, candles.slice(warmup, len(candles)), report.series)
+
+
+def _store(backtest: Backtest, result, period, series) -> None:
+    trades, open_trades = results.trades_json(result)
+    start, end = backtest.start_ms, backtest.end_ms
+    _advance(
+        backtest,
+        status=BacktestStatus.DONE,
+        finished_at=timezone.now(),
+        stats=results.stats_json(result),
+        trades=trades,
+        open_trades=open_trades,
+        equity=results.equity_points(period, result.equity),
+        prices=results.price_points(period),
+        provenance=results.period_provenance(series.provenance, start, end),
+        bars=len(period),
+        gaps=results.gap_count(series.coverage, start, end, period.bar_ms, len(period)),
+    )

@@ -1,0 +1,17 @@
+"""Backtests (names "strategies:backtests:<name>"), under /<lang>/strategies/backtests/."""
+
+from django.urls import path
+
+from strategies.views import backtests as views
+
+app_name = "backtests"
+
+urlpatterns = [
+    path("", views.backtest_list, name="list"),
+    path("new/", views.backtest_new, name="new"),
+    path("compare/", views.backtest_compare, name="compare"),
+    path("<int:backtest_id>/", views.backtest_detail, name="detail"),
+    path("<int:backtest_id>/progress/", views.backtest_progress, name="progress"),
+    path("<int:backtest_id>/cancel/", views.backtest_cancel, name="cancel"),
+    path("<int:backtest_id>/trades.csv", views.backtest_csv, name="csv"),
+]

@@ -1,0 +1,149 @@
+"""A stored backtest as its pages show it: statistics with their units, ledger rows, the data's
+provenance, the charts' data (read by static/strategies/backtest-charts.js)."""
+
+from bisect import bisect_right
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from django.utils import formats
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from strategies.engine.metric_texts import COUNT, DURATION, FRACTION, METRICS, MONEY, MetricText
+from strategies.models import Backtest, CandleSource
+from strategies.services.backtest_errors import error_message
+
+NOT_ENOUGH = _("not enough data")
+EXIT_REASONS = {
+    "signal": _("exit rule"),
+    "stop_loss": _("stop-loss"),
+    "take_profit": _("take-profit"),
+    "trailing_stop": _("trailing stop"),
+}
+SIDES = {"long": _("long"), "short": _("short")}
+
+
+@dataclass(frozen=True)
+class StatRow:
+    metric: MetricText
+    shown: str
+
+
+def when(ms: int | None) -> datetime | None:
+    return None if ms is None else datetime.fromtimestamp(ms / 1000, UTC)
+
+
+def duration_text(ms: float) -> str:
+    """ "3 days 4 hours", "5 hours 10 minutes", "20 minutes"."""
+    minutes = int(ms // 60_000)
+    days, hours, mins = minutes // 1440, minutes % 1440 // 60, minutes % 60
+    parts = []
+    if days:
+        parts.append(ngettext("%(n)d day", "%(n)d days", days) % {"n": days})
+    if hours or (days and not parts):
+        parts.append(ngettext("%(n)d hour", "%(n)d hours", hours) % {"n": hours})
+    if not days and (mins or not parts):
+        parts.append(ngettext("%(n)d minute", "%(n)d minutes", mins) % {"n": mins})
+    return " ".join(parts)
+
+
+def metric_value(metric: MetricText, value: object) -> str:
+    if value is None:
+        return str(NOT_ENOUGH)
+    number = float(value)  # type: ignore[arg-type]
+    if metric.unit == FRACTION:
+        return formats.number_format(number * 100, 2, use_l10n=True) + " %"
+    if metric.unit == MONEY:
+        return formats.number_format(number, 2, use_l10n=True, force_grouping=True)
+    if metric.unit == DURATION:
+        return duration_text(number)
+    if metric.unit == COUNT:
+        return formats.number_format(int(number), 0, use_l10n=True, force_grouping=True)
+    return formats.number_format(number, 2, use_l10n=True)
+
+
+def stat_rows(stats: dict | None) -> list[StatRow]:
+    if not stats:
+        return []
+    return [StatRow(m, metric_value(m, stats.get(m.name))) for m in METRICS if m.name in stats]
+
+
+def compare_rows(left: dict | None, right: dict | None) -> list[tuple[object, str, str]]:
+    """(label, left value, right value) for every statistic; a dash where a report has none."""
+    return [
+        (
+            metric.label,
+            metric_value(metric, left.get(metric.name)) if left else "—",
+            metric_value(metric, right.get(metric.name)) if right else "—",
+        )
+        for metric in METRICS
+    ]
+
+
+def trade_rows(trades: list[dict]) -> list[dict]:
+    """Ledger rows: times as datetimes, side and exit reason in words, return in percent."""
+    rows = []
+    for trade in trades:
+        cost = trade["entry_price"] * trade["size"]
+        rows.append(
+            trade
+            | {
+                "side_text": SIDES.get(trade["side"], trade["side"]),
+                "entry_at": when(trade["entry_time"]),
+                "exit_at": when(trade.get("exit_time")),
+                "reason_text": EXIT_REASONS.get(trade.get("exit_reason") or "", ""),
+                "return_pct": 100 * trade["pnl"] / cost if cost else None,
+            }
+        )
+    return rows
+
+
+def provenance_rows(provenance: list) -> list[dict]:
+    labels = dict(CandleSource.choices)
+    return [
+        {"start": when(a), "end": when(b), "source": labels.get(source, source)}
+        for a, b, source in provenance
+    ]
+
+
+def chart_data(backtest: Backtest) -> dict:
+    """What the charts draw, times in seconds as lightweight-charts takes them."""
+    peak, equity, drawdown = float(backtest.capital), [], []
+    for ms, value in backtest.equity:
+        peak = max(peak, value)
+        equity.append({"time": ms // 1000, "value": value})
+        drawdown.append({"time": ms // 1000, "value": round(100 * (value / peak - 1), 4)})
+    prices = [
+        {"time": t // 1000, "open": o, "high": h, "low": lo, "close": c}
+        for t, o, h, lo, c in backtest.prices
+    ]
+    return {
+        "equity": equity,
+        "drawdown": drawdown,
+        "prices": prices,
+        "markers": _markers(backtest),
+        "labels": {"equity": str(_("Equity")), "drawdown": str(_("Drawdown (%)"))},
+    }
+
+
+def _markers(backtest: Backtest) -> list[dict]:
+    """Entries and exits, each on the price point (bucket) holding its fill bar."""
+    starts = [row[0] for row in backtest.prices]
+    if not starts:
+        return []
+
+    def bucket(ms: int) -> int:
+        index = max(0, bisect_right(starts, ms) - 1)
+        return starts[index] // 1000
+
+    markers = []
+    for trade in [*backtest.trades, *backtest.open_trades]:
+        long = trade["side"] == "long"
+        markers.append({"time": bucket(trade["entry_time"]), "kind": "entry", "long": long})
+        if trade.get("exit_time") is not None:
+            markers.append({"time": bucket(trade["exit_time"]), "kind": "exit", "long": long})
+    return sorted(markers, key=lambda marker: marker["time"])
+
+
+def failure_text(backtest: Backtest) -> str:
+    return error_message(backtest.error_code, backtest.error_params) if backtest.error_code else ""

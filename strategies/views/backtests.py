@@ -1,0 +1,174 @@
+"""Backtests: the form, the report (with its progress while it runs), the ledger as CSV, the
+history and two reports side by side. Another user's backtest is a 404 on every route."""
+
+import csv
+from datetime import UTC, datetime, timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.http import AuthenticatedRequest
+from strategies import rules
+from strategies.engine import STATEMENT
+from strategies.forms.backtests import BacktestForm, HistoryFilterForm
+from strategies.models import Backtest
+from strategies.selectors import backtests as selectors
+from strategies.services import backtests as services
+from strategies.views import backtest_display as display
+
+HISTORY_LENGTH = 200
+CSV_COLUMNS = (
+    "side",
+    "entry_time",
+    "entry_price",
+    "exit_time",
+    "exit_price",
+    "size",
+    "pnl",
+    "fees",
+    "exit_reason",
+    "mark_price",
+)
+
+
+def _initial(request: AuthenticatedRequest) -> dict[str, object]:
+    """What a "Backtest it" link preselects, and a default period: the last 90 days."""
+    today = datetime.now(UTC).date()
+    initial: dict[str, object] = {"start": today - timedelta(days=90), "end": today}
+    if request.GET.get("strategy"):
+        initial["strategy"] = request.GET["strategy"]
+    return initial
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def backtest_new(request: AuthenticatedRequest) -> HttpResponse:
+    choices = selectors.strategy_choices(request.user, get_language())
+    form = BacktestForm(request.POST or None, initial=_initial(request), strategy_choices=choices)
+    if request.method == "POST" and form.is_valid():
+        try:
+            backtest = _start(request, form)
+        except services.BacktestRefused as refused:
+            form.add_error(refused.field or None, refused.message)
+        else:
+            messages.success(request, _("Backtest queued."))
+            return redirect(backtest)
+    return render(request, "strategies/backtests/new.html", {"form": form})
+
+
+def _start(request: AuthenticatedRequest, form: BacktestForm) -> Backtest:
+    data = form.cleaned_data
+    start_ms, end_ms = form.period_ms()
+    return services.backtest_start(
+        owner=request.user,
+        source=selectors.strategy_source(request.user, data["strategy"]),
+        exchange=data["exchange"],
+        symbol=data["symbol"].strip(),
+        timeframe=data["timeframe"],
+        start_ms=start_ms,
+        end_ms=end_ms,
+        capital=data["capital"],
+        fee=form.fee_fraction(),
+        slippage_bps=float(data["slippage_bps"]),
+        max_volume_share=float(data["max_volume_share"]) / 100,
+        tie=data["tie"],
+    )
+
+
+def _report(backtest: Backtest) -> dict[str, object]:
+    try:
+        document = rules.parse(backtest.document)
+        sentences = rules.sentences(document)
+    except rules.DocumentError:
+        sentences = []
+    return {
+        "backtest": backtest,
+        "start": display.when(backtest.start_ms),
+        "end": display.when(backtest.end_ms),
+        "stats": display.stat_rows(backtest.stats),
+        "trades": display.trade_rows(backtest.trades),
+        "open_trades": display.trade_rows(backtest.open_trades),
+        "provenance": display.provenance_rows(backtest.provenance),
+        "failure": display.failure_text(backtest),
+        "sentences": sentences,
+        "statement": STATEMENT,
+        "chart": display.chart_data(backtest) if backtest.equity else None,
+    }
+
+
+@never_cache
+@login_required
+@require_GET
+def backtest_detail(request: AuthenticatedRequest, backtest_id: int) -> HttpResponse:
+    services.backtests_settle(owner=request.user)
+    backtest = selectors.backtest_of(request.user, backtest_id)
+    return render(request, "strategies/backtests/detail.html", _report(backtest))
+
+
+@never_cache
+@login_required
+@require_GET
+def backtest_progress(request: AuthenticatedRequest, backtest_id: int) -> HttpResponse:
+    """The progress fragment htmx polls; once finished it asks for the whole report."""
+    backtest = selectors.backtest_of(request.user, backtest_id)
+    response = render(request, "strategies/backtests/_progress.html", _report(backtest))
+    if not backtest.running and request.headers.get("HX-Request"):
+        response["HX-Refresh"] = "true"
+    return response
+
+
+@login_required
+@require_POST
+def backtest_cancel(request: AuthenticatedRequest, backtest_id: int) -> HttpResponse:
+    backtest = selectors.backtest_of(request.user, backtest_id)
+    if services.backtest_cancel(backtest=backtest):
+        messages.info(request, _("Backtest cancelled."))
+    else:
+        messages.info(request, _("This backtest had already finished."))
+    return redirect(backtest)
+
+
+@never_cache
+@login_required
+@require_GET
+def backtest_csv(request: AuthenticatedRequest, backtest_id: int) -> HttpResponse:
+    """The ledger as `manage.py backtest --json` names its fields, open trades last."""
+    backtest = selectors.backtest_of(request.user, backtest_id)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="backtest-{backtest.pk}-trades.csv"'
+    writer = csv.DictWriter(response, fieldnames=CSV_COLUMNS, extrasaction="ignore")
+    writer.writeheader()
+    for trade in [*backtest.trades, *backtest.open_trades]:
+        writer.writerow(trade)
+    return response
+
+
+@never_cache
+@login_required
+@require_GET
+def backtest_list(request: AuthenticatedRequest) -> HttpResponse:
+    form = HistoryFilterForm(request.GET or None)
+    backtests = list(selectors.backtests_of(request.user, **form.filters())[:HISTORY_LENGTH])
+    return render(request, "strategies/backtests/list.html", {"form": form, "backtests": backtests})
+
+
+@never_cache
+@login_required
+@require_GET
+def backtest_compare(request: AuthenticatedRequest) -> HttpResponse:
+    """Two of the user's reports side by side (?a=<id>&b=<id>)."""
+    ids = [request.GET.get("a", ""), request.GET.get("b", "")]
+    if not all(value.isdigit() for value in ids):
+        raise Http404("two backtests to compare")
+    left, right = (selectors.backtest_of(request.user, int(value)) for value in ids)
+    rows = display.compare_rows(left.stats, right.stats)
+    sides = [_report(left), _report(right)]
+    context = {"left": sides[0], "right": sides[1], "sides": sides, "rows": rows}
+    return render(request, "strategies/backtests/compare.html", context)
