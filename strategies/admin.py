@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from strategies.forms.catalog_admin import CatalogEntryAdminForm
-from strategies.models import CatalogEntry, CatalogEntryText, Strategy, StrategyVersion
+from strategies.models import Backtest, CatalogEntry, CatalogEntryText, Strategy, StrategyVersion
 
 
 class CatalogEntryTextInline(admin.StackedInline):
@@ -58,4 +58,28 @@ class StrategyAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Backtest)
+class BacktestAdmin(admin.ModelAdmin):
+    """Users' backtests, read-only: support sees what ran and why it failed, never edits it."""
+
+    list_display = ["pk", "owner", "symbol", "timeframe", "status", "created_at"]
+    list_filter = ["status", "timeframe"]
+    search_fields = ["owner__email", "symbol"]
+    list_select_related = ["owner"]
+    fields = [
+        "owner", "exchange", "symbol", "timeframe", "status", "error_code",
+        "created_at", "started_at", "finished_at",
+    ]  # fmt: skip
+    readonly_fields = [
+        "owner", "exchange", "symbol", "timeframe", "status", "error_code",
+        "created_at", "started_at", "finished_at",
+    ]  # fmt: skip
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
         return False

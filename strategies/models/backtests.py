@@ -111,6 +111,14 @@ class Backtest(models.Model):
         return self.status in ACTIVE
 
     @property
+    def fee_percent(self) -> float:
+        return self.fee * 100
+
+    @property
+    def volume_share_percent(self) -> float:
+        return self.max_volume_share * 100
+
+    @property
     def percent(self) -> int:
         """Progress of the current stage, 0 to 100."""
         if self.progress_total <= 0:

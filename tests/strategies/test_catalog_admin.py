@@ -72,3 +72,10 @@ def test_staff_cannot_delete_a_users_strategy(admin_client):
 
     assert response.status_code == 403
     assert type(strategy).objects.filter(pk=strategy.pk).exists()
+
+
+def test_staff_see_backtests_read_only(admin_client):
+    response = admin_client.get(reverse("admin:strategies_backtest_changelist"))
+
+    assert response.status_code == 200
+    assert admin_client.get(reverse("admin:strategies_backtest_add")).status_code == 403
