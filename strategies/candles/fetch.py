@@ -34,6 +34,17 @@ class FillReport:
     from_trades: list[Range] = field(default_factory=list)
     aggregated: list[Range] = field(default_factory=list)
     requests: int = 0
+    progress: Progress | None = None
+    to_do_ms: int = 0
+    done_ms: int = 0
+
+    def stored(self, where: list[Range], covered: Range) -> None:
+        """A range now held: told to the progress callback after every page (a long backfill
+        shows that it moves, and a cancel raised by the callback stops it there)."""
+        where.append(covered)
+        self.done_ms += covered[1] - covered[0]
+        if self.progress:
+            self.progress(min(self.done_ms, self.to_do_ms), self.to_do_ms)
 
 
 def candles_fill(
@@ -52,19 +63,16 @@ def candles_fill(
     bar_ms = timeframe_ms(timeframe)
     start = start // bar_ms * bar_ms
     end = min(end, _now_ms(client) // bar_ms * bar_ms)  # the bar forming now is not closed
-    report = FillReport(series)
     todo = missing(series.coverage, start, end)
-    total, done = sum(b - a for a, b in todo), 0
+    report = FillReport(series, progress=progress, to_do_ms=sum(b - a for a, b in todo))
     for gap_start, gap_end in todo:
         if _from_finer(series, gap_start, gap_end, report):
-            done += gap_end - gap_start
             continue
         held_from = _from_candles(client, series, gap_start, gap_end, report)
         if held_from > gap_start:
             _from_trades(client, series, gap_start, held_from, report)
-        done += gap_end - gap_start
-        if progress:
-            progress(done, total)
+    if progress:
+        progress(report.to_do_ms, report.to_do_ms)  # the gaps inside the ranges count as done
     return report
 
 
@@ -83,7 +91,7 @@ def _from_finer(series: CandleSeries, start: int, end: int, report: FillReport) 
         candles_write(
             series=series, candles=bars, covered=(start, end), source=CandleSource.AGGREGATED
         )
-        report.aggregated.append((start, end))
+        report.stored(report.aggregated, (start, end))
         return True
     return False
 
@@ -111,7 +119,7 @@ def _from_candles(
         reached = min(end, int(rows[-1][0]) + bar_ms)
         covered = (max(cursor, times[0]), reached)
         candles_write(series=series, candles=page, covered=covered, source=CandleSource.EXCHANGE)
-        report.from_candles.append(covered)
+        report.stored(report.from_candles, covered)
         if reached <= cursor:
             break
         cursor = reached
@@ -156,7 +164,7 @@ def _store_trade_bars(
         covered=covered,
         source=CandleSource.TRADES,
     )
-    report.from_trades.append(covered)
+    report.stored(report.from_trades, covered)
 
 
 def bars_from_trades(timeframe: str, trades: list[dict]) -> Candles:

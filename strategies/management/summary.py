@@ -3,6 +3,7 @@
 from datetime import UTC, datetime
 
 from strategies.engine import Backtest
+from strategies.engine.metric_texts import DURATION, FRACTION, METRICS, MONEY, RATIO
 from strategies.i18n import gettext_lazy as _
 from strategies.series import Candles
 
@@ -18,25 +19,9 @@ NOT_ENOUGH = _("not enough data")
 NONE = _("none")
 HOURS = _("%(hours)s h")
 
-# (label, Stats field, how to show it)
-ROWS = [
-    (_("Total return"), "total_return", "percent"),
-    (_("CAGR (365.25-day years)"), "cagr", "percent"),
-    (_("Max drawdown"), "max_drawdown", "percent"),
-    (_("Max drawdown duration"), "max_drawdown_ms", "duration"),
-    (_("Sharpe (daily returns, annualised with √365)"), "sharpe", "ratio"),
-    (_("Sortino (daily returns, annualised with √365)"), "sortino", "ratio"),
-    (_("Win rate"), "win_rate", "percent"),
-    (_("Profit factor"), "profit_factor", "ratio"),
-    (_("Expectancy per trade"), "expectancy", "money"),
-    (_("Exposure (bars in a position)"), "exposure", "percent"),
-    (_("Average holding time"), "average_holding_ms", "duration"),
-    (_("Fees paid"), "fees_paid", "money"),
-    (_("Slippage paid"), "slippage_paid", "money"),
-    (_("Buy and hold"), "buy_and_hold_return", "percent"),
-    (_("Orders filled partially"), "orders_partial", "count"),
-    (_("Orders below the market minimum (skipped)"), "orders_below_minimum", "count"),
-]
+# The statistics with the report's labels (one table: strategies.engine.metric_texts); the
+# trade count and the final equity are in the lines above them.
+ROWS = [metric for metric in METRICS if metric.name not in ("trades", "final_equity")]
 
 
 def summary_lines(name: str, candles: Candles, result: Backtest, capital: float) -> list[str]:
@@ -47,8 +32,10 @@ def summary_lines(name: str, candles: Candles, result: Backtest, capital: float)
         str(TRADES % {"closed": stats.trades, "open": len(result.open_trades)}),
         "",
     ]
-    for label, field, kind in ROWS:
-        lines.append(f"{label}: {_shown(getattr(stats, field), kind, field)}")
+    for metric in ROWS:
+        lines.append(
+            f"{metric.label}: {_shown(getattr(stats, metric.name), metric.unit, metric.name)}"
+        )
     share = (
         SHARE % {"share": _percent(model.max_volume_share)} if model.max_volume_share else NO_SHARE
     )
@@ -75,13 +62,13 @@ def _headline(name: str, candles: Candles) -> dict:
 def _shown(value, kind: str, field: str) -> str:
     if value is None:
         return str(NOT_ENOUGH if field in ("sharpe", "sortino") else NONE)
-    if kind == "percent":
+    if kind == FRACTION:
         return _percent(value)
-    if kind == "money":
+    if kind == MONEY:
         return _money(value)
-    if kind == "duration":
+    if kind == DURATION:
         return str(HOURS % {"hours": f"{value / 3_600_000:,.1f}"})
-    return f"{value:,.2f}" if kind == "ratio" else str(value)
+    return f"{value:,.2f}" if kind == RATIO else str(value)
 
 
 def _percent(value: float) -> str:

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -166,7 +166,9 @@ def backtest_compare(request: AuthenticatedRequest) -> HttpResponse:
     """Two of the user's reports side by side (?a=<id>&b=<id>)."""
     ids = [request.GET.get("a", ""), request.GET.get("b", "")]
     if not all(value.isdigit() for value in ids):
-        raise Http404("two backtests to compare")
+        # The history's form sent fewer than two picks: say so where they are made.
+        messages.info(request, _("Pick two backtests to compare: one as A and one as B."))
+        return redirect("strategies:backtests:list")
     left, right = (selectors.backtest_of(request.user, int(value)) for value in ids)
     rows = display.compare_rows(left.stats, right.stats)
     sides = [_report(left), _report(right)]

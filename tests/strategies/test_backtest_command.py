@@ -84,7 +84,7 @@ def test_a_yaml_file_and_a_summary_in_words(candles_file, tmp_path):
     printed = run("--strategy", str(document), "--candles", str(candles_file))
 
     assert printed.startswith("mine on 1500 candles of 1h")
-    assert "Sharpe (daily returns, annualised with √365): " in printed
+    assert "Sharpe ratio (daily, annualised with √365): " in printed
     assert "The fill model:" in printed
     assert "\n8. A position still open" in printed
 

@@ -322,6 +322,15 @@ def test_two_reports_side_by_side(kraken, django_capture_on_commit_callbacks):
     assert "Rendement total" in text
 
 
+def test_comparing_with_one_pick_says_what_is_missing(kraken):
+    client, _user = signed_in("compare-one@example.com")
+
+    response = client.get("/en/strategies/backtests/compare/?a=1", follow=True)
+
+    assert response.redirect_chain[-1][0] == "/en/strategies/backtests/"
+    assert "Pick two backtests to compare: one as A and one as B." in page(response)
+
+
 def test_another_users_backtest_is_not_found_on_any_route(
     kraken, django_capture_on_commit_callbacks
 ):

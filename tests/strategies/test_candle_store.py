@@ -145,6 +145,9 @@ def test_a_day_of_minutes_is_filled_from_candles_then_trades_and_never_fetched_t
     assert stored.time[-1] == end - MINUTE  # the bar forming now is not stored
     assert missing(report.series.coverage, start, end) == []
     assert progress[-1] == (end - start, end - start)
+    # Told page by page, growing: the 720 trade-built minutes alone take several pages.
+    assert len(progress) > 3
+    assert [done for done, _total in progress] == sorted(done for done, _total in progress)
     # The bars rebuilt from trades equal the venue's own candles, minute for minute.
     for minute in (start, start + 100 * MINUTE, end - 800 * MINUTE, end - 10 * MINUTE):
         venue_candle = sandbox_candle(kraken_on_sandbox, minute)
