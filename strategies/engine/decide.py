@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from strategies.engine.timeframes import aggregate, align, visible_index
+from strategies.engine.timeframes import aggregate_visible, align
 from strategies.indicators import get as indicator_spec
 from strategies.rules.document import Document, Rule
 from strategies.rules.model import BarSide, Combine, IndicatorSide, Leaf, Negation, ValueSide
@@ -94,8 +94,7 @@ class Inputs:
 
     def _frame(self, timeframe: str) -> tuple[Candles, np.ndarray]:
         if timeframe not in self._frames:
-            frame = aggregate(self.candles, timeframe)
-            self._frames[timeframe] = (frame, visible_index(self.candles, frame))
+            self._frames[timeframe] = aggregate_visible(self.candles, timeframe)
         return self._frames[timeframe]
 
 

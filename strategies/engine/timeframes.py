@@ -39,21 +39,34 @@ def bucket_starts(times: np.ndarray, bar_ms: int) -> np.ndarray:
 def aggregate(candles: Candles, timeframe: str) -> Candles:
     """The candles of `timeframe` built from `candles` (the last one may be still forming:
     `visible_index` never lets a base bar see it before it closes)."""
+    return aggregate_visible(candles, timeframe)[0]
+
+
+def aggregate_visible(candles: Candles, timeframe: str) -> tuple[Candles, np.ndarray]:
+    """`aggregate`, and for each base bar the index of the last higher bar closed by its close
+    (-1 for none): what `visible_index` finds, without searching a million closes."""
     check_buildable(timeframe, candles.timeframe)
     if timeframe == candles.timeframe:
-        return candles
+        return candles, np.arange(len(candles))
     if len(candles) == 0:
-        return candles.head(0).retimed(timeframe)
-    starts = bucket_starts(candles.time, timeframe_ms(timeframe))
-    first = np.flatnonzero(np.r_[True, starts[1:] != starts[:-1]])
+        return candles.head(0).retimed(timeframe), np.empty(0, dtype=np.int64)
+    higher_ms = timeframe_ms(timeframe)
+    starts = bucket_starts(candles.time, higher_ms)
+    opens_group = np.r_[True, starts[1:] != starts[:-1]]
+    first = np.flatnonzero(opens_group)
+    group = np.cumsum(opens_group) - 1  # each base bar's higher bar, counting from 0
     if candles.time[0] != starts[0]:
         # The series starts inside a higher bar: what it holds of it is not that bar, and
         # taking it for one would make decisions depend on where the history starts.
-        first = first[1:]
-        if len(first) == 0:
-            return candles.head(0).retimed(timeframe)
+        first, group = first[1:], group - 1
+    # A base bar that ends where its higher bar ends sees that bar; any other sees the one
+    # before it (a higher bar is closed by then, whether or not its last base bars exist).
+    closes_it = candles.time + candles.bar_ms == starts + higher_ms
+    visible = np.maximum(np.where(closes_it, group, group - 1), -1)
+    if len(first) == 0:
+        return candles.head(0).retimed(timeframe), visible
     last = np.r_[first[1:], len(starts)] - 1
-    return Candles(
+    higher = Candles(
         timeframe,
         starts[first],
         candles.open[first],
@@ -62,6 +75,7 @@ def aggregate(candles: Candles, timeframe: str) -> Candles:
         candles.close[last],
         np.add.reduceat(candles.volume, first),
     )
+    return higher, visible
 
 
 def visible_index(base: Candles, higher: Candles) -> np.ndarray:
@@ -73,7 +87,5 @@ def visible_index(base: Candles, higher: Candles) -> np.ndarray:
 
 def align(values: np.ndarray, index: np.ndarray) -> np.ndarray:
     """Higher-timeframe values laid on the base bars (NaN where no higher bar has closed)."""
-    aligned = np.full(len(index), np.nan)
-    seen = index >= 0
-    aligned[seen] = values[index[seen]]
-    return aligned
+    # Index -1 picks the NaN appended at the end.
+    return np.concatenate([values.astype(np.float64, copy=False), [np.nan]])[index]

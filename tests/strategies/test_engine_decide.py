@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from strategies.engine import decide
+from strategies.engine.timeframes import aggregate_visible, visible_index
 from strategies.indicators import get
 from strategies.rules import parse
 from strategies.rules.model import BarSide, Leaf, Negation, ValueSide
@@ -223,3 +224,17 @@ def test_a_series_that_starts_with_a_higher_bar_uses_it():
     )
 
     assert bars(decide(doc, at_midnight).enter_long) == [3, 4, 5, 6]
+
+
+@pytest.mark.parametrize("timeframe", ["4h", "1d", "1w"])
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_the_fast_visible_index_is_the_searched_one(timeframe, seed):
+    # Random gaps, and a start inside a higher bar: the counted index must equal the plain
+    # search of each base close among the higher closes.
+    walk = random_walk(3000, seed=seed)
+    keep = np.random.default_rng(seed).random(len(walk)) > 0.3
+    gappy = walk.slice_where(keep)
+
+    higher, visible = aggregate_visible(gappy, timeframe)
+
+    np.testing.assert_array_equal(visible, visible_index(gappy, higher))
