@@ -1,0 +1,52 @@
+"""A backtest run by a real `manage.py qcluster` process serving the "long" cluster, fetching
+its candles from the sandbox venue (not django-q2's sync mode)."""
+
+import time
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+from django_q.conf import Conf
+
+from exchanges.models import Exchange
+from strategies.models import Backtest, BacktestStatus, CatalogEntry
+from strategies.services.backtests import backtest_start
+from tests.accounts.helpers import make_user
+from tests.strategies.backtest_run_helpers import day_ms, days_ago
+
+pytestmark = [pytest.mark.cluster, pytest.mark.django_db(transaction=True)]
+
+
+def test_a_backtest_is_run_by_the_long_cluster(venue, settings, start_qcluster, monkeypatch):
+    call_command("load_guides", verbosity=0)  # a transactional test starts empty
+    call_command("load_strategies", verbosity=0)
+    settings.EXCHANGE_API_OVERRIDES = {"kraken": venue.url}
+    settings.EXCHANGE_RATE_LIMIT = False
+    monkeypatch.setattr(Conf, "SYNC", False)
+    start_qcluster(
+        Q_CLUSTER_NAME=settings.LONG_TASKS,
+        EXCHANGE_API_OVERRIDES=f"kraken={venue.url}",
+        EXCHANGE_RATE_LIMIT="false",
+    )
+
+    backtest = backtest_start(
+        owner=make_user("cluster-backtest@example.com"),
+        source=CatalogEntry.objects.get(slug="ema-crossover"),
+        exchange=Exchange.objects.get(slug="kraken"),
+        symbol="BTC/USD",
+        timeframe="1h",
+        start_ms=day_ms(days_ago(3)),
+        end_ms=day_ms(days_ago(0)),
+        capital=Decimal("10000"),
+        fee=0.004,
+    )
+
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        backtest = Backtest.objects.get(pk=backtest.pk)
+        if backtest.status in (BacktestStatus.DONE, BacktestStatus.FAILED):
+            break
+        time.sleep(0.5)
+    assert backtest.status == BacktestStatus.DONE, backtest.error_code
+    assert backtest.stats is not None
+    assert backtest.started_at is not None
