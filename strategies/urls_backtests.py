@@ -10,6 +10,7 @@ urlpatterns = [
     path("", views.backtest_list, name="list"),
     path("new/", views.backtest_new, name="new"),
     path("compare/", views.backtest_compare, name="compare"),
+    path("data/", views.backtest_data_reach, name="data"),
     path("<int:backtest_id>/", views.backtest_detail, name="detail"),
     path("<int:backtest_id>/progress/", views.backtest_progress, name="progress"),
     path("<int:backtest_id>/cancel/", views.backtest_cancel, name="cancel"),

@@ -12,6 +12,7 @@ from exchanges.models import Exchange
 from exchanges.selectors import exchanges_available
 from strategies.models import (
     Backtest,
+    CandleSeries,
     CatalogEntry,
     CatalogEntryText,
     Strategy,
@@ -94,3 +95,15 @@ def strategy_source(user: User, value: str) -> CatalogEntry | StrategyVersion:
         if version is not None:
             return version
     raise Http404("no such strategy")
+
+
+def data_held(exchange_slug: str, symbol: str, timeframe: str) -> tuple[Exchange, list] | None:
+    """The shared candle ranges already held for a market offered to backtests, as
+    [start, end) ms pairs; None when the exchange is not one of those offered."""
+    exchange = exchanges_offered().filter(slug=exchange_slug).first()
+    if exchange is None:
+        return None
+    series = CandleSeries.objects.filter(
+        exchange=exchange, owner=None, symbol=symbol, timeframe=timeframe
+    ).first()
+    return exchange, (series.coverage if series else [])

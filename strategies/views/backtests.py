@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.http import AuthenticatedRequest
 from strategies import rules
 from strategies.engine import STATEMENT
-from strategies.forms.backtests import BacktestForm, HistoryFilterForm
+from strategies.forms.backtests import TIMEFRAMES, BacktestForm, HistoryFilterForm
 from strategies.models import Backtest
 from strategies.selectors import backtests as selectors
 from strategies.services import backtests as services
@@ -44,6 +44,24 @@ def _initial(request: AuthenticatedRequest) -> dict[str, object]:
     if request.GET.get("strategy"):
         initial["strategy"] = request.GET["strategy"]
     return initial
+
+
+@never_cache
+@login_required
+@require_GET
+def backtest_data_reach(request: AuthenticatedRequest) -> HttpResponse:
+    """The form's note on the data: what is already held for the market being chosen."""
+    symbol = request.GET.get("symbol", "").strip()[:60]
+    timeframe = request.GET.get("timeframe", "")
+    found = selectors.data_held(request.GET.get("exchange", ""), symbol, timeframe)
+    ranges = [] if found is None else [(display.when(a), display.when(b)) for a, b in found[1]]
+    context = {
+        "exchange": found[0] if found else None,
+        "symbol": symbol,
+        "timeframe": timeframe if timeframe in TIMEFRAMES else "",
+        "ranges": ranges,
+    }
+    return render(request, "strategies/backtests/_data_reach.html", context)
 
 
 @never_cache

@@ -367,3 +367,23 @@ def test_the_docs_page_states_the_fill_model_and_defines_every_statistic():
     assert "Gross profit divided by gross loss, in money" in english
     assert "Rendement total" in french
     assert "Facteur de profit" in french
+
+
+def test_the_form_says_what_data_is_already_held_for_the_market(
+    kraken, django_capture_on_commit_callbacks
+):
+    client, _user = signed_in("reach@example.com")
+    data = "/fr/strategies/backtests/data/?exchange=kraken&symbol=BTC/USD&timeframe=1h"
+    assert "encore conservé pour Kraken BTC/USD 1h" in page(client.get(data))
+
+    start_through_form(client, django_capture_on_commit_callbacks)
+
+    held = page(client.get(data))
+    assert "Déjà conservé pour Kraken BTC/USD 1h" in held
+    assert f"→ {days_ago(0).isoformat()} 00:00" in held  # the period ends at midnight today
+    # An exchange not offered, or nothing chosen yet: only the general note.
+    other = page(
+        client.get("/en/strategies/backtests/data/?exchange=nowhere&symbol=X&timeframe=1h")
+    )
+    assert "Already held" not in other
+    assert "Kraken's candle history reaches back 720 candles" in other
