@@ -19,15 +19,29 @@ def _day_ms(day: date) -> int:
     return int(datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp() * 1000)
 
 
+EXCHANGE_DATA = "exchange"
+
+
 class BacktestForm(forms.Form):
     strategy = forms.ChoiceField(label=_("Strategy"))
+    # Shown only to users who imported candles; absent means an exchange's.
+    candles = forms.ChoiceField(label=_("Candles"), initial=EXCHANGE_DATA, required=False)
     exchange = forms.ModelChoiceField(
-        label=_("Exchange"), queryset=Exchange.objects.none(), to_field_name="slug"
+        label=_("Exchange"),
+        queryset=Exchange.objects.none(),
+        to_field_name="slug",
+        required=False,
     )
     symbol = forms.CharField(
         label=_("Market"),
         max_length=60,
+        required=False,
         help_text=_("As ccxt spells it: BTC/USD for spot, BTC/USD:USD for a perpetual."),
+    )
+    allows_shorts = forms.BooleanField(
+        label=_("This market allows selling short (futures, perpetuals, margin)"),
+        required=False,
+        help_text=_("Only for your imported candles: an exchange's markets say it themselves."),
     )
     timeframe = forms.ChoiceField(
         label=_("Timeframe"), choices=[(t, t) for t in TIMEFRAMES], initial="1h"
@@ -78,17 +92,41 @@ class BacktestForm(forms.Form):
         initial=TieRule.STOP_FIRST,
     )
 
-    def __init__(self, *args, strategy_choices=(), **kwargs) -> None:
+    def __init__(self, *args, strategy_choices=(), own_series=(), **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["strategy"].choices = list(strategy_choices)  # type: ignore[attr-defined]
         self.fields["exchange"].queryset = exchanges_offered()  # type: ignore[attr-defined]
+        self.own_series = {str(series.pk): series for series in own_series}
+        mine = [
+            (pk, _("Your candles: %(symbol)s %(timeframe)s") % vars(series))
+            for pk, series in self.own_series.items()
+        ]
+        self.fields["candles"].choices = [  # type: ignore[attr-defined]
+            (EXCHANGE_DATA, _("An exchange's candles")),
+            *mine,
+        ]
 
     def clean(self) -> dict:
         data = super().clean() or {}
         start, end = data.get("start"), data.get("end")
         if start and end and end < start:
             self.add_error("end", _("The period is empty: its end must come after its start."))
+        series = self.series()
+        if series is None:
+            for name in ("exchange", "symbol"):
+                if not data.get(name) and name not in self.errors:
+                    self.add_error(name, forms.Field.default_error_messages["required"])
+        else:
+            if data.get("fee") is None:
+                self.add_error("fee", _("Give the fee: your own candles come with none."))
+            if data.get("timeframe") and data["timeframe"] != series.timeframe:
+                message = _("Your candles are %(timeframe)s bars: choose %(timeframe)s.")
+                self.add_error("timeframe", message % {"timeframe": series.timeframe})
         return data
+
+    def series(self):
+        """The user's own candle series chosen, or None for an exchange's candles."""
+        return self.own_series.get(self.cleaned_data.get("candles") or EXCHANGE_DATA)
 
     def period_ms(self) -> tuple[int, int]:
         """[first day's 00:00 UTC, the day after the last day's 00:00 UTC)."""
@@ -97,7 +135,7 @@ class BacktestForm(forms.Form):
 
     def fee_fraction(self) -> float:
         fee = self.cleaned_data.get("fee")
-        if fee is None:
+        if fee is None:  # only for an exchange's candles (clean() asks for it otherwise)
             fee = self.cleaned_data["exchange"].spot_taker_fee
         return float(fee) / 100
 

@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from exchanges.models import Exchange
+from strategies.models.candles import CandleSeries
 from strategies.models.catalog import CatalogEntry
 from strategies.models.mine import StrategyVersion
 
@@ -58,7 +59,20 @@ class Backtest(models.Model):
     )
     strategy_name = models.CharField(_("strategy"), max_length=200)
     document = models.TextField(_("document"))  # canonical YAML, frozen at the request
-    exchange = models.ForeignKey(Exchange, verbose_name=_("exchange"), on_delete=models.CASCADE)
+    # The candles: an exchange's market (fetched into the shared store), or the user's own
+    # imported series (`series`, with `allows_shorts` as the user said of that market).
+    exchange = models.ForeignKey(
+        Exchange, verbose_name=_("exchange"), null=True, blank=True, on_delete=models.CASCADE
+    )
+    series = models.ForeignKey(
+        CandleSeries,
+        verbose_name=_("your candles"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="backtests",
+    )
+    allows_shorts = models.BooleanField(_("the market allows selling short"), default=False)
     symbol = models.CharField(_("symbol"), max_length=60)
     timeframe = models.CharField(_("timeframe"), max_length=8)
     start_ms = models.BigIntegerField(_("start"))  # first bar open of the period, ms UTC
@@ -109,6 +123,11 @@ class Backtest(models.Model):
     @property
     def running(self) -> bool:
         return self.status in ACTIVE
+
+    @property
+    def market_label(self) -> str:
+        """Where the candles came from, as reports and lists name it."""
+        return self.exchange.name if self.exchange else str(_("Your imported candles"))
 
     @property
     def fee_percent(self) -> float:

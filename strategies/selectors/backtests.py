@@ -107,3 +107,8 @@ def data_held(exchange_slug: str, symbol: str, timeframe: str) -> tuple[Exchange
         exchange=exchange, owner=None, symbol=symbol, timeframe=timeframe
     ).first()
     return exchange, (series.coverage if series else [])
+
+
+def own_series(user: User) -> QuerySet[CandleSeries]:
+    """The candle series the user imported, for the backtest form."""
+    return CandleSeries.objects.filter(owner=user).order_by("symbol", "timeframe")

@@ -12,7 +12,7 @@ backtests_settle(*, owner)       a backtest whose worker died ends as failed
 import contextlib
 import logging
 import time
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import ccxt
@@ -27,11 +27,18 @@ from accounts.models import User
 from exchanges.models import Exchange
 from strategies import rules
 from strategies.candles.fetch import candles_fill
+from strategies.candles.ranges import missing
 from strategies.candles.store import candles_read
-from strategies.engine import FillModel, ShortsNotAllowed, history_bars
+from strategies.engine import FillModel, Market, ShortsNotAllowed, history_bars
 from strategies.engine import backtest as simulate_backtest
 from strategies.engine.fills.model import SHORTS_ON_SPOT
-from strategies.models import Backtest, BacktestStatus, CatalogEntry, StrategyVersion
+from strategies.models import (
+    Backtest,
+    BacktestStatus,
+    CandleSeries,
+    CatalogEntry,
+    StrategyVersion,
+)
 from strategies.models.backtests import ACTIVE
 from strategies.series import timeframe_ms
 from strategies.services import backtest_errors as errors
@@ -61,6 +68,9 @@ TOO_LONG = _(
 )
 TIMEFRAME = _("%(exchange)s has no %(timeframe)s candles.")
 DOCUMENT = _("This strategy cannot run on %(timeframe)s candles: %(problem)s")
+NO_DATA_SOURCE = _("Choose the candles: an exchange's market, or candles you imported.")
+OWN_TIMEFRAME = _("Your candles are %(timeframe)s bars: choose %(timeframe)s.")
+OUTSIDE_OWN = _("Your candles do not reach this period: they hold %(ranges)s (UTC).")
 
 
 class BacktestRefused(ValueError):
@@ -102,7 +112,7 @@ def backtest_start(
     *,
     owner: User,
     source: Source,
-    exchange: Exchange,
+    exchange: Exchange | None,
     symbol: str,
     timeframe: str,
     start_ms: int,
@@ -112,26 +122,54 @@ def backtest_start(
     slippage_bps: float = 0.0,
     max_volume_share: float = 0.1,
     tie: str = "stop_first",
+    series: CandleSeries | None = None,
+    allows_shorts: bool = False,
 ) -> Backtest:
-    """Check the request (BacktestRefused naming the field at fault), then queue it."""
+    """Check the request (BacktestRefused naming the field at fault), then queue it. The
+    candles are an exchange's market, or `series`, the owner's own imported candles."""
     model = _fill_model(fee, slippage_bps, max_volume_share, tie)
     if capital <= 0:
         raise BacktestRefused("capital", str(CAPITAL))
     end_ms = _checked_period(timeframe, start_ms, end_ms)
     document = _checked_document(source.document, timeframe)
-    facts = _checked_market(exchange, symbol, timeframe)
-    if document.entry_branches()["short"] is not None and not facts.allows_shorts:
+    if series is not None:
+        _checked_own_series(owner, series, timeframe, (start_ms, end_ms))
+    elif exchange is not None:
+        facts = _checked_market(exchange, symbol, timeframe)
+        symbol, allows_shorts = facts.symbol, facts.allows_shorts
+    else:
+        raise BacktestRefused("exchange", str(NO_DATA_SOURCE))
+    if document.entry_branches()["short"] is not None and not allows_shorts:
         raise BacktestRefused("strategy", str(SHORTS_ON_SPOT))
     return _queue(
         owner=owner,
         source=source,
-        exchange=exchange,
-        symbol=facts.symbol,
+        exchange=exchange if series is None else None,
+        series=series,
+        allows_shorts=allows_shorts,
+        symbol=symbol,
         timeframe=timeframe,
         period=(start_ms, end_ms),
         capital=capital,
         model=model,
     )
+
+
+def _checked_own_series(
+    owner: User, series: CandleSeries, timeframe: str, period: tuple[int, int]
+) -> None:
+    if series.owner_id != owner.pk:
+        raise BacktestRefused("candles", str(NO_DATA_SOURCE))
+    if series.timeframe != timeframe:
+        raise BacktestRefused("timeframe", str(OWN_TIMEFRAME) % {"timeframe": series.timeframe})
+    if missing(series.coverage, *period) == [period]:
+        held = [(_day(a), _day(b)) for a, b in series.coverage]
+        ranges = ", ".join(f"{a} → {b}" for a, b in held)
+        raise BacktestRefused("start", str(OUTSIDE_OWN) % {"ranges": ranges})
+
+
+def _day(ms: int) -> str:
+    return datetime.fromtimestamp(ms / 1000, UTC).strftime("%Y-%m-%d %H:%M")
 
 
 def _fill_model(fee: float, slippage_bps: float, share: float, tie: str) -> FillModel:
@@ -239,7 +277,7 @@ def _advance(backtest: Backtest, **fields) -> None:
 
 def backtest_run(*, backtest_id: int) -> None:
     """Fetch, simulate, store (see the module docstring). Failures end as a stored message."""
-    backtest = Backtest.objects.select_related("exchange").filter(pk=backtest_id).first()
+    backtest = Backtest.objects.select_related("exchange", "series").filter(pk=backtest_id).first()
     if backtest is None or not backtest.running:
         return
     try:
@@ -283,7 +321,7 @@ def _fresh_start() -> dict:
 
 def _fail(backtest: Backtest, code: str, **params: object) -> None:
     shown = {
-        "exchange": backtest.exchange.name,
+        "exchange": backtest.market_label,
         "symbol": backtest.symbol,
         "timeframe": backtest.timeframe,
     }
@@ -317,21 +355,13 @@ def _run(backtest: Backtest) -> None:
     bar_ms = timeframe_ms(backtest.timeframe)
     # Warm-up bars before the period, so that its first decisions are already valid.
     first = backtest.start_ms - history_bars(document, backtest.timeframe) * bar_ms
-    report = candles_fill(
-        exchange=backtest.exchange,
-        symbol=backtest.symbol,
-        timeframe=backtest.timeframe,
-        start=first,
-        end=backtest.end_ms,
-        progress=ProgressWriter(backtest),
-    )
+    series, market = _candles_and_market(backtest, first)
     _advance(backtest, status=BacktestStatus.SIMULATING)
-    candles = candles_read(report.series, start=first, end=backtest.end_ms)
+    candles = candles_read(series, start=first, end=backtest.end_ms)
     warmup = int(np.searchsorted(candles.time, backtest.start_ms, "left"))
     if warmup >= len(candles):
         _fail(backtest, errors.NO_DATA)
         return
-    facts = market_facts(backtest.exchange, backtest.symbol)
     model = FillModel(
         fee=backtest.fee,
         slippage_bps=backtest.slippage_bps,
@@ -343,10 +373,28 @@ def _run(backtest: Backtest) -> None:
         candles,
         capital=float(backtest.capital),
         model=model,
-        market=facts.market,
+        market=market,
         warmup=warmup,
     )
-    _store(backtest, result, candles.slice(warmup, len(candles)), report.series)
+    _store(backtest, result, candles.slice(warmup, len(candles)), series)
+
+
+def _candles_and_market(backtest: Backtest, first: int) -> tuple[CandleSeries, Market]:
+    """The series to read (filled from the exchange first, or the user's own, as imported)
+    and what the market allows."""
+    if backtest.exchange is None:
+        if backtest.series is None:  # the imported candles were deleted since
+            raise MarketUnknown(backtest.symbol)
+        return backtest.series, Market(allows_shorts=backtest.allows_shorts)
+    report = candles_fill(
+        exchange=backtest.exchange,
+        symbol=backtest.symbol,
+        timeframe=backtest.timeframe,
+        start=first,
+        end=backtest.end_ms,
+        progress=ProgressWriter(backtest),
+    )
+    return report.series, market_facts(backtest.exchange, backtest.symbol).market
 
 
 def _store(backtest: Backtest, result, period, series) -> None:

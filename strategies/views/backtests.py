@@ -69,7 +69,12 @@ def backtest_data_reach(request: AuthenticatedRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def backtest_new(request: AuthenticatedRequest) -> HttpResponse:
     choices = selectors.strategy_choices(request.user, get_language())
-    form = BacktestForm(request.POST or None, initial=_initial(request), strategy_choices=choices)
+    form = BacktestForm(
+        request.POST or None,
+        initial=_initial(request),
+        strategy_choices=choices,
+        own_series=selectors.own_series(request.user),
+    )
     if request.method == "POST" and form.is_valid():
         try:
             backtest = _start(request, form)
@@ -84,11 +89,14 @@ def backtest_new(request: AuthenticatedRequest) -> HttpResponse:
 def _start(request: AuthenticatedRequest, form: BacktestForm) -> Backtest:
     data = form.cleaned_data
     start_ms, end_ms = form.period_ms()
+    series = form.series()
     return services.backtest_start(
         owner=request.user,
         source=selectors.strategy_source(request.user, data["strategy"]),
-        exchange=data["exchange"],
-        symbol=data["symbol"].strip(),
+        exchange=None if series else data["exchange"],
+        series=series,
+        allows_shorts=bool(data.get("allows_shorts")) if series else False,
+        symbol=series.symbol if series else data["symbol"].strip(),
         timeframe=data["timeframe"],
         start_ms=start_ms,
         end_ms=end_ms,

@@ -14,6 +14,7 @@ from strategies import rules
 from strategies.engine import FillModel, Market, backtest, history_bars
 from strategies.models import Backtest, BacktestStatus, CatalogEntry
 from strategies.services import backtests as services
+from strategies.services.candles import candles_import
 from tests.strategies.backtest_run_helpers import (
     HOUR_MS,
     day_ms,
@@ -387,3 +388,95 @@ def test_the_form_says_what_data_is_already_held_for_the_market(
     )
     assert "Already held" not in other
     assert "Kraken's candle history reaches back 720 candles" in other
+
+
+def imported_hours(owner, hours: int = 30 * 24):
+    """A month of the user's own hourly candles, ending at midnight today (a slow rise)."""
+    end = day_ms(days_ago(0))
+    lines = ["timestamp,open,high,low,close,volume"]
+    for index in range(hours):
+        price = 100 + index * 0.1 + (5 if index % 48 < 24 else -5)
+        time_ms = end - (hours - index) * 3_600_000
+        lines.append(f"{time_ms},{price},{price + 1},{price - 1},{price + 0.5},1000")
+    return candles_import(owner=owner, symbol="MY/COIN", source="\n".join(lines).encode())
+
+
+def own_data_form(series, **changes):
+    base = form_data(candles=str(series.pk), exchange="", symbol="", fee="0.1")
+    return base | changes
+
+
+def test_a_backtest_runs_on_candles_the_user_imported(django_capture_on_commit_callbacks):
+    client, user = signed_in("own-data@example.com")
+    series = imported_hours(user)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/en/strategies/backtests/new/", own_data_form(series))
+    assert response.status_code == 302
+
+    run = only_backtest(user)
+    assert run.status == BacktestStatus.DONE, run.error_code
+    assert (run.exchange, run.series, run.symbol, run.fee) == (None, series, "MY/COIN", 0.001)
+    report = page(client.get(run.get_absolute_url()))
+    assert "Your imported candles · <code>MY/COIN</code> · 1h" in report
+    assert run.bars == 3 * 24  # the three days of the period, warm-up excluded
+
+
+@pytest.mark.parametrize(
+    ("changes", "field_error"),
+    [
+        ({"fee": ""}, "Give the fee: your own candles come with none."),
+        ({"timeframe": "4h"}, "Your candles are 1h bars: choose 1h."),
+        ({"strategy": "catalog:super_trend"}, "can open short positions"),
+    ],
+)
+def test_own_candles_are_refused_with_the_reason(changes, field_error):
+    client, user = signed_in("own-refused@example.com")
+    series = imported_hours(user)
+
+    response = client.post("/en/strategies/backtests/new/", own_data_form(series, **changes))
+
+    assert response.status_code == 200
+    assert field_error in page(response)
+    assert not Backtest.objects.filter(owner=user).exists()
+
+
+def test_a_period_outside_the_imported_candles_is_refused():
+    client, user = signed_in("own-outside@example.com")
+    series = imported_hours(user, hours=24)  # only yesterday
+
+    response = client.post(
+        "/en/strategies/backtests/new/",
+        own_data_form(series, start=days_ago(10).isoformat(), end=days_ago(5).isoformat()),
+    )
+
+    assert "Your candles do not reach this period: they hold" in page(response)
+
+
+def test_another_users_candles_are_not_offered():
+    _client, owner = signed_in("own-a@example.com")
+    series = imported_hours(owner)
+    other, _user = signed_in("own-b@example.com")
+
+    response = other.post("/en/strategies/backtests/new/", own_data_form(series))
+
+    assert response.status_code == 200
+    assert "MY/COIN" not in page(response)
+    assert not Backtest.objects.exists()
+
+
+def test_a_market_the_user_says_allows_shorts_runs_a_strategy_that_goes_short(
+    django_capture_on_commit_callbacks,
+):
+    client, user = signed_in("own-shorts@example.com")
+    series = imported_hours(user)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            "/en/strategies/backtests/new/",
+            own_data_form(series, strategy="catalog:super_trend", allows_shorts="on"),
+        )
+
+    run = only_backtest(user)
+    assert run.allows_shorts
+    assert run.status == BacktestStatus.DONE, run.error_code
