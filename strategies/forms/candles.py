@@ -25,7 +25,9 @@ class CandleImportForm(forms.Form):
         choices=[("", _("Guess from the file")), *((t, t) for t in TIMEFRAMES)],
         help_text=_("By default, the shortest step between two timestamps of the file."),
     )
-    file = forms.FileField(label=_("CSV file"))
+    file = forms.FileField(
+        label=_("CSV file"), widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"})
+    )
 
     def __init__(self, *args: object, too_large_mb: int | None = None, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
