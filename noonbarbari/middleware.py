@@ -1,5 +1,6 @@
 import logging
 from collections.abc import Callable
+from typing import TypeVar
 
 from django.conf import settings
 from django.core.exceptions import BadRequest
@@ -12,6 +13,7 @@ from django.utils.translation import get_language_from_path, get_language_from_r
 from django.utils.translation import gettext_lazy as _
 
 logger = logging.getLogger(__name__)
+_View = TypeVar("_View", bound=Callable[..., HttpResponse])
 
 
 class RememberLanguageMiddleware:
@@ -48,7 +50,8 @@ class RememberLanguageMiddleware:
 class RefuseUnreadableInputMiddleware:
     """Answer 400, with a page in the reader's language, to input no view can use.
 
-    Placed before everything that reads the request: a form body in another charset than
+    Placed before everything that reads the request (the body is parsed in process_view, so
+    before CsrfViewMiddleware reads it and before the view): a form body in another charset than
     UTF-8 (Django refuses it with a traceback per request) or a malformed multipart body, and
     a NUL character in the query string (PostgreSQL refuses it in any text value, so an admin
     filter or a search would fail with a server error). Form fields already refuse NUL
@@ -59,13 +62,33 @@ class RefuseUnreadableInputMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        try:
-            request.POST  # noqa: B018 - parsed here, where a failure can be answered
-        except (BadRequest, MultiPartParserError):
-            return refuse(request, UNREADABLE_FORM, "form body cannot be read")
         if any("\x00" in text for text in _texts(request.GET)):
             return refuse(request, NUL_CHARACTER, "NUL character in the query string")
         return self.get_response(request)
+
+    def process_view(
+        self, request: HttpRequest, view_func: Callable[..., HttpResponse], *args: object
+    ) -> HttpResponse | None:
+        # Here rather than in __call__: a view marked @reads_its_own_body sets its own upload
+        # handlers first (they cannot change once the body is read) and calls read_body itself.
+        if getattr(view_func, "reads_its_own_body", False):
+            return None
+        return read_body(request)
+
+
+def reads_its_own_body(view: _View) -> _View:
+    """Mark a view that sets request.upload_handlers, then calls read_body() itself."""
+    view.reads_its_own_body = True  # type: ignore[attr-defined]
+    return view
+
+
+def read_body(request: HttpRequest) -> HttpResponse | None:
+    """Parse the form body now; the 400 page if it cannot be read, else None."""
+    try:
+        request.POST  # noqa: B018 - parsed here, where a failure can be answered
+    except (BadRequest, MultiPartParserError):
+        return refuse(request, UNREADABLE_FORM, "form body cannot be read")
+    return None
 
 
 UNREADABLE_FORM = _(

@@ -8,5 +8,6 @@ urlpatterns = [
     path("", catalog.library, name="index"),
     path("mine/", include("strategies.urls_mine")),
     path("backtests/", include("strategies.urls_backtests")),
+    path("candles/", include("strategies.urls_candles")),
     path("<slug:slug>/", catalog.detail, name="detail"),
 ]
