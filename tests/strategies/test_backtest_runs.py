@@ -4,13 +4,16 @@ CSV ledger, the history's query count, and every route closed to other users."""
 
 import csv
 import io
+from types import SimpleNamespace
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 
 from exchanges import retry
+from exchanges.models import Exchange
 from strategies import rules
+from strategies.candles.store import series_for
 from strategies.engine import FillModel, Market, backtest, history_bars
 from strategies.models import Backtest, BacktestStatus, CatalogEntry
 from strategies.services import backtests as services
@@ -480,3 +483,20 @@ def test_a_market_the_user_says_allows_shorts_runs_a_strategy_that_goes_short(
     run = only_backtest(user)
     assert run.allows_shorts
     assert run.status == BacktestStatus.DONE, run.error_code
+
+
+def test_a_period_the_exchange_has_no_candles_for_ends_with_the_reason(
+    kraken, django_capture_on_commit_callbacks, monkeypatch
+):
+    """Beyond the data available (a market younger than the period, say): the run ends
+    failed, and the report says why in the user's language."""
+    client, user = signed_in("no-data@example.com")
+    empty = series_for(exchange=Exchange.objects.get(slug="kraken"), symbol="EMPTY", timeframe="1h")
+    monkeypatch.setattr(services, "candles_fill", lambda **kwargs: SimpleNamespace(series=empty))
+
+    response = start_through_form(client, django_capture_on_commit_callbacks, language="fr")
+
+    run = only_backtest(user)
+    assert run.status == BacktestStatus.FAILED
+    assert run.error_code == "no_data"
+    assert "pas de bougies 1h de BTC/USD dans cette" in page(response)
