@@ -1,3 +1,5 @@
+import contextlib
+import os
 import signal
 import subprocess
 import sys
@@ -117,11 +119,14 @@ def start_qcluster(shared_cache, settings, tmp_path) -> Iterator[Callable[..., s
 
     yield start
     for process in processes:
-        if process.poll() is not None:
-            continue
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        # Workers outliving their cluster would keep connections to the test database open,
+        # and PostgreSQL then refuses to drop it at the end of the session.
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
