@@ -3,13 +3,13 @@
 import dataclasses
 import logging
 import time
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 import ccxt
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_q.tasks import async_task
@@ -84,11 +84,11 @@ def connection_test_settle(*, key: ExchangeKey) -> ConnectionTest | None:
     return test
 
 
-def connection_tests_settle(*, keys: Iterable[ExchangeKey]) -> None:
+def connection_tests_settle(*, keys: QuerySet[ExchangeKey]) -> None:
     """Expire the stale tests of these keys (for the keys list): no key shows "Testing…"
     past a test's time limit, whichever page the user looks at."""
     stale = ConnectionTest.objects.filter(
-        key__in=list(keys),
+        key__in=keys,
         finished_at__isnull=True,
         started_at__lt=timezone.now() - ConnectionTest.STALE_AFTER,
     )

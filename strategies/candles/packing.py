@@ -20,7 +20,7 @@ def pack(candles: Candles) -> bytes:
 
 def unpack(data: bytes | memoryview, count: int) -> list[np.ndarray]:
     """[time, open, high, low, close, volume], read-only views of `data`."""
-    buffer = bytes(data) if isinstance(data, memoryview) else data
+    buffer = data  # numpy reads a memoryview (PostgreSQL's bytea) as it is, without a copy
     arrays = [np.frombuffer(buffer, dtype="<i8", count=count)]
     for index in range(1, 6):
         arrays.append(np.frombuffer(buffer, dtype="<f8", count=count, offset=8 * count * index))

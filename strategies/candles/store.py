@@ -38,21 +38,33 @@ def candles_write(*, series: CandleSeries, candles: Candles, covered: Range, sou
     for chunk_start in sorted(set(starts.tolist())):
         _write_chunk(locked, chunk_start, candles.slice_where(starts == chunk_start))
     locked.coverage = [list(r) for r in merged([*map(tuple, locked.coverage), covered])]
-    locked.provenance = [*locked.provenance, [covered[0], covered[1], source]]
+    locked.provenance = _provenance_with(locked.provenance, covered, source)
     locked.save(update_fields=["coverage", "provenance", "updated_at"])
     series.coverage, series.provenance = locked.coverage, locked.provenance
 
 
+def _provenance_with(provenance: list, covered: Range, source: str) -> list:
+    """The ranges' sources with [start, end) added: a page that continues the last range from
+    the same source extends it (a backfill writes hundreds of pages, one source)."""
+    if provenance:
+        start, end, last_source = provenance[-1]
+        if last_source == source and start <= covered[0] <= end:
+            return [*provenance[:-1], [start, max(end, covered[1]), source]]
+    return [*provenance, [covered[0], covered[1], source]]
+
+
 def _write_chunk(series: CandleSeries, chunk_start: int, candles: Candles) -> None:
+    # The series row is locked by the caller: the chunk read here is the one to replace.
     chunk = CandleChunk.objects.filter(series=series, start=chunk_start).first()
-    if chunk is not None:
-        stored = packing.join(series.timeframe, [packing.unpack(chunk.data, chunk.count)])
-        candles = packing.merge(stored, candles)
-    CandleChunk.objects.update_or_create(
-        series=series,
-        start=chunk_start,
-        defaults={"count": len(candles), "data": packing.pack(candles)},
-    )
+    if chunk is None:
+        CandleChunk.objects.create(
+            series=series, start=chunk_start, count=len(candles), data=packing.pack(candles)
+        )
+        return
+    stored = packing.join(series.timeframe, [packing.unpack(chunk.data, chunk.count)])
+    merged_bars = packing.merge(stored, candles)
+    chunk.count, chunk.data = len(merged_bars), packing.pack(merged_bars)
+    chunk.save(update_fields=["count", "data"])
 
 
 def series_for(*, exchange, symbol: str, timeframe: str) -> CandleSeries:

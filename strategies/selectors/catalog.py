@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Max, Prefetch
+from django.db.models import Count, Max, Prefetch, prefetch_related_objects
 
 from exchanges.models import Exchange
 from exchanges.selectors import exchanges_available
@@ -38,9 +38,14 @@ def _texts(entry: CatalogEntry, language: str) -> dict[str, Section]:
     }
 
 
-def _with_texts(entries, language: str):
+def _texts_prefetch(language: str) -> Prefetch:
+    """An entry's texts in `language` and the fallback language (nothing else is read)."""
     wanted = CatalogEntryText.objects.filter(language__in=fallback_languages(language))
-    return entries.prefetch_related(Prefetch("texts", queryset=wanted))
+    return Prefetch("texts", queryset=wanted)
+
+
+def _with_texts(entries, language: str):
+    return entries.prefetch_related(_texts_prefetch(language))
 
 
 def catalog_list(
@@ -100,7 +105,7 @@ class CatalogPage:
 
 def catalog_page(entry: CatalogEntry, language: str) -> CatalogPage:
     """What the strategy page shows, in `language` (texts fall back to English)."""
-    (entry,) = _with_texts(CatalogEntry.objects.filter(pk=entry.pk), language)
+    prefetch_related_objects([entry], _texts_prefetch(language))
     try:
         document = parse(entry.document)
     except DocumentError:

@@ -144,7 +144,9 @@ def backtest_detail(request: AuthenticatedRequest, backtest_id: int) -> HttpResp
 def backtest_progress(request: AuthenticatedRequest, backtest_id: int) -> HttpResponse:
     """The progress fragment htmx polls; once finished it asks for the whole report."""
     backtest = selectors.backtest_of(request.user, backtest_id)
-    response = render(request, "strategies/backtests/_progress.html", _report(backtest))
+    # Polled every 2 s: only what the fragment shows, not the whole report.
+    context = {"backtest": backtest, "failure": display.failure_text(backtest)}
+    response = render(request, "strategies/backtests/_progress.html", context)
     if not backtest.running and request.headers.get("HX-Request"):
         response["HX-Refresh"] = "true"
     return response
@@ -197,6 +199,13 @@ def backtest_compare(request: AuthenticatedRequest) -> HttpResponse:
         return redirect("strategies:backtests:list")
     left, right = (selectors.backtest_of(request.user, int(value)) for value in ids)
     rows = display.compare_rows(left.stats, right.stats)
-    sides = [_report(left), _report(right)]
+    sides = [
+        {
+            "backtest": side,
+            "start": display.when(side.start_ms),
+            "end": display.when(side.end_ms),
+        }
+        for side in (left, right)
+    ]
     context = {"left": sides[0], "right": sides[1], "sides": sides, "rows": rows}
     return render(request, "strategies/backtests/compare.html", context)

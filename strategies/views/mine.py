@@ -8,9 +8,9 @@ from collections.abc import Mapping
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -63,27 +63,14 @@ def _editor_context(form: DocumentForm, **context: object) -> dict[str, object]:
     }
 
 
-# The catalog's pages belong to another part of the app: these guards let this part stand
-# (and be tested) without them.
-def _catalog_index() -> str:
-    try:
-        return reverse("strategies:index")
-    except NoReverseMatch:
-        return f"/{get_language()}/strategies/"
-
-
-def _catalog_page(slug: str) -> str:
-    try:
-        return reverse("strategies:detail", kwargs={"slug": slug})
-    except NoReverseMatch:
-        return reverse("strategies:mine:list")
-
-
 @never_cache
 @login_required
 @require_GET
 def strategy_list(request: AuthenticatedRequest) -> HttpResponse:
-    context = {"strategies": selectors.strategies_of(request.user), "catalog_url": _catalog_index()}
+    context = {
+        "strategies": selectors.strategies_of(request.user),
+        "catalog_url": reverse("strategies:index"),
+    }
     return _page(request, "list", context)
 
 
@@ -113,7 +100,7 @@ def strategy_new(request: AuthenticatedRequest) -> HttpResponse:
 def strategy_copy(request: HttpRequest, slug: str) -> HttpResponse:
     """Copy a published catalog strategy; visitors log in and come back to its page."""
     if not request.user.is_authenticated:
-        return redirect_to_login(_catalog_page(slug))
+        return redirect_to_login(reverse("strategies:detail", kwargs={"slug": slug}))
     entry = selectors.catalog_entry_to_copy(slug)
     try:
         strategy = services.strategy_copy_from_catalog(
@@ -205,9 +192,10 @@ def strategy_version(request: AuthenticatedRequest, strategy_id: int, number: in
 @require_POST
 def strategy_restore(request: AuthenticatedRequest, strategy_id: int, number: int) -> HttpResponse:
     strategy = _own(request, strategy_id)
-    selectors.version_of(strategy, number)  # a 404 for a number the strategy never had
     try:
         version = services.strategy_version_restore(strategy=strategy, number=number)
+    except StrategyVersion.DoesNotExist:  # a number the strategy never had
+        raise Http404 from None
     except DocumentError:
         messages.error(request, _("This version no longer reads, so it cannot be restored."))
         return redirect("strategies:mine:version", strategy_id=strategy.pk, number=number)
