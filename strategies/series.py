@@ -6,10 +6,16 @@ decision pass, indicators and fill model only ever see these arrays.
 
 import re
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import numpy as np
 
 FIELDS = ("open", "high", "low", "close", "volume")
+
+DAY_MS = 86_400_000
+WEEK_MS = 7 * DAY_MS
+# 1970-01-01 was a Thursday: weeks counted from Monday 1970-01-05 start on Mondays (as ccxt's).
+MONDAY_OFFSET_MS = 4 * DAY_MS
 
 _TIMEFRAME = re.compile(r"^([1-9][0-9]{0,3})([mhdw])$")
 _UNIT_MS = {"m": 60_000, "h": 3_600_000, "d": 86_400_000, "w": 7 * 86_400_000}
@@ -29,6 +35,22 @@ def timeframe_of(bar_ms: int) -> str:
         if bar_ms % unit_ms == 0:
             return f"{bar_ms // unit_ms}{unit}"
     raise ValueError(f"not a whole number of minutes: {bar_ms} ms")
+
+
+def bucket_starts(times: np.ndarray, bar_ms: int) -> np.ndarray:
+    """The open of the `bar_ms` bar each time falls in (UTC-aligned; weeks from Monday)."""
+    offset = MONDAY_OFFSET_MS if bar_ms % WEEK_MS == 0 else 0
+    return (times - offset) // bar_ms * bar_ms + offset
+
+
+def utc(ms: int) -> datetime:
+    """A time in ms since the epoch, as an aware UTC datetime."""
+    return datetime.fromtimestamp(ms / 1000, UTC)
+
+
+def utc_text(ms: int) -> str:
+    """A time in ms as pages and messages write it: "2024-01-01 00:00" (UTC)."""
+    return utc(ms).strftime("%Y-%m-%d %H:%M")
 
 
 def is_timeframe(timeframe: object) -> bool:

@@ -34,9 +34,8 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from strategies.engine.fills import Fills, Trade
-from strategies.series import Candles
+from strategies.series import DAY_MS, Candles
 
-DAY_MS = 86_400_000
 YEAR_MS = 365.25 * DAY_MS
 MIN_DAYS = 30
 ANNUALISE = math.sqrt(365)

@@ -9,11 +9,7 @@ look-ahead, and the same answer whether the series stops at that bar or goes on.
 
 import numpy as np
 
-from strategies.series import Candles, timeframe_ms
-
-WEEK_MS = 7 * 86_400_000
-# 1970-01-01 was a Thursday: weekly buckets start four days later, on Monday 1970-01-05.
-MONDAY_OFFSET_MS = 4 * 86_400_000
+from strategies.series import Candles, bucket_starts, timeframe_ms
 
 
 class IncompatibleTimeframe(ValueError):
@@ -28,12 +24,6 @@ def check_buildable(timeframe: str, base: str) -> None:
     higher, lower = timeframe_ms(timeframe), timeframe_ms(base)
     if higher < lower or higher % lower:
         raise IncompatibleTimeframe(timeframe, base)
-
-
-def bucket_starts(times: np.ndarray, bar_ms: int) -> np.ndarray:
-    """The open of the higher bar each time falls in."""
-    offset = MONDAY_OFFSET_MS if bar_ms % WEEK_MS == 0 else 0
-    return (times - offset) // bar_ms * bar_ms + offset
 
 
 def aggregate(candles: Candles, timeframe: str) -> Candles:

@@ -21,7 +21,7 @@ from strategies.indicators import IndicatorSpec, Param
 from strategies.indicators import get as indicator_spec
 from strategies.rules import Document, Problem
 from strategies.rules.limits import MAX_COOLDOWN_BARS
-from strategies.rules.sentences import label as indicator_label
+from strategies.rules.sentences import indicator_label
 
 HUNDRED = Decimal(100)
 PERCENT_OPEN = _("Enter a percentage above 0 and below 100, or leave it empty.")
@@ -102,7 +102,7 @@ class IndicatorGroup:
 def _legend(alias: str, spec: IndicatorSpec, params: dict[str, Any], timeframe: str | None) -> str:
     values = {
         "alias": alias,
-        "label": indicator_label(spec.label or spec.title, spec.with_defaults(params)),
+        "label": indicator_label(spec, spec.with_defaults(params)),
         "title": spec.title,
         "timeframe": timeframe,
     }

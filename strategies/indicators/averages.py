@@ -4,7 +4,7 @@ import numpy as np
 import talib
 
 from strategies.i18n import gettext_lazy as _
-from strategies.indicators.registry import IndicatorSpec, Params, period, register
+from strategies.indicators.registry import IndicatorSpec, Params, full_window, period, register
 from strategies.series import Candles
 
 
@@ -20,10 +20,6 @@ def _wma(candles: Candles, params: Params) -> dict[str, np.ndarray]:
     return {"value": talib.WMA(candles.close, timeperiod=params["period"])}
 
 
-def _first_full_window(params: Params, bar_ms: int) -> int:
-    return int(params["period"]) - 1
-
-
 register(
     IndicatorSpec(
         kind="sma",
@@ -31,7 +27,7 @@ register(
         description=_("The average close of the last N bars."),
         params=(period(default=20),),
         outputs=("value",),
-        warmup=_first_full_window,
+        warmup=full_window,
         compute=_sma,
         label=_("SMA %(period)s"),
         definition=_("The sum of the last N closes divided by N."),
@@ -45,7 +41,7 @@ register(
         description=_("An average of closes that weighs recent bars more."),
         params=(period(default=20),),
         outputs=("value",),
-        warmup=_first_full_window,
+        warmup=full_window,
         compute=_ema,
         label=_("EMA %(period)s"),
         definition=_(
@@ -62,7 +58,7 @@ register(
         description=_("An average of the last N closes, weighted N for the latest down to 1."),
         params=(period(default=20),),
         outputs=("value",),
-        warmup=_first_full_window,
+        warmup=full_window,
         compute=_wma,
         label=_("WMA %(period)s"),
         definition=_(

@@ -10,16 +10,12 @@ from strategies.indicators.registry import (
     Param,
     Params,
     Warmup,
+    full_window,
     period,
     register,
 )
 from strategies.indicators.windows import rolling_max, rolling_min, shifted
-from strategies.series import FIELDS, Candles
-
-DAY_MS = 86_400_000
-WEEK_MS = 7 * DAY_MS
-# 1970-01-01 was a Thursday: weeks counted from Monday 1970-01-05 start on Mondays.
-MONDAY_MS = 4 * DAY_MS
+from strategies.series import DAY_MS, FIELDS, MONDAY_OFFSET_MS, WEEK_MS, Candles
 
 
 def _highest(candles: Candles, params: Params) -> dict[str, np.ndarray]:
@@ -38,7 +34,7 @@ def _prior_period_levels(candles: Candles, params: Params) -> dict[str, np.ndarr
     if candles.bar_ms > DAY_MS:
         raise ValueError("prior-period levels need bars of one day or shorter")
     day = _previous_period(candles, DAY_MS, 0)
-    week = _previous_period(candles, WEEK_MS, MONDAY_MS)
+    week = _previous_period(candles, WEEK_MS, MONDAY_OFFSET_MS)
     return {
         **{f"day_{name}": values for name, values in day.items()},
         **{f"week_{name}": values for name, values in week.items()},
@@ -100,7 +96,7 @@ register(
         description=_("The highest value of a bar field over the last N bars, this one included."),
         params=(period(default=20), _source("high")),
         outputs=("value",),
-        warmup=lambda p, bar_ms: int(p["period"]) - 1,
+        warmup=full_window,
         compute=_highest,
         label=_("highest %(source)s of %(period)s bars"),
         definition=_("The largest of the chosen field over the last N bars, this bar included."),
@@ -114,7 +110,7 @@ register(
         description=_("The lowest value of a bar field over the last N bars, this one included."),
         params=(period(default=20), _source("low")),
         outputs=("value",),
-        warmup=lambda p, bar_ms: int(p["period"]) - 1,
+        warmup=full_window,
         compute=_lowest,
         label=_("lowest %(source)s of %(period)s bars"),
         definition=_("The smallest of the chosen field over the last N bars, this bar included."),

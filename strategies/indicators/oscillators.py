@@ -4,7 +4,14 @@ import numpy as np
 import talib
 
 from strategies.i18n import gettext_lazy as _
-from strategies.indicators.registry import Constraint, IndicatorSpec, Params, period, register
+from strategies.indicators.registry import (
+    Constraint,
+    IndicatorSpec,
+    Params,
+    full_window,
+    period,
+    register,
+)
 from strategies.series import Candles
 
 
@@ -121,7 +128,7 @@ register(
         description=_("How far the typical price strays from its average, in mean deviations."),
         params=(period(default=20, minimum=2),),
         outputs=("value",),
-        warmup=lambda p, bar_ms: int(p["period"]) - 1,
+        warmup=full_window,
         compute=_cci,
         label=_("CCI %(period)s"),
         definition=_(

@@ -122,6 +122,11 @@ def get(kind: str) -> IndicatorSpec:
     return REGISTRY[kind]
 
 
+def full_window(params: Params, bar_ms: int) -> int:
+    """The warm-up of a value over the last `period` bars: the first full window."""
+    return int(params["period"]) - 1
+
+
 def period(
     name: str = "period", default: int = 14, *, minimum: int = 1, help: Promise | str = ""
 ) -> Param:

@@ -4,7 +4,14 @@ import numpy as np
 import talib
 
 from strategies.i18n import gettext_lazy as _
-from strategies.indicators.registry import IndicatorSpec, Params, multiplier, period, register
+from strategies.indicators.registry import (
+    IndicatorSpec,
+    Params,
+    full_window,
+    multiplier,
+    period,
+    register,
+)
 from strategies.indicators.windows import rolling_max, rolling_min, shifted
 from strategies.series import Candles
 
@@ -62,7 +69,7 @@ register(
         ),
         outputs=("mid", "upper", "lower"),
         output_labels={"mid": _("middle band"), "upper": _("upper band"), "lower": _("lower band")},
-        warmup=lambda p, bar_ms: int(p["period"]) - 1,
+        warmup=full_window,
         compute=_bollinger,
         label=_("Bollinger %(period)s, %(stddev)s"),
         definition=_(

@@ -4,7 +4,7 @@ import numpy as np
 import talib
 
 from strategies.i18n import gettext_lazy as _
-from strategies.indicators.registry import IndicatorSpec, Params, period, register
+from strategies.indicators.registry import IndicatorSpec, Params, full_window, period, register
 from strategies.indicators.windows import rolling_sum
 from strategies.series import Candles
 
@@ -22,10 +22,6 @@ def _vwap(candles: Candles, params: Params) -> dict[str, np.ndarray]:
         return {"value": np.where(volume > 0, traded / volume, np.nan)}
 
 
-def _first_full_window(params: Params, bar_ms: int) -> int:
-    return int(params["period"]) - 1
-
-
 register(
     IndicatorSpec(
         kind="volume_ma",
@@ -33,7 +29,7 @@ register(
         description=_("The average volume of the last N bars."),
         params=(period(default=20),),
         outputs=("value",),
-        warmup=_first_full_window,
+        warmup=full_window,
         compute=_volume_ma,
         label=_("volume average %(period)s"),
         definition=_("The sum of the last N volumes divided by N."),
@@ -47,7 +43,7 @@ register(
         description=_("The average typical price of the last N bars, weighted by their volume."),
         params=(period(default=20),),
         outputs=("value",),
-        warmup=_first_full_window,
+        warmup=full_window,
         compute=_vwap,
         label=_("VWAP %(period)s"),
         definition=_(

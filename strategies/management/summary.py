@@ -1,11 +1,9 @@
 """The human-readable summary `manage.py backtest` prints without --json."""
 
-from datetime import UTC, datetime
-
 from strategies.engine import Backtest
 from strategies.engine.metric_texts import DURATION, FRACTION, METRICS, MONEY, RATIO
 from strategies.i18n import gettext_lazy as _
-from strategies.series import Candles
+from strategies.series import Candles, utc_text
 
 HEADLINE = _("%(name)s on %(count)s candles of %(timeframe)s, from %(start)s to %(end)s (UTC).")
 CAPITAL = _("Starting capital %(capital)s, final equity %(equity)s.")
@@ -45,11 +43,8 @@ def summary_lines(name: str, candles: Candles, result: Backtest, capital: float)
 
 
 def _headline(name: str, candles: Candles) -> dict:
-    def when(ms: int) -> str:
-        return datetime.fromtimestamp(ms / 1000, tz=UTC).strftime("%Y-%m-%d %H:%M")
-
-    start = when(int(candles.time[0])) if len(candles) else "-"
-    end = when(int(candles.time[-1] + candles.bar_ms)) if len(candles) else "-"
+    start = utc_text(int(candles.time[0])) if len(candles) else "-"
+    end = utc_text(int(candles.time[-1] + candles.bar_ms)) if len(candles) else "-"
     return {
         "name": name,
         "count": len(candles),

@@ -7,7 +7,7 @@ the indicators' labels (with their parameters), states and timeframes, and bar f
 from decimal import Decimal
 from typing import Any
 
-from strategies.indicators import REGISTRY
+from strategies.indicators import REGISTRY, IndicatorSpec
 from strategies.rules import wording
 from strategies.rules.document import Document, Rule
 from strategies.rules.model import BarSide, Combine, Indicator, IndicatorSide, Leaf, Risk
@@ -145,13 +145,18 @@ class Wording:
     def indicator(self, side: IndicatorSide) -> str:
         indicator = self.indicators[side.indicator]
         spec = REGISTRY[indicator.kind]
-        text = label(spec.label or spec.title, indicator.params)
+        text = indicator_label(spec, indicator.params)
         if side.field and side.field != spec.outputs[0]:
             output = spec.output_labels.get(side.field, side.field.replace("_", " "))
             text = str(wording.OUTPUT) % {"indicator": text, "output": output}
         if indicator.timeframe:
             text = str(wording.ON_TIMEFRAME) % {"indicator": text, "timeframe": indicator.timeframe}
         return text
+
+
+def indicator_label(spec: IndicatorSpec, params: dict[str, Any]) -> str:
+    """How pages name an indicator with its parameters: "EMA 12", else its title."""
+    return label(spec.label or spec.title, params)
 
 
 def label(template: Any, params: dict[str, Any]) -> str:

@@ -1,8 +1,7 @@
 """Reads of backtests and of what the backtest form offers: another user's backtest is never
 found (a 404), and a user picks only published catalog strategies or their own."""
 
-from django.conf import settings
-from django.db.models import Case, Prefetch, QuerySet, Value, When
+from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
@@ -14,10 +13,10 @@ from strategies.models import (
     Backtest,
     CandleSeries,
     CatalogEntry,
-    CatalogEntryText,
     Strategy,
     StrategyVersion,
 )
+from strategies.selectors.catalog import titles_first_in
 
 CATALOG_PREFIX, MINE_PREFIX = "catalog:", "mine:"
 # The report's heavy columns: a history list never reads them.
@@ -48,16 +47,6 @@ def exchanges_offered() -> QuerySet[Exchange]:
     return exchanges_available()
 
 
-def _titles(language: str) -> QuerySet[CatalogEntryText]:
-    """Catalog titles in `language` first, then in English."""
-    return (
-        CatalogEntryText.objects.filter(language__in=[language, settings.LANGUAGE_CODE])
-        .exclude(title="")
-        .order_by(Case(When(language=language, then=Value(0)), default=Value(1)))
-        .only("entry_id", "language", "title")
-    )
-
-
 def _first_title(entry: CatalogEntry) -> str:
     titles = getattr(entry, "titles", [])
     return titles[0].title if titles else entry.slug
@@ -65,7 +54,7 @@ def _first_title(entry: CatalogEntry) -> str:
 
 def strategy_choices(user: User, language: str) -> list[tuple[str, list[tuple[str, str]]]]:
     """Grouped choices: the published catalog (titles in `language`), then the user's own."""
-    titles = Prefetch("texts", queryset=_titles(language), to_attr="titles")
+    titles = Prefetch("texts", queryset=titles_first_in(language), to_attr="titles")
     entries = CatalogEntry.objects.published().prefetch_related(titles).order_by("position")
     catalog = [(CATALOG_PREFIX + e.slug, _first_title(e)) for e in entries]
     mine = [
@@ -107,8 +96,3 @@ def data_held(exchange_slug: str, symbol: str, timeframe: str) -> tuple[Exchange
         exchange=exchange, owner=None, symbol=symbol, timeframe=timeframe
     ).first()
     return exchange, (series.coverage if series else [])
-
-
-def own_series(user: User) -> QuerySet[CandleSeries]:
-    """The candle series the user imported, for the backtest form."""
-    return CandleSeries.objects.filter(owner=user).order_by("symbol", "timeframe")

@@ -5,7 +5,16 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Max, Prefetch, prefetch_related_objects
+from django.db.models import (
+    Case,
+    Count,
+    Max,
+    Prefetch,
+    QuerySet,
+    Value,
+    When,
+    prefetch_related_objects,
+)
 
 from exchanges.models import Exchange
 from exchanges.selectors import exchanges_available
@@ -36,6 +45,16 @@ def _texts(entry: CatalogEntry, language: str) -> dict[str, Section]:
         name: first_filled(((t.language, getattr(t, name).strip()) for t in candidates), language)
         for name in TEXT_FIELDS
     }
+
+
+def titles_first_in(language: str) -> QuerySet[CatalogEntryText]:
+    """Non-blank catalog titles in `language`, then in the fallback language, that order."""
+    return (
+        CatalogEntryText.objects.filter(language__in=fallback_languages(language))
+        .exclude(title="")
+        .order_by(Case(When(language=language, then=Value(0)), default=Value(1)))
+        .only("entry_id", "language", "title")
+    )
 
 
 def _texts_prefetch(language: str) -> Prefetch:

@@ -1,27 +1,13 @@
 """Reads of a user's own strategies: another user's strategy is never found (a 404)."""
 
-from django.conf import settings
-from django.db.models import Case, Max, Prefetch, QuerySet, Value, When
+from django.db.models import Max, Prefetch, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import translation
 
 from accounts.models import User
-from strategies.models import CatalogEntry, CatalogEntryText, Strategy, StrategyVersion
-
-
-def _title_languages(language: str) -> list[str]:
-    """The language asked for, then English, the catalog's fallback."""
-    return [language, settings.LANGUAGE_CODE]
-
-
-def _titles_first_in(language: str) -> QuerySet[CatalogEntryText]:
-    return (
-        CatalogEntryText.objects.filter(language__in=_title_languages(language))
-        .exclude(title="")
-        .order_by(Case(When(language=language, then=Value(0)), default=Value(1)))
-        .only("entry_id", "language", "title")
-    )
+from strategies.models import CatalogEntry, Strategy, StrategyVersion
+from strategies.selectors.catalog import titles_first_in
 
 
 def strategies_of(user: User) -> QuerySet[Strategy]:
@@ -29,7 +15,7 @@ def strategies_of(user: User) -> QuerySet[Strategy]:
     catalog entry's titles (`copied_from.titles`, the active language's first)."""
     titles = Prefetch(
         "copied_from__texts",
-        queryset=_titles_first_in(translation.get_language()),
+        queryset=titles_first_in(translation.get_language()),
         to_attr="titles",
     )
     return (
@@ -70,5 +56,5 @@ def catalog_entry_to_copy(slug: str) -> CatalogEntry:
 
 def catalog_title(entry: CatalogEntry, language: str) -> str:
     """The entry's title in `language`, else in English, else its slug."""
-    text = _titles_first_in(language).filter(entry=entry).first()
+    text = titles_first_in(language).filter(entry=entry).first()
     return text.title if text is not None else entry.slug

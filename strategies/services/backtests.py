@@ -12,7 +12,7 @@ backtests_settle(*, owner)       a backtest whose worker died ends as failed
 import contextlib
 import logging
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import ccxt
@@ -40,7 +40,7 @@ from strategies.models import (
     StrategyVersion,
 )
 from strategies.models.backtests import ACTIVE
-from strategies.series import timeframe_ms
+from strategies.series import timeframe_ms, utc_text
 from strategies.services import backtest_errors as errors
 from strategies.services import backtest_results as results
 from strategies.services.backtest_markets import MarketFacts, MarketUnknown, market_facts
@@ -163,13 +163,9 @@ def _checked_own_series(
     if series.timeframe != timeframe:
         raise BacktestRefused("timeframe", str(OWN_TIMEFRAME) % {"timeframe": series.timeframe})
     if missing(series.coverage, *period) == [period]:
-        held = [(_day(a), _day(b)) for a, b in series.coverage]
+        held = [(utc_text(a), utc_text(b)) for a, b in series.coverage]
         ranges = ", ".join(f"{a} → {b}" for a, b in held)
         raise BacktestRefused("start", str(OUTSIDE_OWN) % {"ranges": ranges})
-
-
-def _day(ms: int) -> str:
-    return datetime.fromtimestamp(ms / 1000, UTC).strftime("%Y-%m-%d %H:%M")
 
 
 def _fill_model(fee: float, slippage_bps: float, share: float, tie: str) -> FillModel:

@@ -3,7 +3,7 @@ provenance, the charts' data (read by static/strategies/backtest-charts.js)."""
 
 from bisect import bisect_right
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
@@ -11,6 +11,7 @@ from django.utils.translation import ngettext
 
 from strategies.engine.metric_texts import COUNT, DURATION, FRACTION, METRICS, MONEY, MetricText
 from strategies.models import Backtest, CandleSource
+from strategies.series import utc
 from strategies.services.backtest_errors import error_message
 
 NOT_ENOUGH = _("not enough data")
@@ -30,7 +31,7 @@ class StatRow:
 
 
 def when(ms: int | None) -> datetime | None:
-    return None if ms is None else datetime.fromtimestamp(ms / 1000, UTC)
+    return None if ms is None else utc(ms)
 
 
 def duration_text(ms: float) -> str:

@@ -19,6 +19,7 @@ from strategies.engine import STATEMENT
 from strategies.forms.backtests import TIMEFRAMES, BacktestForm, HistoryFilterForm
 from strategies.models import Backtest
 from strategies.selectors import backtests as selectors
+from strategies.selectors.candles import imported_series_of
 from strategies.services import backtests as services
 from strategies.views import backtest_display as display
 
@@ -73,7 +74,7 @@ def backtest_new(request: AuthenticatedRequest) -> HttpResponse:
         request.POST or None,
         initial=_initial(request),
         strategy_choices=choices,
-        own_series=selectors.own_series(request.user),
+        own_series=imported_series_of(request.user),
     )
     if request.method == "POST" and form.is_valid():
         try:

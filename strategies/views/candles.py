@@ -5,7 +5,6 @@ refused from its Content-Length, or stopped at the limit, never spooled whole to
 """
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -22,6 +21,7 @@ from strategies.candles_csv import TOO_BIG, CandleFileError, CandleProblem
 from strategies.forms.candles import CandleImportForm
 from strategies.models import CandleSeries
 from strategies.selectors.candles import imported_series_of
+from strategies.series import utc_text
 from strategies.services.candles import candles_import
 from strategies.views.candle_uploads import declared_too_large, limit_uploads
 
@@ -38,11 +38,7 @@ class HeldRange:
 
 
 def held_ranges(series: CandleSeries) -> list[HeldRange]:
-    return [HeldRange(_utc(start), _utc(end)) for start, end in series.coverage]
-
-
-def _utc(ms: int) -> str:
-    return datetime.fromtimestamp(ms / 1000, UTC).strftime("%Y-%m-%d %H:%M")
+    return [HeldRange(utc_text(start), utc_text(end)) for start, end in series.coverage]
 
 
 def _page(

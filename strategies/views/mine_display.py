@@ -12,7 +12,7 @@ from strategies import rules
 from strategies.indicators import REGISTRY
 from strategies.models import StrategyVersion
 from strategies.rules import Document, DocumentError, Problem
-from strategies.rules.sentences import label as indicator_label
+from strategies.rules.sentences import indicator_label
 from strategies.version_notes import note_text
 
 AT_LINE = _("line %(line)s: %(problem)s")
@@ -45,7 +45,7 @@ def indicator_rows(document: Document) -> list[IndicatorRow]:
     for alias, indicator in document.indicators.items():
         spec = REGISTRY[indicator.kind]
         params = spec.with_defaults(indicator.params)
-        label = indicator_label(spec.label or spec.title, params)
+        label = indicator_label(spec, params)
         rows.append(
             IndicatorRow(
                 alias, spec.kind, str(spec.title), label, list(params.items()), indicator.timeframe

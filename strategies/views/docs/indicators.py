@@ -14,12 +14,11 @@ from django.utils.translation import ngettext
 
 from strategies.indicators import REGISTRY, IndicatorSpec, Param
 from strategies.rules.problems import plain_number
-from strategies.rules.sentences import label
-from strategies.series import timeframe_ms
+from strategies.rules.sentences import indicator_label
+from strategies.series import timeframe_ms, timeframe_of
 
 # Bar lengths a calendar indicator's warm-up is shown for (its warm-up depends on them).
 SAMPLE_TIMEFRAMES = ("15m", "1h", "4h", "1d")
-UNITS = (("w", 7 * 86_400_000), ("d", 86_400_000), ("h", 3_600_000), ("m", 60_000))
 
 PARAM_KINDS = {int: _("whole number"), float: _("number"), str: _("text")}
 RANGE_BETWEEN = _("%(minimum)s to %(maximum)s")
@@ -88,11 +87,11 @@ def indicator_doc(spec: IndicatorSpec) -> IndicatorDoc:
         outputs=[output_row(spec, name) for name in spec.outputs],
         warmup=warmup_lines(spec),
         constraints=[str(constraint.message) for constraint in spec.constraints],
-        limit=str(MAX_TIMEFRAME % {"timeframe": spelled_timeframe(spec.max_bar_ms)})
+        limit=str(MAX_TIMEFRAME % {"timeframe": timeframe_of(spec.max_bar_ms)})
         if spec.max_bar_ms
         else "",
         declaration=declaration(spec.kind, defaults),
-        reading=label(spec.label or spec.title, defaults),
+        reading=indicator_label(spec, defaults),
     )
 
 
@@ -183,14 +182,6 @@ def bars_text(count: int) -> str:
         "%(count)s bars with the default parameters: the first value is on bar %(first)s",
         count,
     ) % {"count": count, "first": count + 1}
-
-
-def spelled_timeframe(bar_ms: int | None) -> str:
-    """86_400_000 -> "1d": the spelling documents use."""
-    for unit, length in UNITS:
-        if bar_ms and bar_ms % length == 0:
-            return f"{bar_ms // length}{unit}"
-    return str(bar_ms)
 
 
 def declaration(kind: str, params: dict[str, Any]) -> str:
