@@ -7,9 +7,7 @@ checks that it never reaches the ORM.
 
 from django.utils.functional import Promise, lazy
 from django.utils.translation import (
-    gettext,
     gettext_lazy,
-    ngettext,
     ngettext_lazy,
     override,
     pgettext_lazy,
@@ -17,10 +15,8 @@ from django.utils.translation import (
 
 __all__ = [
     "Promise",
-    "gettext",
     "gettext_lazy",
     "lazy",
-    "ngettext",
     "ngettext_lazy",
     "override",
     "pgettext_lazy",

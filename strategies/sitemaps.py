@@ -4,7 +4,7 @@ from django.urls import reverse
 from strategies.models import CatalogEntry
 from strategies.selectors import catalog
 
-DOCS_PAGES = ("docs:index", "docs:rules", "docs:indicators", "docs:risk")
+DOCS_PAGES = ("docs:index", "docs:rules", "docs:indicators", "docs:risk", "docs:backtests")
 
 
 class CatalogSitemap(Sitemap):

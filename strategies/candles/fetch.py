@@ -111,13 +111,14 @@ def _from_candles(
         rows = _call(
             client, report, client.fetch_ohlcv, series.symbol, series.timeframe, cursor, PAGE_LIMIT
         )
-        times = [int(row[0]) for row in rows if cursor <= row[0] < end]
-        if not times:
+        in_range = [row for row in rows if cursor <= row[0] < end]
+        if not in_range:
             break
-        first_held = min(first_held, times[0])
-        page = Candles.from_rows(series.timeframe, [r for r in rows if cursor <= r[0] < end])
+        first = int(in_range[0][0])
+        first_held = min(first_held, first)
+        page = Candles.from_rows(series.timeframe, in_range)
         reached = min(end, int(rows[-1][0]) + bar_ms)
-        covered = (max(cursor, times[0]), reached)
+        covered = (max(cursor, first), reached)
         candles_write(series=series, candles=page, covered=covered, source=CandleSource.EXCHANGE)
         report.stored(report.from_candles, covered)
         if reached <= cursor:

@@ -21,7 +21,6 @@ class BacktestStatus(models.TextChoices):
 
 
 ACTIVE = (BacktestStatus.QUEUED, BacktestStatus.FETCHING, BacktestStatus.SIMULATING)
-FINISHED = (BacktestStatus.DONE, BacktestStatus.FAILED, BacktestStatus.CANCELLED)
 
 
 class TieRule(models.TextChoices):

@@ -4,7 +4,6 @@ spellings seen in the wild that are read as them."""
 from typing import Literal
 
 OPERATORS = ("gt", "lt", "gte", "lte", "eq", "crosses_up", "crosses_down")
-CROSSES = frozenset({"crosses_up", "crosses_down"})
 COMBINES = ("AND", "OR")
 DIRECTIONS = ("long", "short")
 BAR_FIELDS = ("open", "high", "low", "close", "volume")

@@ -9,6 +9,7 @@ from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from strategies.engine.fills.trades import SIGNAL, STOP_LOSS, TAKE_PROFIT, TRAILING_STOP
 from strategies.engine.metric_texts import COUNT, DURATION, FRACTION, METRICS, MONEY, MetricText
 from strategies.models import Backtest, CandleSource
 from strategies.series import utc
@@ -16,10 +17,10 @@ from strategies.services.backtest_errors import error_message
 
 NOT_ENOUGH = _("not enough data")
 EXIT_REASONS = {
-    "signal": _("exit rule"),
-    "stop_loss": _("stop-loss"),
-    "take_profit": _("take-profit"),
-    "trailing_stop": _("trailing stop"),
+    SIGNAL: _("exit rule"),
+    STOP_LOSS: _("stop-loss"),
+    TAKE_PROFIT: _("take-profit"),
+    TRAILING_STOP: _("trailing stop"),
 }
 SIDES = {"long": _("long"), "short": _("short")}
 

@@ -94,6 +94,13 @@ def test_the_sitemap_lists_every_docs_page_in_both_languages(client):
         assert alternate in xml
 
 
+def test_the_sitemap_lists_the_backtests_page_the_sidebar_links(client):
+    xml = client.get("/sitemap.xml").content.decode()
+
+    assert "<loc>http://testserver/en/docs/backtests/</loc>" in xml
+    assert "<loc>http://testserver/fr/docs/backtests/</loc>" in xml
+
+
 def test_yaml_is_escaped_and_preformatted(client):
     rules = page(client, "docs:rules", "en")
 

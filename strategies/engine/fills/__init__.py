@@ -45,10 +45,9 @@ Stated exactly; `STATEMENT` below is this text's numbered list, printed on every
 
 from strategies.engine.fills.model import STATEMENT, FillModel, Market, ShortsNotAllowed
 from strategies.engine.fills.simulation import Fills, simulate
-from strategies.engine.fills.trades import EXIT_REASONS, Trade
+from strategies.engine.fills.trades import Trade
 
 __all__ = [
-    "EXIT_REASONS",
     "STATEMENT",
     "FillModel",
     "Fills",

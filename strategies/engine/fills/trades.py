@@ -8,7 +8,6 @@ SIGNAL, STOP_LOSS, TAKE_PROFIT, TRAILING_STOP = (
     "take_profit",
     "trailing_stop",
 )
-EXIT_REASONS = (SIGNAL, STOP_LOSS, TAKE_PROFIT, TRAILING_STOP)
 
 
 class Trade(NamedTuple):
