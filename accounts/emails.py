@@ -10,20 +10,21 @@ from django.utils import translation
 from accounts.models import User
 
 
-def _absolute(path: str) -> str:
+def absolute_url(path: str) -> str:
     scheme = "http" if settings.DEBUG else "https"
     return f"{scheme}://{Site.objects.get_current().domain}{path}"
 
 
 def send_user_email(user: User, template: str, context: dict[str, object]) -> None:
-    """Render accounts/email/<template>_{subject.txt,message.txt,message.html} and send."""
+    """Render accounts/email/<template>_{subject.txt,message.txt,message.html} and send; a
+    `template` with a slash names another app's ("strategies/email/run_ended")."""
     with translation.override(user.preferred_language):
         context = {
             "user": user,
-            "profile_url": _absolute(reverse("accounts:profile")),
+            "profile_url": absolute_url(reverse("accounts:profile")),
             **context,
         }
-        prefix = f"accounts/email/{template}"
+        prefix = template if "/" in template else f"accounts/email/{template}"
         subject = " ".join(render_to_string(f"{prefix}_subject.txt", context).split())
         # The same prefix as allauth's emails (ACCOUNT_EMAIL_SUBJECT_PREFIX's default).
         subject = f"[{Site.objects.get_current().name}] {subject}"

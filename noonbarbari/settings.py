@@ -217,6 +217,10 @@ else:
     # The ORM broker keeps tasks in the database: guaranteed delivery, nothing else to run.
     Q_CLUSTER["orm"] = "default"
 
+# --- Strategy runs ---------------------------------------------------------------------------
+# Active (starting, running or stopping) runs one account may have at once.
+RUNS_MAX_ACTIVE = env.int("RUNS_MAX_ACTIVE", default=20)
+
 # --- Authentication --------------------------------------------------------------------------
 
 AUTHENTICATION_BACKENDS = [

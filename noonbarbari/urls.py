@@ -35,6 +35,7 @@ urlpatterns += i18n_patterns(
     path("guides/", include("guides.urls")),
     path("strategies/", include("strategies.urls")),
     path("docs/", include("strategies.urls_docs")),
+    path("runs/", include("strategies.urls_runs")),
     path("", include("accounts.urls")),
     path("profile/keys/", include("exchanges.urls")),
     path("accounts/", include("allauth.urls")),

@@ -1,9 +1,23 @@
 from django.conf import settings
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import User
 from strategies.forms.catalog_admin import CatalogEntryAdminForm
-from strategies.models import Backtest, CatalogEntry, CatalogEntryText, Strategy, StrategyVersion
+from strategies.models import (
+    ACTIVE_RUN,
+    Backtest,
+    CatalogEntry,
+    CatalogEntryText,
+    Strategy,
+    StrategyRun,
+    StrategyVersion,
+)
+from strategies.services import run_messages, runs
 
 
 class CatalogEntryTextInline(admin.StackedInline):
@@ -83,3 +97,69 @@ class BacktestAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+
+RUN_FIELDS = (
+    "owner", "strategy_name", "mode", "exchange", "symbol", "timeframe", "status", "stop_code",
+    "capital", "equity", "held", "last_bar_ms", "created_at", "started_at", "stopped_at",
+)  # fmt: skip
+
+
+@admin.register(StrategyRun)
+class StrategyRunAdmin(admin.ModelAdmin):
+    """Users' runs, read-only, with the kill switches: the selected runs, every run of their
+    owners, or every active run on the platform (a page of its own, confirmed by a POST)."""
+
+    list_display = ["pk", "owner", "strategy_name", "mode", "symbol", "status", "equity"]
+    list_filter = ["status", "mode", "timeframe"]
+    search_fields = ["owner__email", "symbol", "strategy_name"]
+    list_select_related = ["owner"]
+    fields = RUN_FIELDS
+    readonly_fields = RUN_FIELDS
+    actions = ["stop_selected", "stop_all_of_their_owners"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.action(description=_("Stop the selected runs"))
+    def stop_selected(self, request, queryset) -> None:
+        stopped = sum(
+            runs.strategy_run_stop(run=run, code=run_messages.KILLED_BY_STAFF)
+            for run in queryset.filter(status__in=ACTIVE_RUN)
+        )
+        self.message_user(request, _("%(count)d runs stopped.") % {"count": stopped})
+
+    @admin.action(description=_("Stop every run of these runs' owners (kill switch per user)"))
+    def stop_all_of_their_owners(self, request, queryset) -> None:
+        owners = User.objects.filter(pk__in=queryset.values("owner"))
+        stopped = sum(
+            runs.strategy_runs_kill(owner=owner, code=run_messages.KILLED_BY_STAFF)
+            for owner in owners
+        )
+        self.message_user(request, _("%(count)d runs stopped.") % {"count": stopped})
+
+    def get_urls(self):
+        kill_all = self.admin_site.admin_view(self.kill_all_view)
+        return [
+            path("kill-all/", kill_all, name="strategies_strategyrun_kill_all"),
+            *super().get_urls(),
+        ]
+
+    def kill_all_view(self, request):
+        """The global kill switch: a confirmation page, then every active run stopped."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        if request.method == "POST":
+            stopped = runs.strategy_runs_kill(code=run_messages.KILLED_FOR_ALL)
+            self.message_user(request, _("%(count)d runs stopped.") % {"count": stopped})
+            return redirect("admin:strategies_strategyrun_changelist")
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Stop every active run on the platform"),
+            "active": StrategyRun.objects.active().count(),
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/strategies/kill_all.html", context)

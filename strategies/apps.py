@@ -10,13 +10,20 @@ class StrategiesConfig(AppConfig):
 
     def ready(self) -> None:
         # Imported once the app registry is ready: these modules use the models.
+        from accounts import services as accounts_services
+        from exchanges import services as exchanges_services
         from noonbarbari import strategy_catalog
         from noonbarbari.page_cache import register_version
         from strategies import signals
         from strategies.selectors import catalog
+        from strategies.services import runs
         from strategies.views.docs import pages as docs_pages
 
         signals.connect()
         register_version("strategies", catalog.catalog_version, depends_on=("guides",))
         register_version(docs_pages.CACHE_SOURCE, docs_pages.docs_version)
         strategy_catalog.strategy_catalogs.append(catalog.GuideStrategies())
+        # Active runs keep what they depend on: accounts and exchanges ask without importing us.
+        accounts_services.two_factor_removal_blockers.append(runs.runs_block_two_factor_removal)
+        accounts_services.account_deletion_blockers.append(runs.runs_block_account_deletion)
+        exchanges_services.key_deletion_blockers.append(runs.runs_block_key_deletion)

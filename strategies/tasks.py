@@ -1,7 +1,26 @@
-"""django-q2 tasks of the strategies app: ids in, services called (run on the long cluster)."""
+"""django-q2 tasks of the strategies app: ids in, services called. Backtests and a run's
+history run on the long cluster; the fan-out, market fetches and ticks on the default one."""
 
 from strategies.services.backtests import backtest_run
+from strategies.services.run_ticks import run_market_tick, run_tick, runs_fan_out
+from strategies.services.runs import strategy_run_prepare
 
 
 def run_backtest(backtest_id: int) -> None:
     backtest_run(backtest_id=backtest_id)
+
+
+def prepare_run(run_id: int) -> None:
+    strategy_run_prepare(run_id=run_id)
+
+
+def fan_out_runs() -> int:
+    return runs_fan_out()
+
+
+def tick_market(exchange_id: int, symbol: str, timeframe: str, bar_ms: int) -> None:
+    run_market_tick(exchange_id=exchange_id, symbol=symbol, timeframe=timeframe, bar_ms=bar_ms)
+
+
+def tick_run(run_id: int, bar_ms: int) -> None:
+    run_tick(run_id=run_id, bar_ms=bar_ms)

@@ -1,6 +1,7 @@
 """A backtest: the decision pass, the fill model and the statistics over one candle history.
 
 The same `decide` paper and live runs call, then `fills.simulate`, then `metrics.statistics`.
+A paper run's tick is this very function over the run's candles up to its last closed bar.
 Pure: arrays in, a result out; storing it is the Django shell's business.
 """
 
@@ -10,6 +11,7 @@ import numpy as np
 
 from strategies.engine.decide import Signals, decide
 from strategies.engine.fills import FillModel, Market, ShortsNotAllowed, Trade, simulate
+from strategies.engine.fills.journal import Order
 from strategies.engine.metrics import Stats, statistics
 from strategies.rules.document import Document
 from strategies.series import Candles
@@ -17,7 +19,8 @@ from strategies.series import Candles
 
 @dataclass(frozen=True)
 class Backtest:
-    """The outcome: closed and open trades, the equity at every close, the statistics."""
+    """The outcome: closed and open trades, the equity and the signed holding at every close,
+    the statistics, the orders with their fills, and the signals (bars index the period)."""
 
     trades: list[Trade]
     open_trades: list[Trade]
@@ -25,6 +28,9 @@ class Backtest:
     stats: Stats
     model: FillModel
     market: Market
+    held: np.ndarray
+    orders: list[Order]
+    signals: Signals
 
 
 def backtest(
@@ -35,10 +41,12 @@ def backtest(
     model: FillModel | None = None,
     market: Market | None = None,
     warmup: int = 0,
+    flatten_at: int | None = None,
 ) -> Backtest:
     """Run `document` over `candles` from `capital` (quote currency). The first `warmup` bars
     only feed the indicators: decisions, fills and statistics start after them (bars index the
-    rest). Raises ShortsNotAllowed when the document can enter short and the market cannot."""
+    rest). `flatten_at`: see fills.simulate. Raises ShortsNotAllowed when the document can
+    enter short and the market cannot."""
     model, market = model or FillModel(), market or Market()
     if capital <= 0:
         raise ValueError("capital must be positive")
@@ -47,14 +55,16 @@ def backtest(
     if document.entry_branches()["short"] is not None and not market.allows_shorts:
         raise ShortsNotAllowed()
     period = candles.slice(warmup, len(candles))
+    signals = _after(decide(document, candles), warmup)
     fills = simulate(
-        _after(decide(document, candles), warmup),
+        signals,
         period,
         risk=document.risk,
         sizing=document.sizing,
         model=model,
         market=market,
         capital=capital,
+        flatten_at=flatten_at,
     )
     return Backtest(
         trades=fills.trades,
@@ -63,6 +73,9 @@ def backtest(
         stats=statistics(fills, period, capital),
         model=model,
         market=market,
+        held=fills.held,
+        orders=fills.orders,
+        signals=signals,
     )
 
 

@@ -22,38 +22,9 @@ def _day_ms(day: date) -> int:
 EXCHANGE_DATA = "exchange"
 
 
-class BacktestForm(forms.Form):
-    strategy = forms.ChoiceField(label=_("Strategy"))
-    # Shown only to users who imported candles; absent means an exchange's.
-    candles = forms.ChoiceField(label=_("Candles"), initial=EXCHANGE_DATA, required=False)
-    exchange = forms.ModelChoiceField(
-        label=_("Exchange"),
-        queryset=Exchange.objects.none(),
-        to_field_name="slug",
-        required=False,
-    )
-    symbol = forms.CharField(
-        label=_("Market"),
-        max_length=60,
-        required=False,
-        help_text=_("As ccxt spells it: BTC/USD for spot, BTC/USD:USD for a perpetual."),
-    )
-    allows_shorts = forms.BooleanField(
-        label=_("This market allows selling short (futures, perpetuals, margin)"),
-        required=False,
-        help_text=_("Only for your imported candles: an exchange's markets say it themselves."),
-    )
-    timeframe = forms.ChoiceField(
-        label=_("Timeframe"), choices=[(t, t) for t in TIMEFRAMES], initial="1h"
-    )
-    start = forms.DateField(
-        label=_("From"), widget=forms.DateInput(attrs={"type": "date"}), help_text=_("UTC.")
-    )
-    end = forms.DateField(
-        label=_("To (included)"),
-        widget=forms.DateInput(attrs={"type": "date"}),
-        help_text=_("UTC. A period reaching today stops at the last closed candle."),
-    )
+class CostsForm(forms.Form):
+    """What backtests and paper runs fill with: the capital, fee, slippage and volume share."""
+
     capital = forms.DecimalField(
         label=_("Starting capital"),
         min_value=Decimal("0.01"),
@@ -85,6 +56,61 @@ class BacktestForm(forms.Form):
         decimal_places=2,
         initial=Decimal(10),
         help_text=_("0 turns the limit off."),
+    )
+
+    def fee_fraction(self) -> float:
+        fee = self.cleaned_data.get("fee")
+        if fee is None:  # only for an exchange's candles (clean() asks for it otherwise)
+            fee = self.cleaned_data["exchange"].spot_taker_fee
+        return float(fee) / 100
+
+
+class BacktestForm(CostsForm):
+    field_order = (
+        "strategy",
+        "candles",
+        "exchange",
+        "symbol",
+        "allows_shorts",
+        "timeframe",
+        "start",
+        "end",
+        "capital",
+        "fee",
+        "slippage_bps",
+        "max_volume_share",
+        "tie",
+    )
+    strategy = forms.ChoiceField(label=_("Strategy"))
+    # Shown only to users who imported candles; absent means an exchange's.
+    candles = forms.ChoiceField(label=_("Candles"), initial=EXCHANGE_DATA, required=False)
+    exchange = forms.ModelChoiceField(
+        label=_("Exchange"),
+        queryset=Exchange.objects.none(),
+        to_field_name="slug",
+        required=False,
+    )
+    symbol = forms.CharField(
+        label=_("Market"),
+        max_length=60,
+        required=False,
+        help_text=_("As ccxt spells it: BTC/USD for spot, BTC/USD:USD for a perpetual."),
+    )
+    allows_shorts = forms.BooleanField(
+        label=_("This market allows selling short (futures, perpetuals, margin)"),
+        required=False,
+        help_text=_("Only for your imported candles: an exchange's markets say it themselves."),
+    )
+    timeframe = forms.ChoiceField(
+        label=_("Timeframe"), choices=[(t, t) for t in TIMEFRAMES], initial="1h"
+    )
+    start = forms.DateField(
+        label=_("From"), widget=forms.DateInput(attrs={"type": "date"}), help_text=_("UTC.")
+    )
+    end = forms.DateField(
+        label=_("To (included)"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("UTC. A period reaching today stops at the last closed candle."),
     )
     tie = forms.ChoiceField(
         label=_("When a stop and a take-profit are both reached in one candle"),
@@ -132,12 +158,6 @@ class BacktestForm(forms.Form):
         """[first day's 00:00 UTC, the day after the last day's 00:00 UTC)."""
         data = self.cleaned_data
         return _day_ms(data["start"]), _day_ms(data["end"] + timedelta(days=1))
-
-    def fee_fraction(self) -> float:
-        fee = self.cleaned_data.get("fee")
-        if fee is None:  # only for an exchange's candles (clean() asks for it otherwise)
-            fee = self.cleaned_data["exchange"].spot_taker_fee
-        return float(fee) / 100
 
 
 class HistoryFilterForm(forms.Form):

@@ -10,8 +10,20 @@ from strategies.models.catalog import (
     Skill,
 )
 from strategies.models.mine import Strategy, StrategyVersion
+from strategies.models.runs import (
+    ACTIVE_RUN,
+    RunBar,
+    RunDecision,
+    RunFill,
+    RunMode,
+    RunOrder,
+    RunStatus,
+    RunTrade,
+    StrategyRun,
+)
 
 __all__ = [
+    "ACTIVE_RUN",
     "Backtest",
     "BacktestStatus",
     "Bias",
@@ -21,8 +33,16 @@ __all__ = [
     "CatalogEntry",
     "CatalogEntryText",
     "Category",
+    "RunBar",
+    "RunDecision",
+    "RunFill",
+    "RunMode",
+    "RunOrder",
+    "RunStatus",
+    "RunTrade",
     "Skill",
     "Strategy",
+    "StrategyRun",
     "StrategyVersion",
     "TieRule",
 ]

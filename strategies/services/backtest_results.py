@@ -34,14 +34,13 @@ def bucket_size(count: int, points: int = CHART_POINTS) -> int:
     return max(1, math.ceil(count / points))
 
 
-def equity_points(candles: Candles, equity: np.ndarray, points: int = CHART_POINTS) -> list:
+def equity_points(closes: np.ndarray, equity: np.ndarray, points: int = CHART_POINTS) -> list:
     """[[bar close ms, equity], ...]: per bucket of bars, its lowest point and its last one
     (two points at most, at their own closes), so the drawdown drawn is never shallower than
     the one stated and the last point is the final equity."""
     if not len(equity):
         return []
     size = bucket_size(len(equity), max(1, points // 2))
-    closes = candles.time + candles.bar_ms
     shown = []
     for first in range(0, len(equity), size):
         last = min(first + size, len(equity)) - 1

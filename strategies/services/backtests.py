@@ -2,7 +2,7 @@
 a sentence), run by a worker of the long cluster with the id only, cancelled by their owner.
 
 backtest_start(*, owner, source, exchange, symbol, timeframe, start_ms, end_ms, capital, fee,
-               slippage_bps, max_volume_share, tie) -> Backtest   or BacktestRefused
+               slippage_bps, max_volume_share, tie) -> Backtest   or StartRefused
 backtest_run(*, backtest_id)     idempotent: a finished backtest is left alone, a retried one
                                  replaces its partial results
 backtest_cancel(*, backtest)     stops it at its next check (between stages, at each progress)
@@ -43,7 +43,14 @@ from strategies.models.backtests import ACTIVE
 from strategies.series import timeframe_ms, utc_text
 from strategies.services import backtest_errors as errors
 from strategies.services import backtest_results as results
-from strategies.services.backtest_markets import MarketFacts, MarketUnknown, market_facts
+from strategies.services.backtest_markets import MarketUnknown, market_facts
+from strategies.services.start_checks import (
+    StartRefused,
+    checked_document,
+    checked_market,
+    fill_model,
+    source_name,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -66,19 +73,9 @@ TOO_LONG = _(
     "This period holds %(bars)s %(timeframe)s candles, more than the %(limit)s one backtest "
     "may use: shorten it or pick a longer timeframe."
 )
-TIMEFRAME = _("%(exchange)s has no %(timeframe)s candles.")
-DOCUMENT = _("This strategy cannot run on %(timeframe)s candles: %(problem)s")
 NO_DATA_SOURCE = _("Choose the candles: an exchange's market, or candles you imported.")
 OWN_TIMEFRAME = _("Your candles are %(timeframe)s bars: choose %(timeframe)s.")
 OUTSIDE_OWN = _("Your candles do not reach this period: they hold %(ranges)s (UTC).")
-
-
-class BacktestRefused(ValueError):
-    """Nothing was started; `message` says why, about the form's `field` ("" for none)."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field, self.message = field, message
 
 
 class Cancelled(Exception):
@@ -125,22 +122,22 @@ def backtest_start(
     series: CandleSeries | None = None,
     allows_shorts: bool = False,
 ) -> Backtest:
-    """Check the request (BacktestRefused naming the field at fault), then queue it. The
+    """Check the request (StartRefused naming the field at fault), then queue it. The
     candles are an exchange's market, or `series`, the owner's own imported candles."""
-    model = _fill_model(fee, slippage_bps, max_volume_share, tie)
+    model = fill_model(fee, slippage_bps, max_volume_share, tie)
     if capital <= 0:
-        raise BacktestRefused("capital", str(CAPITAL))
+        raise StartRefused("capital", str(CAPITAL))
     end_ms = _checked_period(timeframe, start_ms, end_ms)
-    document = _checked_document(source.document, timeframe)
+    document = checked_document(source.document, timeframe)
     if series is not None:
         _checked_own_series(owner, series, timeframe, (start_ms, end_ms))
     elif exchange is not None:
-        facts = _checked_market(exchange, symbol, timeframe)
+        facts = checked_market(exchange, symbol, timeframe)
         symbol, allows_shorts = facts.symbol, facts.allows_shorts
     else:
-        raise BacktestRefused("exchange", str(NO_DATA_SOURCE))
+        raise StartRefused("exchange", str(NO_DATA_SOURCE))
     if document.entry_branches()["short"] is not None and not allows_shorts:
-        raise BacktestRefused("strategy", str(SHORTS_ON_SPOT))
+        raise StartRefused("strategy", str(SHORTS_ON_SPOT))
     return _queue(
         owner=owner,
         source=source,
@@ -159,58 +156,29 @@ def _checked_own_series(
     owner: User, series: CandleSeries, timeframe: str, period: tuple[int, int]
 ) -> None:
     if series.owner_id != owner.pk:
-        raise BacktestRefused("candles", str(NO_DATA_SOURCE))
+        raise StartRefused("candles", str(NO_DATA_SOURCE))
     if series.timeframe != timeframe:
-        raise BacktestRefused("timeframe", str(OWN_TIMEFRAME) % {"timeframe": series.timeframe})
+        raise StartRefused("timeframe", str(OWN_TIMEFRAME) % {"timeframe": series.timeframe})
     if missing(series.coverage, *period) == [period]:
         held = [(utc_text(a), utc_text(b)) for a, b in series.coverage]
         ranges = ", ".join(f"{a} → {b}" for a, b in held)
-        raise BacktestRefused("start", str(OUTSIDE_OWN) % {"ranges": ranges})
-
-
-def _fill_model(fee: float, slippage_bps: float, share: float, tie: str) -> FillModel:
-    try:
-        return FillModel(fee=fee, slippage_bps=slippage_bps, max_volume_share=share, tie=tie)
-    except ValueError as error:  # the form's bounds keep users from here
-        raise BacktestRefused("", str(error)) from None
+        raise StartRefused("start", str(OUTSIDE_OWN) % {"ranges": ranges})
 
 
 def _checked_period(timeframe: str, start_ms: int, end_ms: int) -> int:
-    """The period's end, no later than the last closed bar; or BacktestRefused."""
+    """The period's end, no later than the last closed bar; or StartRefused."""
     bar_ms = timeframe_ms(timeframe)
     now_ms = int(time.time() * 1000)
     if end_ms <= start_ms:
-        raise BacktestRefused("end", str(EMPTY))
+        raise StartRefused("end", str(EMPTY))
     if start_ms > now_ms - bar_ms:
-        raise BacktestRefused("start", str(FUTURE))
+        raise StartRefused("start", str(FUTURE))
     end_ms = min(end_ms, now_ms // bar_ms * bar_ms)
     bars = (end_ms - start_ms) // bar_ms
     if bars > MAX_BARS:
         limit = {"bars": bars, "timeframe": timeframe, "limit": MAX_BARS}
-        raise BacktestRefused("start", str(TOO_LONG) % limit)
+        raise StartRefused("start", str(TOO_LONG) % limit)
     return end_ms
-
-
-def _checked_document(text: str, timeframe: str) -> rules.Document:
-    try:
-        return rules.parse(text, base_timeframe=timeframe)
-    except rules.DocumentError as refused:
-        problem = {"timeframe": timeframe, "problem": refused.errors[0]}
-        raise BacktestRefused("strategy", str(DOCUMENT) % problem) from None
-
-
-def _checked_market(exchange: Exchange, symbol: str, timeframe: str) -> MarketFacts:
-    shown = {"exchange": exchange.name, "symbol": symbol, "timeframe": timeframe}
-    try:
-        facts = market_facts(exchange, symbol)
-    except MarketUnknown:
-        raise BacktestRefused("symbol", errors.error_message(errors.NO_MARKET, shown)) from None
-    except ccxt.BaseError as error:
-        message = errors.error_message(errors.exchange_error_code(error), shown)
-        raise BacktestRefused("exchange", message) from None
-    if not facts.has_timeframe(timeframe):
-        raise BacktestRefused("timeframe", str(TIMEFRAME) % shown)
-    return facts
 
 
 @transaction.atomic
@@ -220,7 +188,7 @@ def _queue(*, owner: User, source: Source, period: tuple[int, int], model: FillM
     backtests_settle(owner=owner)
     active = Backtest.objects.owned_by(owner).active().count()
     if active >= MAX_ACTIVE:
-        raise BacktestRefused("", str(TOO_MANY) % {"count": active})
+        raise StartRefused("", str(TOO_MANY) % {"count": active})
     created = Backtest.objects.create(
         owner=owner,
         catalog_entry=source if isinstance(source, CatalogEntry) else None,
@@ -241,16 +209,6 @@ def _queue(*, owner: User, source: Source, period: tuple[int, int], model: FillM
         )
     )
     return created
-
-
-def source_name(source: Source) -> str:
-    """How the report names the strategy: the catalog slug, or "name (version n)"."""
-    if isinstance(source, CatalogEntry):
-        return source.slug
-    return str(_("%(name)s (version %(number)s)")) % {
-        "name": source.strategy.name,
-        "number": source.number,
-    }
 
 
 @transaction.atomic
@@ -403,7 +361,7 @@ def _store(backtest: Backtest, result, period, series) -> None:
         stats=results.stats_json(result),
         trades=trades,
         open_trades=open_trades,
-        equity=results.equity_points(period, result.equity),
+        equity=results.equity_points(period.time + period.bar_ms, result.equity),
         prices=results.price_points(period),
         provenance=results.period_provenance(series.provenance, start, end),
         bars=len(period),

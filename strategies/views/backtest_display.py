@@ -110,20 +110,29 @@ def provenance_rows(provenance: list) -> list[dict]:
 
 def chart_data(backtest: Backtest) -> dict:
     """What the charts draw, times in seconds as lightweight-charts takes them."""
-    peak, equity, drawdown = float(backtest.capital), [], []
-    for ms, value in backtest.equity:
-        peak = max(peak, value)
-        equity.append({"time": ms // 1000, "value": value})
-        drawdown.append({"time": ms // 1000, "value": round(100 * (value / peak - 1), 4)})
     prices = [
         {"time": t // 1000, "open": o, "high": h, "low": lo, "close": c}
         for t, o, h, lo, c in backtest.prices
     ]
+    return equity_chart(float(backtest.capital), backtest.equity) | {
+        "prices": prices,
+        "markers": _markers(backtest),
+    }
+
+
+def equity_chart(capital: float, points: list) -> dict:
+    """The equity line and the drawdown under it, from [[close ms, equity], ...] points (a
+    backtest's, a run's); no price chart."""
+    peak, equity, drawdown = capital, [], []
+    for ms, value in points:
+        peak = max(peak, value)
+        equity.append({"time": ms // 1000, "value": value})
+        drawdown.append({"time": ms // 1000, "value": round(100 * (value / peak - 1), 4)})
     return {
         "equity": equity,
         "drawdown": drawdown,
-        "prices": prices,
-        "markers": _markers(backtest),
+        "prices": [],
+        "markers": [],
         "labels": {"equity": str(_("Equity")), "drawdown": str(_("Drawdown (%)"))},
     }
 

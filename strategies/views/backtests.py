@@ -79,7 +79,7 @@ def backtest_new(request: AuthenticatedRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             backtest = _start(request, form)
-        except services.BacktestRefused as refused:
+        except services.StartRefused as refused:
             form.add_error(refused.field or None, refused.message)
         else:
             messages.success(request, _("Backtest queued."))

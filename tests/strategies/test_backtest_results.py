@@ -26,7 +26,7 @@ def test_equity_keeps_each_buckets_lowest_and_last_points():
 
     # 4 points allowed: buckets of ceil(5 / 2) = 3 bars, [100, 90, 95] then [97, 99]. Each
     # gives its low and its last value at their bars' closes (bar i closes at (i + 1) hours).
-    assert equity_points(candles, equity, points=4) == [
+    assert equity_points(candles.time + candles.bar_ms, equity, points=4) == [
         [2 * HOUR, 90.0],
         [3 * HOUR, 95.0],
         [4 * HOUR, 97.0],

@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from strategies.engine.fills.journal import Fill
 from strategies.engine.fills.trades import Position
 
 
@@ -25,9 +26,9 @@ class Ledger:
         *,
         entry: bool,
         final: bool = False,
-    ) -> None:
+    ) -> Fill:
         """Fill `amount` at `reference` (side space, before slippage) for `position`;
-        `final`: the exit's last fill."""
+        `final`: the exit's last fill. Returns the fill in real prices."""
         adverse = 1 if entry else -1
         price = reference * (1 + adverse * position.sign * self.slippage)
         fee = self.fee * amount * abs(price)
@@ -37,6 +38,8 @@ class Ledger:
         self._bars.append(bar)
         self._cash.append(self.cash)
         self._held.append(position.sign * position.held)
+        sign = position.sign
+        return Fill(bar, amount, sign * price, sign * reference, fee)
 
     def equity(self, close: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Equity at each bar's close (cash plus the holding at that close) and the signed

@@ -11,9 +11,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from strategies.engine.decide import Signals
+from strategies.engine.fills.journal import ENTRY, EXIT, SKIPPED, Order
 from strategies.engine.fills.ledger import Ledger
 from strategies.engine.fills.model import FillModel, Market
-from strategies.engine.fills.trades import SIGNAL, Position, Trade
+from strategies.engine.fills.trades import MANUAL, SIGNAL, Position, Trade
 from strategies.engine.fills.watch import SideView, Touch, Watch
 from strategies.rules.model import EquityFraction, FixedQuote, Risk
 from strategies.series import Candles
@@ -25,7 +26,8 @@ DUST = 1e-9
 @dataclass(frozen=True)
 class Fills:
     """What the fill loop produced: closed and open trades, the equity and signed holding at
-    every close, costs paid, and the orders that filled partially or were below the minimum."""
+    every close, costs paid, the orders that filled partially or were below the minimum, and
+    every order with its fills (the journal a broker records)."""
 
     trades: list[Trade]
     open_trades: list[Trade]
@@ -35,6 +37,7 @@ class Fills:
     slippage: float
     orders_partial: int
     orders_below_minimum: int
+    orders: list[Order]
 
 
 def simulate(
@@ -46,15 +49,19 @@ def simulate(
     model: FillModel,
     market: Market,
     capital: float,
+    flatten_at: int | None = None,
 ) -> Fills:
-    """Fill `signals` over `candles` under the fill model (see the package docstring)."""
-    run = Simulation(signals, candles, risk, sizing, model, market, capital)
+    """Fill `signals` over `candles` under the fill model (see the package docstring).
+    `flatten_at`: the bar whose close a user asked to close the position at (a paper run's
+    "flatten"): from there no entry is decided, and a position held is left at the next open
+    as an exit rule would leave it, with the reason "manual"."""
+    run = Simulation(signals, candles, risk, sizing, model, market, capital, flatten_at)
     run.run()
     return run.result()
 
 
 class Simulation:
-    def __init__(self, signals, candles, risk, sizing, model, market, capital) -> None:
+    def __init__(self, signals, candles, risk, sizing, model, market, capital, flatten_at) -> None:
         self.candles, self.risk, self.sizing = candles, risk, sizing
         self.model, self.market, self.count = model, market, len(candles)
         self.share, self.slippage, self.fee = model.max_volume_share, model.slippage, model.fee
@@ -62,6 +69,9 @@ class Simulation:
         self.trades: list[Trade] = []
         self.open_trades: list[Trade] = []
         self.partial = self.below_minimum = 0
+        self.orders: list[Order] = []
+        self.entry_order: Order | None = None
+        self.flatten_at = flatten_at
         self._index_signals(signals)
         long_view = SideView("long", 1, candles.open, candles.high, candles.low)
         self.views = {"long": long_view}
@@ -72,13 +82,18 @@ class Simulation:
         long_ = signals.enter_long & ~signals.exit_long
         short = signals.enter_short & ~signals.exit_short
         long_, short = long_ & ~short, short & ~long_
+        exit_long, exit_short = signals.exit_long, signals.exit_short
+        if self.flatten_at is not None:
+            long_[self.flatten_at :] = short[self.flatten_at :] = False
+            exit_long, exit_short = exit_long.copy(), exit_short.copy()
+            exit_long[self.flatten_at :] = exit_short[self.flatten_at :] = True
         self.entries: list[int] = np.flatnonzero(long_ | short).tolist()
         self.entries_short: set[int] = set(np.flatnonzero(short).tolist())
         self.exits = {
-            "long": np.flatnonzero(signals.exit_long).tolist(),
-            "short": np.flatnonzero(signals.exit_short).tolist(),
+            "long": np.flatnonzero(exit_long).tolist(),
+            "short": np.flatnonzero(exit_short).tolist(),
         }
-        self.exit_flags = {"long": signals.exit_long, "short": signals.exit_short}
+        self.exit_flags = {"long": exit_long, "short": exit_short}
 
     def run(self) -> None:
         start: int | None = 0
@@ -103,8 +118,12 @@ class Simulation:
         else:
             budget = min(self.sizing.amount, cash)
         amount = self.market.amount_to_precision(budget / (price * (1 + self.fee)))
+        order = Order(bar, ENTRY, view.side, amount, SIGNAL)
+        self.orders.append(order)
         if not self.market.accepts(amount, price):
+            order.status = SKIPPED
             return None
+        self.entry_order = order
         return Position(view.side, view.sign, bar, amount)
 
     def _entry_price(self, view: SideView, bar: int) -> float:
@@ -140,8 +159,10 @@ class Simulation:
             if position.first_fill_bar is not None:
                 touch = self.watch.touch(k)
                 if touch is not None:
+                    self._entry_order.finish(remainder_cancelled=True)
                     return None, touch
             if self.exit_flags[view.side][k]:
+                self._entry_order.finish(remainder_cancelled=True)
                 return None, self._signal_exit(view, k)
             if position.first_fill_bar is not None:
                 self.watch.close_bar(k)
@@ -156,14 +177,25 @@ class Simulation:
         chunk = wanted if limit >= wanted else self.market.amount_to_precision(limit)
         if chunk > 0:
             first = position.first_fill_bar is None
-            self.ledger.fill(position, bar, chunk, float(view.open[bar]), entry=True)
+            fill = self.ledger.fill(position, bar, chunk, float(view.open[bar]), entry=True)
+            self._entry_order.fills.append(fill)
             if first:
                 self.watch = Watch(view, position.first_price, self.risk, self.model.stop_first)
         position.to_enter = wanted - chunk
-        # When cash, not volume, is what stops the order, later bars cannot lift it: the
-        # remainder is cancelled.
-        if position.to_enter <= DUST * wanted or affordable < min(wanted, cap):
+        if position.to_enter <= DUST * wanted:
             position.to_enter = 0.0
+            self._entry_order.finish(remainder_cancelled=False)
+        elif affordable < min(wanted, cap):
+            # When cash, not volume, is what stops the order, later bars cannot lift it: the
+            # remainder is cancelled.
+            position.to_enter = 0.0
+            self._entry_order.finish(remainder_cancelled=True)
+
+    @property
+    def _entry_order(self) -> Order:
+        if self.entry_order is None:
+            raise ValueError("an entry fill without an entry order")
+        return self.entry_order
 
     def _volume_cap(self, bar: int) -> float:
         share = self.share
@@ -182,11 +214,15 @@ class Simulation:
 
     def _signal_exit(self, view: SideView, decision: int) -> Touch | None:
         bar = decision + 1
-        return Touch(bar, float(view.open[bar]), SIGNAL) if bar < self.count else None
+        manual = self.flatten_at is not None and decision >= self.flatten_at
+        reason = MANUAL if manual else SIGNAL
+        return Touch(bar, float(view.open[bar]), reason) if bar < self.count else None
 
     def _exit(self, position: Position, view: SideView, touch: Touch) -> int | None:
         """Sell (a short: buy back) everything held, from the touch on; the completing bar."""
         remaining, reference = position.held, touch.price
+        order = Order(touch.bar, EXIT, position.side, remaining, touch.reason)
+        self.orders.append(order)
         for bar in range(touch.bar, self.count):
             chunk = min(remaining, self._volume_cap(bar))
             if chunk < remaining:
@@ -194,9 +230,11 @@ class Simulation:
                 self.partial += bar == touch.bar
             final = chunk >= remaining or remaining - chunk <= DUST * position.bought
             if chunk > 0:
-                self.ledger.fill(position, bar, chunk, reference, entry=False, final=final)
+                fill = self.ledger.fill(position, bar, chunk, reference, entry=False, final=final)
+                order.fills.append(fill)
                 remaining -= chunk
             if final:
+                order.finish(remainder_cancelled=False)
                 self.trades.append(position.closed(self.candles.time, bar, touch.reason))
                 return bar
             reference = float(view.open[bar + 1]) if bar + 1 < self.count else reference
@@ -215,4 +253,5 @@ class Simulation:
             slippage=sum(trade.slippage for trade in self.trades + self.open_trades),
             orders_partial=self.partial,
             orders_below_minimum=self.below_minimum,
+            orders=self.orders,
         )

@@ -8,6 +8,7 @@ SIGNAL, STOP_LOSS, TAKE_PROFIT, TRAILING_STOP = (
     "take_profit",
     "trailing_stop",
 )
+MANUAL = "manual"  # a run's owner asked to flatten
 
 
 class Trade(NamedTuple):

@@ -1,0 +1,84 @@
+"""The paper broker: the backtest itself, over the run's candles up to its last closed bar.
+
+A tick runs `strategies.engine.backtest` on the bars from the run's history start (fixed when
+the run started, so recursive indicators see the same past as a backtest from that start)
+through the last bar the candle store holds. The fill model is causal (the no-look-ahead tests
+prove it), so what the bars already ticked produced never changes: the tick records only what
+the new bars add, and replaying a period bar by bar gives a backtest's trades exactly.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from strategies import rules
+from strategies.candles.ranges import missing
+from strategies.candles.store import candles_read, series_for
+from strategies.engine import Backtest, FillModel, Market, backtest
+from strategies.models import StrategyRun
+from strategies.series import Candles, timeframe_ms
+
+
+@dataclass(frozen=True)
+class PaperOutcome:
+    """The fill model's account of the run through `through` (a bar open, ms): the result,
+    the candles it saw (warm-up included) and where the run's own period starts in them."""
+
+    result: Backtest
+    document: rules.Document
+    candles: Candles
+    warmup: int
+    through: int
+
+    @property
+    def period(self) -> Candles:
+        return self.candles.slice(self.warmup, len(self.candles))
+
+
+def paper_evaluate(run: StrategyRun, *, through: int) -> PaperOutcome | None:
+    """The run's account after the bar opening at `through`, or after the last bar the store
+    holds when it holds less; None when no bar of the run's period is held yet, or when no
+    bar beyond the last one ticked is."""
+    bar_ms = timeframe_ms(run.timeframe)
+    series = series_for(exchange=run.exchange, symbol=run.symbol, timeframe=run.timeframe)
+    first_new = run.start_ms if run.last_bar_ms is None else run.last_bar_ms + bar_ms
+    through = min(through, _held_through(series.coverage, first_new, through + bar_ms, bar_ms))
+    if through < run.start_ms or (run.last_bar_ms is not None and through <= run.last_bar_ms):
+        return None
+    candles = candles_read(series, start=run.history_ms, end=through + bar_ms)
+    warmup = int(np.searchsorted(candles.time, run.start_ms, "left"))
+    if warmup >= len(candles):
+        return None  # the period's bars so far are gaps: nobody traded
+    document = rules.parse(run.document, base_timeframe=run.timeframe)
+    flatten_at = None
+    if run.flatten_bar_ms is not None:
+        flatten_at = int(np.searchsorted(candles.time[warmup:], run.flatten_bar_ms, "right")) - 1
+        flatten_at = max(flatten_at, 0)
+    result = backtest(
+        document,
+        candles,
+        capital=float(run.capital),
+        model=FillModel(
+            fee=run.fee,
+            slippage_bps=run.slippage_bps,
+            max_volume_share=run.max_volume_share,
+            tie=run.tie,
+        ),
+        market=Market(
+            amount_step=run.amount_step,
+            min_amount=run.min_amount,
+            min_cost=run.min_cost,
+            allows_shorts=run.allows_shorts,
+        ),
+        warmup=warmup,
+        flatten_at=flatten_at,
+    )
+    return PaperOutcome(result, document, candles, warmup, through)
+
+
+def _held_through(coverage: list, start: int, end: int, bar_ms: int) -> int:
+    """The open of the last bar of [start, end) before the first hole in what is held (a bar
+    inside a held range but without a candle is a gap: nobody traded, it counts as held)."""
+    holes = missing(coverage, start, end)
+    held_end = holes[0][0] if holes else end
+    return held_end // bar_ms * bar_ms - bar_ms

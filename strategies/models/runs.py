@@ -1,0 +1,257 @@
+"""Paper and live runs: a strategy document frozen at the start, ticked bar by bar by workers.
+
+A run's rows below its own (orders, fills, trades, bars, decisions) are written by its ticks
+only, each keyed by the bar it belongs to: a tick that runs twice finds them there and changes
+nothing.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from exchanges.models import Exchange, ExchangeKey
+from strategies.models.catalog import CatalogEntry
+from strategies.models.mine import StrategyVersion
+
+# Client order ids are UUIDs derived from (run, bar, leg): the same order always gets the same
+# id, whichever worker sends it and however often (Kraken accepts a UUID as `cl_ord_id`).
+CLIENT_ORDER_NAMESPACE = uuid.UUID("6f1b8c1e-3d2a-5b7e-9c4f-0a1d2e3f4b5c")
+
+
+class RunMode(models.TextChoices):
+    PAPER = "paper", _("Paper")
+    LIVE = "live", _("Live")
+
+
+class RunStatus(models.TextChoices):
+    STARTING = "starting", _("Starting")
+    RUNNING = "running", _("Running")
+    STOPPING = "stopping", _("Stopping")
+    STOPPED = "stopped", _("Stopped")
+    FAILED = "failed", _("Failed")
+
+
+ACTIVE_RUN = (RunStatus.STARTING, RunStatus.RUNNING, RunStatus.STOPPING)
+
+
+class StrategyRunQuerySet(models.QuerySet["StrategyRun"]):
+    def owned_by(self, user) -> "StrategyRunQuerySet":
+        return self.filter(owner=user)
+
+    def active(self) -> "StrategyRunQuerySet":
+        return self.filter(status__in=ACTIVE_RUN)
+
+
+class StrategyRun(models.Model):
+    """One strategy run on one market: its frozen document and fill model, where its ticks
+    got to, and the account they left (cash, holding, equity, the open position)."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.CASCADE,
+        related_name="strategy_runs",
+    )
+    catalog_entry = models.ForeignKey(
+        CatalogEntry, null=True, blank=True, on_delete=models.SET_NULL, related_name="runs"
+    )
+    strategy_version = models.ForeignKey(
+        StrategyVersion, null=True, blank=True, on_delete=models.SET_NULL, related_name="runs"
+    )
+    strategy_name = models.CharField(_("strategy"), max_length=200)
+    document = models.TextField(_("document"))  # canonical YAML, frozen at the start
+    exchange = models.ForeignKey(Exchange, verbose_name=_("exchange"), on_delete=models.PROTECT)
+    symbol = models.CharField(_("symbol"), max_length=60)
+    timeframe = models.CharField(_("timeframe"), max_length=8)
+    mode = models.CharField(_("mode"), max_length=8, choices=RunMode.choices)
+    key = models.ForeignKey(
+        ExchangeKey,
+        verbose_name=_("exchange key"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="runs",
+    )
+    capital = models.DecimalField(_("starting capital"), max_digits=20, decimal_places=2)
+    # The fill model and the market's rules, frozen at the start (a paper run's whole broker).
+    fee = models.FloatField(_("taker fee"))
+    slippage_bps = models.FloatField(_("slippage (basis points)"))
+    max_volume_share = models.FloatField(_("share of a bar's volume"))
+    tie = models.CharField(_("tie rule"), max_length=12)
+    amount_step = models.FloatField(null=True, blank=True)
+    min_amount = models.FloatField(default=0.0)
+    min_cost = models.FloatField(default=0.0)
+    allows_shorts = models.BooleanField(default=False)
+
+    status = models.CharField(
+        _("status"), max_length=10, choices=RunStatus.choices, default=RunStatus.STARTING
+    )
+    # Why it stopped: a message code of strategies.services.run_messages and its parameters.
+    stop_code = models.CharField(max_length=40, blank=True)
+    stop_params = models.JSONField(default=dict, blank=True)
+
+    # Bars, as their opens in ms UTC: history loaded from `history_ms`; decisions from the
+    # close of the bar opening at `start_ms` (the bar forming when the run was started).
+    history_ms = models.BigIntegerField()
+    start_ms = models.BigIntegerField()
+    last_bar_ms = models.BigIntegerField(null=True, blank=True)  # the last bar ticked
+    flatten_bar_ms = models.BigIntegerField(null=True, blank=True)  # flatten asked at its close
+    # The fan-out's bookkeeping: the bar a tick was last queued for, and when.
+    queued_bar_ms = models.BigIntegerField(null=True, blank=True)
+    queued_at = models.DateTimeField(null=True, blank=True)
+
+    cash = models.FloatField(default=0.0)
+    held = models.FloatField(default=0.0)  # signed: negative is short
+    equity = models.FloatField(default=0.0)
+    mark_price = models.FloatField(null=True, blank=True)
+    position = models.JSONField(null=True, blank=True)  # the open trade, as trade_json
+    stats = models.JSONField(null=True, blank=True)  # the backtest's statistics, run so far
+
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    stopped_at = models.DateTimeField(_("stopped"), null=True, blank=True)
+    ticked_at = models.DateTimeField(_("last tick"), null=True, blank=True)
+
+    objects = StrategyRunQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("strategy run")
+        verbose_name_plural = _("strategy runs")
+        indexes = [
+            models.Index(fields=["owner", "status"], name="run_owner_status"),
+            models.Index(fields=["status", "exchange", "symbol", "timeframe"], name="run_market"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.strategy_name} {self.symbol} {self.timeframe} {self.mode} #{self.pk}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("runs:detail", kwargs={"run_id": self.pk})
+
+    @property
+    def active(self) -> bool:
+        return self.status in ACTIVE_RUN
+
+    @property
+    def pnl(self) -> float:
+        return self.equity - float(self.capital)
+
+    def client_order_id(self, bar_ms: int, leg: str) -> str:
+        """The order's id at the exchange: the same for the same (run, bar, leg), always."""
+        return str(uuid.uuid5(CLIENT_ORDER_NAMESPACE, f"run:{self.pk}:bar:{bar_ms}:{leg}"))
+
+
+class RunOrder(models.Model):
+    """An order a run sent (or, paper, would have sent) at a bar's open."""
+
+    run = models.ForeignKey(StrategyRun, on_delete=models.CASCADE, related_name="orders")
+    bar_ms = models.BigIntegerField()  # the bar whose open it is sent at
+    leg = models.CharField(max_length=5)  # entry, exit
+    side = models.CharField(max_length=5)  # the position's: long, short
+    action = models.CharField(max_length=4)  # buy, sell
+    amount = models.FloatField()
+    filled = models.FloatField(default=0.0)
+    reason = models.CharField(max_length=16)  # signal, stop_loss, ..., manual
+    status = models.CharField(max_length=10)  # strategies.engine.fills.journal's states
+    client_order_id = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["-bar_ms", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["run", "bar_ms", "leg"], name="one_order_per_run_bar_leg"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.amount:g} ({self.leg} {self.side}, {self.status})"
+
+
+class RunFill(models.Model):
+    order = models.ForeignKey(RunOrder, on_delete=models.CASCADE, related_name="fills")
+    run = models.ForeignKey(StrategyRun, on_delete=models.CASCADE, related_name="fills")
+    bar_ms = models.BigIntegerField()
+    amount = models.FloatField()
+    price = models.FloatField()  # as filled, slippage included
+    reference = models.FloatField()  # the price before slippage
+    fee = models.FloatField()
+
+    class Meta:
+        ordering = ["-bar_ms", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["order", "bar_ms"], name="one_fill_per_order_bar")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.amount:g} at {self.price:g}"
+
+
+class RunTrade(models.Model):
+    """A closed position, as a backtest's ledger lists it."""
+
+    run = models.ForeignKey(StrategyRun, on_delete=models.CASCADE, related_name="trades")
+    side = models.CharField(max_length=5)
+    entry_ms = models.BigIntegerField()
+    entry_price = models.FloatField()
+    size = models.FloatField()
+    exit_ms = models.BigIntegerField()
+    exit_price = models.FloatField()
+    exit_reason = models.CharField(max_length=16)
+    pnl = models.FloatField()
+    fees = models.FloatField()
+
+    class Meta:
+        ordering = ["-entry_ms"]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "entry_ms"], name="one_trade_per_run_entry")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.side} {self.size:g}: {self.pnl:+.2f}"
+
+
+class RunBar(models.Model):
+    """The account at a bar's close: the equity curve, one row per bar ticked."""
+
+    run = models.ForeignKey(StrategyRun, on_delete=models.CASCADE, related_name="bars")
+    bar_ms = models.BigIntegerField()
+    close = models.FloatField()
+    equity = models.FloatField()
+    held = models.FloatField()
+
+    class Meta:
+        ordering = ["bar_ms"]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "bar_ms"], name="one_row_per_run_bar")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.bar_ms}: {self.equity:.2f}"
+
+
+class RunDecision(models.Model):
+    """A decision taken at a bar's close that sent an order (or would have, below the market's
+    minimum): the rule that fired and which of its conditions held, as paths into the rule."""
+
+    run = models.ForeignKey(StrategyRun, on_delete=models.CASCADE, related_name="decisions")
+    bar_ms = models.BigIntegerField()  # the bar at whose close it was decided
+    event = models.CharField(max_length=12)  # enter_long, enter_short, exit_long, ..., stop_loss
+    conditions = models.JSONField(default=list, blank=True)  # [[0, 1], ...] paths of true leaves
+    order = models.ForeignKey(
+        RunOrder, null=True, blank=True, on_delete=models.CASCADE, related_name="decisions"
+    )
+
+    class Meta:
+        ordering = ["-bar_ms", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["run", "bar_ms", "event"], name="one_decision_per_run_bar_event"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event} at {self.bar_ms}"

@@ -1,0 +1,37 @@
+"""Reads of runs with their owner's visibility: another user's run is a 404."""
+
+from django.shortcuts import get_object_or_404
+
+from accounts.models import User
+from strategies.models import Backtest, RunBar, StrategyRun
+
+LATEST = 50
+
+
+def runs_of(user: User):
+    return StrategyRun.objects.owned_by(user).select_related("exchange")
+
+
+def run_of(user: User, run_id: int) -> StrategyRun:
+    return get_object_or_404(runs_of(user), pk=run_id)
+
+
+def run_activity(run: StrategyRun) -> dict:
+    """What the run's page lists: the latest orders (with their fills), decisions and trades."""
+    return {
+        "orders": list(run.orders.prefetch_related("fills")[:LATEST]),
+        "decisions": list(run.decisions.select_related("order")[:LATEST]),
+        "trades": list(run.trades.all()[:LATEST]),
+    }
+
+
+def backtest_to_repeat(user: User, backtest_id: str | None) -> Backtest | None:
+    """The user's backtest a "paper run from it" link names, or None."""
+    if not backtest_id or not backtest_id.isdigit():
+        return None
+    return Backtest.objects.owned_by(user).filter(pk=int(backtest_id)).first()
+
+
+def run_equity(run: StrategyRun) -> list[tuple[int, float]]:
+    """(bar open ms, equity at its close) for every bar ticked."""
+    return list(RunBar.objects.filter(run=run).values_list("bar_ms", "equity"))

@@ -1,0 +1,49 @@
+"""Why a run stopped: translated sentences named by the code a run keeps (with its
+parameters), so the page and the email say it in the reader's language, never as a trace."""
+
+from django.utils.translation import gettext_lazy as _
+
+from strategies.services import backtest_errors
+
+STOPPED_BY_YOU = "stopped_by_you"
+FLATTENED = "flattened"
+KILLED_BY_YOU = "killed_by_you"
+KILLED_BY_STAFF = "killed_by_staff"
+KILLED_FOR_ALL = "killed_for_all"
+PREPARE_FAILED = "prepare_failed"
+DOCUMENT = "document"
+OURS = "our_error"
+
+MESSAGES = {
+    STOPPED_BY_YOU: _("You stopped this run."),
+    FLATTENED: _("You asked to close the position and stop: the position is closed."),
+    KILLED_BY_YOU: _("You stopped all your runs at once."),
+    KILLED_BY_STAFF: _("Noon Barbari's staff stopped your runs (a kill switch on your account)."),
+    KILLED_FOR_ALL: _(
+        "Noon Barbari's staff stopped every run on the platform at once (the global kill "
+        "switch). Nothing is wrong with your settings; start the run again when you wish."
+    ),
+    PREPARE_FAILED: _(
+        "The run could not load the candles it needs before its first decision: %(reason)s"
+    ),
+    DOCUMENT: _("The strategy's document cannot run on %(timeframe)s candles: %(problem)s"),
+    OURS: _(
+        "The run stopped because of an error on our side, not yours. It has been logged; start "
+        "it again later."
+    ),
+}
+
+# Stops the owner chose: the email about them is a receipt, not an alarm.
+CHOSEN = frozenset({STOPPED_BY_YOU, FLATTENED, KILLED_BY_YOU})
+
+
+def stop_message(code: str, params: dict) -> str:
+    """The sentence of a stored stop, in the active language."""
+    template = MESSAGES.get(code, MESSAGES[OURS])
+    params = dict(params)
+    if "reason_code" in params:  # a backtest_errors code for a failure reaching the exchange
+        params["reason"] = backtest_errors.error_message(params.pop("reason_code"), params)
+    try:
+        return str(template) % params
+    except (KeyError, TypeError, ValueError):
+        return str(MESSAGES[OURS])

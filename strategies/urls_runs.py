@@ -1,0 +1,17 @@
+"""Runs (names "runs:<name>"), under /<lang>/runs/."""
+
+from django.urls import path
+
+from strategies.views import runs as views
+
+app_name = "runs"
+
+urlpatterns = [
+    path("", views.run_list, name="list"),
+    path("new/", views.run_new, name="new"),
+    path("stop-all/", views.runs_kill, name="kill"),
+    path("<int:run_id>/", views.run_detail, name="detail"),
+    path("<int:run_id>/live/", views.run_live, name="live"),
+    path("<int:run_id>/stop/", views.run_stop, name="stop"),
+    path("<int:run_id>/flatten/", views.run_flatten, name="flatten"),
+]

@@ -1,0 +1,125 @@
+"""How a run's page words and draws it: decisions in the strategy's own sentences, trades as
+the backtest ledger shows them, the equity curve as the backtest chart draws it."""
+
+import numpy as np
+from django.utils.translation import gettext_lazy as _
+
+from strategies import rules
+from strategies.engine.explain import condition_at
+from strategies.models import RunDecision, RunOrder, RunTrade, StrategyRun
+from strategies.rules.sentences import Wording
+from strategies.series import timeframe_ms
+from strategies.services.backtest_results import equity_points
+from strategies.services.run_messages import stop_message
+from strategies.views.backtest_display import equity_chart, trade_rows, when
+
+EVENTS = {
+    "enter_long": _("Entry long fired"),
+    "enter_short": _("Entry short fired"),
+    "exit_long": _("Exit long fired"),
+    "exit_short": _("Exit short fired"),
+    "stop_loss": _("Stop-loss reached"),
+    "take_profit": _("Take-profit reached"),
+    "trailing_stop": _("Trailing stop reached"),
+    "manual": _("You asked to close the position"),
+}
+ORDER_STATES = {
+    "filled": _("Filled"),
+    "partial": _("Partly filled, the rest cancelled"),
+    "cancelled": _("Cancelled"),
+    "skipped": _("Not sent: below the market's minimum"),
+    "working": _("Filling (volume limit)"),
+}
+ACTIONS = {"buy": _("Buy"), "sell": _("Sell")}
+
+
+def decision_rows(run: StrategyRun, decisions: list[RunDecision]) -> list[dict]:
+    """Each decision with its time and the conditions that held, worded from the document."""
+    try:
+        document = rules.parse(run.document)
+    except rules.DocumentError:
+        document = None
+    rows = []
+    for decision in decisions:
+        rows.append(
+            {
+                "at": when(decision.bar_ms),
+                "event": EVENTS.get(decision.event, decision.event),
+                "because": _because(document, decision),
+                "order": order_summary(decision.order),
+            }
+        )
+    return rows
+
+
+def _because(document, decision: RunDecision) -> list[str]:
+    if document is None or not decision.event.startswith(("enter_", "exit_")):
+        return []
+    verb, side = decision.event.split("_", 1)
+    branches = document.entry_branches() if verb == "enter" else document.exit_branches()
+    rule = branches.get(side)
+    if rule is None:
+        return []
+    wording = Wording(document.indicators)
+    found = (condition_at(rule, path) for path in decision.conditions)
+    return [wording.condition(node) for node in found if node is not None]
+
+
+def ledger_rows(trades: list[RunTrade]) -> list[dict]:
+    return trade_rows(
+        [
+            {
+                "side": t.side,
+                "entry_time": t.entry_ms,
+                "entry_price": t.entry_price,
+                "size": t.size,
+                "pnl": t.pnl,
+                "fees": t.fees,
+                "exit_time": t.exit_ms,
+                "exit_price": t.exit_price,
+                "exit_reason": t.exit_reason,
+            }
+            for t in trades
+        ]
+    )
+
+
+def chart(run: StrategyRun, points: list[tuple[int, float]]) -> dict | None:
+    """The equity chart's data (at most the backtest chart's number of points), at closes."""
+    if not points:
+        return None
+    closes = np.array([ms for ms, _value in points], dtype=np.int64) + timeframe_ms(run.timeframe)
+    values = np.array([value for _ms, value in points], dtype=np.float64)
+    return equity_chart(float(run.capital), equity_points(closes, values))
+
+
+def stop_text(run: StrategyRun) -> str:
+    return stop_message(run.stop_code, run.stop_params) if run.stop_code else ""
+
+
+def order_rows(orders: list[RunOrder]) -> list[dict]:
+    """Orders with their words and times, and their fills (prefetched)."""
+    return [
+        {
+            "sent_at": when(order.bar_ms),
+            "action": ACTIONS.get(order.action, order.action),
+            "amount": order.amount,
+            "state": ORDER_STATES.get(order.status, order.status),
+            "fills": [
+                {"at": when(f.bar_ms), "amount": f.amount, "price": f.price, "fee": f.fee}
+                for f in order.fills.all()
+            ],
+        }
+        for order in orders
+    ]
+
+
+def order_summary(order: RunOrder | None) -> str:
+    """ "Buy 0.5 (Filled)": what a decision sent."""
+    if order is None:
+        return ""
+    return str(_("%(action)s %(amount)s (%(state)s)")) % {
+        "action": ACTIONS.get(order.action, order.action),
+        "amount": f"{order.amount:.8f}".rstrip("0").rstrip("."),
+        "state": ORDER_STATES.get(order.status, order.status),
+    }

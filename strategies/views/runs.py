@@ -1,0 +1,164 @@
+"""Runs: the dashboard with its controls, a run's page (refreshed while it runs), starting a
+paper run. Another user's run is a 404 on every route; starting one needs a verified second
+factor, stopping never does (stopping must always be easy)."""
+
+from decimal import Decimal
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.decorators import two_factor_required
+from accounts.http import AuthenticatedRequest
+from strategies import rules
+from strategies.engine import STATEMENT
+from strategies.forms.runs import PaperRunForm
+from strategies.selectors import backtests as backtest_selectors
+from strategies.selectors import runs as selectors
+from strategies.services import run_messages
+from strategies.services import runs as services
+from strategies.views import backtest_display, run_display
+
+REFRESH_SECONDS = 10
+
+
+@never_cache
+@login_required
+@require_GET
+def run_list(request: AuthenticatedRequest) -> HttpResponse:
+    runs = list(selectors.runs_of(request.user))
+    context = {"runs": runs, "any_active": any(run.active for run in runs)}
+    return render(request, "strategies/runs/list.html", context)
+
+
+def _initial(request: AuthenticatedRequest) -> dict[str, object]:
+    """A "paper run from this backtest" link brings its strategy, market and costs."""
+    backtest = selectors.backtest_to_repeat(request.user, request.GET.get("backtest"))
+    if backtest is None or backtest.exchange is None:
+        return {"strategy": request.GET.get("strategy", "")}
+    if backtest.strategy_version is not None:
+        strategy = f"mine:{backtest.strategy_version.strategy_id}"
+    elif backtest.catalog_entry is not None:
+        strategy = f"catalog:{backtest.catalog_entry.slug}"
+    else:
+        strategy = ""
+    return {
+        "strategy": strategy,
+        "exchange": backtest.exchange.slug,
+        "symbol": backtest.symbol,
+        "timeframe": backtest.timeframe,
+        "capital": backtest.capital,
+        "fee": Decimal(str(round(backtest.fee * 100, 4))),
+        "slippage_bps": Decimal(str(backtest.slippage_bps)),
+        "max_volume_share": Decimal(str(round(backtest.max_volume_share * 100, 2))),
+    }
+
+
+@never_cache
+@two_factor_required
+@require_http_methods(["GET", "POST"])
+def run_new(request: AuthenticatedRequest) -> HttpResponse:
+    choices = backtest_selectors.strategy_choices(request.user, get_language())
+    form = PaperRunForm(request.POST or None, initial=_initial(request), strategy_choices=choices)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            run = services.strategy_run_start(
+                owner=request.user,
+                source=backtest_selectors.strategy_source(request.user, data["strategy"]),
+                exchange=data["exchange"],
+                symbol=data["symbol"].strip(),
+                timeframe=data["timeframe"],
+                capital=data["capital"],
+                fee=form.fee_fraction(),
+                slippage_bps=float(data["slippage_bps"]),
+                max_volume_share=float(data["max_volume_share"]) / 100,
+            )
+        except services.StartRefused as refused:
+            form.add_error(refused.field or None, refused.message)
+        else:
+            messages.success(
+                request,
+                _("Paper run started: its first decision comes at the close of the current bar."),
+            )
+            return redirect(run)
+    return render(request, "strategies/runs/new.html", {"form": form})
+
+
+def _page(run) -> dict[str, object]:
+    activity = selectors.run_activity(run)
+    try:
+        sentences = rules.sentences(rules.parse(run.document))
+    except rules.DocumentError:
+        sentences = []
+    return {
+        "run": run,
+        "stop_text": run_display.stop_text(run),
+        "decisions": run_display.decision_rows(run, activity["decisions"]),
+        "orders": run_display.order_rows(activity["orders"]),
+        "trades": run_display.ledger_rows(activity["trades"]),
+        "position": backtest_display.trade_rows([run.position])[0] if run.position else None,
+        "stats": backtest_display.stat_rows(run.stats),
+        "started": backtest_display.when(run.start_ms),
+        "last_bar": backtest_display.when(run.last_bar_ms),
+        "refresh": REFRESH_SECONDS if run.active else None,
+        "sentences": sentences,
+        "statement": STATEMENT,
+    }
+
+
+@never_cache
+@login_required
+@require_GET
+def run_detail(request: AuthenticatedRequest, run_id: int) -> HttpResponse:
+    run = selectors.run_of(request.user, run_id)
+    context = _page(run) | {"chart": run_display.chart(run, selectors.run_equity(run))}
+    return render(request, "strategies/runs/detail.html", context)
+
+
+@never_cache
+@login_required
+@require_GET
+def run_live(request: AuthenticatedRequest, run_id: int) -> HttpResponse:
+    """The part of the run's page htmx refreshes while the run is active."""
+    run = selectors.run_of(request.user, run_id)
+    return render(request, "strategies/runs/_live.html", _page(run))
+
+
+@login_required
+@require_POST
+def run_stop(request: AuthenticatedRequest, run_id: int) -> HttpResponse:
+    run = selectors.run_of(request.user, run_id)
+    if services.strategy_run_stop(run=run):
+        messages.success(request, _("Run stopped."))
+    else:
+        messages.info(request, _("This run had already stopped."))
+    return redirect(run)
+
+
+@login_required
+@require_POST
+def run_flatten(request: AuthenticatedRequest, run_id: int) -> HttpResponse:
+    run = selectors.run_of(request.user, run_id)
+    if not services.strategy_run_flatten(run=run):
+        messages.info(request, _("This run had already stopped."))
+    elif run.active:
+        messages.success(
+            request, _("The position will be closed at the next open; then the run stops.")
+        )
+    else:
+        messages.success(request, _("No position was open: the run is stopped."))
+    return redirect(run)
+
+
+@login_required
+@require_POST
+def runs_kill(request: AuthenticatedRequest) -> HttpResponse:
+    count = services.strategy_runs_kill(owner=request.user, code=run_messages.KILLED_BY_YOU)
+    messages.success(request, _("All your runs are stopped (%(count)d).") % {"count": count})
+    return redirect("runs:list")
