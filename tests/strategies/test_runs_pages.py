@@ -9,15 +9,18 @@ from accounts import services as accounts_services
 from accounts.models import User
 from exchanges import retry
 from strategies.candles.store import series_for
-from strategies.models import RunBar, RunStatus, StrategyRun
+from strategies.models import Backtest, CatalogEntry, RunBar, RunStatus, StrategyRun
 from strategies.services import run_ticks
 from strategies.services.run_ticks import run_tick, runs_fan_out
 from tests.accounts.helpers import enrol, make_user, verify_session
 from tests.strategies.mine_helpers import page
+from tests.strategies.run_helpers import kraken as kraken_exchange
 from tests.strategies.run_helpers import paper_run, stored
 from tests.strategies.test_runs_ticks import HAND, hand_candles
 
 pytestmark = pytest.mark.django_db
+
+HOUR_MS = 3_600_000
 
 FORM = {
     "strategy": "catalog:ema-crossover",
@@ -239,3 +242,40 @@ def test_staff_kill_switches_per_user_and_for_everyone(
         "alice@example.com",
         "bob@example.com",
     ]
+
+
+def test_a_backtest_report_offers_a_paper_run_with_its_settings():
+    client, user = verified("from-backtest@example.com")
+    entry = CatalogEntry.objects.get(slug="ema-crossover")
+    backtest = Backtest.objects.create(
+        owner=user,
+        catalog_entry=entry,
+        strategy_name=entry.slug,
+        document=entry.document,
+        exchange=kraken_exchange(),
+        symbol="ETH/USD",
+        timeframe="4h",
+        start_ms=0,
+        end_ms=HOUR_MS,
+        capital=2500,
+        fee=0.0026,
+        slippage_bps=7.5,
+        max_volume_share=0.05,
+        tie="stop_first",
+        status="done",
+        stats={},
+        bars=1,
+        gaps=0,
+    )
+
+    report = page(client.get(f"/en/strategies/backtests/{backtest.pk}/"))
+    form = page(client.get(f"/en/runs/new/?backtest={backtest.pk}"))
+
+    assert f'href="/en/runs/new/?backtest={backtest.pk}"' in report
+    assert 'value="ETH/USD"' in form
+    assert '<option value="4h" selected>' in form
+    assert '<option value="catalog:ema-crossover" selected>' in form
+    assert 'value="2500.00"' in form or 'value="2500"' in form
+    assert 'value="0.26"' in form or 'value="0.2600"' in form
+    assert 'value="7.5"' in form
+    assert 'value="5.00"' in form or 'value="5.0"' in form
