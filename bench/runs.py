@@ -180,7 +180,6 @@ def create_runs(count: int, symbols: list[str], closed: int) -> None:
             status=RunStatus.RUNNING,
             start_ms=closed,
             history_ms=history,
-            cash=10_000,
             equity=10_000,
         )
         for number in range(count)

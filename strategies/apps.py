@@ -24,6 +24,6 @@ class StrategiesConfig(AppConfig):
         register_version(docs_pages.CACHE_SOURCE, docs_pages.docs_version)
         strategy_catalog.strategy_catalogs.append(catalog.GuideStrategies())
         # Active runs keep what they depend on: accounts and exchanges ask without importing us.
-        accounts_services.two_factor_removal_blockers.append(runs.runs_block_two_factor_removal)
-        accounts_services.account_deletion_blockers.append(runs.runs_block_account_deletion)
+        accounts_services.two_factor_removal_blockers.append(runs.runs_block_while_active)
+        accounts_services.account_deletion_blockers.append(runs.runs_block_while_active)
         exchanges_services.key_deletion_blockers.append(runs.runs_block_key_deletion)

@@ -22,17 +22,15 @@ from strategies.series import Candles, timeframe_ms
 @dataclass(frozen=True)
 class PaperOutcome:
     """The fill model's account of the run through `through` (a bar open, ms): the result,
-    the candles it saw (warm-up included) and where the run's own period starts in them."""
+    the candles it saw (warm-up included), where the run's own period starts in them, and
+    that period (the bars the result's indices count)."""
 
     result: Backtest
     document: rules.Document
     candles: Candles
     warmup: int
     through: int
-
-    @property
-    def period(self) -> Candles:
-        return self.candles.slice(self.warmup, len(self.candles))
+    period: Candles
 
 
 def paper_evaluate(run: StrategyRun, *, through: int) -> PaperOutcome | None:
@@ -73,7 +71,8 @@ def paper_evaluate(run: StrategyRun, *, through: int) -> PaperOutcome | None:
         warmup=warmup,
         flatten_at=flatten_at,
     )
-    return PaperOutcome(result, document, candles, warmup, through)
+    period = candles.slice(warmup, len(candles))
+    return PaperOutcome(result, document, candles, warmup, through, period)
 
 
 def _held_through(coverage: list, start: int, end: int, bar_ms: int) -> int:

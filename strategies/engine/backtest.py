@@ -20,7 +20,7 @@ from strategies.series import Candles
 @dataclass(frozen=True)
 class Backtest:
     """The outcome: closed and open trades, the equity and the signed holding at every close,
-    the statistics, the orders with their fills, and the signals (bars index the period)."""
+    the statistics, and the orders with their fills (bars index the period)."""
 
     trades: list[Trade]
     open_trades: list[Trade]
@@ -30,7 +30,6 @@ class Backtest:
     market: Market
     held: np.ndarray
     orders: list[Order]
-    signals: Signals
 
 
 def backtest(
@@ -55,9 +54,8 @@ def backtest(
     if document.entry_branches()["short"] is not None and not market.allows_shorts:
         raise ShortsNotAllowed()
     period = candles.slice(warmup, len(candles))
-    signals = _after(decide(document, candles), warmup)
     fills = simulate(
-        signals,
+        _after(decide(document, candles), warmup),
         period,
         risk=document.risk,
         sizing=document.sizing,
@@ -75,7 +73,6 @@ def backtest(
         market=market,
         held=fills.held,
         orders=fills.orders,
-        signals=signals,
     )
 
 

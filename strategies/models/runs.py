@@ -103,7 +103,6 @@ class StrategyRun(models.Model):
     queued_bar_ms = models.BigIntegerField(null=True, blank=True)
     queued_at = models.DateTimeField(null=True, blank=True)
 
-    cash = models.FloatField(default=0.0)
     held = models.FloatField(default=0.0)  # signed: negative is short
     equity = models.FloatField(default=0.0)
     mark_price = models.FloatField(null=True, blank=True)
@@ -135,6 +134,11 @@ class StrategyRun(models.Model):
     @property
     def active(self) -> bool:
         return self.status in ACTIVE_RUN
+
+    @property
+    def cash(self) -> float:
+        """What is not in the position: the equity less the holding at the last close."""
+        return self.equity - self.held * (self.mark_price or 0.0)
 
     @property
     def pnl(self) -> float:

@@ -6,7 +6,6 @@ that finds its bars already written (it ran twice) is refused before writing any
 """
 
 import numpy as np
-from django.db.models import Q
 from django.utils import timezone
 
 from strategies.brokers.paper import PaperOutcome
@@ -135,7 +134,6 @@ def _account(run: StrategyRun, outcome: PaperOutcome) -> None:
     equity, held = float(result.equity[-1]), float(result.held[-1])
     run.last_bar_ms = outcome.through
     run.equity, run.held, run.mark_price = equity, held, close
-    run.cash = equity - held * close
     run.position = trade_json(result.open_trades[0]) if result.open_trades else None
     run.stats = stats_json(result)
     run.ticked_at = timezone.now()
@@ -145,7 +143,6 @@ def _account(run: StrategyRun, outcome: PaperOutcome) -> None:
             "equity",
             "held",
             "mark_price",
-            "cash",
             "position",
             "stats",
             "ticked_at",
@@ -154,4 +151,4 @@ def _account(run: StrategyRun, outcome: PaperOutcome) -> None:
 
 
 def has_working_orders(run: StrategyRun) -> bool:
-    return RunOrder.objects.filter(Q(run=run) & Q(status=WORKING)).exists()
+    return RunOrder.objects.filter(run=run, status=WORKING).exists()

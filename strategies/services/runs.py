@@ -101,7 +101,6 @@ def strategy_run_start(
         allows_shorts=market.allows_shorts,
         start_ms=start_ms,
         history_ms=start_ms - history_bars(document, timeframe) * bar_ms,
-        cash=float(capital),
         equity=float(capital),
     )
 
@@ -200,8 +199,9 @@ def end_run(run: StrategyRun, status: str, code: str, **params: object) -> bool:
 # Hooks accounts and exchanges call without importing strategies (StrategiesConfig.ready).
 
 
-def runs_block_two_factor_removal(user: User) -> str | None:
-    """Active runs keep two-factor authentication on: it guards the money they trade."""
+def runs_block_while_active(user: User) -> str | None:
+    """Active runs keep two-factor authentication on (it guards the money they trade) and the
+    account they belong to."""
     count = StrategyRun.objects.owned_by(user).active().count()
     if not count:
         return None
@@ -210,10 +210,6 @@ def runs_block_two_factor_removal(user: User) -> str | None:
         "You have %(count)d active runs: stop them first.",
         count,
     ) % {"count": count}
-
-
-def runs_block_account_deletion(user: User) -> str | None:
-    return runs_block_two_factor_removal(user)
 
 
 def runs_block_key_deletion(key) -> str | None:

@@ -33,12 +33,16 @@ ORDER_STATES = {
 ACTIONS = {"buy": _("Buy"), "sell": _("Sell")}
 
 
-def decision_rows(run: StrategyRun, decisions: list[RunDecision]) -> list[dict]:
-    """Each decision with its time and the conditions that held, worded from the document."""
+def run_document(run: StrategyRun) -> rules.Document | None:
+    """The run's frozen document, read once per page (None if it no longer reads)."""
     try:
-        document = rules.parse(run.document)
+        return rules.parse(run.document)
     except rules.DocumentError:
-        document = None
+        return None
+
+
+def decision_rows(document: rules.Document | None, decisions: list[RunDecision]) -> list[dict]:
+    """Each decision with its time and the conditions that held, worded from the document."""
     rows = []
     for decision in decisions:
         rows.append(

@@ -90,16 +90,13 @@ def run_new(request: AuthenticatedRequest) -> HttpResponse:
     return render(request, "strategies/runs/new.html", {"form": form})
 
 
-def _page(run) -> dict[str, object]:
+def _live(run, document) -> dict[str, object]:
+    """What the refreshed part of the run's page shows."""
     activity = selectors.run_activity(run)
-    try:
-        sentences = rules.sentences(rules.parse(run.document))
-    except rules.DocumentError:
-        sentences = []
     return {
         "run": run,
         "stop_text": run_display.stop_text(run),
-        "decisions": run_display.decision_rows(run, activity["decisions"]),
+        "decisions": run_display.decision_rows(document, activity["decisions"]),
         "orders": run_display.order_rows(activity["orders"]),
         "trades": run_display.ledger_rows(activity["trades"]),
         "position": backtest_display.trade_rows([run.position])[0] if run.position else None,
@@ -107,8 +104,6 @@ def _page(run) -> dict[str, object]:
         "started": backtest_display.when(run.start_ms),
         "last_bar": backtest_display.when(run.last_bar_ms),
         "refresh": REFRESH_SECONDS if run.active else None,
-        "sentences": sentences,
-        "statement": STATEMENT,
     }
 
 
@@ -117,7 +112,12 @@ def _page(run) -> dict[str, object]:
 @require_GET
 def run_detail(request: AuthenticatedRequest, run_id: int) -> HttpResponse:
     run = selectors.run_of(request.user, run_id)
-    context = _page(run) | {"chart": run_display.chart(run, selectors.run_equity(run))}
+    document = run_display.run_document(run)
+    context = _live(run, document) | {
+        "chart": run_display.chart(run, selectors.run_equity(run)),
+        "sentences": rules.sentences(document) if document else [],
+        "statement": STATEMENT,
+    }
     return render(request, "strategies/runs/detail.html", context)
 
 
@@ -127,7 +127,8 @@ def run_detail(request: AuthenticatedRequest, run_id: int) -> HttpResponse:
 def run_live(request: AuthenticatedRequest, run_id: int) -> HttpResponse:
     """The part of the run's page htmx refreshes while the run is active."""
     run = selectors.run_of(request.user, run_id)
-    return render(request, "strategies/runs/_live.html", _page(run))
+    context = _live(run, run_display.run_document(run))
+    return render(request, "strategies/runs/_live.html", context)
 
 
 @login_required

@@ -64,6 +64,5 @@ def paper_run(
         status=RunStatus.RUNNING,
         start_ms=start_ms,
         history_ms=start_ms - history_bars(parsed, candles.timeframe) * candles.bar_ms,
-        cash=capital,
         equity=capital,
     )

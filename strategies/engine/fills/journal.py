@@ -53,11 +53,6 @@ class Order:
     def filled(self) -> float:
         return sum(fill.amount for fill in self.fills)
 
-    @property
-    def last_bar(self) -> int:
-        """The last bar anything happened to the order in (its last fill, or its own bar)."""
-        return max([self.bar, *(fill.bar for fill in self.fills)])
-
     def finish(self, remainder_cancelled: bool) -> None:
         """The loop is done with the order: filled, or its remainder cancelled."""
         if not remainder_cancelled:
