@@ -26,6 +26,8 @@ from exchanges import ratelimits
 from exchanges.credentials import Credentials
 
 MARKETS_TTL = 24 * 3600
+# The cache entry of a market list: its name changes with what the entry holds.
+MARKETS = "markets-2"
 # The offset between our clock and the exchange's is this machine's, and drifts: re-measured
 # hourly, per host.
 CLOCK_OFFSET_TTL = 3600
@@ -82,9 +84,14 @@ def build(ccxt_id: str, credentials: Credentials | None = None) -> ccxt.Exchange
     counter = ratelimits.COUNTERS.get(ccxt_id)
     if counter is not None and credentials is not None and settings.EXCHANGE_RATE_LIMIT:
         ratelimits.follow_counter(exchange, counter)
-    cached = cache.get(_cache_key("markets", ccxt_id))
+    cached = cache.get(_cache_key(MARKETS, ccxt_id))
     if cached:
-        exchange.set_markets(*cached)
+        markets, currencies, helpers = cached
+        exchange.set_markets(markets, currencies)
+        # What load_markets derives beside the markets (Kraken's markets by "altname", which
+        # its order parsing needs to name an order's market): without it, orders read back
+        # have no symbol and a filter by market drops them.
+        exchange.options.update(helpers)
     if _aligns_clock(exchange):
         offset = cache.get(_cache_key("clock-offset", ccxt_id, per_host=True))
         if offset is not None:
@@ -112,11 +119,19 @@ def share_markets(exchange: ccxt.Exchange) -> None:
     if not exchange.markets:
         # ccxt parses a garbled answer into no markets at all: never cache that for a day.
         raise ccxt.BadResponse(f"{exchange.id} answered with no markets")
+    helpers = {name: exchange.options.get(name) for name in _market_helpers(exchange)}
     cache.set(
-        _cache_key("markets", exchange.id),
-        (list(exchange.markets.values()), exchange.currencies),
+        _cache_key(MARKETS, exchange.id),
+        (list(exchange.markets.values()), exchange.currencies, helpers),
         MARKETS_TTL,
     )
+
+
+def _market_helpers(exchange: ccxt.Exchange) -> list[str]:
+    """The options ccxt fills while loading markets, that it copies with them itself."""
+    return [
+        name for name in exchange.options.get("marketHelperProps", []) if name in exchange.options
+    ]
 
 
 def _aligns_clock(exchange: ccxt.Exchange) -> bool:

@@ -1,8 +1,9 @@
 """Fault injection: make the next N matching calls fail (or stall) the way a real venue does.
 
-A fault matches a request when its ``key`` is None (global) or equals the request's API key, and
-its ``venue`` is None or the request's dialect ("spot" / "futures"). Each request consumes at most
-one fault: the oldest that matches. Kinds:
+A fault matches a request when its ``key`` is None (global) or equals the request's API key, its
+``venue`` is None or the request's dialect ("spot" / "futures"), and its ``endpoint`` is None or
+part of the request's path ("AddOrder", "sendorder"). Each request consumes at most one fault: the
+oldest that matches. Kinds:
 
 - ``http_error``: the given HTTP status (default 502) with a gateway-style HTML body, as a
   CDN in front of the venue answers when the venue behind it is down;
@@ -11,7 +12,11 @@ one fault: the oldest that matches. Kinds:
 - ``rate_limit``: the venue's rate-limit error (Spot ``EAPI:Rate limit exceeded``, Futures
   ``apiLimitExceeded``), HTTP 200 as for every other Kraken API error;
 - ``malformed``: the real answer cut in half, still labelled application/json;
-- ``slow``: the real answer, after ``seconds`` seconds.
+- ``slow``: the real answer, after ``seconds`` seconds;
+- ``lost_answer``: the request is carried out (an order is placed), then, after ``seconds``
+  seconds (0 by default), the client gets a gateway timeout (HTTP 504) instead of the answer:
+  the ambiguous outcome a trading client must resolve by looking the order up, never by
+  sending it again.
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ import threading
 from dataclasses import asdict, dataclass
 from typing import Any
 
-KINDS = ("http_error", "unavailable", "rate_limit", "malformed", "slow")
+KINDS = ("http_error", "unavailable", "rate_limit", "malformed", "slow", "lost_answer")
 
 
 @dataclass
@@ -31,6 +36,7 @@ class Fault:
     venue: str | None = None
     status: int | None = None
     seconds: float = 0.0
+    endpoint: str | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -42,14 +48,18 @@ class Fault:
         if self.kind == "slow" and self.seconds <= 0:
             raise ValueError("a slow fault needs seconds > 0")
 
-    def matches(self, key: str | None, venue: str) -> bool:
-        return (self.key is None or self.key == key) and self.venue in (None, venue)
+    def matches(self, key: str | None, venue: str, path: str = "") -> bool:
+        return (
+            (self.key is None or self.key == key)
+            and self.venue in (None, venue)
+            and (self.endpoint is None or self.endpoint in path)
+        )
 
     @classmethod
     def from_json(cls, data: Any) -> Fault:
         if not isinstance(data, dict):
             raise ValueError("a fault is a JSON object")
-        fields = {"kind", "count", "key", "venue", "status", "seconds"}
+        fields = {"kind", "count", "key", "venue", "status", "seconds", "endpoint"}
         unknown = set(data) - fields
         if unknown:
             raise ValueError(f"unknown fault fields: {', '.join(sorted(unknown))}")
@@ -68,11 +78,11 @@ class FaultQueue:
             self._faults.append(fault)
         return fault
 
-    def take(self, key: str | None, venue: str) -> Fault | None:
+    def take(self, key: str | None, venue: str, path: str = "") -> Fault | None:
         """The oldest fault matching this request, with one use consumed."""
         with self._lock:
             for fault in self._faults:
-                if fault.matches(key, venue):
+                if fault.matches(key, venue, path):
                     fault.count -= 1
                     if fault.count == 0:
                         self._faults.remove(fault)

@@ -92,7 +92,7 @@ class SandboxApp:
         dialect = next((d for d in self.dialects if d.handles(request.path)), None)
         if dialect is None:
             return text_response("404 Not Found", 404)
-        fault = self.faults.take(dialect.api_key(request), dialect.name)
+        fault = self.faults.take(dialect.api_key(request), dialect.name, request.path)
         if fault is not None and fault.kind == "slow":
             self.stopping.wait(fault.seconds)  # an Event, so stop() never waits out a delay
         elif fault is not None and fault.kind == "http_error":
@@ -106,6 +106,11 @@ class SandboxApp:
             response = dialect.handle(request)
         if fault is not None and fault.kind == "malformed":
             response.body = truncate(response.body)
+        if fault is not None and fault.kind == "lost_answer":
+            # Carried out, then the answer never arrives: a gateway timing out in front of us.
+            self.stopping.wait(fault.seconds)
+            page = GATEWAY_PAGE.format(status=504, reason="Gateway Timeout")
+            return text_response(page, 504, "text/html")
         return response
 
     def admin(self, request: Request) -> Response:

@@ -143,3 +143,19 @@ def test_stop_is_prompt_even_during_a_slow_answer():
     started = time.monotonic()
     venue.stop()
     assert time.monotonic() - started < 2
+
+
+def test_a_lost_answer_on_order_endpoints_only_the_order_placed_all_the_same(venue, spot):
+    exchange = spot()
+    exchange.load_markets()
+    venue.inject(Fault("lost_answer", endpoint="AddOrder"))
+
+    exchange.fetch_balance()  # another endpoint: untouched
+    with pytest.raises(ccxt.RequestTimeout):
+        exchange.create_order("BTC/USD", "market", "buy", 0.01, None, {"clientOrderId": "lost-1"})
+
+    # The order went through: the client finds it by its client id, nothing to send again.
+    (found,) = exchange.fetch_closed_orders(params={"clientOrderId": "lost-1"})
+    assert (found["clientOrderId"], found["status"], found["filled"]) == ("lost-1", "closed", 0.01)
+    assert exchange.fetch_open_orders(params={"clientOrderId": "lost-1"}) == []
+    assert venue.faults.pending() == []
