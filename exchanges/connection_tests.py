@@ -3,6 +3,7 @@
 import dataclasses
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -26,6 +27,10 @@ from exchanges.permissions import NEEDS
 logger = logging.getLogger(__name__)
 
 TASK = "exchanges.tasks.run_connection_test"
+# Told every verdict as it is recorded, by apps that act on keys without exchanges importing
+# them (a live run stops when its key turns out to withdraw, or no longer works).
+VerdictListener = Callable[[ExchangeKey, Diagnosis], None]
+verdict_listeners: list[VerdictListener] = []
 ACTOR = "task:connection_test"
 # Seconds a test may spend, waiting for the key's lock included: under the short cluster's
 # Q_TIMEOUT (20 s), so a slow exchange ends as a verdict rather than a killed task.
@@ -202,6 +207,8 @@ def _finish(test: ConnectionTest, diagnosis: Diagnosis, *, requests: int, durati
         changes["expires_on"] = diagnosis.key_expires_on
     ExchangeKey.objects.filter(pk=test.key_id).update(**changes)
     key_event_record(test.key, KeyEventKind.TESTED, ACTOR)
+    for listener in verdict_listeners:
+        listener(test.key, diagnosis)
     logger.info("Connection test %s of key %s: %s", test.pk, test.key_id, diagnosis.verdict)
 
 

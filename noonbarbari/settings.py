@@ -220,6 +220,12 @@ else:
 # --- Strategy runs ---------------------------------------------------------------------------
 # Active (starting, running or stopping) runs one account may have at once.
 RUNS_MAX_ACTIVE = env.int("RUNS_MAX_ACTIVE", default=20)
+# Hours a paper run of the same strategy and market must have run before a live one.
+RUNS_PAPER_HOURS_BEFORE_LIVE = env.int("RUNS_PAPER_HOURS_BEFORE_LIVE", default=24)
+# The most one live order may be worth (quote currency): the ceiling of a run's own cap.
+RUNS_LIVE_MAX_NOTIONAL = env.float("RUNS_LIVE_MAX_NOTIONAL", default=10_000.0)
+# A live entry is sent only on a market that traded at least this much (quote) in 24 hours.
+RUNS_MIN_MARKET_VOLUME = env.float("RUNS_MIN_MARKET_VOLUME", default=100_000.0)
 
 # --- Authentication --------------------------------------------------------------------------
 

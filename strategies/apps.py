@@ -11,12 +11,13 @@ class StrategiesConfig(AppConfig):
     def ready(self) -> None:
         # Imported once the app registry is ready: these modules use the models.
         from accounts import services as accounts_services
+        from exchanges import connection_tests
         from exchanges import services as exchanges_services
         from noonbarbari import strategy_catalog
         from noonbarbari.page_cache import register_version
         from strategies import signals
         from strategies.selectors import catalog
-        from strategies.services import runs
+        from strategies.services import live_start, runs
         from strategies.views.docs import pages as docs_pages
 
         signals.connect()
@@ -27,3 +28,4 @@ class StrategiesConfig(AppConfig):
         accounts_services.two_factor_removal_blockers.append(runs.runs_block_while_active)
         accounts_services.account_deletion_blockers.append(runs.runs_block_while_active)
         exchanges_services.key_deletion_blockers.append(runs.runs_block_key_deletion)
+        connection_tests.verdict_listeners.append(live_start.runs_stop_on_key_verdict)

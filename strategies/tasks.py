@@ -2,6 +2,8 @@
 history run on the long cluster; the fan-out, market fetches and ticks on the default one."""
 
 from strategies.services.backtests import backtest_run
+from strategies.services.live_start import live_keys_recheck
+from strategies.services.live_ticks import live_cancel, live_flatten
 from strategies.services.run_ticks import run_market_tick, run_tick, runs_fan_out
 from strategies.services.runs import strategy_run_prepare
 
@@ -24,3 +26,15 @@ def tick_market(exchange_id: int, symbol: str, timeframe: str, bar_ms: int) -> N
 
 def tick_run(run_id: int, bar_ms: int) -> None:
     run_tick(run_id=run_id, bar_ms=bar_ms)
+
+
+def flatten_live_run(run_id: int) -> None:
+    live_flatten(run_id=run_id)
+
+
+def cancel_run_orders(run_id: int) -> None:
+    live_cancel(run_id=run_id)
+
+
+def recheck_live_keys() -> int:
+    return live_keys_recheck()

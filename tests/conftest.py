@@ -103,6 +103,12 @@ def start_qcluster(shared_cache, settings, tmp_path) -> Iterator[Callable[..., s
             DATABASE_URL=database_url(connection.settings_dict),
             CACHE_URL=shared_cache,
             Q_WORKERS="1",
+            # The same broker as the test process: Redis when the run sets Q_REDIS_URL.
+            **(
+                {"Q_REDIS_URL": settings.Q_CLUSTER["redis"]}
+                if "redis" in settings.Q_CLUSTER
+                else {}
+            ),
             **variables,
         )
         log = (tmp_path / f"qcluster-{len(processes)}.log").open("w")

@@ -33,10 +33,14 @@ class PaperOutcome:
     period: Candles
 
 
-def paper_evaluate(run: StrategyRun, *, through: int) -> PaperOutcome | None:
+def paper_evaluate(
+    run: StrategyRun, *, through: int, next_open: bool = False
+) -> PaperOutcome | None:
     """The run's account after the bar opening at `through`, or after the last bar the store
     holds when it holds less; None when no bar of the run's period is held yet, or when no
-    bar beyond the last one ticked is."""
+    bar beyond the last one ticked is. `next_open`: one more bar stands for the bar opening
+    now, at the last close and without range, so that the orders the fill model sends at the
+    next open are in the result (at the period's last index): what a live run sends now."""
     bar_ms = timeframe_ms(run.timeframe)
     series = series_for(exchange=run.exchange, symbol=run.symbol, timeframe=run.timeframe)
     first_new = run.start_ms if run.last_bar_ms is None else run.last_bar_ms + bar_ms
@@ -47,6 +51,8 @@ def paper_evaluate(run: StrategyRun, *, through: int) -> PaperOutcome | None:
     warmup = int(np.searchsorted(candles.time, run.start_ms, "left"))
     if warmup >= len(candles):
         return None  # the period's bars so far are gaps: nobody traded
+    if next_open:
+        candles = with_next_open(candles, through + bar_ms)
     document = rules.parse(run.document, base_timeframe=run.timeframe)
     flatten_at = None
     if run.flatten_bar_ms is not None:
@@ -73,6 +79,22 @@ def paper_evaluate(run: StrategyRun, *, through: int) -> PaperOutcome | None:
     )
     period = candles.slice(warmup, len(candles))
     return PaperOutcome(result, document, candles, warmup, through, period)
+
+
+def with_next_open(candles: Candles, at: int) -> Candles:
+    """`candles` and a bar opening at `at` at the last close, without range, with volume
+    enough for any order: decisions up to the last real bar do not see it (no look-ahead),
+    and the fill model fills there what it sends at that open."""
+    last = candles.close[-1]
+    return Candles(
+        candles.timeframe,
+        np.append(candles.time, at),
+        np.append(candles.open, last),
+        np.append(candles.high, last),
+        np.append(candles.low, last),
+        np.append(candles.close, last),
+        np.append(candles.volume, np.inf),
+    )
 
 
 def _held_through(coverage: list, start: int, end: int, bar_ms: int) -> int:

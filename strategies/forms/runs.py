@@ -41,3 +41,45 @@ class PaperRunForm(CostsForm):
         self.fields["exchange"].queryset = exchanges_offered()  # type: ignore[attr-defined]
         # A paper run should cost what a live one would: some slippage by default.
         self.fields["slippage_bps"].initial = Decimal(5)
+
+
+class GoLiveForm(forms.Form):
+    """Going live from a paper run: the key, the money the run may use, the cap on one order,
+    the risk notice and a fresh code. The gates are the service's to check."""
+
+    key = forms.ChoiceField(label=_("Exchange key"))
+    capital = forms.DecimalField(
+        label=_("Capital the run may use"),
+        min_value=Decimal("0.01"),
+        max_digits=18,
+        decimal_places=2,
+        help_text=_("In the quote currency; the strategy's sizing applies to it, never more."),
+    )
+    notional_cap = forms.DecimalField(
+        label=_("Most one order may be worth"),
+        min_value=Decimal("0.01"),
+        max_digits=18,
+        decimal_places=2,
+        help_text=_("In the quote currency: an order above it is made smaller."),
+    )
+    accept = forms.BooleanField(
+        label=_("I have read the risk notice and accept it"), required=False
+    )
+    code = forms.CharField(
+        label=_("Code from your authenticator app"),
+        max_length=16,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+    def __init__(self, *args, keys=(), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.keys = {str(key.pk): key for key in keys}
+        self.fields["key"].choices = [  # type: ignore[attr-defined]
+            ("", _("Choose a key")),
+            *((pk, key.label) for pk, key in self.keys.items()),
+        ]
+        self.fields["key"].required = False
+
+    def chosen_key(self):
+        return self.keys.get(self.data.get("key") or self.initial.get("key") or "")

@@ -92,6 +92,15 @@ class StrategyRun(models.Model):
     # Why it stopped: a message code of strategies.services.run_messages and its parameters.
     stop_code = models.CharField(max_length=40, blank=True)
     stop_params = models.JSONField(default=dict, blank=True)
+    # Something the owner should know while it runs ("another program uses this key"), as a
+    # message code and its parameters; empty when there is nothing to say.
+    alert_code = models.CharField(max_length=40, blank=True)
+    alert_params = models.JSONField(default=dict, blank=True)
+
+    # Live runs: the base currency the account held before the run's first order (what the
+    # exchange's balance is reconciled against), and the most one order may be worth (quote).
+    base_baseline = models.FloatField(null=True, blank=True)
+    notional_cap = models.FloatField(null=True, blank=True)
 
     # Bars, as their opens in ms UTC: history loaded from `history_ms`; decisions from the
     # close of the bar opening at `start_ms` (the bar forming when the run was started).
@@ -160,8 +169,15 @@ class RunOrder(models.Model):
     amount = models.FloatField()
     filled = models.FloatField(default=0.0)
     reason = models.CharField(max_length=16)  # signal, stop_loss, ..., manual
-    status = models.CharField(max_length=10)  # strategies.engine.fills.journal's states
+    # The fill model's states (strategies.engine.fills.journal), and a live order's:
+    # in_flight (sent, its outcome not known yet), open (resting), rejected.
+    status = models.CharField(max_length=10)
     client_order_id = models.CharField(max_length=64)
+    exchange_order_id = models.CharField(max_length=64, blank=True)
+    # A live order's paper twin: what the fill model filled for the same (bar, leg), once the
+    # bar it fills in has closed (the drift between paper and live).
+    paper_price = models.FloatField(null=True, blank=True)
+    paper_fee = models.FloatField(null=True, blank=True)
 
     class Meta:
         ordering = ["-bar_ms", "-pk"]

@@ -3,6 +3,7 @@
 from django.shortcuts import get_object_or_404
 
 from accounts.models import User
+from exchanges.selectors import keys_owned
 from strategies.models import Backtest, RunBar, StrategyRun
 
 LATEST = 50
@@ -35,3 +36,8 @@ def backtest_to_repeat(user: User, backtest_id: str | None) -> Backtest | None:
 def run_equity(run: StrategyRun) -> list[tuple[int, float]]:
     """(bar open ms, equity at its close) for every bar ticked."""
     return list(RunBar.objects.filter(run=run).values_list("bar_ms", "equity"))
+
+
+def keys_for(user: User, exchange) -> list:
+    """The user's keys on the exchange a run trades on."""
+    return list(keys_owned(user).filter(exchange=exchange).order_by("label"))

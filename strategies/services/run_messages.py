@@ -3,6 +3,7 @@ parameters), so the page and the email say it in the reader's language, never as
 
 from django.utils.translation import gettext_lazy as _
 
+from exchanges.diagnosis.verdicts import ADVICE, Verdict
 from strategies.services import backtest_errors
 
 STOPPED_BY_YOU = "stopped_by_you"
@@ -13,6 +14,12 @@ KILLED_FOR_ALL = "killed_for_all"
 PREPARE_FAILED = "prepare_failed"
 DOCUMENT = "document"
 OURS = "our_error"
+KEY_REFUSED = "key_refused"
+UNRECONCILED = "unreconciled"
+ANOTHER_PROGRAM = "another_program"
+# Alerts: said on the run's page while it goes on.
+FOREIGN_TRADES = "foreign_trades"
+THIN_MARKET = "thin_market"
 
 MESSAGES = {
     STOPPED_BY_YOU: _("You stopped this run."),
@@ -31,6 +38,29 @@ MESSAGES = {
         "The run stopped because of an error on our side, not yours. It has been logged; start "
         "it again later."
     ),
+    KEY_REFUSED: _(
+        "The exchange refused the key this run trades with. %(advice)s Your key's page tests "
+        "it again and links to the guide."
+    ),
+    UNRECONCILED: _(
+        "The account does not hold what this run's orders add up to (%(expected)s expected, "
+        "%(actual)s held), and no trade explains it: the run stopped rather than trade on a "
+        "wrong belief. Check the account on the exchange before starting again."
+    ),
+    ANOTHER_PROGRAM: _(
+        "Another program uses this key: trades the run did not place changed the account "
+        "(%(expected)s expected, %(actual)s held). The run stopped rather than trade on a wrong "
+        "belief. Give each program its own key."
+    ),
+    FOREIGN_TRADES: _(
+        "Another program uses this key: %(count)d trades on this market were not placed by "
+        "this run. Give each program its own key."
+    ),
+    THIN_MARKET: _(
+        "An entry was not sent: this market traded %(volume)s in the last 24 hours, under the "
+        "%(minimum)s a live run requires (thin markets are where a stolen key drains an "
+        "account)."
+    ),
 }
 
 # Stops the owner chose: the email about them is a receipt, not an alarm.
@@ -43,6 +73,8 @@ def stop_message(code: str, params: dict) -> str:
     params = dict(params)
     if "reason_code" in params:  # a backtest_errors code for a failure reaching the exchange
         params["reason"] = backtest_errors.error_message(params.pop("reason_code"), params)
+    if "verdict" in params:  # a connection test's verdict about the key
+        params["advice"] = ADVICE.get(Verdict(params.pop("verdict")), "")
     try:
         return str(template) % params
     except (KeyError, TypeError, ValueError):

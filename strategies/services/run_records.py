@@ -97,12 +97,15 @@ def _order(
         if fill.bar >= first_new
     )
     if is_new:
-        _decision(run, outcome, order, row)
+        decision_record(run, outcome, order, row)
 
 
-def _decision(run: StrategyRun, outcome: PaperOutcome, order: Order, row: RunOrder) -> None:
-    """The decision behind a new order: a rule at the previous close (with the conditions that
-    held), the owner's flatten, or a level reached inside the order's own bar."""
+def decision_record(
+    run: StrategyRun, outcome: PaperOutcome, order: Order, row: RunOrder | None
+) -> None:
+    """The decision behind a new order of the fill model: a rule at the previous close (with
+    the conditions that held), the owner's flatten, or a level reached inside the order's
+    own bar; `row` is the order it sent (a live run's twin may send none)."""
     times = outcome.period.time
     if order.reason == SIGNAL:
         decided = order.bar - 1

@@ -22,11 +22,12 @@ from exchanges.models import Exchange
 from strategies import rules
 from strategies.brokers.paper import paper_evaluate
 from strategies.candles.fetch import candles_fill
-from strategies.models import RunStatus, StrategyRun
+from strategies.models import RunMode, RunStatus, StrategyRun
 from strategies.series import timeframe_ms
 from strategies.services import run_messages as messages
 from strategies.services import run_records
-from strategies.services.runs import end_run
+from strategies.services.live_ticks import live_tick
+from strategies.services.run_end import end_run
 
 logger = logging.getLogger(__name__)
 
@@ -109,13 +110,23 @@ def run_market_tick(*, exchange_id: int, symbol: str, timeframe: str, bar_ms: in
 def run_tick(*, run_id: int, bar_ms: int) -> None:
     """Evaluate the run through the bar opening at `bar_ms` and record what its new bars did.
     A tick that finds the bar already recorded (it ran twice) changes nothing."""
-    run = StrategyRun.objects.select_related("exchange").filter(pk=run_id).first()
+    run = StrategyRun.objects.select_related("exchange", "key").filter(pk=run_id).first()
     if run is None or run.status not in TICKED:
         return
     if run.last_bar_ms is not None and run.last_bar_ms >= bar_ms:
         return
     try:
+        if run.mode == RunMode.LIVE:
+            live_tick(run, bar_ms)
+            return
         outcome = paper_evaluate(run, through=bar_ms)
+    except ccxt.BaseError as error:
+        # Still failing after the retries of reads (never of orders): the run waits for the
+        # next fan-out, its in-flight orders resolved first then.
+        logger.warning(
+            "Run %s: tick through %s: %s %s", run.pk, bar_ms, type(error).__name__, error
+        )
+        return
     except rules.DocumentError as refused:
         shown = {"timeframe": run.timeframe, "problem": str(refused.errors[0])}
         end_run(run, RunStatus.FAILED, messages.DOCUMENT, **shown)

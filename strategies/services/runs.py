@@ -1,10 +1,13 @@
-"""Starting and stopping runs. Ticking them is strategies.services.run_ticks.
+"""Starting and stopping runs. Ticking them is strategies.services.run_ticks; going live is
+strategies.services.live_start.
 
 strategy_run_start(*, owner, source, exchange, symbol, timeframe, capital, fee, slippage_bps,
                    max_volume_share) -> StrategyRun          a paper run, or StartRefused
-strategy_run_prepare(*, run_id)   the long cluster loads its warm-up history, then it runs
-strategy_run_stop(*, run, code)   stopped now (a paper run has no order at an exchange)
-strategy_run_flatten(*, run)      the position is left at the next open, then the run stops
+strategy_run_create(owner, *, source, **fields)   the run row, within the owner's limit
+strategy_run_prepare(*, run_id)   the long cluster loads its warm-up history (and, live, checks
+                                  the key and notes the balance), then it runs
+strategy_run_stop(*, run, code)   stopped now; a live run's resting orders are cancelled
+strategy_run_flatten(*, run)      the position is left at the next open (live: now), then stop
 strategy_runs_kill(*, owner=None, code)   every active run (of one owner, or of everyone)
 """
 
@@ -22,11 +25,11 @@ from django_q.tasks import async_task
 
 from accounts.models import User
 from exchanges.models import Exchange
+from strategies import rules
 from strategies.candles.fetch import candles_fill
 from strategies.engine import history_bars
 from strategies.engine.fills.model import SHORTS_ON_SPOT
 from strategies.models import (
-    ACTIVE_RUN,
     CatalogEntry,
     RunMode,
     RunStatus,
@@ -34,8 +37,9 @@ from strategies.models import (
     StrategyVersion,
 )
 from strategies.series import timeframe_ms
-from strategies.services import backtest_errors, run_emails
+from strategies.services import backtest_errors, live_ticks
 from strategies.services import run_messages as messages
+from strategies.services.run_end import end_run
 from strategies.services.start_checks import (
     Source,
     StartRefused,
@@ -48,6 +52,8 @@ from strategies.services.start_checks import (
 logger = logging.getLogger(__name__)
 
 PREPARE_TASK = "strategies.tasks.prepare_run"
+CANCEL_TASK = "strategies.tasks.cancel_run_orders"
+FLATTEN_TASK = "strategies.tasks.flatten_live_run"
 
 CAPITAL = _("The starting capital must be more than zero.")
 TOO_MANY = _(
@@ -69,8 +75,7 @@ def strategy_run_start(
     max_volume_share: float,
 ) -> StrategyRun:
     """Check the request (StartRefused naming the field at fault), then create the paper run
-    and queue the loading of its history. Its first decision is at the close of the bar
-    forming now: nothing is decided on a bar that closed before the user pressed start."""
+    and queue the loading of its history."""
     model = fill_model(fee, slippage_bps, max_volume_share, "stop_first")
     if capital <= 0:
         raise StartRefused("capital", str(CAPITAL))
@@ -78,10 +83,8 @@ def strategy_run_start(
     facts = checked_market(exchange, symbol, timeframe)
     if document.entry_branches()["short"] is not None and not facts.allows_shorts:
         raise StartRefused("strategy", str(SHORTS_ON_SPOT))
-    bar_ms = timeframe_ms(timeframe)
-    start_ms = int(time.time() * 1000) // bar_ms * bar_ms
     market = facts.market
-    return _create(
+    return strategy_run_create(
         owner,
         source=source,
         strategy_name=source_name(source),
@@ -99,37 +102,53 @@ def strategy_run_start(
         min_amount=market.min_amount,
         min_cost=market.min_cost,
         allows_shorts=market.allows_shorts,
-        start_ms=start_ms,
-        history_ms=start_ms - history_bars(document, timeframe) * bar_ms,
-        equity=float(capital),
+        **run_window(document, timeframe),
     )
 
 
+def run_window(document: rules.Document, timeframe: str) -> dict[str, int]:
+    """Where a run starting now decides first (the close of the bar forming now: nothing is
+    decided on a bar that closed before the user pressed start) and where its history starts
+    (the warm-up before that)."""
+    bar_ms = timeframe_ms(timeframe)
+    start_ms = int(time.time() * 1000) // bar_ms * bar_ms
+    return {
+        "start_ms": start_ms,
+        "history_ms": start_ms - history_bars(document, timeframe) * bar_ms,
+    }
+
+
 @transaction.atomic
-def _create(owner: User, *, source: Source, **fields) -> StrategyRun:
+def strategy_run_create(owner: User, *, source: Source | None, **fields) -> StrategyRun:
+    """The run, within the owner's limit of active runs; its history is loaded next."""
     # Lock the owner's row: two requests at once cannot both pass the limit.
     User.objects.select_for_update().filter(pk=owner.pk).exists()
     active = StrategyRun.objects.owned_by(owner).active().count()
     if active >= settings.RUNS_MAX_ACTIVE:
         raise StartRefused("", str(TOO_MANY) % {"count": active})
+    capital = float(fields["capital"])
     run = StrategyRun.objects.create(
         owner=owner,
         catalog_entry=source if isinstance(source, CatalogEntry) else None,
         strategy_version=source if isinstance(source, StrategyVersion) else None,
+        equity=capital,
         **fields,
     )
-    transaction.on_commit(
-        lambda: async_task(
-            PREPARE_TASK, run.pk, cluster=settings.LONG_TASKS, task_name=f"run-prepare-{run.pk}"
-        )
-    )
+    _queue(PREPARE_TASK, run, cluster=settings.LONG_TASKS)
     return run
 
 
+def _queue(task: str, run: StrategyRun, **options: str) -> None:
+    """A task about the run, once the transaction that decided it commits."""
+    name = f"{task.rsplit('.', 1)[-1]}-{run.pk}"
+    transaction.on_commit(lambda: async_task(task, run.pk, task_name=name, **options))
+
+
 def strategy_run_prepare(*, run_id: int) -> None:
-    """Load the run's history up to now into the candle store, then let it run. Idempotent:
-    a run past starting is left alone, and what was fetched is never fetched again."""
-    run = StrategyRun.objects.select_related("exchange").filter(pk=run_id).first()
+    """Load the run's history up to now into the candle store (live: check the key and note
+    the balance too), then let it run. Idempotent: a run past starting is left alone, and
+    what was fetched is never fetched again."""
+    run = StrategyRun.objects.select_related("exchange", "key").filter(pk=run_id).first()
     if run is None or run.status != RunStatus.STARTING:
         return
     try:
@@ -140,8 +159,10 @@ def strategy_run_prepare(*, run_id: int) -> None:
             start=run.history_ms,
             end=int(time.time() * 1000),
         )
+        if run.mode == RunMode.LIVE and not live_ticks.live_prepare(run):
+            return
     except ccxt.BaseError as error:
-        logger.warning("Run %s: history not loaded: %s %s", run.pk, type(error).__name__, error)
+        logger.warning("Run %s: not prepared: %s", run.pk, type(error).__name__)
         code = backtest_errors.exchange_error_code(error)
         shown = {"exchange": run.exchange.name, "symbol": run.symbol, "timeframe": run.timeframe}
         end_run(run, RunStatus.FAILED, messages.PREPARE_FAILED, reason_code=code, **shown)
@@ -152,26 +173,30 @@ def strategy_run_prepare(*, run_id: int) -> None:
 
 
 def strategy_run_stop(*, run: StrategyRun, code: str = messages.STOPPED_BY_YOU) -> bool:
-    """Stop an active run now; False when it had already stopped."""
-    return end_run(run, RunStatus.STOPPED, code)
+    """Stop an active run now; False when it had already stopped. A live run's resting
+    orders are cancelled by a task (the key is decrypted in workers only)."""
+    stopped = end_run(run, RunStatus.STOPPED, code)
+    if stopped and run.mode == RunMode.LIVE:
+        _queue(CANCEL_TASK, run)
+    return stopped
 
 
 def strategy_run_flatten(*, run: StrategyRun) -> bool:
-    """Close the position at the next open, then stop; a run without a position stops now.
-    False when the run had already stopped."""
+    """Close the position, then stop: a paper run at the next open, a live one now (a task
+    sells it at market). A run without a position stops now. False when it had stopped."""
     with transaction.atomic():
         locked = StrategyRun.objects.select_for_update().filter(pk=run.pk).first()
         if locked is None or not locked.active:
             return False
-        if locked.position is None or locked.last_bar_ms is None:
-            flat = True
-        else:
-            flat = False
+        flat = locked.position is None or locked.last_bar_ms is None
+        if not flat:
             locked.flatten_bar_ms = locked.last_bar_ms
             locked.status = RunStatus.STOPPING
             locked.save(update_fields=["flatten_bar_ms", "status"])
+            if locked.mode == RunMode.LIVE:
+                _queue(FLATTEN_TASK, locked)
     if flat:
-        return end_run(run, RunStatus.STOPPED, messages.FLATTENED)
+        return strategy_run_stop(run=run, code=messages.FLATTENED)
     run.refresh_from_db()
     return True
 
@@ -181,19 +206,7 @@ def strategy_runs_kill(*, owner: User | None = None, code: str) -> int:
     runs = StrategyRun.objects.active()
     if owner is not None:
         runs = runs.filter(owner=owner)
-    return sum(end_run(run, RunStatus.STOPPED, code) for run in runs.select_related("owner"))
-
-
-def end_run(run: StrategyRun, status: str, code: str, **params: object) -> bool:
-    """Move an active run to `status` with its reason, then tell its owner by email."""
-    changed = StrategyRun.objects.filter(pk=run.pk, status__in=ACTIVE_RUN).update(
-        status=status, stop_code=code, stop_params=params, stopped_at=timezone.now()
-    )
-    if not changed:
-        return False
-    run.refresh_from_db()
-    transaction.on_commit(lambda: run_emails.send_run_ended(run))
-    return True
+    return sum(strategy_run_stop(run=run, code=code) for run in runs.select_related("owner"))
 
 
 # Hooks accounts and exchanges call without importing strategies (StrategiesConfig.ready).

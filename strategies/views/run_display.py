@@ -127,3 +127,32 @@ def order_summary(order: RunOrder | None) -> str:
         "amount": f"{order.amount:.8f}".rstrip("0").rstrip("."),
         "state": ORDER_STATES.get(order.status, order.status),
     }
+
+
+def alert_text(run: StrategyRun) -> str:
+    return stop_message(run.alert_code, run.alert_params) if run.alert_code else ""
+
+
+def drift(orders: list[RunOrder]) -> dict | None:
+    """Live orders next to their paper twins: per order, and what live cost more in all (a
+    buy dearer or a sell cheaper than paper costs more)."""
+    rows, total, fees = [], 0.0, 0.0
+    for order in orders:
+        fills = list(order.fills.all())
+        if order.paper_price is None or not fills:
+            continue
+        live = fills[0]  # a live order's one fill: its average price and whole fee
+        sign = 1 if order.action == "buy" else -1
+        total += sign * (live.price - order.paper_price) * order.filled
+        fees += live.fee - (order.paper_fee or 0.0)
+        rows.append(
+            {
+                "sent_at": when(order.bar_ms),
+                "action": ACTIONS.get(order.action, order.action),
+                "live_price": live.price,
+                "paper_price": order.paper_price,
+                "live_fee": live.fee,
+                "paper_fee": order.paper_fee,
+            }
+        )
+    return {"rows": rows, "total": total, "fees": fees} if rows else None

@@ -17,10 +17,11 @@ from accounts.decorators import two_factor_required
 from accounts.http import AuthenticatedRequest
 from strategies import rules
 from strategies.engine import STATEMENT
-from strategies.forms.runs import PaperRunForm
+from strategies.forms.runs import GoLiveForm, PaperRunForm
+from strategies.models import RunMode
 from strategies.selectors import backtests as backtest_selectors
 from strategies.selectors import runs as selectors
-from strategies.services import run_messages
+from strategies.services import live_start, run_messages
 from strategies.services import runs as services
 from strategies.views import backtest_display, run_display
 
@@ -96,6 +97,8 @@ def _live(run, document) -> dict[str, object]:
     return {
         "run": run,
         "stop_text": run_display.stop_text(run),
+        "alert_text": run_display.alert_text(run),
+        "drift": run_display.drift(activity["orders"]) if run.mode == RunMode.LIVE else None,
         "decisions": run_display.decision_rows(document, activity["decisions"]),
         "orders": run_display.order_rows(activity["orders"]),
         "trades": run_display.ledger_rows(activity["trades"]),
@@ -163,3 +166,41 @@ def runs_kill(request: AuthenticatedRequest) -> HttpResponse:
     count = services.strategy_runs_kill(owner=request.user, code=run_messages.KILLED_BY_YOU)
     messages.success(request, _("All your runs are stopped (%(count)d).") % {"count": count})
     return redirect("runs:list")
+
+
+@never_cache
+@two_factor_required
+@require_http_methods(["GET", "POST"])
+def run_go_live(request: AuthenticatedRequest, run_id: int) -> HttpResponse:
+    """What a paper run still needs to go live, and the form that starts the live run."""
+    paper = selectors.run_of(request.user, run_id)
+    if paper.mode != RunMode.PAPER:
+        return redirect(paper)
+    keys = selectors.keys_for(request.user, paper.exchange)
+    initial = {"capital": paper.capital, "notional_cap": min(paper.capital, 1000)}
+    form = GoLiveForm(request.POST or None, initial=initial, keys=keys)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            live = live_start.strategy_run_go_live(
+                owner=request.user,
+                paper=paper,
+                key=form.chosen_key(),
+                capital=data["capital"],
+                notional_cap=float(data["notional_cap"]),
+                accepted=bool(data["accept"]),
+                code=data["code"] or "",
+            )
+        except services.StartRefused as refused:
+            form.add_error(refused.field or None, refused.message)
+        else:
+            messages.success(request, _("Live run started: it trades from the next close."))
+            return redirect(live)
+    gates = live_start.live_gates(
+        paper=paper,
+        key=form.chosen_key(),
+        accepted=request.method == "POST" and bool(request.POST.get("accept")),
+        code_ok=False,
+    )
+    context = {"paper": paper, "form": form, "gates": gates}
+    return render(request, "strategies/runs/go_live.html", context)

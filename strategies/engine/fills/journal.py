@@ -18,6 +18,11 @@ SKIPPED = "skipped"  # below the market's minimum: never sent
 WORKING = "working"  # still filling (the volume limit) when the data ends
 
 
+def action_of(leg: str, side: str) -> str:
+    """What an order does at the exchange: a long's entry buys, a short's sells."""
+    return BUY if (leg == ENTRY) == (side == "long") else SELL
+
+
 @dataclass(frozen=True)
 class Fill:
     """One fill: its bar, the amount, the price paid or received (slippage included), the
@@ -45,9 +50,7 @@ class Order:
 
     @property
     def action(self) -> str:
-        """What the order does at the exchange: a long's entry buys, a short's sells."""
-        buys = (self.leg == ENTRY) == (self.side == "long")
-        return BUY if buys else SELL
+        return action_of(self.leg, self.side)
 
     @property
     def filled(self) -> float:

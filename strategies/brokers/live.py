@@ -1,0 +1,185 @@
+"""The live broker: a run's orders at the exchange, through a client exchanges.clients built.
+
+Every order is written "in flight" with its client order id (from the run, the bar and the
+leg) before it is sent. When the answer is lost (a timeout, a 5xx, a reset connection) the
+order stays in flight and is looked up by that id among the open and the closed orders; it is
+never sent again blindly. Reads that cannot change anything are retried while the exchange is
+only busy (exchanges.retry); an order is not.
+
+The run's holding is what its own fills add up to; `reconcile` compares it with the account's
+balance (less what the account held before the run) and lists trades on the key that no run
+placed.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+import ccxt
+
+from exchanges import retry
+from strategies.engine.fills.journal import FILLED
+from strategies.models import RunFill, RunOrder, StrategyRun
+
+IN_FLIGHT, OPEN, REJECTED, NOT_SENT = "in_flight", "open", "rejected", "not_sent"
+# A lost answer: the order may or may not be at the exchange.
+AMBIGUOUS = (ccxt.NetworkError, ccxt.ExchangeNotAvailable)
+# Errors about the key itself: the run stops with the connection test's verdict.
+KEY_ERRORS = (ccxt.AuthenticationError, ccxt.PermissionDenied, ccxt.AccountSuspended)
+
+
+class Unreconciled(Exception):
+    """The account does not hold what the run's fills say: `code` and `params` for the run's
+    stop message (strategies.services.run_messages)."""
+
+    def __init__(self, code: str, **params: object) -> None:
+        super().__init__(code)
+        self.code, self.params = code, params
+
+
+@dataclass(frozen=True)
+class Intent:
+    """An order to send now: its bar (the open it stands for), leg, side, action, amount."""
+
+    bar_ms: int
+    leg: str
+    side: str
+    action: str
+    amount: float
+    reason: str
+
+
+class LiveBroker:
+    def __init__(self, run: StrategyRun, client: ccxt.Exchange) -> None:
+        self.run, self.client = run, client
+
+    def read(self, method, *args: Any, **kwargs: Any) -> Any:
+        return retry.call_with_retries(lambda: method(*args, **kwargs), ccxt_id=self.client.id)
+
+    # --- orders --------------------------------------------------------------------------
+
+    def send(self, intent: Intent) -> RunOrder:
+        """Send `intent` once: its row is written in flight first; an order already written
+        for its (bar, leg) is only resolved, never sent again."""
+        row, created = RunOrder.objects.get_or_create(
+            run=self.run,
+            bar_ms=intent.bar_ms,
+            leg=intent.leg,
+            defaults={
+                "side": intent.side,
+                "action": intent.action,
+                "amount": intent.amount,
+                "reason": intent.reason,
+                "status": IN_FLIGHT,
+                "client_order_id": self.run.client_order_id(intent.bar_ms, intent.leg),
+            },
+        )
+        if not created:
+            if row.status == IN_FLIGHT:
+                self.resolve(row)
+            return row
+        try:
+            placed = self.client.create_order(
+                self.run.symbol,
+                "market",
+                intent.action,
+                intent.amount,
+                None,
+                {"clientOrderId": row.client_order_id},
+            )
+        except AMBIGUOUS:
+            self.resolve(row)  # at once: most lost answers are found straight away
+            return row
+        except (ccxt.InsufficientFunds, ccxt.InvalidOrder):
+            RunOrder.objects.filter(pk=row.pk).update(status=REJECTED)
+            row.status = REJECTED
+            return row
+        self._record(row, self.read(self.client.fetch_order, placed["id"], self.run.symbol))
+        return row
+
+    def resolve(self, row: RunOrder) -> None:
+        """Look an in-flight order up by its client id; when the exchange has no such order,
+        it never arrived: it is marked not sent (the next tick decides again)."""
+        found = self._by_client_id(row.client_order_id)
+        if found is None:
+            RunOrder.objects.filter(pk=row.pk, status=IN_FLIGHT).update(status=NOT_SENT)
+            row.status = NOT_SENT
+            return
+        self._record(row, found)
+
+    def resolve_all(self) -> None:
+        for row in RunOrder.objects.filter(run=self.run, status__in=(IN_FLIGHT, OPEN)):
+            if row.status == IN_FLIGHT:
+                self.resolve(row)
+            else:
+                self._record(row, self._by_client_id(row.client_order_id))
+
+    def _by_client_id(self, client_id: str) -> dict | None:
+        params = {"clientOrderId": client_id}
+        for fetch in (self.client.fetch_open_orders, self.client.fetch_closed_orders):
+            for order in self.read(fetch, self.run.symbol, None, None, params):
+                if order.get("clientOrderId") == client_id:
+                    return order
+        return None
+
+    def _record(self, row: RunOrder, order: dict | None) -> None:
+        """The exchange's word on an order: its state, and what it filled (one fill row per
+        order, at its average price and with its whole fee)."""
+        if order is None:
+            return
+        filled = float(order.get("filled") or 0.0)
+        status = {"closed": FILLED, "open": OPEN}.get(order.get("status") or "", REJECTED)
+        row.status, row.filled, row.exchange_order_id = status, filled, str(order["id"])
+        row.save(update_fields=["status", "filled", "exchange_order_id"])
+        if filled > 0 and status != OPEN:
+            fee = float((order.get("fee") or {}).get("cost") or 0.0)
+            RunFill.objects.get_or_create(
+                order=row,
+                bar_ms=row.bar_ms,
+                defaults={
+                    "run": self.run,
+                    "amount": filled,
+                    "price": float(order.get("average") or order.get("price") or 0.0),
+                    "reference": float(order.get("average") or order.get("price") or 0.0),
+                    "fee": fee,
+                },
+            )
+
+    def cancel_open(self) -> int:
+        """Cancel the run's resting orders; how many."""
+        cancelled = 0
+        for row in RunOrder.objects.filter(run=self.run, status=OPEN):
+            self.client.cancel_order(
+                row.exchange_order_id, self.run.symbol, {"clientOrderId": row.client_order_id}
+            )
+            self._record(row, self._by_client_id(row.client_order_id))
+            cancelled += 1
+        return cancelled
+
+    # --- the account ---------------------------------------------------------------------
+
+    def base_balance(self) -> float:
+        base = self.client.market(self.run.symbol)["base"]
+        balance = self.read(self.client.fetch_balance)
+        return float((balance.get("total") or {}).get(base) or 0.0)
+
+    def foreign_trades(self, since_ms: int) -> list[dict]:
+        """Trades on the key, in the run's market, since `since_ms`, that no order of this run
+        made."""
+        ours = set(
+            RunOrder.objects.filter(run=self.run)
+            .exclude(exchange_order_id="")
+            .values_list("exchange_order_id", flat=True)
+        )
+        trades = self.read(self.client.fetch_my_trades, self.run.symbol, since_ms)
+        return [trade for trade in trades if str(trade.get("order")) not in ours]
+
+    def reconcile(self, held: float, since_ms: int, tolerance: float) -> list[dict]:
+        """The trades no run placed (reported, not fatal); Unreconciled when the account's
+        base balance is not the baseline plus what the run holds."""
+        foreign = self.foreign_trades(since_ms)
+        expected = (self.run.base_baseline or 0.0) + held
+        actual = self.base_balance()
+        if abs(actual - expected) > tolerance:
+            code = "another_program" if foreign else "unreconciled"
+            raise Unreconciled(code, expected=round(expected, 8), actual=round(actual, 8))
+        return foreign

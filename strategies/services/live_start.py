@@ -1,0 +1,203 @@
+"""Going live: the gates a paper run must pass, and the live run started from it.
+
+live_gates(*, paper, key, accepted, code_ok) -> list[Gate]   each with what is missing
+strategy_run_go_live(*, owner, paper, key, capital, notional_cap, accepted, code)
+                                                            -> StrategyRun, or StartRefused
+live_keys_recheck()     the daily schedule: a connection test of every live run's key
+runs_stop_on_key_verdict(key, diagnosis)   a key verdict against the key stops its live runs
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import F, Max
+from django.db.models.functions import Coalesce, Now
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from accounts.models import User
+from accounts.two_factor import check_code, confirmed_devices
+from exchanges.connection_tests import connection_test_start
+from exchanges.diagnosis import Diagnosis, Verdict
+from exchanges.diagnosis.verdicts import KEY_VERDICTS
+from exchanges.models import ExchangeKey, KeyStatus
+from exchanges.selectors import tests_of
+from strategies import rules
+from strategies.models import RunMode, RunStatus, StrategyRun
+from strategies.services import run_messages as messages
+from strategies.services.run_end import end_run
+from strategies.services.runs import run_window, strategy_run_create
+from strategies.services.start_checks import StartRefused
+
+KEY_TEST_MAX_AGE = timedelta(hours=24)
+
+NO_KEY = _("Choose one of your %(exchange)s keys (add one on your keys page first).")
+KEY_NOT_GREEN = _(
+    "The key's last connection test is not green. Test it again on its page and fix what it says."
+)
+KEY_TEST_OLD = _(
+    "The key's last green connection test is more than 24 hours old: test it again on its page."
+)
+KEY_WITHDRAWS = _(
+    "The key can withdraw funds: Noon Barbari never trades with such a key. Create one without "
+    "the withdrawal permission."
+)
+PAPER_TOO_SHORT = _(
+    "Run this strategy on paper on %(exchange)s %(symbol)s for %(hours)d hours first: the "
+    "longest paper run so far lasted %(done)s hours."
+)
+NOTICE = _("Read the risk notice and tick the box that says you accept it.")
+CODE = _("Type a fresh code from your authenticator app (backup codes do not count here).")
+SPOT_LONG_ONLY = _(
+    "Live runs trade spot markets, long only, for now: this strategy or market can go short."
+)
+CAP = _("The cap must be more than zero and at most %(limit)s.")
+CAPITAL = _("The capital must be more than zero.")
+
+
+@dataclass(frozen=True)
+class Gate:
+    """One condition for going live: its name, whether it holds, what is missing, and the
+    page to fix it on with its link's words."""
+
+    name: str
+    passed: bool
+    missing: str = ""
+    link: str = ""
+    link_text: str = ""
+
+
+def paper_hours(paper: StrategyRun) -> float:
+    """The longest paper run of the same document, exchange and market, in hours."""
+    longest = (
+        StrategyRun.objects.filter(
+            owner=paper.owner,
+            mode=RunMode.PAPER,
+            document=paper.document,
+            exchange=paper.exchange,
+            symbol=paper.symbol,
+            started_at__isnull=False,
+        )
+        .annotate(lasted=Coalesce(F("stopped_at"), Now()) - F("started_at"))
+        .aggregate(longest=Max("lasted"))["longest"]
+    )
+    return longest.total_seconds() / 3600 if longest else 0.0
+
+
+def _key_gate(paper: StrategyRun, key: ExchangeKey | None) -> Gate:
+    if key is None or key.exchange_id != paper.exchange_id or key.user_id != paper.owner_id:
+        missing = str(NO_KEY) % {"exchange": paper.exchange.name}
+        return Gate("key", False, missing, reverse("exchanges:keys"), str(_("Open your keys")))
+    test = tests_of(key).filter(finished_at__isnull=False).first()
+    diagnosis = test.diagnosis if test is not None else None
+    if diagnosis is not None and diagnosis.refused_permissions:
+        missing = str(KEY_WITHDRAWS)
+    elif diagnosis is None or diagnosis.verdict != Verdict.OK or key.status != KeyStatus.OK:
+        missing = str(KEY_NOT_GREEN)
+    elif (
+        test is None
+        or test.finished_at is None
+        or (timezone.now() - test.finished_at > KEY_TEST_MAX_AGE)
+    ):
+        missing = str(KEY_TEST_OLD)
+    else:
+        return Gate("key", True)
+    key_url = reverse("exchanges:key_detail", kwargs={"key_id": key.pk})
+    key_page = str(_("Open the page of the key %(label)s")) % {"label": key.label}
+    return Gate("key", False, missing, key_url, key_page)
+
+
+def live_gates(
+    *, paper: StrategyRun, key: ExchangeKey | None, accepted: bool, code_ok: bool
+) -> list[Gate]:
+    """Every gate, passed or not, in the order the page lists them."""
+    needed = settings.RUNS_PAPER_HOURS_BEFORE_LIVE
+    done = paper_hours(paper)
+    shown = {
+        "exchange": paper.exchange.name,
+        "symbol": paper.symbol,
+        "hours": needed,
+        "done": number_format(done, 1),
+    }
+    return [
+        Gate("paper", done >= needed, "" if done >= needed else str(PAPER_TOO_SHORT) % shown),
+        _key_gate(paper, key),
+        Gate("notice", accepted, "" if accepted else str(NOTICE)),
+        Gate("code", code_ok, "" if code_ok else str(CODE)),
+    ]
+
+
+def fresh_code_ok(user: User, code: str) -> bool:
+    """A code from the authenticator app, accepted once (django-otp refuses a replay)."""
+    apps = [device for device in confirmed_devices(user) if isinstance(device, TOTPDevice)]
+    return bool(code) and check_code(user, code, apps).ok
+
+
+def strategy_run_go_live(
+    *,
+    owner: User,
+    paper: StrategyRun,
+    key: ExchangeKey | None,
+    capital: Decimal,
+    notional_cap: float,
+    accepted: bool,
+    code: str,
+) -> StrategyRun:
+    """A live run of the paper run's strategy and market, once every gate passes (the code
+    is checked, and used up, only when all the others do)."""
+    document = rules.parse(paper.document, base_timeframe=paper.timeframe)
+    if paper.allows_shorts or document.entry_branches()["short"] is not None:
+        raise StartRefused("", str(SPOT_LONG_ONLY))
+    if capital <= 0:
+        raise StartRefused("capital", str(CAPITAL))
+    limit = settings.RUNS_LIVE_MAX_NOTIONAL
+    if not 0 < notional_cap <= limit:
+        raise StartRefused("notional_cap", str(CAP) % {"limit": limit})
+    gates = live_gates(paper=paper, key=key, accepted=accepted, code_ok=True)
+    if missing := [gate for gate in gates if not gate.passed]:
+        raise StartRefused("", missing[0].missing)
+    if not fresh_code_ok(owner, code):
+        raise StartRefused("code", str(CODE))
+    return strategy_run_create(
+        owner,
+        source=paper.strategy_version or paper.catalog_entry,
+        **{name: getattr(paper, name) for name in COPIED},
+        mode=RunMode.LIVE,
+        key=key,
+        capital=capital,
+        notional_cap=notional_cap,
+        **run_window(document, paper.timeframe),
+    )
+
+
+# What a live run takes from the paper run it graduates from: the strategy, the market, and
+# the fill model its twin decides with.
+COPIED = (
+    "strategy_name", "document", "exchange", "symbol", "timeframe", "fee", "slippage_bps",
+    "max_volume_share", "tie", "amount_step", "min_amount", "min_cost", "allows_shorts",
+)  # fmt: skip
+
+
+def live_keys_recheck() -> int:
+    """Test again the key of every active live run (the verdict listener acts on it)."""
+    keys = ExchangeKey.objects.filter(
+        runs__mode=RunMode.LIVE, runs__status__in=(RunStatus.RUNNING, RunStatus.STARTING)
+    ).distinct()
+    for key in keys:
+        connection_test_start(key=key)
+    return len(keys)
+
+
+def runs_stop_on_key_verdict(key: ExchangeKey, diagnosis: Diagnosis) -> None:
+    """A verdict against the key itself (it withdraws, is wrong, expired, lacks a permission)
+    stops every active live run trading with it."""
+    if diagnosis.verdict not in KEY_VERDICTS and not diagnosis.refused_permissions:
+        return
+    verdict = diagnosis.verdict
+    for run in StrategyRun.objects.active().filter(key=key, mode=RunMode.LIVE):
+        end_run(run, RunStatus.FAILED, messages.KEY_REFUSED, verdict=str(verdict))

@@ -1,0 +1,317 @@
+"""A live run's tick: the paper twin decides, the live broker mirrors it at the exchange.
+
+The twin is the paper tick's own backtest over the run's candles, with one more bar standing
+for the bar opening now (strategies.brokers.paper.with_next_open): its orders at that bar are
+what the fill model sends at the next open. The live run then
+- leaves the position when it holds one and the twin does not hold after the next open (an
+  exit rule, or a stop or target the twin saw reached inside a closed bar: live learns of those
+  at the close, and the drift shows what that cost);
+- enters when it is flat and the twin sends an entry at the next open, sized from the run's
+  own cash as the fill model sizes it, within the run's notional cap and only on a market
+  that trades enough.
+Everything happens under the key's lock (a connection test and a tick never clash on nonces),
+with the key decrypted for this tick only. Before any order the in-flight orders are resolved
+and the account reconciled; a run that cannot be reconciled stops instead of trading.
+"""
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from exchanges import clients
+from exchanges.connection_tests import examine
+from exchanges.credentials import exchange_key_reveal
+from exchanges.crypto.cipher import DecryptionError
+from exchanges.diagnosis import Verdict, diagnose_error
+from strategies.brokers.live import KEY_ERRORS, Intent, LiveBroker, Unreconciled
+from strategies.brokers.paper import PaperOutcome, paper_evaluate
+from strategies.engine import Market
+from strategies.engine.fills.journal import ENTRY, EXIT, SELL, action_of
+from strategies.engine.fills.trades import SIGNAL
+from strategies.models import RunBar, RunFill, RunOrder, RunStatus, RunTrade, StrategyRun
+from strategies.rules.model import EquityFraction
+from strategies.services import run_messages as messages
+from strategies.services.run_end import end_run
+from strategies.services.run_records import decision_record
+
+logger = logging.getLogger(__name__)
+
+ACTOR = "strategy run"
+TICKED = (RunStatus.RUNNING, RunStatus.STOPPING)
+
+
+@dataclass(frozen=True)
+class LiveState:
+    """What the run's own fills add up to: the base it holds, its cash (the starting capital
+    less what it paid, plus what it received), and its open entry's first fill."""
+
+    held: float
+    cash: float
+    entry: RunFill | None
+
+    @classmethod
+    def of(cls, run: StrategyRun) -> "LiveState":
+        held, cash, entry = 0.0, float(run.capital), None
+        for fill in RunFill.objects.filter(run=run).select_related("order").order_by("pk"):
+            buys = fill.order.action != SELL
+            held += fill.amount if buys else -fill.amount
+            cash += (-1 if buys else 1) * fill.amount * fill.price - fill.fee
+            if fill.order.leg == ENTRY:
+                entry = fill
+        return cls(held=max(held, 0.0), cash=cash, entry=entry if held > 0 else None)
+
+
+def live_tick(run: StrategyRun, bar_ms: int) -> None:
+    """Evaluate the live run through the bar opening at `bar_ms`, act, record (see above)."""
+    outcome = paper_evaluate(run, through=bar_ms, next_open=True)
+    if outcome is None:
+        return
+    try:
+        with broker_of(run) as broker:
+            run.refresh_from_db()
+            if run.status not in TICKED or (run.last_bar_ms or -1) >= outcome.through:
+                return
+            _act(run, broker, outcome)
+    except KEY_ERRORS as error:
+        key_refused(run, error)
+    except Unreconciled as refused:
+        end_run(run, RunStatus.FAILED, refused.code, **refused.params)
+    except DecryptionError:
+        logger.error("Run %s: key %s does not decrypt", run.pk, run.key_id)
+        end_run(run, RunStatus.FAILED, messages.OURS)
+
+
+@contextmanager
+def broker_of(run: StrategyRun) -> Iterator[LiveBroker]:
+    """The run's broker, signed in with its key (decrypted now, for this task only), under
+    the key's lock: one private call at a time per key, whoever makes it."""
+    if run.key is None:
+        raise ValueError("a live run without a key")
+    with clients.key_lock(run.key_id):
+        client = clients.build(run.exchange.ccxt_id, exchange_key_reveal(key=run.key, actor=ACTOR))
+        clients.ensure_markets(client)
+        yield LiveBroker(run, client)
+
+
+def live_prepare(run: StrategyRun) -> bool:
+    """Before a live run's first tick: its key's permissions checked again (as a connection
+    test checks them) and the base currency the account holds noted, what reconciliation
+    starts from. False when the run was stopped instead."""
+    try:
+        with broker_of(run) as broker:
+            diagnosis = examine(broker.client).diagnosis
+            if diagnosis.verdict != Verdict.OK or diagnosis.refused_permissions:
+                verdict = str(diagnosis.verdict)
+                end_run(run, RunStatus.FAILED, messages.KEY_REFUSED, verdict=verdict)
+                return False
+            baseline = broker.base_balance()
+    except KEY_ERRORS as error:
+        key_refused(run, error)
+        return False
+    StrategyRun.objects.filter(pk=run.pk).update(base_baseline=baseline)
+    run.base_baseline = baseline
+    return True
+
+
+def key_refused(run: StrategyRun, error: Exception) -> None:
+    """The exchange refused the key: the run stops with the connection test's verdict."""
+    diagnosis = diagnose_error(run.exchange.ccxt_id, error)
+    logger.warning("Run %s: key refused: %s", run.pk, diagnosis.verdict)
+    end_run(run, RunStatus.FAILED, messages.KEY_REFUSED, verdict=str(diagnosis.verdict))
+
+
+def _act(run: StrategyRun, broker: LiveBroker, outcome: PaperOutcome) -> None:
+    broker.resolve_all()
+    since = int(run.started_at.timestamp() * 1000) if run.started_at else run.start_ms
+    state = LiveState.of(run)
+    foreign = broker.reconcile(state.held, since, tolerance=_tolerance(run))
+    for intent in _plan(run, outcome, state, broker):
+        broker.send(intent)
+    _record(run, outcome, LiveState.of(run), foreign)
+
+
+def _tolerance(run: StrategyRun) -> float:
+    return 2 * (run.amount_step or 1e-8)
+
+
+def _plan(run: StrategyRun, outcome: PaperOutcome, state: LiveState, broker: LiveBroker):
+    result, period = outcome.result, outcome.period
+    now = len(period) - 1  # the bar standing for the next open
+    now_ms = int(period.time[now])
+    twin_holds = float(result.held[now]) != 0.0
+    if state.held > 0 and (not twin_holds or run.status == RunStatus.STOPPING):
+        exits = [o for o in result.orders if o.leg == EXIT]
+        reason = exits[-1].reason if exits else SIGNAL
+        yield Intent(now_ms, EXIT, "long", SELL, state.held, reason)
+        return
+    entry = next((o for o in result.orders if o.leg == ENTRY and o.bar == now), None)
+    if state.held == 0 and entry is not None and run.status == RunStatus.RUNNING:
+        amount = _entry_amount(run, outcome, state, broker)
+        if amount > 0:
+            yield Intent(now_ms, ENTRY, entry.side, action_of(ENTRY, entry.side), amount, SIGNAL)
+
+
+def _entry_amount(
+    run: StrategyRun, outcome: PaperOutcome, state: LiveState, broker: LiveBroker
+) -> float:
+    """The fill model's sizing on the run's own cash at the last price, within the notional
+    cap; 0 (with the run's alert saying why) on a market that trades too little."""
+    ticker = broker.read(broker.client.fetch_ticker, run.symbol)
+    price = float(ticker.get("last") or outcome.period.close[-1])
+    volume = float(ticker.get("quoteVolume") or 0.0)
+    if volume < settings.RUNS_MIN_MARKET_VOLUME:
+        _alert(
+            run, messages.THIN_MARKET, volume=round(volume), minimum=settings.RUNS_MIN_MARKET_VOLUME
+        )
+        return 0.0
+    sizing = outcome.document.sizing
+    cash = max(state.cash, 0.0)
+    if isinstance(sizing, EquityFraction):
+        budget = sizing.fraction * cash
+    else:
+        budget = min(sizing.amount, cash)
+    if run.notional_cap is not None:
+        budget = min(budget, run.notional_cap)
+    market = Market(amount_step=run.amount_step, min_amount=run.min_amount, min_cost=run.min_cost)
+    amount = market.amount_to_precision(budget / (price * (1 + run.fee)))
+    return amount if market.accepts(amount, price) else 0.0
+
+
+def _alert(run: StrategyRun, code: str, **params: object) -> None:
+    StrategyRun.objects.filter(pk=run.pk).update(alert_code=code, alert_params=params)
+    run.alert_code, run.alert_params = code, params
+
+
+@transaction.atomic
+def _record(run: StrategyRun, outcome: PaperOutcome, state: LiveState, foreign: list) -> None:
+    """The tick's bars, the decisions behind the twin's new orders, the drift of filled
+    orders against their twin, the closed trade, and the run's account."""
+    period = outcome.period
+    real = len(period) - 1  # the last index is the next open, not a closed bar
+    last = run.last_bar_ms
+    first_new = 0 if last is None else sum(1 for t in period.time[:real] if t <= last)
+    close = float(period.close[real - 1])
+    RunBar.objects.bulk_create(
+        RunBar(
+            run=run,
+            bar_ms=int(period.time[i]),
+            close=float(period.close[i]),
+            equity=state.cash + state.held * float(period.close[i]),
+            held=state.held,
+        )
+        for i in range(first_new, real)
+    )
+    rows = {(o.bar_ms, o.leg): o for o in RunOrder.objects.filter(run=run)}
+    for order in outcome.result.orders:
+        key = (int(period.time[order.bar]), order.leg)
+        if order.bar >= first_new:
+            decision_record(run, outcome, order, rows.get(key))
+        row = rows.get(key)
+        if row is not None and row.paper_price is None and order.fills and order.bar < real:
+            paid = sum(f.amount * f.price for f in order.fills)
+            row.paper_price = paid / sum(f.amount for f in order.fills)
+            row.paper_fee = sum(f.fee for f in order.fills)
+            row.save(update_fields=["paper_price", "paper_fee"])
+    _closed_trade(run, state)
+    if foreign:
+        run.alert_code = messages.FOREIGN_TRADES
+        run.alert_params = {"count": len(foreign)}
+    run.last_bar_ms = outcome.through
+    run.held, run.mark_price = state.held, close
+    run.equity = state.cash + state.held * close
+    run.position = _position(state, close)
+    run.ticked_at = timezone.now()
+    run.save(
+        update_fields=[
+            "last_bar_ms",
+            "held",
+            "mark_price",
+            "equity",
+            "position",
+            "ticked_at",
+            "alert_code",
+            "alert_params",
+        ]
+    )
+
+
+def _position(state: LiveState, close: float) -> dict | None:
+    """The open position as the run's page shows it (trade_json's shape)."""
+    if state.entry is None:
+        return None
+    entry = state.entry
+    return {
+        "side": entry.order.side,
+        "entry_time": entry.bar_ms,
+        "entry_price": entry.price,
+        "size": state.held,
+        "pnl": state.held * (close - entry.price) - entry.fee,
+        "fees": entry.fee,
+        "mark_price": close,
+    }
+
+
+def _closed_trade(run: StrategyRun, state: LiveState) -> None:
+    """When the run is flat after an exit filled, the trade from its last entry to it."""
+    if state.held > 0:
+        return
+    exit_fill = RunFill.objects.filter(run=run, order__leg=EXIT).order_by("-pk").first()
+    entry_fill = RunFill.objects.filter(run=run, order__leg=ENTRY).order_by("-pk").first()
+    if exit_fill is None or entry_fill is None or entry_fill.pk > exit_fill.pk:
+        return
+    RunTrade.objects.get_or_create(
+        run=run,
+        entry_ms=entry_fill.bar_ms,
+        defaults={
+            "side": entry_fill.order.side,
+            "entry_price": entry_fill.price,
+            "size": entry_fill.amount,
+            "exit_ms": exit_fill.bar_ms,
+            "exit_price": exit_fill.price,
+            "exit_reason": exit_fill.order.reason,
+            "pnl": exit_fill.amount * exit_fill.price
+            - entry_fill.amount * entry_fill.price
+            - entry_fill.fee
+            - exit_fill.fee,
+            "fees": entry_fill.fee + exit_fill.fee,
+        },
+    )
+
+
+def _live_run(run_id: int) -> StrategyRun | None:
+    return StrategyRun.objects.select_related("exchange", "key").filter(pk=run_id).first()
+
+
+def live_flatten(*, run_id: int) -> None:
+    """Sell what a stopping live run holds at market, cancel what rests, then stop it."""
+    run = _live_run(run_id)
+    if run is None or run.status != RunStatus.STOPPING or run.key is None:
+        return
+    try:
+        with broker_of(run) as broker:
+            broker.resolve_all()
+            broker.cancel_open()
+            state = LiveState.of(run)
+            if state.held > 0:
+                bar_ms = run.flatten_bar_ms or run.start_ms
+                broker.send(Intent(bar_ms, EXIT, "long", SELL, state.held, "manual"))
+            _closed_trade(run, LiveState.of(run))
+    except KEY_ERRORS as error:
+        key_refused(run, error)
+        return
+    if LiveState.of(run).held == 0:
+        end_run(run, RunStatus.STOPPED, messages.FLATTENED)
+
+
+def live_cancel(*, run_id: int) -> None:
+    """Cancel the resting orders of a run that stopped (its key decrypted for that only)."""
+    run = _live_run(run_id)
+    if run is None or run.key is None:
+        return
+    with broker_of(run) as broker:
+        broker.cancel_open()

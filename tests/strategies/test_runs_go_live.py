@@ -1,0 +1,145 @@
+"""Going live: each gate with what it says is missing, the live run started when all pass
+(against the sandbox venue), and a key verdict that stops live runs."""
+
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from exchanges.connection_tests import verdict_listeners
+from exchanges.diagnosis import Diagnosis, Verdict
+from exchanges.models import ConnectionTest
+from strategies.models import RunMode, RunStatus, StrategyRun
+from strategies.services import live_start
+from tests.accounts.helpers import enrol, make_user, totp_code, verify_session
+from tests.strategies.mine_helpers import page
+from tests.strategies.run_helpers import paper_run, stored
+from tests.strategies.test_runs_live import sandbox, sandbox_key  # noqa: F401 (fixture)
+from tests.strategies.test_runs_ticks import HAND, hand_candles
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def trader(sandbox):  # noqa: F811 (the fixture imported above)
+    """A verified user with a paper run that started 25 hours ago and a green Kraken key."""
+    user = make_user("trader@example.com")
+    device = enrol(user)
+    client = Client()
+    client.force_login(user)
+    verify_session(client, device)
+    candles = hand_candles()
+    stored(candles)
+    paper = paper_run(user, HAND, candles, start=1)
+    StrategyRun.objects.filter(pk=paper.pk).update(started_at=timezone.now() - timedelta(hours=25))
+    key = sandbox_key(sandbox, user, "spot-full")  # its connection test runs inline: green
+    return client, user, device, paper, key
+
+
+def form(key, *, code="", accept=True, **changes):
+    data = {"key": str(key.pk) if key else "", "capital": "500", "notional_cap": "200"}
+    if accept:
+        data["accept"] = "on"
+    return data | {"code": code} | changes
+
+
+def missing(response) -> str:
+    return page(response)
+
+
+def test_every_gate_passed_starts_a_live_run_that_prepares_against_the_exchange(
+    trader, django_capture_on_commit_callbacks
+):
+    client, user, device, paper, key = trader
+    assert "Done" in page(client.get(f"/en/runs/{paper.pk}/go-live/"))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/en/runs/{paper.pk}/go-live/", form(key, code=totp_code(device)))
+
+    assert response.status_code == 302
+    live = StrategyRun.objects.get(owner=user, mode=RunMode.LIVE)
+    assert (live.key, live.capital, live.notional_cap) == (key, 500, 200.0)
+    assert (live.document, live.symbol, live.fee) == (paper.document, paper.symbol, paper.fee)
+    # Prepared on the long cluster (inline here): key checked, the account's BTC noted.
+    assert (live.status, live.base_baseline) == (RunStatus.RUNNING, 2.0)
+
+
+def test_a_paper_run_shorter_than_a_day_is_named_with_its_length(trader):
+    client, _user, device, paper, key = trader
+    StrategyRun.objects.filter(pk=paper.pk).update(started_at=timezone.now() - timedelta(hours=3))
+
+    text = page(client.post(f"/en/runs/{paper.pk}/go-live/", form(key, code=totp_code(device))))
+
+    assert "for 24 hours first: the longest paper run so far lasted 3.0 hours." in text
+    assert not StrategyRun.objects.filter(mode=RunMode.LIVE).exists()
+
+
+def test_no_key_a_key_not_green_and_a_key_tested_too_long_ago(trader, sandbox):  # noqa: F811
+    client, user, _device, paper, key = trader
+    url = f"/en/runs/{paper.pk}/go-live/"
+
+    assert "Choose one of your Kraken keys" in page(client.post(url, form(None, code="1")))
+    read_only = sandbox_key(sandbox, user, "spot-read-only")
+    text = page(client.post(url, form(read_only)))
+    assert "The key's last connection test is not green." in text
+    assert "Open the page of the key spot-read-only" in text
+    withdraws = sandbox_key(sandbox, user, "spot-withdraw")
+    assert "The key can withdraw funds" in page(client.post(url, form(withdraws)))
+    ConnectionTest.objects.filter(key=key).update(finished_at=timezone.now() - timedelta(hours=25))
+    assert "more than 24 hours old" in page(client.post(url, form(key)))
+    assert not StrategyRun.objects.filter(mode=RunMode.LIVE).exists()
+
+
+def test_the_risk_notice_and_a_fresh_code_are_required(trader):
+    client, _user, device, paper, key = trader
+    url = f"/en/runs/{paper.pk}/go-live/"
+
+    assert "tick the box that says you accept it" in page(
+        client.post(url, form(key, code=totp_code(device), accept=False))
+    )
+    assert "Type a fresh code from your authenticator app" in page(
+        client.post(url, form(key, code="000000"))
+    )
+    assert "Type a fresh code from your authenticator app" in page(
+        client.post(url, form(key, code="backup01"))  # a backup code does not count
+    )
+    assert not StrategyRun.objects.filter(mode=RunMode.LIVE).exists()
+
+
+def test_a_strategy_that_can_go_short_is_refused_live(trader):
+    client, _user, device, paper, key = trader
+    StrategyRun.objects.filter(pk=paper.pk).update(allows_shorts=True)
+
+    text = page(client.post(f"/en/runs/{paper.pk}/go-live/", form(key, code=totp_code(device))))
+
+    assert "Live runs trade spot markets, long only, for now" in text
+
+
+def test_a_verdict_against_the_key_stops_its_live_runs(trader, django_capture_on_commit_callbacks):
+    _client, user, _device, paper, key = trader
+    live = paper_run(user, HAND, hand_candles(), start=1)
+    StrategyRun.objects.filter(pk=live.pk).update(mode=RunMode.LIVE, key=key)
+    assert live_start.runs_stop_on_key_verdict in verdict_listeners
+
+    live_start.runs_stop_on_key_verdict(key, Diagnosis(verdict=Verdict.UNAVAILABLE))
+    live.refresh_from_db()
+    assert live.status == RunStatus.RUNNING  # nothing learnt about the key
+    with django_capture_on_commit_callbacks(execute=True):
+        live_start.runs_stop_on_key_verdict(key, Diagnosis(verdict=Verdict.WITHDRAW_ENABLED))
+
+    live.refresh_from_db()
+    assert (live.status, live.stop_code) == (RunStatus.FAILED, "key_refused")
+    paper.refresh_from_db()
+    assert paper.status == RunStatus.RUNNING  # a paper run trades with no key
+
+
+def test_the_daily_recheck_tests_every_live_runs_key_again(trader):
+    _client, user, _device, _paper, key = trader
+    live = paper_run(user, HAND, hand_candles(), start=1)
+    StrategyRun.objects.filter(pk=live.pk).update(mode=RunMode.LIVE, key=key)
+    before = ConnectionTest.objects.filter(key=key).count()
+
+    assert live_start.live_keys_recheck() == 1
+
+    assert ConnectionTest.objects.filter(key=key).count() == before + 1

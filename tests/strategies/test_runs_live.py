@@ -1,0 +1,206 @@
+"""Live runs against the sandbox venue (Kraken Spot's dialect, real signatures, ccxt's own
+kraken class through exchanges.clients): the twin's orders mirrored with client order ids,
+the lost answer resolved by lookup, a tick killed between sending and recording, trades
+placed by another program, a key the exchange refuses, flattening, and the drift."""
+
+import ccxt
+import pytest
+
+from exchanges import retry
+from exchanges.connection_tests import connection_test_run
+from exchanges.credentials import Credentials
+from exchanges.sandbox import Fault
+from exchanges.services import exchange_key_create
+from strategies.brokers import live as live_broker
+from strategies.models import RunDecision, RunMode, RunOrder, RunStatus, RunTrade
+from strategies.services import live_ticks
+from strategies.services.run_ticks import run_tick
+from tests.accounts.helpers import make_user
+from tests.strategies.run_helpers import kraken, paper_run, stored
+from tests.strategies.test_runs_ticks import HAND, hand_candles
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def sandbox(venue, settings, monkeypatch):
+    settings.EXCHANGE_API_OVERRIDES = {"kraken": venue.url}
+    settings.EXCHANGE_RATE_LIMIT = False
+    settings.RUNS_MIN_MARKET_VOLUME = 1000.0
+    monkeypatch.setattr(retry, "RETRY_DELAYS", (0.0, 0.0))
+    return venue
+
+
+def sandbox_key(venue, owner, label: str):
+    """One of the venue's demo keys, saved as a user saves it, its connection test run (the
+    task the page queues once the request commits)."""
+    demo = venue.key(label)
+    key = exchange_key_create(
+        user=owner,
+        exchange=kraken(),
+        label=label,
+        credentials=Credentials(api_key=demo.key, secret=demo.secret),
+    )
+    for test in key.tests.filter(finished_at__isnull=True):
+        connection_test_run(test_id=test.pk)
+    key.refresh_from_db()
+    return key
+
+
+def venue_orders(venue, label: str = "spot-full"):
+    key = venue.key(label).key
+    return [o for o in venue.state.ledger.orders.values() if o.key == key]
+
+
+@pytest.fixture
+def live(sandbox):
+    """A live run of the hand-worked document on the sandbox's BTC/USD, prepared (its key
+    checked, the account's BTC noted) and running; the candles are the hand-worked ones."""
+    owner = make_user("live@example.com")
+    candles = hand_candles()
+    stored(candles)
+    run = paper_run(owner, HAND, candles, start=1, capital=1000.0)
+    run.mode, run.key = RunMode.LIVE, sandbox_key(sandbox, owner, "spot-full")
+    run.notional_cap = 1000.0
+    run.save()
+    assert live_ticks.live_prepare(run)
+    run.refresh_from_db()
+    assert run.base_baseline == 2.0  # the demo key's BTC
+    return run, candles.time.tolist()
+
+
+def test_the_twins_entry_and_exit_are_sent_once_each_with_their_client_ids(live, sandbox):
+    run, times = live
+
+    for bar_ms in times[1:4]:
+        run_tick(run_id=run.pk, bar_ms=bar_ms)
+        run_tick(run_id=run.pk, bar_ms=bar_ms)  # twice: nothing more
+
+    orders = venue_orders(sandbox)
+    assert [(o.side, o.type, o.status) for o in orders] == [
+        ("buy", "market", "closed"),
+        ("sell", "market", "closed"),
+    ]
+    entry, exit_ = RunOrder.objects.filter(run=run).order_by("bar_ms")
+    # Sent at the opens after the decisions: bar 2's (close 105 at bar 1) and bar 4's.
+    assert (entry.bar_ms, entry.leg, entry.status) == (times[2], "entry", "filled")
+    assert (exit_.bar_ms, exit_.leg, exit_.status) == (times[4], "exit", "filled")
+    assert [o.client_id for o in orders] == [entry.client_order_id, exit_.client_order_id]
+    assert entry.client_order_id == run.client_order_id(times[2], "entry")
+    # 600 USD at the sandbox's price, rounded down to the lot.
+    bought = orders[0].filled
+    assert float(bought) == pytest.approx(600 / (float(orders[0].average) * 1.001), rel=1e-3)
+    assert exit_.filled == pytest.approx(float(bought))
+    (trade,) = RunTrade.objects.filter(run=run)
+    assert trade.exit_reason == "signal"
+    run.refresh_from_db()
+    assert run.held == 0.0
+    assert run.status == RunStatus.RUNNING
+    # The entry's twin filled at bar 2's open in the hand-worked candles: the drift is there.
+    entry.refresh_from_db()
+    assert entry.paper_price == pytest.approx(110.0 * 1.0005)  # 5 bps of slippage
+    assert RunDecision.objects.get(run=run, event="enter_long").order == entry
+
+
+def test_a_lost_answer_is_resolved_by_the_client_id_never_sent_again(live, sandbox):
+    run, times = live
+    sandbox.inject(Fault("lost_answer", endpoint="AddOrder"))
+
+    run_tick(run_id=run.pk, bar_ms=times[1])
+
+    (order,) = venue_orders(sandbox)
+    (row,) = RunOrder.objects.filter(run=run)
+    assert (row.status, row.exchange_order_id) == ("filled", order.id)
+    assert row.filled == pytest.approx(float(order.filled))
+
+
+def test_a_tick_killed_after_sending_is_completed_by_the_next_attempt(live, sandbox, monkeypatch):
+    run, times = live
+    real_record = live_broker.LiveBroker._record
+
+    def killed(self, row, order):
+        raise SystemExit("the worker died after the order was sent")
+
+    monkeypatch.setattr(live_broker.LiveBroker, "_record", killed)
+    with pytest.raises(SystemExit):
+        run_tick(run_id=run.pk, bar_ms=times[1])
+    assert RunOrder.objects.get(run=run).status == "in_flight"
+    run.refresh_from_db()
+    assert run.last_bar_ms is None
+
+    monkeypatch.setattr(live_broker.LiveBroker, "_record", real_record)
+    run_tick(run_id=run.pk, bar_ms=times[1])
+
+    (order,) = venue_orders(sandbox)  # one order: found by its client id, not sent again
+    row = RunOrder.objects.get(run=run)
+    assert (row.status, row.exchange_order_id) == ("filled", order.id)
+    run.refresh_from_db()
+    assert run.held == pytest.approx(float(order.filled))
+    assert run.last_bar_ms == times[1]
+
+
+def test_trades_another_program_placed_stop_the_run(live, sandbox, mailoutbox):
+    run, times = live
+    run_tick(run_id=run.pk, bar_ms=times[1])
+    other = ccxt.kraken(
+        {"apiKey": sandbox.key("spot-full").key, "secret": sandbox.key("spot-full").secret}
+    )
+    other.urls["api"] = {**other.urls["api"], **sandbox.ccxt_urls("kraken")}
+    other.create_order("BTC/USD", "market", "buy", 0.001)
+
+    run_tick(run_id=run.pk, bar_ms=times[2])
+
+    run.refresh_from_db()
+    assert (run.status, run.stop_code) == (RunStatus.FAILED, "another_program")
+    assert len(venue_orders(sandbox)) == 2  # ours and the other program's, nothing more
+
+
+def test_a_key_the_exchange_refuses_stops_the_run_with_the_verdict(live, sandbox):
+    run, times = live
+    run.key = sandbox_key(sandbox, run.owner, "spot-read-only")
+    run.save()
+
+    run_tick(run_id=run.pk, bar_ms=times[1])
+
+    run.refresh_from_db()
+    assert (run.status, run.stop_code) == (RunStatus.FAILED, "key_refused")
+    # Kraken's "EGeneral:Permission denied" has several causes: the connection test's table
+    # says so, and the run's message lists them through the key's page.
+    assert run.stop_params == {"verdict": "ambiguous"}
+    assert venue_orders(sandbox, "spot-read-only") == []
+
+
+def test_a_key_that_cannot_trade_is_refused_before_the_first_tick(sandbox):
+    owner = make_user("readonly@example.com")
+    candles = hand_candles()
+    stored(candles)
+    run = paper_run(owner, HAND, candles, start=1)
+    run.mode, run.key = RunMode.LIVE, sandbox_key(sandbox, owner, "spot-read-only")
+    run.status = RunStatus.STARTING
+    run.save()
+
+    assert not live_ticks.live_prepare(run)
+
+    run.refresh_from_db()
+    assert (run.status, run.stop_code) == (RunStatus.FAILED, "key_refused")
+
+
+def test_flatten_sells_what_the_run_holds_now_and_stops(
+    live, sandbox, django_capture_on_commit_callbacks, mailoutbox
+):
+    from strategies.services import runs as services
+
+    run, times = live
+    run_tick(run_id=run.pk, bar_ms=times[1])
+    run.refresh_from_db()
+    assert run.held > 0
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.strategy_run_flatten(run=run)
+
+    run.refresh_from_db()
+    assert (run.status, run.stop_code) == (RunStatus.STOPPED, "flattened")
+    buy, sell = venue_orders(sandbox)
+    assert (sell.side, sell.filled) == ("sell", buy.filled)
+    assert RunOrder.objects.get(run=run, leg="exit").reason == "manual"
+    assert len(mailoutbox) == 1
