@@ -139,11 +139,24 @@ class ExchangeKeyQuerySet(models.QuerySet["ExchangeKey"]):
     def owned_by(self, user) -> "ExchangeKeyQuerySet":
         return self.filter(user=user)
 
+    def needing_replacement(self) -> "ExchangeKeyQuerySet":
+        """Keys older than ROTATE_AFTER_DAYS (since created or last replaced), or expiring
+        within EXPIRY_WARNING_DAYS: their owners are reminded."""
+        now = timezone.now()
+        old = now - timedelta(days=ExchangeKey.ROTATE_AFTER_DAYS)
+        soon = timezone.localdate() + timedelta(days=ExchangeKey.EXPIRY_WARNING_DAYS)
+        return self.filter(
+            models.Q(rotated_at__lt=old)
+            | models.Q(rotated_at__isnull=True, created_at__lt=old)
+            | models.Q(expires_on__lte=soon)
+        )
+
 
 class ExchangeKey(models.Model):
     """An exchange API key. Every credential is encrypted; only the hint is stored in clear."""
 
     ROTATE_AFTER_DAYS = 90
+    EXPIRY_WARNING_DAYS = 14
     API_KEY_DIGEST_PURPOSE = "exchange-api-key"
 
     # A random id: bound into each ciphertext before the row exists, and not guessable in URLs.
@@ -170,6 +183,8 @@ class ExchangeKey(models.Model):
     created_at = models.DateTimeField(_("added"), auto_now_add=True)
     rotated_at = models.DateTimeField(_("secret replaced"), null=True, blank=True)
     expires_on = models.DateField(_("expires on"), null=True, blank=True)
+    # The last day its owner was reminded to replace it (old, or expiring soon).
+    reminded_on = models.DateField(_("reminded on"), null=True, blank=True)
     status = models.CharField(
         _("status"), max_length=10, choices=KeyStatus.choices, default=KeyStatus.UNTESTED
     )
@@ -219,6 +234,13 @@ class ExchangeKey(models.Model):
     @property
     def needs_rotation(self) -> bool:
         return self.age > timedelta(days=self.ROTATE_AFTER_DAYS)
+
+    @property
+    def expires_soon(self) -> bool:
+        """It expires within EXPIRY_WARNING_DAYS, or has expired."""
+        if self.expires_on is None:
+            return False
+        return self.expires_on - timezone.localdate() <= timedelta(days=self.EXPIRY_WARNING_DAYS)
 
 
 class KeyEventKind(models.TextChoices):

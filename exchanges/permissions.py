@@ -23,6 +23,9 @@ class Needs:
     # What the guide marks "never" but cannot take funds off the exchange (deposits, internal
     # transfers): the key passes, with a warning naming them.
     discouraged: frozenset[str] = frozenset()
+    # The permission without which the key's own trade history reads as empty (or is
+    # refused): fill backfills say so instead of showing nothing.
+    trade_history: str | None = None
 
 
 NEEDS: dict[str, Needs] = {
@@ -39,6 +42,7 @@ NEEDS: dict[str, Needs] = {
         ),
         forbidden=frozenset({"withdraw-funds"}),
         discouraged=frozenset({"add-funds"}),
+        trade_history="query-closed-trades",
         labels={
             "add-funds": "Deposit Funds",
             "query-funds": "Query Funds",

@@ -124,6 +124,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "csp.context_processors.nonce",
                 "noonbarbari.context_processors.site",
+                "exchanges.context_processors.key_reminders",
             ],
         },
     }

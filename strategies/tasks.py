@@ -4,6 +4,7 @@ history run on the long cluster; the fan-out, market fetches and ticks on the de
 from strategies.services.backtests import backtest_run
 from strategies.services.live_start import live_keys_recheck
 from strategies.services.live_ticks import live_cancel, live_flatten
+from strategies.services.run_history import run_history_backfill
 from strategies.services.run_ticks import run_market_tick, run_tick, runs_fan_out
 from strategies.services.runs import strategy_run_prepare
 
@@ -38,3 +39,7 @@ def cancel_run_orders(run_id: int) -> None:
 
 def recheck_live_keys() -> int:
     return live_keys_recheck()
+
+
+def backfill_run_trades(run_id: int) -> None:
+    run_history_backfill(run_id=run_id)

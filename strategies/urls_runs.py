@@ -15,4 +15,5 @@ urlpatterns = [
     path("<int:run_id>/stop/", views.run_stop, name="stop"),
     path("<int:run_id>/flatten/", views.run_flatten, name="flatten"),
     path("<int:run_id>/go-live/", views.run_go_live, name="go_live"),
+    path("<int:run_id>/trades/", views.run_trades_load, name="trades"),
 ]

@@ -101,6 +101,12 @@ class StrategyRun(models.Model):
     # exchange's balance is reconciled against), and the most one order may be worth (quote).
     base_baseline = models.FloatField(null=True, blank=True)
     notional_cap = models.FloatField(null=True, blank=True)
+    # The key's trades on the run's market as the exchange lists them (a backfill the owner
+    # asks for): [{"time", "side", "amount", "price", "fee", "order", "ours"}, ...], and how
+    # that went ("" never asked, "queued", "loaded", "no_permission").
+    exchange_trades = models.JSONField(default=list, blank=True)
+    exchange_trades_state = models.CharField(max_length=16, blank=True)
+    exchange_trades_at = models.DateTimeField(null=True, blank=True)
 
     # Bars, as their opens in ms UTC: history loaded from `history_ms`; decisions from the
     # close of the bar opening at `start_ms` (the bar forming when the run was started).

@@ -4,6 +4,7 @@ the backtest ledger shows them, the equity curve as the backtest chart draws it.
 import numpy as np
 from django.utils.translation import gettext_lazy as _
 
+from exchanges.permissions import NEEDS, label_for
 from strategies import rules
 from strategies.engine.explain import condition_at
 from strategies.models import RunDecision, RunOrder, RunTrade, StrategyRun
@@ -156,3 +157,16 @@ def drift(orders: list[RunOrder]) -> dict | None:
             }
         )
     return {"rows": rows, "total": total, "fees": fees} if rows else None
+
+
+def history(run: StrategyRun) -> dict:
+    """The exchange's list of the key's trades on the run's market, as last loaded, and the
+    label (on the exchange's key page) of the permission that reads it."""
+    needs = NEEDS.get(run.exchange.ccxt_id)
+    permission = needs.trade_history if needs else None
+    return {
+        "state": run.exchange_trades_state,
+        "loaded_at": run.exchange_trades_at,
+        "rows": [row | {"at": when(row["time"])} for row in run.exchange_trades],
+        "permission": label_for(run.exchange.ccxt_id, permission) if permission else "",
+    }

@@ -21,7 +21,7 @@ from strategies.forms.runs import GoLiveForm, PaperRunForm
 from strategies.models import RunMode
 from strategies.selectors import backtests as backtest_selectors
 from strategies.selectors import runs as selectors
-from strategies.services import live_start, run_messages
+from strategies.services import live_start, run_history, run_messages
 from strategies.services import runs as services
 from strategies.views import backtest_display, run_display
 
@@ -99,6 +99,7 @@ def _live(run, document) -> dict[str, object]:
         "stop_text": run_display.stop_text(run),
         "alert_text": run_display.alert_text(run),
         "drift": run_display.drift(activity["orders"]) if run.mode == RunMode.LIVE else None,
+        "history": run_display.history(run) if run.mode == RunMode.LIVE else None,
         "decisions": run_display.decision_rows(document, activity["decisions"]),
         "orders": run_display.order_rows(activity["orders"]),
         "trades": run_display.ledger_rows(activity["trades"]),
@@ -204,3 +205,12 @@ def run_go_live(request: AuthenticatedRequest, run_id: int) -> HttpResponse:
     )
     context = {"paper": paper, "form": form, "gates": gates}
     return render(request, "strategies/runs/go_live.html", context)
+
+
+@login_required
+@require_POST
+def run_trades_load(request: AuthenticatedRequest, run_id: int) -> HttpResponse:
+    run = selectors.run_of(request.user, run_id)
+    if run_history.run_history_request(run=run):
+        messages.success(request, _("Loading your trades from the exchange."))
+    return redirect(run)

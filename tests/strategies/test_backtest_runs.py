@@ -304,8 +304,8 @@ def test_the_history_lists_and_filters_in_a_fixed_number_of_queries(
     start_through_form(client, django_capture_on_commit_callbacks, symbol="ETH/USD")
     Backtest.objects.filter(owner=user, symbol="ETH/USD").update(status=BacktestStatus.FAILED)
 
-    # Session, user, the backtests with their exchange.
-    with django_assert_num_queries(3):
+    # Session, user, the backtests with their exchange, the keys to replace (the banner).
+    with django_assert_num_queries(4):
         text = page(client.get("/en/strategies/backtests/"))
     assert text.count('class="badge badge-backtest-') == 2
     filtered = page(client.get("/en/strategies/backtests/?status=failed"))

@@ -241,8 +241,8 @@ def test_the_list_reads_every_series_in_one_query(django_assert_num_queries):
     for symbol in ("BTC/USD", "ETH/USD", "SOL/USD"):
         candles_import(owner=user, symbol=symbol, source=GOOD.encode())
 
-    # The session, the user, then the series with their bar counts.
-    with django_assert_num_queries(3):
+    # The session, the user, the series with their bar counts, the keys to replace (banner).
+    with django_assert_num_queries(4):
         page = _text(client.get(_url()))
 
     assert page.count("<td>3</td>") == 3

@@ -97,10 +97,11 @@ def test_the_list_costs_the_same_queries_however_many_strategies(django_assert_n
             copied(user, slug)
     copied(user, "ema-crossover")
 
-    # session, user, strategies (with their latest version number), catalog titles
+    # session, user, strategies (with their latest version number), catalog titles, the keys
+    # to replace (the banner)
     with django_assert_num_queries(one):
         html = page(client.get("/en/strategies/mine/"))
-    assert one == 4
+    assert one == 5
     assert html.count('<th scope="row">') == 8
     assert "Trend Magic above the 200 EMA (2)" in html
     assert "EMA crossover (2)" in html

@@ -3,8 +3,11 @@ kraken class through exchanges.clients): the twin's orders mirrored with client 
 the lost answer resolved by lookup, a tick killed between sending and recording, trades
 placed by another program, a key the exchange refuses, flattening, and the drift."""
 
+import dataclasses
+
 import ccxt
 import pytest
+from django.test import Client
 
 from exchanges import retry
 from exchanges.connection_tests import connection_test_run
@@ -13,9 +16,10 @@ from exchanges.sandbox import Fault
 from exchanges.services import exchange_key_create
 from strategies.brokers import live as live_broker
 from strategies.models import RunDecision, RunMode, RunOrder, RunStatus, RunTrade
-from strategies.services import live_ticks
+from strategies.services import live_ticks, run_history
 from strategies.services.run_ticks import run_tick
 from tests.accounts.helpers import make_user
+from tests.strategies.mine_helpers import page
 from tests.strategies.run_helpers import kraken, paper_run, stored
 from tests.strategies.test_runs_ticks import HAND, hand_candles
 
@@ -204,3 +208,67 @@ def test_flatten_sells_what_the_run_holds_now_and_stops(
     assert (sell.side, sell.filled) == ("sell", buy.filled)
     assert RunOrder.objects.get(run=run, leg="exit").reason == "manual"
     assert len(mailoutbox) == 1
+
+
+def test_the_trade_backfill_lists_ours_and_another_programs(
+    live, sandbox, django_capture_on_commit_callbacks
+):
+    run, times = live
+    for bar_ms in times[1:4]:
+        run_tick(run_id=run.pk, bar_ms=bar_ms)
+    other = ccxt.kraken(
+        {"apiKey": sandbox.key("spot-full").key, "secret": sandbox.key("spot-full").secret}
+    )
+    other.urls["api"] = {**other.urls["api"], **sandbox.ccxt_urls("kraken")}
+    other.create_order("BTC/USD", "market", "buy", 0.001)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert run_history.run_history_request(run=run)
+
+    run.refresh_from_db()
+    assert run.exchange_trades_state == "loaded"
+    assert [row["ours"] for row in run.exchange_trades] == [True, True, False]
+    client = Client()
+    client.force_login(run.owner)
+    text = page(client.get(f"/en/runs/{run.pk}/"))
+    assert "Your trades on the exchange" in text
+    assert "another program" in text
+
+
+def test_a_key_without_the_trade_history_permission_is_named_not_an_empty_table(
+    live, sandbox, monkeypatch, django_capture_on_commit_callbacks
+):
+    run, _times = live
+    demo = sandbox.key("spot-full")
+    # The key edited on the exchange: no more order and trade history.
+    reduced = dataclasses.replace(
+        demo, permissions=demo.permissions - {"query-closed-trades", "query-open-trades"}
+    )
+    monkeypatch.setitem(sandbox.state.keys, demo.key, reduced)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        run_history.run_history_request(run=run)
+
+    run.refresh_from_db()
+    assert (run.exchange_trades_state, run.exchange_trades) == ("no_permission", [])
+    client = Client()
+    client.force_login(run.owner)
+    text = page(client.get(f"/fr/runs/{run.pk}/"))
+    assert "il lui manque la permission «\u00a0Query Closed Orders & Trades\u00a0»" in text
+    assert f'href="/fr/guides/{run.exchange.slug}/#pitfalls"' in text
+
+
+def test_no_trades_and_a_key_seen_without_the_permission_says_why(
+    live, sandbox, django_capture_on_commit_callbacks
+):
+    run, _times = live
+    # As Kraken answers such a key: no error, no rows; its last test saw its permissions.
+    test = run.key.tests.filter(finished_at__isnull=False).first()
+    test.permissions_seen = [p for p in test.permissions_seen if p != "query-closed-trades"]
+    test.save()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        run_history.run_history_request(run=run)
+
+    run.refresh_from_db()
+    assert run.exchange_trades_state == "no_permission"
