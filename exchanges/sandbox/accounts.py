@@ -4,6 +4,10 @@ Market orders fill at once, whole, at the last trade price (taker fee). A limit 
 marketable when placed does the same; otherwise it rests and fills whole, at its limit price
 (maker fee), as soon as a synthetic trade crosses it; crossings are looked for in the trades since
 the order was last checked, at most MATCH_WINDOW seconds back, on every request to the venue.
+Stop-loss and take-profit orders (Kraken Spot's trigger orders) rest until a trade reaches their
+trigger price (a sell stop at or below it, a sell take-profit at or above, buys mirrored), then
+fill whole at that trade's price as a market order would (taker fee); one whose trigger is
+already reached when placed fills at once.
 
 Spot moves base and quote balances, fees in the quote currency (Kraken's default, ``fciq``).
 Futures keeps a flex (multi-collateral) account: a USD balance, signed positions per contract,
@@ -28,6 +32,18 @@ MATCH_WINDOW = 3 * 3600
 ZERO = Decimal(0)
 
 
+TRIGGERS = ("stop-loss", "take-profit")
+
+
+def _triggered(order: Order, price: Decimal) -> bool:
+    """Whether a trade at `price` reaches a trigger order's price."""
+    trigger = order.price or ZERO
+    falls_to = price <= trigger
+    if (order.type == "stop-loss") == (order.side == "sell"):
+        return falls_to  # a sell stop, or a buy take-profit: the price came down to it
+    return price >= trigger
+
+
 class OrderRejected(Exception):
     """An order the venue refuses; `reason` is the sandbox's word, each dialect translates it."""
 
@@ -44,7 +60,7 @@ class Order:
     pair: str  # the market pair whose prices it trades on (XXBTZUSD)
     symbol: str  # what the venue calls it (XBTUSD on Spot, PF_XBTUSD on Futures)
     side: str
-    type: str  # "market" or "limit"
+    type: str  # "market", "limit", or a trigger order: "stop-loss", "take-profit"
     volume: Decimal
     price: Decimal | None
     opened: float
@@ -162,6 +178,10 @@ class Ledger:
         self._check_funds(order, order.price if order.type == "limit" else last, now)
         order.checked_until = now
         self.orders[order.id] = order
+        if order.type in TRIGGERS:
+            if _triggered(order, last):
+                self._execute(order, last, now, maker=False)
+            return order
         marketable = order.type == "market" or (
             order.price is not None
             and (order.price >= last if order.side == "buy" else order.price <= last)
@@ -179,6 +199,11 @@ class Ledger:
         for order in [o for o in self.orders.values() if o.status == "open"]:
             after = max(order.checked_until, now - MATCH_WINDOW)
             for trade in self.market.trades_between(order.pair, after, now):
+                if order.type in TRIGGERS:
+                    if _triggered(order, trade.price):
+                        self._execute(order, trade.price, trade.time, maker=False)
+                        break
+                    continue
                 limit = order.price or ZERO
                 if (order.side == "buy" and trade.price <= limit) or (
                     order.side == "sell" and trade.price >= limit

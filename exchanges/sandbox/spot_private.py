@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from exchanges.sandbox.accounts import Order, OrderRejected
+from exchanges.sandbox.accounts import TRIGGERS, Order, OrderRejected
 from exchanges.sandbox.keys import ApiKey
 from exchanges.sandbox.market import PairSpec
 from exchanges.sandbox.state import KEYS_CREATED, VenueState, fmt
@@ -203,7 +203,9 @@ def order_info(ctx: Context, order: Order, with_trades: bool = False) -> dict:
 
 
 def describe(order: Order, pair: PairSpec) -> str:
-    where = f"limit {fmt(order.price, pair.pair_decimals)}" if order.type == "limit" else "market"
+    where = "market"
+    if order.type != "market":
+        where = f"{order.type.replace('-', ' ')} {fmt(order.price, pair.pair_decimals)}"
     return f"{order.side} {fmt(order.volume, pair.lot_decimals)} {pair.altname} @ {where}"
 
 
@@ -316,10 +318,11 @@ def _order_from(ctx: Context) -> Order:
     side, kind = ctx.params.get("type"), ctx.params.get("ordertype")
     if side not in ("buy", "sell"):
         raise SpotError("EGeneral:Invalid arguments:type")
-    if kind not in ("market", "limit"):  # the sandbox trades only these two
+    if kind not in ("market", "limit", *TRIGGERS):  # the order types the sandbox trades
         raise SpotError("EGeneral:Invalid arguments:ordertype")
     volume = ctx.decimal("volume", "EGeneral:Invalid arguments:volume")
-    price = ctx.decimal("price", "EGeneral:Invalid arguments:price") if kind == "limit" else None
+    priced = kind != "market"  # a limit's price, or a trigger order's trigger price
+    price = ctx.decimal("price", "EGeneral:Invalid arguments:price") if priced else None
     last = ctx.state.market.price(pair.id, ctx.now)
     if "viqc" in ctx.params.get("oflags", "") and kind == "market":
         volume = (volume / last).quantize(Decimal(1).scaleb(-pair.lot_decimals))

@@ -11,16 +11,20 @@ balance (less what the account held before the run) and lists trades on the key 
 placed.
 """
 
+import contextlib
 from dataclasses import dataclass
 from typing import Any
 
 import ccxt
 
 from exchanges import retry
-from strategies.engine.fills.journal import FILLED
+from strategies.engine.fills.journal import CANCELLED, FILLED
 from strategies.models import RunFill, RunOrder, StrategyRun
 
 IN_FLIGHT, OPEN, REJECTED, NOT_SENT = "in_flight", "open", "rejected", "not_sent"
+# ccxt's order states as the run's.
+STATES = {"closed": FILLED, "open": OPEN, "canceled": CANCELLED, "expired": CANCELLED}
+STOP = "stop"  # the leg of a stop order resting at the exchange
 # A lost answer: the order may or may not be at the exchange.
 AMBIGUOUS = (ccxt.NetworkError, ccxt.ExchangeNotAvailable)
 # Errors about the key itself: the run stops with the connection test's verdict.
@@ -46,6 +50,7 @@ class Intent:
     action: str
     amount: float
     reason: str
+    trigger: float | None = None  # a stop order's trigger price; None for a market order
 
 
 class LiveBroker:
@@ -71,20 +76,19 @@ class LiveBroker:
                 "reason": intent.reason,
                 "status": IN_FLIGHT,
                 "client_order_id": self.run.client_order_id(intent.bar_ms, intent.leg),
+                "trigger_price": intent.trigger,
             },
         )
         if not created:
             if row.status == IN_FLIGHT:
                 self.resolve(row)
             return row
+        params: dict[str, Any] = {"clientOrderId": row.client_order_id}
+        if intent.trigger is not None:
+            params["stopLossPrice"] = intent.trigger
         try:
             placed = self.client.create_order(
-                self.run.symbol,
-                "market",
-                intent.action,
-                intent.amount,
-                None,
-                {"clientOrderId": row.client_order_id},
+                self.run.symbol, "market", intent.action, intent.amount, None, params
             )
         except AMBIGUOUS:
             self.resolve(row)  # at once: most lost answers are found straight away
@@ -127,7 +131,7 @@ class LiveBroker:
         if order is None:
             return
         filled = float(order.get("filled") or 0.0)
-        status = {"closed": FILLED, "open": OPEN}.get(order.get("status") or "", REJECTED)
+        status = STATES.get(order.get("status") or "", REJECTED)
         row.status, row.filled, row.exchange_order_id = status, filled, str(order["id"])
         row.save(update_fields=["status", "filled", "exchange_order_id"])
         if filled > 0 and status != OPEN:
@@ -148,12 +152,19 @@ class LiveBroker:
         """Cancel the run's resting orders; how many."""
         cancelled = 0
         for row in RunOrder.objects.filter(run=self.run, status=OPEN):
+            self.cancel(row)
+            cancelled += 1
+        return cancelled
+
+    def cancel(self, row: RunOrder) -> None:
+        """Cancel a resting order, then record what it became (it may have filled first)."""
+        # Kraken's "Unknown order" (InvalidOrder): no longer resting, filled or cancelled
+        # meanwhile; the lookup below says which.
+        with contextlib.suppress(ccxt.InvalidOrder):
             self.client.cancel_order(
                 row.exchange_order_id, self.run.symbol, {"clientOrderId": row.client_order_id}
             )
-            self._record(row, self._by_client_id(row.client_order_id))
-            cancelled += 1
-        return cancelled
+        self._record(row, self._by_client_id(row.client_order_id))
 
     # --- the account ---------------------------------------------------------------------
 

@@ -180,6 +180,8 @@ class RunOrder(models.Model):
     status = models.CharField(max_length=10)
     client_order_id = models.CharField(max_length=64)
     exchange_order_id = models.CharField(max_length=64, blank=True)
+    # A stop order's trigger price (the live run's stop-loss or trailing stop at the exchange).
+    trigger_price = models.FloatField(null=True, blank=True)
     # A live order's paper twin: what the fill model filled for the same (bar, leg), once the
     # bar it fills in has closed (the drift between paper and live).
     paper_price = models.FloatField(null=True, blank=True)

@@ -14,11 +14,13 @@ with the key decrypted for this tick only. Before any order the in-flight orders
 and the account reconciled; a run that cannot be reconciled stops instead of trading.
 """
 
+import dataclasses
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+import numpy as np
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
@@ -28,11 +30,12 @@ from exchanges.connection_tests import examine
 from exchanges.credentials import exchange_key_reveal
 from exchanges.crypto.cipher import DecryptionError
 from exchanges.diagnosis import Verdict, diagnose_error
-from strategies.brokers.live import KEY_ERRORS, Intent, LiveBroker, Unreconciled
+from strategies.brokers.live import KEY_ERRORS, OPEN, STOP, Intent, LiveBroker, Unreconciled
 from strategies.brokers.paper import PaperOutcome, paper_evaluate
 from strategies.engine import Market
-from strategies.engine.fills.journal import ENTRY, EXIT, SELL, action_of
+from strategies.engine.fills.journal import ENTRY, EXIT, FILLED, SELL, action_of
 from strategies.engine.fills.trades import SIGNAL
+from strategies.engine.fills.watch import long_stop
 from strategies.models import RunBar, RunFill, RunOrder, RunStatus, RunTrade, StrategyRun
 from strategies.rules.model import EquityFraction
 from strategies.services import run_messages as messages
@@ -131,8 +134,43 @@ def _act(run: StrategyRun, broker: LiveBroker, outcome: PaperOutcome) -> None:
     state = LiveState.of(run)
     foreign = broker.reconcile(state.held, since, tolerance=_tolerance(run))
     for intent in _plan(run, outcome, state, broker):
+        if intent.leg == EXIT:
+            broker.cancel_open()  # the resting stop holds what is to be sold
+            state = LiveState.of(run)  # the stop may have filled meanwhile
+            if state.held <= 0:
+                continue
+            intent = dataclasses.replace(intent, amount=state.held)
         broker.send(intent)
+    state = LiveState.of(run)
+    _protect(run, broker, outcome, state)
     _record(run, outcome, LiveState.of(run), foreign)
+
+
+def _protect(run: StrategyRun, broker: LiveBroker, outcome: PaperOutcome, state: LiveState) -> None:
+    """Keep the position's stop resting at the exchange at the fill model's level, from the
+    live entry price: the stop-loss, raised by the trailing stop at each close (cancelled and
+    placed again; the exchange triggers it between closes, the fill model's way). Targets are
+    left to the twin: a second resting sell would need the same coins twice."""
+    if state.held <= 0 or state.entry is None or run.status != RunStatus.RUNNING:
+        return
+    period = outcome.period
+    closed = slice(0, len(period) - 1)  # the next open's bar has no range yet
+    since_entry = period.time[closed] >= state.entry.bar_ms
+    highs = period.high[closed][since_entry]
+    highest = float(highs.max()) if len(highs) else state.entry.price
+    level, reason = long_stop(outcome.document.risk, state.entry.price, highest)
+    if level == -np.inf:
+        return
+    trigger = float(broker.client.price_to_precision(run.symbol, level))
+    resting = RunOrder.objects.filter(run=run, leg=STOP, status=OPEN).first()
+    if resting is not None:
+        if resting.trigger_price == trigger and resting.amount == state.held:
+            return
+        broker.cancel(resting)
+        if resting.status == FILLED:
+            return  # it triggered meanwhile: the next tick reconciles with the fill
+    now_ms = int(period.time[-1])
+    broker.send(Intent(now_ms, STOP, "long", SELL, state.held, reason, trigger=trigger))
 
 
 def _tolerance(run: StrategyRun) -> float:
@@ -260,7 +298,7 @@ def _closed_trade(run: StrategyRun, state: LiveState) -> None:
     """When the run is flat after an exit filled, the trade from its last entry to it."""
     if state.held > 0:
         return
-    exit_fill = RunFill.objects.filter(run=run, order__leg=EXIT).order_by("-pk").first()
+    exit_fill = RunFill.objects.filter(run=run).exclude(order__leg=ENTRY).order_by("-pk").first()
     entry_fill = RunFill.objects.filter(run=run, order__leg=ENTRY).order_by("-pk").first()
     if exit_fill is None or entry_fill is None or entry_fill.pk > exit_fill.pk:
         return

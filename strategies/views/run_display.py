@@ -30,6 +30,10 @@ ORDER_STATES = {
     "cancelled": _("Cancelled"),
     "skipped": _("Not sent: below the market's minimum"),
     "working": _("Filling (volume limit)"),
+    "open": _("Resting at the exchange"),
+    "in_flight": _("Sent, its answer awaited"),
+    "rejected": _("Refused by the exchange"),
+    "not_sent": _("Never reached the exchange"),
 }
 ACTIONS = {"buy": _("Buy"), "sell": _("Sell")}
 

@@ -137,3 +137,29 @@ def test_concurrent_orders_keep_the_books_consistent(raw, venue):
     wallet = venue.state.ledger.balances[venue.key("spot-full").key]
     assert wallet["XXBT"] == Decimal("2") + Decimal("0.001") * len(placed)
     assert wallet["ZUSD"] == Decimal("100000") - sum(f.cost + f.fee for f in fills)
+
+
+def test_a_stop_loss_rests_until_a_trade_reaches_its_trigger(spot, venue):
+    now = 1_790_000_000.0
+    venue.freeze_time(now)
+    exchange = spot()
+    exchange.load_markets()
+    exchange.create_order("BTC/USD", "market", "buy", 0.1)
+    last = venue.state.market.price("XXBTZUSD", now)
+    # The lowest trade of the next hour: a trigger between it and the price now is reached.
+    lowest = min(t.price for t in venue.state.market.trades_between("XXBTZUSD", now, now + 3600))
+    assert lowest < last
+    trigger = float((lowest + last) / 2)
+
+    stop = exchange.create_order(
+        "BTC/USD", "market", "sell", 0.1, None, {"stopLossPrice": trigger, "clientOrderId": "sl"}
+    )
+    (resting,) = exchange.fetch_open_orders("BTC/USD")
+    assert (resting["id"], resting["stopLossPrice"]) == (stop["id"], pytest.approx(trigger, 1e-4))
+    assert exchange.fetch_balance()["used"]["BTC"] == pytest.approx(0.1)  # held for the stop
+
+    venue.freeze_time(now + 3600)
+    (done,) = exchange.fetch_closed_orders("BTC/USD", params={"clientOrderId": "sl"})
+    assert (done["status"], done["filled"]) == ("closed", 0.1)
+    assert done["average"] <= trigger  # a market fill at the trade that reached it
+    assert exchange.fetch_open_orders("BTC/USD") == []

@@ -6,6 +6,7 @@ placed by another program, a key the exchange refuses, flattening, and the drift
 import dataclasses
 
 import ccxt
+import numpy as np
 import pytest
 from django.test import Client
 
@@ -15,7 +16,8 @@ from exchanges.credentials import Credentials
 from exchanges.sandbox import Fault
 from exchanges.services import exchange_key_create
 from strategies.brokers import live as live_broker
-from strategies.models import RunDecision, RunMode, RunOrder, RunStatus, RunTrade
+from strategies.models import RunDecision, RunFill, RunMode, RunOrder, RunStatus, RunTrade
+from strategies.series import Candles
 from strategies.services import live_ticks, run_history
 from strategies.services.run_ticks import run_tick
 from tests.accounts.helpers import make_user
@@ -272,3 +274,64 @@ def test_no_trades_and_a_key_seen_without_the_permission_says_why(
 
     run.refresh_from_db()
     assert run.exchange_trades_state == "no_permission"
+
+
+TRAILING = """
+name: trailing
+indicators: {}
+entry: {lhs: {bar: close}, op: gt, rhs: {value: 0}}
+risk: {stop_loss_pct: 0.01, trailing_stop_pct: 0.02}
+sizing: {kind: fixed_quote, amount: 600}
+"""
+
+
+def test_the_stop_rests_at_the_exchange_and_the_trailing_stop_moves_it_at_the_close(sandbox):
+    now = 1_790_000_000.0
+    sandbox.freeze_time(now)
+    price = float(sandbox.state.market.price("XXBTZUSD", now))
+    # Candles at the venue's price; the bar after the entry reaches 1.5 % higher, which lifts
+    # the trailing stop (2 % under the high) above the stop-loss (1 % under the entry).
+    flat = (price, price, price, price, 100.0)
+    rows = [flat, flat, (price, price * 1.015, price, price, 100.0), flat]
+    table = np.array(rows, dtype=np.float64)
+    candles = Candles("1h", hand_candles().time[:4], *(table[:, i].copy() for i in range(5)))
+    stored(candles)
+    owner = make_user("trailing@example.com")
+    run = paper_run(owner, TRAILING, candles, start=1, capital=1000.0)
+    run.mode, run.key = RunMode.LIVE, sandbox_key(sandbox, owner, "spot-full")
+    run.save()
+    assert live_ticks.live_prepare(run)
+    times = candles.time.tolist()
+
+    run_tick(run_id=run.pk, bar_ms=times[1])  # entry at the venue's price, its stop placed
+
+    paid = RunFill.objects.get(order__run=run, order__leg="entry").price
+    first = RunOrder.objects.get(run=run, leg="stop")
+    assert (first.status, first.reason) == ("open", "stop_loss")
+    assert first.trigger_price == pytest.approx(paid * 0.99, abs=0.1)
+    resting = [o for o in venue_orders(sandbox) if o.status == "open"]
+    assert [(o.type, o.client_id) for o in resting] == [("stop-loss", first.client_order_id)]
+
+    run_tick(run_id=run.pk, bar_ms=times[2])  # the close that raises the trailing stop
+
+    first.refresh_from_db()
+    assert first.status == "cancelled"
+    raised = RunOrder.objects.filter(run=run, leg="stop").exclude(pk=first.pk).get()
+    assert raised.trigger_price == pytest.approx(price * 1.015 * 0.98, abs=0.1)
+    assert (raised.status, raised.reason) == ("open", "trailing_stop")
+
+    # Later, a trade reaches it: the exchange sells; the next tick records it.
+    trades = sandbox.state.market.trades_between("XXBTZUSD", now, now + 86_400)
+    crossing = next(t for t in trades if float(t.price) <= raised.trigger_price)
+    sandbox.freeze_time(crossing.time + 1)
+    run_tick(run_id=run.pk, bar_ms=times[3])
+
+    raised.refresh_from_db()
+    assert raised.status == "filled"
+    assert [o.status for o in venue_orders(sandbox) if o.type == "stop-loss"] == [
+        "canceled",
+        "closed",
+    ]
+    run.refresh_from_db()
+    assert (run.held, run.status) == (0.0, RunStatus.RUNNING)
+    assert RunTrade.objects.get(run=run).exit_reason == "trailing_stop"

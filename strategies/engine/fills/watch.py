@@ -33,6 +33,15 @@ class Touch(NamedTuple):
     reason: str
 
 
+def long_stop(risk, entry: float, highest: float) -> tuple[float, str]:
+    """A long position's stop for the next bar, entered at `entry`, after completed bars whose
+    highest high is `highest`: the level and the reason the fill model would use (-inf when
+    the document sets no stop). Live runs place it at the exchange."""
+    nothing = np.empty(0)
+    watch = Watch(SideView("long", 1, nothing, nothing, nothing), entry, risk, stop_first=True)
+    return watch.stop_at(max(entry, highest))
+
+
 class Watch:
     """A position's levels from its entry fill price, and the best price of completed bars."""
 
