@@ -1,9 +1,11 @@
 """Orders, fills and balances: the sandbox's matching against its synthetic market.
 
 Market orders fill at once, whole, at the last trade price (taker fee). A limit order that is
-marketable when placed does the same; otherwise it rests and fills whole, at its limit price
-(maker fee), as soon as a synthetic trade crosses it; crossings are looked for in the trades since
-the order was last checked, at most MATCH_WINDOW seconds back, on every request to the venue.
+marketable when placed does the same; otherwise it rests, and each synthetic trade that crosses
+it fills it at its limit price (maker fee) by at most that trade's volume: a large order fills
+in parts, and stays open, partly filled, until trades have taken all of it. Crossings are
+looked for in the trades since the order was last checked, at most MATCH_WINDOW seconds back,
+on every request to the venue.
 Stop-loss and take-profit orders (Kraken Spot's trigger orders) rest until a trade reaches their
 trigger price (a sell stop at or below it, a sell take-profit at or above, buys mirrored), then
 fill whole at that trade's price as a market order would (taker fee); one whose trigger is
@@ -208,8 +210,10 @@ class Ledger:
                 if (order.side == "buy" and trade.price <= limit) or (
                     order.side == "sell" and trade.price >= limit
                 ):
-                    self._execute(order, limit, trade.time, maker=True)
-                    break
+                    volume = min(order.remaining, trade.volume)
+                    self._execute(order, limit, trade.time, maker=True, volume=volume)
+                    if order.status != "open":
+                        break
             order.checked_until = now
 
     # --- internals -----------------------------------------------------------------------------
@@ -234,8 +238,17 @@ class Ledger:
             return pair.quote, volume * price * (1 + SPOT_TAKER)
         return pair.base, volume
 
-    def _execute(self, order: Order, price: Decimal, when: float, *, maker: bool) -> None:
-        volume = order.remaining
+    def _execute(
+        self,
+        order: Order,
+        price: Decimal,
+        when: float,
+        *,
+        maker: bool,
+        volume: Decimal | None = None,
+    ) -> None:
+        """Fill `volume` of the order (all that remains by default); filled whole, it closes."""
+        volume = order.remaining if volume is None else volume
         cost = price * volume
         if order.venue == "spot":
             rate = SPOT_MAKER if maker else SPOT_TAKER
@@ -263,7 +276,8 @@ class Ledger:
         order.filled += volume
         order.cost += cost
         order.fee += fee
-        order.status, order.closed = "closed", when
+        if order.remaining <= ZERO:
+            order.status, order.closed = "closed", when
         if order.venue == "spot":
             self._settle_spot(fill)
         else:

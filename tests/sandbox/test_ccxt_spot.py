@@ -163,3 +163,28 @@ def test_a_stop_loss_rests_until_a_trade_reaches_its_trigger(spot, venue):
     assert (done["status"], done["filled"]) == ("closed", 0.1)
     assert done["average"] <= trigger  # a market fill at the trade that reached it
     assert exchange.fetch_open_orders("BTC/USD") == []
+
+
+def test_a_resting_limit_order_fills_in_parts_by_the_trades_that_cross_it(spot, venue):
+    now = 1_790_000_000.0
+    venue.freeze_time(now)
+    exchange = spot()
+    exchange.load_markets()
+    market = venue.state.market
+    last = market.price("XXBTZUSD", now)
+    trades = market.trades_between("XXBTZUSD", now, now + 3600)
+    limit = (last + min(t.price for t in trades)) / 2
+    first, second = [t for t in trades if t.price <= limit][:2]
+    # More than the first crossing trade trades, less than the first two.
+    volume = float(first.volume + second.volume / 2)
+
+    order = exchange.create_order("BTC/USD", "limit", "buy", volume, float(limit))
+
+    venue.freeze_time(first.time + 0.001)
+    (part,) = exchange.fetch_open_orders("BTC/USD")
+    assert (part["id"], part["status"]) == (order["id"], "open")
+    assert part["filled"] == pytest.approx(float(first.volume))
+    venue.freeze_time(second.time + 0.001)
+    (done,) = exchange.fetch_closed_orders("BTC/USD")
+    assert (done["status"], done["filled"]) == ("closed", pytest.approx(volume))
+    assert len(exchange.fetch_my_trades("BTC/USD")) == 2
