@@ -25,6 +25,7 @@ IN_FLIGHT, OPEN, REJECTED, NOT_SENT = "in_flight", "open", "rejected", "not_sent
 # ccxt's order states as the run's.
 STATES = {"closed": FILLED, "open": OPEN, "canceled": CANCELLED, "expired": CANCELLED}
 STOP = "stop"  # the leg of a stop order resting at the exchange
+CLOSE = "close"  # the leg of the market order that flattens a run at its owner's request
 # A lost answer: the order may or may not be at the exchange.
 AMBIGUOUS = (ccxt.NetworkError, ccxt.ExchangeNotAvailable)
 # Errors about the key itself: the run stops with the connection test's verdict.

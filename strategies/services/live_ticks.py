@@ -30,11 +30,19 @@ from exchanges.connection_tests import examine
 from exchanges.credentials import exchange_key_reveal
 from exchanges.crypto.cipher import DecryptionError
 from exchanges.diagnosis import Verdict, diagnose_error
-from strategies.brokers.live import KEY_ERRORS, OPEN, STOP, Intent, LiveBroker, Unreconciled
+from strategies.brokers.live import (
+    CLOSE,
+    KEY_ERRORS,
+    OPEN,
+    STOP,
+    Intent,
+    LiveBroker,
+    Unreconciled,
+)
 from strategies.brokers.paper import PaperOutcome, paper_evaluate
 from strategies.engine import Market
 from strategies.engine.fills.journal import ENTRY, EXIT, FILLED, SELL, action_of
-from strategies.engine.fills.trades import SIGNAL
+from strategies.engine.fills.trades import MANUAL, SIGNAL
 from strategies.engine.fills.watch import long_stop
 from strategies.models import RunBar, RunFill, RunOrder, RunStatus, RunTrade, StrategyRun
 from strategies.rules.model import EquityFraction
@@ -51,7 +59,7 @@ TICKED = (RunStatus.RUNNING, RunStatus.STOPPING)
 @dataclass(frozen=True)
 class LiveState:
     """What the run's own fills add up to: the base it holds, its cash (the starting capital
-    less what it paid, plus what it received), and its open entry's first fill."""
+    less what it paid, plus what it received), and the fill of the entry it holds from."""
 
     held: float
     cash: float
@@ -183,7 +191,10 @@ def _plan(run: StrategyRun, outcome: PaperOutcome, state: LiveState, broker: Liv
     now_ms = int(period.time[now])
     twin_holds = float(result.held[now]) != 0.0
     if state.held > 0 and (not twin_holds or run.status == RunStatus.STOPPING):
-        exits = [o for o in result.orders if o.leg == EXIT]
+        # Why the twin left since the last tick (a rule, or a level inside a closed bar).
+        last = run.last_bar_ms if run.last_bar_ms is not None else -1
+        first_new = int(np.searchsorted(period.time[:now], last, "right"))
+        exits = [o for o in result.orders if o.leg == EXIT and o.bar >= first_new]
         reason = exits[-1].reason if exits else SIGNAL
         yield Intent(now_ms, EXIT, "long", SELL, state.held, reason)
         return
@@ -336,8 +347,9 @@ def live_flatten(*, run_id: int) -> None:
             broker.cancel_open()
             state = LiveState.of(run)
             if state.held > 0:
+                # Its own leg: an exit the twin sent at that bar may already hold the key.
                 bar_ms = run.flatten_bar_ms or run.start_ms
-                broker.send(Intent(bar_ms, EXIT, "long", SELL, state.held, "manual"))
+                broker.send(Intent(bar_ms, CLOSE, "long", SELL, state.held, MANUAL))
             _closed_trade(run, LiveState.of(run))
     except KEY_ERRORS as error:
         key_refused(run, error)

@@ -208,7 +208,7 @@ def test_flatten_sells_what_the_run_holds_now_and_stops(
     assert (run.status, run.stop_code) == (RunStatus.STOPPED, "flattened")
     buy, sell = venue_orders(sandbox)
     assert (sell.side, sell.filled) == ("sell", buy.filled)
-    assert RunOrder.objects.get(run=run, leg="exit").reason == "manual"
+    assert RunOrder.objects.get(run=run, leg="close").reason == "manual"
     assert len(mailoutbox) == 1
 
 
