@@ -10,6 +10,8 @@ class StrategiesConfig(AppConfig):
 
     def ready(self) -> None:
         # Imported once the app registry is ready: these modules use the models.
+        from django_q.signals import post_spawn
+
         from accounts import services as accounts_services
         from exchanges import connection_tests
         from exchanges import services as exchanges_services
@@ -17,7 +19,7 @@ class StrategiesConfig(AppConfig):
         from noonbarbari.page_cache import register_version
         from strategies import signals
         from strategies.selectors import catalog
-        from strategies.services import live_start, runs
+        from strategies.services import live_start, live_ticks, runs
         from strategies.views.docs import pages as docs_pages
 
         signals.connect()
@@ -29,3 +31,4 @@ class StrategiesConfig(AppConfig):
         accounts_services.account_deletion_blockers.append(runs.runs_block_while_active)
         exchanges_services.key_deletion_blockers.append(runs.runs_block_key_deletion)
         connection_tests.verdict_listeners.append(live_start.runs_stop_on_key_verdict)
+        post_spawn.connect(live_ticks.worker_started, dispatch_uid="strategies.worker_started")

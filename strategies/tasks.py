@@ -3,7 +3,11 @@ history run on the long cluster; the fan-out, market fetches and ticks on the de
 
 from strategies.services.backtests import backtest_run
 from strategies.services.live_start import live_keys_recheck
-from strategies.services.live_ticks import live_cancel, live_flatten
+from strategies.services.live_ticks import (
+    live_cancel,
+    live_flatten,
+    live_reconcile,
+)
 from strategies.services.run_history import run_history_backfill
 from strategies.services.run_ticks import run_market_tick, run_tick, runs_fan_out
 from strategies.services.runs import strategy_run_prepare
@@ -35,6 +39,10 @@ def flatten_live_run(run_id: int) -> None:
 
 def cancel_run_orders(run_id: int) -> None:
     live_cancel(run_id=run_id)
+
+
+def reconcile_live_run(run_id: int) -> None:
+    live_reconcile(run_id=run_id)
 
 
 def recheck_live_keys() -> int:

@@ -22,8 +22,10 @@ from dataclasses import dataclass
 
 import numpy as np
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
+from django_q.tasks import async_task
 
 from exchanges import clients
 from exchanges.connection_tests import examine
@@ -44,7 +46,15 @@ from strategies.engine import Market
 from strategies.engine.fills.journal import ENTRY, EXIT, FILLED, SELL, action_of
 from strategies.engine.fills.trades import MANUAL, SIGNAL
 from strategies.engine.fills.watch import long_stop
-from strategies.models import RunBar, RunFill, RunOrder, RunStatus, RunTrade, StrategyRun
+from strategies.models import (
+    RunBar,
+    RunFill,
+    RunMode,
+    RunOrder,
+    RunStatus,
+    RunTrade,
+    StrategyRun,
+)
 from strategies.rules.model import EquityFraction
 from strategies.services import run_messages as messages
 from strategies.services.run_end import end_run
@@ -54,6 +64,7 @@ logger = logging.getLogger(__name__)
 
 ACTOR = "strategy run"
 TICKED = (RunStatus.RUNNING, RunStatus.STOPPING)
+RECONCILE_TASK = "strategies.tasks.reconcile_live_run"
 
 
 @dataclass(frozen=True)
@@ -82,12 +93,19 @@ def live_tick(run: StrategyRun, bar_ms: int) -> None:
     outcome = paper_evaluate(run, through=bar_ms, next_open=True)
     if outcome is None:
         return
+    with _session(run) as broker:
+        run.refresh_from_db()
+        if run.status not in TICKED or (run.last_bar_ms or -1) >= outcome.through:
+            return
+        _act(run, broker, outcome)
+
+
+@contextmanager
+def _session(run: StrategyRun) -> Iterator[LiveBroker]:
+    """The run's broker; what goes wrong with the key or the account ends the run."""
     try:
         with broker_of(run) as broker:
-            run.refresh_from_db()
-            if run.status not in TICKED or (run.last_bar_ms or -1) >= outcome.through:
-                return
-            _act(run, broker, outcome)
+            yield broker
     except KEY_ERRORS as error:
         key_refused(run, error)
     except Unreconciled as refused:
@@ -137,10 +155,7 @@ def key_refused(run: StrategyRun, error: Exception) -> None:
 
 
 def _act(run: StrategyRun, broker: LiveBroker, outcome: PaperOutcome) -> None:
-    broker.resolve_all()
-    since = int(run.started_at.timestamp() * 1000) if run.started_at else run.start_ms
-    state = LiveState.of(run)
-    foreign = broker.reconcile(state.held, since, tolerance=_tolerance(run))
+    state, foreign = _reconciled(run, broker)
     for intent in _plan(run, outcome, state, broker):
         if intent.leg == EXIT:
             broker.cancel_open()  # the resting stop holds what is to be sold
@@ -152,6 +167,16 @@ def _act(run: StrategyRun, broker: LiveBroker, outcome: PaperOutcome) -> None:
     state = LiveState.of(run)
     _protect(run, broker, outcome, state)
     _record(run, outcome, LiveState.of(run), foreign)
+
+
+def _reconciled(run: StrategyRun, broker: LiveBroker) -> tuple[LiveState, list[dict]]:
+    """In-flight orders resolved by their client ids, resting ones brought up to date, then
+    the account compared with the run's fills (Unreconciled when they disagree); the state
+    and the trades no run placed."""
+    broker.resolve_all()
+    since = int(run.started_at.timestamp() * 1000) if run.started_at else run.start_ms
+    state = LiveState.of(run)
+    return state, broker.reconcile(state.held, since, tolerance=_tolerance(run))
 
 
 def _protect(run: StrategyRun, broker: LiveBroker, outcome: PaperOutcome, state: LiveState) -> None:
@@ -365,3 +390,43 @@ def live_cancel(*, run_id: int) -> None:
         return
     with broker_of(run) as broker:
         broker.cancel_open()
+
+
+def live_reconcile(*, run_id: int) -> None:
+    """A live run checked against the exchange between bars, when a worker starts (perhaps
+    after a crash): what it finds is recorded, nothing is sent, and a run that cannot be
+    reconciled stops now rather than at its next bar."""
+    run = _live_run(run_id)
+    if run is None or run.status not in TICKED or run.key is None:
+        return
+    with _session(run) as broker:
+        state, foreign = _reconciled(run, broker)
+        _closed_trade(run, state)  # a resting stop may have filled meanwhile
+        mark = run.mark_price or 0.0
+        held, equity, position = state.held, state.cash + state.held * mark, _position(state, mark)
+        StrategyRun.objects.filter(pk=run.pk).update(held=held, equity=equity, position=position)
+        if foreign:
+            _alert(run, messages.FOREIGN_TRADES, count=len(foreign))
+
+
+def live_runs_reconcile() -> int:
+    """Queue a reconciliation of every active live run (see live_reconcile); how many."""
+    pks = list(
+        StrategyRun.objects.filter(
+            mode=RunMode.LIVE, status__in=TICKED, key__isnull=False
+        ).values_list("pk", flat=True)
+    )
+    for pk in pks:
+        async_task(RECONCILE_TASK, pk)
+    return len(pks)
+
+
+def worker_started(**kwargs: object) -> None:
+    """django-q2's post_spawn: a worker that starts (a machine back after a crash, a worker
+    replaced after a timeout) has live runs reconciled at once, once a minute at most across
+    the workers that share the cache, instead of at their next bar."""
+    try:
+        if cache.add("runs:reconcile-on-start", 1, timeout=60):
+            logger.info("Worker start: live runs to reconcile: %d", live_runs_reconcile())
+    except Exception:  # a worker must start even when the database is not there yet
+        logger.exception("Worker start: live runs not reconciled")

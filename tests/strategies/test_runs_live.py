@@ -161,6 +161,49 @@ def test_trades_another_program_placed_stop_the_run(live, sandbox, mailoutbox):
     assert len(venue_orders(sandbox)) == 2  # ours and the other program's, nothing more
 
 
+def test_a_worker_that_starts_settles_what_a_killed_tick_left_without_sending(
+    live, sandbox, monkeypatch
+):
+    run, times = live
+
+    def killed(self, row, order):
+        raise SystemExit("the worker died after the order was sent")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(live_broker.LiveBroker, "_record", killed)
+        with pytest.raises(SystemExit):
+            run_tick(run_id=run.pk, bar_ms=times[1])
+
+    live_ticks.worker_started(proc_name="worker-1")  # sync tasks in tests: it runs now
+
+    (order,) = venue_orders(sandbox)  # nothing sent: the order was found by its client id
+    row = RunOrder.objects.get(run=run)
+    assert (row.status, row.exchange_order_id) == ("filled", order.id)
+    run.refresh_from_db()
+    assert run.held == pytest.approx(float(order.filled))
+    assert run.last_bar_ms is None  # the bar's tick is still to come, and decides
+    assert run.status == RunStatus.RUNNING
+
+
+def test_a_worker_that_starts_stops_a_run_whose_account_moved(live, sandbox, caplog):
+    run, times = live
+    run_tick(run_id=run.pk, bar_ms=times[1])
+    other = ccxt.kraken(
+        {"apiKey": sandbox.key("spot-full").key, "secret": sandbox.key("spot-full").secret}
+    )
+    other.urls["api"] = {**other.urls["api"], **sandbox.ccxt_urls("kraken")}
+    other.create_order("BTC/USD", "market", "sell", 0.5)
+
+    live_ticks.worker_started(proc_name="worker-1")
+    live_ticks.worker_started(proc_name="worker-2")  # the cluster's next worker: no repeat
+
+    run.refresh_from_db()
+    assert (run.status, run.stop_code) == (RunStatus.FAILED, "another_program")
+    assert run.stop_params["actual"] == pytest.approx(run.stop_params["expected"] - 0.5)
+    started = [r for r in caplog.records if "to reconcile" in r.getMessage()]
+    assert [r.getMessage() for r in started] == ["Worker start: live runs to reconcile: 1"]
+
+
 def test_a_key_the_exchange_refuses_stops_the_run_with_the_verdict(live, sandbox):
     run, times = live
     run.key = sandbox_key(sandbox, run.owner, "spot-read-only")
