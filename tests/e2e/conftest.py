@@ -1,6 +1,7 @@
 """Browser tests: Playwright driving Debian's chromium package (never a downloaded browser)."""
 
 import os
+import re
 import shutil
 
 import pytest
@@ -38,3 +39,13 @@ def browser_type_launch_args(browser_type_launch_args):
             "--disable-sync",
         ],
     }
+
+
+@pytest.fixture
+def steps(page, request):
+    """A journey's steps, each with its screenshot (tests.e2e.browsing.Steps)."""
+    from tests.e2e.browsing import SCREENSHOTS, Steps
+
+    folder = SCREENSHOTS / re.sub(r"[^A-Za-z0-9_.-]+", "-", request.node.name)
+    shutil.rmtree(folder, ignore_errors=True)
+    return Steps(page, folder)
