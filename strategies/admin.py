@@ -5,6 +5,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from accounts.models import User
 from strategies.forms.catalog_admin import CatalogEntryAdminForm
@@ -130,7 +131,7 @@ class StrategyRunAdmin(admin.ModelAdmin):
             runs.strategy_run_stop(run=run, code=run_messages.KILLED_BY_STAFF)
             for run in queryset.filter(status__in=ACTIVE_RUN)
         )
-        self.message_user(request, _("%(count)d runs stopped.") % {"count": stopped})
+        self.message_user(request, _stopped(stopped))
 
     @admin.action(description=_("Stop every run of these runs' owners (kill switch per user)"))
     def stop_all_of_their_owners(self, request, queryset) -> None:
@@ -139,7 +140,7 @@ class StrategyRunAdmin(admin.ModelAdmin):
             runs.strategy_runs_kill(owner=owner, code=run_messages.KILLED_BY_STAFF)
             for owner in owners
         )
-        self.message_user(request, _("%(count)d runs stopped.") % {"count": stopped})
+        self.message_user(request, _stopped(stopped))
 
     def get_urls(self):
         kill_all = self.admin_site.admin_view(self.kill_all_view)
@@ -154,7 +155,7 @@ class StrategyRunAdmin(admin.ModelAdmin):
             raise PermissionDenied
         if request.method == "POST":
             stopped = runs.strategy_runs_kill(code=run_messages.KILLED_FOR_ALL)
-            self.message_user(request, _("%(count)d runs stopped.") % {"count": stopped})
+            self.message_user(request, _stopped(stopped))
             return redirect("admin:strategies_strategyrun_changelist")
         context = {
             **self.admin_site.each_context(request),
@@ -163,3 +164,7 @@ class StrategyRunAdmin(admin.ModelAdmin):
             "opts": self.model._meta,
         }
         return TemplateResponse(request, "admin/strategies/kill_all.html", context)
+
+
+def _stopped(count: int) -> str:
+    return ngettext("%(count)d run stopped.", "%(count)d runs stopped.", count) % {"count": count}

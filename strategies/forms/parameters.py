@@ -33,6 +33,28 @@ NUMBER_RANGE = _("A number from %(minimum)s to %(maximum)s.")
 LEGEND = _("%(alias)s: %(label)s (%(title)s)")
 LEGEND_TIMEFRAME = _("%(alias)s: %(label)s (%(title)s), on the %(timeframe)s chart")
 
+# What each registry parameter is called on the form, next to its name in the document (which
+# stays English: it is the document's key). tests/strategies checks that none is missing.
+PARAMETER_LABEL = _("%(label)s (%(name)s)")
+PARAMETER_NAMES = {
+    "atr_period": _("ATR period"),
+    "band": _("Equilibrium band"),
+    "cci_period": _("CCI period"),
+    "d_period": _("D period"),
+    "fast": _("Fast period"),
+    "k_period": _("K period"),
+    "k_smoothing": _("K smoothing"),
+    "left": _("Bars on the left"),
+    "multiplier": _("Multiplier"),
+    "period": _("Period"),
+    "right": _("Bars on the right"),
+    "signal": _("Signal period"),
+    "slope_lookback": _("Bars back for the slope"),
+    "slow": _("Slow period"),
+    "source": _("Source"),
+    "stddev": _("Standard deviations"),
+}
+
 EQUITY_FRACTION, FIXED_QUOTE = "equity_fraction", "fixed_quote"
 RISK_PERCENTS = ("stop_loss_pct", "take_profit_pct", "trailing_stop_pct")
 
@@ -71,10 +93,20 @@ def _bounds_help(param: Param) -> str:
     return str(template % {"minimum": param.minimum, "maximum": param.maximum})
 
 
+def parameter_label(name: str) -> str:
+    """ "Période (period)": the parameter in the reader's words, then its document key."""
+    known = PARAMETER_NAMES.get(name)
+    return name if known is None else str(PARAMETER_LABEL % {"label": known, "name": name})
+
+
 def parameter_field(param: Param, initial: Any) -> forms.Field:
     """A typed field for one registry parameter, with its bounds, choices and help."""
     help_text = " ".join(part for part in (str(param.help), _bounds_help(param)) if part)
-    common: dict[str, Any] = {"label": param.name, "help_text": help_text, "initial": initial}
+    common: dict[str, Any] = {
+        "label": parameter_label(param.name),
+        "help_text": help_text,
+        "initial": initial,
+    }
     if param.choices:
         return forms.ChoiceField(choices=[(c, c) for c in param.choices], **common)
     if param.kind is int:

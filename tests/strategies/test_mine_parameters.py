@@ -49,6 +49,25 @@ def test_one_field_per_parameter_of_each_indicator_then_risk_and_sizing():
     assert 'name="risk.take_profit_pct" value="4"' in html
 
 
+def test_each_parameter_is_named_in_the_readers_language_next_to_its_document_key():
+    client, user = signed_in("params-fr@example.com")
+    strategy = copied(user, "fair_value_gap")
+
+    html = page(client.get(url(strategy, "fr")))
+
+    assert ">Période (period)</label>" in html
+    assert ">Bougies de recul pour la pente (slope_lookback)</label>" in html
+
+
+def test_every_parameter_of_the_registry_has_a_name_for_readers():
+    from strategies.forms.parameters import PARAMETER_NAMES
+    from strategies.indicators.registry import REGISTRY
+
+    names = {param.name for spec in REGISTRY.values() for param in spec.params}
+    assert names  # the registry is loaded
+    assert names <= set(PARAMETER_NAMES)
+
+
 def test_fields_are_typed_from_the_registry_choices_and_decimals_included():
     client, user = signed_in("params@example.com")
     text = (
