@@ -98,5 +98,6 @@ class Steps:
                 self.page.screenshot(path=f"{stem}-failed.png", full_page=True)
             raise
         self.page.screenshot(path=stem.with_suffix(".png"), full_page=True)
-        if (self.page.viewport_size or {}).get("width", 0) <= PHONE["width"]:
+        size = self.page.viewport_size
+        if size is not None and size["width"] <= PHONE["width"]:
             assert fits_the_screen(self.page), f"{name}: the page scrolls sideways at 390 px"
