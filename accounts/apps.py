@@ -8,7 +8,8 @@ class AccountsConfig(AppConfig):
 
     default = True
     name = "accounts"
-    verbose_name = _("Accounts")
+    # allauth's own app is "Accounts" too: two admin sections of one name otherwise.
+    verbose_name = _("Users and security")
 
     def ready(self) -> None:
         from accounts import receivers
