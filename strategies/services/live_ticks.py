@@ -78,14 +78,27 @@ class LiveState:
 
     @classmethod
     def of(cls, run: StrategyRun) -> "LiveState":
-        held, cash, entry = 0.0, float(run.capital), None
-        for fill in RunFill.objects.filter(run=run).select_related("order").order_by("pk"):
-            buys = fill.order.action != SELL
-            held += fill.amount if buys else -fill.amount
-            cash += (-1 if buys else 1) * fill.amount * fill.price - fill.fee
-            if fill.order.leg == ENTRY:
-                entry = fill
-        return cls(held=max(held, 0.0), cash=cash, entry=entry if held > 0 else None)
+        return cls.at_closes(run, [None])[0]
+
+    @classmethod
+    def at_closes(cls, run: StrategyRun, closes: list) -> list["LiveState"]:
+        """The state at the close of each bar opening at `closes` (ascending; None: now):
+        what the fills of orders sent at that bar's open or before add up to. A bar recorded
+        late (ticks missed while workers were down) shows what was held then, not now."""
+        fills = RunFill.objects.filter(run=run).select_related("order").order_by("bar_ms", "pk")
+        pending = iter(fills)
+        fill = next(pending, None)
+        held, cash, entry, states = 0.0, float(run.capital), None, []
+        for close in closes:
+            while fill is not None and (close is None or fill.bar_ms <= close):
+                buys = fill.order.action != SELL
+                held += fill.amount if buys else -fill.amount
+                cash += (-1 if buys else 1) * fill.amount * fill.price - fill.fee
+                if fill.order.leg == ENTRY:
+                    entry = fill
+                fill = next(pending, None)
+            states.append(cls(held=max(held, 0.0), cash=cash, entry=entry if held > 0 else None))
+        return states
 
 
 def live_tick(run: StrategyRun, bar_ms: int) -> None:
@@ -270,15 +283,17 @@ def _record(run: StrategyRun, outcome: PaperOutcome, state: LiveState, foreign: 
     last = run.last_bar_ms
     first_new = 0 if last is None else sum(1 for t in period.time[:real] if t <= last)
     close = float(period.close[real - 1])
+    new_bars = range(first_new, real)
+    at_close = LiveState.at_closes(run, [int(period.time[i]) for i in new_bars])
     RunBar.objects.bulk_create(
         RunBar(
             run=run,
             bar_ms=int(period.time[i]),
             close=float(period.close[i]),
-            equity=state.cash + state.held * float(period.close[i]),
-            held=state.held,
+            equity=then.cash + then.held * float(period.close[i]),
+            held=then.held,
         )
-        for i in range(first_new, real)
+        for i, then in zip(new_bars, at_close, strict=True)
     )
     rows = {(o.bar_ms, o.leg): o for o in RunOrder.objects.filter(run=run)}
     for order in outcome.result.orders:

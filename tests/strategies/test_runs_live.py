@@ -16,7 +16,15 @@ from exchanges.credentials import Credentials
 from exchanges.sandbox import Fault
 from exchanges.services import exchange_key_create
 from strategies.brokers import live as live_broker
-from strategies.models import RunDecision, RunFill, RunMode, RunOrder, RunStatus, RunTrade
+from strategies.models import (
+    RunBar,
+    RunDecision,
+    RunFill,
+    RunMode,
+    RunOrder,
+    RunStatus,
+    RunTrade,
+)
 from strategies.series import Candles
 from strategies.services import live_ticks, run_history
 from strategies.services.run_ticks import run_tick
@@ -106,6 +114,27 @@ def test_the_twins_entry_and_exit_are_sent_once_each_with_their_client_ids(live,
     entry.refresh_from_db()
     assert entry.paper_price == pytest.approx(110.0 * 1.0005)  # 5 bps of slippage
     assert RunDecision.objects.get(run=run, event="enter_long").order == entry
+
+
+def test_a_bar_shows_what_was_held_at_its_close_not_what_is_held_now(live, sandbox):
+    run, times = live
+    closes = hand_candles().close
+
+    run_tick(run_id=run.pk, bar_ms=times[1])  # decides at bar 1's close; buys at bar 2's open
+
+    (fill,) = RunFill.objects.filter(run=run)
+    assert fill.bar_ms == times[2]
+    bar_1 = RunBar.objects.get(run=run, bar_ms=times[1])
+    assert (bar_1.held, bar_1.equity) == (0.0, 1000.0)  # the order left after bar 1 closed
+
+    # Workers down for two bars: bars 2 and 3 are recorded late, by bar 3's tick.
+    run_tick(run_id=run.pk, bar_ms=times[3])
+
+    paid = fill.amount * fill.price + fill.fee
+    for bar in (2, 3):
+        row = RunBar.objects.get(run=run, bar_ms=times[bar])
+        assert row.held == pytest.approx(fill.amount)
+        assert row.equity == pytest.approx(1000.0 - paid + fill.amount * closes[bar])
 
 
 def test_a_lost_answer_is_resolved_by_the_client_id_never_sent_again(live, sandbox):
