@@ -6,7 +6,7 @@ it fills it at its limit price (maker fee) by at most that trade's volume: a lar
 in parts, and stays open, partly filled, until trades have taken all of it. Crossings are
 looked for in the trades since the order was last checked, at most MATCH_WINDOW seconds back,
 on every request to the venue.
-Stop-loss and take-profit orders (Kraken Spot's trigger orders) rest until a trade reaches their
+Stop-loss and take-profit orders (trigger orders, in both dialects) rest until a trade reaches their
 trigger price (a sell stop at or below it, a sell take-profit at or above, buys mirrored), then
 fill whole at that trade's price as a market order would (taker fee); one whose trigger is
 already reached when placed fills at once.

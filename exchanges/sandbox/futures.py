@@ -6,12 +6,17 @@ Answers are ``{"result": "success", ..., "serverTime": ...}``; refusals are
 of the request (insufficient funds, a post-only order that would execute, an unknown order to
 cancel) are statuses inside ``sendStatus`` / ``cancelStatus``, as Kraken Futures reports them.
 Futures prices follow the Spot pair of the same underlying (PF_XBTUSD trades on XBT/USD's path).
+Orders: market, limit (lmt, post, ioc), and stop or take-profit market orders (stp,
+take_profit with a stopPrice, triggered by the last price; stop-limit orders are refused).
+/orders/status answers for open orders and for those that ended in the last 5 seconds, as
+Kraken documents it: an order that ended earlier is found in the history, not there.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import parse_qsl
 
 from exchanges.sandbox import futures_account
 from exchanges.sandbox.auth import (
@@ -77,7 +82,7 @@ class FuturesDialect:
     def handle(self, request: Request) -> Response:
         now = self.state.clock()
         try:
-            endpoint, args = self._route(request.path)
+            endpoint, args = self._route(request)
             method, permissions, handler = endpoint
             if request.method != method:
                 raise FuturesError("Bad Request", 405)
@@ -92,7 +97,8 @@ class FuturesDialect:
             return json_response(body, error.status)
         return json_response(body)
 
-    def _route(self, path: str) -> tuple[Endpoint, tuple[str, ...]]:
+    def _route(self, request: Request) -> tuple[Endpoint, tuple[str, ...]]:
+        path = request.path
         if path == KEY_CHECK_PATH:
             return ("GET", frozenset(), key_check), ()
         if path.startswith("/api/charts/v1/"):
@@ -102,6 +108,12 @@ class FuturesDialect:
         if path == "/api/history/v2/orders":
             return ("GET", READ, futures_account.order_history), ()
         name = path.removeprefix("/derivatives/api/v3/")
+        if name == "orders/status":
+            # Ids come repeated (orderIds=a&orderIds=b), which Request.params() folds.
+            sent = parse_qsl(request.query or request.body.decode("utf-8", "replace"))
+            ids = tuple(value for field, value in sent if field in ("orderIds", "cliOrdIds"))
+            # Kraken documents POST; ccxt sends GET: both are answered.
+            return (request.method, READ, futures_account.order_status), ids
         if name.startswith("tickers/"):
             return ("GET", None, ticker), (name.removeprefix("tickers/"),)
         if name in ENDPOINTS:

@@ -5,10 +5,23 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from exchanges.sandbox.accounts import Order, OrderRejected
+from exchanges.sandbox.accounts import TRIGGERS, Order, OrderRejected
 from exchanges.sandbox.futures_common import Call, FuturesError, Instrument, number, server_time
 
-ORDER_TYPES = {"lmt": "limit", "post": "limit", "ioc": "limit", "mkt": "market"}
+ORDER_TYPES = {
+    "lmt": "limit",
+    "post": "limit",
+    "ioc": "limit",
+    "mkt": "market",
+    # Trigger orders: a stop market or take-profit market order, triggered by the last price.
+    "stp": "stop-loss",
+    "take_profit": "take-profit",
+}
+WIRE_TYPES = {"market": "mkt", "limit": "lmt", "stop-loss": "stp", "take-profit": "take_profit"}
+# openorders names the trigger kinds as words.
+OPEN_ORDER_TYPES = {**WIRE_TYPES, "stop-loss": "stop"}
+# orders/status reports open orders, and those filled or cancelled this many seconds ago at most.
+STATUS_WINDOW = 5.0
 
 
 def _success(call: Call, **fields: Any) -> dict:
@@ -77,15 +90,17 @@ def open_positions(call: Call) -> dict:
 
 def order_json(order: Order, filled: Decimal | None = None) -> dict:
     """An order as sendorder / cancelorder events show it."""
+    trigger = order.type in TRIGGERS
     return {
         "orderId": order.id,
         "cliOrdId": order.client_id,
-        "type": "mkt" if order.type == "market" else "lmt",
+        "type": WIRE_TYPES[order.type],
         "symbol": order.symbol,
         "side": order.side,
         "quantity": number(order.volume),
         "filled": number(order.filled if filled is None else filled),
-        "limitPrice": number(order.price),
+        "limitPrice": None if trigger else number(order.price),
+        "stopPrice": number(order.price) if trigger else None,
         "reduceOnly": order.reduce_only,
         "timestamp": server_time(order.opened),
         "lastUpdateTimestamp": server_time(order.closed or order.opened),
@@ -99,8 +114,10 @@ def open_orders(call: Call) -> dict:
             "cliOrdId": o.client_id,
             "symbol": o.symbol,
             "side": o.side,
-            "orderType": "lmt",
-            "limitPrice": number(o.price),
+            "orderType": OPEN_ORDER_TYPES[o.type],
+            "limitPrice": None if o.type in TRIGGERS else number(o.price),
+            "stopPrice": number(o.price) if o.type in TRIGGERS else None,
+            "triggerSignal": "last" if o.type in TRIGGERS else None,
             "unfilledSize": number(o.remaining),
             "receivedTime": server_time(o.opened),
             "status": "untouched",
@@ -111,6 +128,54 @@ def open_orders(call: Call) -> dict:
         for o in call.state.ledger.orders_of(call.api_key.key, "open")
     ]
     return _success(call, openOrders=rows)
+
+
+def order_status(call: Call) -> dict:
+    """/orders/status: the orders named by id or client id (`call.path_args`) that are open, or
+    were filled or cancelled in the last STATUS_WINDOW seconds (as Kraken documents it)."""
+    wanted = set(call.path_args)
+    rows = []
+    for order in call.state.ledger.orders_of(call.api_key.key, "open", "closed", "canceled"):
+        if not wanted & {order.id, order.client_id}:
+            continue
+        if order.status != "open" and call.now - (order.closed or 0) > STATUS_WINDOW:
+            continue
+        rows.append({"order": _status_order(order), "status": _status(order), "error": None})
+    return _success(call, orders=rows)
+
+
+def _status(order: Order) -> str:
+    if order.status == "closed":
+        return "FULLY_EXECUTED"
+    if order.status == "canceled":
+        return "CANCELLED"
+    if order.type in TRIGGERS:
+        return "TRIGGER_PLACED"
+    return "PARTIALLY_FILLED" if order.filled else "ENTERED_BOOK"
+
+
+def _status_order(order: Order) -> dict:
+    body: dict[str, Any] = {
+        "type": "TRIGGER_ORDER" if order.type in TRIGGERS else "ORDER",
+        "orderId": order.id,
+        "cliOrdId": order.client_id,
+        "symbol": order.symbol,
+        "side": order.side,
+        "quantity": number(order.volume),
+        "filled": number(order.filled),
+        "limitPrice": None if order.type in TRIGGERS else number(order.price),
+        "reduceOnly": order.reduce_only,
+        "timestamp": server_time(order.opened),
+        "lastUpdateTimestamp": server_time(order.closed or order.opened),
+    }
+    if order.type in TRIGGERS:
+        above = (order.type == "stop-loss") == (order.side == "buy")
+        body["priceTriggerOptions"] = {
+            "triggerPrice": number(order.price),
+            "triggerSide": "TRIGGER_ABOVE" if above else "TRIGGER_BELOW",
+            "triggerSignal": "LAST_PRICE",
+        }
+    return body
 
 
 def fills(call: Call) -> dict:
@@ -146,19 +211,25 @@ def send_order(call: Call) -> dict:
         )
 
     if order_type not in ORDER_TYPES:
-        return rejected("invalidOrderType")  # stop and take-profit orders: not in the sandbox
+        return rejected("invalidOrderType")
     if params["side"] not in ("buy", "sell"):
         return rejected("invalidSide")
     size, price = call.decimal("size"), call.decimal("limitPrice")
     if size is None or size <= 0 or size != round(size, instrument.precision):
         return rejected("invalidSize")
     kind = ORDER_TYPES[order_type]
-    if kind == "limit" and (price is None or price <= 0 or price % Decimal(instrument.tick)):
+    if kind in TRIGGERS:
+        if price is not None:
+            return rejected("invalidOrderType")  # stop-limit orders: not in the sandbox
+        price = call.decimal("stopPrice")
+    if kind != "market" and (price is None or price <= 0 or price % Decimal(instrument.tick)):
         return rejected("invalidPrice")
     order = _new_order(call, instrument, kind, size, price)
     last = call.state.market.price(instrument.pair, call.now)
     crosses = kind == "market" or (
-        price is not None and (price >= last if order.side == "buy" else price <= last)
+        kind == "limit"
+        and price is not None
+        and (price >= last if order.side == "buy" else price <= last)
     )
     if order_type == "post" and crosses:
         return rejected("postWouldExecute")
@@ -189,7 +260,7 @@ def _new_order(
         side=call.params["side"],
         type=kind,
         volume=size,
-        price=price if kind == "limit" else None,
+        price=None if kind == "market" else price,  # a trigger order's: its stop price
         opened=call.now,
         client_id=call.params.get("cliOrdId") or None,
         reduce_only=call.params.get("reduceOnly", "").lower() == "true",

@@ -65,3 +65,69 @@ def test_order_refusals(futures):
         exchange.create_order("BTC/USD:USD", "limit", "buy", 0.01, 1_000_000, {"postOnly": True})
     with pytest.raises(ccxt.BadSymbol):
         exchange.create_order("DOGE/USD:USD", "market", "buy", 1)
+
+
+def test_a_short_stop_rests_until_a_trade_reaches_it_then_closes_the_position(futures, venue):
+    now = 1_790_000_000.0
+    venue.freeze_time(now)
+    exchange = futures()
+    exchange.load_markets()
+    exchange.create_order("BTC/USD:USD", "market", "sell", 0.1)  # a short
+    last = venue.state.market.price("XXBTZUSD", now)  # PF_XBTUSD follows Spot's BTC/USD
+    # The highest trade of the next hour: a buy stop between the price now and it is reached.
+    highest = max(t.price for t in venue.state.market.trades_between("XXBTZUSD", now, now + 3600))
+    assert highest > last
+    trigger = float(round((highest + last) / 2))
+
+    stop = exchange.create_order(
+        "BTC/USD:USD",
+        "market",
+        "buy",
+        0.1,
+        None,
+        {"stopLossPrice": trigger, "clientOrderId": "short-stop"},
+    )
+    (resting,) = exchange.fetch_open_orders("BTC/USD:USD")
+    assert (resting["id"], resting["clientOrderId"]) == (stop["id"], "short-stop")
+    assert (resting["triggerPrice"], resting["reduceOnly"]) == (trigger, True)
+    (position,) = exchange.fetch_positions()
+    assert (position["side"], position["contracts"]) == ("short", 0.1)
+
+    venue.freeze_time(now + 3600)
+    assert exchange.fetch_open_orders("BTC/USD:USD") == []
+    assert exchange.fetch_positions() == []  # the stop bought the short back
+    (done,) = [o for o in exchange.fetch_closed_orders("BTC/USD:USD") if o["id"] == stop["id"]]
+    assert (done["clientOrderId"], done["filled"]) == ("short-stop", 0.1)
+    (fill,) = [t for t in exchange.fetch_my_trades() if t["order"] == stop["id"]]
+    assert fill["price"] >= trigger  # a market fill at the trade that reached it
+
+
+def test_order_status_answers_for_open_orders_and_for_five_seconds_after_they_end(futures, venue):
+    now = 1_790_000_000.0
+    venue.freeze_time(now)
+    exchange = futures()
+    resting = exchange.create_order(
+        "BTC/USD:USD", "limit", "buy", 0.01, 1000, {"clientOrderId": "rest"}
+    )
+    filled = exchange.create_order("BTC/USD:USD", "market", "buy", 0.01)
+
+    seen = exchange.fetch_order(resting["id"])
+    assert (seen["status"], seen["clientOrderId"], seen["filled"]) == ("open", "rest", 0.0)
+    assert exchange.fetch_order(filled["id"])["status"] == "closed"
+    exchange.cancel_order(resting["id"])
+    assert exchange.fetch_order(resting["id"])["status"] == "canceled"
+
+    venue.freeze_time(now + 6)  # Kraken reports ended orders for 5 seconds only
+    with pytest.raises(ccxt.OrderNotFound):
+        exchange.fetch_order(filled["id"])
+    both = exchange.fetch_orders(params={"orderIds": [resting["id"], filled["id"]]})
+    assert both == []
+
+
+def test_a_stop_limit_order_is_refused(futures):
+    exchange = futures()
+    exchange.load_markets()
+    with pytest.raises(ccxt.InvalidOrder):  # a stop-limit: not in the sandbox
+        exchange.create_order(
+            "BTC/USD:USD", "limit", "buy", 0.01, 100_000, {"triggerPrice": 90_000}
+        )
