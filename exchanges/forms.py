@@ -101,6 +101,8 @@ class ExchangeKeyForm(forms.Form):
                     strip=False,
                     widget=_credential_input(name),
                 )
+        # The optional date last: what the exchange's page shows is pasted first.
+        self.fields["expires_on"] = self.fields.pop("expires_on")
         if key is not None:  # rotation: same label, same expiry field
             del self.fields["label"]
 

@@ -300,9 +300,9 @@ def test_add_a_key_with_the_keyboard(live_server, page: Page, steps, venue, sett
             page,
             {
                 "label": typed("keyboard"),
-                "expires_on": typed(us_date(expiry)),
                 "api_key": typed(demo.key),
                 "secret": typed(demo.secret),
+                "expires_on": typed(us_date(expiry)),
             },
             button="Save the key",
         )
