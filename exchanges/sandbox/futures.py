@@ -113,7 +113,8 @@ class FuturesDialect:
             sent = parse_qsl(request.query or request.body.decode("utf-8", "replace"))
             ids = tuple(value for field, value in sent if field in ("orderIds", "cliOrdIds"))
             # Kraken documents POST; ccxt sends GET: both are answered.
-            return (request.method, READ, futures_account.order_status), ids
+            method = request.method if request.method in ("GET", "POST") else "POST"
+            return (method, READ, futures_account.order_status), ids
         if name.startswith("tickers/"):
             return ("GET", None, ticker), (name.removeprefix("tickers/"),)
         if name in ENDPOINTS:

@@ -137,14 +137,15 @@ class LiveBroker:
         row.save(update_fields=["status", "filled", "exchange_order_id"])
         if filled > 0 and status != OPEN:
             fee = float((order.get("fee") or {}).get("cost") or 0.0)
+            price = float(order.get("average") or order.get("price") or 0.0)
             RunFill.objects.get_or_create(
                 order=row,
                 bar_ms=row.bar_ms,
                 defaults={
                     "run": self.run,
                     "amount": filled,
-                    "price": float(order.get("average") or order.get("price") or 0.0),
-                    "reference": float(order.get("average") or order.get("price") or 0.0),
+                    "price": price,
+                    "reference": price,
                     "fee": fee,
                 },
             )

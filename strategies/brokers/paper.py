@@ -32,6 +32,13 @@ class PaperOutcome:
     through: int
     period: Candles
 
+    def first_new(self, last_bar_ms: int | None) -> int:
+        """The period's index of the first bar after `last_bar_ms`, the last bar ticked (0
+        before the first tick): where what this tick adds starts."""
+        if last_bar_ms is None:
+            return 0
+        return int(np.searchsorted(self.period.time, last_bar_ms, "right"))
+
 
 def paper_evaluate(
     run: StrategyRun, *, through: int, next_open: bool = False

@@ -81,16 +81,16 @@ class LiveState:
         return cls.at_closes(run, [None])[0]
 
     @classmethod
-    def at_closes(cls, run: StrategyRun, closes: list) -> list["LiveState"]:
-        """The state at the close of each bar opening at `closes` (ascending; None: now):
+    def at_closes(cls, run: StrategyRun, bars: list) -> list["LiveState"]:
+        """The state at the close of each bar opening at `bars` (ascending; None: now):
         what the fills of orders sent at that bar's open or before add up to. A bar recorded
         late (ticks missed while workers were down) shows what was held then, not now."""
         fills = RunFill.objects.filter(run=run).select_related("order").order_by("bar_ms", "pk")
         pending = iter(fills)
         fill = next(pending, None)
         held, cash, entry, states = 0.0, float(run.capital), None, []
-        for close in closes:
-            while fill is not None and (close is None or fill.bar_ms <= close):
+        for bar in bars:
+            while fill is not None and (bar is None or fill.bar_ms <= bar):
                 buys = fill.order.action != SELL
                 held += fill.amount if buys else -fill.amount
                 cash += (-1 if buys else 1) * fill.amount * fill.price - fill.fee
@@ -230,8 +230,7 @@ def _plan(run: StrategyRun, outcome: PaperOutcome, state: LiveState, broker: Liv
     twin_holds = float(result.held[now]) != 0.0
     if state.held > 0 and (not twin_holds or run.status == RunStatus.STOPPING):
         # Why the twin left since the last tick (a rule, or a level inside a closed bar).
-        last = run.last_bar_ms if run.last_bar_ms is not None else -1
-        first_new = int(np.searchsorted(period.time[:now], last, "right"))
+        first_new = outcome.first_new(run.last_bar_ms)
         exits = [o for o in result.orders if o.leg == EXIT and o.bar >= first_new]
         reason = exits[-1].reason if exits else SIGNAL
         yield Intent(now_ms, EXIT, "long", SELL, state.held, reason)
@@ -280,8 +279,7 @@ def _record(run: StrategyRun, outcome: PaperOutcome, state: LiveState, foreign: 
     orders against their twin, the closed trade, and the run's account."""
     period = outcome.period
     real = len(period) - 1  # the last index is the next open, not a closed bar
-    last = run.last_bar_ms
-    first_new = 0 if last is None else sum(1 for t in period.time[:real] if t <= last)
+    first_new = outcome.first_new(run.last_bar_ms)
     close = float(period.close[real - 1])
     new_bars = range(first_new, real)
     at_close = LiveState.at_closes(run, [int(period.time[i]) for i in new_bars])
@@ -311,9 +309,9 @@ def _record(run: StrategyRun, outcome: PaperOutcome, state: LiveState, foreign: 
         run.alert_code = messages.FOREIGN_TRADES
         run.alert_params = {"count": len(foreign)}
     run.last_bar_ms = outcome.through
-    run.held, run.mark_price = state.held, close
-    run.equity = state.cash + state.held * close
-    run.position = _position(state, close)
+    run.mark_price = close
+    for field, value in _account(state, close).items():
+        setattr(run, field, value)
     run.ticked_at = timezone.now()
     run.save(
         update_fields=[
@@ -327,6 +325,15 @@ def _record(run: StrategyRun, outcome: PaperOutcome, state: LiveState, foreign: 
             "alert_params",
         ]
     )
+
+
+def _account(state: LiveState, mark: float) -> dict[str, object]:
+    """The run's holding, equity and position at the price `mark`."""
+    return {
+        "held": state.held,
+        "equity": state.cash + state.held * mark,
+        "position": _position(state, mark),
+    }
 
 
 def _position(state: LiveState, close: float) -> dict | None:
@@ -381,19 +388,15 @@ def live_flatten(*, run_id: int) -> None:
     run = _live_run(run_id)
     if run is None or run.status != RunStatus.STOPPING or run.key is None:
         return
-    try:
-        with broker_of(run) as broker:
-            broker.resolve_all()
-            broker.cancel_open()
-            state = LiveState.of(run)
-            if state.held > 0:
-                # Its own leg: an exit the twin sent at that bar may already hold the key.
-                bar_ms = run.flatten_bar_ms or run.start_ms
-                broker.send(Intent(bar_ms, CLOSE, "long", SELL, state.held, MANUAL))
-            _closed_trade(run, LiveState.of(run))
-    except KEY_ERRORS as error:
-        key_refused(run, error)
-        return
+    with _session(run) as broker:  # a refused key ends the run there
+        broker.resolve_all()
+        broker.cancel_open()
+        state = LiveState.of(run)
+        if state.held > 0:
+            # Its own leg: an exit the twin sent at that bar may already hold the key.
+            bar_ms = run.flatten_bar_ms or run.start_ms
+            broker.send(Intent(bar_ms, CLOSE, "long", SELL, state.held, MANUAL))
+        _closed_trade(run, LiveState.of(run))
     if LiveState.of(run).held == 0:
         end_run(run, RunStatus.STOPPED, messages.FLATTENED)
 
@@ -417,9 +420,7 @@ def live_reconcile(*, run_id: int) -> None:
     with _session(run) as broker:
         state, foreign = _reconciled(run, broker)
         _closed_trade(run, state)  # a resting stop may have filled meanwhile
-        mark = run.mark_price or 0.0
-        held, equity, position = state.held, state.cash + state.held * mark, _position(state, mark)
-        StrategyRun.objects.filter(pk=run.pk).update(held=held, equity=equity, position=position)
+        StrategyRun.objects.filter(pk=run.pk).update(**_account(state, run.mark_price or 0.0))
         if foreign:
             _alert(run, messages.FOREIGN_TRADES, count=len(foreign))
 

@@ -5,7 +5,6 @@ half-written, and the retried tick writes it all. Every row is keyed by its bar,
 that finds its bars already written (it ran twice) is refused before writing anything.
 """
 
-import numpy as np
 from django.utils import timezone
 
 from strategies.brokers.paper import PaperOutcome
@@ -21,8 +20,7 @@ def tick_record(run: StrategyRun, outcome: PaperOutcome) -> None:
     """Store the bars after run.last_bar_ms through outcome.through, then the account."""
     period, result = outcome.period, outcome.result
     times = period.time
-    last = run.last_bar_ms
-    first_new = 0 if last is None else int(np.searchsorted(times, last, "right"))
+    first_new = outcome.first_new(run.last_bar_ms)
     _bars(run, outcome, first_new)
     working = set(RunOrder.objects.filter(run=run, status=WORKING).values_list("bar_ms", "leg"))
     for order in result.orders:

@@ -2,11 +2,11 @@
 
 import pytest
 from django.core.management import call_command
-from django.test import Client
 from playwright.sync_api import Page, expect
 
 from exchanges import retry
 from tests.accounts.helpers import make_user
+from tests.e2e.browsing import PHONE, fits_the_screen, sign_in
 from tests.strategies.backtest_run_helpers import days_ago
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -27,12 +27,8 @@ def test_a_report_draws_its_charts_and_sorts_its_ledger(
     kraken_on_sandbox, live_server, page: Page, tmp_path
 ):
     user = make_user("report-browser@example.com")
-    client = Client()
-    client.force_login(user)
-    page.context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
-    )
-    page.set_viewport_size({"width": 390, "height": 844})
+    sign_in(page, live_server, user)
+    page.set_viewport_size(PHONE)
 
     page.goto(f"{live_server.url}/en/strategies/ema-crossover/")
     page.get_by_role("link", name="Backtest it").click()
@@ -44,7 +40,7 @@ def test_a_report_draws_its_charts_and_sorts_its_ledger(
 
     expect(page.get_by_role("heading", name="Statistics")).to_be_visible()
     expect(page.locator("canvas").first).to_be_visible()  # lightweight-charts drew
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert fits_the_screen(page)
     page.screenshot(path=tmp_path / "report.png", full_page=True)
 
     ledger = page.locator("table.backtest-ledger").first

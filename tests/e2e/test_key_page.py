@@ -5,12 +5,12 @@ import time
 
 import pytest
 from django.core.management import call_command
-from django.test import Client
 from django_q.conf import Conf
 from playwright.sync_api import Page, expect
 
 from exchanges.models import ConnectionTest
-from tests.accounts.helpers import enrol, make_user, verify_session
+from tests.accounts.helpers import enrol, make_user
+from tests.e2e.browsing import sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.cluster, pytest.mark.django_db(transaction=True)]
 
@@ -23,12 +23,7 @@ VERDICT_SHOWN_WITHIN = 2.0
 def signed_in_page(live_server, page: Page) -> Page:
     """A browser whose session passed both factors (the login itself has its own test)."""
     user = make_user("keys-browser@example.com")
-    client = Client()
-    client.force_login(user)
-    verify_session(client, enrol(user))
-    page.context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
-    )
+    sign_in(page, live_server, user, device=enrol(user))
     return page
 
 

@@ -3,18 +3,17 @@
 
 import pytest
 from django.core.management import call_command
-from django.test import Client
 from django_q.conf import Conf
 from playwright.sync_api import Page
 
 from exchanges.models import Exchange, ExchangeKey, KeyStatus
 from exchanges.services import exchange_key_create
-from tests.accounts.helpers import enrol, make_user, verify_session
+from tests.accounts.helpers import enrol, make_user
+from tests.e2e.browsing import PHONE, sign_in
 from tests.exchanges.conftest import kraken_credentials
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-PHONE = {"width": 390, "height": 844}
 # 50 characters (the label's maximum) and no place to break a line.
 LONG_LABEL = "kraken_spot_main_account_for_the_trend_bot_2026_v2"
 # site.css's --color-success, --color-danger and --color-warning, as the browser computes them.
@@ -45,12 +44,7 @@ def keys(monkeypatch):
 
 @pytest.fixture
 def phone(live_server, page: Page, keys) -> Page:
-    client = Client()
-    client.force_login(keys)
-    verify_session(client, enrol(keys))
-    page.context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
-    )
+    sign_in(page, live_server, keys, device=enrol(keys))
     page.set_viewport_size(PHONE)
     return page
 

@@ -3,11 +3,11 @@ the decision log in the strategy's words, and no sideways scroll."""
 
 import pytest
 from django.core.management import call_command
-from django.test import Client
 from playwright.sync_api import Page, expect
 
 from strategies.services.run_ticks import run_tick
 from tests.accounts.helpers import make_user
+from tests.e2e.browsing import PHONE, fits_the_screen, sign_in
 from tests.strategies.run_helpers import paper_run, stored
 from tests.strategies.test_runs_ticks import HAND, hand_candles
 
@@ -22,12 +22,8 @@ def test_a_run_page_on_a_phone_in_french(live_server, page: Page, tmp_path):
     run = paper_run(user, HAND, candles, start=1, capital=1000.0, max_volume_share=0.5)
     for bar_ms in candles.time[1:4].tolist():
         run_tick(run_id=run.pk, bar_ms=bar_ms)
-    client = Client()
-    client.force_login(user)
-    page.context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
-    )
-    page.set_viewport_size({"width": 390, "height": 844})
+    sign_in(page, live_server, user)
+    page.set_viewport_size(PHONE)
 
     page.goto(f"{live_server.url}/fr/runs/")
     page.get_by_role("link", name="hand-worked").click()
@@ -35,5 +31,5 @@ def test_a_run_page_on_a_phone_in_french(live_server, page: Page, tmp_path):
     expect(page.get_by_role("heading", name="Journal des décisions")).to_be_visible()
     expect(page.locator(".run-decisions li").first).to_contain_text("la clôture dépasse 100")
     expect(page.locator("#equity-chart canvas").first).to_be_visible()
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert fits_the_screen(page)
     page.screenshot(path=tmp_path / "run.png", full_page=True)

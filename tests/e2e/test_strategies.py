@@ -3,14 +3,12 @@ copy it, break its document and see the problem at its line, then fix it."""
 
 import pytest
 from django.core.management import call_command
-from django.test import Client
 from playwright.sync_api import Page, expect
 
 from tests.accounts.helpers import make_user
+from tests.e2e.browsing import PHONE, fits_the_screen, sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-PHONE = {"width": 390, "height": 844}
 
 
 @pytest.fixture
@@ -20,19 +18,11 @@ def catalog(transactional_db):
     call_command("load_strategies", verbosity=0)
 
 
-def fits_the_screen(page: Page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
-
-
 def test_a_reader_copies_a_strategy_and_fixes_a_broken_document(
     catalog, live_server, page: Page, tmp_path
 ):
     user = make_user("strategies-browser@example.com")
-    client = Client()
-    client.force_login(user)
-    page.context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
-    )
+    sign_in(page, live_server, user)
     page.set_viewport_size(PHONE)
 
     page.goto(f"{live_server.url}/fr/")
