@@ -13,7 +13,9 @@ already reached when placed fills at once.
 
 Spot moves base and quote balances, fees in the quote currency (Kraken's default, ``fciq``).
 Futures keeps a flex (multi-collateral) account: a USD balance, signed positions per contract,
-10% initial margin, realised profit and fees settled in USD.
+10% initial margin, realised profit and fees settled in USD (each fill notes the USD balance
+before and after it, which the account log shows). A reduce-only order never opens or grows a
+position: it is cut to the position it closes, and cancelled when there is none (Kraken's way).
 """
 
 from __future__ import annotations
@@ -103,6 +105,10 @@ class Fill:
     fee: Decimal
     time: float
     maker: bool
+    # Futures: the USD balance around the fill's settlement, and the profit it realised.
+    usd_before: Decimal = ZERO
+    usd_after: Decimal = ZERO
+    realised: Decimal = ZERO
 
 
 @dataclass
@@ -249,6 +255,10 @@ class Ledger:
     ) -> None:
         """Fill `volume` of the order (all that remains by default); filled whole, it closes."""
         volume = order.remaining if volume is None else volume
+        if order.venue == "futures" and order.reduce_only:
+            volume = self._reducing(order, volume, when)
+            if not volume:
+                return
         cost = price * volume
         if order.venue == "spot":
             rate = SPOT_MAKER if maker else SPOT_TAKER
@@ -283,6 +293,23 @@ class Ledger:
         else:
             self._settle_futures(fill)
 
+    def reducible(self, order: Order) -> Decimal:
+        """How much of the opposite position a (reduce-only) order could close."""
+        held = self.positions.get((order.key, order.symbol), Position()).size
+        return max(-held if order.side == "buy" else held, ZERO)
+
+    def _reducing(self, order: Order, volume: Decimal, when: float) -> Decimal:
+        """What of `volume` a reduce-only order may fill: at most the opposite position, the
+        order cut to it; nothing (the order cancelled) when no opposite position is held."""
+        closable = self.reducible(order)
+        if not closable:
+            self.cancel(order, when, "reduce_only")
+            return ZERO
+        if volume > closable:
+            order.volume = order.filled + closable
+            volume = closable
+        return volume
+
     def _settle_spot(self, fill: Fill) -> None:
         pair = self.market.pairs[fill.pair]
         wallet = self.balances[fill.key]
@@ -307,7 +334,10 @@ class Ledger:
         elif new_size:  # flipped through zero: the rest opens at the fill price
             position.entry = fill.price
         position.size = new_size
-        wallet["USD"] = wallet.get("USD", ZERO) + realised - fill.fee
+        fill.usd_before = wallet.get("USD", ZERO)
+        fill.usd_after = fill.usd_before + realised - fill.fee
+        fill.realised = realised
+        wallet["USD"] = fill.usd_after
 
     # --- futures account figures -----------------------------------------------------------------
 

@@ -10,6 +10,9 @@ Orders: market, limit (lmt, post, ioc), and stop or take-profit market orders (s
 take_profit with a stopPrice, triggered by the last price; stop-limit orders are refused).
 /orders/status answers for open orders and for those that ended in the last 5 seconds, as
 Kraken documents it: an order that ended earlier is found in the history, not there.
+History: order events (/api/history/v2/orders), trigger events (v2/triggers: stops cancelled
+before they triggered are only there) and the account log (v3/account-log: each fill's USD
+balance, fee and realised profit), which is where Kraken Futures reports fees.
 """
 
 from __future__ import annotations
@@ -63,6 +66,11 @@ KEY_CHECK_PATH = "/api/auth/v1/api-keys/v3/check"
 
 
 Endpoint = tuple[str, frozenset[str] | None, Callable[[Call], Any]]  # method, permissions, handler
+HISTORY = {
+    "/api/history/v2/orders": futures_account.order_history,
+    "/api/history/v2/triggers": futures_account.trigger_history,
+    "/api/history/v3/account-log": futures_account.account_log,
+}
 
 
 class FuturesDialect:
@@ -105,8 +113,8 @@ class FuturesDialect:
             parts = tuple(path.removeprefix("/api/charts/v1/").split("/"))
             if len(parts) == 3:
                 return ("GET", None, charts), parts
-        if path == "/api/history/v2/orders":
-            return ("GET", READ, futures_account.order_history), ()
+        if path in HISTORY:
+            return ("GET", READ, HISTORY[path]), ()
         name = path.removeprefix("/derivatives/api/v3/")
         if name == "orders/status":
             # Ids come repeated (orderIds=a&orderIds=b), which Request.params() folds.

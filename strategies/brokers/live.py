@@ -6,26 +6,44 @@ order stays in flight and is looked up by that id among the open and the closed 
 never sent again blindly. Reads that cannot change anything are retried while the exchange is
 only busy (exchanges.retry); an order is not.
 
-The run's holding is what its own fills add up to; `reconcile` compares it with the account's
-balance (less what the account held before the run) and lists trades on the key that no run
-placed.
+The run's holding is what its own fills add up to, signed (a short is negative); `reconcile`
+compares it with the account (less what the account held before the run) and lists trades on
+the key that no run placed. On a spot market the account's holding is the base currency's
+balance; on a derivatives market (Kraken Futures) it is the signed position in the contract,
+and every order that closes (exit, stop, target, flatten) is reduce-only, so a late or doubled
+close can never open a position the other way.
+
+Kraken Futures answers differently from Kraken Spot, and the broker reads each where it is:
+an ended order is only in /orders/status for 5 seconds (then in the order history, cancelled
+stops in the triggers' history), its fills carry no fee (ccxt fills one in at the published
+rate, an estimate) and its price is in the fills: a fill's fee is read from the account log
+(fetch_ledger, by execution id), so the drift compares the model with what was charged.
 """
 
 import contextlib
+import logging
 from dataclasses import dataclass
 from typing import Any
 
 import ccxt
 
 from exchanges import retry
-from strategies.engine.fills.journal import CANCELLED, FILLED
+from strategies.engine.fills.journal import CANCELLED, EXIT, FILLED
 from strategies.models import RunFill, RunOrder, StrategyRun
+
+logger = logging.getLogger(__name__)
 
 IN_FLIGHT, OPEN, REJECTED, NOT_SENT = "in_flight", "open", "rejected", "not_sent"
 # ccxt's order states as the run's.
 STATES = {"closed": FILLED, "open": OPEN, "canceled": CANCELLED, "expired": CANCELLED}
 STOP = "stop"  # the leg of a stop order resting at the exchange
+TARGET = "target"  # the leg of a take-profit order resting at the exchange (derivatives)
 CLOSE = "close"  # the leg of the market order that flattens a run at its owner's request
+CLOSING = (EXIT, STOP, TARGET, CLOSE)  # reduce-only on a derivatives market
+# Exchanges whose fills carry no fee: the fee charged is read from the account's ledger.
+LEDGER_FEES = frozenset({"krakenfutures"})
+# Exchanges whose closed orders leave out cancelled ones, and cancelled stops apart again.
+CANCELLED_APART = frozenset({"krakenfutures"})
 # A lost answer: the order may or may not be at the exchange.
 AMBIGUOUS = (ccxt.NetworkError, ccxt.ExchangeNotAvailable)
 # Errors about the key itself: the run stops with the connection test's verdict.
@@ -57,6 +75,8 @@ class Intent:
 class LiveBroker:
     def __init__(self, run: StrategyRun, client: ccxt.Exchange) -> None:
         self.run, self.client = run, client
+        self.market = client.market(run.symbol)  # the client's markets are loaded
+        self.derivative = bool(self.market.get("contract"))
 
     def read(self, method, *args: Any, **kwargs: Any) -> Any:
         return retry.call_with_retries(lambda: method(*args, **kwargs), ccxt_id=self.client.id)
@@ -84,22 +104,34 @@ class LiveBroker:
             if row.status == IN_FLIGHT:
                 self.resolve(row)
             return row
-        params: dict[str, Any] = {"clientOrderId": row.client_order_id}
-        if intent.trigger is not None:
-            params["stopLossPrice"] = intent.trigger
         try:
             placed = self.client.create_order(
-                self.run.symbol, "market", intent.action, intent.amount, None, params
+                self.run.symbol, "market", intent.action, intent.amount, None, self._params(row)
             )
         except AMBIGUOUS:
             self.resolve(row)  # at once: most lost answers are found straight away
             return row
-        except (ccxt.InsufficientFunds, ccxt.InvalidOrder):
+        except KEY_ERRORS:
+            raise
+        except ccxt.ExchangeError:  # refused: no funds, below a minimum, nothing to reduce
             RunOrder.objects.filter(pk=row.pk).update(status=REJECTED)
             row.status = REJECTED
             return row
-        self._record(row, self.read(self.client.fetch_order, placed["id"], self.run.symbol))
+        try:
+            found = self.read(self.client.fetch_order, placed["id"], self.run.symbol)
+        except ccxt.OrderNotFound:  # Kraken Futures: ended more than 5 seconds ago
+            found = self._by_client_id(row.client_order_id)
+        self._record(row, found)
         return row
+
+    def _params(self, row: RunOrder) -> dict[str, Any]:
+        params: dict[str, Any] = {"clientOrderId": row.client_order_id}
+        if row.trigger_price is not None:
+            kind = "takeProfitPrice" if row.leg == TARGET else "stopLossPrice"
+            params[kind] = row.trigger_price
+        if self.derivative and row.leg in CLOSING:
+            params["reduceOnly"] = True
+        return params
 
     def resolve(self, row: RunOrder) -> None:
         """Look an in-flight order up by its client id; when the exchange has no such order,
@@ -120,24 +152,42 @@ class LiveBroker:
 
     def _by_client_id(self, client_id: str) -> dict | None:
         params = {"clientOrderId": client_id}
-        for fetch in (self.client.fetch_open_orders, self.client.fetch_closed_orders):
-            for order in self.read(fetch, self.run.symbol, None, None, params):
+        for fetch, extra in self._lookups():
+            for order in self.read(fetch, self.run.symbol, None, None, {**params, **extra}):
                 if order.get("clientOrderId") == client_id:
                     return order
         return None
 
+    def _lookups(self) -> list[tuple[Any, dict]]:
+        lookups: list[tuple[Any, dict]] = [
+            (self.client.fetch_open_orders, {}),
+            (self.client.fetch_closed_orders, {}),
+        ]
+        if self.client.id in CANCELLED_APART:
+            lookups += [
+                (self.client.fetch_canceled_orders, {}),
+                (self.client.fetch_canceled_orders, {"trigger": True}),
+            ]
+        return lookups
+
     def _record(self, row: RunOrder, order: dict | None) -> None:
         """The exchange's word on an order: its state, and what it filled (one fill row per
-        order, at its average price and with its whole fee)."""
+        order, at its average price and with its whole fee). An ended order whose fills the
+        exchange does not show yet is left as it was, to be looked up again."""
         if order is None:
             return
         filled = float(order.get("filled") or 0.0)
         status = STATES.get(order.get("status") or "", REJECTED)
+        figures = None
+        if filled > 0 and status != OPEN and not RunFill.objects.filter(order=row).exists():
+            figures = self._price_and_fee(order)
+            if figures is None:
+                logger.warning("Run %s: order %s filled, no fills shown yet", row.run_id, row.pk)
+                return
         row.status, row.filled, row.exchange_order_id = status, filled, str(order["id"])
         row.save(update_fields=["status", "filled", "exchange_order_id"])
-        if filled > 0 and status != OPEN:
-            fee = float((order.get("fee") or {}).get("cost") or 0.0)
-            price = float(order.get("average") or order.get("price") or 0.0)
+        if figures is not None:
+            price, fee = figures
             RunFill.objects.get_or_create(
                 order=row,
                 bar_ms=row.bar_ms,
@@ -149,6 +199,30 @@ class LiveBroker:
                     "fee": fee,
                 },
             )
+
+    def _price_and_fee(self, order: dict) -> tuple[float, float] | None:
+        """An ended order's average price and the fee it was charged: from the order when the
+        exchange says them (Kraken Spot), else from its fills and the account's ledger (None
+        while its fills are not shown)."""
+        fee = (order.get("fee") or {}).get("cost")
+        if order.get("average") and fee is not None and self.client.id not in LEDGER_FEES:
+            return float(order["average"]), float(fee)
+        since = int(order.get("timestamp") or self.run.start_ms)
+        fills = [
+            trade
+            for trade in self.read(self.client.fetch_my_trades, self.run.symbol, since)
+            if str(trade.get("order")) == str(order["id"])
+        ]
+        amount = sum(float(t["amount"]) for t in fills)
+        if not amount:
+            return None
+        price = sum(float(t["amount"]) * float(t["price"]) for t in fills) / amount
+        if self.client.id not in LEDGER_FEES:
+            return price, sum(float((t.get("fee") or {}).get("cost") or 0.0) for t in fills)
+        executions = {str(t["id"]) for t in fills}
+        entries = self.read(self.client.fetch_ledger, None, since)
+        charged = [e for e in entries if str(e.get("referenceId")) in executions]
+        return price, sum(float((e.get("fee") or {}).get("cost") or 0.0) for e in charged)
 
     def cancel_open(self) -> int:
         """Cancel the run's resting orders; how many."""
@@ -170,10 +244,20 @@ class LiveBroker:
 
     # --- the account ---------------------------------------------------------------------
 
-    def base_balance(self) -> float:
-        base = self.client.market(self.run.symbol)["base"]
-        balance = self.read(self.client.fetch_balance)
-        return float((balance.get("total") or {}).get(base) or 0.0)
+    def holding(self) -> float:
+        """What the account holds in the run's market: the base currency's balance on a spot
+        market, the signed position (contracts times their size) on a derivatives market."""
+        if not self.derivative:
+            balance = self.read(self.client.fetch_balance)
+            return float((balance.get("total") or {}).get(self.market["base"]) or 0.0)
+        held = 0.0
+        for position in self.read(self.client.fetch_positions, [self.run.symbol]):
+            if position.get("symbol") != self.run.symbol:
+                continue
+            size = float(position.get("contracts") or 0.0)
+            size *= float(position.get("contractSize") or self.market.get("contractSize") or 1.0)
+            held += size if position.get("side") == "long" else -size
+        return held
 
     def foreign_trades(self, since_ms: int) -> list[dict]:
         """Trades on the key, in the run's market, since `since_ms`, that no order of this run
@@ -188,10 +272,10 @@ class LiveBroker:
 
     def reconcile(self, held: float, since_ms: int, tolerance: float) -> list[dict]:
         """The trades no run placed (reported, not fatal); Unreconciled when the account's
-        base balance is not the baseline plus what the run holds."""
+        holding is not the baseline plus what the run holds."""
         foreign = self.foreign_trades(since_ms)
         expected = (self.run.base_baseline or 0.0) + held
-        actual = self.base_balance()
+        actual = self.holding()
         if abs(actual - expected) > tolerance:
             code = "another_program" if foreign else "unreconciled"
             raise Unreconciled(code, expected=round(expected, 8), actual=round(actual, 8))

@@ -53,9 +53,6 @@ PAPER_TOO_SHORT = _(
 )
 NOTICE = _("Read the risk notice and tick the box that says you accept it.")
 CODE = _("Type a fresh code from your authenticator app (backup codes do not count here).")
-SPOT_LONG_ONLY = _(
-    "Live runs trade spot markets, long only, for now: this strategy or market can go short."
-)
 CAP = _("The cap must be more than zero and at most %(limit)s.")
 CAPITAL = _("The capital must be more than zero.")
 
@@ -150,9 +147,9 @@ def strategy_run_go_live(
 ) -> StrategyRun:
     """A live run of the paper run's strategy and market, once every gate passes (the code
     is checked, and used up, only when all the others do)."""
+    # Shorts go live where the paper run could take them (a futures market): a spot paper
+    # run of a strategy that sells short is refused when it starts.
     document = rules.parse(paper.document, base_timeframe=paper.timeframe)
-    if paper.allows_shorts or document.entry_branches()["short"] is not None:
-        raise StartRefused("", str(SPOT_LONG_ONLY))
     if capital <= 0:
         raise StartRefused("capital", str(CAPITAL))
     limit = settings.RUNS_LIVE_MAX_NOTIONAL

@@ -3,12 +3,13 @@
 The twin is the paper tick's own backtest over the run's candles, with one more bar standing
 for the bar opening now (strategies.brokers.paper.with_next_open): its orders at that bar are
 what the fill model sends at the next open. The live run then
-- leaves the position when it holds one and the twin does not hold after the next open (an
-  exit rule, or a stop or target the twin saw reached inside a closed bar: live learns of those
-  at the close, and the drift shows what that cost);
-- enters when it is flat and the twin sends an entry at the next open, sized from the run's
-  own cash as the fill model sizes it, within the run's notional cap and only on a market
-  that trades enough.
+- leaves the position when it holds one and the twin does not hold that side after the next
+  open (an exit rule, or a stop or target the twin saw reached inside a closed bar: live learns
+  of those at the close, and the drift shows what that cost);
+- enters when it is flat and the twin sends an entry at the next open, long or (on a futures
+  market) short, sized from the run's own cash as the fill model sizes it, within the run's
+  notional cap and only on a market that trades enough;
+- keeps the position's stop resting at the exchange, and on a futures market its target too.
 Everything happens under the key's lock (a connection test and a tick never clash on nonces),
 with the key decrypted for this tick only. Before any order the in-flight orders are resolved
 and the account reconciled; a run that cannot be reconciled stops instead of trading.
@@ -20,7 +21,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-import numpy as np
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
@@ -37,6 +37,7 @@ from strategies.brokers.live import (
     KEY_ERRORS,
     OPEN,
     STOP,
+    TARGET,
     Intent,
     LiveBroker,
     Unreconciled,
@@ -44,8 +45,8 @@ from strategies.brokers.live import (
 from strategies.brokers.paper import PaperOutcome, paper_evaluate
 from strategies.engine import Market
 from strategies.engine.fills.journal import ENTRY, EXIT, FILLED, SELL, action_of
-from strategies.engine.fills.trades import MANUAL, SIGNAL
-from strategies.engine.fills.watch import long_stop
+from strategies.engine.fills.trades import MANUAL, SIGNAL, TAKE_PROFIT
+from strategies.engine.fills.watch import exchange_levels
 from strategies.models import (
     RunBar,
     RunFill,
@@ -64,17 +65,27 @@ logger = logging.getLogger(__name__)
 
 ACTOR = "strategy run"
 TICKED = (RunStatus.RUNNING, RunStatus.STOPPING)
+HELD_DECIMALS = 12
 RECONCILE_TASK = "strategies.tasks.reconcile_live_run"
 
 
 @dataclass(frozen=True)
 class LiveState:
-    """What the run's own fills add up to: the base it holds, its cash (the starting capital
-    less what it paid, plus what it received), and the fill of the entry it holds from."""
+    """What the run's own fills add up to: the base it holds (signed: a short is negative),
+    its cash (the starting capital less what it paid, plus what it received), and the fill of
+    the entry it holds from."""
 
     held: float
     cash: float
     entry: RunFill | None
+
+    @property
+    def side(self) -> str:
+        return "long" if self.held > 0 else "short"
+
+    @property
+    def size(self) -> float:
+        return abs(self.held)
 
     @classmethod
     def of(cls, run: StrategyRun) -> "LiveState":
@@ -97,7 +108,8 @@ class LiveState:
                 if fill.order.leg == ENTRY:
                     entry = fill
                 fill = next(pending, None)
-            states.append(cls(held=max(held, 0.0), cash=cash, entry=entry if held > 0 else None))
+            held = round(held, HELD_DECIMALS)  # sums of stepped amounts: no 1e-17 positions
+            states.append(cls(held=held, cash=cash, entry=entry if held else None))
         return states
 
 
@@ -142,8 +154,9 @@ def broker_of(run: StrategyRun) -> Iterator[LiveBroker]:
 
 def live_prepare(run: StrategyRun) -> bool:
     """Before a live run's first tick: its key's permissions checked again (as a connection
-    test checks them) and the base currency the account holds noted, what reconciliation
-    starts from. False when the run was stopped instead."""
+    test checks them) and what the account holds in the market noted, what reconciliation
+    starts from. A futures run starts without a position in its contract: its closing orders
+    are reduce-only, and would close the account's own. False when the run was stopped."""
     try:
         with broker_of(run) as broker:
             diagnosis = examine(broker.client).diagnosis
@@ -151,7 +164,10 @@ def live_prepare(run: StrategyRun) -> bool:
                 verdict = str(diagnosis.verdict)
                 end_run(run, RunStatus.FAILED, messages.KEY_REFUSED, verdict=verdict)
                 return False
-            baseline = broker.base_balance()
+            baseline = broker.holding()
+            if broker.derivative and baseline:
+                end_run(run, RunStatus.FAILED, messages.POSITION_OPEN, held=baseline)
+                return False
     except KEY_ERRORS as error:
         key_refused(run, error)
         return False
@@ -173,11 +189,13 @@ def _act(run: StrategyRun, broker: LiveBroker, outcome: PaperOutcome) -> None:
         if intent.leg == EXIT:
             broker.cancel_open()  # the resting stop holds what is to be sold
             state = LiveState.of(run)  # the stop may have filled meanwhile
-            if state.held <= 0:
+            if not state.held:
                 continue
-            intent = dataclasses.replace(intent, amount=state.held)
+            intent = dataclasses.replace(intent, amount=state.size)
         broker.send(intent)
     state = LiveState.of(run)
+    if not state.held:
+        broker.cancel_open()  # the target left resting after the stop closed it, or the reverse
     _protect(run, broker, outcome, state)
     _record(run, outcome, LiveState.of(run), foreign)
 
@@ -194,29 +212,39 @@ def _reconciled(run: StrategyRun, broker: LiveBroker) -> tuple[LiveState, list[d
 
 def _protect(run: StrategyRun, broker: LiveBroker, outcome: PaperOutcome, state: LiveState) -> None:
     """Keep the position's stop resting at the exchange at the fill model's level, from the
-    live entry price: the stop-loss, raised by the trailing stop at each close (cancelled and
-    placed again; the exchange triggers it between closes, the fill model's way). Targets are
-    left to the twin: a second resting sell would need the same coins twice."""
-    if state.held <= 0 or state.entry is None or run.status != RunStatus.RUNNING:
+    live entry price: the stop-loss, moved by the trailing stop at each close (cancelled and
+    placed again; the exchange triggers it between closes, the fill model's way). On a futures
+    market the target rests too (both reduce-only: whichever triggers first closes the
+    position, the next tick cancels the other). On a spot market the target is left to the
+    twin: the resting stop already holds the coins, and Kraken Spot has no OCO order."""
+    if not state.held or state.entry is None or run.status != RunStatus.RUNNING:
         return
     period = outcome.period
     closed = slice(0, len(period) - 1)  # the next open's bar has no range yet
     since_entry = period.time[closed] >= state.entry.bar_ms
-    highs = period.high[closed][since_entry]
-    highest = float(highs.max()) if len(highs) else state.entry.price
-    level, reason = long_stop(outcome.document.risk, state.entry.price, highest)
-    if level == -np.inf:
-        return
-    trigger = float(broker.client.price_to_precision(run.symbol, level))
-    resting = RunOrder.objects.filter(run=run, leg=STOP, status=OPEN).first()
-    if resting is not None:
-        if resting.trigger_price == trigger and resting.amount == state.held:
-            return
-        broker.cancel(resting)
-        if resting.status == FILLED:
-            return  # it triggered meanwhile: the next tick reconciles with the fill
+    long = state.side == "long"
+    extremes = (period.high if long else period.low)[closed][since_entry]
+    best = state.entry.price
+    if len(extremes):
+        best = float(extremes.max() if long else extremes.min())
+    levels = exchange_levels(outcome.document.risk, state.side, state.entry.price, best)
+    wanted = {STOP: (levels.stop, levels.stop_reason)}
+    if broker.derivative:
+        wanted[TARGET] = (levels.target, TAKE_PROFIT)
     now_ms = int(period.time[-1])
-    broker.send(Intent(now_ms, STOP, "long", SELL, state.held, reason, trigger=trigger))
+    for leg, (level, reason) in wanted.items():
+        if level is None:
+            continue
+        trigger = float(broker.client.price_to_precision(run.symbol, level))
+        resting = RunOrder.objects.filter(run=run, leg=leg, status=OPEN).first()
+        if resting is not None:
+            if resting.trigger_price == trigger and resting.amount == state.size:
+                continue
+            broker.cancel(resting)
+            if resting.status == FILLED:
+                return  # it triggered meanwhile: the next tick reconciles with the fill
+        action = action_of(EXIT, state.side)
+        broker.send(Intent(now_ms, leg, state.side, action, state.size, reason, trigger=trigger))
 
 
 def _tolerance(run: StrategyRun) -> float:
@@ -227,13 +255,15 @@ def _plan(run: StrategyRun, outcome: PaperOutcome, state: LiveState, broker: Liv
     result, period = outcome.result, outcome.period
     now = len(period) - 1  # the bar standing for the next open
     now_ms = int(period.time[now])
-    twin_holds = float(result.held[now]) != 0.0
-    if state.held > 0 and (not twin_holds or run.status == RunStatus.STOPPING):
+    twin_held = float(result.held[now])
+    twin_holds_it = twin_held * state.held > 0  # the twin holds the run's side
+    if state.held and (not twin_holds_it or run.status == RunStatus.STOPPING):
         # Why the twin left since the last tick (a rule, or a level inside a closed bar).
         first_new = outcome.first_new(run.last_bar_ms)
         exits = [o for o in result.orders if o.leg == EXIT and o.bar >= first_new]
         reason = exits[-1].reason if exits else SIGNAL
-        yield Intent(now_ms, EXIT, "long", SELL, state.held, reason)
+        side = state.side
+        yield Intent(now_ms, EXIT, side, action_of(EXIT, side), state.size, reason)
         return
     entry = next((o for o in result.orders if o.leg == ENTRY and o.bar == now), None)
     if state.held == 0 and entry is not None and run.status == RunStatus.RUNNING:
@@ -249,7 +279,10 @@ def _entry_amount(
     cap; 0 (with the run's alert saying why) on a market that trades too little."""
     ticker = broker.read(broker.client.fetch_ticker, run.symbol)
     price = float(ticker.get("last") or outcome.period.close[-1])
-    volume = float(ticker.get("quoteVolume") or 0.0)
+    volume = ticker.get("quoteVolume")
+    if volume is None:  # ccxt gives Kraken Futures' linear contracts a base volume only
+        volume = float(ticker.get("baseVolume") or 0.0) * price
+    volume = float(volume)
     if volume < settings.RUNS_MIN_MARKET_VOLUME:
         _alert(
             run, messages.THIN_MARKET, volume=round(volume), minimum=settings.RUNS_MIN_MARKET_VOLUME
@@ -345,7 +378,7 @@ def _position(state: LiveState, close: float) -> dict | None:
         "side": entry.order.side,
         "entry_time": entry.bar_ms,
         "entry_price": entry.price,
-        "size": state.held,
+        "size": state.size,
         "pnl": state.held * (close - entry.price) - entry.fee,
         "fees": entry.fee,
         "mark_price": close,
@@ -354,12 +387,13 @@ def _position(state: LiveState, close: float) -> dict | None:
 
 def _closed_trade(run: StrategyRun, state: LiveState) -> None:
     """When the run is flat after an exit filled, the trade from its last entry to it."""
-    if state.held > 0:
+    if state.held:
         return
     exit_fill = RunFill.objects.filter(run=run).exclude(order__leg=ENTRY).order_by("-pk").first()
     entry_fill = RunFill.objects.filter(run=run, order__leg=ENTRY).order_by("-pk").first()
     if exit_fill is None or entry_fill is None or entry_fill.pk > exit_fill.pk:
         return
+    sign = 1 if entry_fill.order.side == "long" else -1  # a short gains when the price falls
     RunTrade.objects.get_or_create(
         run=run,
         entry_ms=entry_fill.bar_ms,
@@ -370,8 +404,8 @@ def _closed_trade(run: StrategyRun, state: LiveState) -> None:
             "exit_ms": exit_fill.bar_ms,
             "exit_price": exit_fill.price,
             "exit_reason": exit_fill.order.reason,
-            "pnl": exit_fill.amount * exit_fill.price
-            - entry_fill.amount * entry_fill.price
+            "pnl": sign
+            * (exit_fill.amount * exit_fill.price - entry_fill.amount * entry_fill.price)
             - entry_fill.fee
             - exit_fill.fee,
             "fees": entry_fill.fee + exit_fill.fee,
@@ -384,7 +418,8 @@ def _live_run(run_id: int) -> StrategyRun | None:
 
 
 def live_flatten(*, run_id: int) -> None:
-    """Sell what a stopping live run holds at market, cancel what rests, then stop it."""
+    """Close what a stopping live run holds at market (a long sold, a short bought back),
+    cancel what rests, then stop it."""
     run = _live_run(run_id)
     if run is None or run.status != RunStatus.STOPPING or run.key is None:
         return
@@ -392,10 +427,11 @@ def live_flatten(*, run_id: int) -> None:
         broker.resolve_all()
         broker.cancel_open()
         state = LiveState.of(run)
-        if state.held > 0:
+        if state.held:
             # Its own leg: an exit the twin sent at that bar may already hold the key.
             bar_ms = run.flatten_bar_ms or run.start_ms
-            broker.send(Intent(bar_ms, CLOSE, "long", SELL, state.held, MANUAL))
+            action = action_of(EXIT, state.side)
+            broker.send(Intent(bar_ms, CLOSE, state.side, action, state.size, MANUAL))
         _closed_trade(run, LiveState.of(run))
     if LiveState.of(run).held == 0:
         end_run(run, RunStatus.STOPPED, messages.FLATTENED)

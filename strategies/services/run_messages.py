@@ -17,6 +17,7 @@ OURS = "our_error"
 KEY_REFUSED = "key_refused"
 UNRECONCILED = "unreconciled"
 ANOTHER_PROGRAM = "another_program"
+POSITION_OPEN = "position_open"
 # Alerts: said on the run's page while it goes on.
 FOREIGN_TRADES = "foreign_trades"
 THIN_MARKET = "thin_market"
@@ -51,6 +52,12 @@ MESSAGES = {
         "Another program uses this key: trades the run did not place changed the account "
         "(%(expected)s expected, %(actual)s held). The run stopped rather than trade on a wrong "
         "belief. Give each program its own key."
+    ),
+    POSITION_OPEN: _(
+        "The account already holds a position of %(held)s in this contract. A live run on a "
+        "futures market starts without one, because the orders that close its own position "
+        "would close yours. Close it on the exchange (or use another account), then start "
+        "again."
     ),
     FOREIGN_TRADES: _(
         "Another program uses this key: %(count)d trades on this market were not placed by "

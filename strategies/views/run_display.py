@@ -1,7 +1,10 @@
 """How a run's page words and draws it: decisions in the strategy's own sentences, trades as
 the backtest ledger shows them, the equity curve as the backtest chart draws it."""
 
+from decimal import Decimal
+
 import numpy as np
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from exchanges.permissions import NEEDS, label_for
@@ -36,6 +39,11 @@ ORDER_STATES = {
     "not_sent": _("Never reached the exchange"),
 }
 ACTIONS = {"buy": _("Buy"), "sell": _("Sell")}
+# Orders resting at the exchange until the price reaches their trigger.
+TRIGGERED = {
+    "stop": _("%(action)s, stop at %(price)s"),
+    "target": _("%(action)s, take-profit at %(price)s"),
+}
 
 
 def run_document(run: StrategyRun) -> rules.Document | None:
@@ -111,7 +119,7 @@ def order_rows(orders: list[RunOrder]) -> list[dict]:
     return [
         {
             "sent_at": when(order.bar_ms),
-            "action": ACTIONS.get(order.action, order.action),
+            "action": _order_words(order),
             "amount": order.amount,
             "state": ORDER_STATES.get(order.status, order.status),
             "fills": [
@@ -123,13 +131,22 @@ def order_rows(orders: list[RunOrder]) -> list[dict]:
     ]
 
 
+def _order_words(order: RunOrder) -> str:
+    """ "Buy", or "Buy, stop at 52,891.50" for an order waiting for its trigger price."""
+    action = str(ACTIONS.get(order.action, order.action))
+    if order.trigger_price is None or order.leg not in TRIGGERED:
+        return action
+    price = number_format(order.trigger_price, decimal_pos=2, force_grouping=True)
+    return str(TRIGGERED[order.leg]) % {"action": action, "price": price}
+
+
 def order_summary(order: RunOrder | None) -> str:
     """ "Buy 0.5 (Filled)": what a decision sent."""
     if order is None:
         return ""
     return str(_("%(action)s %(amount)s (%(state)s)")) % {
         "action": ACTIONS.get(order.action, order.action),
-        "amount": f"{order.amount:.8f}".rstrip("0").rstrip("."),
+        "amount": number_format(Decimal(f"{order.amount:.8f}".rstrip("0").rstrip("."))),
         "state": ORDER_STATES.get(order.status, order.status),
     }
 

@@ -23,8 +23,7 @@ from strategies.services.run_ticks import run_tick
 from tests.accounts.helpers import enrol, make_user
 from tests.e2e.browsing import PHONE, SCREENSHOTS, accessibility_problems, sign_in
 from tests.strategies.backtest_run_helpers import day_ms, days_ago
-from tests.strategies.run_helpers import kraken, paper_run, stored
-from tests.strategies.test_runs_live import sandbox_key
+from tests.strategies.run_helpers import kraken, paper_run, sandbox_key, stored
 from tests.strategies.test_runs_ticks import HAND, hand_candles
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]

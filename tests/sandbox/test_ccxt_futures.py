@@ -131,3 +131,67 @@ def test_a_stop_limit_order_is_refused(futures):
         exchange.create_order(
             "BTC/USD:USD", "limit", "buy", 0.01, 100_000, {"triggerPrice": 90_000}
         )
+
+
+def test_fees_are_in_the_account_log_one_cash_row_per_execution(futures, venue):
+    venue.freeze_time(1_790_000_000.0)
+    exchange = futures()
+    exchange.create_order("BTC/USD:USD", "market", "buy", 0.1)
+    # Kraken Futures' fills carry no fee (ccxt fills one in at the market's published rate):
+    # the account log has the fee charged.
+    (fill,) = exchange.fetch_my_trades("BTC/USD:USD")
+    assert "fee" not in fill["info"]
+
+    (entry,) = exchange.fetch_ledger()  # the position's leg is left out by ccxt
+    assert (entry["referenceId"], entry["type"], entry["currency"]) == (fill["id"], "trade", "USD")
+    taker = 0.0005  # Kraken Futures' published taker fee at the lowest volume tier
+    assert entry["fee"]["cost"] == pytest.approx(fill["price"] * 0.1 * taker, abs=1e-8)
+    assert (entry["before"], entry["after"]) == (50000.0, 50000.0 - entry["fee"]["cost"])
+    raw = venue.state.ledger.fills[fill["id"]]
+    assert float(raw.fee) == entry["fee"]["cost"]
+
+
+def test_a_stop_cancelled_before_it_triggered_is_in_the_triggers_history(futures, venue):
+    venue.freeze_time(1_790_000_000.0)
+    exchange = futures()
+    exchange.load_markets()
+    exchange.create_order("BTC/USD:USD", "market", "buy", 0.1)
+    stop = exchange.create_order(
+        "BTC/USD:USD", "market", "sell", 0.1, None, {"stopLossPrice": 1000, "clientOrderId": "s"}
+    )
+    exchange.cancel_order(stop["id"])
+
+    assert exchange.fetch_canceled_orders("BTC/USD:USD") == []  # order events: not there
+    (cancelled,) = exchange.fetch_canceled_orders("BTC/USD:USD", params={"trigger": True})
+    assert (cancelled["id"], cancelled["clientOrderId"], cancelled["status"]) == (
+        stop["id"],
+        "s",
+        "canceled",
+    )
+
+
+def test_a_reduce_only_order_closes_at_most_the_position_and_never_opens_one(futures, venue):
+    venue.freeze_time(1_790_000_000.0)
+    exchange = futures()
+    exchange.load_markets()
+    exchange.create_order("BTC/USD:USD", "market", "sell", 0.1)  # short 0.1
+
+    closing = exchange.create_order("BTC/USD:USD", "market", "buy", 0.3, None, {"reduceOnly": True})
+    assert (closing["filled"], closing["amount"]) == (0.1, 0.1)  # cut to the short it closes
+    assert exchange.fetch_positions() == []
+    with pytest.raises(ccxt.ExchangeError, match="wouldNotReducePosition"):
+        exchange.create_order("BTC/USD:USD", "market", "buy", 0.1, None, {"reduceOnly": True})
+    assert exchange.fetch_positions() == []  # nothing to reduce: refused, not a long opened
+
+    # A reduce-only stop may rest; triggered with nothing to reduce, it is cancelled.
+    now = 1_790_000_000.0
+    exchange.create_order("BTC/USD:USD", "market", "sell", 0.1)
+    stop = exchange.create_order(
+        "BTC/USD:USD", "market", "buy", 0.1, None, {"stopLossPrice": 1_000_000}
+    )
+    exchange.create_order("BTC/USD:USD", "market", "buy", 0.1)  # closed by hand meanwhile
+    highest = max(t.price for t in venue.state.market.trades_between("XXBTZUSD", now, now + 3600))
+    venue.state.ledger.orders[stop["id"]].price = highest  # reached within the hour
+    venue.freeze_time(now + 3600)
+    assert exchange.fetch_positions() == []
+    assert venue.state.ledger.orders[stop["id"]].status == "canceled"

@@ -1,9 +1,13 @@
-"""Helpers for the run tests: a market's candles put in the store, and paper runs over them
-made as strategy_run_start makes them (without asking the exchange about the market)."""
+"""Helpers for the run tests: a market's candles put in the store, paper runs over them made
+as strategy_run_start makes them (without asking the exchange about the market), and the
+sandbox venue's demo keys saved as a user saves them."""
 
 from decimal import Decimal
 
+from exchanges.connection_tests import connection_test_run
+from exchanges.credentials import Credentials
 from exchanges.models import Exchange
+from exchanges.services import exchange_key_create
 from strategies import rules
 from strategies.candles.store import candles_write, series_for
 from strategies.engine import history_bars
@@ -15,9 +19,15 @@ def kraken() -> Exchange:
     return Exchange.objects.get(slug="kraken")
 
 
-def stored(candles: Candles, symbol: str = "BTC/USD") -> None:
-    """The candles held in Kraken's shared series, as a fetch would have left them."""
-    series = series_for(exchange=kraken(), symbol=symbol, timeframe=candles.timeframe)
+def kraken_futures() -> Exchange:
+    return Exchange.objects.get(slug="kraken-futures")
+
+
+def stored(candles: Candles, symbol: str = "BTC/USD", exchange: Exchange | None = None) -> None:
+    """The candles held in the exchange's (Kraken's) shared series, as a fetch would have left
+    them."""
+    exchange = exchange or kraken()
+    series = series_for(exchange=exchange, symbol=symbol, timeframe=candles.timeframe)
     end = int(candles.time[-1]) + candles.bar_ms
     candles_write(
         series=series, candles=candles, covered=(int(candles.time[0]), end), source="exchange"
@@ -39,6 +49,7 @@ def paper_run(
     amount_step: float | None = 1e-8,
     min_amount: float = 0.0,
     min_cost: float = 0.0,
+    exchange: Exchange | None = None,
 ) -> StrategyRun:
     """A running paper run whose first decision is at the close of `candles`' bar `start`,
     with history loaded as the start service computes it."""
@@ -48,7 +59,7 @@ def paper_run(
         owner=owner,
         strategy_name=parsed.name,
         document=document,
-        exchange=kraken(),
+        exchange=exchange or kraken(),
         symbol=symbol,
         timeframe=candles.timeframe,
         mode=RunMode.PAPER,
@@ -66,3 +77,24 @@ def paper_run(
         history_ms=start_ms - history_bars(parsed, candles.timeframe) * candles.bar_ms,
         equity=capital,
     )
+
+
+def sandbox_key(venue, owner, label: str):
+    """One of the venue's demo keys, saved as a user saves it, its connection test run (the
+    task the page queues once the request commits)."""
+    demo = venue.key(label)
+    key = exchange_key_create(
+        user=owner,
+        exchange=kraken_futures() if demo.venue == "futures" else kraken(),
+        label=label,
+        credentials=Credentials(api_key=demo.key, secret=demo.secret),
+    )
+    for test in key.tests.filter(finished_at__isnull=True):
+        connection_test_run(test_id=test.pk)
+    key.refresh_from_db()
+    return key
+
+
+def venue_orders(venue, label: str = "spot-full"):
+    key = venue.key(label).key
+    return [o for o in venue.state.ledger.orders.values() if o.key == key]

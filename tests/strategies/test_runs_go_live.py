@@ -14,15 +14,15 @@ from strategies.models import RunMode, RunStatus, StrategyRun
 from strategies.services import live_start
 from tests.accounts.helpers import enrol, make_user, totp_code, verify_session
 from tests.strategies.mine_helpers import page
-from tests.strategies.run_helpers import paper_run, stored
-from tests.strategies.test_runs_live import sandbox, sandbox_key  # noqa: F401 (fixture)
+from tests.strategies.run_helpers import kraken_futures, paper_run, sandbox_key, stored
+from tests.strategies.test_runs_live_futures import SHORT, SYMBOL
 from tests.strategies.test_runs_ticks import HAND, hand_candles
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def trader(sandbox):  # noqa: F811 (the fixture imported above)
+def trader(sandbox):
     """A verified user with a paper run that started 25 hours ago and a green Kraken key."""
     user = make_user("trader@example.com")
     device = enrol(user)
@@ -75,7 +75,7 @@ def test_a_paper_run_shorter_than_a_day_is_named_with_its_length(trader):
     assert not StrategyRun.objects.filter(mode=RunMode.LIVE).exists()
 
 
-def test_no_key_a_key_not_green_and_a_key_tested_too_long_ago(trader, sandbox):  # noqa: F811
+def test_no_key_a_key_not_green_and_a_key_tested_too_long_ago(trader, sandbox):
     client, user, _device, paper, key = trader
     url = f"/en/runs/{paper.pk}/go-live/"
 
@@ -107,13 +107,27 @@ def test_the_risk_notice_and_a_fresh_code_are_required(trader):
     assert not StrategyRun.objects.filter(mode=RunMode.LIVE).exists()
 
 
-def test_a_strategy_that_can_go_short_is_refused_live(trader):
-    client, _user, device, paper, key = trader
-    StrategyRun.objects.filter(pk=paper.pk).update(allows_shorts=True)
+def test_a_strategy_that_sells_short_goes_live_on_a_futures_market(
+    trader, sandbox, django_capture_on_commit_callbacks
+):
+    client, user, device, _paper, _key = trader
+    candles = hand_candles()
+    stored(candles, SYMBOL, kraken_futures())
+    paper = paper_run(
+        user, SHORT, candles, start=1, allows_shorts=True, symbol=SYMBOL, amount_step=1e-4,
+        exchange=kraken_futures(),
+    )  # fmt: skip
+    StrategyRun.objects.filter(pk=paper.pk).update(started_at=timezone.now() - timedelta(hours=25))
+    key = sandbox_key(sandbox, user, "futures-full")
 
-    text = page(client.post(f"/en/runs/{paper.pk}/go-live/", form(key, code=totp_code(device))))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/en/runs/{paper.pk}/go-live/", form(key, code=totp_code(device)))
 
-    assert "Live runs trade spot markets, long only, for now" in text
+    assert response.status_code == 302
+    live = StrategyRun.objects.get(owner=user, mode=RunMode.LIVE)
+    assert (live.exchange.slug, live.symbol, live.allows_shorts) == ("kraken-futures", SYMBOL, True)
+    # Prepared: the key checked, the account's position in the contract noted (none).
+    assert (live.status, live.base_baseline) == (RunStatus.RUNNING, 0.0)
 
 
 def test_a_verdict_against_the_key_stops_its_live_runs(trader, django_capture_on_commit_callbacks):

@@ -10,11 +10,7 @@ import numpy as np
 import pytest
 from django.test import Client
 
-from exchanges import retry
-from exchanges.connection_tests import connection_test_run
-from exchanges.credentials import Credentials
 from exchanges.sandbox import Fault
-from exchanges.services import exchange_key_create
 from strategies.brokers import live as live_broker
 from strategies.models import (
     RunBar,
@@ -30,40 +26,10 @@ from strategies.services import live_ticks, run_history
 from strategies.services.run_ticks import run_tick
 from tests.accounts.helpers import make_user
 from tests.strategies.mine_helpers import page
-from tests.strategies.run_helpers import kraken, paper_run, stored
+from tests.strategies.run_helpers import paper_run, sandbox_key, stored, venue_orders
 from tests.strategies.test_runs_ticks import HAND, hand_candles
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def sandbox(venue, settings, monkeypatch):
-    settings.EXCHANGE_API_OVERRIDES = {"kraken": venue.url}
-    settings.EXCHANGE_RATE_LIMIT = False
-    settings.RUNS_MIN_MARKET_VOLUME = 1000.0
-    monkeypatch.setattr(retry, "RETRY_DELAYS", (0.0, 0.0))
-    return venue
-
-
-def sandbox_key(venue, owner, label: str):
-    """One of the venue's demo keys, saved as a user saves it, its connection test run (the
-    task the page queues once the request commits)."""
-    demo = venue.key(label)
-    key = exchange_key_create(
-        user=owner,
-        exchange=kraken(),
-        label=label,
-        credentials=Credentials(api_key=demo.key, secret=demo.secret),
-    )
-    for test in key.tests.filter(finished_at__isnull=True):
-        connection_test_run(test_id=test.pk)
-    key.refresh_from_db()
-    return key
-
-
-def venue_orders(venue, label: str = "spot-full"):
-    key = venue.key(label).key
-    return [o for o in venue.state.ledger.orders.values() if o.key == key]
 
 
 @pytest.fixture

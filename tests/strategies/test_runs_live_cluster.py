@@ -18,8 +18,7 @@ from exchanges.sandbox import Fault
 from strategies.models import RunMode, RunOrder, StrategyRun
 from strategies.services import live_ticks
 from tests.accounts.helpers import make_user
-from tests.strategies.run_helpers import paper_run, stored
-from tests.strategies.test_runs_live import sandbox_key, venue_orders
+from tests.strategies.run_helpers import paper_run, sandbox_key, stored, venue_orders
 from tests.strategies.test_runs_ticks import HAND, hand_candles
 
 pytestmark = [pytest.mark.cluster, pytest.mark.django_db(transaction=True)]

@@ -33,13 +33,28 @@ class Touch(NamedTuple):
     reason: str
 
 
-def long_stop(risk, entry: float, highest: float) -> tuple[float, str]:
-    """A long position's stop for the next bar, entered at `entry`, after completed bars whose
-    highest high is `highest`: the level and the reason the fill model would use (-inf when
-    the document sets no stop). Live runs place it at the exchange."""
+class Levels(NamedTuple):
+    """A held position's levels for the next bar, in the candles' prices (None: not set)."""
+
+    stop: float | None
+    stop_reason: str
+    target: float | None
+
+
+def exchange_levels(risk, side: str, entry: float, best: float) -> Levels:
+    """The stop (or trailing stop) and target of a position on `side` entered at `entry`, after
+    completed bars whose best price is `best` (a long's highest high, a short's lowest low),
+    as the fill model would watch them on the next bar. Live runs place them at the exchange."""
+    sign = 1 if side == "long" else -1
     nothing = np.empty(0)
-    watch = Watch(SideView("long", 1, nothing, nothing, nothing), entry, risk, stop_first=True)
-    return watch.stop_at(max(entry, highest))
+    view = SideView(side, sign, nothing, nothing, nothing)
+    watch = Watch(view, sign * entry, risk, stop_first=True)
+    stop, reason = watch.stop_at(max(sign * entry, sign * best))
+    return Levels(
+        None if stop == -np.inf else sign * stop,
+        reason,
+        None if watch.target == np.inf else sign * watch.target,
+    )
 
 
 class Watch:

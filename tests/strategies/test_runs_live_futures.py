@@ -1,0 +1,246 @@
+"""Live runs on Kraken Futures against the sandbox (its dialect, real signatures, ccxt's own
+krakenfutures class through exchanges.clients): a short entered with its client id, its stop
+and target resting reduce-only, the fill's price from the fills and its fee from the account
+log (as charged, never the published rate), the target closing the trade, flatten buying a
+short back, a lost answer found in the order history, and the account's position reconciled.
+
+Expected figures come from the venue's own ledger (what it filled and charged) and from the
+document's percentages worked by hand, never from the broker."""
+
+from decimal import Decimal
+
+import ccxt
+import numpy as np
+import pytest
+from django.test import Client
+
+from exchanges.sandbox import Fault, accounts
+from strategies.models import RunFill, RunMode, RunOrder, RunStatus, RunTrade
+from strategies.series import Candles
+from strategies.services import live_ticks
+from strategies.services.run_ticks import run_tick
+from tests.accounts.helpers import make_user
+from tests.strategies.mine_helpers import page
+from tests.strategies.run_helpers import (
+    kraken_futures,
+    paper_run,
+    sandbox_key,
+    stored,
+    venue_orders,
+)
+from tests.strategies.test_runs_ticks import hand_candles
+
+pytestmark = pytest.mark.django_db
+
+SYMBOL = "BTC/USD:USD"
+PAIR = "XXBTZUSD"  # PF_XBTUSD trades on Spot's BTC/USD path
+NOW = 1_790_000_000.0
+STOP_PCT, TARGET_PCT = 0.05, 0.004
+# Short at every close (the twin holds a short from the first decision on); no exit rule fires.
+SHORT = f"""
+name: always-short
+long_only: false
+indicators: {{}}
+entry:
+  combine: OR
+  rules: [{{lhs: {{bar: close}}, op: gt, rhs: {{value: 0}}, direction: short}}]
+exit:
+  combine: OR
+  rules: [{{lhs: {{bar: close}}, op: lt, rhs: {{value: 0}}, direction: short}}]
+risk: {{stop_loss_pct: {STOP_PCT}, take_profit_pct: {TARGET_PCT}}}
+sizing: {{kind: fixed_quote, amount: 600}}
+"""
+TICK = 0.5  # PF_XBTUSD's price increment
+
+
+def on_tick(price: float) -> float:
+    return round(price / TICK) * TICK
+
+
+@pytest.fixture
+def short_run(sandbox):
+    """A live run of SHORT on the sandbox's Kraken Futures BTC perpetual, prepared; candles
+    flat at the venue's price (the twin's levels are never reached inside a bar)."""
+    sandbox.freeze_time(NOW)
+    price = float(sandbox.state.market.price(PAIR, NOW))
+    flat = np.full((4, 5), price)
+    flat[:, 4] = 100.0
+    times = hand_candles().time[:4]
+    candles = Candles("1h", times, *(flat[:, i].copy() for i in range(5)))
+    stored(candles, SYMBOL, kraken_futures())
+    owner = make_user("short@example.com")
+    run = paper_run(
+        owner,
+        SHORT,
+        candles,
+        start=1,
+        capital=1000.0,
+        allows_shorts=True,
+        symbol=SYMBOL,
+        amount_step=1e-4,
+        exchange=kraken_futures(),
+    )
+    run.mode, run.key = RunMode.LIVE, sandbox_key(sandbox, owner, "futures-full")
+    run.notional_cap = 1000.0
+    run.save()
+    assert live_ticks.live_prepare(run)
+    run.refresh_from_db()
+    assert run.base_baseline == 0.0  # no position in the contract
+    return run, times.tolist()
+
+
+def futures_orders(venue):
+    return venue_orders(venue, "futures-full")
+
+
+def position(venue) -> Decimal:
+    key = venue.key("futures-full").key
+    held = venue.state.ledger.positions.get((key, "PF_XBTUSD"))
+    return held.size if held else Decimal(0)
+
+
+def test_a_short_rests_its_stop_and_target_reduce_only_and_the_target_closes_it(
+    short_run, sandbox, monkeypatch
+):
+    run, times = short_run
+    # The account trades at a volume tier's fee, not the published 0.05 % ccxt would assume.
+    monkeypatch.setattr(accounts, "FUTURES_TAKER", Decimal("0.0004"))
+
+    run_tick(run_id=run.pk, bar_ms=times[1])
+
+    sold, *resting = futures_orders(sandbox)
+    assert (sold.side, sold.type, sold.status, sold.reduce_only) == (
+        "sell",
+        "market",
+        "closed",
+        False,
+    )
+    entry = RunOrder.objects.get(run=run, leg="entry")
+    assert (entry.side, entry.action, sold.client_id) == ("short", "sell", entry.client_order_id)
+    assert position(sandbox) == -sold.filled
+    # The fill as the venue made it and charged it: its price, and the fee of the account log.
+    (venue_fill,) = (sandbox.state.ledger.fills[f] for f in sold.fills)
+    fill = RunFill.objects.get(order=entry)
+    assert (fill.amount, fill.price) == (float(sold.filled), float(venue_fill.price))
+    assert fill.fee == float(venue_fill.fee)
+    assert fill.fee == pytest.approx(float(venue_fill.cost) * 0.0004)
+
+    paid = float(venue_fill.price)
+    stop, target = sorted(resting, key=lambda o: o.type)
+    assert (stop.type, stop.side, stop.reduce_only) == ("stop-loss", "buy", True)
+    assert (target.type, target.side, target.reduce_only) == ("take-profit", "buy", True)
+    assert float(stop.price) == on_tick(paid * (1 + STOP_PCT))  # above a short's entry
+    assert float(target.price) == on_tick(paid * (1 - TARGET_PCT))  # below it
+    assert stop.volume == target.volume == sold.filled
+    rows = {o.leg: o for o in RunOrder.objects.filter(run=run, status="open")}
+    assert (rows["stop"].client_order_id, rows["target"].client_order_id) == (
+        stop.client_id,
+        target.client_id,
+    )
+    run.refresh_from_db()
+    assert run.held == -float(sold.filled)
+    client = Client()
+    client.force_login(run.owner)
+    assert f"short {float(sold.filled):.8f}".replace(".", ",") in page(
+        client.get(f"/fr/runs/{run.pk}/")
+    )
+    shown = page(client.get(f"/en/runs/{run.pk}/"))
+    assert f"Buy, stop at {float(stop.price):,.2f}" in shown
+    assert f"Buy, take-profit at {float(target.price):,.2f}" in shown
+    assert f"Sell {float(sold.filled):g} (Filled)" in shown  # the entry the decision sent
+
+    # Later a trade reaches the target first: the exchange buys the short back.
+    trades = sandbox.state.market.trades_between(PAIR, NOW, NOW + 7 * 86_400)
+    crossing = next(t for t in trades if t.price <= target.price or t.price >= stop.price)
+    assert crossing.price <= target.price, "the venue's path reaches the stop first"
+    sandbox.freeze_time(crossing.time + 1)
+    run_tick(run_id=run.pk, bar_ms=times[2])
+
+    assert (target.status, stop.status) == ("closed", "canceled")  # the other one cancelled
+    assert position(sandbox) == 0
+    (bought_back,) = (sandbox.state.ledger.fills[f] for f in target.fills)
+    trade = RunTrade.objects.get(run=run)
+    assert (trade.side, trade.exit_reason) == ("short", "take_profit")
+    assert trade.exit_price == float(bought_back.price)
+    size = float(sold.filled)
+    fees = float(venue_fill.fee + bought_back.fee)
+    assert trade.pnl == pytest.approx(size * (paid - float(bought_back.price)) - fees)
+    run.refresh_from_db()
+    assert (run.held, run.status) == (0.0, RunStatus.RUNNING)
+    assert run.equity == pytest.approx(1000.0 + trade.pnl)
+
+
+def test_flatten_buys_a_short_back_reduce_only_and_stops(
+    short_run, sandbox, django_capture_on_commit_callbacks
+):
+    from strategies.services import runs as services
+
+    run, times = short_run
+    run_tick(run_id=run.pk, bar_ms=times[1])
+    run.refresh_from_db()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.strategy_run_flatten(run=run)
+
+    run.refresh_from_db()
+    assert (run.status, run.stop_code) == (RunStatus.STOPPED, "flattened")
+    sold, *_protective, bought = futures_orders(sandbox)
+    assert (bought.side, bought.type, bought.reduce_only) == ("buy", "market", True)
+    assert bought.filled == sold.filled
+    assert position(sandbox) == 0
+    assert [o.status for o in _protective] == ["canceled", "canceled"]
+    assert RunTrade.objects.get(run=run).exit_reason == "manual"
+
+
+def test_a_lost_answer_is_found_in_the_order_history_not_sent_again(short_run, sandbox):
+    run, times = short_run
+    sandbox.inject(Fault("lost_answer", endpoint="sendorder"))
+
+    run_tick(run_id=run.pk, bar_ms=times[1])
+
+    sold = futures_orders(sandbox)[0]
+    row = RunOrder.objects.get(run=run, leg="entry")
+    assert (row.status, row.exchange_order_id) == ("filled", sold.id)
+    assert [o.client_id for o in futures_orders(sandbox)].count(row.client_order_id) == 1
+    # Found among the closed orders (Kraken Futures' order history), with its fill's price.
+    assert RunFill.objects.get(order=row).price == float(sold.average)
+
+
+def test_a_position_changed_by_another_program_stops_the_run(short_run, sandbox):
+    run, times = short_run
+    run_tick(run_id=run.pk, bar_ms=times[1])
+    demo = sandbox.key("futures-full")
+    other = ccxt.krakenfutures({"apiKey": demo.key, "secret": demo.secret})
+    other.urls["api"] = {**other.urls["api"], **sandbox.ccxt_urls("krakenfutures")}
+    other.create_order(SYMBOL, "market", "buy", 0.001)
+
+    run_tick(run_id=run.pk, bar_ms=times[2])
+
+    run.refresh_from_db()
+    assert (run.status, run.stop_code) == (RunStatus.FAILED, "another_program")
+
+
+def test_a_futures_run_does_not_start_over_a_position_the_account_holds(sandbox):
+    demo = sandbox.key("futures-full")
+    other = ccxt.krakenfutures({"apiKey": demo.key, "secret": demo.secret})
+    other.urls["api"] = {**other.urls["api"], **sandbox.ccxt_urls("krakenfutures")}
+    other.create_order(SYMBOL, "market", "sell", 0.01)
+    candles = hand_candles()
+    stored(candles, SYMBOL, kraken_futures())
+    owner = make_user("held@example.com")
+    run = paper_run(
+        owner, SHORT, candles, start=1, allows_shorts=True, symbol=SYMBOL, amount_step=1e-4,
+        exchange=kraken_futures(),
+    )  # fmt: skip
+    run.mode, run.key = RunMode.LIVE, sandbox_key(sandbox, owner, "futures-full")
+    run.save()
+
+    assert not live_ticks.live_prepare(run)
+
+    run.refresh_from_db()
+    assert (run.status, run.stop_code, run.stop_params) == (
+        RunStatus.FAILED,
+        "position_open",
+        {"held": -0.01},
+    )
+    assert not RunOrder.objects.filter(run=run).exists()
