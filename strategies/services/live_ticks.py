@@ -185,13 +185,17 @@ def key_refused(run: StrategyRun, error: Exception) -> None:
 
 def _act(run: StrategyRun, broker: LiveBroker, outcome: PaperOutcome) -> None:
     state, foreign = _reconciled(run, broker)
+    _closed_trade(run, state)  # a resting level that closed the position since the last tick
+    # The plan is a generator: it resumes after each intent is sent, and so sizes an entry that
+    # follows an exit on what the exit left.
     for intent in _plan(run, outcome, state, broker):
         if intent.leg == EXIT:
             broker.cancel_open()  # the resting stop holds what is to be sold
             state = LiveState.of(run)  # the stop may have filled meanwhile
-            if not state.held:
-                continue
-            intent = dataclasses.replace(intent, amount=state.size)
+            if state.held:
+                broker.send(dataclasses.replace(intent, amount=state.size))
+            _closed_trade(run, LiveState.of(run))  # before an entry opens the next one
+            continue
         broker.send(intent)
     state = LiveState.of(run)
     if not state.held:
@@ -252,6 +256,8 @@ def _tolerance(run: StrategyRun) -> float:
 
 
 def _plan(run: StrategyRun, outcome: PaperOutcome, state: LiveState, broker: LiveBroker):
+    """What to send at the open now (see the module's docstring): an exit, an entry, or an exit
+    then an entry (the twin left one side and took the other at this open)."""
     result, period = outcome.result, outcome.period
     now = len(period) - 1  # the bar standing for the next open
     now_ms = int(period.time[now])
@@ -264,7 +270,9 @@ def _plan(run: StrategyRun, outcome: PaperOutcome, state: LiveState, broker: Liv
         reason = exits[-1].reason if exits else SIGNAL
         side = state.side
         yield Intent(now_ms, EXIT, side, action_of(EXIT, side), state.size, reason)
-        return
+        state = LiveState.of(run)  # after the exit was sent
+        if state.held:
+            return  # not closed (refused, or its answer lost): no entry on top of it
     entry = next((o for o in result.orders if o.leg == ENTRY and o.bar == now), None)
     if state.held == 0 and entry is not None and run.status == RunStatus.RUNNING:
         amount = _entry_amount(run, outcome, state, broker)

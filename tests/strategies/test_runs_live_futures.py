@@ -244,3 +244,68 @@ def test_a_futures_run_does_not_start_over_a_position_the_account_holds(sandbox)
         {"held": -0.01},
     )
     assert not RunOrder.objects.filter(run=run).exists()
+
+
+def test_a_twin_that_turns_from_long_to_short_at_one_open_is_followed_at_that_open(sandbox):
+    """The twin's long is stopped inside a bar whose close decides a short: at the next open
+    the live run sells its long (the stop's reason) and sells short, sized on what is left."""
+    sandbox.freeze_time(NOW)
+    price = float(sandbox.state.market.price(PAIR, NOW))
+    p = price
+    rows = [
+        (p, p, p, p, 100.0),  # history
+        (p, p, p, p * 1.001, 100.0),  # close above the line: long decided
+        (p * 1.001, p * 1.001, p * 0.9, p * 0.99, 100.0),  # the long's stop reached; close below
+        (p, p, p, p, 100.0),
+    ]
+    table = np.array(rows, dtype=np.float64)
+    candles = Candles("1h", hand_candles().time[:4], *(table[:, i].copy() for i in range(5)))
+    stored(candles, SYMBOL, kraken_futures())
+    line = f"{p:.1f}"
+    document = f"""
+name: both-sides
+long_only: false
+indicators: {{}}
+entry:
+  combine: OR
+  rules:
+    - {{lhs: {{bar: close}}, op: gt, rhs: {{value: {line}}}, direction: long}}
+    - {{lhs: {{bar: close}}, op: lt, rhs: {{value: {line}}}, direction: short}}
+exit:
+  combine: OR
+  rules:
+    - {{lhs: {{bar: close}}, op: lt, rhs: {{value: 0}}, direction: long}}
+    - {{lhs: {{bar: close}}, op: lt, rhs: {{value: 0}}, direction: short}}
+risk: {{stop_loss_pct: {STOP_PCT}}}
+sizing: {{kind: fixed_quote, amount: 600}}
+"""
+    owner = make_user("turn@example.com")
+    run = paper_run(
+        owner, document, candles, start=1, capital=1000.0, allows_shorts=True, symbol=SYMBOL,
+        amount_step=1e-4, exchange=kraken_futures(),
+    )  # fmt: skip
+    run.mode, run.key = RunMode.LIVE, sandbox_key(sandbox, owner, "futures-full")
+    run.notional_cap = 1000.0
+    run.save()
+    assert live_ticks.live_prepare(run)
+    times = candles.time.tolist()
+
+    run_tick(run_id=run.pk, bar_ms=times[1])  # long at bar 2's open
+    run_tick(run_id=run.pk, bar_ms=times[2])  # the twin: stopped in bar 2, short at bar 3's open
+
+    sent = [(o.side, o.type, o.status, o.reduce_only) for o in futures_orders(sandbox)]
+    assert sent == [
+        ("buy", "market", "closed", False),  # the long
+        ("sell", "stop-loss", "canceled", True),  # its stop, cancelled before the exit
+        ("sell", "market", "closed", True),  # the exit, reduce-only
+        ("sell", "market", "closed", False),  # the short
+        ("buy", "stop-loss", "open", True),  # the short's stop
+    ]
+    exit_row = RunOrder.objects.get(run=run, leg="exit")
+    assert (exit_row.bar_ms, exit_row.reason) == (times[3], "stop_loss")
+    short = RunOrder.objects.get(run=run, leg="entry", bar_ms=times[3])
+    assert (short.side, short.status) == ("short", "filled")
+    (long_trade,) = RunTrade.objects.filter(run=run)  # recorded before the short opened
+    assert (long_trade.side, long_trade.exit_reason) == ("long", "stop_loss")
+    run.refresh_from_db()
+    assert run.held == -short.filled == float(position(sandbox))
