@@ -52,7 +52,9 @@ def test_every_gate_passed_starts_a_live_run_that_prepares_against_the_exchange(
     trader, django_capture_on_commit_callbacks
 ):
     client, user, device, paper, key = trader
-    assert "Done" in page(client.get(f"/en/runs/{paper.pk}/go-live/"))
+    shown = page(client.get(f"/en/runs/{paper.pk}/go-live/"))
+    assert "Done" in shown
+    assert "This is a futures market" not in shown  # a spot market: no short, no liquidation
 
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(f"/en/runs/{paper.pk}/go-live/", form(key, code=totp_code(device)))
@@ -119,6 +121,8 @@ def test_a_strategy_that_sells_short_goes_live_on_a_futures_market(
     )  # fmt: skip
     StrategyRun.objects.filter(pk=paper.pk).update(started_at=timezone.now() - timedelta(hours=25))
     key = sandbox_key(sandbox, user, "futures-full")
+    notice = page(client.get(f"/fr/runs/{paper.pk}/go-live/"))
+    assert "le prix monte, sans limite. La plateforme ferme une position" in notice
 
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(f"/en/runs/{paper.pk}/go-live/", form(key, code=totp_code(device)))
