@@ -169,7 +169,7 @@ class RunOrder(models.Model):
 
     run = models.ForeignKey(StrategyRun, on_delete=models.CASCADE, related_name="orders")
     bar_ms = models.BigIntegerField()  # the bar whose open it is sent at
-    leg = models.CharField(max_length=5)  # entry, exit
+    leg = models.CharField(max_length=8)  # entry, exit; live: stop, target, close
     side = models.CharField(max_length=5)  # the position's: long, short
     action = models.CharField(max_length=4)  # buy, sell
     amount = models.FloatField()
