@@ -148,6 +148,8 @@ def test_a_short_rests_its_stop_and_target_reduce_only_and_the_target_closes_it(
     assert f"Buy, stop at {float(stop.price):,.2f}" in shown
     assert f"Buy, take-profit at {float(target.price):,.2f}" in shown
     assert f"Sell {float(sold.filled):g} (Filled)" in shown  # the entry the decision sent
+    assert "This live run decides with a paper twin" in shown
+    assert "This paper run fills" not in shown
 
     # Later a trade reaches the target first: the exchange buys the short back.
     trades = sandbox.state.market.trades_between(PAIR, NOW, NOW + 7 * 86_400)

@@ -143,6 +143,7 @@ def test_the_dashboard_and_the_run_page_in_french_with_a_decision_in_the_strateg
     assert "Journal des décisions" in detail
     assert "Entrée longue déclenchée le" in detail
     assert "\u00a0: la clôture dépasse 100 → Achat 5,45454545 (Exécuté)" in detail
+    assert "Cette exécution papier exécute ses ordres comme un backtest" in detail
     assert 'hx-trigger="every 10s"' in live
     assert "Fermer la position et arrêter" in live
 
