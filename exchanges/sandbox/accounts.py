@@ -15,7 +15,9 @@ Spot moves base and quote balances, fees in the quote currency (Kraken's default
 Futures keeps a flex (multi-collateral) account: a USD balance, signed positions per contract,
 10% initial margin, realised profit and fees settled in USD (each fill notes the USD balance
 before and after it, which the account log shows). A reduce-only order never opens or grows a
-position: it is cut to the position it closes, and cancelled when there is none (Kraken's way).
+position: it is cut to the position it closes; placed with nothing to close it is refused
+(Kraken's wouldNotReducePosition, in the dialect), and a resting one that triggers with
+nothing to close is cancelled (the sandbox's choice).
 """
 
 from __future__ import annotations
