@@ -44,10 +44,7 @@ TRIGGERS = ("stop-loss", "take-profit")
 def _triggered(order: Order, price: Decimal) -> bool:
     """Whether a trade at `price` reaches a trigger order's price."""
     trigger = order.price or ZERO
-    falls_to = price <= trigger
-    if (order.type == "stop-loss") == (order.side == "sell"):
-        return falls_to  # a sell stop, or a buy take-profit: the price came down to it
-    return price >= trigger
+    return price >= trigger if order.triggers_above else price <= trigger
 
 
 class OrderRejected(Exception):
@@ -85,6 +82,12 @@ class Order:
     @property
     def remaining(self) -> Decimal:
         return self.volume - self.filled
+
+    @property
+    def triggers_above(self) -> bool:
+        """A trigger order fires when the price rises to it (a buy stop, a sell take-profit),
+        else when it falls to it (a sell stop, a buy take-profit)."""
+        return (self.type == "stop-loss") == (self.side == "buy")
 
     @property
     def average(self) -> Decimal:

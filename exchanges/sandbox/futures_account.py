@@ -169,10 +169,9 @@ def _status_order(order: Order) -> dict:
         "lastUpdateTimestamp": server_time(order.closed or order.opened),
     }
     if order.type in TRIGGERS:
-        above = (order.type == "stop-loss") == (order.side == "buy")
         body["priceTriggerOptions"] = {
             "triggerPrice": number(order.price),
-            "triggerSide": "TRIGGER_ABOVE" if above else "TRIGGER_BELOW",
+            "triggerSide": "TRIGGER_ABOVE" if order.triggers_above else "TRIGGER_BELOW",
             "triggerSignal": "LAST_PRICE",
         }
     return body
@@ -403,14 +402,13 @@ def trigger_history(call: Call) -> dict:
     for order in _ended(call, "closed", "canceled"):
         if order.type not in TRIGGERS:
             continue
-        above = (order.type == "stop-loss") == (order.side == "buy")
         body = {
             **_history_order(order),
             "filled": "0",  # the trigger itself; what it filled is the order it became
             "orderType": "Market",
             "limitPrice": None,
             "triggerPrice": str(order.price),
-            "triggerSide": "trigger_above" if above else "trigger_below",
+            "triggerSide": "trigger_above" if order.triggers_above else "trigger_below",
             "triggerSignal": "last_price",
         }
         event: dict[str, dict[str, Any]]

@@ -217,12 +217,20 @@ class LiveBroker:
         if not amount:
             return None
         price = sum(float(t["amount"]) * float(t["price"]) for t in fills) / amount
+        return price, sum(self.fees_charged(fills, since).values())
+
+    def fees_charged(self, trades: list[dict], since_ms: int) -> dict[str, float]:
+        """Each trade's fee (by trade id) as the account was charged it: the trade's own, or
+        the account ledger's entry for that execution where trades carry none (LEDGER_FEES)."""
         if self.client.id not in LEDGER_FEES:
-            return price, sum(float((t.get("fee") or {}).get("cost") or 0.0) for t in fills)
-        executions = {str(t["id"]) for t in fills}
-        entries = self.read(self.client.fetch_ledger, None, since)
-        charged = [e for e in entries if str(e.get("referenceId")) in executions]
-        return price, sum(float((e.get("fee") or {}).get("cost") or 0.0) for e in charged)
+            return {str(t["id"]): float((t.get("fee") or {}).get("cost") or 0.0) for t in trades}
+        charged = dict.fromkeys((str(t["id"]) for t in trades), 0.0)
+        if charged:
+            for entry in self.read(self.client.fetch_ledger, None, since_ms):
+                execution = str(entry.get("referenceId"))
+                if execution in charged:
+                    charged[execution] += float((entry.get("fee") or {}).get("cost") or 0.0)
+        return charged
 
     def cancel_open(self) -> int:
         """Cancel the run's resting orders; how many."""
@@ -262,13 +270,14 @@ class LiveBroker:
     def foreign_trades(self, since_ms: int) -> list[dict]:
         """Trades on the key, in the run's market, since `since_ms`, that no order of this run
         made."""
-        ours = set(
-            RunOrder.objects.filter(run=self.run)
-            .exclude(exchange_order_id="")
-            .values_list("exchange_order_id", flat=True)
-        )
+        ours = self.our_order_ids()
         trades = self.read(self.client.fetch_my_trades, self.run.symbol, since_ms)
         return [trade for trade in trades if str(trade.get("order")) not in ours]
+
+    def our_order_ids(self) -> set[str]:
+        """The exchange's ids of the orders this run placed."""
+        rows = RunOrder.objects.filter(run=self.run).exclude(exchange_order_id="")
+        return set(rows.values_list("exchange_order_id", flat=True))
 
     def reconcile(self, held: float, since_ms: int, tolerance: float) -> list[dict]:
         """The trades no run placed (reported, not fatal); Unreconciled when the account's

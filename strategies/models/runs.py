@@ -159,6 +159,12 @@ class StrategyRun(models.Model):
     def pnl(self) -> float:
         return self.equity - float(self.capital)
 
+    @property
+    def started_ms(self) -> int:
+        """When the run started (ms), or its first decision's bar before it has started: where
+        its trades at the exchange begin."""
+        return int(self.started_at.timestamp() * 1000) if self.started_at else self.start_ms
+
     def client_order_id(self, bar_ms: int, leg: str) -> str:
         """The order's id at the exchange: the same for the same (run, bar, leg), always."""
         return str(uuid.uuid5(CLIENT_ORDER_NAMESPACE, f"run:{self.pk}:bar:{bar_ms}:{leg}"))

@@ -147,9 +147,9 @@ def strategy_run_go_live(
 ) -> StrategyRun:
     """A live run of the paper run's strategy and market, once every gate passes (the code
     is checked, and used up, only when all the others do)."""
-    # Shorts go live where the paper run could take them (a futures market): a spot paper
-    # run of a strategy that sells short is refused when it starts.
     document = rules.parse(paper.document, base_timeframe=paper.timeframe)
+    # No check of shorts here: they go live where their paper run could take them (a futures
+    # market); a spot paper run of a strategy that sells short is refused when it starts.
     if capital <= 0:
         raise StartRefused("capital", str(CAPITAL))
     limit = settings.RUNS_LIVE_MAX_NOTIONAL

@@ -209,9 +209,8 @@ def _reconciled(run: StrategyRun, broker: LiveBroker) -> tuple[LiveState, list[d
     the account compared with the run's fills (Unreconciled when they disagree); the state
     and the trades no run placed."""
     broker.resolve_all()
-    since = int(run.started_at.timestamp() * 1000) if run.started_at else run.start_ms
     state = LiveState.of(run)
-    return state, broker.reconcile(state.held, since, tolerance=_tolerance(run))
+    return state, broker.reconcile(state.held, run.started_ms, tolerance=_tolerance(run))
 
 
 def _protect(run: StrategyRun, broker: LiveBroker, outcome: PaperOutcome, state: LiveState) -> None:

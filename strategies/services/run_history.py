@@ -16,7 +16,7 @@ from django_q.tasks import async_task
 
 from exchanges.permissions import NEEDS
 from exchanges.selectors import tests_of
-from strategies.models import RunMode, RunOrder, StrategyRun
+from strategies.models import RunMode, StrategyRun
 from strategies.services.live_ticks import broker_of
 
 logger = logging.getLogger(__name__)
@@ -39,10 +39,11 @@ def run_history_backfill(*, run_id: int) -> None:
     run = StrategyRun.objects.select_related("exchange", "key").filter(pk=run_id).first()
     if run is None or run.key is None:
         return
-    since = int(run.started_at.timestamp() * 1000) if run.started_at else run.start_ms
     try:
         with broker_of(run) as broker:
-            trades = _all_trades(broker, since)
+            trades = _all_trades(broker, run.started_ms)
+            fees = broker.fees_charged(trades, run.started_ms)  # Kraken Futures: the ledger's
+            ours = broker.our_order_ids()
     except ccxt.PermissionDenied:
         trades = None
     except ccxt.BaseError as error:  # busy or down past the retries: say so, keep nothing
@@ -51,9 +52,8 @@ def run_history_backfill(*, run_id: int) -> None:
         return
     if not trades and _lacks_history_permission(run):
         trades = None
-    ours = set(RunOrder.objects.filter(run=run).values_list("exchange_order_id", flat=True))
     StrategyRun.objects.filter(pk=run.pk).update(
-        exchange_trades=[] if trades is None else [_row(trade, ours) for trade in trades],
+        exchange_trades=[_row(trade, fees, ours) for trade in trades or []],
         exchange_trades_state=NO_PERMISSION if trades is None else LOADED,
         exchange_trades_at=timezone.now(),
     )
@@ -81,13 +81,13 @@ def _lacks_history_permission(run: StrategyRun) -> bool:
     return bool(test.permissions_seen) and needs.trade_history not in test.permissions_seen
 
 
-def _row(trade: dict, ours: set[str]) -> dict:
+def _row(trade: dict, fees: dict[str, float], ours: set[str]) -> dict:
     return {
         "time": trade["timestamp"],
         "side": trade["side"],
         "amount": trade["amount"],
         "price": trade["price"],
-        "fee": float((trade.get("fee") or {}).get("cost") or 0.0),
+        "fee": fees[str(trade["id"])],
         "order": str(trade.get("order") or ""),
         "ours": str(trade.get("order") or "") in ours,
     }

@@ -17,7 +17,7 @@ from django.test import Client
 from exchanges.sandbox import Fault, accounts
 from strategies.models import RunFill, RunMode, RunOrder, RunStatus, RunTrade
 from strategies.series import Candles
-from strategies.services import live_ticks
+from strategies.services import live_ticks, run_history
 from strategies.services.run_ticks import run_tick
 from tests.accounts.helpers import make_user
 from tests.strategies.mine_helpers import page
@@ -311,3 +311,21 @@ sizing: {{kind: fixed_quote, amount: 600}}
     assert (long_trade.side, long_trade.exit_reason) == ("long", "stop_loss")
     run.refresh_from_db()
     assert run.held == -short.filled == float(position(sandbox))
+
+
+def test_the_trade_backfill_shows_the_fees_the_account_was_charged(
+    short_run, sandbox, monkeypatch, django_capture_on_commit_callbacks
+):
+    monkeypatch.setattr(accounts, "FUTURES_TAKER", Decimal("0.0004"))  # not the published rate
+    run, times = short_run
+    run_tick(run_id=run.pk, bar_ms=times[1])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert run_history.run_history_request(run=run)
+
+    run.refresh_from_db()
+    sold = futures_orders(sandbox)[0]
+    (venue_fill,) = (sandbox.state.ledger.fills[f] for f in sold.fills)
+    (row,) = run.exchange_trades
+    assert (row["ours"], row["fee"]) == (True, float(venue_fill.fee))
+    assert row["fee"] == pytest.approx(float(venue_fill.cost) * 0.0004)
