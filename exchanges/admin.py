@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from exchanges.models import Exchange, ExchangeKey, ExchangeKeyEvent
+from exchanges.models import Exchange, ExchangeKey, ExchangeKeyEvent, KeyReplacement
 
 
 @admin.register(Exchange)
@@ -53,6 +53,16 @@ class ExchangeKeyEventInline(admin.TabularInline):
     can_delete = False
 
 
+class KeyReplacementInline(admin.TabularInline):
+    """New secrets submitted for the key and what became of them: never their values."""
+
+    model = KeyReplacement
+    fields = readonly_fields = ("created_at", "key_hint", "outcome", "settled_at")
+    extra = 0
+    max_num = 0
+    can_delete = False
+
+
 @admin.register(ExchangeKey)
 class ExchangeKeyAdmin(admin.ModelAdmin):
     """Metadata, status and audit trail: never a secret, never a ciphertext."""
@@ -73,7 +83,7 @@ class ExchangeKeyAdmin(admin.ModelAdmin):
         "rotated_at",
         "expires_on",
     )
-    inlines = [ExchangeKeyEventInline]
+    inlines = [KeyReplacementInline, ExchangeKeyEventInline]
 
     def has_add_permission(self, request) -> bool:
         # Keys are added by their owners, through the 2FA-protected pages.

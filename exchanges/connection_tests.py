@@ -17,12 +17,13 @@ from django_q.tasks import async_task
 
 from accounts.services import ActionRefused
 from exchanges import clients, probes, retry
-from exchanges.credentials import exchange_key_reveal
+from exchanges.credentials import Credentials, exchange_key_reveal, replacement_reveal
 from exchanges.crypto.cipher import DecryptionError
 from exchanges.diagnosis import Diagnosis, Verdict, diagnose_error, diagnose_permissions
 from exchanges.key_events import key_event_record
-from exchanges.models import ConnectionTest, ExchangeKey, KeyEventKind, KeyStatus
+from exchanges.models import ConnectionTest, ExchangeKey, KeyEventKind, KeyReplacement, KeyStatus
 from exchanges.permissions import NEEDS
+from exchanges.replacements import replacement_settle
 
 logger = logging.getLogger(__name__)
 
@@ -43,14 +44,18 @@ STATUS_FOR = {
 
 
 @transaction.atomic
-def connection_test_start(*, key: ExchangeKey) -> ConnectionTest:
-    """Record a new test and hand its id (never a secret) to the workers, once committed.
+def connection_test_start(
+    *, key: ExchangeKey, replacement: KeyReplacement | None = None
+) -> ConnectionTest:
+    """Record a new test of the key (or of its `replacement`'s new credentials) and hand its id
+    (never a secret) to the workers, once committed.
 
     Were the enqueue lost (a crash right after the commit), the test goes stale and
     connection_test_expire turns it into a verdict: a key never stays "testing".
     """
-    test = ConnectionTest.objects.create(key=key)
-    ExchangeKey.objects.filter(pk=key.pk).update(status=KeyStatus.TESTING)
+    test = ConnectionTest.objects.create(key=key, replacement=replacement)
+    if replacement is None:  # a new secret's test leaves the key as it is until it passes
+        ExchangeKey.objects.filter(pk=key.pk).update(status=KeyStatus.TESTING)
     transaction.on_commit(lambda: async_task(TASK, test.pk, task_name=f"connection-test-{test.pk}"))
     return test
 
@@ -81,56 +86,74 @@ def connection_test_request(*, key: ExchangeKey) -> ConnectionTest:
 
 
 def connection_test_settle(*, key: ExchangeKey) -> ConnectionTest | None:
-    """The key's latest test, turned into a verdict first if its worker died (for pages)."""
-    test = key.tests.first()
-    if test is not None and connection_test_expire(test=test):
+    """The key's latest test (of its credentials, or of a new secret), its stale tests turned
+    into verdicts first if their worker died (for pages)."""
+    if connection_tests_settle(keys=ExchangeKey.objects.filter(pk=key.pk)):
         key.refresh_from_db()
-        test.refresh_from_db()
-    return test
+    return key.tests.select_related("replacement").first()
 
 
-def connection_tests_settle(*, keys: QuerySet[ExchangeKey]) -> None:
-    """Expire the stale tests of these keys (for the keys list): no key shows "Testing…"
-    past a test's time limit, whichever page the user looks at."""
+def connection_tests_settle(*, keys: QuerySet[ExchangeKey] | None = None) -> int:
+    """Expire the stale tests of these keys (every key's when None), how many: no key shows
+    "Testing…" past a test's time limit, whichever page the user looks at, and no new secret
+    waits for a verdict for ever when nobody looks (tasks.expire_stale_tests)."""
     stale = ConnectionTest.objects.filter(
-        key__in=keys,
-        finished_at__isnull=True,
-        started_at__lt=timezone.now() - ConnectionTest.STALE_AFTER,
+        finished_at__isnull=True, started_at__lt=timezone.now() - ConnectionTest.STALE_AFTER
     )
-    for test in stale:
-        connection_test_expire(test=test)
+    if keys is not None:
+        stale = stale.filter(key__in=keys)
+    return sum(connection_test_expire(test=test) for test in stale)
 
 
 def connection_test_run(*, test_id: int) -> None:
     """Run one test (idempotent: a finished test is left alone). Whatever fails on our side
     ends as a verdict that says so, never as the exchange's fault."""
-    test = ConnectionTest.objects.select_related("key__exchange").filter(pk=test_id).first()
+    test = (
+        ConnectionTest.objects.select_related("key__exchange", "replacement")
+        .filter(pk=test_id)
+        .first()
+    )
     if test is None:
         return
     started = time.monotonic()
+    found: tuple[Examination, Credentials | None] | None
     try:
         found = _locked_examination(test, deadline=started + TIME_LIMIT_S)
     except DecryptionError:
         logger.error("Connection test %s: key %s does not decrypt", test.pk, test.key_id)
-        found = Examination(Diagnosis(verdict=Verdict.UNREADABLE), requests=0)
+        found = Examination(Diagnosis(verdict=Verdict.UNREADABLE), requests=0), None
     except Exception:  # a bug of ours: the user gets a verdict, the log the traceback
         logger.exception("Connection test %s of key %s failed in our code", test.pk, test.key_id)
-        found = Examination(Diagnosis(verdict=Verdict.OUR_ERROR), requests=0)
+        found = Examination(Diagnosis(verdict=Verdict.OUR_ERROR), requests=0), None
     if found is not None:
-        _finish(test, found.diagnosis, requests=found.requests, duration=time.monotonic() - started)
+        (examination, tested), duration = found, time.monotonic() - started
+        _finish(
+            test,
+            examination.diagnosis,
+            requests=examination.requests,
+            duration=duration,
+            tested=tested,
+        )
 
 
-def _locked_examination(test: ConnectionTest, *, deadline: float) -> "Examination | None":
-    """Examine the test's key under its lock; None when the test is finished already."""
+def _locked_examination(
+    test: ConnectionTest, *, deadline: float
+) -> "tuple[Examination, Credentials | None] | None":
+    """Examine the test's credentials (the key's, or its replacement's) under the key's lock,
+    and say which they were; None when the test is finished already."""
     key = test.key
     # One private call at a time per key: two tests never clash on nonces.
     with clients.key_lock(key.pk, timeout=max(deadline - time.monotonic(), 0.0)):
         test.refresh_from_db(fields=["finished_at"])
         if not test.running:  # the same task ran twice, or the test expired meanwhile
             return None
-        client = clients.build(key.exchange.ccxt_id, exchange_key_reveal(key=key, actor=ACTOR))
+        if test.replacement is not None:
+            credentials = replacement_reveal(replacement=test.replacement, actor=ACTOR)
+        else:
+            credentials = exchange_key_reveal(key=key, actor=ACTOR)
+        client = clients.build(key.exchange.ccxt_id, credentials)
         _bound(client, deadline)
-        return examine(client)
+        return examine(client), credentials
 
 
 def _bound(client: ccxt.Exchange, deadline: float) -> None:
@@ -186,7 +209,16 @@ def _from_permissions(result: probes.ProbeResult, ccxt_id: str) -> Diagnosis:
 
 
 @transaction.atomic
-def _finish(test: ConnectionTest, diagnosis: Diagnosis, *, requests: int, duration: float) -> None:
+def _finish(
+    test: ConnectionTest,
+    diagnosis: Diagnosis,
+    *,
+    requests: int,
+    duration: float,
+    tested: Credentials | None = None,
+) -> None:
+    """Record the verdict, once. A new secret's verdict is the key's only if the secret passes
+    and replaces the key's (`tested`: the credentials the exchange saw)."""
     # The first to finish a test wins (its worker, or a page expiring it): one verdict each.
     claimed = ConnectionTest.objects.filter(pk=test.pk, finished_at__isnull=True).update(
         finished_at=timezone.now()
@@ -198,6 +230,17 @@ def _finish(test: ConnectionTest, diagnosis: Diagnosis, *, requests: int, durati
     test.record(diagnosis)
     test.requests = requests
     test.save()
+    key_event_record(test.key, KeyEventKind.TESTED, ACTOR)
+    logger.info("Connection test %s of key %s: %s", test.pk, test.key_id, diagnosis.verdict)
+    if test.replacement_id is not None and not replacement_settle(
+        test=test, diagnosis=diagnosis, tested=tested, actor=ACTOR
+    ):
+        return  # the key, its status and the runs using it carry on as they were
+    _tell_the_key(test, diagnosis)
+
+
+def _tell_the_key(test: ConnectionTest, diagnosis: Diagnosis) -> None:
+    """The verdict becomes the key's status, and the apps acting on keys hear it."""
     status = STATUS_FOR.get(diagnosis.verdict, KeyStatus.FAILED)
     if diagnosis.transient:
         status = KeyStatus.UNTESTED  # nothing learnt about the key itself
@@ -206,10 +249,8 @@ def _finish(test: ConnectionTest, diagnosis: Diagnosis, *, requests: int, durati
         # The exchange's word beats the date the user typed (the key page shows it).
         changes["expires_on"] = diagnosis.key_expires_on
     ExchangeKey.objects.filter(pk=test.key_id).update(**changes)
-    key_event_record(test.key, KeyEventKind.TESTED, ACTOR)
     for listener in verdict_listeners:
         listener(test.key, diagnosis)
-    logger.info("Connection test %s of key %s: %s", test.pk, test.key_id, diagnosis.verdict)
 
 
 def connection_test_expire(*, test: ConnectionTest) -> bool:

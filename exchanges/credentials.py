@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from exchanges.crypto.cipher import DecryptionError
 from exchanges.key_events import key_event_record
-from exchanges.models import ExchangeKey, KeyEventKind
+from exchanges.models import ExchangeKey, KeyEventKind, KeyReplacement
 
 
 @dataclass(frozen=True)
@@ -23,16 +23,40 @@ class Credentials:
         return "Credentials(********)"
 
 
+def credentials_assign(row: ExchangeKey | KeyReplacement, credentials: Credentials) -> None:
+    """Hand the plaintexts to a key or a replacement; its save() encrypts them for its row."""
+    row.api_key = credentials.api_key
+    row.secret = credentials.secret
+    row.passphrase = credentials.passphrase
+    row.uid = credentials.uid
+    row.key_hint = credentials.api_key[-4:]
+
+
+def _decrypt(row: ExchangeKey | KeyReplacement) -> Credentials:
+    if row.api_key is None or row.secret is None:  # wiped: deleted, or a settled replacement
+        raise DecryptionError("no credentials stored")
+    return Credentials(
+        api_key=row.api_key.reveal(),
+        secret=row.secret.reveal(),
+        passphrase=row.passphrase.reveal() if row.passphrase is not None else None,
+        uid=row.uid.reveal() if row.uid is not None else None,
+    )
+
+
 def exchange_key_reveal(*, key: ExchangeKey, actor: str) -> Credentials:
     """Decrypt a key for the task that needs it now; the audit trail says which task, and
     whether it worked (DecryptionError propagates, recorded as "decryption failed")."""
+    return _audited(key, key, actor)
+
+
+def replacement_reveal(*, replacement: KeyReplacement, actor: str) -> Credentials:
+    """Decrypt the new credentials of a key for their connection test; audited on the key."""
+    return _audited(replacement, replacement.key, actor)
+
+
+def _audited(row: ExchangeKey | KeyReplacement, key: ExchangeKey, actor: str) -> Credentials:
     try:
-        credentials = Credentials(
-            api_key=key.api_key.reveal(),
-            secret=key.secret.reveal(),
-            passphrase=key.passphrase.reveal() if key.passphrase is not None else None,
-            uid=key.uid.reveal() if key.uid is not None else None,
-        )
+        credentials = _decrypt(row)
     except DecryptionError:
         key_event_record(key, KeyEventKind.DECRYPTION_FAILED, actor)
         raise

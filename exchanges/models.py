@@ -245,7 +245,9 @@ class ExchangeKey(models.Model):
 
 class KeyEventKind(models.TextChoices):
     CREATED = "created", _("Added")
+    SECRET_SUBMITTED = "secret_submitted", _("New secret submitted for testing")
     SECRET_REPLACED = "secret_replaced", _("Secret replaced")
+    SECRET_REFUSED = "secret_refused", _("New secret refused, previous one kept")
     TESTED = "tested", _("Connection tested")
     DECRYPTED = "decrypted", _("Decrypted")
     DECRYPTION_FAILED = "decryption_failed", _("Decryption failed")
@@ -288,12 +290,81 @@ class ExchangeKeyEvent(models.Model):
         return str(ACTOR_LABELS.get(self.actor, _("Noon Barbari, automatically")))
 
 
+class ReplacementOutcome(models.TextChoices):
+    PENDING = "pending", _("New secret, being tested")
+    ADOPTED = "adopted", _("New secret, adopted")
+    REFUSED = "refused", _("New secret, refused: previous one kept")
+    DUPLICATE = "duplicate", _("New secret, refused: its API key is in another of your keys")
+
+
+class KeyReplacement(models.Model):
+    """New credentials for a key, kept encrypted while their connection test runs: they become
+    the key's only if the exchange accepts them, and are wiped once the test has spoken."""
+
+    # A random id, as for keys: bound into each ciphertext before the row exists.
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.ForeignKey(
+        ExchangeKey, on_delete=models.CASCADE, related_name="replacements", verbose_name=_("key")
+    )
+    api_key = EncryptedTextField(_("API key"), null=True)
+    secret = EncryptedTextField(_("secret"), null=True)
+    passphrase = EncryptedTextField(_("passphrase"), null=True, blank=True)
+    uid = EncryptedTextField(_("user ID (UID)"), null=True, blank=True)
+    key_hint = models.CharField(_("key ends with"), max_length=8)
+    expires_on = models.DateField(_("expires on"), null=True, blank=True)
+    outcome = models.CharField(
+        _("outcome"),
+        max_length=10,
+        choices=ReplacementOutcome.choices,
+        default=ReplacementOutcome.PENDING,
+    )
+    created_at = models.DateTimeField(_("submitted"), auto_now_add=True)
+    settled_at = models.DateTimeField(_("settled"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("secret replacement")
+        verbose_name_plural = _("secret replacements")
+        constraints = [
+            # One new secret tested at a time: two would race to become the key's.
+            models.UniqueConstraint(
+                fields=["key"],
+                condition=models.Q(outcome="pending"),
+                name="one_pending_replacement_per_key",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key_id} (…{self.key_hint}): {self.outcome}"
+
+
+class ConnectionTestQuerySet(models.QuerySet["ConnectionTest"]):
+    def of_key_credentials(self) -> "ConnectionTestQuerySet":
+        """Tests of the credentials a key holds (or held): not those of a new secret being
+        tested, or refused."""
+        return self.filter(
+            models.Q(replacement__isnull=True)
+            | models.Q(replacement__outcome=ReplacementOutcome.ADOPTED)
+        )
+
+
 class ConnectionTest(models.Model):
-    """One run of the connection test of a key: what was asked, what the exchange said."""
+    """One run of the connection test of a key: what was asked, what the exchange said.
+
+    A test with a `replacement` tried that replacement's credentials, not the key's."""
 
     STALE_AFTER = timedelta(minutes=2)
 
     key = models.ForeignKey(ExchangeKey, on_delete=models.CASCADE, related_name="tests")
+    replacement = models.OneToOneField(
+        KeyReplacement,
+        verbose_name=_("new secret tested"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="test",
+    )
     started_at = models.DateTimeField(_("started"), auto_now_add=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
     duration_ms = models.PositiveIntegerField(_("duration (ms)"), null=True, blank=True)
@@ -309,6 +380,8 @@ class ConnectionTest(models.Model):
     checklist = models.JSONField(default=list, blank=True)
     currencies = models.JSONField(_("currencies"), default=list, blank=True)
     requests = models.PositiveSmallIntegerField(_("HTTP requests"), default=0)
+
+    objects = ConnectionTestQuerySet.as_manager()
 
     class Meta:
         ordering = ["-started_at", "-pk"]

@@ -39,8 +39,14 @@ def key_with_api_key(
 
 
 def tests_of(key: ExchangeKey) -> QuerySet[ConnectionTest]:
-    """The key's connection tests, newest first."""
-    return key.tests.all()
+    """The tests of the credentials the key holds (or held), newest first: not those of a new
+    secret being tested or refused, which say nothing about the key runs use."""
+    return key.tests.of_key_credentials()
+
+
+def test_history(key: ExchangeKey) -> QuerySet[ConnectionTest]:
+    """Every test of the key, new secrets' included, newest first (for its page)."""
+    return key.tests.select_related("replacement")
 
 
 @dataclass(frozen=True)

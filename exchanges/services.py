@@ -6,16 +6,23 @@ from datetime import date
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from accounts.services import ActionRefused, reasons_against, refuse_if_blocked
 from exchanges.clients import required_credentials
-from exchanges.connection_tests import connection_test_start
-from exchanges.credentials import Credentials
+from exchanges.connection_tests import connection_test_expire, connection_test_start
+from exchanges.credentials import Credentials, credentials_assign
 from exchanges.key_events import key_event_record
-from exchanges.models import Exchange, ExchangeKey, KeyEventKind, KeyStatus
+from exchanges.models import (
+    Exchange,
+    ExchangeKey,
+    KeyEventKind,
+    KeyReplacement,
+    ReplacementOutcome,
+)
+from exchanges.replacements import replacements_wipe
 from noonbarbari.content_loading import Outcome, decide, digest
 
 logger = logging.getLogger(__name__)
@@ -31,14 +38,6 @@ def default_label(*, user: User, exchange: Exchange) -> str:
     while label in taken:
         label, number = f"{base}-{number}", number + 1
     return label
-
-
-def _apply(key: ExchangeKey, credentials: Credentials) -> None:
-    key.api_key = credentials.api_key
-    key.secret = credentials.secret
-    key.passphrase = credentials.passphrase
-    key.uid = credentials.uid
-    key.key_hint = credentials.api_key[-4:]
 
 
 class KeyConflict(Exception):
@@ -80,7 +79,7 @@ def exchange_key_create(
     """Save a new key and start its test; KeyConflict when its label or API key was just
     saved by another request."""
     key = ExchangeKey(user=user, exchange=exchange, label=label, expires_on=expires_on)
-    _apply(key, credentials)
+    credentials_assign(key, credentials)
     _save_unique(key, api_key=credentials.api_key)
     key_event_record(key, KeyEventKind.CREATED, WEB)
     connection_test_start(key=key)
@@ -88,20 +87,39 @@ def exchange_key_create(
     return key
 
 
+REPLACEMENT_PENDING = gettext_lazy(
+    "A new secret for this key is being tested already: wait for its verdict on this page "
+    "(a few seconds) before replacing it again."
+)
+
+
+class ReplacementRefused(ActionRefused):
+    """A new secret that is not taken now; `reasons` says why."""
+
+
 @transaction.atomic
 def exchange_key_rotate(
     *, key: ExchangeKey, credentials: Credentials, expires_on: date | None
-) -> ExchangeKey:
-    """Replace the credentials of a key (a new key on the exchange, same label)."""
-    _apply(key, credentials)
-    key.expires_on = expires_on
-    key.rotated_at = timezone.now()
-    key.status = KeyStatus.UNTESTED
-    key.last_verdict = ""
-    _save_unique(key, api_key=credentials.api_key)
-    key_event_record(key, KeyEventKind.SECRET_REPLACED, WEB)
-    connection_test_start(key=key)
-    return key
+) -> KeyReplacement:
+    """Keep new credentials for the key (a new key on the exchange, same label), encrypted,
+    and start their connection test: they replace the key's only if the exchange accepts them
+    (replacements.py). Meanwhile the key, its status and the runs using it carry on.
+    ReplacementRefused while another new secret of the key is being tested."""
+    # One request at a time per key (on PostgreSQL; SQLite's writes are serialised anyway).
+    ExchangeKey.objects.select_for_update().filter(pk=key.pk).only("pk").first()
+    pending = KeyReplacement.objects.filter(key=key, outcome=ReplacementOutcome.PENDING).first()
+    if pending is not None and not connection_test_expire(test=pending.test):
+        raise ReplacementRefused([str(REPLACEMENT_PENDING)])
+    replacement = KeyReplacement(user_id=key.user_id, key=key, expires_on=expires_on)
+    credentials_assign(replacement, credentials)
+    try:
+        with transaction.atomic():  # a savepoint: the caller's transaction stays usable
+            replacement.save()
+    except IntegrityError:  # another request's new secret, saved at the same moment
+        raise ReplacementRefused([str(REPLACEMENT_PENDING)]) from None
+    key_event_record(key, KeyEventKind.SECRET_SUBMITTED, WEB)
+    connection_test_start(key=key, replacement=replacement)
+    return replacement
 
 
 # Reasons a key cannot be deleted now, contributed by apps that use keys (a live run trading
@@ -123,6 +141,7 @@ def exchange_key_delete(*, key: ExchangeKey) -> None:
     ExchangeKey.objects.filter(pk=key.pk).update(
         api_key=None, secret=None, passphrase=None, uid=None
     )
+    replacements_wipe(KeyReplacement.objects.filter(key=key))
     key.delete()
 
 

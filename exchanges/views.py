@@ -70,12 +70,18 @@ def key_add(request: AuthenticatedRequest, exchange_slug: str) -> HttpResponse:
 
 
 def _status_context(key: ExchangeKey) -> dict[str, object]:
+    # The latest test, of the key's credentials or of a new secret: the page follows it.
     test = connection_tests.connection_test_settle(key=key)
+    own = selectors.tests_of(key).first()
+    replacement = test.replacement if test is not None else None
     return {
         "key": key,
         "test": test,
-        "tests": selectors.tests_of(key)[:10],
-        "verdict": selectors.key_verdict(test),
+        "own_test": own,
+        "tests": selectors.test_history(key)[:10],
+        "verdict": selectors.key_verdict(own),
+        "replacement": replacement,
+        "replacement_verdict": selectors.key_verdict(test) if replacement else None,
         "egress_ips": settings.NOONBARBARI_EGRESS_IPS,
     }
 
@@ -128,12 +134,20 @@ def key_rotate(request: AuthenticatedRequest, key_id) -> HttpResponse:
             services.exchange_key_rotate(
                 key=key, credentials=form.credentials(), expires_on=form.cleaned_data["expires_on"]
             )
-        except services.KeyConflict as conflict:
-            form.add_conflict(conflict.field, conflict.label)
+        except services.ReplacementRefused as refusal:
+            for reason in refusal.reasons:
+                messages.info(request, reason)
         else:
             _note_stripped(request, form)
-            messages.success(request, _("Secret replaced."))
-            return redirect(key)
+            messages.success(
+                request,
+                _(
+                    "New secret saved, encrypted. It replaces the current one only once the "
+                    "exchange accepts it: the test runs below. Until then, the key keeps its "
+                    "current secret."
+                ),
+            )
+        return redirect(key)
     return render(
         request, "exchanges/key_form.html", {"form": form, "exchange": key.exchange, "key": key}
     )

@@ -127,10 +127,12 @@ def test_no_secret_in_clear_anywhere(
     dump = io.StringIO()
     call_command("dumpdata", stdout=dump)
 
-    # The canaries really went in: the remaining key decrypts to the rotated values, and the
-    # workers really took them out: four tests ran (the demo key's to the end), so the task
-    # tables and the workers' log lines searched below are not empty.
-    assert ExchangeKey.objects.get(pk=key.pk).secret.reveal() == rotated["secret"]
+    # The canaries really went in: the remaining key decrypts to its first values (the venue
+    # refused the rotated ones, unknown to it, after their own test), and the workers really
+    # took them out: four tests ran (the demo key's to the end), so the task tables and the
+    # workers' log lines searched below are not empty.
+    assert ExchangeKey.objects.get(pk=key.pk).secret.reveal() == first["secret"]
+    assert ConnectionTest.objects.get(replacement__key=key).verdict == Verdict.WRONG_CREDENTIALS
     ran = Success.objects.filter(func=connection_tests.TASK)
     assert ran.count() == 4
     demo_test = ConnectionTest.objects.get(key__label="demo")

@@ -2,6 +2,7 @@
 
 import base64
 import os
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
@@ -9,7 +10,7 @@ from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticToken
 
 from exchanges import connection_tests, services
-from exchanges.models import ExchangeKey, ExchangeKeyEvent, KeyEventKind
+from exchanges.models import ExchangeKey, ExchangeKeyEvent, KeyEventKind, KeyReplacement
 from exchanges.services import exchange_key_create
 from tests.accounts.helpers import PASSWORD, make_user
 from tests.exchanges.conftest import kraken_credentials
@@ -120,8 +121,9 @@ def test_rotation_and_deletion_leave_an_audit_trail(owner_client, kraken_key):
     )
     assert rotated.status_code == 302
     key = ExchangeKey.objects.get(pk=kraken_key.pk)
-    assert key.secret.reveal() == new.secret != old_secret
-    assert key.rotated_at is not None
+    # Kept until the new secret passes its test (test_secret_replacement.py), not run here.
+    assert key.secret.reveal() == old_secret != new.secret
+    assert key.rotated_at is None
 
     page = owner_client.get(reverse("exchanges:key_delete", args=[key.pk]))
     assert "Delete kraken-spot?" in page.content.decode()
@@ -131,7 +133,12 @@ def test_rotation_and_deletion_leave_an_audit_trail(owner_client, kraken_key):
     kinds = list(
         ExchangeKeyEvent.objects.filter(key_label="kraken-spot").values_list("kind", flat=True)
     )
-    assert set(kinds) == {KeyEventKind.CREATED, KeyEventKind.SECRET_REPLACED, KeyEventKind.DELETED}
+    assert set(kinds) == {
+        KeyEventKind.CREATED,
+        KeyEventKind.SECRET_SUBMITTED,
+        KeyEventKind.DELETED,
+    }
+    assert not KeyReplacement.objects.exists()  # the new secret went with the key
 
 
 @pytest.mark.parametrize("view", ["key_detail", "key_rotate", "key_delete"])
@@ -232,12 +239,17 @@ def test_test_again_says_a_test_started(owner_client, kraken_key):
     assert "Test started" in response.content.decode()
 
 
-def test_replacing_the_secret_sets_the_expiry_typed(owner_client, kraken_key):
+def test_the_expiry_typed_with_a_new_secret_waits_for_it(owner_client, kraken_key):
+    current = timezone.localdate() + timedelta(days=30)
+    ExchangeKey.objects.filter(pk=kraken_key.pk).update(expires_on=current)
+    typed = timezone.localdate() + timedelta(days=400)
     new = kraken_credentials()
     owner_client.post(
         reverse("exchanges:key_rotate", args=[kraken_key.pk]),
-        {"api_key": new.api_key, "secret": new.secret, "expires_on": "2027-02-28"},
+        {"api_key": new.api_key, "secret": new.secret, "expires_on": typed.isoformat()},
     )
 
+    # The date is the new key's: the key keeps its own until the new secret passes its test.
     kraken_key.refresh_from_db()
-    assert kraken_key.expires_on.isoformat() == "2027-02-28"
+    assert kraken_key.expires_on == current
+    assert KeyReplacement.objects.get(key=kraken_key).expires_on == typed
