@@ -227,6 +227,10 @@ RUNS_PAPER_HOURS_BEFORE_LIVE = env.int("RUNS_PAPER_HOURS_BEFORE_LIVE", default=2
 RUNS_LIVE_MAX_NOTIONAL = env.float("RUNS_LIVE_MAX_NOTIONAL", default=10_000.0)
 # A live entry is sent only on a market that traded at least this much (quote) in 24 hours.
 RUNS_MIN_MARKET_VOLUME = env.float("RUNS_MIN_MARKET_VOLUME", default=100_000.0)
+# Candle files one account may have waiting or being imported at once (by the long cluster),
+# and the most one file may weigh, in MB.
+CANDLE_IMPORTS_MAX_ACTIVE = env.int("CANDLE_IMPORTS_MAX_ACTIVE", default=2)
+CANDLE_IMPORTS_MAX_MB = env.int("CANDLE_IMPORTS_MAX_MB", default=64)
 
 # --- Authentication --------------------------------------------------------------------------
 

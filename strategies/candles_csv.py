@@ -4,12 +4,14 @@ Format: a header line `timestamp,open,high,low,close,volume`, then one closed ba
 the timestamp in milliseconds UTC at the bar's open (an integer), oldest first, each timestamp
 once. Prices are positive, high >= low with open and close inside that range, volume >= 0.
 The timeframe is the shortest step between timestamps unless given; every step must be a whole
-number of bars (missing bars are gaps, kept as gaps). Shared by `manage.py backtest` and the
-upload form.
+number of bars (missing bars are gaps, kept as gaps). Shared by `manage.py backtest`,
+`manage.py import_candles` and the candle import task. A problem keeps its code and parameters
+beside its text, so that it can be stored and shown later in the reader's language.
 """
 
 import io
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from typing import NoReturn
 
 import numpy as np
@@ -20,6 +22,7 @@ from strategies.series import Candles, timeframe_ms, timeframe_of
 COLUMNS = ("timestamp", "open", "high", "low", "close", "volume")
 MAX_BYTES = 256 * 1024 * 1024  # a million one-minute candles at full precision is ~110 MB
 MAX_PROBLEMS = 20
+BLOCK_ROWS = 100_000  # rows read between two progress reports
 # 2000-01-01 and 2100-01-01 in ms: outside, the timestamps are seconds or nonsense.
 EARLIEST_MS, LATEST_MS = 946_684_800_000, 4_102_444_800_000
 
@@ -53,13 +56,56 @@ BAD_STEP = _(
 )
 MORE = _("… and %(count)s more problems.")
 
+# Each problem's code (stored with an import) and its message.
+MESSAGES = {
+    "too_big": TOO_BIG,
+    "not_utf8": NOT_UTF8,
+    "empty": EMPTY,
+    "no_rows": NO_ROWS,
+    "wrong_columns": WRONG_COLUMNS,
+    "wrong_count": WRONG_COUNT,
+    "not_number": NOT_NUMBER,
+    "not_integer_time": NOT_INTEGER_TIME,
+    "time_range": TIME_RANGE,
+    "not_positive": NOT_POSITIVE,
+    "high_below_low": HIGH_BELOW_LOW,
+    "outside_range": OUTSIDE_RANGE,
+    "negative_volume": NEGATIVE_VOLUME,
+    "not_finite_volume": NOT_FINITE_VOLUME,
+    "duplicate": DUPLICATE,
+    "unsorted": UNSORTED,
+    "one_row": ONE_ROW,
+    "bad_timeframe": BAD_TIMEFRAME,
+    "bad_step": BAD_STEP,
+    "more": MORE,
+}
+
+Params = dict[str, str | int]
+Progress = Callable[[int, int], None]
+
+
+def problem_text(code: str, params: Params) -> str:
+    """A problem's message in the active language (KeyError for a code not in MESSAGES)."""
+    message = MESSAGES[code]
+    return str(message % params) if params else str(message)
+
 
 @dataclass(frozen=True)
 class CandleProblem:
-    """A problem of the file; `line` is 1-based (the header is line 1), None for the file."""
+    """A problem of the file; `line` is 1-based (the header is line 1), None for the file.
+    `message` is in the language active when it was found; `code` and `params` rebuild it."""
 
     line: int | None
     message: str
+    code: str = ""
+    params: Params = field(default_factory=dict, hash=False)
+
+    @classmethod
+    def of(cls, line: int | None, code: str, **params: str | int) -> "CandleProblem":
+        return cls(line, problem_text(code, params), code, params)
+
+    def as_json(self) -> dict[str, object]:
+        return {"line": self.line, "code": self.code, "params": self.params}
 
 
 class CandleFileError(ValueError):
@@ -71,55 +117,68 @@ class CandleFileError(ValueError):
 
 
 def read_candles(
-    source: bytes | io.BufferedIOBase, *, timeframe: str | None = None, max_bytes: int = MAX_BYTES
+    source: bytes | io.BufferedIOBase,
+    *,
+    timeframe: str | None = None,
+    max_bytes: int = MAX_BYTES,
+    progress: Progress | None = None,
 ) -> Candles:
-    """Candles from CSV bytes or a binary file; CandleFileError with line-numbered problems."""
+    """Candles from CSV bytes or a binary file; CandleFileError with line-numbered problems.
+    `progress(rows read, rows)` is called as the rows are read, if given."""
     raw = source if isinstance(source, bytes) else source.read(max_bytes + 1)
     if len(raw) > max_bytes:
-        _refuse(None, TOO_BIG % {"limit": max_bytes // (1024 * 1024)})
+        _refuse(None, "too_big", limit=max_bytes // (1024 * 1024))
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        _refuse(None, NOT_UTF8)
-    numbers, lines = _table(text)
+        _refuse(None, "not_utf8")
+    numbers, lines = _table(text, progress)
     times = numbers[:, 0].astype(np.int64)
     (values, bad_values), (order, bad_order) = (
         _value_problems(numbers, lines),
         _order_problems(times, lines),
     )
     if values or order:
-        found = [CandleProblem(line, text) for line, _o, text in sorted(values + order)]
+        ranked = sorted(values + order, key=lambda found: found[:2])
+        found = [problem for _line, _order, problem in ranked]
         raise CandleFileError(_capped(found, bad_values + bad_order))
     timeframe = timeframe or _timeframe(times, lines)
     _check_steps(times, lines, timeframe)
     return Candles(timeframe, times, *(np.ascontiguousarray(numbers[:, c]) for c in range(1, 6)))
 
 
-def _refuse(line: int | None, message) -> NoReturn:
-    raise CandleFileError([CandleProblem(line, str(message))])
+def _refuse(line: int | None, code: str, **params: str | int) -> NoReturn:
+    raise CandleFileError([CandleProblem.of(line, code, **params)])
 
 
-def _table(text: str) -> tuple[np.ndarray, np.ndarray]:
+def _table(text: str, progress: Progress | None) -> tuple[np.ndarray, np.ndarray]:
     """The numbers (one row per candle) and each row's line number."""
     rows = text.splitlines()
     if not rows or not rows[0].strip():
-        _refuse(1 if rows else None, EMPTY)
+        _refuse(1 if rows else None, "empty")
     header = tuple(name.strip().lower() for name in rows[0].split(","))
     if header != COLUMNS:
-        _refuse(1, WRONG_COLUMNS % {"found": rows[0].strip()[:200]})
+        _refuse(1, "wrong_columns", found=rows[0].strip()[:200])
     numbered = [(number, row) for number, row in enumerate(rows[1:], start=2) if row.strip()]
     if not numbered:
-        _refuse(None, NO_ROWS)
+        _refuse(None, "no_rows")
     lines = np.array([number for number, _row in numbered], dtype=np.int64)
     try:
-        numbers = np.loadtxt(
-            [row for _n, row in numbered], delimiter=",", dtype=np.float64, ndmin=2
-        )
-    except ValueError:
+        numbers = np.concatenate(list(_blocks(numbered, progress)))
+    except ValueError:  # a value numpy cannot read, or blocks with different column counts
         raise CandleFileError(_parse_problems(numbered)) from None
     if numbers.shape[1] != len(COLUMNS):
         raise CandleFileError(_parse_problems(numbered))
     return numbers, lines
+
+
+def _blocks(numbered: list[tuple[int, str]], progress: Progress | None) -> Iterator[np.ndarray]:
+    """The rows' numbers, BLOCK_ROWS rows at a time, reporting progress after each block."""
+    for first in range(0, len(numbered), BLOCK_ROWS):
+        block = [row for _n, row in numbered[first : first + BLOCK_ROWS]]
+        yield np.loadtxt(block, delimiter=",", dtype=np.float64, ndmin=2)
+        if progress is not None:
+            progress(min(first + BLOCK_ROWS, len(numbered)), len(numbered))
 
 
 def _parse_problems(numbered: list[tuple[int, str]]) -> list[CandleProblem]:
@@ -128,14 +187,13 @@ def _parse_problems(numbered: list[tuple[int, str]]) -> list[CandleProblem]:
     for number, row in numbered:
         values = row.split(",")
         if len(values) != len(COLUMNS):
-            found.append(CandleProblem(number, str(WRONG_COUNT % {"count": len(values)})))
+            found.append(CandleProblem.of(number, "wrong_count", count=len(values)))
             continue
         for value in values:
             try:
                 float(value)
             except ValueError:
-                shown = value.strip()[:40]
-                found.append(CandleProblem(number, str(NOT_NUMBER % {"value": shown})))
+                found.append(CandleProblem.of(number, "not_number", value=value.strip()[:40]))
                 break
     return _capped(found)
 
@@ -145,67 +203,70 @@ def _capped(found: list[CandleProblem], total: int | None = None) -> list[Candle
     total = len(found) if total is None else total
     if total <= MAX_PROBLEMS:
         return found
-    rest = CandleProblem(None, str(MORE % {"count": total - MAX_PROBLEMS}))
+    rest = CandleProblem.of(None, "more", count=total - MAX_PROBLEMS)
     return [*found[:MAX_PROBLEMS], rest]
 
 
-Found = tuple[list[tuple[int, int, str]], int]
+Found = tuple[list[tuple[int, int, CandleProblem]], int]
 
 
 def _value_problems(numbers: np.ndarray, lines: np.ndarray) -> Found:
-    """(line, check's order, message) of the first bad values of each check, and their count."""
+    """(line, check's order, problem) of the first bad values of each check, and their count."""
     time, open_, high, low, close, volume = numbers.T
     with np.errstate(invalid="ignore"):
         checks = [
-            (time != np.floor(time), NOT_INTEGER_TIME),
-            ((time < EARLIEST_MS) | (time >= LATEST_MS), TIME_RANGE),
+            (time != np.floor(time), "not_integer_time"),
+            ((time < EARLIEST_MS) | (time >= LATEST_MS), "time_range"),
             (
                 ~(numbers[:, 1:5] > 0).all(axis=1) | ~np.isfinite(numbers[:, 1:5]).all(axis=1),
-                NOT_POSITIVE,
+                "not_positive",
             ),
-            (high < low, HIGH_BELOW_LOW),
-            ((np.minimum(open_, close) < low) | (np.maximum(open_, close) > high), OUTSIDE_RANGE),
-            (volume < 0, NEGATIVE_VOLUME),
-            (~np.isfinite(volume), NOT_FINITE_VOLUME),
+            (high < low, "high_below_low"),
+            (
+                (np.minimum(open_, close) < low) | (np.maximum(open_, close) > high),
+                "outside_range",
+            ),
+            (volume < 0, "negative_volume"),
+            (~np.isfinite(volume), "not_finite_volume"),
         ]
-    found: list[tuple[int, int, str]] = []
+    found: list[tuple[int, int, CandleProblem]] = []
     total = 0
-    for order, (bad, message) in enumerate(checks):
+    for order, (bad, code) in enumerate(checks):
         total += int(np.count_nonzero(bad))
         for row in np.flatnonzero(bad)[: MAX_PROBLEMS + 1]:
-            text = message % {"value": f"{time[row]:.0f}"} if message is TIME_RANGE else message
-            found.append((int(lines[row]), order, str(text)))
+            line = int(lines[row])
+            params = {"value": f"{time[row]:.0f}"} if code == "time_range" else {}
+            found.append((line, order, CandleProblem.of(line, code, **params)))
     return found, total
 
 
 def _order_problems(times: np.ndarray, lines: np.ndarray) -> Found:
-    """The first duplicate or out-of-order timestamps (line, order, message), and their count."""
+    """The first duplicate or out-of-order timestamps (line, order, problem), and their count."""
     steps = np.diff(times)
     found = []
     for row in np.flatnonzero(steps <= 0)[: MAX_PROBLEMS + 1]:
-        message = DUPLICATE if steps[row] == 0 else UNSORTED
-        found.append((int(lines[row + 1]), 9, str(message % {"other": lines[row]})))
+        code = "duplicate" if steps[row] == 0 else "unsorted"
+        line = int(lines[row + 1])
+        found.append((line, 9, CandleProblem.of(line, code, other=int(lines[row]))))
     return found, int(np.count_nonzero(steps <= 0))
 
 
 def _timeframe(times: np.ndarray, lines: np.ndarray) -> str:
     """The shortest step between timestamps, as a timeframe (times are strictly increasing)."""
     if len(times) < 2:
-        _refuse(int(lines[0]), ONE_ROW)
+        _refuse(int(lines[0]), "one_row")
     shortest = int(np.diff(times).min())
     try:
         return timeframe_of(shortest)
     except ValueError:
-        raise CandleFileError(
-            [CandleProblem(None, str(BAD_TIMEFRAME % {"ms": shortest}))]
-        ) from None
+        raise CandleFileError([CandleProblem.of(None, "bad_timeframe", ms=shortest)]) from None
 
 
 def _check_steps(times: np.ndarray, lines: np.ndarray, timeframe: str) -> None:
     steps, bar_ms = np.diff(times), timeframe_ms(timeframe)
     found = []
     for row in np.flatnonzero(steps % bar_ms != 0)[: MAX_PROBLEMS + 1]:
-        values = {"other": lines[row], "ms": int(steps[row]), "timeframe": timeframe}
-        found.append(CandleProblem(int(lines[row + 1]), str(BAD_STEP % values)))
+        values: Params = {"other": int(lines[row]), "ms": int(steps[row]), "timeframe": timeframe}
+        found.append(CandleProblem.of(int(lines[row + 1]), "bad_step", **values))
     if found:
         raise CandleFileError(_capped(found))

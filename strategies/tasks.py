@@ -2,6 +2,7 @@
 history run on the long cluster; the fan-out, market fetches and ticks on the default one."""
 
 from strategies.services.backtests import backtest_run
+from strategies.services.candle_imports import candle_import_run
 from strategies.services.live_start import live_keys_recheck
 from strategies.services.live_ticks import (
     live_cancel,
@@ -51,3 +52,7 @@ def recheck_live_keys() -> int:
 
 def backfill_run_trades(run_id: int) -> None:
     run_history_backfill(run_id=run_id)
+
+
+def run_candle_import(import_id: int) -> None:
+    candle_import_run(import_id=import_id)

@@ -8,4 +8,5 @@ app_name = "candles"
 
 urlpatterns = [
     path("", views.candle_list, name="list"),
+    path("imports/", views.candle_imports_status, name="imports"),
 ]

@@ -1,6 +1,7 @@
 """The strategies app's rows: the shipped catalog, and each user's own strategies."""
 
 from strategies.models.backtests import Backtest, BacktestStatus, TieRule
+from strategies.models.candle_imports import CandleImport
 from strategies.models.candles import CandleChunk, CandleSeries, CandleSource
 from strategies.models.catalog import (
     Bias,
@@ -28,6 +29,7 @@ __all__ = [
     "BacktestStatus",
     "Bias",
     "CandleChunk",
+    "CandleImport",
     "CandleSeries",
     "CandleSource",
     "CatalogEntry",

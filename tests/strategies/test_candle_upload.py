@@ -1,5 +1,6 @@
-"""My candles: the upload form imports a user's own CSV candles, lists them, refuses bad files
-line by line (nothing written, never a 500) and stops a too-large upload while it arrives."""
+"""My candles: the upload form sends a user's own CSV candles to be imported (by a task, run
+inline here), lists them, shows a bad file's problems line by line (nothing written, never a
+500) and stops a too-large upload while it arrives."""
 
 import html
 import io
@@ -12,8 +13,7 @@ from django.test import Client, RequestFactory
 from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
 
 from strategies.models import CandleSeries
-from strategies.services.candles import candles_import
-from strategies.views import candles as candle_views
+from strategies.models.candle_imports import CandleImport
 from strategies.views.candle_uploads import UploadSizeLimit
 from tests.accounts.helpers import make_user
 from tests.strategies.mine_helpers import signed_in
@@ -48,6 +48,18 @@ def _post(client: Client, content: str | bytes, language: str = "en", **fields: 
     return client.post(_url(language), data)
 
 
+@pytest.fixture
+def post(django_capture_on_commit_callbacks):
+    """_post, then what its transaction queued: the import task (run inline by the tests'
+    django-q2 settings), as a worker would run it once the request committed."""
+
+    def send(client: Client, content: str | bytes, language: str = "en", **fields: str):
+        with django_capture_on_commit_callbacks(execute=True):
+            return _post(client, content, language, **fields)
+
+    return send
+
+
 def _text(response) -> str:
     return html.unescape(response.content.decode())
 
@@ -59,10 +71,10 @@ def _text(response) -> str:
         ("fr", ["Importé dans BTC/USD 1h.", "du 2024-01-01 00:00 au 2024-01-01 04:00"]),
     ],
 )
-def test_a_good_file_is_imported_and_listed(language, expected):
+def test_a_good_file_is_imported_and_listed(post, language, expected):
     client, user = signed_in("trader@example.com")
 
-    response = _post(client, GOOD, language)
+    response = post(client, GOOD, language)
 
     assert response.status_code == 302
     assert response["Location"] == _url(language)
@@ -72,12 +84,13 @@ def test_a_good_file_is_imported_and_listed(language, expected):
     for text in expected:
         assert text in page
     assert "<td>3</td>" in page  # three bars held
+    assert CandleImport.objects.get(owner=user).status == "done"
 
 
-def test_the_timeframe_given_wins_over_the_guess():
+def test_the_timeframe_given_wins_over_the_guess(post):
     client, user = signed_in("trader@example.com")
     # Steps of 1 h and 2 h: a 30m series with gaps, as asked.
-    _post(client, GOOD, timeframe="30m")
+    post(client, GOOD, timeframe="30m")
 
     assert CandleSeries.objects.get(owner=user).timeframe == "30m"
 
@@ -112,36 +125,62 @@ BAD_FILES = [
         id="utf8",
     ),
     pytest.param(HEADER, ["The file has a header but no candles."], id="no-rows"),
-    pytest.param("", ["The submitted file is empty."], id="empty"),
 ]
 
 
 @pytest.mark.parametrize(("content", "expected"), BAD_FILES)
-def test_a_bad_file_shows_every_problem_with_its_line_and_writes_nothing(content, expected):
-    client, _user = signed_in("trader@example.com")
+def test_a_bad_file_shows_every_problem_with_its_line_and_writes_nothing(post, content, expected):
+    client, user = signed_in("trader@example.com")
 
-    response = _post(client, content)
+    response = post(client, content)
 
-    assert response.status_code == 200
-    page = _text(response)
+    assert response.status_code == 302
+    page = _text(client.get(response["Location"]))
+    assert "Nothing was imported: the file has these problems." in page
     assert expected
     for problem in expected:
         assert problem in page
-    assert 'value="BTC/USD"' in page  # what was typed is kept
+    assert "<dd>BTC/USD</dd>" in page  # which file it was
     assert not CandleSeries.objects.exists()
+    refused = CandleImport.objects.get(owner=user)
+    assert (refused.status, refused.data) == ("failed", None)  # the file is not kept
 
 
-def test_problems_are_in_french_on_the_french_page():
+def test_an_empty_file_is_refused_by_the_form_and_nothing_is_kept(post):
     client, _user = signed_in("trader@example.com")
 
-    page = _text(_post(client, HEADER + "1704067200000,100,90,95,105,1\n", "fr"))
+    response = post(client, "")
 
+    assert response.status_code == 200
+    page = _text(response)
+    assert "The submitted file is empty." in page
+    assert 'value="BTC/USD"' in page  # what was typed is kept
+    assert not CandleImport.objects.exists()
+
+
+def test_problems_are_in_french_on_the_french_page(post):
+    client, _user = signed_in("trader@example.com")
+
+    response = post(client, HEADER + "1704067200000,100,90,95,105,1\n", "fr")
+
+    page = _text(client.get(response["Location"]))
     assert "ligne 2\u00a0: Le plus haut est inférieur au plus bas." in page
     assert "Rien n\u2019a été importé" in page
 
 
-def test_an_upload_past_the_limit_is_stopped_and_said_too_large(monkeypatch):
-    monkeypatch.setattr(candle_views, "UPLOAD_MAX_BYTES", MEGABYTE)
+def test_problems_are_worded_in_the_language_of_the_page_that_shows_them(post):
+    # Found while an English page sent the file, read later on a French page.
+    client, _user = signed_in("trader@example.com")
+    post(client, HEADER + "1704067200000,100,90,95,105,1\n", "en")
+
+    page = _text(client.get(_url("fr")))
+
+    assert "ligne 2\u00a0: Le plus haut est inférieur au plus bas." in page
+    assert "The high is below the low." not in page
+
+
+def test_an_upload_past_the_limit_is_stopped_and_said_too_large(settings):
+    settings.CANDLE_IMPORTS_MAX_MB = 1
     client, _user = signed_in("trader@example.com")
     # Past the limit but within the envelope allowed around it: the upload handler stops it.
     content = GOOD + "#" * (MEGABYTE + 10_000)
@@ -154,10 +193,11 @@ def test_an_upload_past_the_limit_is_stopped_and_said_too_large(monkeypatch):
     assert 'value="BTC/USD"' in page
     assert "This field is required." not in page
     assert not CandleSeries.objects.exists()
+    assert not CandleImport.objects.exists()
 
 
-def test_a_body_announced_past_the_limit_is_refused_before_it_is_read(monkeypatch):
-    monkeypatch.setattr(candle_views, "UPLOAD_MAX_BYTES", MEGABYTE)
+def test_a_body_announced_past_the_limit_is_refused_before_it_is_read(settings):
+    settings.CANDLE_IMPORTS_MAX_MB = 1
     client, _user = signed_in("trader@example.com")
 
     response = _post(client, GOOD + "#" * (2 * MEGABYTE), "fr")
@@ -165,6 +205,7 @@ def test_a_body_announced_past_the_limit_is_refused_before_it_is_read(monkeypatc
     assert response.status_code == 413
     assert "Le fichier dépasse 1 Mo" in _text(response)
     assert not CandleSeries.objects.exists()
+    assert not CandleImport.objects.exists()
 
 
 class _CountingStream(io.BytesIO):
@@ -198,20 +239,21 @@ def test_the_upload_handler_stops_reading_the_body_at_the_limit():
     assert limit < stream.bytes_read < limit + 4 * 64 * 1024
 
 
-def test_csrf_is_still_checked():
+def test_csrf_is_still_checked(django_capture_on_commit_callbacks):
     user = make_user("trader@example.com")
     client = Client(enforce_csrf_checks=True)
     client.force_login(user)
 
     refused = _post(client, GOOD)
     assert refused.status_code == 403
-    assert not CandleSeries.objects.exists()
+    assert not CandleImport.objects.exists()
 
     client.get(_url())
     token = client.cookies["csrftoken"].value
-    accepted = client.post(
-        _url(), {"csrfmiddlewaretoken": token, "symbol": "BTC/USD", "file": _csv(GOOD)}
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        accepted = client.post(
+            _url(), {"csrfmiddlewaretoken": token, "symbol": "BTC/USD", "file": _csv(GOOD)}
+        )
     assert accepted.status_code == 302
     assert CandleSeries.objects.filter(owner=user).count() == 1
 
@@ -225,27 +267,34 @@ def test_visitors_are_sent_to_log_in(method):
     assert not CandleSeries.objects.exists()
 
 
-def test_another_users_series_are_never_shown():
-    other = make_user("other@example.com")
-    candles_import(owner=other, symbol="SECRET/USD", source=GOOD.encode())
+def test_another_users_series_and_imports_are_never_shown(post):
+    other_client, _other = signed_in("other@example.com")
+    post(other_client, GOOD, symbol="SECRET/USD")
+    post(other_client, HEADER, symbol="HIDDEN/USD")  # refused: its problems are theirs
     client, _user = signed_in("trader@example.com")
 
-    page = _text(client.get(_url()))
+    for url in (_url(), _url() + "imports/"):
+        page = _text(client.get(url))
 
-    assert "SECRET/USD" not in page
-    assert "You have not imported any candles yet." in page
+        assert "SECRET/USD" not in page
+        assert "HIDDEN/USD" not in page
+        assert "You have not imported any candles yet." in page
 
 
-def test_the_list_reads_every_series_in_one_query(django_assert_num_queries):
-    client, user = signed_in("trader@example.com")
+def test_the_list_reads_every_series_and_import_in_one_query_each(post, django_assert_num_queries):
+    client, _user = signed_in("trader@example.com")
     for symbol in ("BTC/USD", "ETH/USD", "SOL/USD"):
-        candles_import(owner=user, symbol=symbol, source=GOOD.encode())
+        post(client, GOOD, symbol=symbol)
+    post(client, HEADER, symbol="BAD/USD")
 
-    # The session, the user, the series with their bar counts, the keys to replace (banner).
-    with django_assert_num_queries(4):
+    # The session, the user, the imports, the series with their bar counts, the keys to
+    # replace (banner).
+    with django_assert_num_queries(5):
         page = _text(client.get(_url()))
 
     assert page.count("<td>3</td>") == 3
+    assert page.count("Imported into") == 3
+    assert page.count("Nothing was imported") == 1
 
 
 def test_a_malformed_multipart_body_gets_the_400_page():

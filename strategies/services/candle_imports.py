@@ -1,0 +1,298 @@
+"""Candle imports from the site: the request only keeps the file (compressed, in the row, where
+a worker on any machine can read it) and queues it; a worker of the long cluster reads it,
+noting its progress on the row, and writes it into the candle store.
+
+candle_import_check(*, owner)      ImportRefused if the owner has as many imports waiting or
+                                   in progress as allowed
+candle_import_start(*, owner, symbol, timeframe, file_name, chunks) -> CandleImport
+                                   or ImportRefused (too big, or too many); nothing kept then
+candle_import_run(*, import_id)    idempotent: a finished import is left alone, a retried one
+                                   reads the file again, and its candles are written in the
+                                   transaction that marks it imported, so never twice
+candle_imports_settle(*, owner)    an import whose worker died ends as failed
+problems_shown(record)             its problems in the active language
+"""
+
+import contextlib
+import logging
+import time
+import zlib
+from collections.abc import Iterable
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
+from django_q.tasks import async_task
+
+from accounts.models import User
+from strategies.candles_csv import (
+    TOO_BIG,
+    CandleFileError,
+    CandleProblem,
+    problem_text,
+    read_candles,
+)
+from strategies.models.candle_imports import ACTIVE_IMPORT, CandleImport
+from strategies.models.candle_imports import CandleImportStatus as Status
+from strategies.series import Candles
+from strategies.services.candles import candles_store
+
+logger = logging.getLogger(__name__)
+
+TASK = "strategies.tasks.run_candle_import"
+MEGABYTE = 1024 * 1024
+KEPT = 10  # finished imports kept (and listed) per user: older ones are deleted
+PROGRESS_EVERY_S = 1.0
+QUEUED_STALE_AFTER = timedelta(days=1)
+# Fast rather than small, since the request compresses while the user waits: about 0.1 s per
+# 10 MB of CSV candles, which shrink to about 40 % (level 6 takes five times longer for 35 %).
+COMPRESSION_LEVEL = 1
+
+TOO_MANY = ngettext_lazy(
+    "You already have %(count)s file waiting or being imported: wait for it to finish "
+    "before sending another.",
+    "You already have %(count)s files waiting or being imported: wait for one of them to "
+    "finish before sending another.",
+    "count",
+)
+INTERRUPTED = _(
+    "Nothing was imported: the import was interrupted before it finished. Send the file again."
+)
+OURS = _(
+    "Nothing was imported: the import failed because of a fault on our side, not in your "
+    "file. Try again later."
+)
+# Failures that are not the file's, stored as its problems are: a code, no line.
+FAILURES = {"interrupted": INTERRUPTED, "ours": OURS}
+
+
+class ImportRefused(Exception):
+    """The file was not taken, and nothing of it kept; `message` says why, `status` is the
+    HTTP status that fits (413: too large, 429: too many imports at once)."""
+
+    def __init__(self, message: str, status: int) -> None:
+        super().__init__(message)
+        self.message, self.status = message, status
+
+
+class Stale(Exception):
+    """The import ended elsewhere meanwhile (another attempt, or settled as interrupted)."""
+
+
+def candle_import_check(*, owner: User) -> None:
+    """ImportRefused if the owner has as many imports waiting or in progress as allowed
+    (imports whose worker died are settled first, and stop counting)."""
+    candle_imports_settle(owner=owner)
+    active = CandleImport.objects.owned_by(owner).active().count()
+    if active >= settings.CANDLE_IMPORTS_MAX_ACTIVE:
+        raise ImportRefused(str(TOO_MANY % {"count": active}), status=429)
+
+
+def candle_import_start(
+    *,
+    owner: User,
+    symbol: str,
+    timeframe: str | None,
+    file_name: str,
+    chunks: Iterable[bytes],
+) -> CandleImport:
+    """Keep the file and queue its import on the long cluster; ImportRefused (nothing kept)
+    past CANDLE_IMPORTS_MAX_MB or CANDLE_IMPORTS_MAX_ACTIVE."""
+    # Compressed before the transaction: SQLite's writers wait for nobody's CPU.
+    data, size = _compressed(chunks, settings.CANDLE_IMPORTS_MAX_MB)
+    return _queue(
+        owner=owner,
+        symbol=symbol,
+        timeframe=timeframe or "",
+        file_name=file_name[-255:],
+        size=size,
+        data=data,
+    )
+
+
+def _compressed(chunks: Iterable[bytes], limit_mb: int) -> tuple[bytes, int]:
+    compressor = zlib.compressobj(COMPRESSION_LEVEL)
+    parts, size = [], 0
+    for chunk in chunks:
+        size += len(chunk)
+        if size > limit_mb * MEGABYTE:
+            raise ImportRefused(str(TOO_BIG % {"limit": limit_mb}), status=413)
+        parts.append(compressor.compress(chunk))
+    parts.append(compressor.flush())
+    return b"".join(parts), size
+
+
+@transaction.atomic
+def _queue(*, owner: User, **fields: object) -> CandleImport:
+    # Lock the owner's row: two requests at once cannot both pass the limit.
+    User.objects.select_for_update().filter(pk=owner.pk).exists()
+    candle_import_check(owner=owner)
+    record = CandleImport.objects.create(owner=owner, **fields)
+    old = CandleImport.objects.owned_by(owner).finished().values_list("pk", flat=True)[KEPT:]
+    CandleImport.objects.filter(pk__in=list(old)).delete()
+    # Robust: a broker that fails after the commit must not turn the kept file into a 500;
+    # the import then waits until settled as interrupted.
+    transaction.on_commit(
+        lambda: async_task(
+            TASK,
+            record.pk,
+            cluster=settings.LONG_TASKS,
+            task_name=f"candle-import-{record.pk}",
+        ),
+        robust=True,
+    )
+    return record
+
+
+def candle_import_run(*, import_id: int) -> None:
+    """Read the file and import it (see the module docstring). Failures end as problems."""
+    record = _claim(import_id)
+    if record is None:
+        return
+    try:
+        raw = zlib.decompress(record.data or b"")
+        record.data = None  # only `raw` is needed now: not both in memory
+        candles = read_candles(
+            raw,
+            timeframe=record.timeframe or None,
+            max_bytes=len(raw),  # its size was limited when it was sent
+            progress=ProgressWriter(record),
+        )
+        del raw
+        _advance(record, status=Status.WRITING, progress=100)
+        _finish(record, candles)
+    except Stale:
+        return
+    except CandleFileError as refused:
+        _fail(record, [problem.as_json() for problem in refused.problems])
+    except Exception:  # a bug of ours: the user gets a sentence, the log the traceback
+        logger.exception("Candle import %s failed in our code", record.pk)
+        _fail(record, [_failure("ours")])
+
+
+@transaction.atomic
+def _claim(import_id: int) -> CandleImport | None:
+    """The import, now being read; None when it has ended (a task run twice)."""
+    record = (
+        CandleImport.objects.select_for_update()
+        .filter(pk=import_id, status__in=ACTIVE_IMPORT)
+        .first()
+    )
+    if record is None:
+        return None
+    fields = {
+        "status": Status.PARSING,
+        "progress": 0,
+        "started_at": record.started_at or timezone.now(),
+    }
+    CandleImport.objects.filter(pk=record.pk).update(**fields)
+    for name, value in fields.items():
+        setattr(record, name, value)
+    return record
+
+
+def _advance(record: CandleImport, **fields: object) -> None:
+    """Write to an import still in progress, or raise Stale."""
+    if not CandleImport.objects.filter(pk=record.pk, status__in=ACTIVE_IMPORT).update(**fields):
+        raise Stale()
+
+
+class ProgressWriter:
+    """read_candles' progress, written to the row at most once a second; raises Stale as soon
+    as the import ended elsewhere."""
+
+    def __init__(self, record: CandleImport) -> None:
+        self.record, self.written_at = record, time.monotonic()
+
+    def __call__(self, done: int, total: int) -> None:
+        now = time.monotonic()
+        if now - self.written_at < PROGRESS_EVERY_S:
+            return
+        self.written_at = now
+        _advance(self.record, progress=min(99, 100 * done // total))
+
+
+@transaction.atomic
+def _finish(record: CandleImport, candles: Candles) -> None:
+    """Write the candles and mark the import done, together: a retry finds it done."""
+    mine = CandleImport.objects.select_for_update().filter(pk=record.pk, status=Status.WRITING)
+    if not mine.exists():
+        raise Stale()
+    series = candles_store(owner=record.owner, symbol=record.symbol, candles=candles)
+    CandleImport.objects.filter(pk=record.pk).update(
+        status=Status.DONE,
+        data=None,
+        problems=[],
+        series=series,
+        timeframe=candles.timeframe,
+        bars=len(candles),
+        first_ms=int(candles.time[0]),
+        end_ms=int(candles.time[-1]) + candles.bar_ms,
+        progress=100,
+        finished_at=timezone.now(),
+    )
+
+
+def _fail(record: CandleImport, problems: list[dict[str, object]]) -> None:
+    with contextlib.suppress(Stale):
+        _advance(
+            record,
+            status=Status.FAILED,
+            problems=problems,
+            data=None,
+            finished_at=timezone.now(),
+        )
+
+
+def _failure(code: str) -> dict[str, object]:
+    return {"line": None, "code": code, "params": {}}
+
+
+def _stale_after() -> timedelta:
+    """An import started longer ago than this lost its worker: past every retry of the
+    long cluster."""
+    cluster = settings.Q_CLUSTER["ALT_CLUSTERS"][settings.LONG_TASKS]
+    return timedelta(seconds=cluster["retry"] * cluster.get("max_attempts", 1) + 60)
+
+
+@transaction.atomic
+def candle_imports_settle(*, owner: User) -> int:
+    """End as failed the owner's imports whose worker died (they stop counting as active);
+    how many there were."""
+    now = timezone.now()
+    mine = CandleImport.objects.owned_by(owner)
+    stale = mine.filter(
+        status__in=(Status.PARSING, Status.WRITING), started_at__lt=now - _stale_after()
+    ) | mine.filter(status=Status.QUEUED, created_at__lt=now - QUEUED_STALE_AFTER)
+    return stale.update(
+        status=Status.FAILED,
+        problems=[_failure("interrupted")],
+        data=None,
+        finished_at=now,
+    )
+
+
+def problems_shown(record: CandleImport) -> list[CandleProblem]:
+    """The import's problems, worded in the active language (codes kept)."""
+    return [
+        CandleProblem(found.get("line"), _text(found), found.get("code", ""))
+        for found in record.problems
+    ]
+
+
+def failed_on_our_side(record: CandleImport) -> bool:
+    """Whether the import failed for a reason that is not in the file."""
+    return any(found.get("code") in FAILURES for found in record.problems)
+
+
+def _text(found: dict) -> str:
+    code, params = found.get("code", ""), found.get("params") or {}
+    if code in FAILURES:
+        return str(FAILURES[code])
+    try:
+        return problem_text(code, params)
+    except (KeyError, TypeError, ValueError):  # stored by a version whose messages differ
+        return str(OURS)
