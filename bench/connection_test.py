@@ -15,36 +15,13 @@ import argparse
 import base64
 import os
 import secrets
-import signal
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parent.parent
-
-
-def environment(tmp: str, database_url: str, sandbox_url: str, rate_limit: bool) -> dict[str, str]:
-    return {
-        "DJANGO_SETTINGS_MODULE": "noonbarbari.settings",
-        "DJANGO_READ_DOT_ENV": "false",
-        "DEBUG": "false",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "FIELD_ENCRYPTION_KEYS": "bench=" + base64.urlsafe_b64encode(os.urandom(32)).decode(),
-        "FIELD_ENCRYPTION_ACTIVE_KEY": "bench",
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SECURE_SSL_REDIRECT": "false",
-        "SECURE_COOKIES": "false",
-        "DATABASE_URL": database_url or f"sqlite:///{tmp}/bench.sqlite3",
-        "CACHE_URL": f"filecache://{tmp}/cache",
-        "LOCK_DIR": f"{tmp}/locks",
-        "EXCHANGE_API_OVERRIDES": f"kraken={sandbox_url},krakenfutures={sandbox_url}",
-        "EXCHANGE_RATE_LIMIT": "true" if rate_limit else "false",
-        "Q_WORKERS": "2",
-        "LOG_LEVEL": "WARNING",
-    }
 
 
 def main() -> None:
@@ -56,32 +33,20 @@ def main() -> None:
     options = parser.parse_args()
     sys.path.insert(0, str(PROJECT))
 
+    from bench.site import environment, running_worker
     from exchanges.sandbox import CallCounter, SandboxVenue
 
     keys = sandbox_keys(1 if options.same_key else options.keys)
     venue = SandboxVenue(keys, rate_limit=CallCounter())
     with tempfile.TemporaryDirectory(prefix="nb-bench-") as tmp, venue:
-        env = environment(tmp, options.database_url, venue.url, not options.no_rate_limit)
-        os.environ.update(env)
-        for command in (["migrate"], ["load_guides"]):
-            subprocess.run(
-                [sys.executable, "manage.py", *command, "--verbosity=0"],
-                cwd=PROJECT,
-                env=os.environ,
-                check=True,
-            )
-        worker = subprocess.Popen(
-            [sys.executable, "manage.py", "qcluster"],
-            cwd=PROJECT,
-            env=os.environ,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+        env = environment(
+            tmp,
+            options.database_url,
+            EXCHANGE_API_OVERRIDES=f"kraken={venue.url},krakenfutures={venue.url}",
+            EXCHANGE_RATE_LIMIT="false" if options.no_rate_limit else "true",
         )
-        try:
+        with running_worker(env):
             latencies, requests = measure(keys, options.keys)
-        finally:
-            worker.send_signal(signal.SIGTERM)
-            worker.wait(timeout=30)
 
     ordered = sorted(latencies)
     p95 = ordered[max(0, int(len(ordered) * 0.95) - 1)]

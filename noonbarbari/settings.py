@@ -285,6 +285,9 @@ EMAIL_HOST_USER = _email.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = _email.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = _email.get("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = _email.get("EMAIL_USE_SSL", False)
+# Seconds before an unanswering mail server is given up: mail is sent from short tasks (killed
+# at Q_TIMEOUT), which retry it later; without a timeout a silent server holds the worker.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Noon Barbari <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

@@ -103,7 +103,24 @@ class BacktestAdmin(admin.ModelAdmin):
 RUN_FIELDS = (
     "owner", "strategy_name", "mode", "exchange", "symbol", "timeframe", "status", "stop_code",
     "capital", "equity", "held", "last_bar_ms", "created_at", "started_at", "stopped_at",
+    "cancel_due_at", "cancel_attempts", "cancel_problem",
 )  # fmt: skip
+
+
+class OrdersMayRestFilter(admin.SimpleListFilter):
+    """Ended live runs whose orders the exchange has not confirmed cancelled: what staff
+    watch after a kill switch."""
+
+    title = _("orders at the exchange")
+    parameter_name = "orders_rest"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("May still rest (cancel not confirmed)"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(pk__in=StrategyRun.objects.cancels_pending().values("pk"))
+        return queryset
 
 
 @admin.register(StrategyRun)
@@ -111,13 +128,22 @@ class StrategyRunAdmin(admin.ModelAdmin):
     """Users' runs, read-only, with the kill switches: the selected runs, every run of their
     owners, or every active run on the platform (a page of its own, confirmed by a POST)."""
 
-    list_display = ["pk", "owner", "strategy_name", "mode", "symbol", "status", "equity"]
-    list_filter = ["status", "mode", "timeframe"]
+    list_display = [
+        "pk", "owner", "strategy_name", "mode", "symbol", "status", "orders_may_rest", "equity",
+    ]  # fmt: skip
+    list_filter = [OrdersMayRestFilter, "status", "mode", "timeframe"]
     search_fields = ["owner__email", "symbol", "strategy_name"]
     list_select_related = ["owner"]
     fields = RUN_FIELDS
     readonly_fields = RUN_FIELDS
     actions = ["stop_selected", "stop_all_of_their_owners"]
+
+    @admin.display(boolean=True, description=_("orders may rest"))
+    def orders_may_rest(self, run: StrategyRun) -> bool:
+        return run.orders_may_rest
+
+    def has_stop_permission(self, request) -> bool:
+        return request.user.has_perm("strategies.stop_runs")
 
     def has_add_permission(self, request) -> bool:
         return False
@@ -125,15 +151,19 @@ class StrategyRunAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None) -> bool:
         return False
 
-    @admin.action(description=_("Stop the selected runs"))
+    @admin.action(description=_("Stop the selected runs"), permissions=["stop"])
     def stop_selected(self, request, queryset) -> None:
         stopped = sum(
             runs.strategy_run_stop(run=run, code=run_messages.KILLED_BY_STAFF)
             for run in queryset.filter(status__in=ACTIVE_RUN)
         )
         self.message_user(request, _stopped(stopped))
+        self.message_user(request, POSITIONS_STAY)
 
-    @admin.action(description=_("Stop every run of these runs' owners (kill switch per user)"))
+    @admin.action(
+        description=_("Stop every run of these runs' owners (kill switch per user)"),
+        permissions=["stop"],
+    )
     def stop_all_of_their_owners(self, request, queryset) -> None:
         owners = User.objects.filter(pk__in=queryset.values("owner"))
         stopped = sum(
@@ -141,6 +171,7 @@ class StrategyRunAdmin(admin.ModelAdmin):
             for owner in owners
         )
         self.message_user(request, _stopped(stopped))
+        self.message_user(request, POSITIONS_STAY)
 
     def get_urls(self):
         kill_all = self.admin_site.admin_view(self.kill_all_view)
@@ -151,11 +182,13 @@ class StrategyRunAdmin(admin.ModelAdmin):
 
     def kill_all_view(self, request):
         """The global kill switch: a confirmation page, then every active run stopped."""
-        if not self.has_view_permission(request):
+        # Its own permission, granted explicitly: seeing runs is not stopping everyone's.
+        if not request.user.has_perm("strategies.kill_all_runs"):
             raise PermissionDenied
         if request.method == "POST":
             stopped = runs.strategy_runs_kill(code=run_messages.KILLED_FOR_ALL)
             self.message_user(request, _stopped(stopped))
+            self.message_user(request, POSITIONS_STAY)
             return redirect("admin:strategies_strategyrun_changelist")
         context = {
             **self.admin_site.each_context(request),
@@ -164,6 +197,13 @@ class StrategyRunAdmin(admin.ModelAdmin):
             "opts": self.model._meta,
         }
         return TemplateResponse(request, "admin/strategies/kill_all.html", context)
+
+
+POSITIONS_STAY = _(
+    "Positions are not closed: live runs' positions stay open at the exchange (their resting "
+    "orders are being cancelled; the filter “orders at the exchange” lists the runs where that "
+    "is not confirmed yet)."
+)
 
 
 def _stopped(count: int) -> str:

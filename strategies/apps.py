@@ -19,7 +19,7 @@ class StrategiesConfig(AppConfig):
         from noonbarbari.page_cache import register_version
         from strategies import signals
         from strategies.selectors import catalog
-        from strategies.services import live_start, live_ticks, runs
+        from strategies.services import live_start, live_upkeep, runs
         from strategies.views.docs import pages as docs_pages
 
         signals.connect()
@@ -29,6 +29,7 @@ class StrategiesConfig(AppConfig):
         # Active runs keep what they depend on: accounts and exchanges ask without importing us.
         accounts_services.two_factor_removal_blockers.append(runs.runs_block_while_active)
         accounts_services.account_deletion_blockers.append(runs.runs_block_while_active)
+        accounts_services.account_deletion_blockers.append(runs.runs_block_while_cancelling)
         exchanges_services.key_deletion_blockers.append(runs.runs_block_key_deletion)
         connection_tests.verdict_listeners.append(live_start.runs_stop_on_key_verdict)
-        post_spawn.connect(live_ticks.worker_started, dispatch_uid="strategies.worker_started")
+        post_spawn.connect(live_upkeep.on_post_spawn, dispatch_uid="strategies.worker_started")

@@ -4,14 +4,20 @@ history run on the long cluster; the fan-out, market fetches and ticks on the de
 from strategies.services.backtests import backtest_run
 from strategies.services.candle_imports import candle_import_run
 from strategies.services.live_start import live_keys_recheck
-from strategies.services.live_ticks import (
+from strategies.services.live_upkeep import (
     live_cancel,
+    live_cancels_requeue,
     live_flatten,
     live_reconcile,
 )
 from strategies.services.run_history import run_history_backfill
+from strategies.services.run_notices import run_notice_send, run_notices_requeue
 from strategies.services.run_ticks import run_market_tick, run_tick, runs_fan_out
-from strategies.services.runs import strategy_run_prepare
+from strategies.services.runs import (
+    paper_closes_requeue,
+    paper_position_settle,
+    strategy_run_prepare,
+)
 
 
 def run_backtest(backtest_id: int) -> None:
@@ -23,7 +29,14 @@ def prepare_run(run_id: int) -> None:
 
 
 def fan_out_runs() -> int:
-    return runs_fan_out()
+    """The minute schedule: the runs' ticks, then the duties a lost task may have left (the
+    cancels of ended live runs, paper positions asked closed, the notices to their owners)
+    queued again when due."""
+    queued = runs_fan_out()
+    live_cancels_requeue()
+    paper_closes_requeue()
+    run_notices_requeue()
+    return queued
 
 
 def tick_market(exchange_id: int, symbol: str, timeframe: str, bar_ms: int) -> None:
@@ -34,12 +47,20 @@ def tick_run(run_id: int, bar_ms: int) -> None:
     run_tick(run_id=run_id, bar_ms=bar_ms)
 
 
+def close_paper_position(run_id: int) -> None:
+    paper_position_settle(run_id=run_id)
+
+
 def flatten_live_run(run_id: int) -> None:
     live_flatten(run_id=run_id)
 
 
 def cancel_run_orders(run_id: int) -> None:
     live_cancel(run_id=run_id)
+
+
+def send_run_notice(notice_id: int) -> None:
+    run_notice_send(notice_id=notice_id)
 
 
 def reconcile_live_run(run_id: int) -> None:

@@ -14,6 +14,7 @@ urlpatterns = [
     path("<int:run_id>/live/", views.run_live, name="live"),
     path("<int:run_id>/stop/", views.run_stop, name="stop"),
     path("<int:run_id>/flatten/", views.run_flatten, name="flatten"),
+    path("<int:run_id>/close-paper/", views.paper_position_close, name="close_paper"),
     path("<int:run_id>/go-live/", views.run_go_live, name="go_live"),
     path("<int:run_id>/trades/", views.run_trades_load, name="trades"),
 ]

@@ -79,6 +79,7 @@ class LiveBroker:
         self.derivative = bool(self.market.get("contract"))
 
     def read(self, method, *args: Any, **kwargs: Any) -> Any:
+        """A call that changes nothing when repeated, retried while the exchange is busy."""
         return retry.call_with_retries(lambda: method(*args, **kwargs), ccxt_id=self.client.id)
 
     # --- orders --------------------------------------------------------------------------
@@ -243,12 +244,28 @@ class LiveBroker:
     def cancel(self, row: RunOrder) -> None:
         """Cancel a resting order, then record what it became (it may have filled first)."""
         # Kraken's "Unknown order" (InvalidOrder): no longer resting, filled or cancelled
-        # meanwhile; the lookup below says which.
+        # meanwhile (or by a first try whose answer was lost); the lookup below says which.
+        # Unlike an order, a cancel is harmless to repeat: retried while the exchange is busy.
         with contextlib.suppress(ccxt.InvalidOrder):
-            self.client.cancel_order(
-                row.exchange_order_id, self.run.symbol, {"clientOrderId": row.client_order_id}
+            self.read(
+                self.client.cancel_order,
+                row.exchange_order_id,
+                self.run.symbol,
+                {"clientOrderId": row.client_order_id},
             )
         self._record(row, self._by_client_id(row.client_order_id))
+
+    def resting_ours(self) -> list[dict]:
+        """The exchange's open orders in the run's market that this run placed (by client id
+        or the exchange's id): what must be empty before a stopped run is done with."""
+        rows = RunOrder.objects.filter(run=self.run)
+        client_ids = set(rows.values_list("client_order_id", flat=True))
+        ours = self.our_order_ids()
+        return [
+            order
+            for order in self.read(self.client.fetch_open_orders, self.run.symbol)
+            if order.get("clientOrderId") in client_ids or str(order.get("id")) in ours
+        ]
 
     # --- the account ---------------------------------------------------------------------
 

@@ -11,6 +11,7 @@ from strategies.models.catalog import (
     Skill,
 )
 from strategies.models.mine import Strategy, StrategyVersion
+from strategies.models.notices import NoticeKind, RunNotice
 from strategies.models.runs import (
     ACTIVE_RUN,
     RunBar,
@@ -35,10 +36,12 @@ __all__ = [
     "CatalogEntry",
     "CatalogEntryText",
     "Category",
+    "NoticeKind",
     "RunBar",
     "RunDecision",
     "RunFill",
     "RunMode",
+    "RunNotice",
     "RunOrder",
     "RunStatus",
     "RunTrade",

@@ -44,6 +44,10 @@ class StrategyRunQuerySet(models.QuerySet["StrategyRun"]):
     def active(self) -> "StrategyRunQuerySet":
         return self.filter(status__in=ACTIVE_RUN)
 
+    def cancels_pending(self) -> "StrategyRunQuerySet":
+        """Ended live runs whose orders the exchange has not confirmed cancelled yet."""
+        return self.exclude(status__in=ACTIVE_RUN).filter(cancel_due_at__isnull=False)
+
 
 class StrategyRun(models.Model):
     """One strategy run on one market: its frozen document and fill model, where its ticks
@@ -129,15 +133,28 @@ class StrategyRun(models.Model):
     stopped_at = models.DateTimeField(_("stopped"), null=True, blank=True)
     ticked_at = models.DateTimeField(_("last tick"), null=True, blank=True)
 
+    # An ended live run's duty: until the exchange confirms that none of its orders rests,
+    # when its cancel is (re)queued next, how many attempts failed, and why the last one did
+    # (a code of strategies.services.run_messages). None: nothing left to cancel.
+    cancel_due_at = models.DateTimeField(_("orders to cancel, next attempt"), null=True, blank=True)
+    cancel_attempts = models.PositiveIntegerField(_("failed cancel attempts"), default=0)
+    cancel_problem = models.CharField(_("last cancel problem"), max_length=40, blank=True)
+
     objects = StrategyRunQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-pk"]
         verbose_name = _("strategy run")
         verbose_name_plural = _("strategy runs")
+        # Stopping other people's runs is granted explicitly, never implied by viewing them.
+        permissions = [
+            ("stop_runs", _("Can stop users' runs (selected runs, or all runs of their owners)")),
+            ("kill_all_runs", _("Can stop every active run on the platform at once")),
+        ]
         indexes = [
             models.Index(fields=["owner", "status"], name="run_owner_status"),
             models.Index(fields=["status", "exchange", "symbol", "timeframe"], name="run_market"),
+            models.Index(fields=["cancel_due_at"], name="run_cancel_due"),
         ]
 
     def __str__(self) -> str:
@@ -149,6 +166,11 @@ class StrategyRun(models.Model):
     @property
     def active(self) -> bool:
         return self.status in ACTIVE_RUN
+
+    @property
+    def orders_may_rest(self) -> bool:
+        """An ended live run whose orders the exchange has not yet confirmed cancelled."""
+        return not self.active and self.cancel_due_at is not None
 
     @property
     def cash(self) -> float:

@@ -19,13 +19,10 @@ import dataclasses
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
-from django_q.tasks import async_task
 
 from exchanges import clients
 from exchanges.connection_tests import examine
@@ -33,7 +30,6 @@ from exchanges.credentials import exchange_key_reveal
 from exchanges.crypto.cipher import DecryptionError
 from exchanges.diagnosis import Verdict, diagnose_error
 from strategies.brokers.live import (
-    CLOSE,
     KEY_ERRORS,
     OPEN,
     STOP,
@@ -44,20 +40,24 @@ from strategies.brokers.live import (
 )
 from strategies.brokers.paper import PaperOutcome, paper_evaluate
 from strategies.engine import Market
-from strategies.engine.fills.journal import ENTRY, EXIT, FILLED, SELL, action_of
-from strategies.engine.fills.trades import MANUAL, SIGNAL, TAKE_PROFIT
+from strategies.engine.fills.journal import ENTRY, EXIT, FILLED, action_of
+from strategies.engine.fills.trades import SIGNAL, TAKE_PROFIT
 from strategies.engine.fills.watch import exchange_levels
 from strategies.models import (
     RunBar,
-    RunFill,
-    RunMode,
     RunOrder,
     RunStatus,
-    RunTrade,
     StrategyRun,
 )
+from strategies.rules import Document
 from strategies.rules.model import EquityFraction
+from strategies.series import Candles
 from strategies.services import run_messages as messages
+from strategies.services.live_state import (
+    LiveState,
+    account_fields,
+    closed_trade_record,
+)
 from strategies.services.run_end import end_run
 from strategies.services.run_records import decision_record
 
@@ -65,52 +65,6 @@ logger = logging.getLogger(__name__)
 
 ACTOR = "strategy run"
 TICKED = (RunStatus.RUNNING, RunStatus.STOPPING)
-HELD_DECIMALS = 12
-RECONCILE_TASK = "strategies.tasks.reconcile_live_run"
-
-
-@dataclass(frozen=True)
-class LiveState:
-    """What the run's own fills add up to: the base it holds (signed: a short is negative),
-    its cash (the starting capital less what it paid, plus what it received), and the fill of
-    the entry it holds from."""
-
-    held: float
-    cash: float
-    entry: RunFill | None
-
-    @property
-    def side(self) -> str:
-        return "long" if self.held > 0 else "short"
-
-    @property
-    def size(self) -> float:
-        return abs(self.held)
-
-    @classmethod
-    def of(cls, run: StrategyRun) -> "LiveState":
-        return cls.at_closes(run, [None])[0]
-
-    @classmethod
-    def at_closes(cls, run: StrategyRun, bars: list) -> list["LiveState"]:
-        """The state at the close of each bar opening at `bars` (ascending; None: now):
-        what the fills of orders sent at that bar's open or before add up to. A bar recorded
-        late (ticks missed while workers were down) shows what was held then, not now."""
-        fills = RunFill.objects.filter(run=run).select_related("order").order_by("bar_ms", "pk")
-        pending = iter(fills)
-        fill = next(pending, None)
-        held, cash, entry, states = 0.0, float(run.capital), None, []
-        for bar in bars:
-            while fill is not None and (bar is None or fill.bar_ms <= bar):
-                buys = fill.order.action != SELL
-                held += fill.amount if buys else -fill.amount
-                cash += (-1 if buys else 1) * fill.amount * fill.price - fill.fee
-                if fill.order.leg == ENTRY:
-                    entry = fill
-                fill = next(pending, None)
-            held = round(held, HELD_DECIMALS)  # sums of stepped amounts: no 1e-17 positions
-            states.append(cls(held=held, cash=cash, entry=entry if held else None))
-        return states
 
 
 def live_tick(run: StrategyRun, bar_ms: int) -> None:
@@ -118,7 +72,7 @@ def live_tick(run: StrategyRun, bar_ms: int) -> None:
     outcome = paper_evaluate(run, through=bar_ms, next_open=True)
     if outcome is None:
         return
-    with _session(run) as broker:
+    with session(run) as broker:
         run.refresh_from_db()
         if run.status not in TICKED or (run.last_bar_ms or -1) >= outcome.through:
             return
@@ -126,7 +80,7 @@ def live_tick(run: StrategyRun, bar_ms: int) -> None:
 
 
 @contextmanager
-def _session(run: StrategyRun) -> Iterator[LiveBroker]:
+def session(run: StrategyRun) -> Iterator[LiveBroker]:
     """The run's broker; what goes wrong with the key or the account ends the run."""
     try:
         with broker_of(run) as broker:
@@ -184,8 +138,8 @@ def key_refused(run: StrategyRun, error: Exception) -> None:
 
 
 def _act(run: StrategyRun, broker: LiveBroker, outcome: PaperOutcome) -> None:
-    state, foreign = _reconciled(run, broker)
-    _closed_trade(run, state)  # a resting level that closed the position since the last tick
+    state, foreign = reconciled(run, broker)
+    closed_trade_record(run, state)  # a resting level that closed the position since the last tick
     # The plan is a generator: it resumes after each intent is sent, and so sizes an entry that
     # follows an exit on what the exit left.
     for intent in _plan(run, outcome, state, broker):
@@ -194,7 +148,7 @@ def _act(run: StrategyRun, broker: LiveBroker, outcome: PaperOutcome) -> None:
             state = LiveState.of(run)  # the stop may have filled meanwhile
             if state.held:
                 broker.send(dataclasses.replace(intent, amount=state.size))
-            _closed_trade(run, LiveState.of(run))  # before an entry opens the next one
+            closed_trade_record(run, LiveState.of(run))  # before an entry opens the next one
             continue
         broker.send(intent)
     state = LiveState.of(run)
@@ -204,7 +158,7 @@ def _act(run: StrategyRun, broker: LiveBroker, outcome: PaperOutcome) -> None:
     _record(run, outcome, LiveState.of(run), foreign)
 
 
-def _reconciled(run: StrategyRun, broker: LiveBroker) -> tuple[LiveState, list[dict]]:
+def reconciled(run: StrategyRun, broker: LiveBroker) -> tuple[LiveState, list[dict]]:
     """In-flight orders resolved by their client ids, resting ones brought up to date, then
     the account compared with the run's fills (Unreconciled when they disagree); the state
     and the trades no run placed."""
@@ -214,27 +168,41 @@ def _reconciled(run: StrategyRun, broker: LiveBroker) -> tuple[LiveState, list[d
 
 
 def _protect(run: StrategyRun, broker: LiveBroker, outcome: PaperOutcome, state: LiveState) -> None:
+    """The tick's part of `protect`: the closed bars it saw, and the open it acts at."""
+    period = outcome.period
+    closed = period.slice(0, len(period) - 1)  # the next open's bar has no range yet
+    protect(run, broker, outcome.document, closed, state, at_ms=int(period.time[-1]))
+
+
+def protect(
+    run: StrategyRun,
+    broker: LiveBroker,
+    document: Document,
+    closed: Candles,
+    state: LiveState,
+    *,
+    at_ms: int,
+) -> None:
     """Keep the position's stop resting at the exchange at the fill model's level, from the
-    live entry price: the stop-loss, moved by the trailing stop at each close (cancelled and
-    placed again; the exchange triggers it between closes, the fill model's way). On a futures
-    market the target rests too (both reduce-only: whichever triggers first closes the
-    position, the next tick cancels the other). On a spot market the target is left to the
-    twin: the resting stop already holds the coins, and Kraken Spot has no OCO order."""
+    live entry price and the `closed` bars since the entry: the stop-loss, moved by the
+    trailing stop at each close (cancelled and placed again; the exchange triggers it between
+    closes, the fill model's way). On a futures market the target rests too (both
+    reduce-only: whichever triggers first closes the position, the next tick cancels the
+    other). On a spot market the target is left to the twin: the resting stop already holds
+    the coins, and Kraken Spot has no OCO order. `at_ms` is the order's time: the open a
+    tick acts at, or the moment a reconciliation finds the stop missing."""
     if not state.held or state.entry is None or run.status != RunStatus.RUNNING:
         return
-    period = outcome.period
-    closed = slice(0, len(period) - 1)  # the next open's bar has no range yet
-    since_entry = period.time[closed] >= state.entry.bar_ms
+    since_entry = closed.time >= state.entry.bar_ms
     long = state.side == "long"
-    extremes = (period.high if long else period.low)[closed][since_entry]
+    extremes = (closed.high if long else closed.low)[since_entry]
     best = state.entry.price
     if len(extremes):
         best = float(extremes.max() if long else extremes.min())
-    levels = exchange_levels(outcome.document.risk, state.side, state.entry.price, best)
+    levels = exchange_levels(document.risk, state.side, state.entry.price, best)
     wanted = {STOP: (levels.stop, levels.stop_reason)}
     if broker.derivative:
         wanted[TARGET] = (levels.target, TAKE_PROFIT)
-    now_ms = int(period.time[-1])
     for leg, (level, reason) in wanted.items():
         if level is None:
             continue
@@ -247,7 +215,7 @@ def _protect(run: StrategyRun, broker: LiveBroker, outcome: PaperOutcome, state:
             if resting.status == FILLED:
                 return  # it triggered meanwhile: the next tick reconciles with the fill
         action = action_of(EXIT, state.side)
-        broker.send(Intent(now_ms, leg, state.side, action, state.size, reason, trigger=trigger))
+        broker.send(Intent(at_ms, leg, state.side, action, state.size, reason, trigger=trigger))
 
 
 def _tolerance(run: StrategyRun) -> float:
@@ -291,7 +259,7 @@ def _entry_amount(
         volume = float(ticker.get("baseVolume") or 0.0) * price
     volume = float(volume)
     if volume < settings.RUNS_MIN_MARKET_VOLUME:
-        _alert(
+        alert(
             run, messages.THIN_MARKET, volume=round(volume), minimum=settings.RUNS_MIN_MARKET_VOLUME
         )
         return 0.0
@@ -308,7 +276,7 @@ def _entry_amount(
     return amount if market.accepts(amount, price) else 0.0
 
 
-def _alert(run: StrategyRun, code: str, **params: object) -> None:
+def alert(run: StrategyRun, code: str, **params: object) -> None:
     StrategyRun.objects.filter(pk=run.pk).update(alert_code=code, alert_params=params)
     run.alert_code, run.alert_params = code, params
 
@@ -344,13 +312,13 @@ def _record(run: StrategyRun, outcome: PaperOutcome, state: LiveState, foreign: 
             row.paper_price = paid / sum(f.amount for f in order.fills)
             row.paper_fee = sum(f.fee for f in order.fills)
             row.save(update_fields=["paper_price", "paper_fee"])
-    _closed_trade(run, state)
+    closed_trade_record(run, state)
     if foreign:
         run.alert_code = messages.FOREIGN_TRADES
         run.alert_params = {"count": len(foreign)}
     run.last_bar_ms = outcome.through
     run.mark_price = close
-    for field, value in _account(state, close).items():
+    for field, value in account_fields(state, close).items():
         setattr(run, field, value)
     run.ticked_at = timezone.now()
     run.save(
@@ -365,127 +333,3 @@ def _record(run: StrategyRun, outcome: PaperOutcome, state: LiveState, foreign: 
             "alert_params",
         ]
     )
-
-
-def _account(state: LiveState, mark: float) -> dict[str, object]:
-    """The run's holding, equity and position at the price `mark`."""
-    return {
-        "held": state.held,
-        "equity": state.cash + state.held * mark,
-        "position": _position(state, mark),
-    }
-
-
-def _position(state: LiveState, close: float) -> dict | None:
-    """The open position as the run's page shows it (trade_json's shape)."""
-    if state.entry is None:
-        return None
-    entry = state.entry
-    return {
-        "side": entry.order.side,
-        "entry_time": entry.bar_ms,
-        "entry_price": entry.price,
-        "size": state.size,
-        "pnl": state.held * (close - entry.price) - entry.fee,
-        "fees": entry.fee,
-        "mark_price": close,
-    }
-
-
-def _closed_trade(run: StrategyRun, state: LiveState) -> None:
-    """When the run is flat after an exit filled, the trade from its last entry to it."""
-    if state.held:
-        return
-    exit_fill = RunFill.objects.filter(run=run).exclude(order__leg=ENTRY).order_by("-pk").first()
-    entry_fill = RunFill.objects.filter(run=run, order__leg=ENTRY).order_by("-pk").first()
-    if exit_fill is None or entry_fill is None or entry_fill.pk > exit_fill.pk:
-        return
-    sign = 1 if entry_fill.order.side == "long" else -1  # a short gains when the price falls
-    RunTrade.objects.get_or_create(
-        run=run,
-        entry_ms=entry_fill.bar_ms,
-        defaults={
-            "side": entry_fill.order.side,
-            "entry_price": entry_fill.price,
-            "size": entry_fill.amount,
-            "exit_ms": exit_fill.bar_ms,
-            "exit_price": exit_fill.price,
-            "exit_reason": exit_fill.order.reason,
-            "pnl": sign
-            * (exit_fill.amount * exit_fill.price - entry_fill.amount * entry_fill.price)
-            - entry_fill.fee
-            - exit_fill.fee,
-            "fees": entry_fill.fee + exit_fill.fee,
-        },
-    )
-
-
-def _live_run(run_id: int) -> StrategyRun | None:
-    return StrategyRun.objects.select_related("exchange", "key").filter(pk=run_id).first()
-
-
-def live_flatten(*, run_id: int) -> None:
-    """Close what a stopping live run holds at market (a long sold, a short bought back),
-    cancel what rests, then stop it."""
-    run = _live_run(run_id)
-    if run is None or run.status != RunStatus.STOPPING or run.key is None:
-        return
-    with _session(run) as broker:  # a refused key ends the run there
-        broker.resolve_all()
-        broker.cancel_open()
-        state = LiveState.of(run)
-        if state.held:
-            # Its own leg: an exit the twin sent at that bar may already hold the key.
-            bar_ms = run.flatten_bar_ms or run.start_ms
-            action = action_of(EXIT, state.side)
-            broker.send(Intent(bar_ms, CLOSE, state.side, action, state.size, MANUAL))
-        _closed_trade(run, LiveState.of(run))
-    if LiveState.of(run).held == 0:
-        end_run(run, RunStatus.STOPPED, messages.FLATTENED)
-
-
-def live_cancel(*, run_id: int) -> None:
-    """Cancel the resting orders of a run that stopped (its key decrypted for that only)."""
-    run = _live_run(run_id)
-    if run is None or run.key is None:
-        return
-    with broker_of(run) as broker:
-        broker.cancel_open()
-
-
-def live_reconcile(*, run_id: int) -> None:
-    """A live run checked against the exchange between bars, when a worker starts (perhaps
-    after a crash): what it finds is recorded, nothing is sent, and a run that cannot be
-    reconciled stops now rather than at its next bar."""
-    run = _live_run(run_id)
-    if run is None or run.status not in TICKED or run.key is None:
-        return
-    with _session(run) as broker:
-        state, foreign = _reconciled(run, broker)
-        _closed_trade(run, state)  # a resting stop may have filled meanwhile
-        StrategyRun.objects.filter(pk=run.pk).update(**_account(state, run.mark_price or 0.0))
-        if foreign:
-            _alert(run, messages.FOREIGN_TRADES, count=len(foreign))
-
-
-def live_runs_reconcile() -> int:
-    """Queue a reconciliation of every active live run (see live_reconcile); how many."""
-    pks = list(
-        StrategyRun.objects.filter(
-            mode=RunMode.LIVE, status__in=TICKED, key__isnull=False
-        ).values_list("pk", flat=True)
-    )
-    for pk in pks:
-        async_task(RECONCILE_TASK, pk)
-    return len(pks)
-
-
-def worker_started(**kwargs: object) -> None:
-    """django-q2's post_spawn: a worker that starts (a machine back after a crash, a worker
-    replaced after a timeout) has live runs reconciled at once, once a minute at most across
-    the workers that share the cache, instead of at their next bar."""
-    try:
-        if cache.add("runs:reconcile-on-start", 1, timeout=60):
-            logger.info("Worker start: live runs to reconcile: %d", live_runs_reconcile())
-    except Exception:  # a worker must start even when the database is not there yet
-        logger.exception("Worker start: live runs not reconciled")

@@ -1,20 +1,44 @@
-"""How every run ends: one state change, its reason kept, its owner told by email."""
+"""How every run ends: one state change, its reason kept, and in the same transaction what
+must follow it: its owner's notice (sent by a task, strategies.services.run_notices) and, for
+a live run, the duty to cancel what rests at the exchange (strategies.services.live_upkeep).
+Nothing here waits for mail or the exchange, so a stop answers at once whatever they do."""
 
 from django.db import transaction
 from django.utils import timezone
 
-from strategies.models import ACTIVE_RUN, StrategyRun
-from strategies.services import run_emails
+from strategies.models import ACTIVE_RUN, NoticeKind, RunMode, StrategyRun
+from strategies.services.queueing import queue_on_commit
+from strategies.services.run_notices import REQUEUE_AFTER, run_notice_create
+
+CANCEL_TASK = "strategies.tasks.cancel_run_orders"
 
 
+@transaction.atomic
 def end_run(run: StrategyRun, status: str, code: str, **params: object) -> bool:
-    """Move an active run to `status` with its reason, then tell its owner by email; False
-    when it had ended already (nothing changes, nobody is told twice)."""
-    changed = StrategyRun.objects.filter(pk=run.pk, status__in=ACTIVE_RUN).update(
-        status=status, stop_code=code, stop_params=params, stopped_at=timezone.now()
-    )
+    """Move an active run to `status` with its reason; False when it had ended already
+    (nothing changes, nobody is told twice)."""
+    now = timezone.now()
+    fields: dict[str, object] = {
+        "status": status,
+        "stop_code": code,
+        "stop_params": params,
+        "stopped_at": now,
+    }
+    live = run.mode == RunMode.LIVE and run.key_id is not None
+    if live:
+        # The duty is committed with the stop: if the task queued below is lost, the sweep
+        # and a starting worker queue it again (cancel_due_at passed).
+        fields |= {"cancel_due_at": now + REQUEUE_AFTER, "cancel_attempts": 0, "cancel_problem": ""}
+    changed = StrategyRun.objects.filter(pk=run.pk, status__in=ACTIVE_RUN).update(**fields)
     if not changed:
         return False
     run.refresh_from_db()
-    transaction.on_commit(lambda: run_emails.send_run_ended(run))
+    run_notice_create(run=run, kind=NoticeKind.RUN_ENDED)
+    if live:
+        cancel_queue(run)
     return True
+
+
+def cancel_queue(run: StrategyRun) -> None:
+    """Queue the cancel of an ended live run's resting orders once the transaction commits."""
+    queue_on_commit(CANCEL_TASK, run.pk, name=f"cancel_run_orders-{run.pk}")

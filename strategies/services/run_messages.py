@@ -18,6 +18,12 @@ KEY_REFUSED = "key_refused"
 UNRECONCILED = "unreconciled"
 ANOTHER_PROGRAM = "another_program"
 POSITION_OPEN = "position_open"
+# Why the cancel of an ended live run's orders has not been confirmed yet.
+CANCEL_EXCHANGE = "cancel_exchange"
+CANCEL_STILL_RESTING = "cancel_still_resting"
+CANCEL_KEY_REFUSED = "cancel_key_refused"
+CANCEL_OURS = "cancel_our_error"
+CANCEL_GIVEN_UP = "cancel_given_up"  # shown for CANCEL_KEY_REFUSED once retries have ended
 # Alerts: said on the run's page while it goes on.
 FOREIGN_TRADES = "foreign_trades"
 THIN_MARKET = "thin_market"
@@ -67,6 +73,38 @@ MESSAGES = {
         "An entry was not sent: this market traded %(volume)s in the last 24 hours, under the "
         "%(minimum)s a live run requires (thin markets are where a stolen key drains an "
         "account)."
+    ),
+}
+
+CANCEL_MESSAGES = {
+    "": _(
+        "This run no longer trades. Its orders resting at %(exchange)s are being cancelled; "
+        "this page says when the exchange shows none of them open."
+    ),
+    CANCEL_EXCHANGE: _(
+        "An order of this run may still rest at %(exchange)s: the exchange did not answer our "
+        "cancel (attempts so far: %(attempts)d). We try again at %(next)s UTC; you can also "
+        "cancel it on the exchange."
+    ),
+    CANCEL_STILL_RESTING: _(
+        "%(exchange)s still shows an order of this run open after our cancel (attempts so far: "
+        "%(attempts)d). We try again at %(next)s UTC; you can also cancel it on the "
+        "exchange."
+    ),
+    CANCEL_KEY_REFUSED: _(
+        "An order of this run may still rest at %(exchange)s, and the exchange now refuses the "
+        "key this run traded with, so we cannot cancel it: cancel it on the exchange yourself. "
+        "We try again at %(next)s UTC."
+    ),
+    CANCEL_GIVEN_UP: _(
+        "We could not cancel this run's orders at %(exchange)s: the exchange kept refusing "
+        "the key this run traded with (%(attempts)d attempts). Check on the exchange whether "
+        "an order of this run still rests, and cancel it there."
+    ),
+    CANCEL_OURS: _(
+        "An order of this run may still rest at %(exchange)s: an error on our side stopped "
+        "the cancel (it is logged). We try again at %(next)s UTC; you can also cancel it on "
+        "the exchange."
     ),
 }
 

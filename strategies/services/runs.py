@@ -8,7 +8,12 @@ strategy_run_prepare(*, run_id)   the long cluster loads its warm-up history (an
                                   the key and notes the balance), then it runs
 strategy_run_stop(*, run, code)   stopped now; a live run's resting orders are cancelled
 strategy_run_flatten(*, run)      the position is left at the next open (live: now), then stop
+paper_position_close(*, run)      a stopped paper run's position left at the open that followed
+                                  its last candle evaluated (what flatten would have done)
 strategy_runs_kill(*, owner=None, code)   every active run (of one owner, or of everyone)
+
+Stopping never waits for mail or the exchange: each stop is committed with its duties (the
+owner's notice, a live run's cancel) in one transaction, and tasks carry them out after it.
 """
 
 import logging
@@ -21,12 +26,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
-from django_q.tasks import async_task
 
 from accounts.models import User
 from exchanges.models import Exchange
 from strategies import rules
+from strategies.brokers.paper import paper_evaluate
 from strategies.candles.fetch import candles_fill
+from strategies.candles.ranges import missing
+from strategies.candles.store import series_for
 from strategies.engine import history_bars
 from strategies.engine.fills.model import SHORTS_ON_SPOT
 from strategies.models import (
@@ -37,8 +44,9 @@ from strategies.models import (
     StrategyVersion,
 )
 from strategies.series import timeframe_ms
-from strategies.services import backtest_errors, live_ticks
+from strategies.services import backtest_errors, live_ticks, run_records
 from strategies.services import run_messages as messages
+from strategies.services.queueing import queue_on_commit
 from strategies.services.run_end import end_run
 from strategies.services.start_checks import (
     Source,
@@ -52,13 +60,26 @@ from strategies.services.start_checks import (
 logger = logging.getLogger(__name__)
 
 PREPARE_TASK = "strategies.tasks.prepare_run"
-CANCEL_TASK = "strategies.tasks.cancel_run_orders"
 FLATTEN_TASK = "strategies.tasks.flatten_live_run"
+PAPER_CLOSE_TASK = "strategies.tasks.close_paper_position"
 
 CAPITAL = _("The starting capital must be more than zero.")
 TOO_MANY = _(
     "You already have %(count)d active runs, the most one account may have: stop one before "
     "starting another."
+)
+CANCELS_NEED_KEY = _(
+    "A stopped run's orders may still rest at the exchange, and this key is what cancels them: "
+    "wait until its page says nothing rests any more."
+)
+CANCELS_NEED_ACCOUNT = _(
+    "Orders of a stopped run may still rest at the exchange, and your key is what cancels "
+    "them: wait until the run's page says nothing rests any more."
+)
+KEY_MARKET_TAKEN = _(
+    "The key %(label)s already trades %(symbol)s in another live run (#%(run)s). Two runs on "
+    "one key and market would each take the other's trades for another program's: stop that "
+    "run first, or trade with another key."
 )
 
 
@@ -126,6 +147,8 @@ def strategy_run_create(owner: User, *, source: Source | None, **fields) -> Stra
     active = StrategyRun.objects.owned_by(owner).active().count()
     if active >= settings.RUNS_MAX_ACTIVE:
         raise StartRefused("", str(TOO_MANY) % {"count": active})
+    if fields.get("mode") == RunMode.LIVE and (refusal := key_market_taken(**fields)):
+        raise StartRefused("key", refusal)
     capital = float(fields["capital"])
     run = StrategyRun.objects.create(
         owner=owner,
@@ -138,10 +161,18 @@ def strategy_run_create(owner: User, *, source: Source | None, **fields) -> Stra
     return run
 
 
-def _queue(task: str, run: StrategyRun, **options: str) -> None:
+def key_market_taken(*, key, symbol: str, **_fields: object) -> str:
+    """Why `key` cannot start a live run on `symbol`: an active live run already trades that
+    market with it ("" when none does)."""
+    other = StrategyRun.objects.active().filter(mode=RunMode.LIVE, key=key, symbol=symbol).first()
+    if key is None or other is None:
+        return ""
+    return str(KEY_MARKET_TAKEN) % {"label": key.label, "symbol": symbol, "run": other.pk}
+
+
+def _queue(task: str, run: StrategyRun, **options: object) -> None:
     """A task about the run, once the transaction that decided it commits."""
-    name = f"{task.rsplit('.', 1)[-1]}-{run.pk}"
-    transaction.on_commit(lambda: async_task(task, run.pk, task_name=name, **options))
+    queue_on_commit(task, run.pk, name=f"{task.rsplit('.', 1)[-1]}-{run.pk}", **options)
 
 
 def strategy_run_prepare(*, run_id: int) -> None:
@@ -172,13 +203,12 @@ def strategy_run_prepare(*, run_id: int) -> None:
     )
 
 
+@transaction.atomic
 def strategy_run_stop(*, run: StrategyRun, code: str = messages.STOPPED_BY_YOU) -> bool:
     """Stop an active run now; False when it had already stopped. A live run's resting
-    orders are cancelled by a task (the key is decrypted in workers only)."""
-    stopped = end_run(run, RunStatus.STOPPED, code)
-    if stopped and run.mode == RunMode.LIVE:
-        _queue(CANCEL_TASK, run)
-    return stopped
+    orders are cancelled by a task (the key is decrypted in workers only), committed as a duty
+    with the stop (strategies.services.run_end)."""
+    return end_run(run, RunStatus.STOPPED, code)
 
 
 def strategy_run_flatten(*, run: StrategyRun) -> bool:
@@ -189,24 +219,107 @@ def strategy_run_flatten(*, run: StrategyRun) -> bool:
         if locked is None or not locked.active:
             return False
         flat = locked.position is None or locked.last_bar_ms is None
-        if not flat:
+        if flat:
+            end_run(locked, RunStatus.STOPPED, messages.FLATTENED)
+        else:
             locked.flatten_bar_ms = locked.last_bar_ms
             locked.status = RunStatus.STOPPING
             locked.save(update_fields=["flatten_bar_ms", "status"])
             if locked.mode == RunMode.LIVE:
                 _queue(FLATTEN_TASK, locked)
-    if flat:
-        return strategy_run_stop(run=run, code=messages.FLATTENED)
     run.refresh_from_db()
     return True
 
 
+def paper_position_closable(run: StrategyRun) -> bool:
+    """A stopped paper run that still holds a position (its close may have been asked for:
+    asking again queues the task again, which a lost task needs)."""
+    return (
+        run.mode == RunMode.PAPER
+        and run.status == RunStatus.STOPPED
+        and run.position is not None
+        and run.last_bar_ms is not None
+    )
+
+
+def paper_position_close(*, run: StrategyRun) -> bool:
+    """Ask for a stopped paper run's position to be closed as flatten closes it: at the open
+    after the last candle it evaluated, with the fill model's slippage and fee (a task fetches
+    that bar if the store lacks it, as a tick does; the minute sweep asks again until the bar
+    has closed). False when there is nothing to close."""
+    with transaction.atomic():
+        locked = StrategyRun.objects.select_for_update().filter(pk=run.pk).first()
+        if locked is None or not paper_position_closable(locked):
+            return False
+        if locked.flatten_bar_ms is None:
+            locked.flatten_bar_ms = locked.last_bar_ms
+            locked.save(update_fields=["flatten_bar_ms"])
+        _queue(PAPER_CLOSE_TASK, locked)
+    run.refresh_from_db()
+    return True
+
+
+def paper_position_settle(*, run_id: int) -> None:
+    """The task behind paper_position_close: the bar after the last one evaluated, filled
+    into the store, then recorded as a tick records it (the run stays stopped). Idempotent."""
+    run = StrategyRun.objects.select_related("exchange").filter(pk=run_id).first()
+    if run is None or run.status != RunStatus.STOPPED or run.flatten_bar_ms is None:
+        return
+    if run.last_bar_ms is None or run.last_bar_ms > run.flatten_bar_ms:
+        return  # recorded already
+    step = timeframe_ms(run.timeframe)
+    through = run.flatten_bar_ms + step
+    exchange, symbol, timeframe = run.exchange, run.symbol, run.timeframe
+    series = series_for(exchange=exchange, symbol=symbol, timeframe=timeframe)
+    try:
+        if missing(series.coverage, through, through + step):
+            candles_fill(
+                exchange=exchange,
+                symbol=symbol,
+                timeframe=timeframe,
+                start=through,
+                end=through + step,
+            )
+    except ccxt.BaseError as error:
+        logger.warning("Run %s: position not closed yet: %s", run.pk, type(error).__name__)
+        raise  # failed: the ORM broker hands it out again (the owner can press once more)
+    outcome = paper_evaluate(run, through=through)
+    if outcome is None:
+        return  # the bar is not closed (or not held) yet: the owner is told to try later
+    with transaction.atomic():
+        locked = StrategyRun.objects.select_for_update().filter(pk=run.pk).first()
+        if locked is None or locked.last_bar_ms is None or locked.last_bar_ms >= through:
+            return
+        run_records.tick_record(locked, outcome)
+
+
+def paper_closes_requeue(*, now_ms: int | None = None) -> int:
+    """Queue again the close of every stopped paper run whose exit bar has closed since its
+    owner asked (the task found it still forming, or was lost); how many."""
+    now_ms = int(time.time() * 1000) if now_ms is None else now_ms
+    asked = StrategyRun.objects.filter(
+        mode=RunMode.PAPER,
+        status=RunStatus.STOPPED,
+        flatten_bar_ms__isnull=False,
+        position__isnull=False,
+    )
+    queued = 0
+    for run in asked:
+        exit_bar_end = (run.flatten_bar_ms or 0) + 2 * timeframe_ms(run.timeframe)
+        if exit_bar_end <= now_ms and paper_position_closable(run):
+            _queue(PAPER_CLOSE_TASK, run)
+            queued += 1
+    return queued
+
+
+@transaction.atomic
 def strategy_runs_kill(*, owner: User | None = None, code: str) -> int:
-    """Stop every active run of `owner` (everyone's when None); how many were stopped."""
+    """Stop every active run of `owner` (everyone's when None), in one transaction with their
+    duties; how many were stopped."""
     runs = StrategyRun.objects.active()
     if owner is not None:
         runs = runs.filter(owner=owner)
-    return sum(strategy_run_stop(run=run, code=code) for run in runs.select_related("owner"))
+    return sum(end_run(run, RunStatus.STOPPED, code) for run in runs.select_related("owner"))
 
 
 # Hooks accounts and exchanges call without importing strategies (StrategiesConfig.ready).
@@ -225,7 +338,16 @@ def runs_block_while_active(user: User) -> str | None:
     ) % {"count": count}
 
 
+def runs_block_while_cancelling(user: User) -> str | None:
+    """Deleting the account shreds the keys that cancel a stopped run's resting orders."""
+    if not StrategyRun.objects.owned_by(user).cancels_pending().exists():
+        return None
+    return str(CANCELS_NEED_ACCOUNT)
+
+
 def runs_block_key_deletion(key) -> str | None:
+    if StrategyRun.objects.cancels_pending().filter(key=key).exists():
+        return str(CANCELS_NEED_KEY)
     count = StrategyRun.objects.active().filter(key=key).count()
     if not count:
         return None

@@ -16,6 +16,10 @@ from strategies.series import utc
 from strategies.services.backtest_errors import error_message
 
 NOT_ENOUGH = _("not enough data")
+# Past this, a percentage is shown as a bound: an annual rate compounded from a few hours
+# (a young paper run's CAGR) has dozens of digits and would only push the page sideways.
+HUGE_PERCENT = 1_000_000
+OVER = _("more than %(limit)s %%")
 EXIT_REASONS = {
     SIGNAL: _("exit rule"),
     STOP_LOSS: _("stop-loss"),
@@ -54,6 +58,9 @@ def metric_value(metric: MetricText, value: object) -> str:
         return str(NOT_ENOUGH)
     number = float(value)  # type: ignore[arg-type]
     if metric.unit == FRACTION:
+        if number * 100 >= HUGE_PERCENT:
+            limit = formats.number_format(HUGE_PERCENT, 0, use_l10n=True, force_grouping=True)
+            return str(OVER) % {"limit": limit}
         return formats.number_format(number * 100, 2, use_l10n=True) + " %"
     if metric.unit == MONEY:
         return formats.number_format(number, 2, use_l10n=True, force_grouping=True)

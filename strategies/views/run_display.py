@@ -1,6 +1,7 @@
 """How a run's page words and draws it: decisions in the strategy's own sentences, trades as
 the backtest ledger shows them, the equity curve as the backtest chart draws it."""
 
+from datetime import UTC
 from decimal import Decimal
 
 import numpy as np
@@ -14,7 +15,12 @@ from strategies.models import RunDecision, RunOrder, RunTrade, StrategyRun
 from strategies.rules.sentences import Wording
 from strategies.series import timeframe_ms
 from strategies.services.backtest_results import equity_points
-from strategies.services.run_messages import stop_message
+from strategies.services.run_messages import (
+    CANCEL_GIVEN_UP,
+    CANCEL_KEY_REFUSED,
+    CANCEL_MESSAGES,
+    stop_message,
+)
 from strategies.views.backtest_display import equity_chart, trade_rows, when
 
 EVENTS = {
@@ -112,6 +118,26 @@ def chart(run: StrategyRun, points: list[tuple[int, float]]) -> dict | None:
 
 def stop_text(run: StrategyRun) -> str:
     return stop_message(run.stop_code, run.stop_params) if run.stop_code else ""
+
+
+def cancel_text(run: StrategyRun) -> str:
+    """While an ended live run's orders may still rest at the exchange: said plainly, with
+    why the last cancel failed and when the next one comes."""
+    if run.active:
+        return ""
+    if run.cancel_due_at is None:
+        if run.cancel_problem != CANCEL_KEY_REFUSED:
+            return ""
+        template = CANCEL_MESSAGES[CANCEL_GIVEN_UP]  # retries ended: only the owner can check
+    else:
+        template = CANCEL_MESSAGES.get(run.cancel_problem, CANCEL_MESSAGES[""])
+    due = run.cancel_due_at.astimezone(UTC) if run.cancel_due_at else None
+    shown = {
+        "exchange": run.exchange.name,
+        "attempts": run.cancel_attempts,
+        "next": due.strftime("%Y-%m-%d %H:%M:%S") if due else "",
+    }
+    return str(template) % shown
 
 
 def order_rows(orders: list[RunOrder]) -> list[dict]:

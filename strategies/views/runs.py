@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -94,9 +94,12 @@ def run_new(request: AuthenticatedRequest) -> HttpResponse:
 def _live(run, document) -> dict[str, object]:
     """What the refreshed part of the run's page shows."""
     activity = selectors.run_activity(run)
+    closing = services.paper_position_closable(run) and run.flatten_bar_ms is not None
     return {
         "run": run,
         "stop_text": run_display.stop_text(run),
+        "cancel_text": run_display.cancel_text(run),
+        "paper_closable": services.paper_position_closable(run),
         "alert_text": run_display.alert_text(run),
         "drift": run_display.drift(activity["orders"]) if run.mode == RunMode.LIVE else None,
         "history": run_display.history(run) if run.mode == RunMode.LIVE else None,
@@ -107,7 +110,8 @@ def _live(run, document) -> dict[str, object]:
         "stats": backtest_display.stat_rows(run.stats),
         "started": backtest_display.when(run.start_ms),
         "last_bar": backtest_display.when(run.last_bar_ms),
-        "refresh": REFRESH_SECONDS if run.active else None,
+        # Also while what follows a stop is under way: a cancel, a paper position's close.
+        "refresh": REFRESH_SECONDS if run.active or run.orders_may_rest or closing else None,
     }
 
 
@@ -140,9 +144,47 @@ def run_live(request: AuthenticatedRequest, run_id: int) -> HttpResponse:
 def run_stop(request: AuthenticatedRequest, run_id: int) -> HttpResponse:
     run = selectors.run_of(request.user, run_id)
     if services.strategy_run_stop(run=run):
-        messages.success(request, _("Run stopped."))
+        messages.success(request, _stopped_text(run))
     else:
         messages.info(request, _("This run had already stopped."))
+    return redirect(run)
+
+
+def _stopped_text(run) -> str:
+    """What stopping did, and what it did not do to the position."""
+    if run.mode == RunMode.LIVE and run.position:
+        return _(
+            "Run stopped: nothing more is sent, and its orders resting at the exchange are "
+            "being cancelled. Its position stays open at the exchange: close it there if you "
+            "no longer want it."
+        )
+    if run.mode == RunMode.LIVE:
+        return _(
+            "Run stopped: nothing more is sent, and its orders resting at the exchange are "
+            "being cancelled."
+        )
+    if run.position:
+        return _(
+            "Run stopped. Its paper position stays open on paper: “Close the paper position” "
+            "on this page records its exit."
+        )
+    return _("Run stopped.")
+
+
+@login_required
+@require_POST
+def paper_position_close(request: AuthenticatedRequest, run_id: int) -> HttpResponse:
+    run = selectors.run_of(request.user, run_id)
+    if services.paper_position_close(run=run):
+        messages.success(
+            request,
+            _(
+                "Closing the paper position: its exit is recorded at the open after the last "
+                "candle the run evaluated, with the fill model's slippage and fee."
+            ),
+        )
+    else:
+        messages.info(request, _("This run holds no paper position to close."))
     return redirect(run)
 
 
@@ -165,7 +207,16 @@ def run_flatten(request: AuthenticatedRequest, run_id: int) -> HttpResponse:
 @require_POST
 def runs_kill(request: AuthenticatedRequest) -> HttpResponse:
     count = services.strategy_runs_kill(owner=request.user, code=run_messages.KILLED_BY_YOU)
-    messages.success(request, _("All your runs are stopped (%(count)d).") % {"count": count})
+    stopped = ngettext(
+        "%(count)d run stopped. Positions stay open: a paper one on paper (its page closes it), "
+        "a live one at the exchange (close it there); live orders resting at the exchange are "
+        "being cancelled.",
+        "%(count)d runs stopped. Positions stay open: paper ones on paper (each run's page "
+        "closes them), live ones at the exchange (close them there); live orders resting at "
+        "the exchange are being cancelled.",
+        count,
+    )
+    messages.success(request, stopped % {"count": count})
     return redirect("runs:list")
 
 

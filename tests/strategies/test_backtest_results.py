@@ -55,3 +55,17 @@ def test_provenance_is_clipped_to_the_period_and_gaps_counted_only_where_data_is
     assert gap_count([[0, 20 * HOUR]], 5 * HOUR, 12 * HOUR, HOUR, 5) == 2
     # Nothing held, nothing called a gap.
     assert gap_count([], 5 * HOUR, 12 * HOUR, HOUR, 0) == 0
+
+
+def test_a_percentage_too_large_to_read_is_shown_as_a_bound():
+    from django.utils import translation
+
+    from strategies.engine.metric_texts import METRICS
+    from strategies.views.backtest_display import metric_value
+
+    cagr = next(metric for metric in METRICS if metric.name == "cagr")
+    # A run up 5 % in 3 hours: 1.05 ** (8766 / 3) - 1 is about 2.5e61, a 62-digit percentage.
+    assert metric_value(cagr, 1.05 ** (8766 / 3) - 1) == "more than 1,000,000 %"
+    assert metric_value(cagr, 9_999.99) == "999999.00 %"  # just under the bound: as it is
+    with translation.override("fr"):
+        assert metric_value(cagr, 1e60) == "plus de 1\u00a0000\u00a0000 %"

@@ -161,3 +161,37 @@ def test_the_daily_recheck_tests_every_live_runs_key_again(trader):
     assert live_start.live_keys_recheck() == 1
 
     assert ConnectionTest.objects.filter(key=key).count() == before + 1
+
+
+def test_a_second_live_run_on_a_key_and_market_already_traded_is_refused(
+    trader, django_capture_on_commit_callbacks
+):
+    client, user, device, paper, key = trader
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/en/runs/{paper.pk}/go-live/", form(key, code=totp_code(device)))
+    first = StrategyRun.objects.get(owner=user, mode=RunMode.LIVE)
+    assert first.status == RunStatus.RUNNING
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            f"/en/runs/{paper.pk}/go-live/", form(key, code=totp_code(device, steps_ahead=1))
+        )
+        french = client.post(
+            f"/fr/runs/{paper.pk}/go-live/", form(key, code=totp_code(device, steps_ahead=1))
+        )
+
+    assert response.status_code == 200
+    refusal = f"The key spot-full already trades BTC/USD in another live run (#{first.pk})"
+    assert refusal in missing(response)
+    assert (
+        f"La clé spot-full trade déjà BTC/USD dans une autre exécution réelle (#{first.pk})"
+        in missing(french)
+    )
+    assert StrategyRun.objects.filter(owner=user, mode=RunMode.LIVE).count() == 1
+
+    # Once stopped, it leaves the market to another run.
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/en/runs/{first.pk}/stop/")
+        # The code refused with the gates was never checked, so it is still fresh.
+        client.post(f"/en/runs/{paper.pk}/go-live/", form(key, code=totp_code(device, 1)))
+    assert StrategyRun.objects.filter(owner=user, mode=RunMode.LIVE).count() == 2

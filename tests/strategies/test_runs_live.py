@@ -22,7 +22,7 @@ from strategies.models import (
     RunTrade,
 )
 from strategies.series import Candles
-from strategies.services import live_ticks, run_history
+from strategies.services import live_ticks, live_upkeep, run_history
 from strategies.services.run_ticks import run_tick
 from tests.accounts.helpers import make_user
 from tests.strategies.mine_helpers import page
@@ -169,7 +169,7 @@ def test_a_worker_that_starts_settles_what_a_killed_tick_left_without_sending(
         with pytest.raises(SystemExit):
             run_tick(run_id=run.pk, bar_ms=times[1])
 
-    live_ticks.worker_started(proc_name="worker-1")  # sync tasks in tests: it runs now
+    live_upkeep.worker_started(proc_name="worker-1")  # sync tasks in tests: it runs now
 
     (order,) = venue_orders(sandbox)  # nothing sent: the order was found by its client id
     row = RunOrder.objects.get(run=run)
@@ -189,8 +189,8 @@ def test_a_worker_that_starts_stops_a_run_whose_account_moved(live, sandbox, cap
     other.urls["api"] = {**other.urls["api"], **sandbox.ccxt_urls("kraken")}
     other.create_order("BTC/USD", "market", "sell", 0.5)
 
-    live_ticks.worker_started(proc_name="worker-1")
-    live_ticks.worker_started(proc_name="worker-2")  # the cluster's next worker: no repeat
+    live_upkeep.worker_started(proc_name="worker-1")
+    live_upkeep.worker_started(proc_name="worker-2")  # the cluster's next worker: no repeat
 
     run.refresh_from_db()
     assert (run.status, run.stop_code) == (RunStatus.FAILED, "another_program")

@@ -11,17 +11,26 @@ import time
 
 import pytest
 from django.core.management import call_command
+from django.test import Client
 from django_q.conf import Conf
 from django_q.tasks import async_task
 
 from exchanges.sandbox import Fault
-from strategies.models import RunMode, RunOrder, StrategyRun
+from strategies.models import RunMode, RunNotice, RunOrder, StrategyRun
 from strategies.services import live_ticks
+from strategies.services import runs as services
 from tests.accounts.helpers import make_user
 from tests.strategies.run_helpers import paper_run, sandbox_key, stored, venue_orders
+from tests.strategies.test_runs_stop import resting, with_a_resting_stop
 from tests.strategies.test_runs_ticks import HAND, hand_candles
 
 pytestmark = [pytest.mark.cluster, pytest.mark.django_db(transaction=True)]
+CLUSTER = {
+    "EXCHANGE_RATE_LIMIT": "false",
+    "RUNS_MIN_MARKET_VOLUME": "1000",
+    "Q_TIMEOUT": "8",
+    "Q_RETRY": "10",
+}
 
 
 def test_a_live_tick_killed_mid_order_never_doubles_nor_loses_it(
@@ -31,13 +40,7 @@ def test_a_live_tick_killed_mid_order_never_doubles_nor_loses_it(
     settings.EXCHANGE_API_OVERRIDES = {"kraken": venue.url}
     settings.EXCHANGE_RATE_LIMIT = False
     monkeypatch.setattr(Conf, "SYNC", False)
-    variables = {
-        "EXCHANGE_API_OVERRIDES": f"kraken={venue.url}",
-        "EXCHANGE_RATE_LIMIT": "false",
-        "RUNS_MIN_MARKET_VOLUME": "1000",
-        "Q_TIMEOUT": "8",
-        "Q_RETRY": "10",
-    }
+    variables = {"EXCHANGE_API_OVERRIDES": f"kraken={venue.url}", **CLUSTER}
     owner = make_user("killed-live@example.com")
     candles = hand_candles()
     stored(candles)
@@ -80,6 +83,88 @@ def test_a_live_tick_killed_mid_order_never_doubles_nor_loses_it(
     assert run.last_bar_ms == int(candles.time[1])
     assert run.held == pytest.approx(float(order.filled))  # a consistent run
     assert run.status == "running"
+
+
+def live_run_with_a_resting_stop(venue, settings):
+    """A live run that bought and rests its stop-loss at the venue (ticked in this process)."""
+    call_command("load_guides", verbosity=0)  # a transactional test starts empty
+    settings.EXCHANGE_API_OVERRIDES = {"kraken": venue.url}
+    settings.EXCHANGE_RATE_LIMIT = False
+    settings.RUNS_MIN_MARKET_VOLUME = 1000
+    return with_a_resting_stop(venue, "stopped-live@example.com")
+
+
+def wait_until_nothing_rests(venue, seconds: float) -> float:
+    """Seconds until the venue shows none of the demo key's orders open (the deadline passed:
+    what the deadline was)."""
+    started = time.monotonic()
+    while time.monotonic() - started < seconds and resting(venue):
+        time.sleep(0.05)
+    return time.monotonic() - started
+
+
+# The production default: no EMAIL_URL, mail to localhost:25, where nothing listens.
+MAIL_DOWN = {"EMAIL_URL": "smtp://127.0.0.1:1", "EMAIL_TIMEOUT": "2"}
+
+
+def test_stop_with_mail_down_and_one_transient_cancel_error_leaves_nothing_resting(
+    venue, settings, start_qcluster, monkeypatch, tmp_path
+):
+    run = live_run_with_a_resting_stop(venue, settings)
+    start_qcluster(EXCHANGE_API_OVERRIDES=f"kraken={venue.url}", **CLUSTER, **MAIL_DOWN)
+    monkeypatch.setattr(Conf, "SYNC", False)
+    venue.inject(Fault("unavailable", endpoint="CancelOrder"))
+    owner = Client()
+    owner.force_login(run.owner)
+
+    pressed = time.monotonic()
+    response = owner.post(f"/en/runs/{run.pk}/stop/")
+    answered = time.monotonic() - pressed
+    took = wait_until_nothing_rests(venue, 60)
+
+    assert response.status_code == 302
+    assert resting(venue) == [], cluster_logs(tmp_path)
+    assert venue.faults.pending() == []  # the transient error was met, and retried
+    print(f"\nStop answered in {answered:.2f} s; nothing rests at the venue after {took:.2f} s")
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and StrategyRun.objects.get(pk=run.pk).cancel_due_at:
+        time.sleep(0.1)
+    run.refresh_from_db()
+    assert (run.status, run.cancel_due_at) == ("stopped", None)
+    notice = RunNotice.objects.get(run=run)  # the mail server refused it: kept, to retry
+    while time.monotonic() < deadline and not RunNotice.objects.get(pk=notice.pk).attempts:
+        time.sleep(0.1)
+    notice.refresh_from_db()
+    assert (notice.sent_at, notice.attempts) == (None, 1), cluster_logs(tmp_path)
+
+
+def test_a_cancel_killed_with_its_worker_is_resumed_by_the_next_cluster(
+    venue, settings, start_qcluster, monkeypatch, tmp_path
+):
+    run = live_run_with_a_resting_stop(venue, settings)
+    monkeypatch.setattr(Conf, "SYNC", False)
+    # The cancel's first call (the resting order looked up) sits on its answer: the worker
+    # is killed there, before anything is cancelled.
+    venue.inject(Fault("slow", endpoint="OpenOrders", seconds=30))
+    services.strategy_run_stop(run=run)  # committed: its cancel queued
+    cluster = start_qcluster(EXCHANGE_API_OVERRIDES=f"kraken={venue.url}", **CLUSTER, **MAIL_DOWN)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and venue.faults.pending():
+        time.sleep(0.05)
+    assert venue.faults.pending() == [], cluster_logs(tmp_path)
+    os.killpg(cluster.pid, signal.SIGKILL)  # the machine dies with its workers
+    cluster.wait()
+    assert len(resting(venue)) == 1  # still resting: the cancel died with the worker
+
+    # On Redis the task is gone; the next cluster's start resumes every pending cancel.
+    start_qcluster(EXCHANGE_API_OVERRIDES=f"kraken={venue.url}", **CLUSTER, **MAIL_DOWN)
+    wait_until_nothing_rests(venue, 60)
+
+    assert resting(venue) == [], cluster_logs(tmp_path)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and StrategyRun.objects.get(pk=run.pk).cancel_due_at:
+        time.sleep(0.1)
+    assert StrategyRun.objects.get(pk=run.pk).cancel_due_at is None
 
 
 def cluster_logs(folder) -> str:

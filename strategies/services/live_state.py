@@ -1,0 +1,107 @@
+"""What a live run's own fills add up to, and what they show: the holding, the cash, the open
+position as its page shows it, and the closed trade once the position is flat. Shared by the
+live tick and by the work between bars (strategies.services.live_upkeep)."""
+
+from dataclasses import dataclass
+
+from strategies.engine.fills.journal import ENTRY, SELL
+from strategies.models import RunFill, RunTrade, StrategyRun
+
+HELD_DECIMALS = 12
+
+
+@dataclass(frozen=True)
+class LiveState:
+    """What the run's own fills add up to: the base it holds (signed: a short is negative),
+    its cash (the starting capital less what it paid, plus what it received), and the fill of
+    the entry it holds from."""
+
+    held: float
+    cash: float
+    entry: RunFill | None
+
+    @property
+    def side(self) -> str:
+        return "long" if self.held > 0 else "short"
+
+    @property
+    def size(self) -> float:
+        return abs(self.held)
+
+    @classmethod
+    def of(cls, run: StrategyRun) -> "LiveState":
+        return cls.at_closes(run, [None])[0]
+
+    @classmethod
+    def at_closes(cls, run: StrategyRun, bars: list) -> list["LiveState"]:
+        """The state at the close of each bar opening at `bars` (ascending; None: now):
+        what the fills of orders sent at that bar's open or before add up to. A bar recorded
+        late (ticks missed while workers were down) shows what was held then, not now."""
+        fills = RunFill.objects.filter(run=run).select_related("order").order_by("bar_ms", "pk")
+        pending = iter(fills)
+        fill = next(pending, None)
+        held, cash, entry, states = 0.0, float(run.capital), None, []
+        for bar in bars:
+            while fill is not None and (bar is None or fill.bar_ms <= bar):
+                buys = fill.order.action != SELL
+                held += fill.amount if buys else -fill.amount
+                cash += (-1 if buys else 1) * fill.amount * fill.price - fill.fee
+                if fill.order.leg == ENTRY:
+                    entry = fill
+                fill = next(pending, None)
+            held = round(held, HELD_DECIMALS)  # sums of stepped amounts: no 1e-17 positions
+            states.append(cls(held=held, cash=cash, entry=entry if held else None))
+        return states
+
+
+def account_fields(state: LiveState, mark: float) -> dict[str, object]:
+    """The run's holding, equity and position at the price `mark`."""
+    return {
+        "held": state.held,
+        "equity": state.cash + state.held * mark,
+        "position": _position(state, mark),
+    }
+
+
+def _position(state: LiveState, close: float) -> dict | None:
+    """The open position as the run's page shows it (trade_json's shape)."""
+    if state.entry is None:
+        return None
+    entry = state.entry
+    return {
+        "side": entry.order.side,
+        "entry_time": entry.bar_ms,
+        "entry_price": entry.price,
+        "size": state.size,
+        "pnl": state.held * (close - entry.price) - entry.fee,
+        "fees": entry.fee,
+        "mark_price": close,
+    }
+
+
+def closed_trade_record(run: StrategyRun, state: LiveState) -> None:
+    """When the run is flat after an exit filled, the trade from its last entry to it."""
+    if state.held:
+        return
+    exit_fill = RunFill.objects.filter(run=run).exclude(order__leg=ENTRY).order_by("-pk").first()
+    entry_fill = RunFill.objects.filter(run=run, order__leg=ENTRY).order_by("-pk").first()
+    if exit_fill is None or entry_fill is None or entry_fill.pk > exit_fill.pk:
+        return
+    sign = 1 if entry_fill.order.side == "long" else -1  # a short gains when the price falls
+    RunTrade.objects.get_or_create(
+        run=run,
+        entry_ms=entry_fill.bar_ms,
+        defaults={
+            "side": entry_fill.order.side,
+            "entry_price": entry_fill.price,
+            "size": entry_fill.amount,
+            "exit_ms": exit_fill.bar_ms,
+            "exit_price": exit_fill.price,
+            "exit_reason": exit_fill.order.reason,
+            "pnl": sign
+            * (exit_fill.amount * exit_fill.price - entry_fill.amount * entry_fill.price)
+            - entry_fill.fee
+            - exit_fill.fee,
+            "fees": entry_fill.fee + exit_fill.fee,
+        },
+    )
