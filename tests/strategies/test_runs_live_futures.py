@@ -329,3 +329,31 @@ def test_the_trade_backfill_shows_the_fees_the_account_was_charged(
     (row,) = run.exchange_trades
     assert (row["ours"], row["fee"]) == (True, float(venue_fill.fee))
     assert row["fee"] == pytest.approx(float(venue_fill.cost) * 0.0004)
+
+
+def test_a_stopped_short_leaves_neither_its_stop_nor_its_target_resting(
+    short_run, sandbox, django_capture_on_commit_callbacks
+):
+    from strategies.services import runs as services
+
+    run, times = short_run
+    run_tick(run_id=run.pk, bar_ms=times[1])
+    assert sorted(o.type for o in futures_orders(sandbox) if o.status == "open") == [
+        "stop-loss",
+        "take-profit",
+    ]
+    sandbox.inject(Fault("unavailable", venue="futures", endpoint="cancelorder"))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.strategy_run_stop(run=run)
+
+    assert sandbox.faults.pending() == []  # met once, retried
+    assert [o.type for o in futures_orders(sandbox) if o.status == "open"] == []
+    run.refresh_from_db()
+    assert (run.status, run.cancel_due_at) == (RunStatus.STOPPED, None)
+    assert position(sandbox) < 0  # the short itself stays open: a stop is not a flatten
+    assert set(
+        RunOrder.objects.filter(run=run, leg__in=("stop", "target")).values_list(
+            "status", flat=True
+        )
+    ) == {"cancelled"}
