@@ -5,6 +5,7 @@ missing stop, one key trades one market in one live run, the global kill switch 
 permission of its own, and a stopped paper run says what happens to its position and keeps a
 way to close it. Against the sandbox venue (Kraken Spot's dialect, real signatures)."""
 
+import importlib
 import socket
 from datetime import timedelta
 
@@ -392,3 +393,22 @@ def test_a_paper_close_whose_task_was_lost_is_queued_again_by_the_sweep(
     run.refresh_from_db()
     assert (run.held, run.position) == (0.0, None)
     assert RunTrade.objects.get(run=run).exit_price == 120.0  # bar 3's open, as by hand above
+
+
+def test_live_runs_stopped_before_the_duty_existed_get_it_and_are_cleaned(
+    protected, sandbox, django_capture_on_commit_callbacks
+):
+    from django.apps import apps
+
+    resume = importlib.import_module("strategies.migrations.0015_resume_cancels_of_ended_runs")
+    # Stopped by the old code: the status changed, the cancel never ran, no duty was noted.
+    StrategyRun.objects.filter(pk=protected.pk).update(status=RunStatus.STOPPED)
+    resume.resume_cancels(apps, None)
+
+    protected.refresh_from_db()
+    assert protected.cancel_due_at is not None
+    with django_capture_on_commit_callbacks(execute=True):
+        tasks.fan_out_runs()
+    assert resting(sandbox) == []
+    protected.refresh_from_db()
+    assert protected.cancel_due_at is None
