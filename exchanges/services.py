@@ -22,7 +22,7 @@ from exchanges.models import (
     KeyReplacement,
     ReplacementOutcome,
 )
-from exchanges.replacements import replacements_wipe
+from exchanges.replacements import WIPED, replacements_wipe
 from noonbarbari.content_loading import Outcome, decide, digest
 
 logger = logging.getLogger(__name__)
@@ -138,9 +138,7 @@ def exchange_key_delete(*, key: ExchangeKey) -> None:
     while something depends on the key."""
     refuse_if_blocked(key_deletion_blockers, key, KeyDeletionRefused)
     key_event_record(key, KeyEventKind.DELETED, WEB)
-    ExchangeKey.objects.filter(pk=key.pk).update(
-        api_key=None, secret=None, passphrase=None, uid=None
-    )
+    ExchangeKey.objects.filter(pk=key.pk).update(**WIPED)
     replacements_wipe(KeyReplacement.objects.filter(key=key))
     key.delete()
 

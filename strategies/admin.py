@@ -145,6 +145,11 @@ class StrategyRunAdmin(admin.ModelAdmin):
     def has_stop_permission(self, request) -> bool:
         return request.user.has_perm("strategies.stop_runs")
 
+    def _report_stopped(self, request, count: int) -> None:
+        """How many runs stopped, and that their positions stay open."""
+        self.message_user(request, _stopped(count))
+        self.message_user(request, POSITIONS_STAY)
+
     def has_add_permission(self, request) -> bool:
         return False
 
@@ -157,8 +162,7 @@ class StrategyRunAdmin(admin.ModelAdmin):
             runs.strategy_run_stop(run=run, code=run_messages.KILLED_BY_STAFF)
             for run in queryset.filter(status__in=ACTIVE_RUN)
         )
-        self.message_user(request, _stopped(stopped))
-        self.message_user(request, POSITIONS_STAY)
+        self._report_stopped(request, stopped)
 
     @admin.action(
         description=_("Stop every run of these runs' owners (kill switch per user)"),
@@ -170,8 +174,7 @@ class StrategyRunAdmin(admin.ModelAdmin):
             runs.strategy_runs_kill(owner=owner, code=run_messages.KILLED_BY_STAFF)
             for owner in owners
         )
-        self.message_user(request, _stopped(stopped))
-        self.message_user(request, POSITIONS_STAY)
+        self._report_stopped(request, stopped)
 
     def get_urls(self):
         kill_all = self.admin_site.admin_view(self.kill_all_view)
@@ -187,8 +190,7 @@ class StrategyRunAdmin(admin.ModelAdmin):
             raise PermissionDenied
         if request.method == "POST":
             stopped = runs.strategy_runs_kill(code=run_messages.KILLED_FOR_ALL)
-            self.message_user(request, _stopped(stopped))
-            self.message_user(request, POSITIONS_STAY)
+            self._report_stopped(request, stopped)
             return redirect("admin:strategies_strategyrun_changelist")
         context = {
             **self.admin_site.each_context(request),

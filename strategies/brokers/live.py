@@ -258,13 +258,14 @@ class LiveBroker:
     def resting_ours(self) -> list[dict]:
         """The exchange's open orders in the run's market that this run placed (by client id
         or the exchange's id): what must be empty before a stopped run is done with."""
-        rows = RunOrder.objects.filter(run=self.run)
-        client_ids = set(rows.values_list("client_order_id", flat=True))
-        ours = self.our_order_ids()
+        ids = RunOrder.objects.filter(run=self.run).values_list(
+            "client_order_id", "exchange_order_id"
+        )
+        ours = {known for pair in ids for known in pair if known}
         return [
             order
             for order in self.read(self.client.fetch_open_orders, self.run.symbol)
-            if order.get("clientOrderId") in client_ids or str(order.get("id")) in ours
+            if order.get("clientOrderId") in ours or str(order.get("id")) in ours
         ]
 
     # --- the account ---------------------------------------------------------------------

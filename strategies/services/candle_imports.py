@@ -25,7 +25,6 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
-from django_q.tasks import async_task
 
 from accounts.models import User
 from strategies.candles_csv import (
@@ -39,6 +38,7 @@ from strategies.models.candle_imports import ACTIVE_IMPORT, CandleImport
 from strategies.models.candle_imports import CandleImportStatus as Status
 from strategies.series import Candles
 from strategies.services.candles import candles_store
+from strategies.services.queueing import queue_on_commit
 
 logger = logging.getLogger(__name__)
 
@@ -133,17 +133,9 @@ def _queue(*, owner: User, **fields: object) -> CandleImport:
     record = CandleImport.objects.create(owner=owner, **fields)
     old = CandleImport.objects.owned_by(owner).finished().values_list("pk", flat=True)[KEPT:]
     CandleImport.objects.filter(pk__in=list(old)).delete()
-    # Robust: a broker that fails after the commit must not turn the kept file into a 500;
-    # the import then waits until settled as interrupted.
-    transaction.on_commit(
-        lambda: async_task(
-            TASK,
-            record.pk,
-            cluster=settings.LONG_TASKS,
-            task_name=f"candle-import-{record.pk}",
-        ),
-        robust=True,
-    )
+    # A broker that fails after the commit must not turn the kept file into a 500: the
+    # import then waits until settled as interrupted.
+    queue_on_commit(TASK, record.pk, name=f"candle-import-{record.pk}", cluster=settings.LONG_TASKS)
     return record
 
 

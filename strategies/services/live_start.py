@@ -31,7 +31,12 @@ from strategies import rules
 from strategies.models import RunMode, RunStatus, StrategyRun
 from strategies.services import run_messages as messages
 from strategies.services.run_end import end_run
-from strategies.services.runs import key_market_taken, run_window, strategy_run_create
+from strategies.services.runs import (
+    key_market_refusal,
+    key_market_taken,
+    run_window,
+    strategy_run_create,
+)
 from strategies.services.start_checks import StartRefused
 
 KEY_TEST_MAX_AGE = timedelta(hours=24)
@@ -102,10 +107,9 @@ def _key_gate(paper: StrategyRun, key: ExchangeKey | None) -> Gate:
         or (timezone.now() - test.finished_at > KEY_TEST_MAX_AGE)
     ):
         missing = str(KEY_TEST_OLD)
-    elif taken := key_market_taken(key=key, symbol=paper.symbol):
-        other = StrategyRun.objects.active().filter(key=key, symbol=paper.symbol).first()
-        link = other.get_absolute_url() if other else reverse("runs:list")
-        return Gate("key", False, taken, link, str(_("Open that run")))
+    elif (other := key_market_taken(key=key, symbol=paper.symbol)) is not None:
+        refusal = key_market_refusal(key, other)
+        return Gate("key", False, refusal, other.get_absolute_url(), str(_("Open that run")))
     else:
         return Gate("key", True)
     key_url = reverse("exchanges:key_detail", kwargs={"key_id": key.pk})

@@ -43,8 +43,8 @@ from strategies.services.live_ticks import (
     reconciled,
     session,
 )
-from strategies.services.run_end import cancel_queue, end_run
-from strategies.services.run_notices import REQUEUE_AFTER
+from strategies.services.queueing import queue_again
+from strategies.services.run_end import CANCEL_TASK, CANCEL_TASK_NAME, end_run
 
 logger = logging.getLogger(__name__)
 
@@ -131,11 +131,7 @@ def live_cancels_requeue() -> int:
 
 
 def _requeue_cancels(runs) -> int:
-    pks = list(runs.values_list("pk", flat=True))
-    StrategyRun.objects.filter(pk__in=pks).update(cancel_due_at=timezone.now() + REQUEUE_AFTER)
-    for run in StrategyRun.objects.filter(pk__in=pks):
-        cancel_queue(run)
-    return len(pks)
+    return queue_again(runs, due_field="cancel_due_at", task=CANCEL_TASK, name=CANCEL_TASK_NAME)
 
 
 def live_reconcile(*, run_id: int) -> None:

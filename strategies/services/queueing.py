@@ -7,11 +7,18 @@ queue again. So the queueing itself only logs its failure.
 """
 
 import logging
+from datetime import timedelta
 
 from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
 from django_q.tasks import async_task
 
 logger = logging.getLogger(__name__)
+
+# A duty whose task was queued this long ago and is still due is queued again (its task lost
+# with a killed worker, or never queued).
+REQUEUE_AFTER = timedelta(minutes=2)
 
 
 def queue_on_commit(task: str, *args: object, name: str, **options: object) -> None:
@@ -24,3 +31,13 @@ def queue_on_commit(task: str, *args: object, name: str, **options: object) -> N
             logger.exception("Task %s not queued", name)
 
     transaction.on_commit(send)
+
+
+def queue_again(rows: QuerySet, *, due_field: str, task: str, name: str) -> int:
+    """`task(pk)` queued for each of `rows`, their `due_field` moved REQUEUE_AFTER ahead first
+    (queued again then if still due); `name` is formatted with the pk. How many."""
+    pks = list(rows.values_list("pk", flat=True))
+    rows.model.objects.filter(pk__in=pks).update(**{due_field: timezone.now() + REQUEUE_AFTER})
+    for pk in pks:
+        queue_on_commit(task, pk, name=name.format(pk=pk))
+    return len(pks)

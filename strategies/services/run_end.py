@@ -7,10 +7,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from strategies.models import ACTIVE_RUN, NoticeKind, RunMode, StrategyRun
-from strategies.services.queueing import queue_on_commit
-from strategies.services.run_notices import REQUEUE_AFTER, run_notice_create
+from strategies.services.queueing import REQUEUE_AFTER, queue_on_commit
+from strategies.services.run_notices import run_notice_create
 
 CANCEL_TASK = "strategies.tasks.cancel_run_orders"
+CANCEL_TASK_NAME = "cancel_run_orders-{pk}"
 
 
 @transaction.atomic
@@ -35,10 +36,5 @@ def end_run(run: StrategyRun, status: str, code: str, **params: object) -> bool:
     run.refresh_from_db()
     run_notice_create(run=run, kind=NoticeKind.RUN_ENDED)
     if live:
-        cancel_queue(run)
+        queue_on_commit(CANCEL_TASK, run.pk, name=CANCEL_TASK_NAME.format(pk=run.pk))
     return True
-
-
-def cancel_queue(run: StrategyRun) -> None:
-    """Queue the cancel of an ended live run's resting orders once the transaction commits."""
-    queue_on_commit(CANCEL_TASK, run.pk, name=f"cancel_run_orders-{run.pk}")

@@ -18,13 +18,12 @@ from django.utils import timezone
 
 from strategies.models import NoticeKind, RunNotice, StrategyRun
 from strategies.services import run_emails
-from strategies.services.queueing import queue_on_commit
+from strategies.services.queueing import REQUEUE_AFTER, queue_again, queue_on_commit
 
 logger = logging.getLogger(__name__)
 
 SEND_TASK = "strategies.tasks.send_run_notice"
-# A notice queued and not sent by then is queued again (its task lost with a killed worker).
-REQUEUE_AFTER = timedelta(minutes=2)
+TASK_NAME = "run-notice-{pk}"
 # Pauses after each failed attempt; after the last one the notice is given up (and logged).
 RETRY_PAUSES = tuple(timedelta(minutes=m) for m in (1, 2, 4, 8, 15, 30, 60, 60, 60, 60, 60, 60))
 SENDERS = {NoticeKind.RUN_ENDED: run_emails.send_run_ended}
@@ -32,7 +31,7 @@ SENDERS = {NoticeKind.RUN_ENDED: run_emails.send_run_ended}
 
 def run_notice_create(*, run: StrategyRun, kind: str) -> RunNotice:
     notice = RunNotice.objects.create(run=run, kind=kind, due_at=timezone.now() + REQUEUE_AFTER)
-    queue_on_commit(SEND_TASK, notice.pk, name=f"run-notice-{notice.pk}")
+    queue_on_commit(SEND_TASK, notice.pk, name=TASK_NAME.format(pk=notice.pk))
     return notice
 
 
@@ -81,8 +80,4 @@ def _failed(notice: RunNotice, error: Exception) -> None:
 def run_notices_requeue() -> int:
     """Queue every unsent notice whose retry is due; how many."""
     due = RunNotice.objects.filter(sent_at__isnull=True, due_at__lte=timezone.now())
-    pks = list(due.values_list("pk", flat=True))
-    due.filter(pk__in=pks).update(due_at=timezone.now() + REQUEUE_AFTER)
-    for pk in pks:
-        queue_on_commit(SEND_TASK, pk, name=f"run-notice-{pk}")
-    return len(pks)
+    return queue_again(due, due_field="due_at", task=SEND_TASK, name=TASK_NAME)

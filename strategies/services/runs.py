@@ -147,8 +147,8 @@ def strategy_run_create(owner: User, *, source: Source | None, **fields) -> Stra
     active = StrategyRun.objects.owned_by(owner).active().count()
     if active >= settings.RUNS_MAX_ACTIVE:
         raise StartRefused("", str(TOO_MANY) % {"count": active})
-    if fields.get("mode") == RunMode.LIVE and (refusal := key_market_taken(**fields)):
-        raise StartRefused("key", refusal)
+    if fields.get("mode") == RunMode.LIVE and (other := key_market_taken(**fields)):
+        raise StartRefused("key", key_market_refusal(fields["key"], other))
     capital = float(fields["capital"])
     run = StrategyRun.objects.create(
         owner=owner,
@@ -161,13 +161,16 @@ def strategy_run_create(owner: User, *, source: Source | None, **fields) -> Stra
     return run
 
 
-def key_market_taken(*, key, symbol: str, **_fields: object) -> str:
-    """Why `key` cannot start a live run on `symbol`: an active live run already trades that
-    market with it ("" when none does)."""
-    other = StrategyRun.objects.active().filter(mode=RunMode.LIVE, key=key, symbol=symbol).first()
-    if key is None or other is None:
-        return ""
-    return str(KEY_MARKET_TAKEN) % {"label": key.label, "symbol": symbol, "run": other.pk}
+def key_market_taken(*, key, symbol: str, **_fields: object) -> StrategyRun | None:
+    """The active live run already trading `symbol` with `key`, if any: `key` cannot start
+    another there."""
+    if key is None:
+        return None
+    return StrategyRun.objects.active().filter(mode=RunMode.LIVE, key=key, symbol=symbol).first()
+
+
+def key_market_refusal(key, other: StrategyRun) -> str:
+    return str(KEY_MARKET_TAKEN) % {"label": key.label, "symbol": other.symbol, "run": other.pk}
 
 
 def _queue(task: str, run: StrategyRun, **options: object) -> None:
@@ -203,7 +206,6 @@ def strategy_run_prepare(*, run_id: int) -> None:
     )
 
 
-@transaction.atomic
 def strategy_run_stop(*, run: StrategyRun, code: str = messages.STOPPED_BY_YOU) -> bool:
     """Stop an active run now; False when it had already stopped. A live run's resting
     orders are cancelled by a task (the key is decrypted in workers only), committed as a duty
@@ -301,15 +303,13 @@ def paper_closes_requeue(*, now_ms: int | None = None) -> int:
         mode=RunMode.PAPER,
         status=RunStatus.STOPPED,
         flatten_bar_ms__isnull=False,
+        last_bar_ms__isnull=False,
         position__isnull=False,
-    )
-    queued = 0
-    for run in asked:
-        exit_bar_end = (run.flatten_bar_ms or 0) + 2 * timeframe_ms(run.timeframe)
-        if exit_bar_end <= now_ms and paper_position_closable(run):
-            _queue(PAPER_CLOSE_TASK, run)
-            queued += 1
-    return queued
+    ).values_list("pk", "flatten_bar_ms", "timeframe")
+    due = [pk for pk, bar_ms, tf in asked if (bar_ms or 0) + 2 * timeframe_ms(tf) <= now_ms]
+    for pk in due:
+        queue_on_commit(PAPER_CLOSE_TASK, pk, name=f"close_paper_position-{pk}")
+    return len(due)
 
 
 @transaction.atomic

@@ -94,12 +94,13 @@ def run_new(request: AuthenticatedRequest) -> HttpResponse:
 def _live(run, document) -> dict[str, object]:
     """What the refreshed part of the run's page shows."""
     activity = selectors.run_activity(run)
-    closing = services.paper_position_closable(run) and run.flatten_bar_ms is not None
+    paper_closable = services.paper_position_closable(run)
+    closing = paper_closable and run.flatten_bar_ms is not None
     return {
         "run": run,
         "stop_text": run_display.stop_text(run),
         "cancel_text": run_display.cancel_text(run),
-        "paper_closable": services.paper_position_closable(run),
+        "paper_closable": paper_closable,
         "alert_text": run_display.alert_text(run),
         "drift": run_display.drift(activity["orders"]) if run.mode == RunMode.LIVE else None,
         "history": run_display.history(run) if run.mode == RunMode.LIVE else None,
