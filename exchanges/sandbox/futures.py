@@ -21,7 +21,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qsl
 
-from exchanges.sandbox import futures_account
+from exchanges.sandbox import futures_account, futures_history, futures_orders
 from exchanges.sandbox.auth import (
     AuthRefused,
     Refusal,
@@ -67,9 +67,9 @@ KEY_CHECK_PATH = "/api/auth/v1/api-keys/v3/check"
 
 Endpoint = tuple[str, frozenset[str] | None, Callable[[Call], Any]]  # method, permissions, handler
 HISTORY = {
-    "/api/history/v2/orders": futures_account.order_history,
-    "/api/history/v2/triggers": futures_account.trigger_history,
-    "/api/history/v3/account-log": futures_account.account_log,
+    "/api/history/v2/orders": futures_history.order_history,
+    "/api/history/v2/triggers": futures_history.trigger_history,
+    "/api/history/v3/account-log": futures_history.account_log,
 }
 
 
@@ -122,7 +122,7 @@ class FuturesDialect:
             ids = tuple(value for field, value in sent if field in ("orderIds", "cliOrdIds"))
             # Kraken documents POST; ccxt sends GET: both are answered.
             method = request.method if request.method in ("GET", "POST") else "POST"
-            return (method, READ, futures_account.order_status), ids
+            return (method, READ, futures_orders.order_status), ids
         if name.startswith("tickers/"):
             return ("GET", None, ticker), (name.removeprefix("tickers/"),)
         if name in ENDPOINTS:
@@ -293,11 +293,11 @@ ENDPOINTS: dict[str, Endpoint] = {
     "tickers": ("GET", None, tickers),
     "orderbook": ("GET", None, orderbook),
     "accounts": ("GET", READ, futures_account.accounts),
-    "openorders": ("GET", READ, futures_account.open_orders),
+    "openorders": ("GET", READ, futures_orders.open_orders),
     "openpositions": ("GET", READ, futures_account.open_positions),
-    "fills": ("GET", READ, futures_account.fills),
-    "sendorder": ("POST", TRADE, futures_account.send_order),
-    "cancelorder": ("POST", TRADE, futures_account.cancel_order),
-    "cancelallorders": ("POST", TRADE, futures_account.cancel_all_orders),
+    "fills": ("GET", READ, futures_orders.fills),
+    "sendorder": ("POST", TRADE, futures_orders.send_order),
+    "cancelorder": ("POST", TRADE, futures_orders.cancel_order),
+    "cancelallorders": ("POST", TRADE, futures_orders.cancel_all_orders),
     "withdrawal": ("POST", WITHDRAW, futures_account.withdrawal),
 }

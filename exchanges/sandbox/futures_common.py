@@ -1,10 +1,11 @@
-"""Definitions both Futures modules share: instruments, the request context, errors, formats."""
+"""Definitions the Futures modules share: instruments, the request context, errors, formats."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from exchanges.sandbox.keys import ApiKey
 from exchanges.sandbox.state import VenueState
@@ -41,6 +42,11 @@ def server_time(now: float) -> str:
 
 def number(value: Decimal | None) -> float | None:
     return None if value is None else float(value)
+
+
+def success(call: Call, **fields: Any) -> dict:
+    """A /derivatives/api/v3 answer: Kraken Futures wraps every one in the same envelope."""
+    return {"result": "success", **fields, "serverTime": server_time(call.now)}
 
 
 @dataclass

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from email.utils import formatdate
 from typing import Any
 
-from exchanges.sandbox import spot_private
+from exchanges.sandbox import spot_common, spot_private
 from exchanges.sandbox.auth import (
     AuthRefused,
     Refusal,
@@ -25,7 +25,7 @@ from exchanges.sandbox.auth import (
 from exchanges.sandbox.faults import Fault
 from exchanges.sandbox.keys import ApiKey
 from exchanges.sandbox.market import Candle, PairSpec
-from exchanges.sandbox.spot_private import ASSETS, SpotError
+from exchanges.sandbox.spot_common import ASSETS, SpotError
 from exchanges.sandbox.state import VenueState, fmt
 from exchanges.sandbox.wire import Request, Response, json_response
 
@@ -91,7 +91,7 @@ class SpotDialect:
         required = spot_private.PERMISSIONS.get(method, frozenset())
         if required and not required & api_key.permissions:
             raise AuthRefused(Refusal.PERMISSION)
-        context = spot_private.Context(self.state, api_key, request.params(), now)
+        context = spot_common.Context(self.state, api_key, request.params(), now)
         return spot_private.PRIVATE[method](context)
 
     def authenticate(self, request: Request, now: float) -> ApiKey:
