@@ -22,24 +22,29 @@ rate, an estimate) and its price is in the fills: a fill's fee is read from the 
 
 import contextlib
 import logging
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import ccxt
 
-from exchanges import retry
-from strategies.engine.fills.journal import CANCELLED, EXIT, FILLED
+from exchanges import clients, retry
+from exchanges.credentials import exchange_key_reveal
+from strategies.engine.enums import Action, Kind, Leg, Reason, Side, Status, action_of, kind_of
 from strategies.models import RunFill, RunOrder, StrategyRun
 
 logger = logging.getLogger(__name__)
 
-IN_FLIGHT, OPEN, REJECTED, NOT_SENT = "in_flight", "open", "rejected", "not_sent"
+ACTOR = "strategy run"
 # ccxt's order states as the run's.
-STATES = {"closed": FILLED, "open": OPEN, "canceled": CANCELLED, "expired": CANCELLED}
-STOP = "stop"  # the leg of a stop order resting at the exchange
-TARGET = "target"  # the leg of a take-profit order resting at the exchange (derivatives)
-CLOSE = "close"  # the leg of the market order that flattens a run at its owner's request
-CLOSING = (EXIT, STOP, TARGET, CLOSE)  # reduce-only on a derivatives market
+STATES = {
+    "closed": Status.FILLED,
+    "open": Status.OPEN,
+    "canceled": Status.CANCELLED,
+    "expired": Status.CANCELLED,
+}
+# How each kind of order rests at the exchange: ccxt's unified parameter for its trigger.
+TRIGGER_PARAMS = {Kind.STOP_MARKET: "stopLossPrice", Kind.TAKE_PROFIT_MARKET: "takeProfitPrice"}
 # Exchanges whose fills carry no fee: the fee charged is read from the account's ledger.
 LEDGER_FEES = frozenset({"krakenfutures"})
 # Exchanges whose closed orders leave out cancelled ones, and cancelled stops apart again.
@@ -61,15 +66,36 @@ class Unreconciled(Exception):
 
 @dataclass(frozen=True)
 class Intent:
-    """An order to send now: its bar (the open it stands for), leg, side, action, amount."""
+    """An order to send now: its bar (the open it stands for), leg, the side of the position,
+    amount and why; its action follows from the leg and side, its kind from the leg (a stop
+    or a target rests until `trigger`; every other leg is a market order)."""
 
     bar_ms: int
-    leg: str
-    side: str
-    action: str
+    leg: Leg
+    side: Side
     amount: float
-    reason: str
-    trigger: float | None = None  # a stop order's trigger price; None for a market order
+    reason: Reason
+    trigger: float | None = None
+
+    @property
+    def action(self) -> Action:
+        return action_of(self.leg, self.side)
+
+    @property
+    def kind(self) -> Kind:
+        return kind_of(self.leg)
+
+
+@contextlib.contextmanager
+def live_session(run: StrategyRun) -> Iterator["LiveBroker"]:
+    """The run's broker, signed in with its key (decrypted now, for this task only), under
+    the key's lock: one private call at a time per key, whoever makes it."""
+    if run.key is None:
+        raise ValueError("a live run without a key")
+    with clients.key_lock(run.key_id):
+        client = clients.build(run.exchange.ccxt_id, exchange_key_reveal(key=run.key, actor=ACTOR))
+        clients.ensure_markets(client)
+        yield LiveBroker(run, client)
 
 
 class LiveBroker:
@@ -94,15 +120,16 @@ class LiveBroker:
             defaults={
                 "side": intent.side,
                 "action": intent.action,
+                "kind": intent.kind,
                 "amount": intent.amount,
                 "reason": intent.reason,
-                "status": IN_FLIGHT,
+                "status": Status.IN_FLIGHT,
                 "client_order_id": self.run.client_order_id(intent.bar_ms, intent.leg),
                 "trigger_price": intent.trigger,
             },
         )
         if not created:
-            if row.status == IN_FLIGHT:
+            if row.status == Status.IN_FLIGHT:
                 self.resolve(row)
             return row
         try:
@@ -115,8 +142,8 @@ class LiveBroker:
         except KEY_ERRORS:
             raise
         except ccxt.ExchangeError:  # refused: no funds, below a minimum, nothing to reduce
-            RunOrder.objects.filter(pk=row.pk).update(status=REJECTED)
-            row.status = REJECTED
+            RunOrder.objects.filter(pk=row.pk).update(status=Status.REJECTED)
+            row.status = Status.REJECTED
             return row
         try:
             found = self.read(self.client.fetch_order, placed["id"], self.run.symbol)
@@ -127,10 +154,9 @@ class LiveBroker:
 
     def _params(self, row: RunOrder) -> dict[str, Any]:
         params: dict[str, Any] = {"clientOrderId": row.client_order_id}
-        if row.trigger_price is not None:
-            kind = "takeProfitPrice" if row.leg == TARGET else "stopLossPrice"
-            params[kind] = row.trigger_price
-        if self.derivative and row.leg in CLOSING:
+        if row.kind in TRIGGER_PARAMS:
+            params[TRIGGER_PARAMS[Kind(row.kind)]] = row.trigger_price
+        if self.derivative and Leg(row.leg).closes:
             params["reduceOnly"] = True
         return params
 
@@ -139,14 +165,17 @@ class LiveBroker:
         it never arrived: it is marked not sent (the next tick decides again)."""
         found = self._by_client_id(row.client_order_id)
         if found is None:
-            RunOrder.objects.filter(pk=row.pk, status=IN_FLIGHT).update(status=NOT_SENT)
-            row.status = NOT_SENT
+            RunOrder.objects.filter(pk=row.pk, status=Status.IN_FLIGHT).update(
+                status=Status.NOT_SENT
+            )
+            row.status = Status.NOT_SENT
             return
         self._record(row, found)
 
     def resolve_all(self) -> None:
-        for row in RunOrder.objects.filter(run=self.run, status__in=(IN_FLIGHT, OPEN)):
-            if row.status == IN_FLIGHT:
+        rows = RunOrder.objects.filter(run=self.run, status__in=(Status.IN_FLIGHT, Status.OPEN))
+        for row in rows:
+            if row.status == Status.IN_FLIGHT:
                 self.resolve(row)
             else:
                 self._record(row, self._by_client_id(row.client_order_id))
@@ -178,9 +207,9 @@ class LiveBroker:
         if order is None:
             return
         filled = float(order.get("filled") or 0.0)
-        status = STATES.get(order.get("status") or "", REJECTED)
+        status = STATES.get(order.get("status") or "", Status.REJECTED)
         figures = None
-        if filled > 0 and status != OPEN and not RunFill.objects.filter(order=row).exists():
+        if filled > 0 and status != Status.OPEN and not RunFill.objects.filter(order=row).exists():
             figures = self._price_and_fee(order)
             if figures is None:
                 logger.warning("Run %s: order %s filled, no fills shown yet", row.run_id, row.pk)
@@ -236,7 +265,7 @@ class LiveBroker:
     def cancel_open(self) -> int:
         """Cancel the run's resting orders; how many."""
         cancelled = 0
-        for row in RunOrder.objects.filter(run=self.run, status=OPEN):
+        for row in RunOrder.objects.filter(run=self.run, status=Status.OPEN):
             self.cancel(row)
             cancelled += 1
         return cancelled

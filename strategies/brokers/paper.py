@@ -14,7 +14,7 @@ import numpy as np
 from strategies import rules
 from strategies.candles.ranges import missing
 from strategies.candles.store import candles_read, series_for
-from strategies.engine import Backtest, FillModel, Market, backtest
+from strategies.engine import Backtest, backtest
 from strategies.models import StrategyRun
 from strategies.series import Candles, timeframe_ms
 
@@ -69,18 +69,8 @@ def paper_evaluate(
         document,
         candles,
         capital=float(run.capital),
-        model=FillModel(
-            fee=run.fee,
-            slippage_bps=run.slippage_bps,
-            max_volume_share=run.max_volume_share,
-            tie=run.tie,
-        ),
-        market=Market(
-            amount_step=run.amount_step,
-            min_amount=run.min_amount,
-            min_cost=run.min_cost,
-            allows_shorts=run.allows_shorts,
-        ),
+        model=run.fill_model(),
+        market=run.market_rules(),
         warmup=warmup,
         flatten_at=flatten_at,
     )

@@ -51,8 +51,7 @@ def backtest(
         raise ValueError("capital must be positive")
     if not 0 <= warmup <= len(candles):
         raise ValueError("warmup must be within the candles")
-    if document.entry_branches()["short"] is not None and not market.allows_shorts:
-        raise ShortsNotAllowed()
+    shorts_checked(document, market)
     period = candles.slice(warmup, len(candles))
     fills = simulate(
         _after(decide(document, candles), warmup),
@@ -74,6 +73,13 @@ def backtest(
         held=fills.held,
         orders=fills.orders,
     )
+
+
+def shorts_checked(document: Document, market: Market) -> None:
+    """The fill model's point 7, the one place it is decided: ShortsNotAllowed when the
+    document can enter short and the market cannot."""
+    if document.entry_branches()["short"] is not None and not market.allows_shorts:
+        raise ShortsNotAllowed()
 
 
 def _after(signals: Signals, warmup: int) -> Signals:

@@ -1,6 +1,6 @@
 """The strategies app's rows: the shipped catalog, and each user's own strategies."""
 
-from strategies.models.backtests import Backtest, BacktestStatus, TieRule
+from strategies.models.backtests import Backtest, BacktestStatus
 from strategies.models.candle_imports import CandleImport
 from strategies.models.candles import CandleChunk, CandleSeries, CandleSource
 from strategies.models.catalog import (
@@ -10,6 +10,7 @@ from strategies.models.catalog import (
     Category,
     Skill,
 )
+from strategies.models.fill_columns import TieRule
 from strategies.models.mine import Strategy, StrategyVersion
 from strategies.models.notices import NoticeKind, RunNotice
 from strategies.models.runs import (

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from exchanges.models import Exchange
 from strategies.models.candles import CandleSeries
 from strategies.models.catalog import CatalogEntry
+from strategies.models.fill_columns import FillModelColumns, MarketColumns
 from strategies.models.mine import StrategyVersion
 
 
@@ -23,11 +24,6 @@ class BacktestStatus(models.TextChoices):
 ACTIVE = (BacktestStatus.QUEUED, BacktestStatus.FETCHING, BacktestStatus.SIMULATING)
 
 
-class TieRule(models.TextChoices):
-    STOP_FIRST = "stop_first", _("Stop first (conservative)")
-    TARGET_FIRST = "target_first", _("Take-profit first (optimistic)")
-
-
 class BacktestQuerySet(models.QuerySet["Backtest"]):
     def owned_by(self, user) -> "BacktestQuerySet":
         return self.filter(owner=user)
@@ -36,8 +32,10 @@ class BacktestQuerySet(models.QuerySet["Backtest"]):
         return self.filter(status__in=ACTIVE)
 
 
-class Backtest(models.Model):
-    """One backtest of one strategy document over one market and period, and its report."""
+class Backtest(FillModelColumns, MarketColumns, models.Model):
+    """One backtest of one strategy document over one market and period, and its report. Its
+    fill model and the market's rules are frozen at the request (FillModelColumns,
+    MarketColumns; imported candles: `allows_shorts` as the user said of that market)."""
 
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -59,7 +57,7 @@ class Backtest(models.Model):
     strategy_name = models.CharField(_("strategy"), max_length=200)
     document = models.TextField(_("document"))  # canonical YAML, frozen at the request
     # The candles: an exchange's market (fetched into the shared store), or the user's own
-    # imported series (`series`, with `allows_shorts` as the user said of that market).
+    # imported series.
     exchange = models.ForeignKey(
         Exchange, verbose_name=_("exchange"), null=True, blank=True, on_delete=models.CASCADE
     )
@@ -71,16 +69,11 @@ class Backtest(models.Model):
         on_delete=models.SET_NULL,
         related_name="backtests",
     )
-    allows_shorts = models.BooleanField(_("the market allows selling short"), default=False)
     symbol = models.CharField(_("symbol"), max_length=60)
     timeframe = models.CharField(_("timeframe"), max_length=8)
     start_ms = models.BigIntegerField(_("start"))  # first bar open of the period, ms UTC
     end_ms = models.BigIntegerField(_("end"))  # the period ends before this, ms UTC
     capital = models.DecimalField(_("starting capital"), max_digits=20, decimal_places=2)
-    fee = models.FloatField(_("taker fee"))  # a fraction, both legs
-    slippage_bps = models.FloatField(_("slippage (basis points)"))
-    max_volume_share = models.FloatField(_("share of a bar's volume"))
-    tie = models.CharField(_("tie rule"), max_length=12, choices=TieRule.choices)
 
     status = models.CharField(
         _("status"), max_length=12, choices=BacktestStatus.choices, default=BacktestStatus.QUEUED
@@ -127,14 +120,6 @@ class Backtest(models.Model):
     def market_label(self) -> str:
         """Where the candles came from, as reports and lists name it."""
         return self.exchange.name if self.exchange else str(_("Your imported candles"))
-
-    @property
-    def fee_percent(self) -> float:
-        return self.fee * 100
-
-    @property
-    def volume_share_percent(self) -> float:
-        return self.max_volume_share * 100
 
     @property
     def percent(self) -> int:

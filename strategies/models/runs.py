@@ -13,7 +13,9 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from exchanges.models import Exchange, ExchangeKey
+from strategies.engine.enums import Action, Event, Kind, Leg, Reason, Side, Status
 from strategies.models.catalog import CatalogEntry
+from strategies.models.fill_columns import FillModelColumns, MarketColumns, vocabulary_field
 from strategies.models.mine import StrategyVersion
 
 # Client order ids are UUIDs derived from (run, bar, leg): the same order always gets the same
@@ -49,9 +51,10 @@ class StrategyRunQuerySet(models.QuerySet["StrategyRun"]):
         return self.exclude(status__in=ACTIVE_RUN).filter(cancel_due_at__isnull=False)
 
 
-class StrategyRun(models.Model):
-    """One strategy run on one market: its frozen document and fill model, where its ticks
-    got to, and the account they left (cash, holding, equity, the open position)."""
+class StrategyRun(FillModelColumns, MarketColumns, models.Model):
+    """One strategy run on one market: its frozen document, fill model and market rules (a
+    paper run's whole broker, a live run's twin), where its ticks got to, and the account they
+    left (cash, holding, equity, the open position)."""
 
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -80,15 +83,6 @@ class StrategyRun(models.Model):
         related_name="runs",
     )
     capital = models.DecimalField(_("starting capital"), max_digits=20, decimal_places=2)
-    # The fill model and the market's rules, frozen at the start (a paper run's whole broker).
-    fee = models.FloatField(_("taker fee"))
-    slippage_bps = models.FloatField(_("slippage (basis points)"))
-    max_volume_share = models.FloatField(_("share of a bar's volume"))
-    tie = models.CharField(_("tie rule"), max_length=12)
-    amount_step = models.FloatField(null=True, blank=True)
-    min_amount = models.FloatField(default=0.0)
-    min_cost = models.FloatField(default=0.0)
-    allows_shorts = models.BooleanField(default=False)
 
     status = models.CharField(
         _("status"), max_length=10, choices=RunStatus.choices, default=RunStatus.STARTING
@@ -197,18 +191,19 @@ class RunOrder(models.Model):
 
     run = models.ForeignKey(StrategyRun, on_delete=models.CASCADE, related_name="orders")
     bar_ms = models.BigIntegerField()  # the bar whose open it is sent at
-    leg = models.CharField(max_length=8)  # entry, exit; live: stop, target, close
-    side = models.CharField(max_length=5)  # the position's: long, short
-    action = models.CharField(max_length=4)  # buy, sell
+    # Every value below comes from strategies.engine.enums, which says what each means.
+    leg = vocabulary_field(Leg)
+    side = vocabulary_field(Side)  # the position's
+    action = vocabulary_field(Action)
+    kind = vocabulary_field(Kind, default=Kind.MARKET)
     amount = models.FloatField()
     filled = models.FloatField(default=0.0)
-    reason = models.CharField(max_length=16)  # signal, stop_loss, ..., manual
-    # The fill model's states (strategies.engine.fills.journal), and a live order's:
-    # in_flight (sent, its outcome not known yet), open (resting), rejected.
-    status = models.CharField(max_length=10)
+    reason = vocabulary_field(Reason)
+    status = vocabulary_field(Status)
     client_order_id = models.CharField(max_length=64)
     exchange_order_id = models.CharField(max_length=64, blank=True)
-    # A stop order's trigger price (the live run's stop-loss or trailing stop at the exchange).
+    # A stop or take-profit order's trigger price (live: resting at the exchange; paper: the
+    # level the bar reached).
     trigger_price = models.FloatField(null=True, blank=True)
     # A live order's paper twin: what the fill model filled for the same (bar, leg), once the
     # bar it fills in has closed (the drift between paper and live).
@@ -250,13 +245,13 @@ class RunTrade(models.Model):
     """A closed position, as a backtest's ledger lists it."""
 
     run = models.ForeignKey(StrategyRun, on_delete=models.CASCADE, related_name="trades")
-    side = models.CharField(max_length=5)
+    side = vocabulary_field(Side)
     entry_ms = models.BigIntegerField()
     entry_price = models.FloatField()
     size = models.FloatField()
     exit_ms = models.BigIntegerField()
     exit_price = models.FloatField()
-    exit_reason = models.CharField(max_length=16)
+    exit_reason = vocabulary_field(Reason)
     pnl = models.FloatField()
     fees = models.FloatField()
 
@@ -295,7 +290,7 @@ class RunDecision(models.Model):
 
     run = models.ForeignKey(StrategyRun, on_delete=models.CASCADE, related_name="decisions")
     bar_ms = models.BigIntegerField()  # the bar at whose close it was decided
-    event = models.CharField(max_length=12)  # enter_long, enter_short, exit_long, ..., stop_loss
+    event = vocabulary_field(Event)
     conditions = models.JSONField(default=list, blank=True)  # [[0, 1], ...] paths of true leaves
     order = models.ForeignKey(
         RunOrder, null=True, blank=True, on_delete=models.CASCADE, related_name="decisions"

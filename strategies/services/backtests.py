@@ -31,7 +31,6 @@ from strategies.candles.ranges import missing
 from strategies.candles.store import candles_read
 from strategies.engine import FillModel, Market, ShortsNotAllowed, history_bars
 from strategies.engine import backtest as simulate_backtest
-from strategies.engine.fills.model import SHORTS_ON_SPOT
 from strategies.models import (
     Backtest,
     BacktestStatus,
@@ -43,11 +42,12 @@ from strategies.models.backtests import ACTIVE
 from strategies.series import timeframe_ms, utc_text
 from strategies.services import backtest_errors as errors
 from strategies.services import backtest_results as results
-from strategies.services.backtest_markets import MarketUnknown, market_facts
+from strategies.services.backtest_markets import MarketUnknown
 from strategies.services.start_checks import (
     StartRefused,
     checked_document,
     checked_market,
+    checked_shorts,
     fill_model,
     source_name,
 )
@@ -131,19 +131,19 @@ def backtest_start(
     document = checked_document(source.document, timeframe)
     if series is not None:
         _checked_own_series(owner, series, timeframe, (start_ms, end_ms))
+        market = Market(allows_shorts=allows_shorts)  # the user's word on their market
     elif exchange is not None:
         facts = checked_market(exchange, symbol, timeframe)
-        symbol, allows_shorts = facts.symbol, facts.allows_shorts
+        symbol, market = facts.symbol, facts.market
     else:
         raise StartRefused("exchange", str(NO_DATA_SOURCE))
-    if document.entry_branches()["short"] is not None and not allows_shorts:
-        raise StartRefused("strategy", str(SHORTS_ON_SPOT))
+    checked_shorts(document, market)
     return _queue(
         owner=owner,
         source=source,
         exchange=exchange if series is None else None,
         series=series,
-        allows_shorts=allows_shorts,
+        market=market,
         symbol=symbol,
         timeframe=timeframe,
         period=(start_ms, end_ms),
@@ -182,7 +182,15 @@ def _checked_period(timeframe: str, start_ms: int, end_ms: int) -> int:
 
 
 @transaction.atomic
-def _queue(*, owner: User, source: Source, period: tuple[int, int], model: FillModel, **fields):
+def _queue(
+    *,
+    owner: User,
+    source: Source,
+    period: tuple[int, int],
+    model: FillModel,
+    market: Market,
+    **fields,
+):
     # Lock the owner's row: two requests at once cannot both pass the limit.
     User.objects.select_for_update().filter(pk=owner.pk).exists()
     backtests_settle(owner=owner)
@@ -197,10 +205,8 @@ def _queue(*, owner: User, source: Source, period: tuple[int, int], model: FillM
         document=source.document,
         start_ms=period[0],
         end_ms=period[1],
-        fee=model.fee,
-        slippage_bps=model.slippage_bps,
-        max_volume_share=model.max_volume_share,
-        tie=model.tie,
+        **Backtest.fill_model_columns(model),
+        **Backtest.market_columns(market),
         **fields,
     )
     transaction.on_commit(
@@ -309,37 +315,30 @@ def _run(backtest: Backtest) -> None:
     bar_ms = timeframe_ms(backtest.timeframe)
     # Warm-up bars before the period, so that its first decisions are already valid.
     first = backtest.start_ms - history_bars(document, backtest.timeframe) * bar_ms
-    series, market = _candles_and_market(backtest, first)
+    series = _candles(backtest, first)
     _advance(backtest, status=BacktestStatus.SIMULATING)
     candles = candles_read(series, start=first, end=backtest.end_ms)
     warmup = int(np.searchsorted(candles.time, backtest.start_ms, "left"))
     if warmup >= len(candles):
         _fail(backtest, errors.NO_DATA)
         return
-    model = FillModel(
-        fee=backtest.fee,
-        slippage_bps=backtest.slippage_bps,
-        max_volume_share=backtest.max_volume_share,
-        tie=backtest.tie,
-    )
     result = simulate_backtest(
         document,
         candles,
         capital=float(backtest.capital),
-        model=model,
-        market=market,
+        model=backtest.fill_model(),
+        market=backtest.market_rules(),
         warmup=warmup,
     )
     _store(backtest, result, candles.slice(warmup, len(candles)), series)
 
 
-def _candles_and_market(backtest: Backtest, first: int) -> tuple[CandleSeries, Market]:
-    """The series to read (filled from the exchange first, or the user's own, as imported)
-    and what the market allows."""
+def _candles(backtest: Backtest, first: int) -> CandleSeries:
+    """The series to read: filled from the exchange first, or the user's own, as imported."""
     if backtest.exchange is None:
         if backtest.series is None:  # the imported candles were deleted since
             raise MarketUnknown(backtest.symbol)
-        return backtest.series, Market(allows_shorts=backtest.allows_shorts)
+        return backtest.series
     report = candles_fill(
         exchange=backtest.exchange,
         symbol=backtest.symbol,
@@ -348,7 +347,7 @@ def _candles_and_market(backtest: Backtest, first: int) -> tuple[CandleSeries, M
         end=backtest.end_ms,
         progress=ProgressWriter(backtest),
     )
-    return report.series, market_facts(backtest.exchange, backtest.symbol).market
+    return report.series
 
 
 def _store(backtest: Backtest, result, period, series) -> None:

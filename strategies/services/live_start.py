@@ -181,11 +181,16 @@ def strategy_run_go_live(
 
 
 # What a live run takes from the paper run it graduates from: the strategy, the market, and
-# the fill model its twin decides with.
+# the fill model and market rules its twin decides with.
 COPIED = (
-    "strategy_name", "document", "exchange", "symbol", "timeframe", "fee", "slippage_bps",
-    "max_volume_share", "tie", "amount_step", "min_amount", "min_cost", "allows_shorts",
-)  # fmt: skip
+    "strategy_name",
+    "document",
+    "exchange",
+    "symbol",
+    "timeframe",
+    *StrategyRun.FILL_MODEL_FIELDS,
+    *StrategyRun.MARKET_FIELDS,
+)
 
 
 def live_keys_recheck() -> int:

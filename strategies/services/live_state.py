@@ -4,7 +4,8 @@ live tick and by the work between bars (strategies.services.live_upkeep)."""
 
 from dataclasses import dataclass
 
-from strategies.engine.fills.journal import ENTRY, SELL
+from strategies.engine.enums import Action, Leg, Side
+from strategies.engine.fills.sizing import profit
 from strategies.models import RunFill, RunTrade, StrategyRun
 
 HELD_DECIMALS = 12
@@ -21,8 +22,8 @@ class LiveState:
     entry: RunFill | None
 
     @property
-    def side(self) -> str:
-        return "long" if self.held > 0 else "short"
+    def side(self) -> Side:
+        return Side.LONG if self.held > 0 else Side.SHORT
 
     @property
     def size(self) -> float:
@@ -43,10 +44,10 @@ class LiveState:
         held, cash, entry, states = 0.0, float(run.capital), None, []
         for bar in bars:
             while fill is not None and (bar is None or fill.bar_ms <= bar):
-                buys = fill.order.action != SELL
+                buys = fill.order.action != Action.SELL
                 held += fill.amount if buys else -fill.amount
                 cash += (-1 if buys else 1) * fill.amount * fill.price - fill.fee
-                if fill.order.leg == ENTRY:
+                if fill.order.leg == Leg.ENTRY:
                     entry = fill
                 fill = next(pending, None)
             held = round(held, HELD_DECIMALS)  # sums of stepped amounts: no 1e-17 positions
@@ -73,7 +74,7 @@ def _position(state: LiveState, close: float) -> dict | None:
         "entry_time": entry.bar_ms,
         "entry_price": entry.price,
         "size": state.size,
-        "pnl": state.held * (close - entry.price) - entry.fee,
+        "pnl": profit(state.side.sign, state.size * entry.price, state.size * close, entry.fee),
         "fees": entry.fee,
         "mark_price": close,
     }
@@ -83,11 +84,15 @@ def closed_trade_record(run: StrategyRun, state: LiveState) -> None:
     """When the run is flat after an exit filled, the trade from its last entry to it."""
     if state.held:
         return
-    exit_fill = RunFill.objects.filter(run=run).exclude(order__leg=ENTRY).order_by("-pk").first()
-    entry_fill = RunFill.objects.filter(run=run, order__leg=ENTRY).order_by("-pk").first()
+    exit_fill = (
+        RunFill.objects.filter(run=run).exclude(order__leg=Leg.ENTRY).order_by("-pk").first()
+    )
+    entry_fill = RunFill.objects.filter(run=run, order__leg=Leg.ENTRY).order_by("-pk").first()
     if exit_fill is None or entry_fill is None or entry_fill.pk > exit_fill.pk:
         return
-    sign = 1 if entry_fill.order.side == "long" else -1  # a short gains when the price falls
+    entry_value = entry_fill.amount * entry_fill.price
+    exit_value = exit_fill.amount * exit_fill.price
+    fees = entry_fill.fee + exit_fill.fee
     RunTrade.objects.get_or_create(
         run=run,
         entry_ms=entry_fill.bar_ms,
@@ -98,10 +103,7 @@ def closed_trade_record(run: StrategyRun, state: LiveState) -> None:
             "exit_ms": exit_fill.bar_ms,
             "exit_price": exit_fill.price,
             "exit_reason": exit_fill.order.reason,
-            "pnl": sign
-            * (exit_fill.amount * exit_fill.price - entry_fill.amount * entry_fill.price)
-            - entry_fill.fee
-            - exit_fill.fee,
-            "fees": entry_fill.fee + exit_fill.fee,
+            "pnl": profit(Side(entry_fill.order.side).sign, entry_value, exit_value, fees),
+            "fees": fees,
         },
     )

@@ -21,49 +21,25 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from django.conf import settings
-from django.db import transaction
-from django.utils import timezone
 
-from exchanges import clients
 from exchanges.connection_tests import examine
-from exchanges.credentials import exchange_key_reveal
 from exchanges.crypto.cipher import DecryptionError
 from exchanges.diagnosis import Verdict, diagnose_error
-from strategies.brokers.live import (
-    KEY_ERRORS,
-    OPEN,
-    STOP,
-    TARGET,
-    Intent,
-    LiveBroker,
-    Unreconciled,
-)
+from strategies.brokers.live import KEY_ERRORS, Intent, LiveBroker, Unreconciled, live_session
 from strategies.brokers.paper import PaperOutcome, paper_evaluate
-from strategies.engine import Market
-from strategies.engine.fills.journal import ENTRY, EXIT, FILLED, action_of
-from strategies.engine.fills.trades import SIGNAL, TAKE_PROFIT
+from strategies.engine.enums import Leg, Reason, Status
+from strategies.engine.fills.sizing import entry_amount
 from strategies.engine.fills.watch import exchange_levels
-from strategies.models import (
-    RunBar,
-    RunOrder,
-    RunStatus,
-    StrategyRun,
-)
+from strategies.models import RunOrder, RunStatus, StrategyRun
 from strategies.rules import Document
-from strategies.rules.model import EquityFraction
 from strategies.series import Candles
 from strategies.services import run_messages as messages
-from strategies.services.live_state import (
-    LiveState,
-    account_fields,
-    closed_trade_record,
-)
+from strategies.services.live_state import LiveState, closed_trade_record
 from strategies.services.run_end import end_run
-from strategies.services.run_records import decision_record
+from strategies.services.run_records import live_tick_record
 
 logger = logging.getLogger(__name__)
 
-ACTOR = "strategy run"
 TICKED = (RunStatus.RUNNING, RunStatus.STOPPING)
 
 
@@ -83,7 +59,7 @@ def live_tick(run: StrategyRun, bar_ms: int) -> None:
 def session(run: StrategyRun) -> Iterator[LiveBroker]:
     """The run's broker; what goes wrong with the key or the account ends the run."""
     try:
-        with broker_of(run) as broker:
+        with live_session(run) as broker:
             yield broker
     except KEY_ERRORS as error:
         key_refused(run, error)
@@ -94,25 +70,13 @@ def session(run: StrategyRun) -> Iterator[LiveBroker]:
         end_run(run, RunStatus.FAILED, messages.OURS)
 
 
-@contextmanager
-def broker_of(run: StrategyRun) -> Iterator[LiveBroker]:
-    """The run's broker, signed in with its key (decrypted now, for this task only), under
-    the key's lock: one private call at a time per key, whoever makes it."""
-    if run.key is None:
-        raise ValueError("a live run without a key")
-    with clients.key_lock(run.key_id):
-        client = clients.build(run.exchange.ccxt_id, exchange_key_reveal(key=run.key, actor=ACTOR))
-        clients.ensure_markets(client)
-        yield LiveBroker(run, client)
-
-
 def live_prepare(run: StrategyRun) -> bool:
     """Before a live run's first tick: its key's permissions checked again (as a connection
     test checks them) and what the account holds in the market noted, what reconciliation
     starts from. A futures run starts without a position in its contract: its closing orders
     are reduce-only, and would close the account's own. False when the run was stopped."""
     try:
-        with broker_of(run) as broker:
+        with live_session(run) as broker:
             diagnosis = examine(broker.client).diagnosis
             if diagnosis.verdict != Verdict.OK or diagnosis.refused_permissions:
                 verdict = str(diagnosis.verdict)
@@ -143,7 +107,7 @@ def _act(run: StrategyRun, broker: LiveBroker, outcome: PaperOutcome) -> None:
     # The plan is a generator: it resumes after each intent is sent, and so sizes an entry that
     # follows an exit on what the exit left.
     for intent in _plan(run, outcome, state, broker):
-        if intent.leg == EXIT:
+        if intent.leg == Leg.EXIT:
             broker.cancel_open()  # the resting stop holds what is to be sold
             state = LiveState.of(run)  # the stop may have filled meanwhile
             if state.held:
@@ -155,7 +119,7 @@ def _act(run: StrategyRun, broker: LiveBroker, outcome: PaperOutcome) -> None:
     if not state.held:
         broker.cancel_open()  # the target left resting after the stop closed it, or the reverse
     _protect(run, broker, outcome, state)
-    _record(run, outcome, LiveState.of(run), foreign)
+    live_tick_record(run, outcome, LiveState.of(run), foreign)
 
 
 def reconciled(run: StrategyRun, broker: LiveBroker) -> tuple[LiveState, list[dict]]:
@@ -200,22 +164,21 @@ def protect(
     if len(extremes):
         best = float(extremes.max() if long else extremes.min())
     levels = exchange_levels(document.risk, state.side, state.entry.price, best)
-    wanted = {STOP: (levels.stop, levels.stop_reason)}
+    wanted = {Leg.STOP: (levels.stop, levels.stop_reason)}
     if broker.derivative:
-        wanted[TARGET] = (levels.target, TAKE_PROFIT)
+        wanted[Leg.TARGET] = (levels.target, Reason.TAKE_PROFIT)
     for leg, (level, reason) in wanted.items():
         if level is None:
             continue
         trigger = float(broker.client.price_to_precision(run.symbol, level))
-        resting = RunOrder.objects.filter(run=run, leg=leg, status=OPEN).first()
+        resting = RunOrder.objects.filter(run=run, leg=leg, status=Status.OPEN).first()
         if resting is not None:
             if resting.trigger_price == trigger and resting.amount == state.size:
                 continue
             broker.cancel(resting)
-            if resting.status == FILLED:
+            if resting.status == Status.FILLED:
                 return  # it triggered meanwhile: the next tick reconciles with the fill
-        action = action_of(EXIT, state.side)
-        broker.send(Intent(at_ms, leg, state.side, action, state.size, reason, trigger=trigger))
+        broker.send(Intent(at_ms, leg, state.side, state.size, reason, trigger=trigger))
 
 
 def _tolerance(run: StrategyRun) -> float:
@@ -233,18 +196,17 @@ def _plan(run: StrategyRun, outcome: PaperOutcome, state: LiveState, broker: Liv
     if state.held and (not twin_holds_it or run.status == RunStatus.STOPPING):
         # Why the twin left since the last tick (a rule, or a level inside a closed bar).
         first_new = outcome.first_new(run.last_bar_ms)
-        exits = [o for o in result.orders if o.leg == EXIT and o.bar >= first_new]
-        reason = exits[-1].reason if exits else SIGNAL
-        side = state.side
-        yield Intent(now_ms, EXIT, side, action_of(EXIT, side), state.size, reason)
+        exits = [o for o in result.orders if o.leg == Leg.EXIT and o.bar >= first_new]
+        reason = exits[-1].reason if exits else Reason.SIGNAL
+        yield Intent(now_ms, Leg.EXIT, state.side, state.size, reason)
         state = LiveState.of(run)  # after the exit was sent
         if state.held:
             return  # not closed (refused, or its answer lost): no entry on top of it
-    entry = next((o for o in result.orders if o.leg == ENTRY and o.bar == now), None)
+    entry = next((o for o in result.orders if o.leg == Leg.ENTRY and o.bar == now), None)
     if state.held == 0 and entry is not None and run.status == RunStatus.RUNNING:
         amount = _entry_amount(run, outcome, state, broker)
         if amount > 0:
-            yield Intent(now_ms, ENTRY, entry.side, action_of(ENTRY, entry.side), amount, SIGNAL)
+            yield Intent(now_ms, Leg.ENTRY, entry.side, amount, Reason.SIGNAL)
 
 
 def _entry_amount(
@@ -263,73 +225,18 @@ def _entry_amount(
             run, messages.THIN_MARKET, volume=round(volume), minimum=settings.RUNS_MIN_MARKET_VOLUME
         )
         return 0.0
-    sizing = outcome.document.sizing
-    cash = max(state.cash, 0.0)
-    if isinstance(sizing, EquityFraction):
-        budget = sizing.fraction * cash
-    else:
-        budget = min(sizing.amount, cash)
-    if run.notional_cap is not None:
-        budget = min(budget, run.notional_cap)
-    market = Market(amount_step=run.amount_step, min_amount=run.min_amount, min_cost=run.min_cost)
-    amount = market.amount_to_precision(budget / (price * (1 + run.fee)))
+    market = run.market_rules()
+    amount = entry_amount(
+        outcome.document.sizing,
+        cash=state.cash,
+        price=price,
+        fee=run.fee,
+        market=market,
+        notional_cap=run.notional_cap,
+    )
     return amount if market.accepts(amount, price) else 0.0
 
 
 def alert(run: StrategyRun, code: str, **params: object) -> None:
     StrategyRun.objects.filter(pk=run.pk).update(alert_code=code, alert_params=params)
     run.alert_code, run.alert_params = code, params
-
-
-@transaction.atomic
-def _record(run: StrategyRun, outcome: PaperOutcome, state: LiveState, foreign: list) -> None:
-    """The tick's bars, the decisions behind the twin's new orders, the drift of filled
-    orders against their twin, the closed trade, and the run's account."""
-    period = outcome.period
-    real = len(period) - 1  # the last index is the next open, not a closed bar
-    first_new = outcome.first_new(run.last_bar_ms)
-    close = float(period.close[real - 1])
-    new_bars = range(first_new, real)
-    at_close = LiveState.at_closes(run, [int(period.time[i]) for i in new_bars])
-    RunBar.objects.bulk_create(
-        RunBar(
-            run=run,
-            bar_ms=int(period.time[i]),
-            close=float(period.close[i]),
-            equity=then.cash + then.held * float(period.close[i]),
-            held=then.held,
-        )
-        for i, then in zip(new_bars, at_close, strict=True)
-    )
-    rows = {(o.bar_ms, o.leg): o for o in RunOrder.objects.filter(run=run)}
-    for order in outcome.result.orders:
-        key = (int(period.time[order.bar]), order.leg)
-        if order.bar >= first_new:
-            decision_record(run, outcome, order, rows.get(key))
-        row = rows.get(key)
-        if row is not None and row.paper_price is None and order.fills and order.bar < real:
-            paid = sum(f.amount * f.price for f in order.fills)
-            row.paper_price = paid / sum(f.amount for f in order.fills)
-            row.paper_fee = sum(f.fee for f in order.fills)
-            row.save(update_fields=["paper_price", "paper_fee"])
-    closed_trade_record(run, state)
-    if foreign:
-        run.alert_code = messages.FOREIGN_TRADES
-        run.alert_params = {"count": len(foreign)}
-    run.last_bar_ms = outcome.through
-    run.mark_price = close
-    for field, value in account_fields(state, close).items():
-        setattr(run, field, value)
-    run.ticked_at = timezone.now()
-    run.save(
-        update_fields=[
-            "last_bar_ms",
-            "held",
-            "mark_price",
-            "equity",
-            "position",
-            "ticked_at",
-            "alert_code",
-            "alert_params",
-        ]
-    )

@@ -27,10 +27,9 @@ from django_q.tasks import async_task
 
 from exchanges.crypto.cipher import DecryptionError
 from strategies import rules
-from strategies.brokers.live import CLOSE, KEY_ERRORS, OPEN, STOP, TARGET, Intent
+from strategies.brokers.live import KEY_ERRORS, Intent, live_session
 from strategies.candles.store import candles_read, series_for
-from strategies.engine.fills.journal import EXIT, action_of
-from strategies.engine.fills.trades import MANUAL
+from strategies.engine.enums import Leg, Reason, Status
 from strategies.models import RunMode, RunOrder, RunStatus, StrategyRun
 from strategies.series import Candles, timeframe_ms
 from strategies.services import run_messages as messages
@@ -38,7 +37,6 @@ from strategies.services.live_state import LiveState, account_fields, closed_tra
 from strategies.services.live_ticks import (
     TICKED,
     alert,
-    broker_of,
     protect,
     reconciled,
     session,
@@ -70,8 +68,7 @@ def live_flatten(*, run_id: int) -> None:
         if state.held:
             # Its own leg: an exit the twin sent at that bar may already hold the key.
             bar_ms = run.flatten_bar_ms or run.start_ms
-            action = action_of(EXIT, state.side)
-            broker.send(Intent(bar_ms, CLOSE, state.side, action, state.size, MANUAL))
+            broker.send(Intent(bar_ms, Leg.CLOSE, state.side, state.size, Reason.MANUAL))
         closed_trade_record(run, LiveState.of(run))
     if LiveState.of(run).held == 0:
         end_run(run, RunStatus.STOPPED, messages.FLATTENED)
@@ -85,7 +82,7 @@ def live_cancel(*, run_id: int) -> bool:
     if run is None or run.key is None or not run.orders_may_rest:
         return False
     try:
-        with broker_of(run) as broker:
+        with live_session(run) as broker:
             broker.resolve_all()
             broker.cancel_open()  # each cancel retried while the exchange is only busy
             left = broker.resting_ours()
@@ -148,8 +145,8 @@ def live_reconcile(*, run_id: int) -> None:
         StrategyRun.objects.filter(pk=run.pk).update(**account_fields(state, run.mark_price or 0))
         if foreign:
             alert(run, messages.FOREIGN_TRADES, count=len(foreign))
-        legs = (STOP, TARGET) if broker.derivative else (STOP,)
-        resting = RunOrder.objects.filter(run=run, leg__in=legs, status=OPEN)
+        legs = (Leg.STOP, Leg.TARGET) if broker.derivative else (Leg.STOP,)
+        resting = RunOrder.objects.filter(run=run, leg__in=legs, status=Status.OPEN)
         if state.entry is not None and resting.count() < len(legs):
             document = rules.parse(run.document, base_timeframe=run.timeframe)
             closed = _ticked_since(run, state.entry.bar_ms)

@@ -16,8 +16,8 @@ from django_q.tasks import async_task
 
 from exchanges.permissions import NEEDS
 from exchanges.selectors import tests_of
+from strategies.brokers.live import live_session
 from strategies.models import RunMode, StrategyRun
-from strategies.services.live_ticks import broker_of
 
 logger = logging.getLogger(__name__)
 
@@ -40,7 +40,7 @@ def run_history_backfill(*, run_id: int) -> None:
     if run is None or run.key is None:
         return
     try:
-        with broker_of(run) as broker:
+        with live_session(run) as broker:
             trades = _all_trades(broker, run.started_ms)
             fees = broker.fees_charged(trades, run.started_ms)  # Kraken Futures: the ledger's
             ours = broker.our_order_ids()

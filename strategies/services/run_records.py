@@ -1,28 +1,44 @@
-"""Writing what a tick found: the rows its new bars add, and the run's account after them.
+"""Writing what a tick found, for paper and live runs alike: the bars it adds (the account at
+each close), the decisions behind new orders, the orders and trades, and the run's account.
 
-Called with the run's row locked, in one transaction: a worker killed halfway leaves nothing
-half-written, and the retried tick writes it all. Every row is keyed by its bar, so a tick
-that finds its bars already written (it ran twice) is refused before writing anything.
+A paper run's account is the fill model's; a live run's is what its own fills at the exchange
+add up to (strategies.services.live_state), with the paper twin's price and fee beside each
+live order (the drift). Every row is keyed by its bar, so a tick that finds its bars already
+written (it ran twice) changes nothing; each record is one transaction, so a worker killed
+halfway leaves nothing half-written and the retried tick writes it all.
 """
 
+from collections.abc import Iterable
+
+from django.db import transaction
 from django.utils import timezone
 
 from strategies.brokers.paper import PaperOutcome
 from strategies.engine import trade_json
+from strategies.engine.enums import Event, Leg, Reason, Status
 from strategies.engine.explain import conditions_held
-from strategies.engine.fills.journal import ENTRY, WORKING, Order
-from strategies.engine.fills.trades import MANUAL, SIGNAL
+from strategies.engine.fills.journal import Order
 from strategies.models import RunBar, RunDecision, RunFill, RunOrder, RunTrade, StrategyRun
+from strategies.services import run_messages as messages
 from strategies.services.backtest_results import stats_json
+from strategies.services.live_state import LiveState, account_fields, closed_trade_record
+
+ACCOUNT_FIELDS = ["last_bar_ms", "equity", "held", "mark_price", "position", "ticked_at"]
 
 
 def tick_record(run: StrategyRun, outcome: PaperOutcome) -> None:
-    """Store the bars after run.last_bar_ms through outcome.through, then the account."""
+    """A paper run's tick (its row locked by the caller): the bars after run.last_bar_ms
+    through outcome.through, their orders, fills and trades, then the account."""
     period, result = outcome.period, outcome.result
     times = period.time
     first_new = outcome.first_new(run.last_bar_ms)
-    _bars(run, outcome, first_new)
-    working = set(RunOrder.objects.filter(run=run, status=WORKING).values_list("bar_ms", "leg"))
+    new_bars = range(first_new, len(period))
+    _bars(
+        run, outcome, new_bars, [(float(result.equity[i]), float(result.held[i])) for i in new_bars]
+    )
+    working = set(
+        RunOrder.objects.filter(run=run, status=Status.WORKING).values_list("bar_ms", "leg")
+    )
     for order in result.orders:
         key = (int(times[order.bar]), order.leg)
         if order.bar >= first_new or key in working:
@@ -45,20 +61,66 @@ def tick_record(run: StrategyRun, outcome: PaperOutcome) -> None:
             if trade.exit_bar is not None and trade.exit_bar >= first_new
         ]
     )
-    _account(run, outcome)
+    run.position = trade_json(result.open_trades[0]) if result.open_trades else None
+    run.equity, run.held = float(result.equity[-1]), float(result.held[-1])
+    run.stats = stats_json(result)
+    _account(run, outcome, float(period.close[-1]), ["stats"])
 
 
-def _bars(run: StrategyRun, outcome: PaperOutcome, first_new: int) -> None:
-    period, result = outcome.period, outcome.result
+@transaction.atomic
+def live_tick_record(
+    run: StrategyRun, outcome: PaperOutcome, state: LiveState, foreign: list
+) -> None:
+    """A live run's tick, after its orders were sent: the bars its twin closed (each with what
+    the run held at its close), the decisions behind the twin's new orders, the twin's price
+    and fee beside each live order it filled (the drift), the closed trade, the account."""
+    period = outcome.period
+    real = len(period) - 1  # the last index is the next open, not a closed bar
+    first_new = outcome.first_new(run.last_bar_ms)
+    new_bars = range(first_new, real)
+    at_close = LiveState.at_closes(run, [int(period.time[i]) for i in new_bars])
+    accounts = [
+        (then.cash + then.held * float(period.close[i]), then.held)
+        for i, then in zip(new_bars, at_close, strict=True)
+    ]
+    _bars(run, outcome, new_bars, accounts)
+    rows = {(o.bar_ms, o.leg): o for o in RunOrder.objects.filter(run=run)}
+    for order in outcome.result.orders:
+        row = rows.get((int(period.time[order.bar]), order.leg))
+        if order.bar >= first_new:
+            decision_record(run, outcome, order, row)
+        if row is not None and row.paper_price is None and order.fills and order.bar < real:
+            paid = sum(f.amount * f.price for f in order.fills)
+            row.paper_price = paid / sum(f.amount for f in order.fills)
+            row.paper_fee = sum(f.fee for f in order.fills)
+            row.save(update_fields=["paper_price", "paper_fee"])
+    closed_trade_record(run, state)
+    if foreign:
+        run.alert_code = messages.FOREIGN_TRADES
+        run.alert_params = {"count": len(foreign)}
+    close = float(period.close[real - 1])
+    for field, value in account_fields(state, close).items():
+        setattr(run, field, value)
+    _account(run, outcome, close, ["alert_code", "alert_params"])
+
+
+def _bars(
+    run: StrategyRun,
+    outcome: PaperOutcome,
+    indices: Iterable[int],
+    accounts: list[tuple[float, float]],
+) -> None:
+    """One row per new bar: its close, and the account at that close (equity, held)."""
+    period = outcome.period
     RunBar.objects.bulk_create(
         RunBar(
             run=run,
             bar_ms=int(period.time[i]),
             close=float(period.close[i]),
-            equity=float(result.equity[i]),
-            held=float(result.held[i]),
+            equity=equity,
+            held=held,
         )
-        for i in range(first_new, len(period))
+        for i, (equity, held) in zip(indices, accounts, strict=True)
     )
 
 
@@ -74,6 +136,8 @@ def _order(
         defaults={
             "side": order.side,
             "action": order.action,
+            "kind": order.kind,
+            "trigger_price": order.trigger,
             "amount": order.amount,
             "filled": order.filled,
             "reason": order.reason,
@@ -105,11 +169,11 @@ def decision_record(
     the conditions that held), the owner's flatten, or a level reached inside the order's
     own bar; `row` is the order it sent (a live run's twin may send none)."""
     times = outcome.period.time
-    if order.reason == SIGNAL:
+    if order.reason == Reason.SIGNAL:
         decided = order.bar - 1
         branches = (
             outcome.document.entry_branches()
-            if order.leg == ENTRY
+            if order.leg == Leg.ENTRY
             else outcome.document.exit_branches()
         )
         rule = branches[order.side]
@@ -118,38 +182,23 @@ def decision_record(
             if rule is None
             else conditions_held(outcome.document, outcome.candles, rule, outcome.warmup + decided)
         )
-        verb = "enter" if order.leg == ENTRY else "exit"
-        event, bar_ms, conditions = f"{verb}_{order.side}", int(times[decided]), held
-    elif order.reason == MANUAL:
-        event, bar_ms, conditions = MANUAL, int(times[order.bar - 1]), []
-    else:
-        event, bar_ms, conditions = order.reason, int(times[order.bar]), []
+        event, bar_ms, conditions = Event.of_rule(order.leg, order.side), int(times[decided]), held
+    elif order.reason == Reason.MANUAL:
+        event, bar_ms, conditions = Event.MANUAL, int(times[order.bar - 1]), []
+    else:  # a level: the event is named as the reason is
+        event, bar_ms, conditions = Event(order.reason), int(times[order.bar]), []
     RunDecision.objects.get_or_create(
         run=run, bar_ms=bar_ms, event=event, defaults={"conditions": conditions, "order": row}
     )
 
 
-def _account(run: StrategyRun, outcome: PaperOutcome) -> None:
-    result, period = outcome.result, outcome.period
-    close = float(period.close[-1])
-    equity, held = float(result.equity[-1]), float(result.held[-1])
+def _account(run: StrategyRun, outcome: PaperOutcome, close: float, more: list[str]) -> None:
+    """Save the account set on `run` (and the fields `more` names) as of this tick."""
     run.last_bar_ms = outcome.through
-    run.equity, run.held, run.mark_price = equity, held, close
-    run.position = trade_json(result.open_trades[0]) if result.open_trades else None
-    run.stats = stats_json(result)
+    run.mark_price = close
     run.ticked_at = timezone.now()
-    run.save(
-        update_fields=[
-            "last_bar_ms",
-            "equity",
-            "held",
-            "mark_price",
-            "position",
-            "stats",
-            "ticked_at",
-        ]
-    )
+    run.save(update_fields=[*ACCOUNT_FIELDS, *more])
 
 
 def has_working_orders(run: StrategyRun) -> bool:
-    return RunOrder.objects.filter(run=run, status=WORKING).exists()
+    return RunOrder.objects.filter(run=run, status=Status.WORKING).exists()

@@ -35,7 +35,6 @@ from strategies.candles.fetch import candles_fill
 from strategies.candles.ranges import missing
 from strategies.candles.store import series_for
 from strategies.engine import history_bars
-from strategies.engine.fills.model import SHORTS_ON_SPOT
 from strategies.models import (
     CatalogEntry,
     RunMode,
@@ -53,6 +52,7 @@ from strategies.services.start_checks import (
     StartRefused,
     checked_document,
     checked_market,
+    checked_shorts,
     fill_model,
     source_name,
 )
@@ -102,9 +102,7 @@ def strategy_run_start(
         raise StartRefused("capital", str(CAPITAL))
     document = checked_document(source.document, timeframe)
     facts = checked_market(exchange, symbol, timeframe)
-    if document.entry_branches()["short"] is not None and not facts.allows_shorts:
-        raise StartRefused("strategy", str(SHORTS_ON_SPOT))
-    market = facts.market
+    checked_shorts(document, facts.market)
     return strategy_run_create(
         owner,
         source=source,
@@ -115,14 +113,8 @@ def strategy_run_start(
         timeframe=timeframe,
         mode=RunMode.PAPER,
         capital=capital,
-        fee=model.fee,
-        slippage_bps=model.slippage_bps,
-        max_volume_share=model.max_volume_share,
-        tie=model.tie,
-        amount_step=market.amount_step,
-        min_amount=market.min_amount,
-        min_cost=market.min_cost,
-        allows_shorts=market.allows_shorts,
+        **StrategyRun.fill_model_columns(model),
+        **StrategyRun.market_columns(facts.market),
         **run_window(document, timeframe),
     )
 

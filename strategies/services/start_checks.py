@@ -7,7 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from exchanges.models import Exchange
 from strategies import rules
-from strategies.engine import FillModel
+from strategies.engine import FillModel, Market, ShortsNotAllowed
+from strategies.engine.backtest import shorts_checked
 from strategies.models import CatalogEntry, StrategyVersion
 from strategies.services import backtest_errors as errors
 from strategies.services.backtest_markets import MarketFacts, MarketUnknown, market_facts
@@ -31,6 +32,15 @@ def fill_model(fee: float, slippage_bps: float, share: float, tie: str) -> FillM
         return FillModel(fee=fee, slippage_bps=slippage_bps, max_volume_share=share, tie=tie)
     except ValueError as error:  # the form's bounds keep users from here
         raise StartRefused("", str(error)) from None
+
+
+def checked_shorts(document: rules.Document, market: Market) -> None:
+    """The engine's rule on shorts (strategies.engine.backtest.shorts_checked), refused
+    before anything is queued."""
+    try:
+        shorts_checked(document, market)
+    except ShortsNotAllowed as refused:
+        raise StartRefused("strategy", str(refused.message)) from None
 
 
 def checked_document(text: str, timeframe: str) -> rules.Document:

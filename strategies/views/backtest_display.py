@@ -9,7 +9,7 @@ from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from strategies.engine.fills.trades import SIGNAL, STOP_LOSS, TAKE_PROFIT, TRAILING_STOP
+from strategies.engine.enums import Reason, Side
 from strategies.engine.metric_texts import COUNT, DURATION, FRACTION, METRICS, MONEY, MetricText
 from strategies.models import Backtest, CandleSource
 from strategies.series import utc
@@ -20,13 +20,8 @@ NOT_ENOUGH = _("not enough data")
 # (a young paper run's CAGR) has dozens of digits and would only push the page sideways.
 HUGE_PERCENT = 1_000_000
 OVER = _("more than %(limit)s %%")
-EXIT_REASONS = {
-    SIGNAL: _("exit rule"),
-    STOP_LOSS: _("stop-loss"),
-    TAKE_PROFIT: _("take-profit"),
-    TRAILING_STOP: _("trailing stop"),
-}
-SIDES = {"long": _("long"), "short": _("short")}
+EXIT_REASONS = Reason.labels()
+SIDES = Side.labels()
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""The fill model: how a backtest (and, next, a paper run) turns decisions into fills.
+"""The fill model: how backtests, paper runs and a live run's twin turn decisions into fills.
 
 Stated exactly; `STATEMENT` below is this text's numbered list, printed on every report.
 

@@ -7,20 +7,7 @@ fill as it happens. Prices here are real prices (a short's are not negated).
 
 from dataclasses import dataclass, field
 
-ENTRY, EXIT = "entry", "exit"
-BUY, SELL = "buy", "sell"
-
-# An order's state once the loop is done with it, or still working at the end of the data.
-FILLED = "filled"
-PARTIAL = "partial"  # filled in part, the remainder cancelled (a stop, an exit rule, no cash)
-CANCELLED = "cancelled"  # cancelled before any fill
-SKIPPED = "skipped"  # below the market's minimum: never sent
-WORKING = "working"  # still filling (the volume limit) when the data ends
-
-
-def action_of(leg: str, side: str) -> str:
-    """What an order does at the exchange: a long's entry buys, a short's sells."""
-    return BUY if (leg == ENTRY) == (side == "long") else SELL
+from strategies.engine.enums import Action, Kind, Leg, Reason, Side, Status, action_of
 
 
 @dataclass(frozen=True)
@@ -37,19 +24,23 @@ class Fill:
 
 @dataclass
 class Order:
-    """A market order: the bar it is sent at (its fills start there), entry or exit, the side
-    of the position it opens or closes, the amount asked, and why (signal or a level)."""
+    """An order: the bar it is sent at (its fills start there), entry or exit, the side of
+    the position it opens or closes, the amount asked, and why (a rule or a level). Its kind
+    says how it executes: at the market, or as a stop-market or take-profit-market order
+    whose `trigger` is the level (a real price) the bar's range reached."""
 
     bar: int
-    leg: str
-    side: str
+    leg: Leg
+    side: Side
     amount: float
-    reason: str
-    status: str = WORKING
+    reason: Reason
+    kind: Kind = Kind.MARKET
+    trigger: float | None = None
+    status: Status = Status.WORKING
     fills: list[Fill] = field(default_factory=list)
 
     @property
-    def action(self) -> str:
+    def action(self) -> Action:
         return action_of(self.leg, self.side)
 
     @property
@@ -59,6 +50,6 @@ class Order:
     def finish(self, remainder_cancelled: bool) -> None:
         """The loop is done with the order: filled, or its remainder cancelled."""
         if not remainder_cancelled:
-            self.status = FILLED
+            self.status = Status.FILLED
         else:
-            self.status = PARTIAL if self.fills else CANCELLED
+            self.status = Status.PARTIAL if self.fills else Status.CANCELLED

@@ -11,10 +11,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from strategies.engine.decide import Signals
-from strategies.engine.fills.journal import ENTRY, EXIT, SKIPPED, Order
+from strategies.engine.enums import Kind, Leg, Reason, Side, Status
+from strategies.engine.fills.journal import Order
 from strategies.engine.fills.ledger import Ledger
 from strategies.engine.fills.model import FillModel, Market
-from strategies.engine.fills.trades import MANUAL, SIGNAL, Position, Trade
+from strategies.engine.fills.sizing import entry_amount
+from strategies.engine.fills.trades import Position, Trade
 from strategies.engine.fills.watch import SideView, Touch, Watch
 from strategies.rules.model import EquityFraction, FixedQuote, Risk
 from strategies.series import Candles
@@ -112,16 +114,13 @@ class Simulation:
     def _order(self, view: SideView, bar: int) -> Position | None:
         """The entry order sized at `bar`'s fill price, or None when the market refuses it."""
         price = self._entry_price(view, bar)
-        cash = self.ledger.cash
-        if isinstance(self.sizing, EquityFraction):
-            budget = self.sizing.fraction * cash
-        else:
-            budget = min(self.sizing.amount, cash)
-        amount = self.market.amount_to_precision(budget / (price * (1 + self.fee)))
-        order = Order(bar, ENTRY, view.side, amount, SIGNAL)
+        amount = entry_amount(
+            self.sizing, cash=self.ledger.cash, price=price, fee=self.fee, market=self.market
+        )
+        order = Order(bar, Leg.ENTRY, Side(view.side), amount, Reason.SIGNAL)
         self.orders.append(order)
         if not self.market.accepts(amount, price):
-            order.status = SKIPPED
+            order.status = Status.SKIPPED
             return None
         self.entry_order = order
         return Position(view.side, view.sign, bar, amount)
@@ -215,13 +214,18 @@ class Simulation:
     def _signal_exit(self, view: SideView, decision: int) -> Touch | None:
         bar = decision + 1
         manual = self.flatten_at is not None and decision >= self.flatten_at
-        reason = MANUAL if manual else SIGNAL
+        reason = Reason.MANUAL if manual else Reason.SIGNAL
         return Touch(bar, float(view.open[bar]), reason) if bar < self.count else None
 
     def _exit(self, position: Position, view: SideView, touch: Touch) -> int | None:
         """Sell (a short: buy back) everything held, from the touch on; the completing bar."""
         remaining, reference = position.held, touch.price
-        order = Order(touch.bar, EXIT, position.side, remaining, touch.reason)
+        order = Order(touch.bar, Leg.EXIT, Side(position.side), remaining, touch.reason)
+        if touch.trigger is not None:  # a level reached: a stop or a take-profit order
+            order.kind = (
+                Kind.TAKE_PROFIT_MARKET if touch.reason == Reason.TAKE_PROFIT else Kind.STOP_MARKET
+            )
+            order.trigger = view.sign * touch.trigger
         self.orders.append(order)
         for bar in range(touch.bar, self.count):
             chunk = min(remaining, self._volume_cap(bar))

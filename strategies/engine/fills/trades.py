@@ -2,13 +2,7 @@
 
 from typing import NamedTuple
 
-SIGNAL, STOP_LOSS, TAKE_PROFIT, TRAILING_STOP = (
-    "signal",
-    "stop_loss",
-    "take_profit",
-    "trailing_stop",
-)
-MANUAL = "manual"  # a run's owner asked to flatten
+from strategies.engine.fills.sizing import profit
 
 
 class Trade(NamedTuple):
@@ -92,7 +86,9 @@ class Position:
             int(times[entry_bar]),
             self.sign * self.bought_value / self.bought,
             self.bought,
-            self.sold_value - self.bought_value - self.fees,
+            profit(
+                self.sign, self.sign * self.bought_value, self.sign * self.sold_value, self.fees
+            ),
             self.fees,
             self.slippage,
             exit_bar,
@@ -104,14 +100,14 @@ class Position:
     def marked(self, times, close: float) -> Trade:
         """The open remainder, marked at `close` (a real, not negated, price)."""
         entry_bar = self._entry_bar()
-        value = self.sold_value + self.held * self.sign * close
+        exit_value = self.sign * self.sold_value + self.held * close
         return Trade(
             self.side,
             entry_bar,
             int(times[entry_bar]),
             self.sign * self.bought_value / self.bought,
             self.held,
-            value - self.bought_value - self.fees,
+            profit(self.sign, self.sign * self.bought_value, exit_value, self.fees),
             self.fees,
             self.slippage,
             mark_price=close,

@@ -9,7 +9,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from strategies.engine.fills.trades import STOP_LOSS, TAKE_PROFIT, TRAILING_STOP
+from strategies.engine.enums import Reason
 
 FIRST_WINDOW = 256
 
@@ -26,18 +26,20 @@ class SideView:
 
 
 class Touch(NamedTuple):
-    """An exit a level triggers: its bar, the price before slippage, and which level it was."""
+    """An exit: its bar, the price before slippage, why, and the level that triggered it
+    (None for an exit rule's order at the open); prices in the side's space."""
 
     bar: int
     price: float
-    reason: str
+    reason: Reason
+    trigger: float | None = None
 
 
 class Levels(NamedTuple):
     """A held position's levels for the next bar, in the candles' prices (None: not set)."""
 
     stop: float | None
-    stop_reason: str
+    stop_reason: Reason
     target: float | None
 
 
@@ -70,12 +72,14 @@ class Watch:
         self.trail_factor = (1 - sign * pct) if pct else None
         self.best = entry  # the trailing stop starts from the entry fill price
 
-    def stop_at(self, best: float) -> tuple[float, str]:
+    def stop_at(self, best: float) -> tuple[float, Reason]:
         """The live stop when the best completed price is `best`, and the reason it names."""
         if self.trail_factor is None:
-            return self.stop, STOP_LOSS
+            return self.stop, Reason.STOP_LOSS
         trail = best * self.trail_factor
-        return (trail, TRAILING_STOP) if trail > self.stop else (self.stop, STOP_LOSS)
+        if trail > self.stop:
+            return trail, Reason.TRAILING_STOP
+        return self.stop, Reason.STOP_LOSS
 
     def close_bar(self, bar: int) -> None:
         """The bar has closed: its high may raise the trailing stop for the following bars."""
@@ -127,7 +131,7 @@ class Watch:
         stop, reason = self.stop_at(self.best)
         stopped, targeted = low <= stop, high >= self.target
         if stopped and (not targeted or open_ <= stop or (self.stop_first and open_ < self.target)):
-            return Touch(bar, min(open_, stop), reason)
+            return Touch(bar, min(open_, stop), reason, stop)
         if targeted:
-            return Touch(bar, max(open_, self.target), TAKE_PROFIT)
+            return Touch(bar, max(open_, self.target), Reason.TAKE_PROFIT, self.target)
         return None
