@@ -2,7 +2,8 @@
 
 Format: a header line `timestamp,open,high,low,close,volume`, then one closed bar per line,
 the timestamp in milliseconds UTC at the bar's open (an integer), oldest first, each timestamp
-once. Prices are positive, high >= low with open and close inside that range, volume >= 0.
+once. Prices are positive, high >= low with open and close inside that range, volume >= 0;
+prices and volumes stay within the document grammar's bound on numbers (MAX_MAGNITUDE).
 The timeframe is the shortest step between timestamps unless given; every step must be a whole
 number of bars (missing bars are gaps, kept as gaps). Shared by `manage.py backtest`,
 `manage.py import_candles` and the candle import task. A problem keeps its code and parameters
@@ -17,6 +18,7 @@ from typing import NoReturn
 import numpy as np
 
 from strategies.i18n import gettext_lazy as _
+from strategies.rules.limits import MAX_MAGNITUDE
 from strategies.series import Candles, timeframe_ms, timeframe_of
 
 COLUMNS = ("timestamp", "open", "high", "low", "close", "volume")
@@ -43,6 +45,10 @@ TIME_RANGE = _(
 NOT_POSITIVE = _("Prices must be positive numbers.")
 HIGH_BELOW_LOW = _("The high is below the low.")
 OUTSIDE_RANGE = _("The open and the close must lie between the low and the high.")
+TOO_LARGE = _(
+    "“%(value)s” in the %(column)s column is too large: prices and volumes stay at or below "
+    "%(limit)s."
+)
 NEGATIVE_VOLUME = _("The volume is negative.")
 NOT_FINITE_VOLUME = _("The volume must be a finite number.")
 DUPLICATE = _("This timestamp already appears on line %(other)s.")
@@ -70,6 +76,7 @@ MESSAGES = {
     "not_positive": NOT_POSITIVE,
     "high_below_low": HIGH_BELOW_LOW,
     "outside_range": OUTSIDE_RANGE,
+    "too_large": TOO_LARGE,
     "negative_volume": NEGATIVE_VOLUME,
     "not_finite_volume": NOT_FINITE_VOLUME,
     "duplicate": DUPLICATE,
@@ -226,6 +233,7 @@ def _value_problems(numbers: np.ndarray, lines: np.ndarray) -> Found:
                 (np.minimum(open_, close) < low) | (np.maximum(open_, close) > high),
                 "outside_range",
             ),
+            (_too_large(numbers).any(axis=1), "too_large"),
             (volume < 0, "negative_volume"),
             (~np.isfinite(volume), "not_finite_volume"),
         ]
@@ -235,9 +243,29 @@ def _value_problems(numbers: np.ndarray, lines: np.ndarray) -> Found:
         total += int(np.count_nonzero(bad))
         for row in np.flatnonzero(bad)[: MAX_PROBLEMS + 1]:
             line = int(lines[row])
-            params = {"value": f"{time[row]:.0f}"} if code == "time_range" else {}
+            params = _params(code, numbers[row])
             found.append((line, order, CandleProblem.of(line, code, **params)))
     return found, total
+
+
+def _too_large(numbers: np.ndarray) -> np.ndarray:
+    """Prices and volumes past the bound on a document's numbers (the engine's float64 would
+    hold them, but they are typing mistakes). Infinite and negative ones have their own
+    problems."""
+    values = numbers[..., 1:6]
+    with np.errstate(invalid="ignore"):
+        return np.isfinite(values) & (values > MAX_MAGNITUDE)
+
+
+def _params(code: str, row: np.ndarray) -> Params:
+    """What a value problem shows of its row."""
+    if code == "time_range":
+        return {"value": f"{row[0]:.0f}"}
+    if code == "too_large":
+        column = int(np.flatnonzero(_too_large(row))[0]) + 1
+        limit = f"{MAX_MAGNITUDE:.0e}"
+        return {"value": f"{row[column]:.6g}", "column": COLUMNS[column], "limit": limit}
+    return {}
 
 
 def _order_problems(times: np.ndarray, lines: np.ndarray) -> Found:

@@ -1,6 +1,8 @@
 """The form that imports a user's own candles from a CSV file. The file's content is the
 service's to refuse (every problem with its line); the form checks the fields' shapes."""
 
+import re
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -8,6 +10,14 @@ from strategies.candles_csv import TOO_BIG
 
 # ccxt's spellings that the candle store reads (strategies.series.timeframe_ms).
 TIMEFRAMES = ("1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h", "8h", "12h", "1d", "3d", "1w")
+# ccxt's unified symbols: BASE/QUOTE for spot, BASE/QUOTE:SETTLE for perpetual swaps; dated
+# futures and options (BTC/USD:BTC-240628) are not accepted. The case is kept as typed (ccxt
+# has bases such as kPEPE), so BTC/USD and btc/usd are two series.
+SYMBOL = re.compile(r"[A-Za-z0-9]+/[A-Za-z0-9]+(?::[A-Za-z0-9]+)?")
+BAD_SYMBOL = _(
+    "Write the market as BASE/QUOTE in letters and digits, as ccxt spells it: BTC/USD for "
+    "spot, BTC/USDT:USDT (BASE/QUOTE:SETTLE) for a perpetual."
+)
 
 
 class CandleImportForm(forms.Form):
@@ -17,7 +27,10 @@ class CandleImportForm(forms.Form):
     symbol = forms.CharField(
         label=_("Market"),
         max_length=60,
-        help_text=_("Your own name for it, e.g. BTC/USD. Importing again into it adds the bars."),
+        help_text=_(
+            "BASE/QUOTE as ccxt spells it, e.g. BTC/USD (BTC/USDT:USDT for a perpetual). "
+            "Importing again into it adds the bars."
+        ),
     )
     timeframe = forms.ChoiceField(
         label=_("Timeframe"),
@@ -32,6 +45,12 @@ class CandleImportForm(forms.Form):
     def __init__(self, *args: object, too_large_mb: int | None = None, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.too_large_mb = too_large_mb
+
+    def clean_symbol(self) -> str:
+        symbol: str = self.cleaned_data["symbol"]  # stripped by the field
+        if not SYMBOL.fullmatch(symbol):
+            raise forms.ValidationError(BAD_SYMBOL, code="symbol")
+        return symbol
 
     def full_clean(self) -> None:
         super().full_clean()

@@ -23,6 +23,9 @@ The document (YAML; JSON is the same structure)
     default 1} or {kind: fixed_quote, amount > 0}.
     An alias is a lowercase identifier of at most 40 characters; kind and parameters come from
     strategies.indicators; timeframe is ccxt's spelling (15m, 4h, 1d).
+    Numbers are written in decimal (20, -3, 0.5, 1e-3), between -1e15 and 1e15: YAML 1.1's
+    other spellings (1:20, 0x14, 017, 0b101, 1_000, .inf, .nan) and JSON's NaN and Infinity
+    are refused, never read as another number.
 
 Rules
     A rule is a condition {lhs, op, rhs}, a group {combine: AND|OR, rules: [rule, ...]} or a

@@ -4,6 +4,7 @@ together with the shape problems: indicators and their parameters, references, d
 Anything of the wrong shape is skipped here: the pydantic tree reports it.
 """
 
+import difflib
 import math
 from collections.abc import Mapping
 from typing import Any
@@ -59,7 +60,7 @@ def indicator_findings(
     """The kind exists, every parameter is one of its own and in range, the parameters agree
     with each other, and the timeframe can be built from the run's."""
     if spec is None:
-        return [((*path, "kind"), lazy_format(messages.UNKNOWN_KIND, kind=declaration["kind"]))]
+        return [((*path, "kind"), unknown_kind(declaration["kind"]))]
     findings: list[Finding] = []
     for name, value in declaration.items():
         if name in OWN_KEYS:
@@ -121,6 +122,16 @@ def below_base(timeframe: object, base_timeframe: str | None) -> bool:
     if base_timeframe is None or not isinstance(timeframe, str) or not is_timeframe(timeframe):
         return False
     return timeframe_ms(timeframe) < timeframe_ms(base_timeframe)
+
+
+def unknown_kind(kind: str) -> Any:
+    """The kinds spelled closest to `kind` ("emaa", "EMA": ema), else every kind; both say
+    where the kinds are described, as the unknown operator's message lists the operators."""
+    lower = kind.lower()
+    close = [lower] if lower in REGISTRY else difflib.get_close_matches(lower, REGISTRY, n=3)
+    if close:
+        return lazy_format(messages.UNKNOWN_KIND_CLOSE, kind=kind, close=", ".join(close))
+    return lazy_format(messages.UNKNOWN_KIND, kind=kind, kinds=", ".join(REGISTRY))
 
 
 def _unknown_param(spec: IndicatorSpec) -> Any:

@@ -22,6 +22,9 @@ SEVERAL_DOCUMENTS = _("the text holds more than one document")
 TOO_DEEP = _("the document is nested more than %(limit)s levels deep")
 TOO_MANY_NODES = _("the document holds more than %(limit)s keys and values")
 DUPLICATE_KEY = _('the key "%(key)s" appears twice')
+NOT_DECIMAL = _(
+    '"%(text)s" is not a plain decimal number: write numbers like 20 or 0.5 (and text in quotes)'
+)
 KEY_NOT_TEXT = _("keys must be plain text")
 EMPTY = _("the document is empty")
 ROOT_NOT_MAPPING = _("the document must be a mapping of keys (name, indicators, entry, exit...)")
@@ -100,7 +103,14 @@ PYDANTIC_MESSAGES = {
 
 # What the document means (checks beyond the shape).
 UNKNOWN_INDICATOR = _('unknown indicator "%(alias)s"')
-UNKNOWN_KIND = _('unknown indicator kind "%(kind)s"')
+UNKNOWN_KIND = _(
+    'unknown indicator kind "%(kind)s": use %(kinds)s (the Indicators page of the docs '
+    "describes each)"
+)
+UNKNOWN_KIND_CLOSE = _(
+    'unknown indicator kind "%(kind)s": did you mean %(close)s? The Indicators page of the docs '
+    "lists every kind"
+)
 UNKNOWN_PARAM = _("unknown parameter for %(kind)s: its parameters are %(names)s")
 NO_PARAMS = _("unknown parameter: %(kind)s takes no parameters")
 PARAM_CHOICE = _("must be one of: %(choices)s")

@@ -61,7 +61,14 @@ CASES = {
     ),
     "unknown kind": (
         base_with(l3="  fast: {kind: emaa, period: 12}"),
-        [("indicators.fast.kind", 'unknown indicator kind "emaa"', 3)],
+        [
+            (
+                "indicators.fast.kind",
+                'unknown indicator kind "emaa": did you mean ema? The Indicators page of the '
+                "docs lists every kind",
+                3,
+            )
+        ],
     ),
     "alias in capitals, and every reference to it": (
         base_with(l3="  Fast: {kind: ema, period: 12}"),
@@ -233,7 +240,14 @@ CASES = {
     ),
     "value NaN": (
         base_with(l12="    - {lhs: {bar: close}, op: lt, rhs: {value: .nan}}"),
-        [("exit.rules[0].rhs.value", "must be a finite number", 12)],
+        [
+            (
+                "exit.rules[0].rhs.value",
+                '".nan" is not a plain decimal number: write numbers like 20 or 0.5 (and text '
+                "in quotes)",
+                12,
+            )
+        ],
     ),
     "no way out": (
         base_with(l9="", l10="", l11="", l12="", l13=""),

@@ -10,16 +10,20 @@ from strategies.rules.limits import MAX_DEPTH, MAX_NODES
 from strategies.rules.problems import DocumentError, Lines, Path, Problem, format_path, lazy_format
 from strategies.rules.reading.yaml_text import lines_of
 
-# Strings are skipped whole so that brackets inside them do not count.
-STRUCTURE = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{},:]')
+# Strings are skipped whole so that brackets inside them do not count. Python's decoder also
+# reads NaN, Infinity and -Infinity, which JSON does not have: they are found here too.
+STRUCTURE = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{},:]|-?Infinity|NaN')
+NOT_NUMBERS = ("NaN", "Infinity", "-Infinity")
 
 
 def scan(text: str) -> None:
     """Refuse JSON deeper than MAX_DEPTH or larger than MAX_NODES (keys counted), roughly:
-    each opening bracket, comma and colon starts a node."""
+    each opening bracket, comma and colon starts a node. Refuse NaN and Infinity."""
     depth, nodes = 0, 1
     for match in STRUCTURE.finditer(text):
         piece = match.group()
+        if piece in NOT_NUMBERS:
+            raise _refusal(text, match.start(), lazy_format(messages.NOT_DECIMAL, text=piece))
         if piece in "[{":
             depth += 1
         elif piece in "]}":

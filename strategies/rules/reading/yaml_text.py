@@ -2,7 +2,7 @@
 been scanned: anchors, aliases and tags are refused there, before any construction, so an
 alias bomb costs one event and !!python/object never reaches a constructor."""
 
-from typing import Any
+from typing import Any, cast
 
 import yaml
 from yaml.constructor import SafeConstructor
@@ -11,6 +11,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from strategies.rules import messages
 from strategies.rules.limits import MAX_DEPTH, MAX_NODES
 from strategies.rules.problems import DocumentError, Lines, Path, Problem, format_path, lazy_format
+from strategies.rules.reading import numbers
 
 LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 NODE_EVENTS = (yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent, yaml.AliasEvent)
@@ -85,6 +86,15 @@ class Builder:
             return self.mapping(node, path)
         if isinstance(node, SequenceNode):
             return [self.build(item, (*path, index)) for index, item in enumerate(node.value)]
+        return self.scalar(cast(ScalarNode, node), path)
+
+    def scalar(self, node: ScalarNode, path: Path) -> object:
+        if numbers.spelled_otherwise(node):
+            self.problem(path, lazy_format(messages.NOT_DECIMAL, text=node.value[:40]), node)
+            return None
+        exponent = numbers.exponent_number(node)
+        if exponent is not None:
+            return exponent
         try:
             return self.scalars.construct_object(node)
         except (ValueError, yaml.YAMLError):  # an int past Python's digit limit, a bad date
