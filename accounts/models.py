@@ -99,3 +99,22 @@ class SecurityEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({self.created_at:%Y-%m-%d %H:%M})"
+
+
+class SpentBackupCode(models.Model):
+    """A backup code already used, kept as a digest only, so that typing it again is told
+    apart from a wrong code. Forgotten with its device, and when new codes are issued."""
+
+    device = models.ForeignKey(
+        "otp_static.StaticDevice", on_delete=models.CASCADE, related_name="spent_codes"
+    )
+    digest = models.CharField(max_length=64)
+    used_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["device", "digest"], name="spent_backup_code_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.device_id}: {self.used_at:%Y-%m-%d %H:%M}"

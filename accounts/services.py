@@ -16,7 +16,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import emails
-from accounts.models import SecurityEvent, SecurityEventKind, User
+from accounts.models import SecurityEvent, SecurityEventKind, SpentBackupCode, User
 from accounts.two_factor import (
     BACKUP_DEVICE_NAME,
     RECOVERY_DEVICE_NAME,
@@ -101,6 +101,8 @@ def _new_backup_codes(user: User) -> list[str]:
         user=user, name=BACKUP_DEVICE_NAME, defaults={"confirmed": True}
     )
     device.token_set.all().delete()
+    # A new code must never be taken for a spent one of the old set.
+    SpentBackupCode.objects.filter(device=device).delete()
     codes = [StaticToken.random_token() for _ in range(settings.BACKUP_CODE_COUNT)]
     StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
     return codes

@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -27,10 +28,12 @@ from accounts.http import AuthenticatedRequest
 from accounts.models import SecurityEventKind
 from accounts.next_url import is_local_path
 from accounts.two_factor import (
+    FEW_BACKUP_CODES,
     CodeCheck,
     backup_codes_left,
     check_code,
     has_two_factor,
+    is_backup_device,
     session_verified,
 )
 
@@ -53,6 +56,11 @@ def _reverse_in(language: str, urlname: str) -> str:
 
 
 def _code_error(result: CodeCheck) -> str:
+    if result.already_used:
+        return _(
+            "This backup code was already used: each code works once. Type another one, or "
+            "the code your authenticator app shows."
+        )
     if result.locked_until:
         seconds = result.wait_seconds
         return ngettext(
@@ -61,6 +69,34 @@ def _code_error(result: CodeCheck) -> str:
             seconds,
         ) % {"seconds": seconds}
     return _("Wrong code. Check the time on your phone and try the newest code.")
+
+
+def _tell_backup_codes_left(request: HttpRequest, result: CodeCheck, user) -> None:
+    """After a login or a step-up with a backup code: how many are left, and when few or
+    none are, where to generate new ones."""
+    if not is_backup_device(result.device):
+        return
+    left = backup_codes_left(user)
+    if left > FEW_BACKUP_CODES:
+        text = ngettext(
+            "You used a backup code: %(count)d code is left (each works once).",
+            "You used a backup code: %(count)d codes are left (each works once).",
+            left,
+        ) % {"count": left}
+        messages.info(request, text)
+        return
+    if left:
+        text = ngettext(
+            "You used a backup code: only %(count)d code is left (each works once).",
+            "You used a backup code: only %(count)d codes are left (each works once).",
+            left,
+        ) % {"count": left}
+    else:
+        text = _("You used your last backup code: none is left.")
+    link = format_html(
+        '<a href="{}">{}</a>', reverse("accounts:backup_codes"), _("Get new backup codes")
+    )
+    messages.warning(request, format_html("{} {}", text, link))
 
 
 def _checked_code(request: HttpRequest, form: CodeForm, user) -> CodeCheck | None:
@@ -100,6 +136,7 @@ def two_factor_login(request: HttpRequest) -> HttpResponse:
         assert result.device is not None  # noqa: S101 - ok() guarantees it
         # Kept across Django's login, which keeps the session data: the session is verified.
         request.session[DEVICE_ID_SESSION_KEY] = result.device.persistent_id
+        _tell_backup_codes_left(request, result, user)
         return stage.exit()
     return render(request, "accounts/two_factor_login.html", {"form": form})
 
@@ -162,6 +199,7 @@ def two_factor_verify(request: AuthenticatedRequest) -> HttpResponse:
     form = CodeForm(request.POST or None)
     if request.method == "POST" and (result := _checked_code(request, form, request.user)):
         otp_login(request, result.device)
+        _tell_backup_codes_left(request, result, request.user)
         return HttpResponseRedirect(_next_url(request))
     return render(
         request, "accounts/two_factor_verify.html", {"form": form, "next": _next_url(request)}

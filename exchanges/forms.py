@@ -73,11 +73,7 @@ def credential_label(exchange: Exchange, name: str) -> str:
 class ExchangeKeyForm(forms.Form):
     """The credentials `exchange` issues, checked; plus a label when the key is new."""
 
-    label = forms.CharField(
-        label=_("Label"),
-        max_length=50,
-        help_text=_("Your name for this key, e.g. kraken-spot."),
-    )
+    label = forms.CharField(label=_("Label"), max_length=50)
     expires_on = forms.DateField(
         label=_("Expires on (optional)"),
         required=False,
@@ -105,6 +101,13 @@ class ExchangeKeyForm(forms.Form):
         self.fields["expires_on"] = self.fields.pop("expires_on")
         if key is not None:  # rotation: same label, same expiry field
             del self.fields["label"]
+        else:
+            # The example fits this exchange (kraken-futures on Kraken Futures): the label
+            # the page suggests, or else the exchange's own short name.
+            example = self.initial.get("label") or exchange.slug
+            self.fields["label"].help_text = _("Your name for this key, e.g. %(example)s.") % {
+                "example": example
+            }
 
     def clean(self) -> dict:
         cleaned = super().clean() or {}

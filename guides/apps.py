@@ -14,3 +14,8 @@ class GuidesConfig(AppConfig):
 
         signals.connect()
         register_version("guides", selectors.guides_version)
+        register_version(
+            selectors.GUIDE_PAGES,
+            selectors.guide_pages_version,
+            depends_on=selectors.GUIDE_PAGES_DEPEND_ON,
+        )

@@ -6,12 +6,14 @@ from django.db.models import Count, Max, Prefetch, Q
 
 from exchanges.models import Region
 from guides.models import LIST_SECTIONS, Guide, GuideItem, GuideTranslation
+from noonbarbari import strategy_catalog
 from noonbarbari.language_fallback import (
     FALLBACK_LANGUAGE,
     Section,
     fallback_languages,
     first_filled,
 )
+from noonbarbari.page_cache import content_version
 
 TEXT_SECTIONS = GuideTranslation.TEXT_FIELDS
 LIST_SECTION_KINDS = {name: model.KIND for name, model in LIST_SECTIONS.items()}
@@ -139,6 +141,17 @@ def guides_version() -> str:
     state = Guide.objects.aggregate(count=Count("pk"), last=Max("updated_at"))
     last = state["last"].timestamp() if state["last"] else 0
     return f"{state['count']}.{last}"
+
+
+# The page cache's name for a guide's own page, which also names the catalog strategies it
+# suggests: its version follows the guides' and the catalog's ("strategies", the strategies
+# app's source, which we may not import), so a renamed strategy shows at once.
+GUIDE_PAGES = "guide-pages"
+GUIDE_PAGES_DEPEND_ON = ("guides", "strategies")
+
+
+def guide_pages_version() -> str:
+    return f"{content_version('guides')}|{strategy_catalog.strategy_mentions_version()}"
 
 
 def guides_in_sitemap() -> list[Guide]:

@@ -21,7 +21,7 @@ def guide_index(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
-@cache_for_visitors("guides")
+@cache_for_visitors(selectors.GUIDE_PAGES)
 def guide_detail(request: HttpRequest, slug: str) -> HttpResponse:
     try:
         guide = selectors.guide_get(slug=slug, user=request.user)

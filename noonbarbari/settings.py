@@ -5,10 +5,13 @@ no configuration: `bin/up` writes a local `.env` with generated secrets. With `D
 default) the site refuses to start without a real `SECRET_KEY` and `ALLOWED_HOSTS`.
 """
 
+import sys
 from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
+
+from noonbarbari.secretless import refuse_to_start_without, secrets_for
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -28,15 +31,6 @@ ALLOWED_HOSTS = env.list(
 )
 
 
-def _refuse_to_start_without(*names_and_values: tuple[str, object]) -> None:
-    missing = [name for name, value in names_and_values if not value]
-    if missing:
-        raise ImproperlyConfigured(
-            f"Set {', '.join(missing)} in the environment. Development machines get them from "
-            "the .env file that bin/up writes; production must provide real values."
-        )
-
-
 # Key-encryption keys for exchange secrets, independent of SECRET_KEY: "k2=<base64>,k1=<base64>"
 # (32 random bytes each), the active one named by FIELD_ENCRYPTION_ACTIVE_KEY. Several may be
 # listed while `manage.py rotate_encryption_keys` moves data keys to the active one. The
@@ -44,13 +38,13 @@ def _refuse_to_start_without(*names_and_values: tuple[str, object]) -> None:
 FIELD_ENCRYPTION_KEYS = env.str("FIELD_ENCRYPTION_KEYS", default="")
 FIELD_ENCRYPTION_ACTIVE_KEY = env.str("FIELD_ENCRYPTION_ACTIVE_KEY", default="")
 
-_refuse_to_start_without(
-    ("SECRET_KEY", SECRET_KEY),
-    ("FIELD_ENCRYPTION_KEYS", FIELD_ENCRYPTION_KEYS),
-    ("FIELD_ENCRYPTION_ACTIVE_KEY", FIELD_ENCRYPTION_ACTIVE_KEY),
+# `manage.py backtest` needs no secret: without them it gets throwaway ones, an in-memory
+# database and cache (below); every other process refuses to start. See secretless.py.
+SECRET_KEY, FIELD_ENCRYPTION_KEYS, FIELD_ENCRYPTION_ACTIVE_KEY, THROWAWAY_SECRETS = secrets_for(
+    sys.argv, SECRET_KEY, FIELD_ENCRYPTION_KEYS, FIELD_ENCRYPTION_ACTIVE_KEY
 )
-if not DEBUG:
-    _refuse_to_start_without(("ALLOWED_HOSTS", ALLOWED_HOSTS))
+if not DEBUG and not THROWAWAY_SECRETS:
+    refuse_to_start_without(("ALLOWED_HOSTS", ALLOWED_HOSTS))
 
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -172,6 +166,9 @@ CACHES = {
         "OPTIONS": {"MAX_ENTRIES": 2000},
     },
 }
+if THROWAWAY_SECRETS:  # nothing made under throwaway secrets may outlive the process
+    DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
+    CACHES["default"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 
 # --- Tasks (django-q2) -----------------------------------------------------------------------
 
@@ -390,7 +387,8 @@ LOCK_DIR = env.path("LOCK_DIR", default=VAR_DIR / "locks")
 
 # The public host name, written into django.contrib.sites (sitemap, allauth's emails).
 SITE_DOMAIN = env.str(
-    "SITE_DOMAIN", default="127.0.0.1:8000" if DEBUG else ALLOWED_HOSTS[0].lstrip(".")
+    "SITE_DOMAIN",
+    default="127.0.0.1:8000" if DEBUG else (ALLOWED_HOSTS or ["localhost"])[0].lstrip("."),
 )
 # The site's public origin, for canonical and hreflang links: never the request's Host header,
 # which any visitor chooses (and which would then be stored in the anonymous page cache).

@@ -1,10 +1,11 @@
 import hmac
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.contrib.staticfiles import finders
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.views.decorators.cache import never_cache
+from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_safe
 from django.views.generic import TemplateView
 
@@ -65,3 +66,17 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
         lines += [f"Disallow: /{code}/accounts/", f"Disallow: /{code}/admin/"]
     lines.append(f"Sitemap: {site_url(reverse('django.contrib.sitemaps.views.sitemap'))}")
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
+
+
+FAVICON = "img/favicon.ico"
+
+
+@require_safe
+@cache_control(public=True, max_age=24 * 3600)
+def favicon(request: HttpRequest) -> FileResponse:
+    """Browsers ask for /favicon.ico whatever the page links to (and some show no SVG icon):
+    the icon itself, not a redirect, so that no browser keeps an outdated static address."""
+    path = finders.find(FAVICON)
+    if not path:
+        raise Http404
+    return FileResponse(open(path, "rb"), content_type="image/x-icon")

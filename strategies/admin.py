@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
+from django.template.defaultfilters import floatformat
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
@@ -102,8 +103,8 @@ class BacktestAdmin(admin.ModelAdmin):
 
 RUN_FIELDS = (
     "owner", "strategy_name", "mode", "exchange", "symbol", "timeframe", "status", "stop_code",
-    "capital", "equity", "held", "last_bar_ms", "created_at", "started_at", "stopped_at",
-    "cancel_due_at", "cancel_attempts", "cancel_problem",
+    "capital", "equity_to_the_cent", "held", "last_bar_ms", "created_at", "started_at",
+    "stopped_at", "cancel_due_at", "cancel_attempts", "cancel_problem",
 )  # fmt: skip
 
 
@@ -129,7 +130,8 @@ class StrategyRunAdmin(admin.ModelAdmin):
     owners, or every active run on the platform (a page of its own, confirmed by a POST)."""
 
     list_display = [
-        "pk", "owner", "strategy_name", "mode", "symbol", "status", "orders_may_rest", "equity",
+        "pk", "owner", "strategy_name", "mode", "symbol", "status", "orders_may_rest",
+        "equity_to_the_cent",
     ]  # fmt: skip
     list_filter = [OrdersMayRestFilter, "status", "mode", "timeframe"]
     search_fields = ["owner__email", "symbol", "strategy_name"]
@@ -137,6 +139,12 @@ class StrategyRunAdmin(admin.ModelAdmin):
     fields = RUN_FIELDS
     readonly_fields = RUN_FIELDS
     actions = ["stop_selected", "stop_all_of_their_owners"]
+
+    @admin.display(description=_("equity"), ordering="equity")
+    def equity_to_the_cent(self, run: StrategyRun) -> str:
+        # Stored as a float from the fills (9968.159524040233): money is read to the cent,
+        # as the starting capital beside it is.
+        return floatformat(run.equity, 2)
 
     @admin.display(boolean=True, description=_("orders may rest"))
     def orders_may_rest(self, run: StrategyRun) -> bool:

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from strategies.views import catalog
+from strategies.views import catalog, markets
 
 app_name = "strategies"
 
@@ -9,5 +9,6 @@ urlpatterns = [
     path("mine/", include("strategies.urls_mine")),
     path("backtests/", include("strategies.urls_backtests")),
     path("candles/", include("strategies.urls_candles")),
+    path("markets/<slug:exchange>/", markets.market_list, name="markets"),
     path("<slug:slug>/", catalog.detail, name="detail"),
 ]

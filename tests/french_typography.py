@@ -1,9 +1,13 @@
 """French typography of our texts: a no-break space before ": ; ? ! »", after "«", and inside
-grouped numbers ("10 000"), so that punctuation never starts a line.
+grouped numbers ("10 000"), so that punctuation never starts a line; and the typographic
+apostrophe (U+2019), never the typewriter one (').
 
-Only prose is read: code spans and blocks, URLs, link targets, HTML tags, placeholders
-(%(name)s, {name}) and the exchanges' own strings (error messages, permission labels) are left
-as they are. Run the fixer after merging branches that add French text:
+Only prose is read: code spans and blocks (`…`, <code>…</code>), URLs, link targets, HTML tags
+and their attributes, template tags, placeholders (%(name)s, {name}) and the exchanges' own
+strings (error messages, permission labels, identical in the English file) are left as they are.
+The fixer turns an elision's apostrophe (l'ordre, N'active, l'**API Key**) into U+2019; any other
+straight quote in prose is only reported, since a program cannot tell what it stands for.
+Run the fixer after merging branches that add French text:
 
     .venv/bin/python -m tests.french_typography          # fixes the files, names them
     .venv/bin/python -m tests.french_typography --check  # only lists the problems
@@ -20,15 +24,23 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PO_FILE = ROOT / "locale" / "fr" / "LC_MESSAGES" / "django.po"
 TOML_GLOBS = ("guides/content/*/fr.toml", "strategies/content/*/fr.toml")
-# Keys whose values are the exchange's own words or identifiers, never our prose.
-VERBATIM_KEYS = frozenset({"error", "label", "anchor", "slug"})
+# Keys whose values are identifiers, never prose.
+IDENTIFIER_KEYS = frozenset({"anchor", "slug"})
+# Keys whose values are mostly the exchange's own words (an error message, a permission's label),
+# shown as the exchange shows them in both languages. A value that the English file does not
+# hold under such a key is ours ("Pourquoi le test dit-il … ?") and is prose like the rest.
+EXCHANGE_WORDS_KEYS = frozenset({"error", "label"})
+VERBATIM_KEYS = IDENTIFIER_KEYS | EXCHANGE_WORDS_KEYS
 
 NBSP = "\u00a0"  # before ":" and inside « »: a word space that does not break
 NNBSP = "\u202f"  # before ";", "!", "?" and between digit groups: a thin one
+APOSTROPHE = "\u2019"  # the typographic apostrophe; the straight one is for code
 
 _PROTECTED = re.compile(
     r"```.*?```"  # fenced code
     r"|`[^`\n]*`"  # code span
+    r"|<(?P<code>code|pre|kbd)\b[^<>]*>.*?</(?P=code)>"  # code in HTML, its tags included
+    r"|\{%.*?%\}"  # template tag
     r"|\]\([^)\s]*\)"  # Markdown link target
     r"|<[^<>\n]*>"  # HTML tag
     r"|&(?:[a-z]+|#\d+);"  # HTML entity
@@ -50,11 +62,17 @@ _FIXES = (
     (re.compile(rf"(?<=«)(?:[{_SPACES}]+|(?=[{_WORD}]))"), NBSP),
 )
 _NUMBER_GROUPS = re.compile(r"(?<![\d.,])\d{1,3}(?:[ \u00a0]\d{3})+(?!\d)")
+# An elision: a letter, the quote, then a word, Markdown emphasis or a masked span (l'**API**,
+# d'%(exchange)s). A quote after or before a space opens or closes a quotation, or a TOML
+# literal string ('''…'''): a person decides what it becomes.
+_LETTER = "A-Za-zÀ-ÖØ-öø-ÿœŒ"
+_ELISION = re.compile(rf"(?<=[{_LETTER}])'(?=[{_LETTER}0-9*_\U000f0000-\U000ffffd])")
 
 
 def _fix_prose(prose: str) -> str:
     for pattern, space in _FIXES:
         prose = pattern.sub(space, prose)
+    prose = _ELISION.sub(APOSTROPHE, prose)
     return _NUMBER_GROUPS.sub(lambda m: re.sub(r"[ \u00a0]", NNBSP, m.group()), prose)
 
 
@@ -83,6 +101,7 @@ def problems(text: str) -> list[str]:
             found.extend(_excerpt(prose, m) for m in pattern.finditer(prose) if m.group() != space)
         groups = _NUMBER_GROUPS.finditer(prose)
         found.extend(_excerpt(prose, m) for m in groups if set(m.group()) & set(" \u00a0"))
+        found.extend(_excerpt(prose, m) for m in re.finditer("'", prose))
         return prose
 
     _on_prose(text, collect)
@@ -160,29 +179,68 @@ def content_files() -> list[Path]:
 
 def toml_texts(path: Path) -> Iterator[tuple[str, str]]:
     """(key path, text) for every prose string of a content file."""
-    yield from _walk(tomllib.loads(path.read_text(encoding="utf-8")), "")
+    words = exchange_words(path)
+    yield from _walk(tomllib.loads(path.read_text(encoding="utf-8")), "", words)
 
 
-def _walk(value: object, where: str) -> Iterator[tuple[str, str]]:
+def exchange_words(path: Path) -> frozenset[str]:
+    """What the English file beside a French one holds under the exchange-words keys."""
+    english = path.with_name("en.toml")
+    if not english.exists():
+        return frozenset()
+    data = tomllib.loads(english.read_text(encoding="utf-8"))
+    return frozenset(text for key, text in _pairs(data) if key in EXCHANGE_WORDS_KEYS)
+
+
+def _pairs(value: object, key: str = "") -> Iterator[tuple[str, str]]:
+    if isinstance(value, str):
+        yield key, value
+    elif isinstance(value, list):
+        for item in value:
+            yield from _pairs(item, key)
+    elif isinstance(value, dict):
+        for name, item in value.items():
+            yield from _pairs(item, name)
+
+
+def _is_verbatim(key: str, value: object, words: frozenset[str]) -> bool:
+    if key in IDENTIFIER_KEYS:
+        return True
+    return key in EXCHANGE_WORDS_KEYS and isinstance(value, str) and value in words
+
+
+def _walk(value: object, where: str, words: frozenset[str]) -> Iterator[tuple[str, str]]:
     if isinstance(value, str):
         yield where, value
     elif isinstance(value, list):
         for index, item in enumerate(value):
-            yield from _walk(item, f"{where}[{index}]")
+            yield from _walk(item, f"{where}[{index}]", words)
     elif isinstance(value, dict):
         for key, item in value.items():
-            if key not in VERBATIM_KEYS:
-                yield from _walk(item, f"{where}.{key}" if where else key)
+            if not _is_verbatim(key, item, words):
+                yield from _walk(item, f"{where}.{key}" if where else key, words)
 
 
-_VERBATIM_LINE = re.compile(rf"^\s*(?:{'|'.join(sorted(VERBATIM_KEYS))})\s*=")
+_VERBATIM_LINE = re.compile(rf"^\s*({'|'.join(sorted(VERBATIM_KEYS))})\s*=")
+
+
+def _line_is_verbatim(line: str, words: frozenset[str]) -> bool:
+    match = _VERBATIM_LINE.match(line)
+    if match is None:
+        return False
+    try:
+        value = tomllib.loads(line)[match.group(1)]
+    except tomllib.TOMLDecodeError:
+        return True  # the first line of a longer value: left as it is
+    return _is_verbatim(match.group(1), value, words)
 
 
 def fix_toml(path: Path) -> bool:
     """Fixes the prose of a content file in place, line by line, keeping its layout."""
     text = path.read_text(encoding="utf-8")
+    words = exchange_words(path)
     lines = text.splitlines(keepends=True)
-    fixed = "".join(line if _VERBATIM_LINE.match(line) else fix(line) for line in lines)
+    fixed = "".join(line if _line_is_verbatim(line, words) else fix(line) for line in lines)
     if fixed == text:
         return False
     tomllib.loads(fixed)  # still a valid file

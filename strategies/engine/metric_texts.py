@@ -32,7 +32,8 @@ METRICS = (
         _(
             "Compound annual growth rate: (final equity / capital) to the power 1 / years, "
             "minus 1, with years of 365.25 days from the first bar's open to the last bar's "
-            "close; -100 % when the final equity is zero or less."
+            "close; -100 % when the final equity is zero or less. Otherwise shown as “not "
+            "enough data” for a period under 30 days."
         ),
     ),
     MetricText(

@@ -5,7 +5,9 @@ close); `capital` is the equity before the first bar.
 
 total_return        final equity / capital - 1.
 cagr                (final equity / capital) ** (1 / years) - 1, years = (last bar's close -
-                    first bar's open) / 365.25 days; -1 when the final equity is <= 0.
+                    first bar's open) / 365.25 days; -1 when the final equity is <= 0; else
+                    None ("not enough data") for a period under 30 days (MIN_DAYS), where a
+                    few hours' change raised to a yearly power reads as -100 % or billions.
 max_drawdown        the largest fall from a running peak (capital included) as a fraction of
                     that peak: max over bars of 1 - equity / peak.
 max_drawdown_ms     that drawdown's duration: from the last close at its peak before it (the
@@ -101,6 +103,8 @@ def cagr(final: float, capital: float, span_ms: int) -> float | None:
         return None
     if final <= 0:
         return -1.0
+    if span_ms < MIN_DAYS * DAY_MS:
+        return None
     return (final / capital) ** (YEAR_MS / span_ms) - 1
 
 

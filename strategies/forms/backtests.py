@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from exchanges.models import Exchange
+from strategies.forms.markets import MarketField
 from strategies.models import BacktestStatus, TieRule
 from strategies.selectors.backtests import exchanges_offered
 
@@ -20,6 +21,36 @@ def _day_ms(day: date) -> int:
 
 
 EXCHANGE_DATA = "exchange"
+# <input type="date"> reads and writes ISO dates whatever the page's language (the browser
+# shows them in the user's format): a localized value ("07/09/2026" in French) leaves it empty.
+ISO_DATE = "%Y-%m-%d"
+
+
+def date_input() -> forms.DateInput:
+    return forms.DateInput(attrs={"type": "date"}, format=ISO_DATE)
+
+
+class PercentField(forms.DecimalField):
+    """A share typed in percent (0.4 for 0.4 %), bounded in percent, cleaned to the fraction
+    the fill model takes (0.004); an initial value is a fraction too, shown in percent. The
+    one place where costs cross between percent and fraction."""
+
+    def clean(self, value) -> float | None:
+        percent = super().clean(value)
+        return None if percent is None else self.fraction(percent)
+
+    @staticmethod
+    def fraction(percent: Decimal) -> float:
+        return float(percent / 100)
+
+    def prepare_value(self, value):
+        # Typed text (a bound form shown again) stays as typed; numbers are fractions.
+        if isinstance(value, bool) or not isinstance(value, (Decimal, float, int)):
+            return value
+        percent = Decimal(str(value)) * 100
+        if self.decimal_places is not None:
+            percent = percent.quantize(Decimal(1).scaleb(-self.decimal_places))
+        return f"{percent.normalize():f}"
 
 
 class CostsForm(forms.Form):
@@ -33,7 +64,7 @@ class CostsForm(forms.Form):
         initial=Decimal(10000),
         help_text=_("In the quote currency (USD for BTC/USD)."),
     )
-    fee = forms.DecimalField(
+    fee = PercentField(
         label=_("Taker fee (%)"),
         required=False,
         min_value=Decimal(0),
@@ -49,20 +80,21 @@ class CostsForm(forms.Form):
         initial=Decimal(0),
         help_text=_("Moves every fill against you, both legs: 10 is 0.1 %."),
     )
-    max_volume_share = forms.DecimalField(
+    max_volume_share = PercentField(
         label=_("Share of a candle's volume one order may take (%)"),
         min_value=Decimal(0),
         max_value=Decimal(100),
         decimal_places=2,
-        initial=Decimal(10),
+        initial=Decimal("0.1"),  # a fraction: 10 %
         help_text=_("0 turns the limit off."),
     )
 
     def fee_fraction(self) -> float:
+        """The fee typed, or else the exchange's entry-tier fee (stored in percent)."""
         fee = self.cleaned_data.get("fee")
         if fee is None:  # only for an exchange's candles (clean() asks for it otherwise)
-            fee = self.cleaned_data["exchange"].spot_taker_fee
-        return float(fee) / 100
+            return PercentField.fraction(self.cleaned_data["exchange"].spot_taker_fee)
+        return fee
 
 
 class BacktestForm(CostsForm):
@@ -90,12 +122,7 @@ class BacktestForm(CostsForm):
         to_field_name="slug",
         required=False,
     )
-    symbol = forms.CharField(
-        label=_("Market"),
-        max_length=60,
-        required=False,
-        help_text=_("As ccxt spells it: BTC/USD for spot, BTC/USD:USD for a perpetual."),
-    )
+    symbol = MarketField(required=False)
     allows_shorts = forms.BooleanField(
         label=_("This market allows selling short (futures, perpetuals, margin)"),
         required=False,
@@ -104,12 +131,10 @@ class BacktestForm(CostsForm):
     timeframe = forms.ChoiceField(
         label=_("Timeframe"), choices=[(t, t) for t in TIMEFRAMES], initial="1h"
     )
-    start = forms.DateField(
-        label=_("From"), widget=forms.DateInput(attrs={"type": "date"}), help_text=_("UTC.")
-    )
+    start = forms.DateField(label=_("From"), widget=date_input(), help_text=_("UTC."))
     end = forms.DateField(
         label=_("To (included)"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=date_input(),
         help_text=_("UTC. A period reaching today stops at the last closed candle."),
     )
     tie = forms.ChoiceField(

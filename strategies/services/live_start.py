@@ -1,12 +1,15 @@
 """Going live: the gates a paper run must pass, and the live run started from it.
 
-live_gates(*, paper, key, accepted, code_ok) -> list[Gate]   each with what is missing
+live_gates(*, paper, key, accepted, code_ok, code_unchecked) -> list[Gate]   each with what
+                                                            is missing
+key_choice(paper, keys) -> KeyChoice    the keys a live run may use, and the others with why
 strategy_run_go_live(*, owner, paper, key, capital, notional_cap, accepted, code)
                                                             -> StrategyRun, or StartRefused
 live_keys_recheck()     the daily schedule: a connection test of every live run's key
 runs_stop_on_key_verdict(key, diagnosis)   a key verdict against the key stops its live runs
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
@@ -18,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import User
@@ -41,7 +45,11 @@ from strategies.services.start_checks import StartRefused
 
 KEY_TEST_MAX_AGE = timedelta(hours=24)
 
-NO_KEY = _("Choose one of your %(exchange)s keys (add one on your keys page first).")
+CHOOSE_KEY = _("Choose one of your %(exchange)s keys.")
+NO_KEY = _(
+    "None of your %(exchange)s keys can trade yet: add one on your keys page first, or fix one "
+    "as its page says."
+)
 KEY_NOT_GREEN = _(
     "The key's last connection test is not green. Test it again on its page and fix what it says."
 )
@@ -56,8 +64,19 @@ PAPER_TOO_SHORT = _(
     "Run this strategy on paper on %(exchange)s %(symbol)s for %(hours)d hours first: the "
     "longest paper run so far lasted %(done)s hours."
 )
+PAPER_TOO_SHORT_MINUTES = ngettext_lazy(
+    "Run this strategy on paper on %(exchange)s %(symbol)s for %(hours)d hours first: the "
+    "longest paper run so far lasted %(minutes)d minute.",
+    "Run this strategy on paper on %(exchange)s %(symbol)s for %(hours)d hours first: the "
+    "longest paper run so far lasted %(minutes)d minutes.",
+    "minutes",
+)
 NOTICE = _("Read the risk notice and tick the box that says you accept it.")
 CODE = _("Type a fresh code from your authenticator app (backup codes do not count here).")
+CODE_UNCHECKED = _(
+    "Your code was not checked: the code is checked last, once everything else is in order. "
+    "Fix what else is missing, then type a fresh code as you send the form again."
+)
 CAP = _("The cap must be more than zero and at most %(limit)s.")
 CAPITAL = _("The capital must be more than zero.")
 
@@ -91,9 +110,35 @@ def paper_hours(paper: StrategyRun) -> float:
     return longest.total_seconds() / 3600 if longest else 0.0
 
 
+@dataclass(frozen=True)
+class KeyChoice:
+    """The keys a live run of the paper run may trade with (every key check passes), and
+    the others, each with why it is left out."""
+
+    offered: list[ExchangeKey]
+    left_out: list[tuple[ExchangeKey, Gate]]
+
+
+def key_choice(paper: StrategyRun, keys: Iterable[ExchangeKey]) -> KeyChoice:
+    offered, left_out = [], []
+    for key in keys:
+        gate = _key_gate(paper, key)
+        if gate.passed:
+            offered.append(key)
+        else:
+            left_out.append((key, gate))
+    return KeyChoice(offered, left_out)
+
+
 def _key_gate(paper: StrategyRun, key: ExchangeKey | None) -> Gate:
     if key is None or key.exchange_id != paper.exchange_id or key.user_id != paper.owner_id:
-        missing = str(NO_KEY) % {"exchange": paper.exchange.name}
+        # "Add one first" only to a user with no key fit for trading: one who has one is
+        # asked to choose it.
+        owned = ExchangeKey.objects.filter(user=paper.owner_id, exchange=paper.exchange_id)
+        shown = {"exchange": paper.exchange.name}
+        if key_choice(paper, owned).offered:
+            return Gate("key", False, str(CHOOSE_KEY) % shown)
+        missing = str(NO_KEY) % shown
         return Gate("key", False, missing, reverse("exchanges:keys"), str(_("Open your keys")))
     test = tests_of(key).filter(finished_at__isnull=False).first()
     diagnosis = test.diagnosis if test is not None else None
@@ -118,9 +163,15 @@ def _key_gate(paper: StrategyRun, key: ExchangeKey | None) -> Gate:
 
 
 def live_gates(
-    *, paper: StrategyRun, key: ExchangeKey | None, accepted: bool, code_ok: bool
+    *,
+    paper: StrategyRun,
+    key: ExchangeKey | None,
+    accepted: bool,
+    code_ok: bool,
+    code_unchecked: bool = False,
 ) -> list[Gate]:
-    """Every gate, passed or not, in the order the page lists them."""
+    """Every gate, passed or not, in the order the page lists them. `code_unchecked`: a
+    code was typed, but something else was refused before it was checked."""
     needed = settings.RUNS_PAPER_HOURS_BEFORE_LIVE
     done = paper_hours(paper)
     shown = {
@@ -129,11 +180,15 @@ def live_gates(
         "hours": needed,
         "done": number_format(done, 1),
     }
+    # Under an hour, minutes: "0.1 hours" after 6 minutes reads as nothing done.
+    too_short = PAPER_TOO_SHORT if done >= 1 else PAPER_TOO_SHORT_MINUTES
+    shown["minutes"] = int(done * 60 + 1e-6)  # whole minutes, float noise aside
+    code_missing = CODE_UNCHECKED if code_unchecked else CODE
     return [
-        Gate("paper", done >= needed, "" if done >= needed else str(PAPER_TOO_SHORT) % shown),
+        Gate("paper", done >= needed, "" if done >= needed else too_short % shown),
         _key_gate(paper, key),
         Gate("notice", accepted, "" if accepted else str(NOTICE)),
-        Gate("code", code_ok, "" if code_ok else str(CODE)),
+        Gate("code", code_ok, "" if code_ok else str(code_missing)),
     ]
 
 

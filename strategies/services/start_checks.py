@@ -11,7 +11,12 @@ from strategies.engine import FillModel, Market, ShortsNotAllowed
 from strategies.engine.backtest import shorts_checked
 from strategies.models import CatalogEntry, StrategyVersion
 from strategies.services import backtest_errors as errors
-from strategies.services.backtest_markets import MarketFacts, MarketUnknown, market_facts
+from strategies.services.backtest_markets import (
+    MarketFacts,
+    MarketUnknown,
+    market_facts,
+    unknown_market_text,
+)
 
 Source = CatalogEntry | StrategyVersion
 
@@ -55,8 +60,8 @@ def checked_market(exchange: Exchange, symbol: str, timeframe: str) -> MarketFac
     shown = {"exchange": exchange.name, "symbol": symbol, "timeframe": timeframe}
     try:
         facts = market_facts(exchange, symbol)
-    except MarketUnknown:
-        raise StartRefused("symbol", errors.error_message(errors.NO_MARKET, shown)) from None
+    except MarketUnknown as unknown:
+        raise StartRefused("symbol", unknown_market_text(exchange, unknown)) from None
     except ccxt.BaseError as error:
         message = errors.error_message(errors.exchange_error_code(error), shown)
         raise StartRefused("exchange", message) from None

@@ -4,24 +4,31 @@ provenance, the charts' data (read by static/strategies/backtest-charts.js)."""
 from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
 
+from django.template.defaultfilters import floatformat
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from strategies.engine.enums import Reason, Side
 from strategies.engine.metric_texts import COUNT, DURATION, FRACTION, METRICS, MONEY, MetricText
-from strategies.models import Backtest, CandleSource
+from strategies.models import Backtest, CandleSource, StrategyRun
 from strategies.series import utc
 from strategies.services.backtest_errors import error_message
 
 NOT_ENOUGH = _("not enough data")
-# Past this, a percentage is shown as a bound: an annual rate compounded from a few hours
-# (a young paper run's CAGR) has dozens of digits and would only push the page sideways.
+# Past this, a percentage is shown as a bound: an annual rate compounded from a short span
+# has dozens of digits and would only push the page sideways (CAGR now needs 30 days, but
+# statistics stored before that rule still hold such rates).
 HUGE_PERCENT = 1_000_000
 OVER = _("more than %(limit)s %%")
 EXIT_REASONS = Reason.labels()
 SIDES = Side.labels()
+COSTS = _(
+    "taker fee %(fee)s%% per leg, slippage %(slippage)s basis points per leg, at most "
+    "%(share)s%% of a candle's volume per order"
+)
 
 
 @dataclass(frozen=True)
@@ -48,6 +55,31 @@ def duration_text(ms: float) -> str:
     return " ".join(parts)
 
 
+def rounded(number: object, places: int, *, grouping: bool = False, trim: bool = False) -> str:
+    """A number rounded half up to `places` decimals and localized, through the floatformat
+    filter the templates use, so one amount reads the same everywhere (number_format alone
+    cuts digits off: 9910.678 read 9 910,67 beside 9 910,68). `trim` drops trailing zeros."""
+    if trim:
+        value = Decimal(str(number)).quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP)
+        number, places = value, max(0, -int(value.normalize().as_tuple().exponent))
+    return str(floatformat(number, f"{places}{'g' if grouping else ''}"))
+
+
+def percent(fraction: float, places: int = 2, *, trim: bool = False) -> str:
+    """A fraction in percent, without the sign: 0.004 -> "0.40", or "0.4" trimmed."""
+    return rounded(Decimal(str(fraction)) * 100, places, trim=trim)
+
+
+def costs_text(filled: Backtest | StrategyRun) -> str:
+    """The costs a backtest or a run fills with, as every page words them: the fee and the
+    volume share (stored as fractions) in percent."""
+    return str(COSTS) % {
+        "fee": percent(filled.fee, 4, trim=True),
+        "slippage": rounded(filled.slippage_bps, 2, trim=True),
+        "share": percent(filled.max_volume_share, 2, trim=True),
+    }
+
+
 def metric_value(metric: MetricText, value: object) -> str:
     if value is None:
         return str(NOT_ENOUGH)
@@ -56,14 +88,14 @@ def metric_value(metric: MetricText, value: object) -> str:
         if number * 100 >= HUGE_PERCENT:
             limit = formats.number_format(HUGE_PERCENT, 0, use_l10n=True, force_grouping=True)
             return str(OVER) % {"limit": limit}
-        return formats.number_format(number * 100, 2, use_l10n=True) + " %"
+        return percent(number) + " %"
     if metric.unit == MONEY:
-        return formats.number_format(number, 2, use_l10n=True, force_grouping=True)
+        return rounded(number, 2, grouping=True)
     if metric.unit == DURATION:
         return duration_text(number)
     if metric.unit == COUNT:
-        return formats.number_format(int(number), 0, use_l10n=True, force_grouping=True)
-    return formats.number_format(number, 2, use_l10n=True)
+        return rounded(int(number), 0, grouping=True)
+    return rounded(number, 2)
 
 
 def stat_rows(stats: dict | None) -> list[StatRow]:

@@ -104,7 +104,7 @@ def _start(request: AuthenticatedRequest, form: BacktestForm) -> Backtest:
         capital=data["capital"],
         fee=form.fee_fraction(),
         slippage_bps=float(data["slippage_bps"]),
-        max_volume_share=float(data["max_volume_share"]) / 100,
+        max_volume_share=data["max_volume_share"],  # a fraction: PercentField
         tie=data["tie"],
     )
 
@@ -126,6 +126,7 @@ def _report(backtest: Backtest) -> dict[str, object]:
         "failure": display.failure_text(backtest),
         "sentences": sentences,
         "statement": STATEMENT,
+        "costs": display.costs_text(backtest),
         "chart": display.chart_data(backtest) if backtest.equity else None,
     }
 
@@ -205,6 +206,7 @@ def backtest_compare(request: AuthenticatedRequest) -> HttpResponse:
             "backtest": side,
             "start": display.when(side.start_ms),
             "end": display.when(side.end_ms),
+            "costs": display.costs_text(side),
         }
         for side in (left, right)
     ]

@@ -54,9 +54,9 @@ def _initial(request: AuthenticatedRequest) -> dict[str, object]:
         "symbol": backtest.symbol,
         "timeframe": backtest.timeframe,
         "capital": backtest.capital,
-        "fee": Decimal(str(round(backtest.fee * 100, 4))),
+        "fee": backtest.fee,  # fractions, shown in percent by the form's PercentField
         "slippage_bps": Decimal(str(backtest.slippage_bps)),
-        "max_volume_share": Decimal(str(round(backtest.max_volume_share * 100, 2))),
+        "max_volume_share": backtest.max_volume_share,
     }
 
 
@@ -78,7 +78,7 @@ def run_new(request: AuthenticatedRequest) -> HttpResponse:
                 capital=data["capital"],
                 fee=form.fee_fraction(),
                 slippage_bps=float(data["slippage_bps"]),
-                max_volume_share=float(data["max_volume_share"]) / 100,
+                max_volume_share=data["max_volume_share"],  # a fraction: PercentField
             )
         except services.StartRefused as refused:
             form.add_error(refused.field or None, refused.message)
@@ -126,6 +126,7 @@ def run_detail(request: AuthenticatedRequest, run_id: int) -> HttpResponse:
         "chart": run_display.chart(run, selectors.run_equity(run)),
         "sentences": rules.sentences(document) if document else [],
         "statement": STATEMENT,
+        "costs": backtest_display.costs_text(run),
     }
     return render(request, "strategies/runs/detail.html", context)
 
@@ -221,6 +222,16 @@ def runs_kill(request: AuthenticatedRequest) -> HttpResponse:
     return redirect("runs:list")
 
 
+def _go_live_form(request: AuthenticatedRequest, paper, choice) -> GoLiveForm:
+    """The form with the keys fit for trading offered (the only one chosen already)."""
+    initial = {"capital": paper.capital, "notional_cap": min(paper.capital, 1000)}
+    if len(choice.offered) == 1:
+        initial["key"] = str(choice.offered[0].pk)
+    return GoLiveForm(
+        request.POST or None, initial=initial, keys=choice.offered, left_out=choice.left_out
+    )
+
+
 @never_cache
 @two_factor_required
 @require_http_methods(["GET", "POST"])
@@ -229,9 +240,8 @@ def run_go_live(request: AuthenticatedRequest, run_id: int) -> HttpResponse:
     paper = selectors.run_of(request.user, run_id)
     if paper.mode != RunMode.PAPER:
         return redirect(paper)
-    keys = selectors.keys_for(request.user, paper.exchange)
-    initial = {"capital": paper.capital, "notional_cap": min(paper.capital, 1000)}
-    form = GoLiveForm(request.POST or None, initial=initial, keys=keys)
+    choice = live_start.key_choice(paper, selectors.keys_for(request.user, paper.exchange))
+    form = _go_live_form(request, paper, choice)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -249,13 +259,17 @@ def run_go_live(request: AuthenticatedRequest, run_id: int) -> HttpResponse:
         else:
             messages.success(request, _("Live run started: it trades from the next close."))
             return redirect(live)
+    # A code typed with something else wrong was never checked (the service checks it
+    # last): the page says so, rather than asking for a fresh code as if it had been refused.
+    code_typed = request.method == "POST" and bool(request.POST.get("code", "").strip())
     gates = live_start.live_gates(
         paper=paper,
         key=form.chosen_key(),
         accepted=request.method == "POST" and bool(request.POST.get("accept")),
         code_ok=False,
+        code_unchecked=code_typed and "code" not in form.errors,
     )
-    context = {"paper": paper, "form": form, "gates": gates}
+    context = {"paper": paper, "form": form, "gates": gates, "left_out": choice.left_out}
     return render(request, "strategies/runs/go_live.html", context)
 
 

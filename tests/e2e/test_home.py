@@ -16,7 +16,7 @@ def test_visitor_reads_the_home_page_and_switches_to_french(live_server, page: P
 
     expect(page).to_have_url(re.compile(r"/fr/$"))
     expect(page.get_by_role("heading", level=1)).to_contain_text("Connecte ton exchange")
-    expect(page.get_by_role("link", name="S'inscrire")).to_be_visible()
+    expect(page.get_by_role("link", name="S’inscrire")).to_be_visible()
     page.screenshot(path=tmp_path / "home-fr.png", full_page=True)
 
 

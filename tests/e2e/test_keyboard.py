@@ -272,7 +272,7 @@ def test_sign_up_with_the_keyboard_in_french(live_server, page: Page, steps):
                 "password1": typed(PASSWORD),
                 "password2": typed(PASSWORD),
             },
-            button="S'inscrire",
+            button="S’inscrire",
             key="Space",
         )
     with steps("confirm your email address"):

@@ -68,8 +68,8 @@ def test_a_stopped_paper_runs_position_closed_with_the_keyboard_in_french(
 
     with steps("stopped: the position stays, and says so"):
         page.goto(f"{live_server.url}/fr/runs/{run.pk}/")
-        page.get_by_role("button", name="Arrêter l’exécution").click()  # noqa: RUF001
-        expect(page.get_by_text("Exécution arrêtée. Sa position papier reste")).to_be_visible()
+        page.get_by_role("button", name="Arrêter la session").click()
+        expect(page.get_by_text("Session arrêtée. Sa position papier reste")).to_be_visible()
         assert accessibility_problems(page) == []
     with steps("closed with the keyboard"):
         button = page.get_by_role("button", name="Fermer la position papier")

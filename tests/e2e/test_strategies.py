@@ -52,7 +52,7 @@ def test_a_reader_copies_a_strategy_and_fixes_a_broken_document(
 
     problems = page.locator("#problems")
     expect(problems).to_contain_text(
-        "ligne 7\u00a0: indicators.ema_trigger.kind: type d'indicateur inconnu «\u00a0emma\u00a0»"
+        "ligne 7\u00a0: indicators.ema_trigger.kind: type d’indicateur inconnu «\u00a0emma\u00a0»"
     )
     assert fits_the_screen(page)
     page.screenshot(path=tmp_path / "editor-fr.png", full_page=True)

@@ -73,7 +73,7 @@ def test_the_form_names_the_secret_as_the_exchange_and_its_guide_do(owner_client
     futures = owner_client.get("/en/profile/keys/add/kraken-futures/").content.decode()
 
     assert '<label for="id_secret">Secret (Kraken calls it Private Key)</label>' in english
-    assert '<label for="id_secret">Secret (Kraken l&#x27;appelle Private Key)</label>' in french
+    assert '<label for="id_secret">Secret (Kraken l’appelle Private Key)</label>' in french
     assert "API key (Kraken Futures calls it Public Key)" in futures
     assert '<label for="id_api_key">API key</label>' in english  # same words: said once
 

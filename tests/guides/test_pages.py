@@ -58,17 +58,17 @@ def test_kraken_in_french_matches_the_reference(client):
 
     assert "<h1>Connecte Kraken à ton trading bot</h1>" in html
     assert "Retour à tous les guides" in html
-    for chip in ("US-friendly", "Spot", "CCXT\u00a0: first-class"):
+    for chip in ("Ouvert aux États-Unis", "Spot", "CCXT\u00a0: de premier ordre"):
         assert f'<li class="chip">{chip}</li>' in html
     assert '<li class="chip">Futures</li>' not in html  # Kraken's futures: its sister venue
     facts = dict(re.findall(r'<th scope="row">(.*?)</th><td>(.*?)</td>', html))
-    assert facts["Région"] == "US-friendly"
+    assert facts["Région"] == "Ouvert aux États-Unis"
     assert facts["Trading spot"] == "Oui"
     assert facts["Trading futures"] == "Non"
     assert facts["Frais maker spot"] == "0,25\xa0%"
-    assert facts["Support CCXT"] == "first-class"
+    assert facts["Support CCXT"] == "de premier ordre"
     assert facts["2FA sur le compte"] == "Obligatoire"
-    assert facts["Liste blanche d'IP"] == "Recommandé"
+    assert facts["Liste blanche d’IP"] == "Recommandé"
     for label in (
         "Query Funds",
         "Query Open Orders &amp; Trades",
@@ -78,7 +78,7 @@ def test_kraken_in_french_matches_the_reference(client):
     ):
         assert label in html
     assert "Ne jamais accorder le retrait" in html
-    assert "S'inscrire" in html
+    assert "S’inscrire" in html
 
 
 def test_english_numbers_and_labels(client):
@@ -251,7 +251,7 @@ def test_bad_filter_input_is_explained_not_a_500(client):
     response = client.get("/fr/guides/?region=moon&q=" + "x" * 500)
 
     html = html_of(response)
-    assert "Certains filtres n'ont pas été compris" in html
+    assert "Certains filtres n’ont pas été compris" in html
     assert 'href="/fr/guides/kraken/"' in html  # the invalid filters were ignored
 
 

@@ -37,7 +37,7 @@ def test_a_missing_page_is_branded_and_translated(client, language, words):
 
 @pytest.mark.parametrize(
     ("language", "words"),
-    [("en", "Something went wrong on our side"), ("fr", "Quelque chose n'a pas fonctionné")],
+    [("en", "Something went wrong on our side"), ("fr", "Quelque chose n’a pas fonctionné")],
 )
 def test_a_server_error_is_branded_and_translated(monkeypatch, language, words):
     def crash(*args, **kwargs):

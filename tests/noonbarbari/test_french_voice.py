@@ -238,6 +238,73 @@ def test_the_fixer_leaves_code_urls_times_and_placeholders_alone(text):
     assert french_typography.problems(text) == []
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("l'ordre d'achat n'est pas exécuté", "l’ordre d’achat n’est pas exécuté"),
+        ("Copie l'**API Key** et l'_ID_", "Copie l’**API Key** et l’_ID_"),
+        ("aujourd'hui, qu'il s'agisse d'1h", "aujourd’hui, qu’il s’agisse d’1h"),
+        ("la clé d'%(exchange)s", "la clé d’%(exchange)s"),
+        (
+            "l'<code>EMA</code> d'<a href='/fr/'>ici</a>",
+            "l’<code>EMA</code> d’<a href='/fr/'>ici</a>",
+        ),
+    ],
+)
+def test_the_fixer_puts_typographic_apostrophes_in_prose(text, expected):
+    assert french_typography.fix(text) == expected
+    assert french_typography.problems(text)
+    assert french_typography.problems(expected) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "la commande `git log --format='%h'` et `l'ordre`",
+        "<code>it's</code> et <a href='/fr/guides/'>le guide</a>",
+        "{% translate 'Run' %} et %(name)s",
+    ],
+)
+def test_the_fixer_leaves_quotes_in_code_tags_and_urls_alone(text):
+    assert french_typography.fix(text) == text
+    assert french_typography.problems(text) == []
+
+
+def test_a_straight_quote_that_is_not_an_elision_is_reported_not_guessed():
+    text = "le mot 'papier' seul"
+
+    assert french_typography.fix(text) == text
+    assert len(french_typography.problems(text)) == 2
+
+
+def test_the_content_fixer_keeps_toml_quotes_and_the_exchanges_own_words(tmp_path):
+    (tmp_path / "en.toml").write_text(
+        '[[troubleshooting]]\nerror = "API key doesn\'t exist"\n'
+        '[[troubleshooting]]\nerror = "Why is my IP refused?"\n',
+        encoding="utf-8",
+    )
+    french = tmp_path / "fr.toml"
+    french.write_text(
+        "why = '''\nN'active jamais l'option.\n'''\nsteps = [\n  '''Ouvre l'onglet.''',\n]\n"
+        '[[troubleshooting]]\nerror = "API key doesn\'t exist"\n'
+        '[[troubleshooting]]\nerror = "Pourquoi l\'IP est-elle refusée ?"\n',
+        encoding="utf-8",
+    )
+
+    assert french_typography.fix_toml(french)
+
+    assert french.read_text(encoding="utf-8") == (
+        "why = '''\nN’active jamais l’option.\n'''\nsteps = [\n  '''Ouvre l’onglet.''',\n]\n"
+        '[[troubleshooting]]\nerror = "API key doesn\'t exist"\n'
+        f'[[troubleshooting]]\nerror = "Pourquoi l’IP est-elle refusée{THIN}?"\n'
+    )
+    assert [text for _key, text in french_typography.toml_texts(french)] == [
+        "N’active jamais l’option.\n",
+        "Ouvre l’onglet.",
+        f"Pourquoi l’IP est-elle refusée{THIN}?",
+    ]
+
+
 # --- Addressing every reader ------------------------------------------------------------------
 
 # "Tu es connecté", "tu es prêt": a participle or adjective that takes the reader's gender.
@@ -276,4 +343,4 @@ def test_the_login_message_works_for_everyone(client):
 
     html = response.content.decode()
     assert response.redirect_chain[-1][0].startswith("/fr/")
-    assert "Ta session est ouverte." in html
+    assert "Connexion réussie." in html  # neither "connecté" nor "connectée": for everyone

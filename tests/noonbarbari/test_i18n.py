@@ -44,7 +44,7 @@ def test_french_home_page_is_translated_and_speaks_tu(client):
     html = response.content.decode()
     assert '<html lang="fr">' in html
     assert "Connecte ton exchange en sécurité." in html
-    assert "S&#x27;inscrire" in html or "S'inscrire" in html
+    assert "S’inscrire" in html or "S’inscrire" in html
     assert "Se connecter" in html
     assert "Connect your exchange safely" not in html
     # The informal "tu" throughout: never "vous"/"votre".

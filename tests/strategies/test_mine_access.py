@@ -118,5 +118,5 @@ def test_the_list_shows_name_origin_and_latest_version_number():
 
     html = page(client.get("/fr/strategies/mine/"))
 
-    assert "Croisement d'EMA" in html  # the catalog title, in French
+    assert "Croisement d’EMA" in html  # the catalog title, in French
     assert "<td>2</td>" in html

@@ -65,7 +65,7 @@ def _blank(client) -> str:
 
 
 @pytest.mark.parametrize(
-    ("language", "title"), [("en", "EMA crossover"), ("fr", "Croisement d'EMA")]
+    ("language", "title"), [("en", "EMA crossover"), ("fr", "Croisement d’EMA")]
 )
 def test_a_copy_is_named_after_the_title_in_the_users_language(language, title):
     entry = catalog_entry("ema-crossover")
@@ -143,5 +143,5 @@ def test_the_empty_list_points_to_the_catalog_and_to_a_new_strategy():
     assert "You have no strategy yet." in english
     assert 'href="/en/strategies/"' in english
     assert 'href="/en/strategies/mine/new/"' in english
-    assert "Tu n'as encore aucune stratégie." in french
+    assert "Tu n’as encore aucune stratégie." in french
     assert 'href="/fr/strategies/"' in french

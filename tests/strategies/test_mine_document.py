@@ -172,7 +172,7 @@ def test_bad_version_numbers_are_explained_in_french():
     html = page(client.get(f"/fr/strategies/mine/{strategy.pk}/diff/?from=1&to=9"))
 
     assert (
-        "Il n'y a pas de version 9 de cette stratégie\u00a0: choisis-en une dans la liste." in html
+        "Il n’y a pas de version 9 de cette stratégie\u00a0: choisis-en une dans la liste." in html
     )
 
 

@@ -33,10 +33,10 @@ def test_the_example_in_french():
         "Entre en position longue quand EMA 12 croise EMA 26 à la hausse et Tendance 100 (4h) "
         "est haussière.",
         "Ferme la position quand EMA 12 croise EMA 26 à la baisse.",
-        f"Stop-loss à 3{NBSP}% sous le prix d'entrée.",
-        f"Take-profit à 5{NBSP}% au-dessus du prix d'entrée.",
-        f"Stop suiveur à 4{NBSP}% sous le plus haut atteint depuis l'entrée.",
-        "Après la clôture d'une position, attends 5 bougies avant d'entrer à nouveau.",
+        f"Stop-loss à 3{NBSP}% sous le prix d’entrée.",
+        f"Take-profit à 5{NBSP}% au-dessus du prix d’entrée.",
+        f"Stop suiveur à 4{NBSP}% sous le plus haut atteint depuis l’entrée.",
+        "Après la clôture d’une position, attends 5 bougies avant d’entrer à nouveau.",
         f"Chaque entrée engage 100{NBSP}% du capital.",
     ]
 
@@ -81,11 +81,11 @@ def test_nested_groups_negations_and_numbers_in_english():
 def test_nested_groups_negations_and_numbers_in_french():
     assert said(NESTED, "fr") == [
         "Entre en position longue quand (soit la clôture est sous lower de Bands 20 2,5, soit le "
-        "plus bas ne dépasse pas 0,5), Tendance 14 n'est pas baissière et à la fois le volume "
-        "atteint ou dépasse 1500 et non (l'ouverture dépasse le plus haut ou Bands 20 2,5 "
+        "plus bas ne dépasse pas 0,5), Tendance 14 n’est pas baissière et à la fois le volume "
+        "atteint ou dépasse 1500 et non (l’ouverture dépasse le plus haut ou Bands 20 2,5 "
         "croise la clôture à la baisse).",
-        f"Stop-loss à 1,5{NBSP}% sous le prix d'entrée.",
-        "Après la clôture d'une position, attends 1 bougie avant d'entrer à nouveau.",
+        f"Stop-loss à 1,5{NBSP}% sous le prix d’entrée.",
+        "Après la clôture d’une position, attends 1 bougie avant d’entrer à nouveau.",
         "Chaque entrée engage 99,5 en devise de cotation.",
     ]
 

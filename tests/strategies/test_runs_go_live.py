@@ -184,7 +184,7 @@ def test_a_second_live_run_on_a_key_and_market_already_traded_is_refused(
     refusal = f"The key spot-full already trades BTC/USD in another live run (#{first.pk})"
     assert refusal in missing(response)
     assert (
-        f"La clé spot-full trade déjà BTC/USD dans une autre exécution réelle (#{first.pk})"
+        f"La clé spot-full trade déjà BTC/USD dans une autre session réelle (#{first.pk})"
         in missing(french)
     )
     assert StrategyRun.objects.filter(owner=user, mode=RunMode.LIVE).count() == 1

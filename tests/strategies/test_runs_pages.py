@@ -137,13 +137,15 @@ def test_the_dashboard_and_the_run_page_in_french_with_a_decision_in_the_strateg
     detail = page(client.get(f"/fr/runs/{run.pk}/"))
     live = page(client.get(f"/fr/runs/{run.pk}/live/"))
 
-    assert "Mes exécutions" in listing
-    assert "Arrêter toutes mes exécutions" in listing
+    assert "Mes sessions" in listing
+    assert "Arrêter toutes mes sessions" in listing
     assert "hand-worked" in listing
     assert "Journal des décisions" in detail
     assert "Entrée longue déclenchée le" in detail
     assert "\u00a0: la clôture dépasse 100 → Achat 5,45454545 (Exécuté)" in detail
-    assert "Cette exécution papier exécute ses ordres comme un backtest" in detail
+    # The fill model's costs in percent, in the backtest report's words (fee 0, share 0.5).
+    assert "frais taker de 0\u00a0% par jambe" in detail
+    assert "au plus 50\u00a0% du volume d\u2019une bougie par ordre" in detail
     assert 'hx-trigger="every 10s"' in live
     assert "Fermer la position et arrêter" in live
 
@@ -279,4 +281,4 @@ def test_a_backtest_report_offers_a_paper_run_with_its_settings():
     assert 'value="2500.00"' in form or 'value="2500"' in form
     assert 'value="0.26"' in form or 'value="0.2600"' in form
     assert 'value="7.5"' in form
-    assert 'value="5.00"' in form or 'value="5.0"' in form
+    assert 'value="5"' in form  # 0.05 of a candle's volume, shown in percent

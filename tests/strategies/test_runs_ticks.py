@@ -203,5 +203,5 @@ def test_a_stopped_run_is_not_ticked_and_its_owner_gets_an_email_in_their_langua
     assert run.equity == 1000.0
     assert run.capital == Decimal("1000.00")
     (mail,) = mailoutbox
-    assert "Ton exécution" in mail.subject
-    assert "Tu as arrêté cette exécution." in mail.body
+    assert "Ta session" in mail.subject
+    assert "Tu as arrêté cette session." in mail.body

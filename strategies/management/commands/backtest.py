@@ -1,4 +1,7 @@
-"""manage.py backtest: the backtest engine over a CSV file of candles, without the database."""
+"""manage.py backtest: the backtest engine over a CSV file of candles, without the database.
+
+It touches no secret either: it runs where bin/up never wrote .env (noonbarbari/secretless.py).
+"""
 
 import json
 import re

@@ -7,7 +7,14 @@
     if (!source || !window.LightweightCharts) { return; }
     var data = JSON.parse(source.textContent);
     var LC = window.LightweightCharts;
-    var common = { autoSize: true, timeScale: { timeVisible: true }, localization: { locale: document.documentElement.lang || "en" } };
+    // No attribution logo: the library adds it with an inline <style> element, which the CSP
+    // (style-src 'self') refuses; the page prints the licence's notice and link instead.
+    var common = {
+      autoSize: true,
+      layout: { attributionLogo: false },
+      timeScale: { timeVisible: true },
+      localization: { locale: document.documentElement.lang || "en" }
+    };
 
     var equityBox = document.getElementById("equity-chart");
     if (equityBox && data.equity.length) {
