@@ -28,6 +28,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from exchanges.sandbox.funding_book import FundingBook
 from exchanges.sandbox.keys import ApiKey
 from exchanges.sandbox.market import Market, PairSpec
 
@@ -137,6 +138,7 @@ class Ledger:
         self.orders: dict[str, Order] = {}
         self.fills: dict[str, Fill] = {}
         self.positions: dict[tuple[str, str], Position] = {}
+        self.funding = FundingBook()
 
     # --- ids ---------------------------------------------------------------------------------
 
@@ -323,6 +325,7 @@ class Ledger:
         wallet[pair.quote] = wallet.get(pair.quote, ZERO) - sign * fill.cost - fill.fee
 
     def _settle_futures(self, fill: Fill) -> None:
+        self.funding.accrue(self, fill.key, fill.time)  # the hours the position was held
         wallet = self.balances[fill.key]
         position = self.positions.setdefault((fill.key, fill.symbol), Position())
         delta = fill.volume if fill.side == "buy" else -fill.volume
@@ -339,6 +342,7 @@ class Ledger:
         elif new_size:  # flipped through zero: the rest opens at the fill price
             position.entry = fill.price
         position.size = new_size
+        self.funding.through.setdefault((fill.key, fill.symbol), fill.time)  # held from here
         fill.usd_before = wallet.get("USD", ZERO)
         fill.usd_after = fill.usd_before + realised - fill.fee
         fill.realised = realised
@@ -347,6 +351,7 @@ class Ledger:
     # --- futures account figures -----------------------------------------------------------------
 
     def futures_collateral(self, key: str, now: float) -> Decimal:
+        self.funding.accrue(self, key, now)
         total = ZERO
         for currency, amount in self.balances[key].items():
             total += amount * self.usd_price(currency, now)
@@ -356,7 +361,7 @@ class Ledger:
         total = ZERO
         for (owner, _symbol), position in self.positions.items():
             if owner == key and position.size:
-                pair = self._position_pair(key, _symbol)
+                pair = self.position_pair(key, _symbol)
                 total += (self.market.price(pair, now) - position.entry) * position.size
         return total
 
@@ -364,7 +369,7 @@ class Ledger:
         used = ZERO
         for (owner, symbol), position in self.positions.items():
             if owner == key and position.size:
-                price = self.market.price(self._position_pair(key, symbol), now)
+                price = self.market.price(self.position_pair(key, symbol), now)
                 used += abs(position.size) * price * FUTURES_MARGIN
         for order in self.orders_of(key, "open"):
             used += order.remaining * (order.price or ZERO) * FUTURES_MARGIN
@@ -380,7 +385,7 @@ class Ledger:
         pair = self.market.pair(f"{code}USD")
         return self.market.price(pair.id, now) if pair else ZERO
 
-    def _position_pair(self, key: str, symbol: str) -> str:
+    def position_pair(self, key: str, symbol: str) -> str:
         for order in self.orders.values():
             if order.key == key and order.symbol == symbol:
                 return order.pair

@@ -10,6 +10,7 @@ Orders: market, limit (lmt, post, ioc), and stop or take-profit market orders (s
 take_profit with a stopPrice, triggered by the last price; stop-limit orders are refused).
 /orders/status answers for open orders and for those that ended in the last 5 seconds, as
 Kraken documents it: an order that ended earlier is found in the history, not there.
+Funding: /derivatives/api/v4/historicalfundingrates, every hourly rate since listing.
 History: order events (/api/history/v2/orders), trigger events (v2/triggers: stops cancelled
 before they triggered are only there) and the account log (v3/account-log: each fill's USD
 balance, fee and realised profit), which is where Kraken Futures reports fees.
@@ -21,7 +22,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qsl
 
-from exchanges.sandbox import futures_account, futures_history, futures_orders
+from exchanges.sandbox import futures_account, futures_funding, futures_history, futures_orders
 from exchanges.sandbox.auth import (
     AuthRefused,
     Refusal,
@@ -63,6 +64,7 @@ READ = frozenset({"general-read-only", "general-full"})
 TRADE = frozenset({"general-full"})
 WITHDRAW = frozenset({"withdrawal"})
 KEY_CHECK_PATH = "/api/auth/v1/api-keys/v3/check"
+FUNDING_PATH = "/derivatives/api/v4/historicalfundingrates"  # v4, as Kraken documents it
 
 
 Endpoint = tuple[str, frozenset[str] | None, Callable[[Call], Any]]  # method, permissions, handler
@@ -115,6 +117,8 @@ class FuturesDialect:
                 return ("GET", None, charts), parts
         if path in HISTORY:
             return ("GET", READ, HISTORY[path]), ()
+        if path == FUNDING_PATH:
+            return ("GET", None, futures_funding.historical_funding_rates), ()
         name = path.removeprefix("/derivatives/api/v3/")
         if name == "orders/status":
             # Ids come repeated (orderIds=a&orderIds=b), which Request.params() folds.

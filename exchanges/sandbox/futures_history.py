@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from exchanges.sandbox.accounts import TRIGGERS, Order
+from exchanges.sandbox.funding_book import FundingPayment
 from exchanges.sandbox.futures_common import Call, number, server_time
 
 
@@ -102,22 +103,46 @@ def trigger_history(call: Call) -> dict:
     return _page(call, elements)
 
 
+def _funding_row(call: Call, payment: FundingPayment) -> dict:
+    return {
+        "_time": payment.time,
+        "asset": "usd",
+        "booking_uid": call.state.ledger.derived_uid(f"{payment.symbol}|{payment.time}|funding"),
+        "contract": payment.symbol.lower(),
+        "date": server_time(payment.time),
+        "execution": None,
+        "fee": 0.0,
+        "funding_rate": payment.rate,
+        "info": "funding rate change",
+        "margin_account": "flex",
+        "mark_price": number(payment.mark),
+        "new_balance": number(payment.usd_after),
+        "old_balance": number(payment.usd_before),
+        "realized_funding": number(payment.amount),
+        "realized_pnl": None,
+        "trade_price": None,
+    }
+
+
 def account_log(call: Call) -> dict:
     """/api/history/v3/account-log: two rows per fill, as Kraken writes them: the USD leg (the
     balance before and after, the fee, the realised profit) and the position's leg (asset: the
-    contract). `since` and `before` in ms, `sort` asc or desc (the default), `count`."""
+    contract); and a row per hourly funding payment ("funding rate change", its realised
+    funding: negative when paid). `since` and `before` in ms, `sort` asc or desc (the
+    default), `count`."""
     ledger, key = call.state.ledger, call.api_key.key
     since = float(call.params.get("since") or 0) / 1000
     before = float(call.params.get("before") or "inf") / 1000
     fills = [f for f in ledger.fills_of(key) if ledger.orders[f.order_id].venue == "futures"]
-    fills = sorted((f for f in fills if since <= f.time < before), key=lambda f: f.number)
+    fills = sorted(fills, key=lambda f: f.number)
     held: dict[str, Decimal] = {}
-    logs = []
+    logs: list[dict[str, Any]] = []
     for fill in fills:
         contract = fill.symbol.lower()
         size_before = held.get(contract, Decimal(0))
         held[contract] = size_before + (fill.volume if fill.side == "buy" else -fill.volume)
         common = {
+            "_time": fill.time,
             "contract": contract,
             "date": server_time(fill.time),
             "execution": fill.id,
@@ -150,6 +175,10 @@ def account_log(call: Call) -> dict:
                 "realized_pnl": None,
             }
         )
+    ledger.futures_collateral(key, call.now)  # books the funding due up to now
+    logs += [_funding_row(call, payment) for payment in ledger.funding.of(key)]
+    logs = [row for row in logs if since <= float(row.pop("_time")) < before]
+    logs.sort(key=lambda row: str(row["date"]))  # stable: a fill's two rows keep their order
     for row_id, row in enumerate(logs, start=1):
         row["id"] = row_id
     if call.params.get("sort", "desc") != "asc":

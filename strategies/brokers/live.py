@@ -47,6 +47,9 @@ STATES = {
 TRIGGER_PARAMS = {Kind.STOP_MARKET: "stopLossPrice", Kind.TAKE_PROFIT_MARKET: "takeProfitPrice"}
 # Exchanges whose fills carry no fee: the fee charged is read from the account's ledger.
 LEDGER_FEES = frozenset({"krakenfutures"})
+# Exchanges that book a perpetual's funding in the account log ("funding rate change" rows,
+# their realised funding signed: negative when paid), read with fetch_ledger.
+LEDGER_FUNDING = frozenset({"krakenfutures"})
 # Exchanges whose closed orders leave out cancelled ones, and cancelled stops apart again.
 CANCELLED_APART = frozenset({"krakenfutures"})
 # A lost answer: the order may or may not be at the exchange.
@@ -296,6 +299,27 @@ class LiveBroker:
             for order in self.read(self.client.fetch_open_orders, self.run.symbol)
             if order.get("clientOrderId") in ours or str(order.get("id")) in ours
         ]
+
+    def funding_booked(self, since_ms: int) -> list[tuple[int, float, float | None]]:
+        """The funding the exchange booked on the run's contract since `since_ms`: (time ms,
+        amount received, negative when paid, rate). Nothing on a spot market."""
+        if not self.derivative or self.client.id not in LEDGER_FUNDING:
+            return []
+        contract = str(self.market["id"]).lower()
+        booked = []
+        for entry in self.read(self.client.fetch_ledger, None, since_ms):
+            info = entry.get("info") or {}
+            if info.get("info") != "funding rate change" or info.get("contract") != contract:
+                continue
+            rate = info.get("funding_rate")
+            booked.append(
+                (
+                    int(entry["timestamp"]),
+                    float(info.get("realized_funding") or 0.0),
+                    None if rate is None else float(rate),
+                )
+            )
+        return booked
 
     # --- the account ---------------------------------------------------------------------
 

@@ -12,10 +12,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from strategies import rules
+from strategies.candles.funding import funding_per_bar
 from strategies.candles.ranges import missing
 from strategies.candles.store import candles_read, series_for
 from strategies.engine import Backtest, backtest
-from strategies.models import StrategyRun
+from strategies.models import FundingSeries, StrategyRun
 from strategies.series import Candles, timeframe_ms
 
 
@@ -58,8 +59,12 @@ def paper_evaluate(
     warmup = int(np.searchsorted(candles.time, run.start_ms, "left"))
     if warmup >= len(candles):
         return None  # the period's bars so far are gaps: nobody traded
+    funding = _funding(run, candles, warmup)
+    if run.perpetual and funding is None:
+        return None  # its funding is not held yet: the tick waits, as for a missing candle
     if next_open:
         candles = with_next_open(candles, through + bar_ms)
+        funding = None if funding is None else np.append(funding, 0.0)
     document = rules.parse(run.document, base_timeframe=run.timeframe)
     flatten_at = None
     if run.flatten_bar_ms is not None:
@@ -73,9 +78,23 @@ def paper_evaluate(
         market=run.market_rules(),
         warmup=warmup,
         flatten_at=flatten_at,
+        funding=funding,
     )
     period = candles.slice(warmup, len(candles))
     return PaperOutcome(result, document, candles, warmup, through, period)
+
+
+def _funding(run: StrategyRun, candles: Candles, warmup: int) -> np.ndarray | None:
+    """A perpetual run's funding rates per bar (zero in the warm-up), once the store holds
+    every rate published through its last bar; None otherwise (and on other markets)."""
+    if not run.perpetual:
+        return None
+    series = FundingSeries.objects.filter(exchange=run.exchange, symbol=run.symbol).first()
+    period = candles.slice(warmup, len(candles))
+    if series is None or not series.holds(run.start_ms, int(period.time[-1]) + period.bar_ms):
+        return None
+    rates, _covered = funding_per_bar(series, period)
+    return np.concatenate([np.zeros(warmup), rates])
 
 
 def with_next_open(candles: Candles, at: int) -> Candles:

@@ -30,6 +30,7 @@ class Backtest:
     market: Market
     held: np.ndarray
     orders: list[Order]
+    funding: float = 0.0  # received (negative: paid) over every position, open ones included
 
 
 def backtest(
@@ -41,11 +42,14 @@ def backtest(
     market: Market | None = None,
     warmup: int = 0,
     flatten_at: int | None = None,
+    funding: np.ndarray | None = None,
 ) -> Backtest:
     """Run `document` over `candles` from `capital` (quote currency). The first `warmup` bars
     only feed the indicators: decisions, fills and statistics start after them (bars index the
-    rest). `flatten_at`: see fills.simulate. Raises ShortsNotAllowed when the document can
-    enter short and the market cannot."""
+    rest). `flatten_at`: see fills.simulate. `funding`: on a perpetual market, the funding
+    rates due during each candle's bar, summed (one per candle, warm-up included); None
+    elsewhere. Raises ShortsNotAllowed when the document can enter short and the market
+    cannot."""
     model, market = model or FillModel(), market or Market()
     if capital <= 0:
         raise ValueError("capital must be positive")
@@ -62,6 +66,7 @@ def backtest(
         market=market,
         capital=capital,
         flatten_at=flatten_at,
+        funding=None if funding is None else funding[warmup:],
     )
     return Backtest(
         trades=fills.trades,
@@ -72,6 +77,7 @@ def backtest(
         market=market,
         held=fills.held,
         orders=fills.orders,
+        funding=fills.funding,
     )
 
 
@@ -101,6 +107,7 @@ def trade_json(trade: Trade) -> dict:
         "size": trade.size,
         "pnl": trade.pnl,
         "fees": trade.fees,
+        "funding": trade.funding,
     }
     if trade.is_open:
         return shown | {"mark_price": trade.mark_price}

@@ -130,6 +130,16 @@ METRICS = (
         _("What slippage cost over every fill, open positions included, in the quote currency."),
     ),
     MetricText(
+        "funding_paid",
+        _("Funding paid"),
+        MONEY,
+        _(
+            "On a perpetual market, the funding every position paid at the exchange's "
+            "published rates (negative: received), open positions included, in the quote "
+            "currency; point 9 of the fill model says how it is charged."
+        ),
+    ),
+    MetricText(
         "buy_and_hold_return",
         _("Buy-and-hold return"),
         FRACTION,

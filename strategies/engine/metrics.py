@@ -27,6 +27,8 @@ trades              closed trades (open ones are listed apart and left out of ev
                     statistic).
 average_holding_ms  mean of exit bar's open - entry bar's open over closed trades (None without).
 fees_paid, slippage_paid   over every fill, open trades included, in money.
+funding_paid        on a perpetual, the funding positions paid (negative: received), open
+                    ones included, in money (the fill model's point 9); 0 elsewhere.
 buy_and_hold_return last close / first open - 1 (no fees).
 """
 
@@ -63,6 +65,7 @@ class Stats:
     final_equity: float
     orders_partial: int
     orders_below_minimum: int
+    funding_paid: float = 0.0  # last: reports stored before it read without it
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -91,6 +94,7 @@ def statistics(fills: Fills, candles: Candles, capital: float) -> Stats:
         final_equity=final,
         orders_partial=fills.orders_partial,
         orders_below_minimum=fills.orders_below_minimum,
+        funding_paid=-fills.funding,
     )
 
 

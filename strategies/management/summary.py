@@ -19,7 +19,8 @@ HOURS = _("%(hours)s h")
 
 # The statistics with the report's labels (one table: strategies.engine.metric_texts); the
 # trade count and the final equity are in the lines above them.
-ROWS = [metric for metric in METRICS if metric.name not in ("trades", "final_equity")]
+# A CSV of candles says nothing of funding: the command never charges it.
+ROWS = [m for m in METRICS if m.name not in ("trades", "final_equity", "funding_paid")]
 
 
 def summary_lines(name: str, candles: Candles, result: Backtest, capital: float) -> list[str]:

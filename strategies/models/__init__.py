@@ -11,6 +11,7 @@ from strategies.models.catalog import (
     Skill,
 )
 from strategies.models.fill_columns import TieRule
+from strategies.models.funding import FundingRate, FundingSeries
 from strategies.models.mine import Strategy, StrategyVersion
 from strategies.models.notices import NoticeKind, RunNotice
 from strategies.models.runs import (
@@ -18,6 +19,7 @@ from strategies.models.runs import (
     RunBar,
     RunDecision,
     RunFill,
+    RunFunding,
     RunMode,
     RunOrder,
     RunStatus,
@@ -37,10 +39,13 @@ __all__ = [
     "CatalogEntry",
     "CatalogEntryText",
     "Category",
+    "FundingRate",
+    "FundingSeries",
     "NoticeKind",
     "RunBar",
     "RunDecision",
     "RunFill",
+    "RunFunding",
     "RunMode",
     "RunNotice",
     "RunOrder",

@@ -91,6 +91,10 @@ class Backtest(FillModelColumns, MarketColumns, models.Model):
     equity = models.JSONField(default=list, blank=True)
     prices = models.JSONField(default=list, blank=True)
     provenance = models.JSONField(default=list, blank=True)  # [[start, end, source], ...]
+    # A perpetual's funding (the fill model's point 9): {"paid": money received (negative:
+    # paid), "covered": [first, last] time of the published rates used (ms), or []}; None
+    # on a market without funding.
+    funding = models.JSONField(null=True, blank=True)
     bars = models.PositiveIntegerField(null=True, blank=True)
     gaps = models.PositiveIntegerField(null=True, blank=True)  # bars missing in held ranges
 

@@ -60,14 +60,18 @@ class FillModelColumns(models.Model):
 
 class MarketColumns(models.Model):
     """The market's rules (strategies.engine.Market), as its columns: ccxt's amount step
-    (None: any amount), the minimum amount and cost of an order, whether it can short."""
+    (None: any amount), the minimum amount and cost of an order, whether it can short,
+    whether it is a perpetual (funding)."""
 
     amount_step = models.FloatField(null=True, blank=True)
     min_amount = models.FloatField(default=0.0)
     min_cost = models.FloatField(default=0.0)
     allows_shorts = models.BooleanField(_("the market allows selling short"), default=False)
+    perpetual = models.BooleanField(
+        _("a perpetual: positions pay or receive funding"), default=False
+    )
 
-    MARKET_FIELDS = ("amount_step", "min_amount", "min_cost", "allows_shorts")
+    MARKET_FIELDS = ("amount_step", "min_amount", "min_cost", "allows_shorts", "perpetual")
 
     class Meta:
         abstract = True

@@ -121,6 +121,9 @@ class StrategyRun(FillModelColumns, MarketColumns, models.Model):
     mark_price = models.FloatField(null=True, blank=True)
     position = models.JSONField(null=True, blank=True)  # the open trade, as trade_json
     stats = models.JSONField(null=True, blank=True)  # the backtest's statistics, run so far
+    # A live run on a perpetual: the funding its paper twin would have got so far (the fill
+    # model's point 9), beside what the exchange booked (RunFunding): the drift.
+    twin_funding = models.FloatField(default=0.0)
 
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
@@ -252,8 +255,9 @@ class RunTrade(models.Model):
     exit_ms = models.BigIntegerField()
     exit_price = models.FloatField()
     exit_reason = vocabulary_field(Reason)
-    pnl = models.FloatField()
+    pnl = models.FloatField()  # net of fees and funding
     fees = models.FloatField()
+    funding = models.FloatField(default=0.0)  # received (negative: paid) while it was held
 
     class Meta:
         ordering = ["-entry_ms"]
@@ -263,6 +267,25 @@ class RunTrade(models.Model):
 
     def __str__(self) -> str:
         return f"{self.side} {self.size:g}: {self.pnl:+.2f}"
+
+
+class RunFunding(models.Model):
+    """A funding payment a live run's position got on a perpetual, as the exchange booked it
+    (Kraken Futures: its account log): received, or paid when negative."""
+
+    run = models.ForeignKey(StrategyRun, on_delete=models.CASCADE, related_name="funding")
+    time_ms = models.BigIntegerField()
+    amount = models.FloatField()
+    rate = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["time_ms"]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "time_ms"], name="one_funding_per_run_time")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.time_ms}: {self.amount:+.8f}"
 
 
 class RunBar(models.Model):

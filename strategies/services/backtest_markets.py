@@ -73,6 +73,7 @@ def market_facts(exchange: Exchange, symbol: str) -> MarketFacts:
             min_amount=_limit(market, "amount"),
             min_cost=_limit(market, "cost"),
             allows_shorts=bool(market.get("swap") or market.get("future")),
+            perpetual=bool(market.get("swap")),
         ),
         timeframes=frozenset(client.timeframes or ()),
     )

@@ -27,6 +27,7 @@ from accounts.models import User
 from exchanges.models import Exchange
 from strategies import rules
 from strategies.candles.fetch import candles_fill
+from strategies.candles.funding import funding_fill, funding_per_bar
 from strategies.candles.ranges import missing
 from strategies.candles.store import candles_read
 from strategies.engine import FillModel, Market, ShortsNotAllowed, history_bars
@@ -276,6 +277,7 @@ def _fresh_start() -> dict:
         "provenance": [],
         "bars": None,
         "gaps": None,
+        "funding": None,
     }
 
 
@@ -322,6 +324,7 @@ def _run(backtest: Backtest) -> None:
     if warmup >= len(candles):
         _fail(backtest, errors.NO_DATA)
         return
+    rates, covered = _funding(backtest, candles, warmup)
     result = simulate_backtest(
         document,
         candles,
@@ -329,8 +332,24 @@ def _run(backtest: Backtest) -> None:
         model=backtest.fill_model(),
         market=backtest.market_rules(),
         warmup=warmup,
+        funding=rates,
     )
-    _store(backtest, result, candles.slice(warmup, len(candles)), series)
+    funding = None if rates is None else {"paid": result.funding, "covered": covered}
+    _store(backtest, result, candles.slice(warmup, len(candles)), series, funding)
+
+
+def _funding(backtest: Backtest, candles, warmup: int) -> tuple[np.ndarray | None, list[int]]:
+    """A perpetual's published funding rates per bar over the period (the fill model's point
+    9), fetched into the shared store first; None on a market without funding."""
+    if not backtest.perpetual or backtest.exchange is None:
+        return None, []
+    period = candles.slice(warmup, len(candles))
+    end = int(period.time[-1]) + period.bar_ms
+    series = funding_fill(
+        exchange=backtest.exchange, symbol=backtest.symbol, start=backtest.start_ms, end=end
+    )
+    rates, covered = funding_per_bar(series, period)
+    return np.concatenate([np.zeros(warmup), rates]), covered
 
 
 def _candles(backtest: Backtest, first: int) -> CandleSeries:
@@ -350,7 +369,7 @@ def _candles(backtest: Backtest, first: int) -> CandleSeries:
     return report.series
 
 
-def _store(backtest: Backtest, result, period, series) -> None:
+def _store(backtest: Backtest, result, period, series, funding: dict | None) -> None:
     trades, open_trades = results.trades_json(result)
     start, end = backtest.start_ms, backtest.end_ms
     _advance(
@@ -365,4 +384,5 @@ def _store(backtest: Backtest, result, period, series) -> None:
         provenance=results.period_provenance(series.provenance, start, end),
         bars=len(period),
         gaps=results.gap_count(series.coverage, start, end, period.bar_ms, len(period)),
+        funding=funding,
     )

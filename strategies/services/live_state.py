@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 from strategies.engine.enums import Action, Leg, Side
 from strategies.engine.fills.sizing import profit
-from strategies.models import RunFill, RunTrade, StrategyRun
+from strategies.models import RunFill, RunFunding, RunTrade, StrategyRun
+from strategies.series import timeframe_ms
 
 HELD_DECIMALS = 12
 
@@ -14,8 +15,8 @@ HELD_DECIMALS = 12
 @dataclass(frozen=True)
 class LiveState:
     """What the run's own fills add up to: the base it holds (signed: a short is negative),
-    its cash (the starting capital less what it paid, plus what it received), and the fill of
-    the entry it holds from."""
+    its cash (the starting capital less what it paid, plus what it received, and the funding
+    the exchange booked on a perpetual), and the fill of the entry it holds from."""
 
     held: float
     cash: float
@@ -39,6 +40,9 @@ class LiveState:
         what the fills of orders sent at that bar's open or before add up to. A bar recorded
         late (ticks missed while workers were down) shows what was held then, not now."""
         fills = RunFill.objects.filter(run=run).select_related("order").order_by("bar_ms", "pk")
+        # Funding the exchange booked (a perpetual), counted from the close it was due by.
+        bar_ms = timeframe_ms(run.timeframe)
+        funding = list(RunFunding.objects.filter(run=run).values_list("time_ms", "amount"))
         pending = iter(fills)
         fill = next(pending, None)
         held, cash, entry, states = 0.0, float(run.capital), None, []
@@ -51,7 +55,8 @@ class LiveState:
                     entry = fill
                 fill = next(pending, None)
             held = round(held, HELD_DECIMALS)  # sums of stepped amounts: no 1e-17 positions
-            states.append(cls(held=held, cash=cash, entry=entry if held else None))
+            paid = sum(amount for at, amount in funding if bar is None or at < bar + bar_ms)
+            states.append(cls(held=held, cash=cash + paid, entry=entry if held else None))
         return states
 
 

@@ -30,7 +30,7 @@ from strategies.brokers.paper import PaperOutcome, paper_evaluate
 from strategies.engine.enums import Leg, Reason, Status
 from strategies.engine.fills.sizing import entry_amount
 from strategies.engine.fills.watch import exchange_levels
-from strategies.models import RunOrder, RunStatus, StrategyRun
+from strategies.models import RunFunding, RunOrder, RunStatus, StrategyRun
 from strategies.rules import Document
 from strategies.series import Candles
 from strategies.services import run_messages as messages
@@ -127,8 +127,19 @@ def reconciled(run: StrategyRun, broker: LiveBroker) -> tuple[LiveState, list[di
     the account compared with the run's fills (Unreconciled when they disagree); the state
     and the trades no run placed."""
     broker.resolve_all()
+    funding_record(run, broker)
     state = LiveState.of(run)
     return state, broker.reconcile(state.held, run.started_ms, tolerance=_tolerance(run))
+
+
+def funding_record(run: StrategyRun, broker: LiveBroker) -> None:
+    """The funding the exchange booked on the run's contract since it started (a perpetual:
+    the run's cash; the drift against its twin's)."""
+    booked = broker.funding_booked(run.started_ms)
+    RunFunding.objects.bulk_create(
+        (RunFunding(run=run, time_ms=at, amount=amount, rate=rate) for at, amount, rate in booked),
+        ignore_conflicts=True,
+    )
 
 
 def _protect(run: StrategyRun, broker: LiveBroker, outcome: PaperOutcome, state: LiveState) -> None:

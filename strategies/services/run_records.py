@@ -56,6 +56,7 @@ def tick_record(run: StrategyRun, outcome: PaperOutcome) -> None:
                 exit_reason=trade.exit_reason or "",
                 pnl=trade.pnl,
                 fees=trade.fees,
+                funding=trade.funding,
             )
             for trade in result.trades  # closed trades: every exit field is set
             if trade.exit_bar is not None and trade.exit_bar >= first_new
@@ -101,7 +102,8 @@ def live_tick_record(
     close = float(period.close[real - 1])
     for field, value in account_fields(state, close).items():
         setattr(run, field, value)
-    _account(run, outcome, close, ["alert_code", "alert_params"])
+    run.twin_funding = outcome.result.funding
+    _account(run, outcome, close, ["alert_code", "alert_params", "twin_funding"])
 
 
 def _bars(

@@ -22,6 +22,7 @@ from exchanges.models import Exchange
 from strategies import rules
 from strategies.brokers.paper import paper_evaluate
 from strategies.candles.fetch import candles_fill
+from strategies.candles.funding import funding_fill
 from strategies.models import RunMode, RunStatus, StrategyRun
 from strategies.series import timeframe_ms
 from strategies.services import run_messages as messages
@@ -98,6 +99,8 @@ def run_market_tick(*, exchange_id: int, symbol: str, timeframe: str, bar_ms: in
         candles_fill(
             exchange=exchange, symbol=symbol, timeframe=timeframe, start=start, end=bar_ms + step
         )
+        if market_runs.filter(perpetual=True).exists():  # and their funding (point 9)
+            funding_fill(exchange=exchange, symbol=symbol, start=start, end=bar_ms + step)
     except ccxt.BaseError as error:
         # The next minute's fan-out asks again: the runs wait, they do not tick on old data.
         logger.warning("Runs on %s %s: %s %s", exchange.slug, symbol, type(error).__name__, error)

@@ -98,10 +98,31 @@ def metric_value(metric: MetricText, value: object) -> str:
     return rounded(number, 2)
 
 
-def stat_rows(stats: dict | None) -> list[StatRow]:
+# Shown on perpetual markets only: elsewhere no position pays funding.
+PERPETUAL_ONLY = frozenset({"funding_paid"})
+
+
+def stat_rows(stats: dict | None, *, perpetual: bool = False) -> list[StatRow]:
     if not stats:
         return []
-    return [StatRow(m, metric_value(m, stats.get(m.name))) for m in METRICS if m.name in stats]
+    shown = [m for m in METRICS if m.name in stats]
+    if not perpetual:
+        shown = [m for m in shown if m.name not in PERPETUAL_ONLY]
+    return [StatRow(m, metric_value(m, stats.get(m.name))) for m in shown]
+
+
+def funding_rows(backtest: Backtest) -> dict | None:
+    """A perpetual's funding as the report states it: what was paid, and which period the
+    published rates used cover (none: no rate was published in the period)."""
+    funding = backtest.funding
+    if funding is None:
+        return None
+    covered = funding.get("covered") or []
+    return {
+        "paid": -float(funding.get("paid") or 0.0),
+        "first": when(covered[0]) if covered else None,
+        "last": when(covered[1]) if covered else None,
+    }
 
 
 def compare_rows(left: dict | None, right: dict | None) -> list[tuple[object, str, str]]:
@@ -113,6 +134,8 @@ def compare_rows(left: dict | None, right: dict | None) -> list[tuple[object, st
             metric_value(metric, right.get(metric.name)) if right else "—",
         )
         for metric in METRICS
+        if metric.name not in PERPETUAL_ONLY
+        or any((report or {}).get(metric.name) for report in (left, right))
     ]
 
 

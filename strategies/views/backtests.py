@@ -119,7 +119,7 @@ def _report(backtest: Backtest) -> dict[str, object]:
         "backtest": backtest,
         "start": display.when(backtest.start_ms),
         "end": display.when(backtest.end_ms),
-        "stats": display.stat_rows(backtest.stats),
+        "stats": display.stat_rows(backtest.stats, perpetual=backtest.perpetual),
         "trades": display.trade_rows(backtest.trades),
         "open_trades": display.trade_rows(backtest.open_trades),
         "provenance": display.provenance_rows(backtest.provenance),
@@ -127,6 +127,7 @@ def _report(backtest: Backtest) -> dict[str, object]:
         "sentences": sentences,
         "statement": STATEMENT,
         "costs": display.costs_text(backtest),
+        "funding": display.funding_rows(backtest),
         "chart": display.chart_data(backtest) if backtest.equity else None,
     }
 

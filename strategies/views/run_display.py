@@ -181,9 +181,10 @@ def alert_text(run: StrategyRun) -> str:
     return stop_message(run.alert_code, run.alert_params) if run.alert_code else ""
 
 
-def drift(orders: list[RunOrder]) -> dict | None:
+def drift(run: StrategyRun, orders: list[RunOrder]) -> dict | None:
     """Live orders next to their paper twins: per order, and what live cost more in all (a
-    buy dearer or a sell cheaper than paper costs more)."""
+    buy dearer or a sell cheaper than paper costs more); on a perpetual, the funding the
+    exchange booked next to the twin's (the fill model's point 9)."""
     rows, total, fees = [], 0.0, 0.0
     for order in orders:
         fills = list(order.fills.all())
@@ -203,7 +204,13 @@ def drift(orders: list[RunOrder]) -> dict | None:
                 "paper_fee": order.paper_fee,
             }
         )
-    return {"rows": rows, "total": total, "fees": fees} if rows else None
+    funding = None
+    if run.perpetual:
+        booked = sum(run.funding.values_list("amount", flat=True))
+        funding = {"live": booked, "paper": run.twin_funding}
+    if not rows and funding is None:
+        return None
+    return {"rows": rows, "total": total, "fees": fees, "funding": funding}
 
 
 def history(run: StrategyRun) -> dict:

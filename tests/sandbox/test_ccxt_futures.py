@@ -1,5 +1,7 @@
 """ccxt's unmodified `krakenfutures` class against the sandbox."""
 
+import itertools
+
 import ccxt
 import pytest
 
@@ -44,10 +46,11 @@ def test_balance_and_order_cycle(futures):
 
 
 def test_closing_a_position_realises_the_profit(futures, venue):
-    venue.freeze_time(1_800_000_000)
+    # Within one hour: no funding is due (the next test holds a position over the hours).
+    venue.freeze_time(1_800_000_060)
     exchange = futures()
     bought = exchange.create_order("BTC/USD:USD", "market", "buy", 0.1)
-    venue.freeze_time(1_800_003_600)
+    venue.freeze_time(1_800_003_000)
     sold = exchange.create_order("BTC/USD:USD", "market", "sell", 0.1)
     assert exchange.fetch_positions() == []
     profit = (sold["average"] - bought["average"]) * 0.1
@@ -195,3 +198,51 @@ def test_a_reduce_only_order_closes_at_most_the_position_and_never_opens_one(fut
     venue.freeze_time(now + 3600)
     assert exchange.fetch_positions() == []
     assert venue.state.ledger.orders[stop["id"]].status == "canceled"
+
+
+def test_funding_rate_history_is_hourly_since_listing_and_stable(futures, venue):
+    venue.freeze_time(1_700_000_000)  # 2023-11-14 22:13:20 UTC
+    exchange = futures()
+    exchange.load_markets()
+    rates = exchange.fetch_funding_rate_history("BTC/USD:USD")
+    # 2022-01-01 00:00 to 2023-11-14 22:00 UTC, one a hour: (1_700_000_000 // 3600) -
+    # (1_640_995_200 // 3600) + 1 = 472_222 - 455_832 + 1 hours.
+    assert len(rates) == 472_222 - 455_832 + 1
+    assert rates[0]["timestamp"] == 1_640_995_200_000
+    assert rates[-1]["timestamp"] == 472_222 * 3_600_000
+    assert {r["timestamp"] - p["timestamp"] for p, r in itertools.pairwise(rates)} == {3_600_000}
+    values = [r["fundingRate"] for r in rates]
+    assert all(abs(v) < 0.001 for v in values)
+    assert min(values) < 0 < max(values)  # both sides pay at times
+    since = exchange.fetch_funding_rate_history("BTC/USD:USD", since=rates[-3]["timestamp"])
+    assert since == rates[-3:]
+    with pytest.raises(ccxt.BadRequest):
+        exchange.fetch_funding_rate_history("BTC/USD")  # a spot symbol: no funding
+
+
+def test_a_position_held_over_the_hours_pays_their_funding_in_the_account_log(futures, venue):
+    from exchanges.sandbox.funding_book import relative_rate
+
+    venue.freeze_time(1_800_000_600)  # ten minutes into hour 500,000
+    exchange = futures()
+    bought = exchange.create_order("BTC/USD:USD", "market", "buy", 0.1)
+    venue.freeze_time(1_800_000_600 + 3 * 3600)  # hours 500,001 to 500,003 begin meanwhile
+    sold = exchange.create_order("BTC/USD:USD", "market", "sell", 0.1)
+    market = venue.state.market
+    expected = [
+        -0.1 * float(market.price("XXBTZUSD", hour * 3600)) * relative_rate("PF_XBTUSD", hour)
+        for hour in (500_001, 500_002, 500_003)
+    ]
+    log = exchange.fetch_ledger(None, 1_800_000_000_000)
+    funding = [row for row in log if row["info"]["info"] == "funding rate change"]
+    assert [row["timestamp"] for row in funding] == [
+        hour * 3_600_000 for hour in (500_001, 500_002, 500_003)
+    ]
+    assert [float(row["info"]["realized_funding"]) for row in funding] == pytest.approx(
+        expected, abs=1e-8
+    )
+    profit = (sold["average"] - bought["average"]) * 0.1
+    fees = (sold["average"] + bought["average"]) * 0.1 * 0.0005
+    assert exchange.fetch_balance()["total"]["USD"] == pytest.approx(
+        50000 + profit - fees + sum(expected), abs=0.01
+    )

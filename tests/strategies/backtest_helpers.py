@@ -36,7 +36,17 @@ def signals(count: int, *, enter=(), exit_=(), enter_short=(), exit_short=()) ->
     return Signals(mask(enter), mask(enter_short), mask(exit_), mask(exit_short))
 
 
-def run(candles, sig, *, risk=None, sizing=None, model=NO_COSTS, market=None, capital=1000.0):
+def run(
+    candles,
+    sig,
+    *,
+    risk=None,
+    sizing=None,
+    model=NO_COSTS,
+    market=None,
+    capital=1000.0,
+    funding=None,
+):
     return simulate(
         sig,
         candles,
@@ -45,4 +55,5 @@ def run(candles, sig, *, risk=None, sizing=None, model=NO_COSTS, market=None, ca
         model=model,
         market=market or Market(),
         capital=capital,
+        funding=funding,
     )

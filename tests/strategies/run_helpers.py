@@ -50,6 +50,7 @@ def paper_run(
     min_amount: float = 0.0,
     min_cost: float = 0.0,
     exchange: Exchange | None = None,
+    perpetual: bool = False,
 ) -> StrategyRun:
     """A running paper run whose first decision is at the close of `candles`' bar `start`,
     with history loaded as the start service computes it."""
@@ -72,6 +73,7 @@ def paper_run(
         min_amount=min_amount,
         min_cost=min_cost,
         allows_shorts=allows_shorts,
+        perpetual=perpetual,
         status=RunStatus.RUNNING,
         start_ms=start_ms,
         history_ms=start_ms - history_bars(parsed, candles.timeframe) * candles.bar_ms,

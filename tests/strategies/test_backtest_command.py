@@ -66,6 +66,7 @@ def test_json_lists_trades_open_trades_and_stats(candles_file):
             "size",
             "pnl",
             "fees",
+            "funding",
             "exit_reason",
         }
         assert trade["exit_reason"] in ("signal", "stop_loss", "take_profit", "trailing_stop")

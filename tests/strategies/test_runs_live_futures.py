@@ -15,9 +15,10 @@ import pytest
 from django.test import Client
 
 from exchanges.sandbox import Fault, accounts
-from strategies.models import RunFill, RunMode, RunOrder, RunStatus, RunTrade
+from strategies.models import RunFill, RunFunding, RunMode, RunOrder, RunStatus, RunTrade
 from strategies.series import Candles
 from strategies.services import live_ticks, run_history
+from strategies.services.live_state import LiveState
 from strategies.services.run_ticks import run_tick
 from tests.accounts.helpers import make_user
 from tests.strategies.mine_helpers import page
@@ -357,3 +358,25 @@ def test_a_stopped_short_leaves_neither_its_stop_nor_its_target_resting(
             "status", flat=True
         )
     ) == {"cancelled"}
+
+
+def test_the_funding_the_exchange_booked_is_in_the_runs_cash(short_run, sandbox):
+    run, times = short_run
+    # Levels far away: the short stays open over the hours (its target is 0.4 % away).
+    run.document = SHORT.replace(f"take_profit_pct: {TARGET_PCT}", "take_profit_pct: 0.5")
+    run.save(update_fields=["document"])
+    run_tick(run_id=run.pk, bar_ms=times[1])  # the short is entered at the venue's NOW
+    sandbox.freeze_time(NOW + 3 * 3600)  # three hours start while it is held
+    run_tick(run_id=run.pk, bar_ms=times[2])
+
+    booked = sandbox.state.ledger.funding.of(sandbox.key("futures-full").key)
+    assert booked, "a short held over three hours pays or receives funding"
+    rows = list(RunFunding.objects.filter(run=run).values_list("time_ms", "amount"))
+    assert [at for at, _ in rows] == [int(payment.time * 1000) for payment in booked]
+    assert [amount for _, amount in rows] == pytest.approx([float(p.amount) for p in booked])
+    # The run's cash: the capital, what its fills paid and received, and that funding.
+    cash = 1000.0
+    for fill in RunFill.objects.filter(run=run).select_related("order"):
+        sign = 1 if fill.order.action == "sell" else -1
+        cash += sign * fill.amount * fill.price - fill.fee
+    assert LiveState.of(run).cash == pytest.approx(cash + sum(float(p.amount) for p in booked))

@@ -41,6 +41,13 @@ Stated exactly; `STATEMENT` below is this text's numbered list, printed on every
    entry on a market that does not is refused before any simulation.
 8. A position still open at the end is marked at the last close in the equity curve, listed
    as open, and left out of closed-trade statistics.
+9. Funding, on perpetual markets: the rates the exchange published for times within a bar
+   (from its open to the next bar's open) are charged at that bar's open on the position
+   held at the previous close: notional (amount x the bar's open) x rate, paid by a long
+   and received by a short when the rate is positive, the reverse when it is negative.
+   Funding is part of a trade's profit and of the equity curve bar by bar, and goes into
+   the cash later entries are sized from when the position closes. A bar without a
+   published rate pays none; the report says which period the rates cover.
 """
 
 from strategies.engine.fills.model import STATEMENT, FillModel, Market, ShortsNotAllowed

@@ -8,7 +8,7 @@ from strategies.i18n import gettext_lazy as _
 TIE_STOP_FIRST = "stop_first"
 TIE_TARGET_FIRST = "target_first"
 
-# The package docstring's eight points, word for word, as translatable text (a test keeps the
+# The package docstring's nine points, word for word, as translatable text (a test keeps the
 # two identical in English).
 STATEMENT = (
     _(
@@ -71,6 +71,15 @@ STATEMENT = (
         "A position still open at the end is marked at the last close in the equity curve, "
         "listed as open, and left out of closed-trade statistics."
     ),
+    _(
+        "Funding, on perpetual markets: the rates the exchange published for times within a "
+        "bar (from its open to the next bar's open) are charged at that bar's open on the "
+        "position held at the previous close: notional (amount x the bar's open) x rate, paid "
+        "by a long and received by a short when the rate is positive, the reverse when it is "
+        "negative. Funding is part of a trade's profit and of the equity curve bar by bar, and "
+        "goes into the cash later entries are sized from when the position closes. A bar "
+        "without a published rate pays none; the report says which period the rates cover."
+    ),
 )
 
 SHORTS_ON_SPOT = _(
@@ -117,12 +126,14 @@ class FillModel:
 @dataclass(frozen=True)
 class Market:
     """What the exchange accepts: the amount step (ccxt's amount precision as a step, None for
-    any amount), the minimum amount and cost of an order, and whether it can short."""
+    any amount), the minimum amount and cost of an order, whether it can short, and whether
+    it is a perpetual (positions pay or receive funding)."""
 
     amount_step: float | None = None
     min_amount: float = 0.0
     min_cost: float = 0.0
     allows_shorts: bool = False
+    perpetual: bool = False
 
     def amount_to_precision(self, amount: float) -> float:
         """`amount` rounded down to the step (as ccxt's TRUNCATE): never more than asked."""

@@ -37,6 +37,7 @@ class Fills:
     held: np.ndarray
     fees: float
     slippage: float
+    funding: float
     orders_partial: int
     orders_below_minimum: int
     orders: list[Order]
@@ -52,22 +53,28 @@ def simulate(
     market: Market,
     capital: float,
     flatten_at: int | None = None,
+    funding: np.ndarray | None = None,
 ) -> Fills:
     """Fill `signals` over `candles` under the fill model (see the package docstring).
     `flatten_at`: the bar whose close a user asked to close the position at (a paper run's
     "flatten"): from there no entry is decided, and a position held is left at the next open
-    as an exit rule would leave it, with the reason "manual"."""
-    run = Simulation(signals, candles, risk, sizing, model, market, capital, flatten_at)
+    as an exit rule would leave it, with the reason "manual". `funding`: on a perpetual
+    market, the funding rates due during each bar, summed (one per candle; point 9)."""
+    if funding is not None and len(funding) != len(candles):
+        raise ValueError("one funding rate sum per candle")
+    run = Simulation(signals, candles, risk, sizing, model, market, capital, flatten_at, funding)
     run.run()
     return run.result()
 
 
 class Simulation:
-    def __init__(self, signals, candles, risk, sizing, model, market, capital, flatten_at) -> None:
+    def __init__(
+        self, signals, candles, risk, sizing, model, market, capital, flatten_at, funding
+    ) -> None:
         self.candles, self.risk, self.sizing = candles, risk, sizing
         self.model, self.market, self.count = model, market, len(candles)
         self.share, self.slippage, self.fee = model.max_volume_share, model.slippage, model.fee
-        self.ledger = Ledger(capital, model.fee, model.slippage)
+        self.ledger = Ledger(capital, model.fee, model.slippage, funding)
         self.trades: list[Trade] = []
         self.open_trades: list[Trade] = []
         self.partial = self.below_minimum = 0
@@ -115,7 +122,7 @@ class Simulation:
         """The entry order sized at `bar`'s fill price, or None when the market refuses it."""
         price = self._entry_price(view, bar)
         amount = entry_amount(
-            self.sizing, cash=self.ledger.cash, price=price, fee=self.fee, market=self.market
+            self.sizing, cash=self.ledger.available, price=price, fee=self.fee, market=self.market
         )
         order = Order(bar, Leg.ENTRY, Side(view.side), amount, Reason.SIGNAL)
         self.orders.append(order)
@@ -123,6 +130,7 @@ class Simulation:
             order.status = Status.SKIPPED
             return None
         self.entry_order = order
+        self.ledger.open_position()
         return Position(view.side, view.sign, bar, amount)
 
     def _entry_price(self, view: SideView, bar: int) -> float:
@@ -138,8 +146,7 @@ class Simulation:
             touch = self._hold(position, view, held_from)
         if touch is None:
             if position.first_fill_bar is not None:
-                close = float(self.candles.close[-1])
-                self.open_trades.append(position.marked(self.candles.time, close))
+                self._mark_open(position)
             return None
         if position.first_fill_bar is None:  # cancelled before any fill: no trade, no cooldown
             return touch.bar - 1
@@ -169,7 +176,7 @@ class Simulation:
 
     def _fill_entry(self, position: Position, view: SideView, bar: int) -> None:
         price = self._entry_price(view, bar)
-        affordable = self.ledger.cash / (price * (1 + self.fee))
+        affordable = self.ledger.available / (price * (1 + self.fee))
         cap = self._volume_cap(bar)
         limit = min(cap, affordable)
         wanted = position.to_enter
@@ -239,15 +246,28 @@ class Simulation:
                 remaining -= chunk
             if final:
                 order.finish(remainder_cancelled=False)
+                position.funding = self._funding(position, bar)
                 self.trades.append(position.closed(self.candles.time, bar, touch.reason))
                 return bar
             reference = float(view.open[bar + 1]) if bar + 1 < self.count else reference
-        close = float(self.candles.close[-1])
-        self.open_trades.append(position.marked(self.candles.time, close))
+        self._mark_open(position)
         return None
 
+    def _funding(self, position: Position, last: int) -> float:
+        """The funding of the position from its first fill through bar `last` (point 9)."""
+        first = position.first_fill_bar
+        if first is None:
+            return 0.0
+        return self.ledger.funding(first, last, self.candles.open)
+
+    def _mark_open(self, position: Position) -> None:
+        """A position still open when the data ends, marked at the last close."""
+        position.funding = self._funding(position, self.count - 1)
+        close = float(self.candles.close[-1])
+        self.open_trades.append(position.marked(self.candles.time, close))
+
     def result(self) -> Fills:
-        equity, held = self.ledger.equity(self.candles.close)
+        equity, held = self.ledger.equity(self.candles.close, self.candles.open)
         return Fills(
             trades=self.trades,
             open_trades=self.open_trades,
@@ -255,6 +275,7 @@ class Simulation:
             held=held,
             fees=sum(trade.fees for trade in self.trades + self.open_trades),
             slippage=sum(trade.slippage for trade in self.trades + self.open_trades),
+            funding=sum(trade.funding for trade in self.trades + self.open_trades),
             orders_partial=self.partial,
             orders_below_minimum=self.below_minimum,
             orders=self.orders,

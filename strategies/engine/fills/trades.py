@@ -7,9 +7,10 @@ from strategies.engine.fills.sizing import profit
 
 class Trade(NamedTuple):
     """One position, entry to exit. Prices are as filled (slippage included), averaged over the
-    fills of each leg; `pnl` is net of both legs' fees; bars index the run's candles and times
-    are those bars' opens (ms UTC). An open trade has no exit: its pnl is marked at the last
-    close (after the fees paid so far) and `mark_price` is that close."""
+    fills of each leg; `pnl` is net of both legs' fees and of the funding paid (received:
+    `funding` > 0) while it was held; bars index the run's candles and times are those bars'
+    opens (ms UTC). An open trade has no exit: its pnl is marked at the last close (after the
+    fees and funding so far) and `mark_price` is that close."""
 
     side: str
     entry_bar: int
@@ -24,6 +25,7 @@ class Trade(NamedTuple):
     exit_price: float | None = None
     exit_reason: str | None = None
     mark_price: float | None = None
+    funding: float = 0.0
 
     @property
     def is_open(self) -> bool:
@@ -42,6 +44,7 @@ class Position:
         self.bought = self.bought_value = 0.0
         self.sold = self.sold_value = 0.0
         self.fees = self.slippage = 0.0
+        self.funding = 0.0  # paid (negative) or received while held: perpetual markets
         self.closed_out = False
 
     @property
@@ -86,15 +89,15 @@ class Position:
             int(times[entry_bar]),
             self.sign * self.bought_value / self.bought,
             self.bought,
-            profit(
-                self.sign, self.sign * self.bought_value, self.sign * self.sold_value, self.fees
-            ),
+            profit(self.sign, self.sign * self.bought_value, self.sign * self.sold_value, self.fees)
+            + self.funding,
             self.fees,
             self.slippage,
             exit_bar,
             int(times[exit_bar]),
             self.sign * self.sold_value / self.sold,
             reason,
+            funding=self.funding,
         )
 
     def marked(self, times, close: float) -> Trade:
@@ -107,8 +110,9 @@ class Position:
             int(times[entry_bar]),
             self.sign * self.bought_value / self.bought,
             self.held,
-            profit(self.sign, self.sign * self.bought_value, exit_value, self.fees),
+            profit(self.sign, self.sign * self.bought_value, exit_value, self.fees) + self.funding,
             self.fees,
             self.slippage,
             mark_price=close,
+            funding=self.funding,
         )
