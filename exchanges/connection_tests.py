@@ -6,6 +6,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 import ccxt
@@ -20,6 +21,7 @@ from exchanges import clients, probes, retry
 from exchanges.credentials import Credentials, exchange_key_reveal, replacement_reveal
 from exchanges.crypto.cipher import DecryptionError
 from exchanges.diagnosis import Diagnosis, Verdict, diagnose_error, diagnose_permissions
+from exchanges.fee_tiers import read_taker_fee
 from exchanges.key_events import key_event_record
 from exchanges.models import ConnectionTest, ExchangeKey, KeyEventKind, KeyReplacement, KeyStatus
 from exchanges.permissions import NEEDS
@@ -133,6 +135,7 @@ def connection_test_run(*, test_id: int) -> None:
             requests=examination.requests,
             duration=duration,
             tested=tested,
+            taker_fee=examination.taker_fee,
         )
 
 
@@ -153,7 +156,11 @@ def _locked_examination(
             credentials = exchange_key_reveal(key=key, actor=ACTOR)
         client = clients.build(key.exchange.ccxt_id, credentials)
         _bound(client, deadline)
-        return examine(client), credentials
+        examination = examine(client)
+        if examination.diagnosis.verdict == Verdict.OK:
+            fee = read_taker_fee(client)  # a default for backtests, never part of the verdict
+            examination = dataclasses.replace(examination, taker_fee=fee)
+        return examination, credentials
 
 
 def _bound(client: ccxt.Exchange, deadline: float) -> None:
@@ -174,6 +181,7 @@ def _bound(client: ccxt.Exchange, deadline: float) -> None:
 class Examination:
     diagnosis: Diagnosis
     requests: int  # HTTP requests the exchange saw
+    taker_fee: Decimal | None = None  # the account's own, when the exchange said it
 
 
 def examine(client: ccxt.Exchange) -> Examination:
@@ -216,6 +224,7 @@ def _finish(
     requests: int,
     duration: float,
     tested: Credentials | None = None,
+    taker_fee: Decimal | None = None,
 ) -> None:
     """Record the verdict, once. A new secret's verdict is the key's only if the secret passes
     and replaces the key's (`tested`: the credentials the exchange saw)."""
@@ -236,10 +245,12 @@ def _finish(
         test=test, diagnosis=diagnosis, tested=tested, actor=ACTOR
     ):
         return  # the key, its status and the runs using it carry on as they were
-    _tell_the_key(test, diagnosis)
+    _tell_the_key(test, diagnosis, taker_fee)
 
 
-def _tell_the_key(test: ConnectionTest, diagnosis: Diagnosis) -> None:
+def _tell_the_key(
+    test: ConnectionTest, diagnosis: Diagnosis, taker_fee: Decimal | None = None
+) -> None:
     """The verdict becomes the key's status, and the apps acting on keys hear it."""
     status = STATUS_FOR.get(diagnosis.verdict, KeyStatus.FAILED)
     if diagnosis.transient:
@@ -248,6 +259,8 @@ def _tell_the_key(test: ConnectionTest, diagnosis: Diagnosis) -> None:
     if diagnosis.key_expires_on is not None:
         # The exchange's word beats the date the user typed (the key page shows it).
         changes["expires_on"] = diagnosis.key_expires_on
+    if taker_fee is not None:
+        changes["taker_fee"], changes["taker_fee_read_at"] = taker_fee, timezone.now()
     ExchangeKey.objects.filter(pk=test.key_id).update(**changes)
     for listener in verdict_listeners:
         listener(test.key, diagnosis)

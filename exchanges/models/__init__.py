@@ -190,6 +190,12 @@ class ExchangeKey(models.Model):
         _("status"), max_length=10, choices=KeyStatus.choices, default=KeyStatus.UNTESTED
     )
     last_verdict = models.TextField(_("last verdict"), blank=True)
+    # The account's own taker fee (a fraction) as the exchange said at the last passing
+    # connection test: what backtests and paper runs on this exchange default to.
+    taker_fee = models.DecimalField(
+        _("your taker fee"), max_digits=8, decimal_places=6, null=True, blank=True
+    )
+    taker_fee_read_at = models.DateTimeField(_("taker fee read"), null=True, blank=True)
 
     objects = ExchangeKeyQuerySet.as_manager()
 

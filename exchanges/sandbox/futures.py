@@ -22,7 +22,13 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qsl
 
-from exchanges.sandbox import futures_account, futures_funding, futures_history, futures_orders
+from exchanges.sandbox import (
+    accounts,
+    futures_account,
+    futures_funding,
+    futures_history,
+    futures_orders,
+)
 from exchanges.sandbox.auth import (
     AuthRefused,
     Refusal,
@@ -162,6 +168,31 @@ class FuturesDialect:
 
 # --- public endpoints ------------------------------------------------------------------------
 
+FEE_SCHEDULE_UID = "7fc4d7c0-464f-4029-a9bb-55856d0c5247"
+
+
+def fee_schedules(call: Call) -> dict:
+    """/feeschedules: the linear perpetuals' schedule, in percent by 30-day USD volume; its
+    first tier is what the ledger charges every key (FUTURES_TAKER, FUTURES_MAKER)."""
+    first = {
+        "makerFee": float(accounts.FUTURES_MAKER * 100),
+        "takerFee": float(accounts.FUTURES_TAKER * 100),
+        "usdVolume": 0.0,
+    }
+    tiers = [first, {"makerFee": 0.015, "takerFee": 0.04, "usdVolume": 1_000_000.0}]
+    schedule = {"uid": FEE_SCHEDULE_UID, "name": "PF Linear Fees", "tiers": tiers}
+    return {"result": "success", "feeSchedules": [schedule], "serverTime": server_time(call.now)}
+
+
+def fee_volumes(call: Call) -> dict:
+    """/feeschedules/volumes: the key's 30-day USD volume per schedule (none traded here)."""
+    volumes = {FEE_SCHEDULE_UID: 0.0}
+    return {
+        "result": "success",
+        "volumesByFeeSchedule": volumes,
+        "serverTime": server_time(call.now),
+    }
+
 
 def instruments(call: Call) -> dict:
     rows = [
@@ -179,6 +210,7 @@ def instruments(call: Call) -> dict:
                 {"numNonContractUnits": 0, "initialMargin": 0.1, "maintenanceMargin": 0.05}
             ],
             "contractValueTradePrecision": i.precision,
+            "feeScheduleUid": FEE_SCHEDULE_UID,
             "postOnly": False,
             "category": "",
             "tags": [],
@@ -296,6 +328,8 @@ ENDPOINTS: dict[str, Endpoint] = {
     "instruments": ("GET", None, instruments),
     "tickers": ("GET", None, tickers),
     "orderbook": ("GET", None, orderbook),
+    "feeschedules": ("GET", None, fee_schedules),
+    "feeschedules/volumes": ("GET", READ, fee_volumes),
     "accounts": ("GET", READ, futures_account.accounts),
     "openorders": ("GET", READ, futures_orders.open_orders),
     "openpositions": ("GET", READ, futures_account.open_positions),

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
+from exchanges.sandbox import accounts
 from exchanges.sandbox.spot_common import ASSETS, Context, SpotError
 from exchanges.sandbox.spot_orders import (
     add_order,
@@ -41,6 +42,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "Balance": frozenset({"query-funds"}),
     "BalanceEx": frozenset({"query-funds"}),
     "TradeBalance": frozenset({"query-funds"}),
+    "TradeVolume": frozenset({"query-funds"}),
     "OpenOrders": frozenset({"query-open-trades"}),
     "ClosedOrders": frozenset({"query-closed-trades"}),
     "QueryOrders": QUERY_ORDERS,
@@ -72,6 +74,35 @@ def balance_ex(ctx: Context) -> dict:
     return {
         asset: {"balance": fmt(amount, _decimals(asset)), "hold_trade": fmt(holds.get(asset), 4)}
         for asset, amount in wallet.items()
+    }
+
+
+def trade_volume(ctx: Context) -> dict:
+    """The account's 30-day volume and, per pair asked (`pair`, comma-separated), its fee
+    tier in percent: what the ledger charges every key (SPOT_TAKER, SPOT_MAKER), below the
+    public schedule's entry tier, as on an account that has traded."""
+    pairs = [name for name in ctx.params.get("pair", "").upper().split(",") if name]
+    found = [ctx.state.market.pair(name) for name in pairs]
+    if any(pair is None for pair in found):
+        raise SpotError("EQuery:Unknown asset pair")
+
+    def tier(rate: Decimal) -> dict[str, str]:
+        percent = fmt(rate * 100, 4)
+        return {
+            "fee": percent,
+            "minfee": "0.1000",
+            "maxfee": percent,
+            "nextfee": percent,
+            "tiervolume": "0.0000",
+            "nextvolume": "50000.0000",
+        }
+
+    ids = [pair.id for pair in found if pair is not None]
+    return {
+        "currency": "ZUSD",
+        "volume": "0.0000",
+        "fees": {pair_id: tier(accounts.SPOT_TAKER) for pair_id in ids},
+        "fees_maker": {pair_id: tier(accounts.SPOT_MAKER) for pair_id in ids},
     }
 
 
@@ -160,6 +191,7 @@ PRIVATE: dict[str, Callable[[Context], Any]] = {
     "Balance": balance,
     "BalanceEx": balance_ex,
     "TradeBalance": trade_balance,
+    "TradeVolume": trade_volume,
     "GetApiKeyInfo": api_key_info,
     "OpenOrders": open_orders,
     "ClosedOrders": closed_orders,

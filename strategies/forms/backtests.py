@@ -70,7 +70,10 @@ class CostsForm(forms.Form):
         min_value=Decimal(0),
         max_value=Decimal(10),
         decimal_places=4,
-        help_text=_("Paid on both legs. Empty: the exchange's entry-tier taker fee."),
+        help_text=_(
+            "Paid on both legs. Empty: your own fee tier, as the exchange told it to your "
+            "key's last passing connection test, or else its entry-tier taker fee."
+        ),
     )
     slippage_bps = forms.DecimalField(
         label=_("Slippage (basis points)"),
@@ -89,12 +92,10 @@ class CostsForm(forms.Form):
         help_text=_("0 turns the limit off."),
     )
 
-    def fee_fraction(self) -> float:
-        """The fee typed, or else the exchange's entry-tier fee (stored in percent)."""
-        fee = self.cleaned_data.get("fee")
-        if fee is None:  # only for an exchange's candles (clean() asks for it otherwise)
-            return PercentField.fraction(self.cleaned_data["exchange"].spot_taker_fee)
-        return fee
+    def fee_fraction(self) -> float | None:
+        """The fee typed; None leaves it to the service (the account's own tier, read with
+        its key, or the exchange's entry tier): it knows the user and records the source."""
+        return self.cleaned_data.get("fee")
 
 
 class BacktestForm(CostsForm):

@@ -36,6 +36,10 @@ class FillModelColumns(models.Model):
     slippage_bps = models.FloatField(_("slippage (basis points)"))
     max_volume_share = models.FloatField(_("share of a bar's volume"))  # a fraction
     tie = models.CharField(_("tie rule"), max_length=12, choices=TieRule.choices)
+    # Where the fee came from when the user left it empty: {"kind": "key", "label": the key's
+    # label, "read_at": ISO time} (the account's own tier, read with its key), {"kind":
+    # "entry"} (the exchange's public entry tier); {} when the user typed it.
+    fee_source = models.JSONField(default=dict, blank=True)
 
     FILL_MODEL_FIELDS = ("fee", "slippage_bps", "max_volume_share", "tie")
 

@@ -49,6 +49,7 @@ from strategies.services.start_checks import (
     checked_document,
     checked_market,
     checked_shorts,
+    fee_and_source,
     fill_model,
     source_name,
 )
@@ -116,7 +117,7 @@ def backtest_start(
     start_ms: int,
     end_ms: int,
     capital: Decimal,
-    fee: float,
+    fee: float | None,
     slippage_bps: float = 0.0,
     max_volume_share: float = 0.1,
     tie: str = "stop_first",
@@ -124,7 +125,9 @@ def backtest_start(
     allows_shorts: bool = False,
 ) -> Backtest:
     """Check the request (StartRefused naming the field at fault), then queue it. The
-    candles are an exchange's market, or `series`, the owner's own imported candles."""
+    candles are an exchange's market, or `series`, the owner's own imported candles. `fee`
+    None: the account's own tier, or the exchange's entry tier (start_checks.fee_and_source)."""
+    fee, fee_source = fee_and_source(owner, exchange if series is None else None, fee)
     model = fill_model(fee, slippage_bps, max_volume_share, tie)
     if capital <= 0:
         raise StartRefused("capital", str(CAPITAL))
@@ -145,6 +148,7 @@ def backtest_start(
         exchange=exchange if series is None else None,
         series=series,
         market=market,
+        fee_source=fee_source,
         symbol=symbol,
         timeframe=timeframe,
         period=(start_ms, end_ms),

@@ -244,6 +244,7 @@ COPIED = (
     "symbol",
     "timeframe",
     *StrategyRun.FILL_MODEL_FIELDS,
+    "fee_source",
     *StrategyRun.MARKET_FIELDS,
 )
 

@@ -53,6 +53,7 @@ from strategies.services.start_checks import (
     checked_document,
     checked_market,
     checked_shorts,
+    fee_and_source,
     fill_model,
     source_name,
 )
@@ -91,12 +92,13 @@ def strategy_run_start(
     symbol: str,
     timeframe: str,
     capital: Decimal,
-    fee: float,
+    fee: float | None,
     slippage_bps: float,
     max_volume_share: float,
 ) -> StrategyRun:
     """Check the request (StartRefused naming the field at fault), then create the paper run
     and queue the loading of its history."""
+    fee, fee_source = fee_and_source(owner, exchange, fee)
     model = fill_model(fee, slippage_bps, max_volume_share, "stop_first")
     if capital <= 0:
         raise StartRefused("capital", str(CAPITAL))
@@ -114,6 +116,7 @@ def strategy_run_start(
         mode=RunMode.PAPER,
         capital=capital,
         **StrategyRun.fill_model_columns(model),
+        fee_source=fee_source,
         **StrategyRun.market_columns(facts.market),
         **run_window(document, timeframe),
     )

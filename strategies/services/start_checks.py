@@ -5,7 +5,7 @@ it is about and says why in the user's language."""
 import ccxt
 from django.utils.translation import gettext_lazy as _
 
-from exchanges.models import Exchange
+from exchanges.models import Exchange, ExchangeKey, KeyStatus
 from strategies import rules
 from strategies.engine import FillModel, Market, ShortsNotAllowed
 from strategies.engine.backtest import shorts_checked
@@ -21,6 +21,7 @@ from strategies.services.backtest_markets import (
 Source = CatalogEntry | StrategyVersion
 
 TIMEFRAME = _("%(exchange)s has no %(timeframe)s candles.")
+FEE_NEEDED = _("Give the fee: your own candles come with none.")
 DOCUMENT = _("This strategy cannot run on %(timeframe)s candles: %(problem)s")
 
 
@@ -30,6 +31,27 @@ class StartRefused(ValueError):
     def __init__(self, field: str, message: str) -> None:
         super().__init__(message)
         self.field, self.message = field, message
+
+
+def fee_and_source(owner, exchange: Exchange | None, typed: float | None) -> tuple[float, dict]:
+    """The fee to fill with, and where it came from (FillModelColumns.fee_source): the one
+    typed; else the account's own taker fee, read with its newest green key on the exchange
+    at its last connection test; else the exchange's public entry tier."""
+    if typed is not None:
+        return typed, {}
+    if exchange is None:  # imported candles come with no exchange: the form asks for a fee
+        raise StartRefused("fee", str(FEE_NEEDED))
+    key = (
+        ExchangeKey.objects.filter(
+            user=owner, exchange=exchange, status=KeyStatus.OK, taker_fee__isnull=False
+        )
+        .order_by("-taker_fee_read_at")
+        .first()
+    )
+    if key is not None and key.taker_fee is not None and key.taker_fee_read_at is not None:
+        read_at = key.taker_fee_read_at.isoformat()
+        return float(key.taker_fee), {"kind": "key", "label": key.label, "read_at": read_at}
+    return float(exchange.spot_taker_fee / 100), {"kind": "entry"}
 
 
 def fill_model(fee: float, slippage_bps: float, share: float, tie: str) -> FillModel:

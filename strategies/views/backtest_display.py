@@ -25,6 +25,10 @@ HUGE_PERCENT = 1_000_000
 OVER = _("more than %(limit)s %%")
 EXIT_REASONS = Reason.labels()
 SIDES = Side.labels()
+FEE_FROM_KEY = _(
+    "the taker fee is your own tier, as the exchange told your key “%(label)s” on %(date)s"
+)
+FEE_ENTRY_TIER = _("the taker fee is the exchange's public entry tier")
 COSTS = _(
     "taker fee %(fee)s%% per leg, slippage %(slippage)s basis points per leg, at most "
     "%(share)s%% of a candle's volume per order"
@@ -72,12 +76,21 @@ def percent(fraction: float, places: int = 2, *, trim: bool = False) -> str:
 
 def costs_text(filled: Backtest | StrategyRun) -> str:
     """The costs a backtest or a run fills with, as every page words them: the fee and the
-    volume share (stored as fractions) in percent."""
-    return str(COSTS) % {
+    volume share (stored as fractions) in percent, and where the fee came from when the
+    user left it to us."""
+    costs = str(COSTS) % {
         "fee": percent(filled.fee, 4, trim=True),
         "slippage": rounded(filled.slippage_bps, 2, trim=True),
         "share": percent(filled.max_volume_share, 2, trim=True),
     }
+    source = filled.fee_source or {}
+    if source.get("kind") == "key":
+        read_at = datetime.fromisoformat(source["read_at"])
+        shown = {"label": source.get("label", ""), "date": formats.date_format(read_at)}
+        return f"{costs} ({str(FEE_FROM_KEY) % shown})"
+    if source.get("kind") == "entry":
+        return f"{costs} ({FEE_ENTRY_TIER})"
+    return costs
 
 
 def metric_value(metric: MetricText, value: object) -> str:

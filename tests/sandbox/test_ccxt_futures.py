@@ -1,9 +1,12 @@
 """ccxt's unmodified `krakenfutures` class against the sandbox."""
 
 import itertools
+from decimal import Decimal
 
 import ccxt
 import pytest
+
+from exchanges.sandbox import accounts as accounts_module
 
 
 def test_market_data(futures):
@@ -246,3 +249,12 @@ def test_a_position_held_over_the_hours_pays_their_funding_in_the_account_log(fu
     assert exchange.fetch_balance()["total"]["USD"] == pytest.approx(
         50000 + profit - fees + sum(expected), abs=0.01
     )
+
+
+def test_the_keys_fee_tier(futures, monkeypatch):
+    monkeypatch.setattr(accounts_module, "FUTURES_TAKER", Decimal("0.0004"))
+    exchange = futures()
+    fees = exchange.fetch_trading_fees()
+    # The first tier (no 30-day volume): what the ledger charges, in percent / 100.
+    assert fees["BTC/USD:USD"]["taker"] == pytest.approx(0.0004)
+    assert fees["ETH/USD:USD"]["maker"] == pytest.approx(0.0002)

@@ -188,3 +188,10 @@ def test_a_resting_limit_order_fills_in_parts_by_the_trades_that_cross_it(spot, 
     (done,) = exchange.fetch_closed_orders("BTC/USD")
     assert (done["status"], done["filled"]) == ("closed", pytest.approx(volume))
     assert len(exchange.fetch_my_trades("BTC/USD")) == 2
+
+
+def test_the_keys_fee_tier(spot):
+    fee = spot().fetch_trading_fee("BTC/USD")
+    # What the ledger charges every key: 0.26 % taker, 0.16 % maker (below the public
+    # schedule's 0.40 % entry tier, as on an account that has traded).
+    assert (fee["taker"], fee["maker"]) == (pytest.approx(0.0026), pytest.approx(0.0016))

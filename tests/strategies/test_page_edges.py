@@ -170,8 +170,8 @@ def test_a_paper_run_gets_fee_and_volume_share_as_fractions_and_bad_input_an_err
     refused = client.post("/fr/runs/new/", FORM | {"fee": "abc", "max_volume_share": "101"})
 
     assert (empty_fee.status_code, typed_fee.status_code) == (302, 302)
-    # Empty fee: Kraken's entry-tier taker fee, 0.40 % in the exchange's row, 0.004.
-    assert (calls[0]["fee"], calls[0]["max_volume_share"]) == (0.004, 0.025)
+    # Empty fee: left to the service (the account's own tier, or the entry tier).
+    assert (calls[0]["fee"], calls[0]["max_volume_share"]) == (None, 0.025)
     assert (calls[1]["fee"], calls[1]["max_volume_share"]) == (0.001, 1.0)
     text = page(refused)
     assert "Saisis un nombre." in text
