@@ -27,10 +27,15 @@ def funding_fill(*, exchange: Exchange, symbol: str, start: int, end: int) -> Fu
     end = min(end, now_ms)
     if series.holds(start, end):
         return series
-    asked_from = start if series.asked_from_ms is None else min(start, series.asked_from_ms)
+    held_from, held_through = series.asked_from_ms, series.asked_through_ms
+    asked_from = start if held_from is None else min(start, held_from)
+    # Only what is not held yet: from the start when it is earlier than what was asked
+    # before, else from where the last fill stopped (Kraken answers every rate since listing
+    # anyway; only the new ones are stored).
+    fresh_from = held_through if held_from is not None and start >= held_from else start
     client = clients.build(exchange.ccxt_id)
     clients.ensure_markets(client)
-    since, rows = asked_from, []
+    since, rows = fresh_from or start, []
     for _page in range(MAX_PAGES):
         page = _page_from(client, symbol, since)
         fresh = [rate for rate in page if int(rate["timestamp"]) >= since]
@@ -38,7 +43,7 @@ def funding_fill(*, exchange: Exchange, symbol: str, start: int, end: int) -> Fu
         if not fresh or int(fresh[-1]["timestamp"]) >= end:
             break
         since = int(fresh[-1]["timestamp"]) + 1
-    _store(series, rows, asked_from, now_ms)
+    _store(series, rows, asked_from, now_ms + 1)  # every rate published up to now is held
     return series
 
 
@@ -50,13 +55,13 @@ def _page_from(client, symbol: str, since: int) -> list[dict]:
 
 
 @transaction.atomic
-def _store(series: FundingSeries, rows: list[tuple[int, float]], asked_from: int, now_ms: int):
+def _store(series: FundingSeries, rows: list[tuple[int, float]], asked_from: int, through: int):
     FundingRate.objects.bulk_create(
         (FundingRate(series=series, time_ms=at, rate=rate) for at, rate in rows),
         ignore_conflicts=True,
         batch_size=2000,
     )
-    series.asked_from_ms, series.asked_through_ms = asked_from, now_ms
+    series.asked_from_ms, series.asked_through_ms = asked_from, through
     series.save(update_fields=["asked_from_ms", "asked_through_ms", "updated_at"])
 
 

@@ -135,7 +135,9 @@ def reconciled(run: StrategyRun, broker: LiveBroker) -> tuple[LiveState, list[di
 def funding_record(run: StrategyRun, broker: LiveBroker) -> None:
     """The funding the exchange booked on the run's contract since it started (a perpetual:
     the run's cash; the drift against its twin's)."""
-    booked = broker.funding_booked(run.started_ms)
+    # From the last payment recorded on: an account log is read in pages from `since`.
+    last = RunFunding.objects.filter(run=run).order_by("-time_ms").first()
+    booked = broker.funding_booked(run.started_ms if last is None else last.time_ms + 1)
     RunFunding.objects.bulk_create(
         (RunFunding(run=run, time_ms=at, amount=amount, rate=rate) for at, amount, rate in booked),
         ignore_conflicts=True,

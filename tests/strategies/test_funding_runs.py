@@ -136,3 +136,32 @@ def test_a_backtest_on_a_perpetual_charges_the_exchanges_published_rates(sandbox
     )
     assert f"at the rates the exchange published from {first} to {last} (UTC)" in text
     assert "Funding paid" in text
+
+
+def test_a_later_fill_stores_only_the_rates_published_since_the_last(sandbox, monkeypatch):
+    from strategies.candles import funding as store
+
+    stored_rows = []
+    real_store = store._store
+    monkeypatch.setattr(
+        store,
+        "_store",
+        lambda series, rows, *rest: (
+            stored_rows.append(len(rows)) or real_store(series, rows, *rest)
+        ),
+    )
+    now = 1_800_000_000  # on the hour: hour 500,000
+    for later in (0, 2 * 3600):
+        sandbox.freeze_time(now + later)
+        monkeypatch.setattr(store.time, "time", lambda later=later: now + later)
+        store.funding_fill(
+            exchange=kraken_futures(),
+            symbol=PERPETUAL,
+            start=(now - 86_400) * 1000,
+            end=(now + later) * 1000,
+        )
+    # The first fill stores every rate from the start asked (a day back) through now; the
+    # second only the two hours published since.
+    assert stored_rows == [24 + 1, 2]
+    series = FundingSeries.objects.get(symbol=PERPETUAL)
+    assert series.rates.count() == 24 + 1 + 2
