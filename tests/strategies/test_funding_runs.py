@@ -141,15 +141,14 @@ def test_a_backtest_on_a_perpetual_charges_the_exchanges_published_rates(sandbox
 def test_a_later_fill_stores_only_the_rates_published_since_the_last(sandbox, monkeypatch):
     from strategies.candles import funding as store
 
-    stored_rows = []
+    stored_rows: list[int] = []
     real_store = store._store
-    monkeypatch.setattr(
-        store,
-        "_store",
-        lambda series, rows, *rest: (
-            stored_rows.append(len(rows)) or real_store(series, rows, *rest)
-        ),
-    )
+
+    def counting_store(series, rows, *rest):
+        stored_rows.append(len(rows))
+        real_store(series, rows, *rest)
+
+    monkeypatch.setattr(store, "_store", counting_store)
     now = 1_800_000_000  # on the hour: hour 500,000
     for later in (0, 2 * 3600):
         sandbox.freeze_time(now + later)
