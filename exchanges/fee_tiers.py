@@ -10,11 +10,10 @@ from decimal import Decimal
 
 import ccxt
 
+from exchanges import trading
+
 logger = logging.getLogger(__name__)
 
-# Venues whose fee answers are read as tested against the sandbox's dialect of them; the
-# others keep the public entry tier until theirs is (the next venues' issue adds them).
-VERIFIED = frozenset({"kraken", "krakenfutures"})
 # The market whose fee stands for the account's: the most traded, where the exchange has it.
 REFERENCE_SYMBOLS = ("BTC/USD", "BTC/USD:USD", "BTC/USDT", "BTC/USDT:USDT", "BTC/EUR")
 
@@ -22,7 +21,8 @@ REFERENCE_SYMBOLS = ("BTC/USD", "BTC/USD:USD", "BTC/USDT", "BTC/USDT:USDT", "BTC
 def read_taker_fee(client: ccxt.Exchange) -> Decimal | None:
     """The key's taker fee as a fraction, or None when the exchange cannot say (no such
     endpoint, a refusal, an answer without it): a fee tier is a default, never a verdict."""
-    if client.id not in VERIFIED:
+    venue = trading.venue_of(client.id)  # read only where the sandbox models the answer
+    if venue is None or not venue.fee_tier_readable:
         return None
     try:
         if client.has.get("fetchTradingFee") is True:

@@ -6,13 +6,28 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 
 from accounts.models import User
-from exchanges import permissions
+from exchanges import permissions, trading
 from exchanges.diagnosis import Diagnosis, Verdict
 from exchanges.diagnosis.rules import ip_anchor
 from exchanges.models import ConnectionTest, Exchange, ExchangeKey
 
 # Verdicts read from the key's own permissions: they have no error anchor of their own.
 _PERMISSION_VERDICTS = (Verdict.MISSING_PERMISSION, Verdict.WITHDRAW_ENABLED)
+
+
+def live_venues_text() -> str:
+    """The venues that trade live, as sentences name them: "Kraken (spot), Kraken Futures
+    (futures and perpetuals)", in the trading table's order."""
+    markets = trading.live_markets()
+    names = dict(
+        Exchange.objects.filter(ccxt_id__in={ccxt_id for ccxt_id, _ in markets}).values_list(
+            "ccxt_id", "name"
+        )
+    )
+    return ", ".join(
+        f"{names.get(ccxt_id, ccxt_id)} ({trading.DERIVATIVES if derivative else trading.SPOT})"
+        for ccxt_id, derivative in markets
+    )
 
 
 def exchanges_available() -> QuerySet[Exchange]:

@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Max, Prefetch, Q
 
+from exchanges import trading
 from exchanges.models import Region
 from guides.models import LIST_SECTIONS, Guide, GuideItem, GuideTranslation
 from noonbarbari import strategy_catalog
@@ -175,3 +176,35 @@ def missing_sections(translation: GuideTranslation) -> list[str]:
         {translation.language: translation, FALLBACK_LANGUAGE: english},
     )
     return page.fallback_sections
+
+
+@dataclass(frozen=True)
+class LiveVenueRow:
+    """One exchange as the public exchanges page lists it, from the trading table."""
+
+    guide: Guide
+    spot_live: bool
+    derivatives_live: bool
+    stop_rests: bool
+    target_rests: bool  # beside the stop, on the markets that trade live
+    reduce_only: bool
+
+
+def live_venue_rows(user) -> list[LiveVenueRow]:
+    """Every guide the user may see, in the guides' order, with what its exchange trades live
+    (exchanges.trading: nothing where the exchange is not verified)."""
+    rows = []
+    for guide in Guide.objects.visible_to(user).select_related("exchange").order_by("position"):
+        venue = trading.venue_of(guide.exchange.ccxt_id) or trading.UNVERIFIED
+        rows.append(
+            LiveVenueRow(
+                guide=guide,
+                spot_live=venue.spot_live,
+                derivatives_live=venue.derivatives_live,
+                stop_rests=venue.stop_rests and (venue.spot_live or venue.derivatives_live),
+                target_rests=venue.oco
+                or (venue.derivatives_live and venue.target_rests_on_derivatives),
+                reduce_only=venue.derivatives_live and venue.reduce_only,
+            )
+        )
+    return rows

@@ -34,7 +34,7 @@ class PageSitemap(Sitemap):
     priority = 1.0
 
     def items(self) -> list[str]:
-        return ["home", "guides:index"]
+        return ["home", "guides:index", "live_exchanges"]
 
     def location(self, item: str) -> str:
         return reverse(item)

@@ -21,6 +21,14 @@ def guide_index(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+def live_exchanges(request: HttpRequest) -> HttpResponse:
+    """Which exchanges trade live, spot and/or derivatives, and what rests at the exchange:
+    generated from the trading table (exchanges.trading), public."""
+    rows = selectors.live_venue_rows(request.user)
+    return render(request, "guides/live_exchanges.html", {"rows": rows})
+
+
+@require_safe
 @cache_for_visitors(selectors.GUIDE_PAGES)
 def guide_detail(request: HttpRequest, slug: str) -> HttpResponse:
     try:

@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
+from guides import views as guide_views
 from guides.sitemaps import GuideSitemap, PageSitemap
 from noonbarbari import views
 from strategies.sitemaps import CatalogSitemap, LibrarySitemap
@@ -34,6 +35,7 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("", views.HomeView.as_view(), name="home"),
     path("guides/", include("guides.urls")),
+    path("exchanges/", guide_views.live_exchanges, name="live_exchanges"),
     path("strategies/", include("strategies.urls")),
     path("docs/", include("strategies.urls_docs")),
     path("runs/", include("strategies.urls_runs")),

@@ -13,7 +13,9 @@ balance; on a derivatives market (Kraken Futures) it is the signed position in t
 and every order that closes (exit, stop, target, flatten) is reduce-only, so a late or doubled
 close can never open a position the other way.
 
-Kraken Futures answers differently from Kraken Spot, and the broker reads each where it is:
+Each venue answers in its own way, and the broker reads each figure where the venue's row of
+exchanges.trading says it is (it trades only on venues that table verifies). Kraken Futures,
+for one, answers differently from Kraken Spot:
 an ended order is only in /orders/status for 5 seconds (then in the order history, cancelled
 stops in the triggers' history), its fills carry no fee (ccxt fills one in at the published
 rate, an estimate) and its price is in the fills: a fill's fee is read from the account log
@@ -28,7 +30,7 @@ from typing import Any
 
 import ccxt
 
-from exchanges import clients, retry
+from exchanges import clients, retry, trading
 from exchanges.credentials import exchange_key_reveal
 from strategies.engine.enums import Action, Kind, Leg, Reason, Side, Status, action_of, kind_of
 from strategies.models import RunFill, RunOrder, StrategyRun
@@ -45,13 +47,6 @@ STATES = {
 }
 # How each kind of order rests at the exchange: ccxt's unified parameter for its trigger.
 TRIGGER_PARAMS = {Kind.STOP_MARKET: "stopLossPrice", Kind.TAKE_PROFIT_MARKET: "takeProfitPrice"}
-# Exchanges whose fills carry no fee: the fee charged is read from the account's ledger.
-LEDGER_FEES = frozenset({"krakenfutures"})
-# Exchanges that book a perpetual's funding in the account log ("funding rate change" rows,
-# their realised funding signed: negative when paid), read with fetch_ledger.
-LEDGER_FUNDING = frozenset({"krakenfutures"})
-# Exchanges whose closed orders leave out cancelled ones, and cancelled stops apart again.
-CANCELLED_APART = frozenset({"krakenfutures"})
 # A lost answer: the order may or may not be at the exchange.
 AMBIGUOUS = (ccxt.NetworkError, ccxt.ExchangeNotAvailable)
 # Errors about the key itself: the run stops with the connection test's verdict.
@@ -106,6 +101,9 @@ class LiveBroker:
         self.run, self.client = run, client
         self.market = client.market(run.symbol)  # the client's markets are loaded
         self.derivative = bool(self.market.get("contract"))
+        # An ended run's cancel still needs a broker where the venue is no longer verified:
+        # it gets the table's cautious row (no new order is sent there: the tick refuses).
+        self.venue = trading.venue_of(client.id) or trading.UNVERIFIED
 
     def read(self, method, *args: Any, **kwargs: Any) -> Any:
         """A call that changes nothing when repeated, retried while the exchange is busy."""
@@ -159,7 +157,7 @@ class LiveBroker:
         params: dict[str, Any] = {"clientOrderId": row.client_order_id}
         if row.kind in TRIGGER_PARAMS:
             params[TRIGGER_PARAMS[Kind(row.kind)]] = row.trigger_price
-        if self.derivative and Leg(row.leg).closes:
+        if self.derivative and self.venue.reduce_only and Leg(row.leg).closes:
             params["reduceOnly"] = True
         return params
 
@@ -196,7 +194,7 @@ class LiveBroker:
             (self.client.fetch_open_orders, {}),
             (self.client.fetch_closed_orders, {}),
         ]
-        if self.client.id in CANCELLED_APART:
+        if self.venue.cancelled_apart:
             lookups += [
                 (self.client.fetch_canceled_orders, {}),
                 (self.client.fetch_canceled_orders, {"trigger": True}),
@@ -238,7 +236,7 @@ class LiveBroker:
         exchange says them (Kraken Spot), else from its fills and the account's ledger (None
         while its fills are not shown)."""
         fee = (order.get("fee") or {}).get("cost")
-        if order.get("average") and fee is not None and self.client.id not in LEDGER_FEES:
+        if order.get("average") and fee is not None and not self.venue.fee_from_ledger:
             return float(order["average"]), float(fee)
         since = int(order.get("timestamp") or self.run.start_ms)
         fills = [
@@ -254,8 +252,9 @@ class LiveBroker:
 
     def fees_charged(self, trades: list[dict], since_ms: int) -> dict[str, float]:
         """Each trade's fee (by trade id) as the account was charged it: the trade's own, or
-        the account ledger's entry for that execution where trades carry none (LEDGER_FEES)."""
-        if self.client.id not in LEDGER_FEES:
+        the account ledger's entry for that execution where trades carry none (the venue's
+        `fee_from_ledger`)."""
+        if not self.venue.fee_from_ledger:
             return {str(t["id"]): float((t.get("fee") or {}).get("cost") or 0.0) for t in trades}
         charged = dict.fromkeys((str(t["id"]) for t in trades), 0.0)
         if charged:
@@ -303,7 +302,7 @@ class LiveBroker:
     def funding_booked(self, since_ms: int) -> list[tuple[int, float, float | None]]:
         """The funding the exchange booked on the run's contract since `since_ms`: (time ms,
         amount received, negative when paid, rate). Nothing on a spot market."""
-        if not self.derivative or self.client.id not in LEDGER_FUNDING:
+        if not self.derivative or not self.venue.funding_from_ledger:
             return []
         contract = str(self.market["id"]).lower()
         booked = []

@@ -26,11 +26,12 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import User
 from accounts.two_factor import check_code, confirmed_devices
+from exchanges import trading
 from exchanges.connection_tests import connection_test_start
 from exchanges.diagnosis import Diagnosis, Verdict
 from exchanges.diagnosis.verdicts import KEY_VERDICTS
 from exchanges.models import ExchangeKey, KeyStatus
-from exchanges.selectors import tests_of
+from exchanges.selectors import live_venues_text, tests_of
 from strategies import rules
 from strategies.models import RunMode, RunStatus, StrategyRun
 from strategies.services import run_messages as messages
@@ -45,6 +46,12 @@ from strategies.services.start_checks import StartRefused
 
 KEY_TEST_MAX_AGE = timedelta(hours=24)
 
+VENUE_NOT_LIVE = _(
+    "%(exchange)s does not trade live on Noon Barbari yet for %(kind)s markets: each exchange "
+    "is verified against its own sandbox first. Live runs trade on %(venues)s; keep this "
+    "strategy on paper here, or run it on one of those."
+)
+SEE = _("Which exchanges trade live, and how")
 CHOOSE_KEY = _("Choose one of your %(exchange)s keys.")
 NO_KEY = _(
     "None of your %(exchange)s keys can trade yet: add one on your keys page first, or fix one "
@@ -162,6 +169,17 @@ def _key_gate(paper: StrategyRun, key: ExchangeKey | None) -> Gate:
     return Gate("key", False, missing, key_url, key_page)
 
 
+def _venue_gate(paper: StrategyRun) -> Gate:
+    """Whether the paper run's exchange trades live for its kind of market (the trading
+    table verifies each venue against its sandbox dialect first)."""
+    exchange = paper.exchange
+    if trading.trades_live(exchange.ccxt_id, derivative=paper.allows_shorts):
+        return Gate("venue", True)
+    kind = trading.DERIVATIVES if paper.allows_shorts else trading.SPOT
+    shown = {"exchange": exchange.name, "kind": kind, "venues": live_venues_text()}
+    return Gate("venue", False, str(VENUE_NOT_LIVE) % shown, reverse("live_exchanges"), str(SEE))
+
+
 def live_gates(
     *,
     paper: StrategyRun,
@@ -185,6 +203,7 @@ def live_gates(
     shown["minutes"] = int(done * 60 + 1e-6)  # whole minutes, float noise aside
     code_missing = CODE_UNCHECKED if code_unchecked else CODE
     return [
+        _venue_gate(paper),
         Gate("paper", done >= needed, "" if done >= needed else too_short % shown),
         _key_gate(paper, key),
         Gate("notice", accepted, "" if accepted else str(NOTICE)),

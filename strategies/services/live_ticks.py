@@ -22,9 +22,11 @@ from contextlib import contextmanager
 
 from django.conf import settings
 
+from exchanges import trading
 from exchanges.connection_tests import examine
 from exchanges.crypto.cipher import DecryptionError
 from exchanges.diagnosis import Verdict, diagnose_error
+from exchanges.selectors import live_venues_text
 from strategies.brokers.live import KEY_ERRORS, Intent, LiveBroker, Unreconciled, live_session
 from strategies.brokers.paper import PaperOutcome, paper_evaluate
 from strategies.engine.enums import Leg, Reason, Status
@@ -45,6 +47,8 @@ TICKED = (RunStatus.RUNNING, RunStatus.STOPPING)
 
 def live_tick(run: StrategyRun, bar_ms: int) -> None:
     """Evaluate the live run through the bar opening at `bar_ms`, act, record (see above)."""
+    if venue_refused(run):
+        return
     outcome = paper_evaluate(run, through=bar_ms, next_open=True)
     if outcome is None:
         return
@@ -70,11 +74,23 @@ def session(run: StrategyRun) -> Iterator[LiveBroker]:
         end_run(run, RunStatus.FAILED, messages.OURS)
 
 
+def venue_refused(run: StrategyRun) -> bool:
+    """A live run on a venue the trading table does not (or no longer) verify for its kind
+    of market stops, saying which venues trade live: it sends nothing more there."""
+    if trading.trades_live(run.exchange.ccxt_id, derivative=run.allows_shorts):
+        return False
+    shown = {"exchange": run.exchange.name, "venues": live_venues_text()}
+    end_run(run, RunStatus.FAILED, messages.VENUE_NOT_LIVE, **shown)
+    return True
+
+
 def live_prepare(run: StrategyRun) -> bool:
     """Before a live run's first tick: its key's permissions checked again (as a connection
     test checks them) and what the account holds in the market noted, what reconciliation
     starts from. A futures run starts without a position in its contract: its closing orders
     are reduce-only, and would close the account's own. False when the run was stopped."""
+    if venue_refused(run):
+        return False
     try:
         with live_session(run) as broker:
             diagnosis = examine(broker.client).diagnosis
@@ -166,7 +182,8 @@ def protect(
     closes, the fill model's way). On a futures market the target rests too (both
     reduce-only: whichever triggers first closes the position, the next tick cancels the
     other). On a spot market the target is left to the twin: the resting stop already holds
-    the coins, and Kraken Spot has no OCO order. `at_ms` is the order's time: the open a
+    the coins, and without an OCO order (exchanges.trading) a second resting sell would need
+    them twice. `at_ms` is the order's time: the open a
     tick acts at, or the moment a reconciliation finds the stop missing."""
     if not state.held or state.entry is None or run.status != RunStatus.RUNNING:
         return
@@ -178,7 +195,7 @@ def protect(
         best = float(extremes.max() if long else extremes.min())
     levels = exchange_levels(document.risk, state.side, state.entry.price, best)
     wanted = {Leg.STOP: (levels.stop, levels.stop_reason)}
-    if broker.derivative:
+    if broker.derivative and broker.venue.target_rests_on_derivatives:
         wanted[Leg.TARGET] = (levels.target, Reason.TAKE_PROFIT)
     for leg, (level, reason) in wanted.items():
         if level is None:

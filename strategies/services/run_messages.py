@@ -27,6 +27,7 @@ CANCEL_GIVEN_UP = "cancel_given_up"  # shown for CANCEL_KEY_REFUSED once retries
 # Alerts: said on the run's page while it goes on.
 FOREIGN_TRADES = "foreign_trades"
 THIN_MARKET = "thin_market"
+VENUE_NOT_LIVE = "venue_not_live"
 
 MESSAGES = {
     STOPPED_BY_YOU: _("You stopped this run."),
@@ -68,6 +69,11 @@ MESSAGES = {
     FOREIGN_TRADES: _(
         "Another program uses this key: %(count)d trades on this market were not placed by "
         "this run. Give each program its own key."
+    ),
+    VENUE_NOT_LIVE: _(
+        "%(exchange)s does not trade live on Noon Barbari (not, or no longer, verified for "
+        "this kind of market): live runs trade on %(venues)s. The run stopped before sending "
+        "anything more; its resting orders are cancelled."
     ),
     THIN_MARKET: _(
         "An entry was not sent: this market traded %(volume)s in the last 24 hours, under the "

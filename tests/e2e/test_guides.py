@@ -4,6 +4,8 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
+from tests.e2e.browsing import PHONE, accessibility_problems
+
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
@@ -61,3 +63,14 @@ def test_the_language_switcher_keeps_the_section_being_read(guides, live_server,
     page.locator(".language-switcher a[hreflang=en]").first.click()
 
     expect(page).to_have_url(f"{live_server.url}/en/guides/kraken/#ip-whitelist")
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_the_live_exchanges_page_on_a_phone(guides, live_server, page: Page, steps, language):
+    page.set_viewport_size(PHONE)
+    heading = {"en": "Which exchanges trade live", "fr": "Quelles plateformes tradent en réel"}
+    with steps(f"the live exchanges table in {language} at 390 px"):
+        page.goto(f"{live_server.url}/{language}/exchanges/")
+        expect(page.get_by_role("heading", level=1)).to_have_text(heading[language])
+        expect(page.get_by_role("link", name="Kraken Futures")).to_be_visible()
+        assert accessibility_problems(page) == []
