@@ -32,10 +32,12 @@ def funding_fill(*, exchange: Exchange, symbol: str, start: int, end: int) -> Fu
     # Only what is not held yet: from the start when it is earlier than what was asked
     # before, else from where the last fill stopped (Kraken answers every rate since listing
     # anyway; only the new ones are stored).
-    fresh_from = held_through if held_from is not None and start >= held_from else start
+    fresh_from = start
+    if held_from is not None and held_through is not None and start >= held_from:
+        fresh_from = held_through
     client = clients.build(exchange.ccxt_id)
     clients.ensure_markets(client)
-    since, rows = fresh_from or start, []
+    since, rows = fresh_from, []
     for _page in range(MAX_PAGES):
         page = _page_from(client, symbol, since)
         fresh = [rate for rate in page if int(rate["timestamp"]) >= since]

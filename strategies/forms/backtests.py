@@ -92,11 +92,6 @@ class CostsForm(forms.Form):
         help_text=_("0 turns the limit off."),
     )
 
-    def fee_fraction(self) -> float | None:
-        """The fee typed; None leaves it to the service (the account's own tier, read with
-        its key, or the exchange's entry tier): it knows the user and records the source."""
-        return self.cleaned_data.get("fee")
-
 
 class BacktestForm(CostsForm):
     field_order = (

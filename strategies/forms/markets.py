@@ -14,12 +14,16 @@ from django.utils.translation import gettext_lazy as _
 SLUG_SLOT = "exchange-slug"
 
 
+def _list_id(attrs: dict | None, name: str) -> str:
+    return f"{(attrs or {}).get('id') or name}_markets"
+
+
 class MarketInput(forms.TextInput):
     """A text input tied to an empty <datalist> that the script fills."""
 
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
-        list_id = f"{context['widget']['attrs'].get('id') or name}_markets"
+        list_id = _list_id(context["widget"]["attrs"], name)
         context["widget"]["attrs"].update(
             {
                 "list": list_id,
@@ -35,7 +39,7 @@ class MarketInput(forms.TextInput):
 
     def render(self, name, value, attrs=None, renderer=None) -> SafeString:
         html = super().render(name, value, attrs, renderer)
-        list_id = f"{(attrs or {}).get('id') or name}_markets"
+        list_id = _list_id(attrs, name)
         return format_html(
             '{}<datalist id="{}"></datalist><script src="{}" defer></script>',
             html,

@@ -129,7 +129,7 @@ class KeyChoice:
 def key_choice(paper: StrategyRun, keys: Iterable[ExchangeKey]) -> KeyChoice:
     offered, left_out = [], []
     for key in keys:
-        gate = _key_gate(paper, key)
+        gate = _key_gate(paper, key, None)
         if gate.passed:
             offered.append(key)
         else:
@@ -137,13 +137,15 @@ def key_choice(paper: StrategyRun, keys: Iterable[ExchangeKey]) -> KeyChoice:
     return KeyChoice(offered, left_out)
 
 
-def _key_gate(paper: StrategyRun, key: ExchangeKey | None) -> Gate:
+def _key_gate(paper: StrategyRun, key: ExchangeKey | None, choice: KeyChoice | None) -> Gate:
     if key is None or key.exchange_id != paper.exchange_id or key.user_id != paper.owner_id:
         # "Add one first" only to a user with no key fit for trading: one who has one is
         # asked to choose it.
-        owned = ExchangeKey.objects.filter(user=paper.owner_id, exchange=paper.exchange_id)
+        if choice is None:  # the page passes the choice it offered: no second round of tests
+            owned = ExchangeKey.objects.filter(user=paper.owner_id, exchange=paper.exchange_id)
+            choice = key_choice(paper, owned)
         shown = {"exchange": paper.exchange.name}
-        if key_choice(paper, owned).offered:
+        if choice.offered:
             return Gate("key", False, str(CHOOSE_KEY) % shown)
         missing = str(NO_KEY) % shown
         return Gate("key", False, missing, reverse("exchanges:keys"), str(_("Open your keys")))
@@ -187,9 +189,11 @@ def live_gates(
     accepted: bool,
     code_ok: bool,
     code_unchecked: bool = False,
+    choice: KeyChoice | None = None,
 ) -> list[Gate]:
     """Every gate, passed or not, in the order the page lists them. `code_unchecked`: a
-    code was typed, but something else was refused before it was checked."""
+    code was typed, but something else was refused before it was checked; `choice`: the
+    keys the page offered (key_choice), when it has them."""
     needed = settings.RUNS_PAPER_HOURS_BEFORE_LIVE
     done = paper_hours(paper)
     shown = {
@@ -205,7 +209,7 @@ def live_gates(
     return [
         _venue_gate(paper),
         Gate("paper", done >= needed, "" if done >= needed else too_short % shown),
-        _key_gate(paper, key),
+        _key_gate(paper, key, choice),
         Gate("notice", accepted, "" if accepted else str(NOTICE)),
         Gate("code", code_ok, "" if code_ok else str(code_missing)),
     ]

@@ -102,7 +102,7 @@ def _start(request: AuthenticatedRequest, form: BacktestForm) -> Backtest:
         start_ms=start_ms,
         end_ms=end_ms,
         capital=data["capital"],
-        fee=form.fee_fraction(),
+        fee=data["fee"],  # None: the service's default (the key's tier, or the entry tier)
         slippage_bps=float(data["slippage_bps"]),
         max_volume_share=data["max_volume_share"],  # a fraction: PercentField
         tie=data["tie"],

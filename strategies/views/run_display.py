@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from exchanges.permissions import NEEDS, label_for
 from strategies import rules
+from strategies.engine.enums import Action, Event, Status
 from strategies.engine.explain import condition_at
 from strategies.models import RunDecision, RunOrder, RunTrade, StrategyRun
 from strategies.rules.sentences import Wording
@@ -23,28 +24,10 @@ from strategies.services.run_messages import (
 )
 from strategies.views.backtest_display import equity_chart, trade_rows, when
 
-EVENTS = {
-    "enter_long": _("Entry long fired"),
-    "enter_short": _("Entry short fired"),
-    "exit_long": _("Exit long fired"),
-    "exit_short": _("Exit short fired"),
-    "stop_loss": _("Stop-loss reached"),
-    "take_profit": _("Take-profit reached"),
-    "trailing_stop": _("Trailing stop reached"),
-    "manual": _("You asked to close the position"),
-}
-ORDER_STATES = {
-    "filled": _("Filled"),
-    "partial": _("Partly filled, the rest cancelled"),
-    "cancelled": _("Cancelled"),
-    "skipped": _("Not sent: below the market's minimum"),
-    "working": _("Filling (volume limit)"),
-    "open": _("Resting at the exchange"),
-    "in_flight": _("Sent, its answer awaited"),
-    "rejected": _("Refused by the exchange"),
-    "not_sent": _("Never reached the exchange"),
-}
-ACTIONS = {"buy": _("Buy"), "sell": _("Sell")}
+# The pages' words for the orders' vocabulary are the vocabulary's own labels.
+EVENTS = Event.labels()
+ORDER_STATES = Status.labels()
+ACTIONS = Action.labels()
 # Orders resting at the exchange until the price reaches their trigger.
 TRIGGERED = {
     "stop": _("%(action)s, stop at %(price)s"),

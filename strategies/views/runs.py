@@ -76,7 +76,7 @@ def run_new(request: AuthenticatedRequest) -> HttpResponse:
                 symbol=data["symbol"].strip(),
                 timeframe=data["timeframe"],
                 capital=data["capital"],
-                fee=form.fee_fraction(),
+                fee=data["fee"],  # None: the service's default (the key's tier or entry tier)
                 slippage_bps=float(data["slippage_bps"]),
                 max_volume_share=data["max_volume_share"],  # a fraction: PercentField
             )
@@ -268,6 +268,7 @@ def run_go_live(request: AuthenticatedRequest, run_id: int) -> HttpResponse:
         accepted=request.method == "POST" and bool(request.POST.get("accept")),
         code_ok=False,
         code_unchecked=code_typed and "code" not in form.errors,
+        choice=choice,
     )
     context = {"paper": paper, "form": form, "gates": gates, "left_out": choice.left_out}
     return render(request, "strategies/runs/go_live.html", context)
