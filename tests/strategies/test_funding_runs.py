@@ -164,3 +164,27 @@ def test_a_later_fill_stores_only_the_rates_published_since_the_last(sandbox, mo
     assert stored_rows == [24 + 1, 2]
     series = FundingSeries.objects.get(symbol=PERPETUAL)
     assert series.rates.count() == 24 + 1 + 2
+
+
+def test_an_exchange_down_for_the_funding_history_leaves_the_run_waiting(sandbox):
+    from exchanges.sandbox import Fault
+    from strategies.services.run_ticks import run_market_tick
+
+    candles = hand_candles()
+    run = _perpetual_run(candles)
+    down = sandbox.inject(
+        Fault("unavailable", 20, venue="futures", status=503, endpoint="historicalfundingrates")
+    )
+
+    run_market_tick(
+        exchange_id=run.exchange_id,
+        symbol=PERPETUAL,
+        timeframe="1h",
+        bar_ms=int(candles.time[2]),
+    )
+
+    run.refresh_from_db()
+    # Not ticked on a history without its funding, nor failed: the next minute asks again.
+    assert (run.status, run.last_bar_ms, run.queued_bar_ms) == ("running", None, None)
+    assert not FundingSeries.objects.filter(rates__isnull=False).exists()
+    assert down.count < 20  # the funding history was asked for, and refused
