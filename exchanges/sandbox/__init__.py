@@ -1,7 +1,10 @@
-"""A loopback venue that speaks Kraken Spot's and Kraken Futures' REST dialects.
+"""A loopback venue that speaks the REST dialects of Kraken Spot, Kraken Futures, Binance Spot
+and Binance USDⓈ-M futures.
 
-ccxt's unmodified `kraken` and `krakenfutures` classes work against it when their `urls["api"]`
-point at it (`SandboxVenue.ccxt_urls`). Tests, benchmarks and the offline demo use it; see
+ccxt's unmodified `kraken`, `krakenfutures`, `binance` and `binanceusdm` classes work against
+it when their `urls["api"]` point at it (`SandboxVenue.ccxt_urls`). Each dialect's modules say
+what follows the exchange's documentation and what is the sandbox's own choice
+(binance_common.py for Binance's wire rules). Tests, benchmarks and the offline demo use it; see
 server.py for the URL layout, keys.py for the keys file, faults.py for fault injection and
 market.py for the synthetic market data. Standard library only.
 """

@@ -11,13 +11,19 @@ trigger price (a sell stop at or below it, a sell take-profit at or above, buys 
 fill whole at that trade's price as a market order would (taker fee); one whose trigger is
 already reached when placed fills at once.
 
-Spot moves base and quote balances, fees in the quote currency (Kraken's default, ``fciq``).
-Futures keeps a flex (multi-collateral) account: a USD balance, signed positions per contract,
-10% initial margin, realised profit and fees settled in USD (each fill notes the USD balance
-before and after it, which the account log shows). A reduce-only order never opens or grows a
-position: it is cut to the position it closes; placed with nothing to close it is refused
-(Kraken's wouldNotReducePosition, in the dialect), and a resting one that triggers with
-nothing to close is cancelled (the sandbox's choice).
+Spot moves base and quote balances. Kraken takes fees in the quote currency (its default,
+``fciq``); Binance in the asset received (the base on a buy, the quote on a sell), or in BNB at
+a 25 % discount when the key's account pays fees in BNB and holds enough of it (the fee
+converted at the last BNB/USDT price). Orders placed as one list (Binance's OCO) cancel each
+other: the first fill of one cancels the rest.
+Kraken Futures keeps a flex (multi-collateral) account: a USD balance, signed positions per
+contract, 10% initial margin, realised profit and fees settled in USD (each fill notes the USD
+balance before and after it, which the account log shows); derivatives.py keeps those
+accounts' positions and figures. A reduce-only order never opens or grows a position: it is
+cut to the position it closes; placed with nothing to close it is refused (Kraken's
+wouldNotReducePosition, in the dialect), and a resting one that triggers with nothing to close
+is cancelled (the sandbox's choice). Binance's USDⓈ-M wallet is a separate account of the key
+(records.usdm_account), settled in USDT the same way.
 """
 
 from __future__ import annotations
@@ -25,105 +31,41 @@ from __future__ import annotations
 import random
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from decimal import Decimal
 
+from exchanges.sandbox.derivatives import FUTURES_MARGIN, DerivativesAccounts
 from exchanges.sandbox.funding_book import FundingBook
 from exchanges.sandbox.keys import ApiKey
 from exchanges.sandbox.market import Market, PairSpec
+from exchanges.sandbox.records import (
+    SPOT_VENUES,
+    TRIGGERS,
+    ZERO,
+    Fill,
+    Order,
+    OrderRejected,
+    Position,
+    triggered,
+    usdm_account,
+)
 
-SPOT_TAKER, SPOT_MAKER = Decimal("0.0026"), Decimal("0.0016")
-FUTURES_TAKER, FUTURES_MAKER = Decimal("0.0005"), Decimal("0.0002")
-FUTURES_MARGIN = Decimal("0.1")
+__all__ = ["TRIGGERS", "Fill", "Ledger", "Order", "OrderRejected", "Position"]
+
+# (taker, maker) fee rates per dialect, at each venue's entry tier.
+FEE_RATES = {
+    "spot": (Decimal("0.0026"), Decimal("0.0016")),
+    "futures": (Decimal("0.0005"), Decimal("0.0002")),
+    "binance": (Decimal("0.001"), Decimal("0.001")),
+    "binanceusdm": (Decimal("0.0005"), Decimal("0.0002")),
+}
+SPOT_TAKER, SPOT_MAKER = FEE_RATES["spot"]
+FUTURES_TAKER, FUTURES_MAKER = FEE_RATES["futures"]
+BNB_DISCOUNT = Decimal("0.75")  # Binance Spot: commission paid in BNB costs 25 % less
 MATCH_WINDOW = 3 * 3600
-ZERO = Decimal(0)
+EIGHT_PLACES = Decimal("0.00000001")
 
 
-TRIGGERS = ("stop-loss", "take-profit")
-
-
-def _triggered(order: Order, price: Decimal) -> bool:
-    """Whether a trade at `price` reaches a trigger order's price."""
-    trigger = order.price or ZERO
-    return price >= trigger if order.triggers_above else price <= trigger
-
-
-class OrderRejected(Exception):
-    """An order the venue refuses; `reason` is the sandbox's word, each dialect translates it."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
-
-
-@dataclass
-class Order:
-    id: str
-    key: str
-    venue: str
-    pair: str  # the market pair whose prices it trades on (XXBTZUSD)
-    symbol: str  # what the venue calls it (XBTUSD on Spot, PF_XBTUSD on Futures)
-    side: str
-    type: str  # "market", "limit", or a trigger order: "stop-loss", "take-profit"
-    volume: Decimal
-    price: Decimal | None
-    opened: float
-    client_id: str | None = None
-    userref: int | None = None
-    reduce_only: bool = False
-    status: str = "open"  # open, closed, canceled
-    closed: float | None = None
-    reason: str | None = None
-    filled: Decimal = ZERO
-    cost: Decimal = ZERO
-    fee: Decimal = ZERO
-    fills: list[str] = field(default_factory=list)
-    checked_until: float = 0.0
-
-    @property
-    def remaining(self) -> Decimal:
-        return self.volume - self.filled
-
-    @property
-    def triggers_above(self) -> bool:
-        """A trigger order fires when the price rises to it (a buy stop, a sell take-profit),
-        else when it falls to it (a sell stop, a buy take-profit)."""
-        return (self.type == "stop-loss") == (self.side == "buy")
-
-    @property
-    def average(self) -> Decimal:
-        return self.cost / self.filled if self.filled else ZERO
-
-
-@dataclass
-class Fill:
-    id: str
-    number: int
-    order_id: str
-    key: str
-    pair: str
-    symbol: str
-    side: str
-    type: str
-    price: Decimal
-    volume: Decimal
-    cost: Decimal
-    fee: Decimal
-    time: float
-    maker: bool
-    # Futures: the USD balance around the fill's settlement, and the profit it realised.
-    usd_before: Decimal = ZERO
-    usd_after: Decimal = ZERO
-    realised: Decimal = ZERO
-
-
-@dataclass
-class Position:
-    size: Decimal = ZERO  # signed: long > 0
-    entry: Decimal = ZERO
-
-
-class Ledger:
+class Ledger(DerivativesAccounts):
     """Every key's balances, orders, fills and (Futures) positions. Callers hold the venue lock."""
 
     def __init__(self, market: Market, keys: Iterable[ApiKey], seed: str) -> None:
@@ -134,7 +76,15 @@ class Ledger:
     def reset(self, keys: Iterable[ApiKey]) -> None:
         # Seeded on purpose: the same calls give the same order ids (ids, not secrets).
         self.rng = random.Random(f"{self.seed}|ids")  # noqa: S311
+        keys = list(keys)
         self.balances = {k.key: dict(k.balances) for k in keys}
+        # Binance keys: the USDⓈ-M wallet beside the Spot one, and who pays Spot fees in BNB.
+        self.balances.update(
+            {usdm_account(k.key): dict(k.futures_balances) for k in keys if k.venue == "binance"}
+        )
+        self.bnb_fees = {k.key for k in keys if k.bnb_fees}
+        # Binance USDⓈ-M accounts in hedge mode (positionSide/dual can switch it).
+        self.hedge_mode = {usdm_account(k.key) for k in keys if k.hedge_mode}
         self.orders: dict[str, Order] = {}
         self.fills: dict[str, Fill] = {}
         self.positions: dict[tuple[str, str], Position] = {}
@@ -175,11 +125,23 @@ class Ledger:
         return None
 
     def spot_holds(self, key: str) -> dict[str, Decimal]:
+        """What the key's open orders hold, by asset; an order list (an OCO, whose legs sell
+        the same coins once) holds what its largest leg needs."""
         holds: dict[str, Decimal] = {}
+        for (_list, asset), amount in self._list_holds(key).items():
+            holds[asset] = holds.get(asset, ZERO) + amount
+        return holds
+
+    def _list_holds(self, key: str) -> dict[tuple[str | None, str], Decimal]:
+        """Holds by (list, asset): each order alone (its own id as the list), or its list."""
+        holds: dict[tuple[str | None, str], Decimal] = {}
         for order in self.orders_of(key, "open"):
             pair = self.market.pairs[order.pair]
-            asset, amount = self._spot_need(pair, order.side, order.remaining, order.price or ZERO)
-            holds[asset] = holds.get(asset, ZERO) + amount
+            asset, amount = self._spot_need(
+                pair, order.side, order.remaining, order.price or ZERO, order.venue
+            )
+            group = (order.list_id or order.id, asset)
+            holds[group] = max(holds.get(group, ZERO), amount)
         return holds
 
     def spot_available(self, key: str, asset: str) -> Decimal:
@@ -194,7 +156,7 @@ class Ledger:
         order.checked_until = now
         self.orders[order.id] = order
         if order.type in TRIGGERS:
-            if _triggered(order, last):
+            if triggered(order, last):
                 self._execute(order, last, now, maker=False)
             return order
         marketable = order.type == "market" or (
@@ -215,7 +177,7 @@ class Ledger:
             after = max(order.checked_until, now - MATCH_WINDOW)
             for trade in self.market.trades_between(order.pair, after, now):
                 if order.type in TRIGGERS:
-                    if _triggered(order, trade.price):
+                    if triggered(order, trade.price):
                         self._execute(order, trade.price, trade.time, maker=False)
                         break
                     continue
@@ -233,10 +195,14 @@ class Ledger:
 
     def _check_funds(self, order: Order, price: Decimal | None, now: float) -> None:
         price = price or ZERO
-        if order.venue == "spot":
+        if order.venue in SPOT_VENUES:
             pair = self.market.pairs[order.pair]
-            asset, need = self._spot_need(pair, order.side, order.volume, price)
-            if self.spot_available(order.key, asset) < need:
+            asset, need = self._spot_need(pair, order.side, order.volume, price, order.venue)
+            # A leg of a list already resting needs only what the list does not hold yet.
+            listed = self._list_holds(order.key).get((order.list_id, asset), ZERO)
+            if order.list_id is not None and need <= listed:
+                return
+            if self.spot_available(order.key, asset) < need - listed:
                 raise OrderRejected("insufficient_funds")
         elif not order.reduce_only and (
             order.volume * price * FUTURES_MARGIN > self.futures_available(order.key, now)
@@ -245,10 +211,11 @@ class Ledger:
 
     @staticmethod
     def _spot_need(
-        pair: PairSpec, side: str, volume: Decimal, price: Decimal
+        pair: PairSpec, side: str, volume: Decimal, price: Decimal, venue: str
     ) -> tuple[str, Decimal]:
         if side == "buy":
-            return pair.quote, volume * price * (1 + SPOT_TAKER)
+            fee_on_top = venue == "spot"  # Binance takes a buy's fee from what it buys
+            return pair.quote, volume * price * (1 + (FEE_RATES[venue][0] if fee_on_top else 0))
         return pair.base, volume
 
     def _execute(
@@ -262,19 +229,20 @@ class Ledger:
     ) -> None:
         """Fill `volume` of the order (all that remains by default); filled whole, it closes."""
         volume = order.remaining if volume is None else volume
-        if order.venue == "futures" and order.reduce_only:
+        if order.venue not in SPOT_VENUES and order.reduce_only:
             volume = self._reducing(order, volume, when)
             if not volume:
                 return
         cost = price * volume
-        if order.venue == "spot":
-            rate = SPOT_MAKER if maker else SPOT_TAKER
-        else:
-            rate = FUTURES_MAKER if maker else FUTURES_TAKER
-        fee = (cost * rate).quantize(Decimal("0.00000001"))
+        taker, maker_rate = FEE_RATES[order.venue]
+        rate = maker_rate if maker else taker
+        fee_asset, fee = "", (cost * rate).quantize(EIGHT_PLACES)
+        if order.venue == "binance":
+            fee_asset, fee = self._binance_commission(order, volume, cost, rate, when)
+        number = len(self.fills) + 1
         fill = Fill(
-            id=self.kraken_id("T") if order.venue == "spot" else self.uuid(),
-            number=len(self.fills) + 1,
+            id=self._fill_id(order.venue, number),
+            number=number,
             order_id=order.id,
             key=order.key,
             pair=order.pair,
@@ -287,6 +255,7 @@ class Ledger:
             fee=fee,
             time=when,
             maker=maker,
+            fee_asset=fee_asset,
         )
         self.fills[fill.id] = fill
         order.fills.append(fill.id)
@@ -295,15 +264,36 @@ class Ledger:
         order.fee += fee
         if order.remaining <= ZERO:
             order.status, order.closed = "closed", when
-        if order.venue == "spot":
+        if order.list_id is not None:  # one cancels the other, from the first fill on
+            for sibling in self.orders.values():
+                if sibling.list_id == order.list_id and sibling is not order:
+                    self.cancel(sibling, when, "list")
+        if order.venue in SPOT_VENUES:
             self._settle_spot(fill)
         else:
             self._settle_futures(fill)
 
-    def reducible(self, order: Order) -> Decimal:
-        """How much of the opposite position a (reduce-only) order could close."""
-        held = self.positions.get((order.key, order.symbol), Position()).size
-        return max(-held if order.side == "buy" else held, ZERO)
+    def _fill_id(self, venue: str, number: int) -> str:
+        if venue == "spot":
+            return self.kraken_id("T")
+        if venue == "futures":
+            return self.uuid()
+        return str(number)  # Binance: trade ids are integers
+
+    def _binance_commission(
+        self, order: Order, volume: Decimal, cost: Decimal, rate: Decimal, when: float
+    ) -> tuple[str, Decimal]:
+        """What a Binance Spot fill pays, and in which asset: BNB at a discount when the account
+        pays fees in BNB and holds enough, else the asset received."""
+        pair = self.market.pairs[order.pair]
+        if order.key in self.bnb_fees and self.market.pair("BNBUSDT", "binance") is not None:
+            bnb_price = self.market.price("BNBUSDT", when)
+            in_bnb = (cost * rate * BNB_DISCOUNT / bnb_price).quantize(EIGHT_PLACES)
+            if self.balances[order.key].get("BNB", ZERO) >= in_bnb:
+                return "BNB", in_bnb
+        if order.side == "buy":
+            return pair.base, (volume * rate).quantize(EIGHT_PLACES)
+        return pair.quote, (cost * rate).quantize(EIGHT_PLACES)
 
     def _reducing(self, order: Order, volume: Decimal, when: float) -> Decimal:
         """What of `volume` a reduce-only order may fill: at most the opposite position, the
@@ -322,71 +312,6 @@ class Ledger:
         wallet = self.balances[fill.key]
         sign = 1 if fill.side == "buy" else -1
         wallet[pair.base] = wallet.get(pair.base, ZERO) + sign * fill.volume
-        wallet[pair.quote] = wallet.get(pair.quote, ZERO) - sign * fill.cost - fill.fee
-
-    def _settle_futures(self, fill: Fill) -> None:
-        self.funding.accrue(self, fill.key, fill.time)  # the hours the position was held
-        wallet = self.balances[fill.key]
-        position = self.positions.setdefault((fill.key, fill.symbol), Position())
-        delta = fill.volume if fill.side == "buy" else -fill.volume
-        realised = ZERO
-        if position.size and (position.size > 0) != (delta > 0):
-            closing = min(abs(delta), abs(position.size))
-            direction = 1 if position.size > 0 else -1
-            realised = (fill.price - position.entry) * closing * direction
-        new_size = position.size + delta
-        if new_size and (not position.size or (new_size > 0) == (position.size > 0)):
-            if abs(new_size) > abs(position.size):  # adding: average the entry price
-                total = position.entry * abs(position.size) + fill.price * abs(delta)
-                position.entry = total / (abs(position.size) + abs(delta))
-        elif new_size:  # flipped through zero: the rest opens at the fill price
-            position.entry = fill.price
-        position.size = new_size
-        self.funding.through.setdefault((fill.key, fill.symbol), fill.time)  # held from here
-        fill.usd_before = wallet.get("USD", ZERO)
-        fill.usd_after = fill.usd_before + realised - fill.fee
-        fill.realised = realised
-        wallet["USD"] = fill.usd_after
-
-    # --- futures account figures -----------------------------------------------------------------
-
-    def futures_collateral(self, key: str, now: float) -> Decimal:
-        self.funding.accrue(self, key, now)
-        total = ZERO
-        for currency, amount in self.balances[key].items():
-            total += amount * self.usd_price(currency, now)
-        return total + self.unrealised(key, now)
-
-    def unrealised(self, key: str, now: float) -> Decimal:
-        total = ZERO
-        for (owner, _symbol), position in self.positions.items():
-            if owner == key and position.size:
-                pair = self.position_pair(key, _symbol)
-                total += (self.market.price(pair, now) - position.entry) * position.size
-        return total
-
-    def futures_margin(self, key: str, now: float) -> Decimal:
-        used = ZERO
-        for (owner, symbol), position in self.positions.items():
-            if owner == key and position.size:
-                price = self.market.price(self.position_pair(key, symbol), now)
-                used += abs(position.size) * price * FUTURES_MARGIN
-        for order in self.orders_of(key, "open"):
-            used += order.remaining * (order.price or ZERO) * FUTURES_MARGIN
-        return used
-
-    def futures_available(self, key: str, now: float) -> Decimal:
-        return self.futures_collateral(key, now) - self.futures_margin(key, now)
-
-    def usd_price(self, currency: str, now: float) -> Decimal:
-        if currency in ("USD", "USDC", "USDT"):
-            return Decimal(1)
-        code = {"BTC": "XBT"}.get(currency, currency)
-        pair = self.market.pair(f"{code}USD")
-        return self.market.price(pair.id, now) if pair else ZERO
-
-    def position_pair(self, key: str, symbol: str) -> str:
-        for order in self.orders.values():
-            if order.key == key and order.symbol == symbol:
-                return order.pair
-        raise KeyError(symbol)
+        wallet[pair.quote] = wallet.get(pair.quote, ZERO) - sign * fill.cost
+        fee_asset = fill.fee_asset or pair.quote
+        wallet[fee_asset] = wallet.get(fee_asset, ZERO) - fill.fee

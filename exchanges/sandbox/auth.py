@@ -128,3 +128,58 @@ def find_key(keys: Mapping[str, ApiKey], key: str | None, venue: str) -> ApiKey:
     if api_key is None or api_key.venue != venue:
         raise AuthRefused(Refusal.UNKNOWN_KEY)
     return api_key
+
+
+def binance_signature(secret: str, total_params: str) -> str:
+    """Binance's SIGNED requests: hex(HMAC-SHA256(secret, totalParams)), where totalParams is
+    the query string followed by the request body, the signature left out (Binance's "SIGNED
+    (TRADE, USER_DATA AND MARGIN) Endpoint security")."""
+    return hmac.new(secret.encode(), total_params.encode(), hashlib.sha256).hexdigest()
+
+
+class WeightRefused(Exception):
+    """Binance's answer to an IP over its request weight: 429 first, then 418 and a ban."""
+
+    def __init__(self, status: int, retry_after: int, banned_until_ms: int | None) -> None:
+        super().__init__(status)
+        self.status, self.retry_after, self.banned_until_ms = status, retry_after, banned_until_ms
+
+
+@dataclass
+class WeightLimiter:
+    """Binance's REQUEST_WEIGHT limit: the weights of an IP's requests add up per clock minute;
+    over `limit`, requests get HTTP 429 with Retry-After (the seconds to the next minute). An IP
+    that keeps calling after a 429 gets HTTP 418 and a ban that doubles each time, from
+    2 minutes up to 3 days (Binance's "Limits" section: "repeatedly violating rate limits
+    and/or failing to back off after receiving 429s will result in an automated IP ban")."""
+
+    limit: int
+    used: dict[str, tuple[int, int]] = field(default_factory=dict)  # ip -> (minute, weight)
+    warned: dict[str, int] = field(default_factory=dict)  # ip -> minute of its last 429
+    bans: dict[str, tuple[float, int]] = field(default_factory=dict)  # ip -> (until, seconds)
+
+    FIRST_BAN, LONGEST_BAN = 120, 3 * 86400
+
+    def charge(self, ip: str, weight: int, now: float) -> int:
+        """The IP's weight this minute once this request is counted; raises WeightRefused."""
+        until, length = self.bans.get(ip, (0.0, 0))
+        if now < until:
+            raise WeightRefused(418, int(until - now) + 1, int(until * 1000))
+        minute = int(now // 60)
+        last_minute, used = self.used.get(ip, (minute, 0))
+        used = used if last_minute == minute else 0
+        if used + weight > self.limit:
+            retry_after = 60 - int(now) % 60
+            if self.warned.get(ip) == minute:  # called again, refused, within the same minute
+                length = min(max(length * 2, self.FIRST_BAN), self.LONGEST_BAN)
+                self.bans[ip] = (now + length, length)
+                raise WeightRefused(418, length, int((now + length) * 1000))
+            self.warned[ip] = minute
+            raise WeightRefused(429, retry_after, None)
+        self.used[ip] = (minute, used + weight)
+        return used + weight
+
+    def reset(self) -> None:
+        self.used.clear()
+        self.warned.clear()
+        self.bans.clear()

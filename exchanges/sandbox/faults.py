@@ -1,16 +1,18 @@
 """Fault injection: make the next N matching calls fail (or stall) the way a real venue does.
 
 A fault matches a request when its ``key`` is None (global) or equals the request's API key, its
-``venue`` is None or the request's dialect ("spot" / "futures"), and its ``endpoint`` is None or
+``venue`` is None or the request's dialect ("spot", "futures", "binance" for Binance Spot,
+"binanceusdm" for Binance USDⓈ-M), and its ``endpoint`` is None or
 part of the request's path ("AddOrder", "sendorder"). Each request consumes at most one fault: the
 oldest that matches. Kinds:
 
 - ``http_error``: the given HTTP status (default 502) with a gateway-style HTML body, as a
   CDN in front of the venue answers when the venue behind it is down;
 - ``unavailable``: the venue's own "service unavailable" error (Spot ``EService:Unavailable``,
-  Futures ``unavailable``) with HTTP status ``status`` (default 503);
+  Futures ``unavailable``, Binance -1008) with HTTP status ``status`` (default 503);
 - ``rate_limit``: the venue's rate-limit error (Spot ``EAPI:Rate limit exceeded``, Futures
-  ``apiLimitExceeded``), HTTP 200 as for every other Kraken API error;
+  ``apiLimitExceeded``), HTTP 200 as for every other Kraken API error; Binance's -1003 with
+  HTTP 429 and ``Retry-After``;
 - ``malformed``: the real answer cut in half, still labelled application/json;
 - ``slow``: the real answer, after ``seconds`` seconds;
 - ``lost_answer``: the request is carried out (an order is placed), then, after ``seconds``
@@ -26,6 +28,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 KINDS = ("http_error", "unavailable", "rate_limit", "malformed", "slow", "lost_answer")
+DIALECTS = ("spot", "futures", "binance", "binanceusdm")
 
 
 @dataclass
@@ -43,8 +46,8 @@ class Fault:
             raise ValueError(f"unknown fault kind {self.kind!r}; one of {', '.join(KINDS)}")
         if self.count < 1:
             raise ValueError("count must be at least 1")
-        if self.venue not in (None, "spot", "futures"):
-            raise ValueError('venue must be "spot", "futures" or null')
+        if self.venue is not None and self.venue not in DIALECTS:
+            raise ValueError(f"venue must be one of {', '.join(DIALECTS)}, or null")
         if self.kind == "slow" and self.seconds <= 0:
             raise ValueError("a slow fault needs seconds > 0")
 

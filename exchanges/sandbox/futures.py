@@ -175,8 +175,8 @@ def fee_schedules(call: Call) -> dict:
     """/feeschedules: the linear perpetuals' schedule, in percent by 30-day USD volume; its
     first tier is what the ledger charges every key (FUTURES_TAKER, FUTURES_MAKER)."""
     first = {
-        "makerFee": float(accounts.FUTURES_MAKER * 100),
-        "takerFee": float(accounts.FUTURES_TAKER * 100),
+        "makerFee": float(accounts.FEE_RATES["futures"][1] * 100),
+        "takerFee": float(accounts.FEE_RATES["futures"][0] * 100),
         "usdVolume": 0.0,
     }
     tiers = [first, {"makerFee": 0.015, "takerFee": 0.04, "usdVolume": 1_000_000.0}]

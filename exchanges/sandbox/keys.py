@@ -3,16 +3,26 @@
 A keys file is JSON: ``{"keys": [ {...}, ... ]}``, each key an object with
 
 - ``key``: the public API key (what clients send in ``API-Key`` / ``APIKey``);
-- ``secret``: the private key, base64 (what clients sign with);
-- ``venue``: ``"spot"`` (Kraken Spot dialect) or ``"futures"`` (Kraken Futures dialect);
+- ``secret``: the private key, base64 for Kraken (what clients sign with); for Binance any
+  string (HMAC-SHA256 signs with its bytes, as Binance's 64-character secrets are used);
+- ``venue``: ``"spot"`` (Kraken Spot dialect), ``"futures"`` (Kraken Futures dialect) or
+  ``"binance"`` (one Binance account: its Spot wallet and its USDⓈ-M futures wallet, as one
+  Binance key reaches both);
 - ``permissions``: Spot: the names Kraken's GetApiKeyInfo reports (``query-funds``,
   ``query-open-trades``, ``query-closed-trades``, ``modify-trades``, ``close-trades``,
   ``add-funds``, ``withdraw-funds``, ...); Futures: ``general-full`` or ``general-read-only``,
-  and ``withdrawal``;
+  and ``withdrawal``; Binance: the flags ``/sapi/v1/account/apiRestrictions`` reports as true
+  (``enableReading``, ``enableSpotAndMarginTrading``, ``enableFutures``, ``enableWithdrawals``,
+  ...);
 - ``ip_allowlist``: addresses or CIDR blocks the key may be used from; empty means any;
 - ``expires_at``: ISO 8601 date-time after which the key is refused, or null;
 - ``balances``: asset -> amount (string or number). Spot uses Kraken's asset ids (``XXBT``,
   ``ZUSD``, ...); Futures uses the flex account's currency codes (``USD``, ``XBT``, ...);
+  Binance: the Spot wallet, in Binance's codes (``BTC``, ``USDT``, ``BNB``);
+- Binance only: ``futures_balances`` (the USDⓈ-M wallet, ``{"USDT": ...}``), ``hedge_mode``
+  (the account holds long and short positions apart; one-way when false, Binance's default)
+  and ``bnb_fees`` (Spot commission paid in BNB at a discount while BNB lasts, Binance's
+  "use BNB to pay for fees" switch);
 - optional ``label`` (a name for people) and ``nonce_window`` (Spot: how far below the highest
   nonce seen a new nonce may still be, as Kraken's per-key "nonce window" setting; 0 = strictly
   increasing).
@@ -31,7 +41,8 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, Literal
 
-Venue = Literal["spot", "futures"]
+Venue = Literal["spot", "futures", "binance"]
+VENUES = ("spot", "futures", "binance")
 
 DEMO_KEYS_PATH = Path(__file__).with_name("demo_keys.json")
 
@@ -53,6 +64,24 @@ SPOT_PERMISSIONS = frozenset(
     }
 )
 FUTURES_PERMISSIONS = frozenset({"general-full", "general-read-only", "withdrawal"})
+# The switches of a Binance key, named as GET /sapi/v1/account/apiRestrictions reports them.
+BINANCE_PERMISSIONS = frozenset(
+    {
+        "enableReading",
+        "enableSpotAndMarginTrading",
+        "enableFutures",
+        "enableWithdrawals",
+        "enableMargin",
+        "enableInternalTransfer",
+        "permitsUniversalTransfer",
+        "enableVanillaOptions",
+    }
+)
+KNOWN_PERMISSIONS = {
+    "spot": SPOT_PERMISSIONS,
+    "futures": FUTURES_PERMISSIONS,
+    "binance": BINANCE_PERMISSIONS,
+}
 
 # Names people (and some write-ups) use for the same Spot permissions as the web UI labels them;
 # GetApiKeyInfo reports the canonical name on the right, so the sandbox stores that one.
@@ -79,8 +108,13 @@ class ApiKey:
     balances: Mapping[str, Decimal] = field(default_factory=dict)
     label: str = ""
     nonce_window: int = 0
+    futures_balances: Mapping[str, Decimal] = field(default_factory=dict)
+    hedge_mode: bool = False
+    bnb_fees: bool = False
 
     def secret_bytes(self) -> bytes:
+        if self.venue == "binance":
+            return self.secret.encode()
         return base64.b64decode(self.secret)
 
     def is_expired(self, now: float) -> bool:
@@ -124,15 +158,16 @@ def parse_key(entry: Any, index: int = 0) -> ApiKey:
         raise KeysFileError(f"keys[{index}] is not an object")
     where = f"keys[{index}] ({entry.get('label') or entry.get('key', '?')})"
     venue = entry.get("venue")
-    if venue not in ("spot", "futures"):
-        raise KeysFileError(f'{where}: venue must be "spot" or "futures"')
+    if venue not in VENUES:
+        raise KeysFileError(f"{where}: venue must be one of {', '.join(VENUES)}")
     key, secret = entry.get("key"), entry.get("secret")
     if not isinstance(key, str) or not key or not isinstance(secret, str):
         raise KeysFileError(f"{where}: key and secret are required strings")
-    try:
-        base64.b64decode(secret, validate=True)
-    except (binascii.Error, ValueError) as error:
-        raise KeysFileError(f"{where}: secret is not base64") from error
+    if venue != "binance":
+        try:
+            base64.b64decode(secret, validate=True)
+        except (binascii.Error, ValueError) as error:
+            raise KeysFileError(f"{where}: secret is not base64") from error
     return ApiKey(
         key=key,
         secret=secret,
@@ -143,11 +178,14 @@ def parse_key(entry: Any, index: int = 0) -> ApiKey:
         balances=_balances(entry.get("balances") or {}, where),
         label=str(entry.get("label", "")),
         nonce_window=int(entry.get("nonce_window", 0)),
+        futures_balances=_balances(entry.get("futures_balances") or {}, where),
+        hedge_mode=bool(entry.get("hedge_mode", False)),
+        bnb_fees=bool(entry.get("bnb_fees", False)),
     )
 
 
 def _permissions(names: Iterable[str], venue: Venue, where: str) -> frozenset[str]:
-    known = SPOT_PERMISSIONS if venue == "spot" else FUTURES_PERMISSIONS
+    known = KNOWN_PERMISSIONS[venue]
     result = set()
     for name in names:
         canonical = PERMISSION_ALIASES.get(name, name)

@@ -47,6 +47,7 @@ class PairSpec:
     costmin: str
     daily_volatility: float
     base_volume_per_minute: float
+    exchange: str = "kraken"  # whose dialect lists it: "kraken" or "binance"
 
     @property
     def tick(self) -> Decimal:
@@ -87,7 +88,22 @@ PAIRS = (
         0.03,
         0.7,
     ),
-)
+    # Binance Spot's, also what its USDⓈ-M perpetuals follow. Filters as Binance lists these
+    # markets: tick size 10^-pair_decimals, step size 10^-lot_decimals, ordermin the minimum
+    # quantity and costmin the minimum notional.
+    PairSpec(
+        "BTCUSDT", "BTCUSDT", "BTC/USDT", "BTC", "USDT", 64000.0, 2, 5, 8, "0.00001", "5", 0.03,
+        9.0, "binance",
+    ),
+    PairSpec(
+        "ETHUSDT", "ETHUSDT", "ETH/USDT", "ETH", "USDT", 3200.0, 2, 4, 8, "0.0001", "5", 0.04,
+        110.0, "binance",
+    ),
+    PairSpec(
+        "BNBUSDT", "BNBUSDT", "BNB/USDT", "BNB", "USDT", 600.0, 2, 3, 8, "0.001", "5", 0.035,
+        40.0, "binance",
+    ),
+)  # fmt: skip
 
 
 class Trade(NamedTuple):
@@ -132,15 +148,22 @@ class Market:
     def __init__(self, seed: str = "noon-barbari-sandbox", pairs: tuple[PairSpec, ...] = PAIRS):
         self.seed = seed
         self.pairs = {pair.id: pair for pair in pairs}
-        self._by_altname = {pair.altname: pair for pair in pairs}
+        self._by_altname = {(pair.exchange, pair.altname): pair for pair in pairs}
         # Caches live on the instance so two venues with different seeds never share entries.
         self.boundary_price = functools.lru_cache(maxsize=262_144)(self._boundary_price)
         self._knot = functools.lru_cache(maxsize=262_144)(self._knot_value)
         self.minute_trades = functools.lru_cache(maxsize=65_536)(self._minute_trades)
         self._closed_candle = functools.lru_cache(maxsize=65_536)(self._candle)
 
-    def pair(self, name: str) -> PairSpec | None:
-        return self.pairs.get(name) or self._by_altname.get(name)
+    def pair(self, name: str, exchange: str = "kraken") -> PairSpec | None:
+        """The pair `exchange` lists under `name` (its id or its altname)."""
+        pair = self.pairs.get(name)
+        if pair is not None and pair.exchange == exchange:
+            return pair
+        return self._by_altname.get((exchange, name))
+
+    def listed(self, exchange: str) -> list[PairSpec]:
+        return [pair for pair in self.pairs.values() if pair.exchange == exchange]
 
     # --- the price path and the trades -------------------------------------------------------
 

@@ -1,16 +1,18 @@
-"""The sandbox venue: a WSGI app speaking both Kraken dialects, and `SandboxVenue`, which serves it
-on 127.0.0.1 from a background thread.
+"""The sandbox venue: a WSGI app speaking Kraken's and Binance's dialects, and `SandboxVenue`,
+which serves it on 127.0.0.1 from a background thread.
 
 URL layout (base = ``venue.url``, e.g. ``http://127.0.0.1:PORT``):
 
 - Kraken Spot:    ``{base}/0/public/...`` and ``{base}/0/private/...``
 - Kraken Futures: ``{base}/derivatives/api/v3/...``, ``{base}/api/history/v2/...``,
   ``{base}/api/charts/v1/...``, ``{base}/api/auth/v1/api-keys/v3/check``
+- Binance Spot:   ``{base}/api/v3/...`` and ``{base}/sapi/v1/...``
+- Binance USDⓈ-M: ``{base}/fapi/v1/...``, ``{base}/fapi/v2/...``, ``{base}/fapi/v3/...``
 - Admin:          ``{base}/_sandbox/faults`` (GET lists, POST adds one, DELETE clears),
   ``{base}/_sandbox/reset`` (POST), ``{base}/_sandbox/health`` (GET)
 
-`venue.ccxt_urls("kraken")` / `venue.ccxt_urls("krakenfutures")` give what to put in a ccxt
-exchange's ``urls["api"]``.
+`venue.ccxt_urls(ccxt_id)` (``kraken``, ``krakenfutures``, ``binance``, ``binanceusdm``) gives
+what to put in a ccxt exchange's ``urls["api"]``.
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from exchanges.sandbox.auth import CallCounter
+from exchanges.sandbox.binance_futures import BinanceUsdmDialect
+from exchanges.sandbox.binance_spot import BinanceSpotDialect
 from exchanges.sandbox.faults import GATEWAY_PAGE, Fault, FaultQueue, truncate
 from exchanges.sandbox.futures import FuturesDialect
 from exchanges.sandbox.keys import DEMO_KEYS_PATH, ApiKey, load_keys
@@ -34,6 +38,27 @@ from exchanges.sandbox.state import VenueState
 from exchanges.sandbox.wire import CLIENT_IP_HEADER, Request, Response, json_response, text_response
 
 logger = logging.getLogger(__name__)
+BINANCE_API_PATHS = {
+    "public": "/api/v3",
+    "private": "/api/v3",
+    "v1": "/api/v1",
+    **{f"sapiV{n}" if n > 1 else "sapi": f"/sapi/v{n}" for n in (1, 2, 3, 4)},
+    "fapiPublic": "/fapi/v1",
+    "fapiPublicV2": "/fapi/v2",
+    "fapiPublicV3": "/fapi/v3",
+    "fapiPrivate": "/fapi/v1",
+    "fapiPrivateV2": "/fapi/v2",
+    "fapiPrivateV3": "/fapi/v3",
+    "fapiData": "/futures/data",
+    "dapiPublic": "/dapi/v1",
+    "dapiPrivate": "/dapi/v1",
+    "dapiPrivateV2": "/dapi/v2",
+    "dapiData": "/futures/data",
+    "eapiPublic": "/eapi/v1",
+    "eapiPrivate": "/eapi/v1",
+    "papi": "/papi/v1",
+    "papiV2": "/papi/v2",
+}
 MAX_BODY = 1 << 20
 
 
@@ -51,7 +76,12 @@ class SandboxApp:
         self.faults = faults
         self.stopping = stopping
         self.trust_client_ip_header = trust_client_ip_header
-        self.dialects = (SpotDialect(state), FuturesDialect(state))
+        self.dialects = (
+            SpotDialect(state),
+            FuturesDialect(state),
+            BinanceSpotDialect(state),
+            BinanceUsdmDialect(state),
+        )
 
     def __call__(self, environ: dict[str, Any], start_response: Callable) -> list[bytes]:
         try:
@@ -62,6 +92,7 @@ class SandboxApp:
         headers = [
             ("Content-Type", response.content_type),
             ("Content-Length", str(len(response.body))),
+            *response.headers,
         ]
         start_response(response.status_line, headers)
         return [response.body]
@@ -235,7 +266,11 @@ class SandboxVenue:
                 "charts": f"{self.url}/api/charts/",
                 "history": f"{self.url}/api/history/",
             }
-        raise ValueError(f"the sandbox speaks kraken and krakenfutures, not {exchange_id!r}")
+        if exchange_id in ("binance", "binanceusdm"):
+            # Both classes carry every Binance API's base (Spot, wallet, USDⓈ-M, and APIs the
+            # sandbox does not speak, which answer 404 here): each keeps its path.
+            return {name: self.url + path for name, path in BINANCE_API_PATHS.items()}
+        raise ValueError(f"the sandbox speaks no {exchange_id!r}")
 
     @property
     def keys(self) -> list[ApiKey]:

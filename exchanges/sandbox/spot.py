@@ -125,7 +125,7 @@ def _pairs(state: VenueState, params: dict[str, str], default_all: bool = True) 
     names = [n for n in params.get("pair", "").split(",") if n]
     if not names:
         if default_all:
-            return list(state.market.pairs.values())
+            return state.market.listed("kraken")
         raise SpotError("EGeneral:Invalid arguments")
     pairs = [state.market.pair(name.upper()) for name in names]
     if any(pair is None for pair in pairs):

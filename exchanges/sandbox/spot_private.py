@@ -101,8 +101,8 @@ def trade_volume(ctx: Context) -> dict:
     return {
         "currency": "ZUSD",
         "volume": "0.0000",
-        "fees": {pair_id: tier(accounts.SPOT_TAKER) for pair_id in ids},
-        "fees_maker": {pair_id: tier(accounts.SPOT_MAKER) for pair_id in ids},
+        "fees": {pair_id: tier(accounts.FEE_RATES["spot"][0]) for pair_id in ids},
+        "fees_maker": {pair_id: tier(accounts.FEE_RATES["spot"][1]) for pair_id in ids},
     }
 
 

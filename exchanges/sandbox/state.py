@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, Decimal
 
 from exchanges.sandbox.accounts import Ledger
-from exchanges.sandbox.auth import CallCounter, NonceTracker
+from exchanges.sandbox.auth import CallCounter, NonceTracker, WeightLimiter
 from exchanges.sandbox.keys import ApiKey
 from exchanges.sandbox.market import Market
 
@@ -26,6 +26,14 @@ class VenueState:
     counter: CallCounter | None = None
     nonces: NonceTracker = field(default_factory=NonceTracker)
     last_used: dict[str, float] = field(default_factory=dict)
+    # Binance's request weight per IP and minute: Spot's 6000 (its /sapi calls counted with
+    # it, though Binance keeps a separate 12000), USDⓈ-M's 2400.
+    weights: dict[str, WeightLimiter] = field(
+        default_factory=lambda: {
+            "binance": WeightLimiter(6000),
+            "binanceusdm": WeightLimiter(2400),
+        }
+    )
     lock: threading.RLock = field(default_factory=threading.RLock)
 
     @classmethod
@@ -47,6 +55,8 @@ class VenueState:
             self.ledger.reset(self.keys.values())
             self.nonces.reset()
             self.last_used.clear()
+            for limiter in self.weights.values():
+                limiter.reset()
             if self.counter is not None:
                 self.counter.reset()
 

@@ -51,6 +51,7 @@ class Response:
     status: int = 200
     body: bytes = b""
     content_type: str = "application/json"
+    headers: list[tuple[str, str]] = field(default_factory=list)  # beyond the content's own
 
     @property
     def status_line(self) -> str:

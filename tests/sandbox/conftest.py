@@ -29,6 +29,25 @@ def _ccxt_maker(venue: SandboxVenue, exchange_id: str, default_label: str) -> Ca
     return make
 
 
+# What exchanges.clients gives every Binance client: markets of its own kind only, no margin
+# pairs, no currency list (each a private call a key test does not need).
+BINANCE_OPTIONS = {"fetchMargins": False, "fetchCurrencies": False}
+
+
+@pytest.fixture
+def binance(venue: SandboxVenue) -> Callable[..., ccxt.binance]:
+    make = _ccxt_maker(venue, "binance", "binance-full")
+    options = {**BINANCE_OPTIONS, "fetchMarkets": {"types": ["spot"]}}
+    return lambda label="binance-full", **config: make(label, options=options, **config)
+
+
+@pytest.fixture
+def binanceusdm(venue: SandboxVenue) -> Callable[..., ccxt.binanceusdm]:
+    make = _ccxt_maker(venue, "binanceusdm", "binance-full")
+    options = {**BINANCE_OPTIONS, "fetchMarkets": {"types": ["linear"]}}
+    return lambda label="binance-full", **config: make(label, options=options, **config)
+
+
 @pytest.fixture
 def spot(venue: SandboxVenue) -> Callable[..., ccxt.kraken]:
     return _ccxt_maker(venue, "kraken", "spot-full")

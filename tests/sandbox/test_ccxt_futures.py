@@ -252,7 +252,9 @@ def test_a_position_held_over_the_hours_pays_their_funding_in_the_account_log(fu
 
 
 def test_the_keys_fee_tier(futures, monkeypatch):
-    monkeypatch.setattr(accounts_module, "FUTURES_TAKER", Decimal("0.0004"))
+    monkeypatch.setitem(
+        accounts_module.FEE_RATES, "futures", (Decimal("0.0004"), accounts_module.FUTURES_MAKER)
+    )
     exchange = futures()
     fees = exchange.fetch_trading_fees()
     # The first tier (no 30-day volume): what the ledger charges, in percent / 100.

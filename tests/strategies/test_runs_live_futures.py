@@ -105,7 +105,7 @@ def test_a_short_rests_its_stop_and_target_reduce_only_and_the_target_closes_it(
 ):
     run, times = short_run
     # The account trades at a volume tier's fee, not the published 0.05 % ccxt would assume.
-    monkeypatch.setattr(accounts, "FUTURES_TAKER", Decimal("0.0004"))
+    monkeypatch.setitem(accounts.FEE_RATES, "futures", (Decimal("0.0004"), accounts.FUTURES_MAKER))
 
     run_tick(run_id=run.pk, bar_ms=times[1])
 
@@ -317,7 +317,9 @@ sizing: {{kind: fixed_quote, amount: 600}}
 def test_the_trade_backfill_shows_the_fees_the_account_was_charged(
     short_run, sandbox, monkeypatch, django_capture_on_commit_callbacks
 ):
-    monkeypatch.setattr(accounts, "FUTURES_TAKER", Decimal("0.0004"))  # not the published rate
+    monkeypatch.setitem(
+        accounts.FEE_RATES, "futures", (Decimal("0.0004"), accounts.FUTURES_MAKER)
+    )  # not the published rate
     run, times = short_run
     run_tick(run_id=run.pk, bar_ms=times[1])
 

@@ -11,9 +11,10 @@ from exchanges.sandbox.keys import KeysFileError
 
 class Command(BaseCommand):
     help = (
-        "Run the sandbox venue (Kraken Spot and Kraken Futures REST dialects, synthetic market "
-        "data) on 127.0.0.1 in the foreground, until Ctrl-C. Prints the base URLs and the keys, "
-        "secrets included: the demo keys are fake and exist only to try the product offline."
+        "Run the sandbox venue (Kraken Spot, Kraken Futures, Binance Spot and Binance USDⓈ-M "
+        "REST dialects, synthetic market data) on 127.0.0.1 in the foreground, until Ctrl-C. "
+        "Prints the base URLs and the keys, secrets included: the demo keys are fake and "
+        "exist only to try the product offline."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -55,6 +56,10 @@ class Command(BaseCommand):
         write(
             "  Kraken Futures  ccxt.krakenfutures urls['api'] = "
             + json.dumps(venue.ccxt_urls("krakenfutures"))
+        )
+        write(
+            "  Binance (Spot and USDⓈ-M: ccxt.binance, ccxt.binanceusdm) on the same origin, "
+            "each API at its own path (SandboxVenue.ccxt_urls)"
         )
         write(
             f"  Fault injection POST {venue.url}/_sandbox/faults (see exchanges/sandbox/faults.py)"
