@@ -35,6 +35,22 @@ CLOCK_OFFSET_TTL = 3600
 # would buy nothing, and when the offset is re-measured a nonce could go backwards between
 # two processes: EAPI:Invalid nonce.
 NONCE_COUNTERS = frozenset({"kraken", "krakenfutures", "bitfinex"})
+# ccxt options a venue's client needs beyond the defaults. Binance's classes load every
+# market family they know (Spot also lists USDⓈ-M and COIN-M markets) and, with a key, the
+# margin pairs and the currency list: three or four more calls, two of them private, that a
+# key test or a candle fill would pay for nothing. Each class loads its own markets only.
+CCXT_OPTIONS: dict[str, dict[str, Any]] = {
+    "binance": {
+        "fetchMarkets": {"types": ["spot"]},
+        "fetchMargins": False,
+        "fetchCurrencies": False,
+    },
+    "binanceusdm": {
+        "fetchMarkets": {"types": ["linear"]},
+        "fetchMargins": False,
+        "fetchCurrencies": False,
+    },
+}
 
 
 class UnknownExchange(ValueError):
@@ -68,7 +84,10 @@ def build(ccxt_id: str, credentials: Credentials | None = None) -> ccxt.Exchange
         # Where the signature carries a timestamp (Binance's recvWindow...), sign with the
         # exchange's clock, not ours: a drifting server clock must not look like a broken key
         # (-1021 and the like).
-        "options": {"adjustForTimeDifference": ccxt_id not in NONCE_COUNTERS},
+        "options": {
+            "adjustForTimeDifference": ccxt_id not in NONCE_COUNTERS,
+            **CCXT_OPTIONS.get(ccxt_id, {}),
+        },
     }
     if credentials is not None:
         config.update(
@@ -80,7 +99,9 @@ def build(ccxt_id: str, credentials: Credentials | None = None) -> ccxt.Exchange
     exchange = getattr(ccxt, ccxt_id)(config)
     override = settings.EXCHANGE_API_OVERRIDES.get(ccxt_id)
     if override:
-        exchange.urls["api"] = _rebase(exchange.urls["api"], override)
+        original = exchange.urls["api"]
+        exchange.urls["api"] = _rebase(original, override)
+        _classify_as_the_exchange(exchange, original)
     counter = ratelimits.COUNTERS.get(ccxt_id)
     if counter is not None and credentials is not None and settings.EXCHANGE_RATE_LIMIT:
         ratelimits.follow_counter(exchange, counter)
@@ -114,6 +135,18 @@ def ensure_markets(exchange: ccxt.Exchange) -> None:
         cache.set(offset_key, exchange.options.get("timeDifference", 0), CLOCK_OFFSET_TTL)
 
 
+def resync_clock(exchange: ccxt.Exchange) -> bool:
+    """Measure the exchange's clock again and share it, where requests are signed with it.
+    False where the exchange does not sign with a clock (nothing to do). A refusal for the
+    request's time (Binance's -1021) after the offset was measured means our clock moved."""
+    if not _aligns_clock(exchange):
+        return False
+    exchange.load_time_difference()
+    offset_key = _cache_key("clock-offset", exchange.id, per_host=True)
+    cache.set(offset_key, exchange.options.get("timeDifference", 0), CLOCK_OFFSET_TTL)
+    return True
+
+
 def share_markets(exchange: ccxt.Exchange) -> None:
     """Give every process this client's markets for a day (clients built next start with them)."""
     if not exchange.markets:
@@ -143,6 +176,32 @@ def _cache_key(kind: str, ccxt_id: str, *, per_host: bool = False) -> str:
     if per_host:
         origin += f"@{socket.gethostname()}"
     return f"ccxt-{kind}:{ccxt_id}:{hashlib.sha256(origin.encode()).hexdigest()[:12]}"
+
+
+def _classify_as_the_exchange(exchange: ccxt.Exchange, original: Any) -> None:
+    """ccxt picks some error classes by the host that answered (Binance has one error map per
+    API: -1008 is OperationFailed on api. and fapi., unknown elsewhere): a client pointed at
+    another origin (the sandbox venue) classifies each error as the exchange's own host would
+    have, so the sandbox's answers reach our code as the exchange's do."""
+    by_url = getattr(exchange, "get_exceptions_by_url", None)
+    if by_url is None:
+        return
+    bases = sorted(_pairs(exchange.urls["api"], original), key=lambda pair: -len(pair[0]))
+
+    def as_the_exchange(url: str | None, exact_or_broad: str) -> dict:
+        for rebased, base in bases:
+            if url and url.startswith(rebased):
+                return by_url(base + url[len(rebased) :], exact_or_broad)
+        return by_url(url, exact_or_broad)
+
+    exchange.get_exceptions_by_url = as_the_exchange
+
+
+def _pairs(rebased: Any, original: Any) -> list[tuple[str, str]]:
+    """(rebased, original) base URLs, flattened from ccxt's nested `urls["api"]`."""
+    if isinstance(rebased, dict):
+        return [pair for name in rebased for pair in _pairs(rebased[name], original[name])]
+    return [(rebased, original)] if isinstance(rebased, str) and rebased != original else []
 
 
 def _rebase(urls: Any, base: str) -> Any:

@@ -33,6 +33,7 @@ EXCHANGE_NAMES: dict[str, dict[str, str]] = {
     "kraken": {"secret": "Private Key"},
     "krakenfutures": {"api_key": "Public Key", "secret": "Private Key"},
     "binance": {"secret": "Secret Key"},
+    "binanceusdm": {"secret": "Secret Key"},
     "bitfinex": {"secret": "API Key Secret"},
     "bitget": {"secret": "Secret Key"},
     "bybit": {"secret": "API Secret"},

@@ -28,6 +28,34 @@ class Needs:
     trade_history: str | None = None
 
 
+# The switches of a Binance key, as its API management page names them.
+BINANCE_SWITCHES = {
+    "enableMargin": "Enable Margin Loan, Repay & Transfer",
+    "permitsUniversalTransfer": "Permits Universal Transfer",
+    "enableReading": "Enable Reading",
+    "enableSpotAndMarginTrading": "Enable Spot & Margin Trading",
+    "enableFutures": "Enable Futures",
+    "enableWithdrawals": "Enable Withdrawals",
+}
+
+
+def _binance_needs(trading: str) -> Needs:
+    """One Binance key reaches Spot and USDⓈ-M: each needs reading and its own trading
+    switch, and refuses withdrawals."""
+    needed = {"enableReading", trading}
+    discouraged = {"enableMargin", "permitsUniversalTransfer"}
+    return Needs(
+        required=frozenset(needed),
+        forbidden=frozenset({"enableWithdrawals"}),
+        discouraged=frozenset(discouraged),
+        labels={
+            name: label
+            for name, label in BINANCE_SWITCHES.items()
+            if name in needed | discouraged | {"enableWithdrawals"}
+        },
+    )
+
+
 NEEDS: dict[str, Needs] = {
     # The names Kraken's GetApiKeyInfo returns.
     "kraken": Needs(
@@ -60,18 +88,9 @@ NEEDS: dict[str, Needs] = {
         labels={"general-full": "General API: Full Access", "withdrawal": "Withdrawal API"},
     ),
     # The booleans of apiRestrictions that are true.
-    "binance": Needs(
-        required=frozenset({"enableReading", "enableSpotAndMarginTrading"}),
-        forbidden=frozenset({"enableWithdrawals"}),
-        discouraged=frozenset({"enableMargin", "permitsUniversalTransfer"}),
-        labels={
-            "enableMargin": "Enable Margin Loan, Repay & Transfer",
-            "permitsUniversalTransfer": "Permits Universal Transfer",
-            "enableReading": "Enable Reading",
-            "enableSpotAndMarginTrading": "Enable Spot & Margin Trading",
-            "enableWithdrawals": "Enable Withdrawals",
-        },
-    ),
+    "binance": _binance_needs("enableSpotAndMarginTrading"),
+    # The same key switches; USDⓈ-M needs Enable Futures instead of Spot trading.
+    "binanceusdm": _binance_needs("enableFutures"),
     # The words of account/config's perm.
     "okx": Needs(
         required=frozenset({"read_only", "trade"}),

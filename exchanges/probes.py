@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 
 import ccxt
 
-from exchanges.clients import ensure_markets
+from exchanges.clients import ensure_markets, resync_clock
 from exchanges.diagnosis import Diagnosis, Verdict
 from exchanges.diagnosis.errors import error_body, raw_codes
 from exchanges.diagnosis.rules import ip_anchor
@@ -253,6 +253,8 @@ PERMISSION_PROBES: dict[str, Callable[[ccxt.Exchange], Grant | None]] = {
     "kraken": _kraken_permissions,
     "krakenfutures": _krakenfutures_permissions,
     "binance": _binance_permissions,
+    # One Binance key reaches Spot and USDⓈ-M futures: the same endpoint tells both.
+    "binanceusdm": _binance_permissions,
     "okx": _okx_permissions,
     "bybit": _bybit_permissions,
     "coinbase": _coinbase_permissions,
@@ -337,7 +339,20 @@ def run(client: ccxt.Exchange) -> ProbeResult:
         ensure_markets(client)
     except ccxt.BaseError as error:
         # Public calls, made without the key: whatever went wrong is the exchange's side.
-        raise ccxt.ExchangeNotAvailable(f"{client.id} {error}") from error
+        # (The message is kept whole, the exchange's id first as ccxt writes it: a refusal the
+        # exchange words, such as Binance's restricted location, must still be read.)
+        raise ccxt.ExchangeNotAvailable(str(error)) from error
+    try:
+        return _probe(client, counter)
+    except ccxt.InvalidNonce:
+        # A clock-signed request refused for its time (Binance's -1021): our clock moved
+        # since the offset was measured. Measured again, the test runs once more.
+        if not resync_clock(client):
+            raise
+        return _probe(client, counter)
+
+
+def _probe(client: ccxt.Exchange, counter: "_Counted") -> ProbeResult:
     needs = NEEDS.get(client.id)
     grant = _grant(client, needs)
     permissions = grant.permissions if grant else None

@@ -179,7 +179,7 @@ def check_shape(ccxt_id: str, field: str, value: str) -> None:
         _kraken(field, value, futures=False)
     elif ccxt_id == "krakenfutures":
         _kraken(field, value, futures=True)
-    elif ccxt_id == "binance":
+    elif ccxt_id in ("binance", "binanceusdm"):
         _binance(field, value)
 
 

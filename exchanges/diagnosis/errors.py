@@ -95,6 +95,9 @@ def raw_codes(exchange_id: str, body: Any) -> list[str]:
 
 
 TRANSIENT_ERRORS = (
+    # What ccxt itself calls a failure to try again (its parent of the classes below), as it
+    # raises Binance's -1008 "Server is currently overloaded" or -1001 "Internal error".
+    ccxt.OperationFailed,
     ccxt.BadResponse,  # a cut-off or garbled answer: the exchange's trouble, not the key's
     ccxt.NullResponse,
     ccxt.RequestTimeout,

@@ -14,6 +14,8 @@ class Verdict(models.TextChoices):
     EXPIRED = "expired", _("Key expired")
     NONCE_CLASH = "nonce_clash", _("Key used by another program")
     UNAVAILABLE = "unavailable", _("Exchange unavailable")
+    # Binance's HTTP 451: the exchange serves no one from the country our servers are in.
+    LOCATION_REFUSED = "location_refused", _("Exchange refuses our servers' location")
     AMBIGUOUS = "ambiguous", _("Several possible causes")
     UNKNOWN = "unknown", _("Unexpected answer")
     # Failures on our side, before or after the exchange: never blamed on the key or the venue.
@@ -33,12 +35,18 @@ KEY_VERDICTS = {
 # Nothing learnt about the key: it goes back to "not tested yet".
 TRANSIENT_VERDICTS = {
     Verdict.UNAVAILABLE,
+    Verdict.LOCATION_REFUSED,
     Verdict.NONCE_CLASH,
     Verdict.OUR_ERROR,
     Verdict.NOT_RUN_IN_TIME,
 }
 # Our own failures: the user is told so, and the log gets an error for the team.
-OUR_VERDICTS = {Verdict.OUR_ERROR, Verdict.UNREADABLE, Verdict.NOT_RUN_IN_TIME}
+OUR_VERDICTS = {
+    Verdict.OUR_ERROR,
+    Verdict.UNREADABLE,
+    Verdict.NOT_RUN_IN_TIME,
+    Verdict.LOCATION_REFUSED,
+}
 
 ADVICE = {
     Verdict.OK: _("The key works and has the permissions Noon Barbari needs."),
@@ -65,6 +73,11 @@ ADVICE = {
     Verdict.UNAVAILABLE: _(
         "The exchange did not answer properly (busy, down or too slow). This says nothing about "
         "your key: try again in a few minutes."
+    ),
+    Verdict.LOCATION_REFUSED: _(
+        "The exchange refuses every connection from the country where Noon Barbari's servers "
+        "run, so your key could not be tested. This says nothing about your key. We have been "
+        "alerted."
     ),
     Verdict.AMBIGUOUS: _(
         "The exchange's answer covers several causes. Check these, most likely first:"

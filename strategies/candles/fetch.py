@@ -1,7 +1,9 @@
 """Filling the candle store from an exchange, through exchanges.clients (timeouts, base-URL
 overrides, the markets cache, rate limits): its candles where it has them, and older bars
 rebuilt from its public trade history where its candle endpoint stops (Kraken keeps only the
-latest 720 candles of an interval).
+latest 720 candles of an interval). Where the candle endpoint holds the whole history
+(FULL_HISTORY: Binance's klines go back to the market's listing), trades are never read: a
+range before the first candle is a time the market did not exist, held as empty.
 
 Only closed bars are stored. Each page is written as soon as it is read, with the range it
 covers: an interrupted fill resumes where it stopped, and nothing is ever fetched twice.
@@ -25,6 +27,10 @@ from strategies.series import Candles, timeframe_ms
 Progress = Callable[[int, int], None]  # (ms done, ms to do)
 PAGE_LIMIT = 720
 TRADES_PAGE = 1000
+# Venues whose candle endpoint answers for any past range, and the candles a page holds there
+# (Binance Spot's klines allow 1000 a request, at weight 2; USDⓈ-M's 1500, but 1000 costs
+# weight 5 where 1500 costs 10).
+FULL_HISTORY = {"binance": 1000, "binanceusdm": 1000}
 
 
 @dataclass
@@ -69,7 +75,9 @@ def candles_fill(
         if _from_finer(series, gap_start, gap_end, report):
             continue
         held_from = _from_candles(client, series, gap_start, gap_end, report)
-        if held_from > gap_start:
+        if held_from > gap_start and client.id in FULL_HISTORY:
+            _before_listing(series, (gap_start, held_from), report)
+        elif held_from > gap_start:
             _from_trades(client, series, gap_start, held_from, report)
     if progress:
         progress(report.to_do_ms, report.to_do_ms)  # the gaps inside the ranges count as done
@@ -107,9 +115,10 @@ def _from_candles(
     (end when it has nothing for the range)."""
     bar_ms = timeframe_ms(series.timeframe)
     cursor, first_held = start, end
+    limit = FULL_HISTORY.get(client.id, PAGE_LIMIT)
     while cursor < end:
         rows = _call(
-            client, report, client.fetch_ohlcv, series.symbol, series.timeframe, cursor, PAGE_LIMIT
+            client, report, client.fetch_ohlcv, series.symbol, series.timeframe, cursor, limit
         )
         in_range = [row for row in rows if cursor <= row[0] < end]
         if not in_range:
@@ -125,6 +134,14 @@ def _from_candles(
             break
         cursor = reached
     return first_held
+
+
+def _before_listing(series: CandleSeries, covered: Range, report: FillReport) -> None:
+    """A range the full candle history does not reach: no market then, held with no bar so
+    that no later fill asks for it again."""
+    empty = Candles.from_rows(series.timeframe, [])
+    candles_write(series=series, candles=empty, covered=covered, source=CandleSource.EXCHANGE)
+    report.stored(report.from_candles, covered)
 
 
 def _from_trades(

@@ -2,6 +2,7 @@
 
 from typing import Any
 
+import ccxt
 import pytest
 
 from exchanges import clients
@@ -62,7 +63,7 @@ COUNTER_NONCES = ["kraken", "krakenfutures", "bitfinex"]
 # Their signatures carry a timestamp checked against the exchange's clock (Binance's
 # recvWindow, OKX's and Bybit's timestamps...): a drifting server clock must not look like a
 # broken key.
-CLOCK_SIGNERS = ["binance", "okx", "bybit", "coinbase", "kucoin", "bitget", "gate"]
+CLOCK_SIGNERS = ["binance", "binanceusdm", "okx", "bybit", "coinbase", "kucoin", "bitget", "gate"]
 
 
 @pytest.mark.parametrize("ccxt_id", COUNTER_NONCES)
@@ -77,3 +78,24 @@ def test_timestamped_signatures_use_the_exchange_clock(ccxt_id):
 
 def test_every_guide_exchange_is_classified():
     assert guide_ccxt_ids() == {*COUNTER_NONCES, *CLOCK_SIGNERS}
+
+
+@pytest.mark.parametrize(
+    ("ccxt_id", "dialect"), [("binance", "binance"), ("binanceusdm", "binanceusdm")]
+)
+def test_a_client_pointed_at_the_sandbox_classifies_errors_as_the_exchange_s_host_would(
+    venue, settings, ccxt_id, dialect
+):
+    """ccxt reads Binance's -1008 through the answering host's error map: OperationFailed
+    from api.binance.com and fapi.binance.com (a failure to retry), a plain ExchangeError
+    from an unknown host. Pointed at the sandbox, a client must still see the former."""
+    settings.EXCHANGE_API_OVERRIDES = {ccxt_id: venue.url}
+    settings.EXCHANGE_RATE_LIMIT = False
+    client = clients.build(ccxt_id)
+    clients.ensure_markets(client)
+    venue.inject_unavailable(venue=dialect)
+
+    with pytest.raises(ccxt.OperationFailed) as raised:
+        client.fetch_ticker(next(iter(client.markets)))
+
+    assert not isinstance(raised.value, ccxt.ExchangeError)

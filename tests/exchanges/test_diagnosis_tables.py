@@ -26,6 +26,7 @@ DOCUMENTED = sorted(guide_ccxt_ids() - {"kraken", "krakenfutures"})
 # map, Bybit's rewording of 10005).
 URLS = {
     "binance": "https://api.binance.com/api/v3/account",
+    "binanceusdm": "https://fapi.binance.com/fapi/v3/account",
     "coinbase": "https://api.coinbase.com/api/v3/brokerage/accounts",
     "bybit": "https://api.bybit.com/v5/account/wallet-balance",
     "okx": "https://www.okx.com/api/v5/account/balance",
@@ -69,7 +70,12 @@ BYBIT_REWORDED = "private api uses /user/v3/private/query-api to check if you ha
 COINBASE_V2 = "https://api.coinbase.com/v2/accounts"
 BINANCE_429 = {"code": -1003, "msg": "Too much request weight used; current limit is 6000."}
 
-CASES = [
+RESTRICTED = (
+    "Service unavailable from a restricted location according to 'b. Eligibility' in "
+    "https://www.binance.com/en/terms. Please contact customer service if you believe you "
+    "received this message in error."
+)
+BINANCE_CASES = [
     # Binance: {"code": -2015, "msg": "..."}
     Case("binance", 401, {"code": -2014, "msg": "API-key format invalid."},
          V.WRONG_CREDENTIALS, "-2014", "binance-2014"),
@@ -99,6 +105,18 @@ CASES = [
     # No rule: ccxt raises HTTP 429 as DDoSProtection before reading the body.
     Case("binance", 429, BINANCE_429,
          V.UNAVAILABLE, "429 Too Many Requests " + json.dumps(BINANCE_429)),
+    # HTTP 451, from a country Binance does not serve (ccxt: ExchangeNotAvailable).
+    Case("binance", 451, {"code": 0, "msg": RESTRICTED},
+         V.LOCATION_REFUSED, RESTRICTED, "restricted-location"),
+]  # fmt: skip
+# USDⓈ-M answers the same codes from its own host (the wallet calls stay on Spot's).
+CASES = [
+    *BINANCE_CASES,
+    *(
+        case._replace(ccxt_id="binanceusdm")
+        for case in BINANCE_CASES
+        if not case.raw_code.startswith("429")  # USDⓈ-M's 429 names its own limit
+    ),
     # Bybit: {"retCode": 10003, "retMsg": "..."}
     Case("bybit", 200, bybit(10003, "API key is invalid."),
          V.WRONG_CREDENTIALS, "10003", "bybit-10003"),
@@ -266,6 +284,7 @@ CASES = [
 
 CHECKLISTS = {
     ("binance", "-2015"): (V.IP_NOT_ALLOWED, V.WRONG_CREDENTIALS, V.MISSING_PERMISSION),
+    ("binanceusdm", "-2015"): (V.IP_NOT_ALLOWED, V.WRONG_CREDENTIALS, V.MISSING_PERMISSION),
     ("coinbase", "401 Unauthorized"): (V.WRONG_CREDENTIALS, V.IP_NOT_ALLOWED),
     ("coinbase", "authentication_error"): (V.WRONG_CREDENTIALS, V.IP_NOT_ALLOWED),
 }

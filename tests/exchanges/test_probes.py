@@ -225,6 +225,12 @@ GATE_FORBIDDEN = gate("FORBIDDEN", "Account has no permission to request operati
 
 # Answers ccxt needs before the probe: Gate's "Retrieve user account information" example.
 SETUP: dict[str, dict[str, Any]] = {
+    # A green key's fee tier (exchanges.fee_tiers), as Binance's "Trade Fee" documents it.
+    "binance": {
+        "https://api.binance.com/sapi/v1/asset/tradeFee": [
+            {"symbol": "BTCUSDT", "makerCommission": "0.001", "takerCommission": "0.001"}
+        ]
+    },
     "gate": {
         GATE_DETAIL: {
             "user_id": 1667201533,
@@ -234,7 +240,7 @@ SETUP: dict[str, dict[str, Any]] = {
             "tier": 2,
             "copy_trading_role": 0,
         }
-    }
+    },
 }
 
 # The balance read (what ccxt's fetch_balance asks), holding BTC only.

@@ -14,6 +14,7 @@ pytestmark = pytest.mark.django_db
 
 EXCHANGES = [
     "binance",
+    "binance-usdm",
     "bitfinex",
     "bitget",
     "bybit",
@@ -40,9 +41,9 @@ def load(*args: str, content_dir=CONTENT_DIR, capsys=None) -> str:
 
 def test_every_exchange_has_a_published_guide_in_both_languages():
     assert sorted(Exchange.objects.values_list("slug", flat=True)) == EXCHANGES
-    assert Guide.objects.published().count() == 10
-    assert GuideTranslation.objects.filter(language="en").count() == 10
-    assert GuideTranslation.objects.filter(language="fr").count() == 10
+    assert Guide.objects.published().count() == 11
+    assert GuideTranslation.objects.filter(language="en").count() == 11
+    assert GuideTranslation.objects.filter(language="fr").count() == 11
 
 
 def test_facts_and_credentials_come_from_the_files_and_ccxt():
@@ -54,6 +55,21 @@ def test_facts_and_credentials_come_from_the_files_and_ccxt():
     assert kraken.credentials == ["apiKey", "secret"]
     for slug in ("okx", "kucoin", "bitget"):
         assert Exchange.objects.get(slug=slug).credentials == ["apiKey", "secret", "password"]
+
+
+def test_binance_usd_m_futures_is_a_futures_venue_reached_by_binance_keys():
+    usdm = Exchange.objects.get(slug="binance-usdm")
+    assert usdm.ccxt_id == "binanceusdm"
+    assert (usdm.spot_trading, usdm.futures_trading) == (False, True)
+    # A futures-only venue records its own entry-tier fees: 0.02% maker, 0.05% taker.
+    assert str(usdm.spot_maker_fee.normalize()) == "0.02"
+    assert str(usdm.spot_taker_fee.normalize()) == "0.05"
+    assert usdm.ip_whitelist == "required"
+    assert usdm.credentials == ["apiKey", "secret"]
+    # One Binance key reaches both markets: neither names the other as a venue whose keys
+    # are separate, unlike Kraken's two venues.
+    assert usdm.sister is None
+    assert Exchange.objects.get(slug="binance").sister is None
 
 
 def test_loading_twice_changes_nothing(capsys):

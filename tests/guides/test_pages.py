@@ -81,6 +81,30 @@ def test_kraken_in_french_matches_the_reference(client):
     assert "S’inscrire" in html
 
 
+def test_binance_usd_m_page_shows_its_futures_fees_and_no_separate_keys_row(client):
+    html = html_of(client.get("/en/guides/binance-usdm/"))
+    facts = dict(re.findall(r'<th scope="row">(.*?)</th><td>(.*?)</td>', html))
+
+    assert facts["Spot trading"] == "No"
+    assert facts["Futures trading"] == "Yes"
+    assert facts["Maker fee"] == "0.02%"
+    assert facts["Taker fee"] == "0.05%"
+    assert facts["IP whitelist"] == "Required"
+    assert facts["Credentials"] == "API key, Secret"
+    # Binance's keys are not separate per market, so no sister venue row.
+    assert "Separate keys on" not in facts
+
+
+@pytest.mark.parametrize(
+    ("language", "futures_guide"),
+    [("en", "Binance USDⓈ-M Futures guide"), ("fr", "guide Binance USDⓈ-M Futures")],
+)
+def test_the_binance_spot_guide_points_to_the_usd_m_futures_guide(client, language, futures_guide):
+    html = html_of(client.get(f"/{language}/guides/binance/"))
+
+    assert futures_guide in html
+
+
 def test_english_numbers_and_labels(client):
     html = html_of(client.get("/en/guides/kraken/"))
     facts = dict(re.findall(r'<th scope="row">(.*?)</th><td>(.*?)</td>', html))
@@ -215,7 +239,7 @@ def test_index_lists_every_guide_with_chips_in_constant_queries(client, django_a
     for slug in EXCHANGES:
         assert f'href="/fr/guides/{slug}/"' in html
     assert "Connecte Kraken à ton trading bot" in html
-    assert "10 guides" in html
+    assert "11 guides" in html
 
 
 @pytest.mark.parametrize(
@@ -223,11 +247,12 @@ def test_index_lists_every_guide_with_chips_in_constant_queries(client, django_a
     [
         # Every venue serving EU customers: US-friendly and global ones do.
         ("region=eu", ["kraken", "binance", "coinbase", "kraken-futures", "kucoin"], []),
-        ("region=global", ["binance", "okx", "kraken"], []),
-        ("region=us_friendly", ["kraken", "coinbase"], ["binance", "okx"]),
+        ("region=global", ["binance", "binance-usdm", "okx", "kraken"], []),
+        ("region=us_friendly", ["kraken", "coinbase"], ["binance", "binance-usdm", "okx"]),
         # The Kraken Spot guide's keys trade no futures: its sister venue's guide does.
-        ("futures=on", ["kraken-futures", "bybit"], ["kraken"]),
+        ("futures=on", ["kraken-futures", "bybit", "binance-usdm"], ["kraken"]),
         ("q=kraken", ["kraken", "kraken-futures"], ["binance"]),
+        ("q=binance", ["binance", "binance-usdm"], ["kraken", "kraken-futures"]),
         ("q=KuCoin&region=global", ["kucoin"], ["kraken", "okx"]),
     ],
 )
@@ -244,6 +269,7 @@ def test_spot_filter_drops_futures_only_venues(client):
     html = html_of(client.get("/en/guides/?spot=on"))
 
     assert 'href="/en/guides/kraken-futures/"' not in html
+    assert 'href="/en/guides/binance-usdm/"' not in html
     assert 'href="/en/guides/kraken/"' in html
 
 

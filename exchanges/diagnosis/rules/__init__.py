@@ -31,6 +31,7 @@ EXCHANGES = frozenset(
         "kraken",
         "krakenfutures",
         "binance",
+        "binanceusdm",
         "coinbase",
         "bybit",
         "okx",

@@ -38,6 +38,15 @@ RULES = [
     # Rate limits come as HTTP 429 or 418, which ccxt raises as DDoSProtection (UNAVAILABLE)
     # before reading the body: only this message reaches us.
     Rule("Too many requests. Please try again later.", V.UNAVAILABLE),  # message only
+    # HTTP 451 {"code": 0, "msg": "Service unavailable from a restricted location according
+    # to 'b. Eligibility' in https://www.binance.com/en/terms. ..."}: the country our requests
+    # leave from, not the key; trying again changes nothing.
+    Rule(
+        "Service unavailable from a restricted location",
+        V.LOCATION_REFUSED,
+        "restricted-location",
+        prefix=True,
+    ),
     Rule("-1001", V.UNAVAILABLE),  # internal error, unable to process your request
     Rule("-1006", V.UNAVAILABLE),  # unexpected response from the message bus
     Rule("-1007", V.UNAVAILABLE),  # timeout waiting for response from backend server
