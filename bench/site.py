@@ -36,10 +36,8 @@ def environment(tmp: str, database_url: str, **overrides: str) -> dict[str, str]
     }
 
 
-@contextlib.contextmanager
-def running_worker(env: dict[str, str]) -> Iterator[None]:
-    """`env` in this process's environment, the database migrated and the guides loaded, and
-    a qcluster of the default cluster running until the block ends."""
+def migrated(env: dict[str, str]) -> None:
+    """`env` in this process's environment, the database migrated and the guides loaded."""
     os.environ.update(env)
     for command in (["migrate"], ["load_guides"]):
         subprocess.run(
@@ -48,6 +46,13 @@ def running_worker(env: dict[str, str]) -> Iterator[None]:
             env=os.environ,
             check=True,
         )
+
+
+@contextlib.contextmanager
+def running_worker(env: dict[str, str]) -> Iterator[None]:
+    """`env` in this process's environment, the database migrated and the guides loaded, and
+    a qcluster of the default cluster running until the block ends."""
+    migrated(env)
     worker = subprocess.Popen(
         [sys.executable, "manage.py", "qcluster"],
         cwd=PROJECT,

@@ -32,8 +32,12 @@ import ccxt
 
 from exchanges import clients, retry, trading
 from exchanges.credentials import exchange_key_reveal
+from strategies.brokers.live_account import LiveAccount, Unreconciled
+from strategies.brokers.live_charges import LiveCharges
 from strategies.engine.enums import Action, Kind, Leg, Reason, Side, Status, action_of, kind_of
 from strategies.models import RunFill, RunOrder, StrategyRun
+
+__all__ = ["KEY_ERRORS", "Intent", "LiveBroker", "Unreconciled", "live_session"]
 
 logger = logging.getLogger(__name__)
 
@@ -51,15 +55,6 @@ TRIGGER_PARAMS = {Kind.STOP_MARKET: "stopLossPrice", Kind.TAKE_PROFIT_MARKET: "t
 AMBIGUOUS = (ccxt.NetworkError, ccxt.ExchangeNotAvailable)
 # Errors about the key itself: the run stops with the connection test's verdict.
 KEY_ERRORS = (ccxt.AuthenticationError, ccxt.PermissionDenied, ccxt.AccountSuspended)
-
-
-class Unreconciled(Exception):
-    """The account does not hold what the run's fills say: `code` and `params` for the run's
-    stop message (strategies.services.run_messages)."""
-
-    def __init__(self, code: str, **params: object) -> None:
-        super().__init__(code)
-        self.code, self.params = code, params
 
 
 @dataclass(frozen=True)
@@ -96,7 +91,7 @@ def live_session(run: StrategyRun) -> Iterator["LiveBroker"]:
         yield LiveBroker(run, client)
 
 
-class LiveBroker:
+class LiveBroker(LiveAccount, LiveCharges):
     def __init__(self, run: StrategyRun, client: ccxt.Exchange) -> None:
         self.run, self.client = run, client
         self.market = client.market(run.symbol)  # the client's markets are loaded
@@ -107,14 +102,94 @@ class LiveBroker:
 
     def read(self, method, *args: Any, **kwargs: Any) -> Any:
         """A call that changes nothing when repeated, retried while the exchange is busy."""
-        return retry.call_with_retries(lambda: method(*args, **kwargs), ccxt_id=self.client.id)
+        return retry.call_with_retries(
+            lambda: self.signed(method, *args, **kwargs), ccxt_id=self.client.id
+        )
+
+    def signed(self, method, *args: Any, **kwargs: Any) -> Any:
+        """A call signed with the exchange's clock (Binance's timestamp): refused for its time
+        (-1021, our clock moved since the offset was measured), the clock is measured again
+        and the call made once more. The exchange refused it without acting on it, so even an
+        order may be sent again."""
+        try:
+            return method(*args, **kwargs)
+        except ccxt.InvalidNonce:
+            if not clients.resync_clock(self.client):
+                raise  # a nonce counter (Kraken): another program uses the key
+            return method(*args, **kwargs)
 
     # --- orders --------------------------------------------------------------------------
 
     def send(self, intent: Intent) -> RunOrder:
         """Send `intent` once: its row is written in flight first; an order already written
         for its (bar, leg) is only resolved, never sent again."""
-        row, created = RunOrder.objects.get_or_create(
+        row, created = self._written(intent)
+        if not created:
+            if row.status == Status.IN_FLIGHT:
+                self.resolve(row)
+            return row
+        try:
+            placed = self.signed(
+                self.client.create_order,
+                self.run.symbol,
+                "market",
+                intent.action,
+                intent.amount,
+                None,
+                self._params(row),
+            )
+        except AMBIGUOUS:
+            self.resolve(row)  # at once: most lost answers are found straight away
+            return row
+        except KEY_ERRORS:
+            raise
+        except ccxt.ExchangeError:  # refused: no funds, below a minimum, nothing to reduce
+            self._refused(row)
+            return row
+        self._record(row, self._find(row, placed["id"]))
+        return row
+
+    def send_oco(self, stop: Intent, target: Intent) -> list[RunOrder]:
+        """A long's stop and target resting as one order list (the venue's OCO, Binance
+        Spot's): whichever triggers first cancels the other, and both sell the same coins
+        once. Both rows are written in flight first; a lost answer is resolved by their
+        client ids, never sent again."""
+        written = [self._written(intent) for intent in (stop, target)]
+        rows = [row for row, _created in written]
+        if not all(created for _row, created in written):
+            for row in rows:
+                if row.status == Status.IN_FLIGHT:
+                    self.resolve(row)
+            return rows
+        symbol = self.run.symbol
+        params = {
+            "symbol": self.market["id"],
+            "side": stop.action.upper(),
+            "quantity": self.client.amount_to_precision(symbol, stop.amount),
+            "listClientOrderId": self.run.client_order_id(stop.bar_ms, "oco"),
+            "aboveType": "TAKE_PROFIT",
+            "aboveStopPrice": self.client.price_to_precision(symbol, target.trigger),
+            "aboveClientOrderId": rows[1].client_order_id,
+            "belowType": "STOP_LOSS",
+            "belowStopPrice": self.client.price_to_precision(symbol, stop.trigger),
+            "belowClientOrderId": rows[0].client_order_id,
+        }
+        try:
+            self.signed(self.client.privatePostOrderListOco, params)
+        except AMBIGUOUS:
+            pass  # resolved below, by client id
+        except KEY_ERRORS:
+            raise
+        except ccxt.ExchangeError:
+            for row in rows:
+                self._refused(row)
+            return rows
+        for row in rows:
+            self.resolve(row)
+        return rows
+
+    def _written(self, intent: Intent) -> tuple[RunOrder, bool]:
+        return RunOrder.objects.get_or_create(
             run=self.run,
             bar_ms=intent.bar_ms,
             leg=intent.leg,
@@ -129,29 +204,10 @@ class LiveBroker:
                 "trigger_price": intent.trigger,
             },
         )
-        if not created:
-            if row.status == Status.IN_FLIGHT:
-                self.resolve(row)
-            return row
-        try:
-            placed = self.client.create_order(
-                self.run.symbol, "market", intent.action, intent.amount, None, self._params(row)
-            )
-        except AMBIGUOUS:
-            self.resolve(row)  # at once: most lost answers are found straight away
-            return row
-        except KEY_ERRORS:
-            raise
-        except ccxt.ExchangeError:  # refused: no funds, below a minimum, nothing to reduce
-            RunOrder.objects.filter(pk=row.pk).update(status=Status.REJECTED)
-            row.status = Status.REJECTED
-            return row
-        try:
-            found = self.read(self.client.fetch_order, placed["id"], self.run.symbol)
-        except ccxt.OrderNotFound:  # Kraken Futures: ended more than 5 seconds ago
-            found = self._by_client_id(row.client_order_id)
-        self._record(row, found)
-        return row
+
+    def _refused(self, row: RunOrder) -> None:
+        RunOrder.objects.filter(pk=row.pk).update(status=Status.REJECTED)
+        row.status = Status.REJECTED
 
     def _params(self, row: RunOrder) -> dict[str, Any]:
         params: dict[str, Any] = {"clientOrderId": row.client_order_id}
@@ -161,10 +217,15 @@ class LiveBroker:
             params["reduceOnly"] = True
         return params
 
+    def _book(self, row: RunOrder) -> dict[str, Any]:
+        """Where the venue keeps the order: Binance USDⓈ-M keeps stops and targets apart
+        (conditional "algo" orders, reached with ccxt's trigger flag)."""
+        return {"trigger": True} if self.venue.triggers_apart and row.kind in TRIGGER_PARAMS else {}
+
     def resolve(self, row: RunOrder) -> None:
         """Look an in-flight order up by its client id; when the exchange has no such order,
         it never arrived: it is marked not sent (the next tick decides again)."""
-        found = self._by_client_id(row.client_order_id)
+        found = self._find(row)
         if found is None:
             RunOrder.objects.filter(pk=row.pk, status=Status.IN_FLIGHT).update(
                 status=Status.NOT_SENT
@@ -179,9 +240,26 @@ class LiveBroker:
             if row.status == Status.IN_FLIGHT:
                 self.resolve(row)
             else:
-                self._record(row, self._by_client_id(row.client_order_id))
+                self._record(row, self._find(row))
 
-    def _by_client_id(self, client_id: str) -> dict | None:
+    def _find(self, row: RunOrder, exchange_id: str | None = None) -> dict | None:
+        """The exchange's word on one of the run's orders: by the exchange's id when known,
+        else by the run's client id."""
+        book = self._book(row)
+        if exchange_id is not None:
+            try:
+                return self.read(self.client.fetch_order, exchange_id, self.run.symbol, book)
+            except ccxt.OrderNotFound:  # Kraken Futures: ended more than 5 seconds ago
+                pass
+        if self.venue.finds_by_client_id:
+            params = {"clientOrderId": row.client_order_id, **book}
+            try:
+                return self.read(self.client.fetch_order, None, self.run.symbol, params)
+            except ccxt.OrderNotFound:
+                return None
+        return self._in_lists(row.client_order_id)
+
+    def _in_lists(self, client_id: str) -> dict | None:
         params = {"clientOrderId": client_id}
         for fetch, extra in self._lookups():
             for order in self.read(fetch, self.run.symbol, None, None, {**params, **extra}):
@@ -201,68 +279,46 @@ class LiveBroker:
             ]
         return lookups
 
+    def _placed_by_trigger(self, order: dict) -> dict:
+        """A conditional order that triggered (Binance USDⓈ-M's algo order) sent a market
+        order of its own, with its own id: the fills, the fee and the trades are that
+        order's."""
+        actual = (order.get("info") or {}).get("actualOrderId")
+        if not self.venue.triggers_apart or actual in (None, "", 0, "0"):
+            return order
+        return self.read(self.client.fetch_order, str(actual), self.run.symbol)
+
     def _record(self, row: RunOrder, order: dict | None) -> None:
         """The exchange's word on an order: its state, and what it filled (one fill row per
         order, at its average price and with its whole fee). An ended order whose fills the
         exchange does not show yet is left as it was, to be looked up again."""
         if order is None:
             return
+        order = self._placed_by_trigger(order)
         filled = float(order.get("filled") or 0.0)
         status = STATES.get(order.get("status") or "", Status.REJECTED)
-        figures = None
+        charged = None
         if filled > 0 and status != Status.OPEN and not RunFill.objects.filter(order=row).exists():
-            figures = self._price_and_fee(order)
-            if figures is None:
+            charged = self.order_charged(order)
+            if charged is None:
                 logger.warning("Run %s: order %s filled, no fills shown yet", row.run_id, row.pk)
                 return
         row.status, row.filled, row.exchange_order_id = status, filled, str(order["id"])
         row.save(update_fields=["status", "filled", "exchange_order_id"])
-        if figures is not None:
-            price, fee = figures
+        if charged is not None:
             RunFill.objects.get_or_create(
                 order=row,
                 bar_ms=row.bar_ms,
                 defaults={
                     "run": self.run,
                     "amount": filled,
-                    "price": price,
-                    "reference": price,
-                    "fee": fee,
+                    "price": charged.price,
+                    "reference": charged.price,
+                    "fee": charged.fee,
+                    "fee_currency": charged.currency,
+                    "fee_charged": charged.charged,
                 },
             )
-
-    def _price_and_fee(self, order: dict) -> tuple[float, float] | None:
-        """An ended order's average price and the fee it was charged: from the order when the
-        exchange says them (Kraken Spot), else from its fills and the account's ledger (None
-        while its fills are not shown)."""
-        fee = (order.get("fee") or {}).get("cost")
-        if order.get("average") and fee is not None and not self.venue.fee_from_ledger:
-            return float(order["average"]), float(fee)
-        since = int(order.get("timestamp") or self.run.start_ms)
-        fills = [
-            trade
-            for trade in self.read(self.client.fetch_my_trades, self.run.symbol, since)
-            if str(trade.get("order")) == str(order["id"])
-        ]
-        amount = sum(float(t["amount"]) for t in fills)
-        if not amount:
-            return None
-        price = sum(float(t["amount"]) * float(t["price"]) for t in fills) / amount
-        return price, sum(self.fees_charged(fills, since).values())
-
-    def fees_charged(self, trades: list[dict], since_ms: int) -> dict[str, float]:
-        """Each trade's fee (by trade id) as the account was charged it: the trade's own, or
-        the account ledger's entry for that execution where trades carry none (the venue's
-        `fee_from_ledger`)."""
-        if not self.venue.fee_from_ledger:
-            return {str(t["id"]): float((t.get("fee") or {}).get("cost") or 0.0) for t in trades}
-        charged = dict.fromkeys((str(t["id"]) for t in trades), 0.0)
-        if charged:
-            for entry in self.read(self.client.fetch_ledger, None, since_ms):
-                execution = str(entry.get("referenceId"))
-                if execution in charged:
-                    charged[execution] += float((entry.get("fee") or {}).get("cost") or 0.0)
-        return charged
 
     def cancel_open(self) -> int:
         """Cancel the run's resting orders; how many."""
@@ -274,17 +330,17 @@ class LiveBroker:
 
     def cancel(self, row: RunOrder) -> None:
         """Cancel a resting order, then record what it became (it may have filled first)."""
-        # Kraken's "Unknown order" (InvalidOrder): no longer resting, filled or cancelled
-        # meanwhile (or by a first try whose answer was lost); the lookup below says which.
+        # "Unknown order" (InvalidOrder): no longer resting, filled or cancelled meanwhile (by
+        # a first try whose answer was lost, or with its OCO list); the lookup says which.
         # Unlike an order, a cancel is harmless to repeat: retried while the exchange is busy.
         with contextlib.suppress(ccxt.InvalidOrder):
             self.read(
                 self.client.cancel_order,
                 row.exchange_order_id,
                 self.run.symbol,
-                {"clientOrderId": row.client_order_id},
+                {"clientOrderId": row.client_order_id, **self._book(row)},
             )
-        self._record(row, self._by_client_id(row.client_order_id))
+        self._record(row, self._find(row))
 
     def resting_ours(self) -> list[dict]:
         """The exchange's open orders in the run's market that this run placed (by client id
@@ -293,69 +349,10 @@ class LiveBroker:
             "client_order_id", "exchange_order_id"
         )
         ours = {known for pair in ids for known in pair if known}
+        books = [{}, {"trigger": True}] if self.venue.triggers_apart else [{}]
         return [
             order
-            for order in self.read(self.client.fetch_open_orders, self.run.symbol)
+            for book in books
+            for order in self.read(self.client.fetch_open_orders, self.run.symbol, None, None, book)
             if order.get("clientOrderId") in ours or str(order.get("id")) in ours
         ]
-
-    def funding_booked(self, since_ms: int) -> list[tuple[int, float, float | None]]:
-        """The funding the exchange booked on the run's contract since `since_ms`: (time ms,
-        amount received, negative when paid, rate). Nothing on a spot market."""
-        if not self.derivative or not self.venue.funding_from_ledger:
-            return []
-        contract = str(self.market["id"]).lower()
-        booked = []
-        for entry in self.read(self.client.fetch_ledger, None, since_ms):
-            info = entry.get("info") or {}
-            if info.get("info") != "funding rate change" or info.get("contract") != contract:
-                continue
-            rate = info.get("funding_rate")
-            booked.append(
-                (
-                    int(entry["timestamp"]),
-                    float(info.get("realized_funding") or 0.0),
-                    None if rate is None else float(rate),
-                )
-            )
-        return booked
-
-    # --- the account ---------------------------------------------------------------------
-
-    def holding(self) -> float:
-        """What the account holds in the run's market: the base currency's balance on a spot
-        market, the signed position (contracts times their size) on a derivatives market."""
-        if not self.derivative:
-            balance = self.read(self.client.fetch_balance)
-            return float((balance.get("total") or {}).get(self.market["base"]) or 0.0)
-        held = 0.0
-        for position in self.read(self.client.fetch_positions, [self.run.symbol]):
-            if position.get("symbol") != self.run.symbol:
-                continue
-            size = float(position.get("contracts") or 0.0)
-            size *= float(position.get("contractSize") or self.market.get("contractSize") or 1.0)
-            held += size if position.get("side") == "long" else -size
-        return held
-
-    def foreign_trades(self, since_ms: int) -> list[dict]:
-        """Trades on the key, in the run's market, since `since_ms`, that no order of this run
-        made."""
-        ours = self.our_order_ids()
-        trades = self.read(self.client.fetch_my_trades, self.run.symbol, since_ms)
-        return [trade for trade in trades if str(trade.get("order")) not in ours]
-
-    def our_order_ids(self) -> set[str]:
-        """The exchange's ids of the orders this run placed."""
-        rows = RunOrder.objects.filter(run=self.run).exclude(exchange_order_id="")
-        return set(rows.values_list("exchange_order_id", flat=True))
-
-    def reconcile(self, held: float, since_ms: int, tolerance: float) -> list[dict]:
-        """The trades no run placed (reported, not fatal); Unreconciled when the account's
-        holding is not the baseline plus what the run holds."""
-        foreign = self.foreign_trades(since_ms)
-        expected = (self.run.base_baseline or 0.0) + held
-        actual = self.holding()
-        if abs(actual - expected) > tolerance:
-            code = "another_program" if foreign else "unreconciled"
-            raise Unreconciled(code, expected=round(expected, 8), actual=round(actual, 8))
-        return foreign

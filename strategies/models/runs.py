@@ -232,7 +232,11 @@ class RunFill(models.Model):
     amount = models.FloatField()
     price = models.FloatField()  # as filled, slippage included
     reference = models.FloatField()  # the price before slippage
-    fee = models.FloatField()
+    fee = models.FloatField()  # in the quote currency (converted when charged in another)
+    # Where the exchange charged the fee in another asset (Binance: the base bought, or BNB):
+    # that asset and the amount, as charged; blank and None when charged in the quote.
+    fee_currency = models.CharField(max_length=16, blank=True, default="")
+    fee_charged = models.FloatField(null=True, blank=True)
 
     class Meta:
         ordering = ["-bar_ms", "-pk"]
@@ -242,6 +246,11 @@ class RunFill(models.Model):
 
     def __str__(self) -> str:
         return f"{self.amount:g} at {self.price:g}"
+
+    def base_fee(self, base: str) -> float:
+        """The part of the fee taken from the base currency (a Binance buy's commission): the
+        account holds that much less than the fill's amount."""
+        return float(self.fee_charged or 0.0) if self.fee_currency == base else 0.0
 
 
 class RunTrade(models.Model):

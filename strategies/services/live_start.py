@@ -88,6 +88,16 @@ CAP = _("The cap must be more than zero and at most %(limit)s.")
 CAPITAL = _("The capital must be more than zero.")
 
 
+# What each gate checks, as the page names it beside "Done" or what is missing.
+GATE_TITLES = {
+    "venue": _("Exchange trading live"),
+    "paper": _("Time on paper"),
+    "key": _("Key"),
+    "notice": _("Risk notice"),
+    "code": _("Authenticator code"),
+}
+
+
 @dataclass(frozen=True)
 class Gate:
     """One condition for going live: its name, whether it holds, what is missing, and the
@@ -98,6 +108,10 @@ class Gate:
     missing: str = ""
     link: str = ""
     link_text: str = ""
+
+    @property
+    def title(self) -> str:
+        return str(GATE_TITLES[self.name])
 
 
 def paper_hours(paper: StrategyRun) -> float:

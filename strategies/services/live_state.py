@@ -2,6 +2,7 @@
 position as its page shows it, and the closed trade once the position is flat. Shared by the
 live tick and by the work between bars (strategies.services.live_upkeep)."""
 
+import math
 from dataclasses import dataclass
 
 from strategies.engine.enums import Action, Leg, Side
@@ -16,11 +17,19 @@ HELD_DECIMALS = 12
 class LiveState:
     """What the run's own fills add up to: the base it holds (signed: a short is negative),
     its cash (the starting capital less what it paid, plus what it received, and the funding
-    the exchange booked on a perpetual), and the fill of the entry it holds from."""
+    the exchange booked on a perpetual), and the fill of the entry it holds from.
+
+    Where the exchange takes a buy's fee from the coins bought (Binance), the account holds
+    less than the fills' amounts, and not always a whole number of the market's amount
+    steps: `held` is what can be traded (whole steps) and `dust` the rest, which stays in the
+    account (reconciliation counts it; no order can sell it). A fee charged in the base is
+    paid in coins, not cash; one charged in another asset (BNB) is counted as cash spent, at
+    its value in the quote currency when it was charged."""
 
     held: float
     cash: float
     entry: RunFill | None
+    dust: float = 0.0
 
     @property
     def side(self) -> Side:
@@ -40,6 +49,7 @@ class LiveState:
         what the fills of orders sent at that bar's open or before add up to. A bar recorded
         late (ticks missed while workers were down) shows what was held then, not now."""
         fills = RunFill.objects.filter(run=run).select_related("order").order_by("bar_ms", "pk")
+        base, step = run.symbol.split("/")[0], run.amount_step
         # Funding the exchange booked (a perpetual), counted from the close it was due by.
         bar_ms = timeframe_ms(run.timeframe)
         funding = list(RunFunding.objects.filter(run=run).values_list("time_ms", "amount"))
@@ -49,22 +59,41 @@ class LiveState:
         for bar in bars:
             while fill is not None and (bar is None or fill.bar_ms <= bar):
                 buys = fill.order.action != Action.SELL
-                held += fill.amount if buys else -fill.amount
-                cash += (-1 if buys else 1) * fill.amount * fill.price - fill.fee
+                in_coins = fill.base_fee(base)
+                held += (fill.amount if buys else -fill.amount) - in_coins
+                cash += (-1 if buys else 1) * fill.amount * fill.price
+                cash -= 0.0 if in_coins else fill.fee
                 if fill.order.leg == Leg.ENTRY:
                     entry = fill
                 fill = next(pending, None)
             held = round(held, HELD_DECIMALS)  # sums of stepped amounts: no 1e-17 positions
+            tradeable = whole_steps(held, step)
             paid = sum(amount for at, amount in funding if bar is None or at < bar + bar_ms)
-            states.append(cls(held=held, cash=cash + paid, entry=entry if held else None))
+            states.append(
+                cls(
+                    held=tradeable,
+                    cash=cash + paid,
+                    entry=entry if tradeable else None,
+                    dust=round(held - tradeable, HELD_DECIMALS),
+                )
+            )
         return states
+
+
+def whole_steps(amount: float, step: float | None) -> float:
+    """`amount` rounded toward zero to whole steps of the market (unchanged without a step);
+    a hair under a step (1e-9 of one, float sums) still counts as that step."""
+    if not step:
+        return amount
+    steps = math.floor(abs(amount) / step + 1e-9)
+    return round(math.copysign(steps * step, amount), HELD_DECIMALS) if steps else 0.0
 
 
 def account_fields(state: LiveState, mark: float) -> dict[str, object]:
     """The run's holding, equity and position at the price `mark`."""
     return {
         "held": state.held,
-        "equity": state.cash + state.held * mark,
+        "equity": state.cash + (state.held + state.dust) * mark,
         "position": _position(state, mark),
     }
 
@@ -98,6 +127,9 @@ def closed_trade_record(run: StrategyRun, state: LiveState) -> None:
     entry_value = entry_fill.amount * entry_fill.price
     exit_value = exit_fill.amount * exit_fill.price
     fees = entry_fill.fee + exit_fill.fee
+    # A fee paid in coins already shrank what the exit sold: the profit counts it once.
+    base = run.symbol.split("/")[0]
+    in_coins = sum(fill.base_fee(base) * fill.price for fill in (entry_fill, exit_fill))
     RunTrade.objects.get_or_create(
         run=run,
         entry_ms=entry_fill.bar_ms,
@@ -108,7 +140,9 @@ def closed_trade_record(run: StrategyRun, state: LiveState) -> None:
             "exit_ms": exit_fill.bar_ms,
             "exit_price": exit_fill.price,
             "exit_reason": exit_fill.order.reason,
-            "pnl": profit(Side(entry_fill.order.side).sign, entry_value, exit_value, fees),
+            "pnl": profit(
+                Side(entry_fill.order.side).sign, entry_value, exit_value, fees - in_coins
+            ),
             "fees": fees,
         },
     )

@@ -87,8 +87,9 @@ def venue_refused(run: StrategyRun) -> bool:
 def live_prepare(run: StrategyRun) -> bool:
     """Before a live run's first tick: its key's permissions checked again (as a connection
     test checks them) and what the account holds in the market noted, what reconciliation
-    starts from. A futures run starts without a position in its contract: its closing orders
-    are reduce-only, and would close the account's own. False when the run was stopped."""
+    starts from. A futures run starts without a position in its contract, on an account in
+    one-way mode: its closing orders are reduce-only on one signed position, and would close
+    the account's own. False when the run was stopped."""
     if venue_refused(run):
         return False
     try:
@@ -97,6 +98,9 @@ def live_prepare(run: StrategyRun) -> bool:
             if diagnosis.verdict != Verdict.OK or diagnosis.refused_permissions:
                 verdict = str(diagnosis.verdict)
                 end_run(run, RunStatus.FAILED, messages.KEY_REFUSED, verdict=verdict)
+                return False
+            if broker.hedged():
+                end_run(run, RunStatus.FAILED, messages.HEDGE_MODE)
                 return False
             baseline = broker.holding()
             if broker.derivative and baseline:
@@ -145,7 +149,8 @@ def reconciled(run: StrategyRun, broker: LiveBroker) -> tuple[LiveState, list[di
     broker.resolve_all()
     funding_record(run, broker)
     state = LiveState.of(run)
-    return state, broker.reconcile(state.held, run.started_ms, tolerance=_tolerance(run))
+    held = state.held + state.dust  # the coins a fee left below a step are the run's too
+    return state, broker.reconcile(held, run.started_ms, tolerance=_tolerance(run))
 
 
 def funding_record(run: StrategyRun, broker: LiveBroker) -> None:
@@ -181,10 +186,11 @@ def protect(
     trailing stop at each close (cancelled and placed again; the exchange triggers it between
     closes, the fill model's way). On a futures market the target rests too (both
     reduce-only: whichever triggers first closes the position, the next tick cancels the
-    other). On a spot market the target is left to the twin: the resting stop already holds
-    the coins, and without an OCO order (exchanges.trading) a second resting sell would need
-    them twice. `at_ms` is the order's time: the open a
-    tick acts at, or the moment a reconciliation finds the stop missing."""
+    other). On a spot market the target rests with the stop as one OCO order where the venue
+    has them (exchanges.trading: Binance), both selling the same coins once; elsewhere it is
+    left to the twin, as a second resting sell would need the coins twice. `at_ms` is the
+    order's time: the open a tick acts at, or the moment a reconciliation finds the stop
+    missing."""
     if not state.held or state.entry is None or run.status != RunStatus.RUNNING:
         return
     since_entry = closed.time >= state.entry.bar_ms
@@ -195,8 +201,12 @@ def protect(
         best = float(extremes.max() if long else extremes.min())
     levels = exchange_levels(document.risk, state.side, state.entry.price, best)
     wanted = {Leg.STOP: (levels.stop, levels.stop_reason)}
-    if broker.derivative and broker.venue.target_rests_on_derivatives:
+    paired = not broker.derivative and broker.venue.oco
+    if paired or (broker.derivative and broker.venue.target_rests_on_derivatives):
         wanted[Leg.TARGET] = (levels.target, Reason.TAKE_PROFIT)
+    if paired and levels.stop is not None and levels.target is not None:
+        _protect_as_one(run, broker, state, wanted, at_ms)
+        return
     for leg, (level, reason) in wanted.items():
         if level is None:
             continue
@@ -209,6 +219,44 @@ def protect(
             if resting.status == Status.FILLED:
                 return  # it triggered meanwhile: the next tick reconciles with the fill
         broker.send(Intent(at_ms, leg, state.side, state.size, reason, trigger=trigger))
+
+
+def _protect_as_one(
+    run: StrategyRun,
+    broker: LiveBroker,
+    state: LiveState,
+    wanted: dict[Leg, tuple[float | None, Reason]],
+    at_ms: int,
+) -> None:
+    """Stop and target as one OCO list: when either level moved (or the list is gone), the
+    list is cancelled (cancelling one leg cancels both) and placed again at the new levels."""
+    intents = {
+        leg: Intent(
+            at_ms,
+            leg,
+            state.side,
+            state.size,
+            reason,
+            trigger=float(broker.client.price_to_precision(run.symbol, level)),
+        )
+        for leg, (level, reason) in wanted.items()
+    }
+    resting = {
+        row.leg: row
+        for row in RunOrder.objects.filter(run=run, leg__in=intents, status=Status.OPEN)
+    }
+    if all(
+        leg in resting
+        and resting[leg].trigger_price == intent.trigger
+        and resting[leg].amount == state.size
+        for leg, intent in intents.items()
+    ):
+        return
+    for row in resting.values():
+        broker.cancel(row)
+        if row.status == Status.FILLED:
+            return  # it triggered meanwhile: the next tick reconciles with the fill
+    broker.send_oco(intents[Leg.STOP], intents[Leg.TARGET])
 
 
 def _tolerance(run: StrategyRun) -> float:

@@ -18,6 +18,7 @@ KEY_REFUSED = "key_refused"
 UNRECONCILED = "unreconciled"
 ANOTHER_PROGRAM = "another_program"
 POSITION_OPEN = "position_open"
+HEDGE_MODE = "hedge_mode"
 # Why the cancel of an ended live run's orders has not been confirmed yet.
 CANCEL_EXCHANGE = "cancel_exchange"
 CANCEL_STILL_RESTING = "cancel_still_resting"
@@ -65,6 +66,11 @@ MESSAGES = {
         "futures market starts without one, because the orders that close its own position "
         "would close yours. Close it on the exchange (or use another account), then start "
         "again."
+    ),
+    HEDGE_MODE: _(
+        "The account holds long and short positions apart (hedge mode). A live run closes its "
+        "position with reduce-only orders on one position per contract: switch the account to "
+        "one-way mode on the exchange (with no position or order open), then start again."
     ),
     FOREIGN_TRADES: _(
         "Another program uses this key: %(count)d trades on this market were not placed by "

@@ -81,13 +81,23 @@ def paper_run(
     )
 
 
-def sandbox_key(venue, owner, label: str):
+def binance() -> Exchange:
+    return Exchange.objects.get(slug="binance")
+
+
+def binance_usdm() -> Exchange:
+    return Exchange.objects.get(slug="binance-usdm")
+
+
+def sandbox_key(venue, owner, label: str, exchange: Exchange | None = None):
     """One of the venue's demo keys, saved as a user saves it, its connection test run (the
-    task the page queues once the request commits)."""
+    task the page queues once the request commits). A Binance key is Binance Spot's unless
+    `exchange` says otherwise."""
     demo = venue.key(label)
+    default = {"futures": kraken_futures, "binance": binance}.get(demo.venue, kraken)
     key = exchange_key_create(
         user=owner,
-        exchange=kraken_futures() if demo.venue == "futures" else kraken(),
+        exchange=exchange or default(),
         label=label,
         credentials=Credentials(api_key=demo.key, secret=demo.secret),
     )
@@ -97,6 +107,8 @@ def sandbox_key(venue, owner, label: str):
     return key
 
 
-def venue_orders(venue, label: str = "spot-full"):
-    key = venue.key(label).key
+def venue_orders(venue, label: str = "spot-full", account: str | None = None):
+    """The key's orders at the venue (`account`: a ledger account of its own, such as a
+    Binance key's USDⓈ-M wallet)."""
+    key = account or venue.key(label).key
     return [o for o in venue.state.ledger.orders.values() if o.key == key]

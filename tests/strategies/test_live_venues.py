@@ -22,14 +22,21 @@ pytestmark = pytest.mark.django_db
 
 trader = test_runs_go_live.trader  # a verified user, a day-old paper run, a green key
 
-LIVE = "Live runs trade on Kraken (spot), Kraken Futures (futures and perpetuals)"
+LIVE = (
+    "Live runs trade on Kraken (spot), Kraken Futures (futures and perpetuals), Binance (spot), "
+    "Binance USDⓈ-M Futures (futures and perpetuals)"
+)
 
 
-def test_the_table_verifies_kraken_spot_and_kraken_futures_derivatives_only():
+def test_the_table_verifies_the_venues_with_a_dialect_and_live_tests_only():
     assert trading.trades_live("kraken", derivative=False)
     assert not trading.trades_live("kraken", derivative=True)
     assert trading.trades_live("krakenfutures", derivative=True)
-    for ccxt_id in ("binance", "kucoin", "okx", "bybit"):
+    assert trading.trades_live("binance", derivative=False)
+    assert not trading.trades_live("binance", derivative=True)
+    assert trading.trades_live("binanceusdm", derivative=True)
+    assert not trading.trades_live("binanceusdm", derivative=False)
+    for ccxt_id in ("kucoin", "okx", "bybit"):
         assert not trading.trades_live(ccxt_id, derivative=False)
         assert not trading.trades_live(ccxt_id, derivative=True)
 
@@ -84,7 +91,10 @@ def test_a_live_run_whose_venue_left_the_table_stops_before_sending_anything(
 
     paper.refresh_from_db()
     assert (paper.status, paper.stop_code) == (RunStatus.FAILED, "venue_not_live")
-    assert paper.stop_params["venues"] == "Kraken Futures (futures and perpetuals)"
+    assert paper.stop_params["venues"] == (
+        "Kraken Futures (futures and perpetuals), Binance (spot), "
+        "Binance USDⓈ-M Futures (futures and perpetuals)"
+    )
     assert paper.cancel_due_at is not None  # its resting orders are cancelled all the same
     assert len(sandbox.state.ledger.orders) == orders_before
 
@@ -98,6 +108,11 @@ def test_the_public_exchanges_page_is_the_table():
     futures_row = english.split('href="/en/guides/kraken-futures/"')[1].split("</tr>")[0]
     assert "live, closes reduce-only" in futures_row
     binance_row = english.split('href="/en/guides/binance/"')[1].split("</tr>")[0]
-    assert binance_row.count("paper only") == 2
+    assert "<td>live</td>" in binance_row
+    assert "the stop (moved by a trailing stop) and the take-profit" in binance_row
+    usdm_row = english.split('href="/en/guides/binance-usdm/"')[1].split("</tr>")[0]
+    assert "live, closes reduce-only" in usdm_row
+    kucoin_row = english.split('href="/en/guides/kucoin/"')[1].split("</tr>")[0]
+    assert kucoin_row.count("paper only") == 2
     french = page(Client().get("/fr/exchanges/"))
     assert "papier uniquement" in french
