@@ -49,19 +49,25 @@ def migrated(env: dict[str, str]) -> None:
 
 
 @contextlib.contextmanager
-def running_worker(env: dict[str, str]) -> Iterator[None]:
+def running_worker(env: dict[str, str], clusters: tuple[str, ...] = ("",)) -> Iterator[None]:
     """`env` in this process's environment, the database migrated and the guides loaded, and
-    a qcluster of the default cluster running until the block ends."""
+    a qcluster of each of `clusters` ("" the default one, "long", "start") running until the
+    block ends."""
     migrated(env)
-    worker = subprocess.Popen(
-        [sys.executable, "manage.py", "qcluster"],
-        cwd=PROJECT,
-        env=os.environ,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "manage.py", "qcluster"],
+            cwd=PROJECT,
+            env={**os.environ, "Q_CLUSTER_NAME": name},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for name in clusters
+    ]
     try:
         yield
     finally:
-        worker.send_signal(signal.SIGTERM)
-        worker.wait(timeout=30)
+        for worker in workers:
+            worker.send_signal(signal.SIGTERM)
+        for worker in workers:
+            worker.wait(timeout=30)

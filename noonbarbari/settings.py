@@ -9,8 +9,8 @@ import sys
 from pathlib import Path
 
 import environ
-from django.core.exceptions import ImproperlyConfigured
 
+from noonbarbari import task_clusters
 from noonbarbari.secretless import refuse_to_start_without, secrets_for
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -172,42 +172,9 @@ if THROWAWAY_SECRETS:  # nothing made under throwaway secrets may outlive the pr
 
 # --- Tasks (django-q2) -----------------------------------------------------------------------
 
-# Two clusters on one broker, because django-q2's timeout and retry apply to a whole cluster.
-# The default one runs short tasks (connection tests, run ticks): a task is killed after
-# `timeout` seconds and, when its worker died, handed out again after `retry` seconds, so a
-# verdict lost with a killed worker comes back within half a minute. The "long" cluster runs
-# backtests and backfills (async_task(..., cluster=LONG_TASKS)), with its own, longer limits.
-# `retry` must exceed `timeout` in each, or a task still running gets handed out twice. A
-# process serves the long cluster when started as `Q_CLUSTER_NAME=long manage.py qcluster`.
-LONG_TASKS = "long"
-Q_CLUSTER = {
-    # The site's name for django-q2: queue prefix and payload signing salt, one per site.
-    "name": env.str("Q_NAME", default="noonbarbari"),
-    "workers": env.int("Q_WORKERS", default=2),
-    "timeout": env.int("Q_TIMEOUT", default=20),
-    "retry": env.int("Q_RETRY", default=25),
-    "max_attempts": env.int("Q_MAX_ATTEMPTS", default=3),
-    # A scheduler that was down must not replay every missed tick when it comes back.
-    "catch_up": False,
-    "save_limit": env.int("Q_SAVE_LIMIT", default=1000),
-    "ack_failures": True,
-    "poll": env.float("Q_POLL", default=0.5),
-    "sync": env.bool("Q_SYNC", default=False),
-    "ALT_CLUSTERS": {
-        LONG_TASKS: {
-            "workers": env.int("Q_LONG_WORKERS", default=1),
-            "timeout": env.int("Q_LONG_TIMEOUT", default=1800),
-            "retry": env.int("Q_LONG_RETRY", default=1860),
-            "max_attempts": env.int("Q_LONG_MAX_ATTEMPTS", default=2),
-        },
-    },
-}
-for _cluster in (Q_CLUSTER, Q_CLUSTER["ALT_CLUSTERS"][LONG_TASKS]):
-    if _cluster["retry"] <= _cluster["timeout"]:
-        raise ImproperlyConfigured(
-            "Q_RETRY must exceed Q_TIMEOUT (and Q_LONG_RETRY Q_LONG_TIMEOUT): a task still "
-            "running would be handed out a second time."
-        )
+# The three task clusters (default, long, start): noonbarbari/task_clusters.py says why.
+LONG_TASKS, START_TASKS = task_clusters.LONG_TASKS, task_clusters.START_TASKS
+Q_CLUSTER = task_clusters.q_cluster(env)
 Q_REDIS_URL = env.str("Q_REDIS_URL", default="")
 if Q_REDIS_URL:
     Q_CLUSTER["redis"] = Q_REDIS_URL

@@ -1,5 +1,6 @@
-"""django-q2 tasks of the strategies app: ids in, services called. Backtests and a run's
-history run on the long cluster; the fan-out, market fetches and ticks on the default one."""
+"""django-q2 tasks of the strategies app: ids in, services called. Backtests run on the long
+cluster, a run's preparation on the start cluster; the fan-out, market fetches and ticks on
+the default one."""
 
 from strategies.services.backtests import backtest_run
 from strategies.services.candle_imports import candle_import_run
@@ -16,6 +17,7 @@ from strategies.services.run_ticks import run_market_tick, run_tick, runs_fan_ou
 from strategies.services.runs import (
     paper_closes_requeue,
     paper_position_settle,
+    run_preparations_requeue,
     strategy_run_prepare,
 )
 
@@ -29,10 +31,11 @@ def prepare_run(run_id: int) -> None:
 
 
 def fan_out_runs() -> int:
-    """The minute schedule: the runs' ticks, then the duties a lost task may have left (the
-    cancels of ended live runs, paper positions asked closed, the notices to their owners)
-    queued again when due."""
+    """The minute schedule: the runs' ticks, then the duties a lost task may have left (runs
+    still to prepare, the cancels of ended live runs, paper positions asked closed, the
+    notices to their owners) queued again when due."""
     queued = runs_fan_out()
+    run_preparations_requeue()
     live_cancels_requeue()
     paper_closes_requeue()
     run_notices_requeue()

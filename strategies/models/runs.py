@@ -130,6 +130,10 @@ class StrategyRun(FillModelColumns, MarketColumns, models.Model):
     stopped_at = models.DateTimeField(_("stopped"), null=True, blank=True)
     ticked_at = models.DateTimeField(_("last tick"), null=True, blank=True)
 
+    # A starting run's duty: when its preparation is queued again if the run still starts then
+    # (the task lost with a killed worker on a broker without receipts, or never queued).
+    prepare_due_at = models.DateTimeField(_("preparation, next attempt"), null=True, blank=True)
+
     # An ended live run's duty: until the exchange confirms that none of its orders rests,
     # when its cancel is (re)queued next, how many attempts failed, and why the last one did
     # (a code of strategies.services.run_messages). None: nothing left to cancel.

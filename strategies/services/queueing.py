@@ -33,11 +33,20 @@ def queue_on_commit(task: str, *args: object, name: str, **options: object) -> N
     transaction.on_commit(send)
 
 
-def queue_again(rows: QuerySet, *, due_field: str, task: str, name: str) -> int:
-    """`task(pk)` queued for each of `rows`, their `due_field` moved REQUEUE_AFTER ahead first
-    (queued again then if still due); `name` is formatted with the pk. How many."""
+def queue_again(
+    rows: QuerySet,
+    *,
+    due_field: str,
+    task: str,
+    name: str,
+    after: timedelta = REQUEUE_AFTER,
+    **options: object,
+) -> int:
+    """`task(pk)` queued for each of `rows`, their `due_field` moved `after` ahead first
+    (queued again then if still due); `name` is formatted with the pk; `options` go to
+    async_task (its cluster). How many."""
     pks = list(rows.values_list("pk", flat=True))
-    rows.model.objects.filter(pk__in=pks).update(**{due_field: timezone.now() + REQUEUE_AFTER})
+    rows.model.objects.filter(pk__in=pks).update(**{due_field: timezone.now() + after})
     for pk in pks:
-        queue_on_commit(task, pk, name=name.format(pk=pk))
+        queue_on_commit(task, pk, name=name.format(pk=pk), **options)
     return len(pks)

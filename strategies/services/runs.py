@@ -4,8 +4,9 @@ strategies.services.live_start.
 strategy_run_start(*, owner, source, exchange, symbol, timeframe, capital, fee, slippage_bps,
                    max_volume_share) -> StrategyRun          a paper run, or StartRefused
 strategy_run_create(owner, *, source, **fields)   the run row, within the owner's limit
-strategy_run_prepare(*, run_id)   the long cluster loads its warm-up history (and, live, checks
+strategy_run_prepare(*, run_id)   the start cluster loads its warm-up history (and, live, checks
                                   the key and notes the balance), then it runs
+run_preparations_requeue()        the minute sweep: a preparation lost with its worker, again
 strategy_run_stop(*, run, code)   stopped now; a live run's resting orders are cancelled
 strategy_run_flatten(*, run)      the position is left at the next open (live: now), then stop
 paper_position_close(*, run)      a stopped paper run's position left at the open that followed
@@ -18,6 +19,7 @@ owner's notice, a live run's cancel) in one transaction, and tasks carry them ou
 
 import logging
 import time
+from datetime import timedelta
 from decimal import Decimal
 
 import ccxt
@@ -45,7 +47,7 @@ from strategies.models import (
 from strategies.series import timeframe_ms
 from strategies.services import backtest_errors, live_ticks, run_records
 from strategies.services import run_messages as messages
-from strategies.services.queueing import queue_on_commit
+from strategies.services.queueing import queue_again, queue_on_commit
 from strategies.services.run_end import end_run
 from strategies.services.start_checks import (
     Source,
@@ -150,10 +152,32 @@ def strategy_run_create(owner: User, *, source: Source | None, **fields) -> Stra
         catalog_entry=source if isinstance(source, CatalogEntry) else None,
         strategy_version=source if isinstance(source, StrategyVersion) else None,
         equity=capital,
+        prepare_due_at=timezone.now() + _preparation_requeue_after(),
         **fields,
     )
-    _queue(PREPARE_TASK, run, cluster=settings.LONG_TASKS)
+    _queue(PREPARE_TASK, run, cluster=settings.START_TASKS)
     return run
+
+
+def _preparation_requeue_after() -> timedelta:
+    """Past the start cluster's retry, a preparation not done is lost (its worker killed on a
+    broker without receipts): queued again then. One still running is not doubled: a
+    preparation ends within the cluster's timeout, which the retry exceeds."""
+    return timedelta(seconds=settings.Q_CLUSTER["ALT_CLUSTERS"][settings.START_TASKS]["retry"])
+
+
+def run_preparations_requeue() -> int:
+    """Queue again the preparation of every run still starting past its due time; how many.
+    Preparing twice is harmless: a run past starting is left alone."""
+    due = StrategyRun.objects.filter(status=RunStatus.STARTING, prepare_due_at__lte=timezone.now())
+    return queue_again(
+        due,
+        due_field="prepare_due_at",
+        task=PREPARE_TASK,
+        name=f"{PREPARE_TASK.rsplit('.', 1)[-1]}-{{pk}}",
+        after=_preparation_requeue_after(),
+        cluster=settings.START_TASKS,
+    )
 
 
 def key_market_taken(*, key, symbol: str, **_fields: object) -> StrategyRun | None:
@@ -197,7 +221,7 @@ def strategy_run_prepare(*, run_id: int) -> None:
         end_run(run, RunStatus.FAILED, messages.PREPARE_FAILED, reason_code=code, **shown)
         return
     StrategyRun.objects.filter(pk=run.pk, status=RunStatus.STARTING).update(
-        status=RunStatus.RUNNING, started_at=timezone.now()
+        status=RunStatus.RUNNING, started_at=timezone.now(), prepare_due_at=None
     )
 
 
