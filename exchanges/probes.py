@@ -124,6 +124,13 @@ def _binance_permissions(client: ccxt.Exchange) -> Grant | None:
     return Grant(granted, _from_milliseconds(until))
 
 
+def _binanceusdm_permissions(client: ccxt.Exchange) -> Grant | None:
+    """The same answer, for a key that trades USDⓈ-M futures: tradingAuthorityExpirationTime
+    ends Spot & Margin trading only, not this key's use here."""
+    grant = _binance_permissions(client)
+    return None if grant is None else replace(grant, trading_until=None)
+
+
 def _okx_permissions(client: ccxt.Exchange) -> Grant | None:
     """GET /api/v5/account/config, "Get account configuration" (OKX V5): data[0].perm, the
     key's permissions comma-separated: read_only, trade, withdraw."""
@@ -254,7 +261,7 @@ PERMISSION_PROBES: dict[str, Callable[[ccxt.Exchange], Grant | None]] = {
     "krakenfutures": _krakenfutures_permissions,
     "binance": _binance_permissions,
     # One Binance key reaches Spot and USDⓈ-M futures: the same endpoint tells both.
-    "binanceusdm": _binance_permissions,
+    "binanceusdm": _binanceusdm_permissions,
     "okx": _okx_permissions,
     "bybit": _bybit_permissions,
     "coinbase": _coinbase_permissions,

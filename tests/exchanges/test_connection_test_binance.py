@@ -79,6 +79,11 @@ def test_each_binance_key_switch_gets_its_verdict(
     if verdict == Verdict.MISSING_PERMISSION:
         needed = "enableFutures" if slug == "binance-usdm" else "enableSpotAndMarginTrading"
         assert test.missing_permissions == [needed]
+    key.refresh_from_db()
+    # Binance ends Spot trading on a key without trusted IPs: that end is a Spot key's, not
+    # a futures key's.
+    trades_spot = "enableSpotAndMarginTrading" in test.permissions_seen
+    assert (key.expires_on is not None) == (trades_spot and slug == "binance")
 
 
 @pytest.mark.parametrize(
