@@ -13,6 +13,7 @@ NO_DATA = "no_data"
 SHORTS = "shorts_on_spot"
 DOCUMENT = "document"
 INTERRUPTED = "interrupted"
+TIME_LIMIT = "time_limit"
 OURS = "our_error"
 
 MESSAGES = {
@@ -34,6 +35,11 @@ MESSAGES = {
     INTERRUPTED: _(
         "The backtest stopped before its end (the worker running it was stopped). Start it "
         "again: candles already fetched are kept."
+    ),
+    TIME_LIMIT: _(
+        "The backtest went past the %(minutes)s-minute limit for long work and was stopped, "
+        "with %(kept)s %% of the candles it needed fetched. They are kept: submitting it again "
+        "starts from there, and a shorter period or a longer timeframe needs less."
     ),
     OURS: _(
         "The backtest failed because of an error on our side, not yours. It has been logged; "

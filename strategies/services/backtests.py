@@ -9,7 +9,6 @@ backtest_cancel(*, backtest)     stops it at its next check (between stages, at 
 backtests_settle(*, owner)       a backtest whose worker died ends as failed
 """
 
-import contextlib
 import logging
 import time
 from datetime import timedelta
@@ -21,6 +20,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_q.exceptions import TimeoutException
 from django_q.tasks import async_task
 
 from accounts.models import User
@@ -44,6 +44,13 @@ from strategies.series import timeframe_ms, utc_text
 from strategies.services import backtest_errors as errors
 from strategies.services import backtest_results as results
 from strategies.services.backtest_markets import MarketUnknown
+from strategies.services.backtest_rows import (
+    Cancelled,
+    ProgressWriter,
+    advance,
+    fail,
+    time_limit_reached,
+)
 from strategies.services.start_checks import (
     StartRefused,
     checked_document,
@@ -59,7 +66,6 @@ logger = logging.getLogger(__name__)
 TASK = "strategies.tasks.run_backtest"
 MAX_ACTIVE = 2
 MAX_BARS = 1_000_000
-PROGRESS_EVERY_S = 1.0
 QUEUED_STALE_AFTER = timedelta(days=1)
 
 Source = CatalogEntry | StrategyVersion
@@ -78,10 +84,6 @@ TOO_LONG = _(
 NO_DATA_SOURCE = _("Choose the candles: an exchange's market, or candles you imported.")
 OWN_TIMEFRAME = _("Your candles are %(timeframe)s bars: choose %(timeframe)s.")
 OUTSIDE_OWN = _("Your candles do not reach this period: they hold %(ranges)s (UTC).")
-
-
-class Cancelled(Exception):
-    """The backtest was cancelled (or finished elsewhere) while it ran."""
 
 
 def _stale_after() -> timedelta:
@@ -232,36 +234,33 @@ def backtest_cancel(*, backtest: Backtest) -> bool:
     return bool(changed)
 
 
-def _advance(backtest: Backtest, **fields) -> None:
-    """Write to a backtest still running, or raise Cancelled (someone stopped it)."""
-    if not Backtest.objects.filter(pk=backtest.pk, status__in=ACTIVE).update(**fields):
-        raise Cancelled()
-    for name, value in fields.items():
-        setattr(backtest, name, value)
-
-
 def backtest_run(*, backtest_id: int) -> None:
     """Fetch, simulate, store (see the module docstring). Failures end as a stored message."""
     backtest = Backtest.objects.select_related("exchange", "series").filter(pk=backtest_id).first()
     if backtest is None or not backtest.running:
         return
     try:
-        _advance(backtest, **_fresh_start())
+        advance(backtest, **_fresh_start())
         _run(backtest)
     except Cancelled:
         return
+    except TimeoutException:
+        # django-q2 stops a task past the long cluster's timeout with this SystemExit: the
+        # row says so now (not "fetching… 76 %" until the stale check), then the task ends.
+        time_limit_reached(backtest)
+        raise
     except rules.DocumentError as refused:
-        _fail(backtest, errors.DOCUMENT, problem=str(refused.errors[0]))
+        fail(backtest, errors.DOCUMENT, problem=str(refused.errors[0]))
     except ShortsNotAllowed:
-        _fail(backtest, errors.SHORTS)
+        fail(backtest, errors.SHORTS)
     except MarketUnknown:
-        _fail(backtest, errors.NO_MARKET)
+        fail(backtest, errors.NO_MARKET)
     except ccxt.BaseError as error:
         logger.warning("Backtest %s: %s %s", backtest.pk, type(error).__name__, error)
-        _fail(backtest, errors.exchange_error_code(error))
+        fail(backtest, errors.exchange_error_code(error))
     except Exception:  # a bug of ours: the user gets a sentence, the log the traceback
         logger.exception("Backtest %s failed in our code", backtest.pk)
-        _fail(backtest, errors.OURS)
+        fail(backtest, errors.OURS)
 
 
 def _fresh_start() -> dict:
@@ -285,48 +284,17 @@ def _fresh_start() -> dict:
     }
 
 
-def _fail(backtest: Backtest, code: str, **params: object) -> None:
-    shown = {
-        "exchange": backtest.market_label,
-        "symbol": backtest.symbol,
-        "timeframe": backtest.timeframe,
-    }
-    with contextlib.suppress(Cancelled):
-        _advance(
-            backtest,
-            status=BacktestStatus.FAILED,
-            error_code=code,
-            error_params=shown | params,
-            finished_at=timezone.now(),
-        )
-
-
-class ProgressWriter:
-    """candles_fill's progress, written to the row at most once a second (and at the end);
-    raises Cancelled as soon as the backtest was cancelled."""
-
-    def __init__(self, backtest: Backtest) -> None:
-        self.backtest, self.written_at = backtest, 0.0
-
-    def __call__(self, done: int, total: int) -> None:
-        now = time.monotonic()
-        if done < total and now - self.written_at < PROGRESS_EVERY_S:
-            return
-        self.written_at = now
-        _advance(self.backtest, progress_done=done, progress_total=total)
-
-
 def _run(backtest: Backtest) -> None:
     document = rules.parse(backtest.document, base_timeframe=backtest.timeframe)
     bar_ms = timeframe_ms(backtest.timeframe)
     # Warm-up bars before the period, so that its first decisions are already valid.
     first = backtest.start_ms - history_bars(document, backtest.timeframe) * bar_ms
     series = _candles(backtest, first)
-    _advance(backtest, status=BacktestStatus.SIMULATING)
+    advance(backtest, status=BacktestStatus.SIMULATING)
     candles = candles_read(series, start=first, end=backtest.end_ms)
     warmup = int(np.searchsorted(candles.time, backtest.start_ms, "left"))
     if warmup >= len(candles):
-        _fail(backtest, errors.NO_DATA)
+        fail(backtest, errors.NO_DATA)
         return
     rates, covered = _funding(backtest, candles, warmup)
     result = simulate_backtest(
@@ -376,7 +344,7 @@ def _candles(backtest: Backtest, first: int) -> CandleSeries:
 def _store(backtest: Backtest, result, period, series, funding: dict | None) -> None:
     trades, open_trades = results.trades_json(result)
     start, end = backtest.start_ms, backtest.end_ms
-    _advance(
+    advance(
         backtest,
         status=BacktestStatus.DONE,
         finished_at=timezone.now(),

@@ -12,6 +12,7 @@ KILLED_BY_YOU = "killed_by_you"
 KILLED_BY_STAFF = "killed_by_staff"
 KILLED_FOR_ALL = "killed_for_all"
 PREPARE_FAILED = "prepare_failed"
+PREPARE_TIME_LIMIT = "prepare_time_limit"
 DOCUMENT = "document"
 OURS = "our_error"
 KEY_REFUSED = "key_refused"
@@ -41,6 +42,11 @@ MESSAGES = {
     ),
     PREPARE_FAILED: _(
         "The run could not load the candles it needs before its first decision: %(reason)s"
+    ),
+    PREPARE_TIME_LIMIT: _(
+        "Loading the candles the run needs before its first decision went past the "
+        "%(minutes)s-minute limit, and the run stopped. What was loaded is kept: start it "
+        "again to go on from there."
     ),
     DOCUMENT: _("The strategy's document cannot run on %(timeframe)s candles: %(problem)s"),
     OURS: _(

@@ -28,6 +28,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from django_q.exceptions import TimeoutException
 
 from accounts.models import User
 from exchanges.models import Exchange
@@ -214,6 +215,13 @@ def strategy_run_prepare(*, run_id: int) -> None:
         )
         if run.mode == RunMode.LIVE and not live_ticks.live_prepare(run):
             return
+    except TimeoutException:
+        # Past the start cluster's time limit (django-q2's SystemExit): the run says so now,
+        # and the sweep will not prepare it again (it failed); what was fetched is kept.
+        timeout = settings.Q_CLUSTER["ALT_CLUSTERS"][settings.START_TASKS]["timeout"]
+        logger.warning("Run %s: preparation past the %s s time limit", run.pk, timeout)
+        end_run(run, RunStatus.FAILED, messages.PREPARE_TIME_LIMIT, minutes=-(-timeout // 60))
+        raise
     except ccxt.BaseError as error:
         logger.warning("Run %s: not prepared: %s", run.pk, type(error).__name__)
         code = backtest_errors.exchange_error_code(error)

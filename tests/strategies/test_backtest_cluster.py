@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django_q.conf import Conf
 
 from exchanges.models import Exchange
+from exchanges.sandbox import Fault
 from strategies.models import Backtest, BacktestStatus, CatalogEntry
 from strategies.services.backtests import backtest_start
 from tests.accounts.helpers import make_user
@@ -50,3 +51,51 @@ def test_a_backtest_is_run_by_the_long_cluster(venue, settings, start_qcluster, 
     assert backtest.status == BacktestStatus.DONE, backtest.error_code
     assert backtest.stats is not None
     assert backtest.started_at is not None
+
+
+def test_a_backtest_past_the_time_limit_says_so_at_once_with_what_was_kept(
+    venue, settings, start_qcluster, monkeypatch, client
+):
+    """django-q2 stops a task past its cluster's timeout: the backtest ends as failed with
+    that reason when it is stopped, not "fetching" until the stale check an hour later."""
+    call_command("load_guides", verbosity=0)  # a transactional test starts empty
+    call_command("load_strategies", verbosity=0)
+    settings.EXCHANGE_API_OVERRIDES = {"kraken": venue.url}
+    settings.EXCHANGE_RATE_LIMIT = False
+    monkeypatch.setattr(Conf, "SYNC", False)
+    start_qcluster(
+        Q_CLUSTER_NAME=settings.LONG_TASKS,
+        Q_LONG_TIMEOUT="4",
+        Q_LONG_RETRY="60",
+        EXCHANGE_API_OVERRIDES=f"kraken={venue.url}",
+        EXCHANGE_RATE_LIMIT="false",
+        EXCHANGE_TIMEOUT_MS="30000",
+    )
+    venue.inject(Fault("slow", venue="spot", endpoint="OHLC", seconds=20))  # past the limit
+    owner = make_user("time-limit@example.com")
+
+    backtest = backtest_start(
+        owner=owner,
+        source=CatalogEntry.objects.get(slug="ema-crossover"),
+        exchange=Exchange.objects.get(slug="kraken"),
+        symbol="BTC/USD",
+        timeframe="1h",
+        start_ms=day_ms(days_ago(3)),
+        end_ms=day_ms(days_ago(0)),
+        capital=Decimal("10000"),
+        fee=0.004,
+    )
+
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        backtest = Backtest.objects.get(pk=backtest.pk)
+        if backtest.status == BacktestStatus.FAILED:
+            break
+        time.sleep(0.2)
+    assert (backtest.status, backtest.error_code) == (BacktestStatus.FAILED, "time_limit")
+    assert backtest.error_params["kept"] == 0  # its one candle request never answered
+    client.force_login(owner)
+    page = client.get(f"/en/strategies/backtests/{backtest.pk}/").content.decode()
+    # The limit in whole minutes, rounded up (4 s: 1), and what the store keeps.
+    assert "went past the 1-minute limit for long work" in page
+    assert "with 0 % of the candles it needed fetched" in page

@@ -9,6 +9,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 from django_q.conf import Conf
+from django_q.exceptions import TimeoutException
 from django_q.models import OrmQ
 
 from exchanges.models import Exchange
@@ -135,3 +136,25 @@ def test_a_run_starts_while_another_users_backtest_holds_the_long_cluster(
     assert StrategyRun.objects.get(pk=run.pk).status == RunStatus.RUNNING
     assert waited < STARTED_WITHIN_S, f"the run started {waited:.1f} s after its start"
     assert Backtest.objects.get(pk=backtest.pk).status != BacktestStatus.DONE  # still held
+
+
+@pytest.mark.django_db
+def test_a_preparation_past_its_time_limit_ends_the_run_saying_so(
+    kraken_on_sandbox, monkeypatch, django_capture_on_commit_callbacks
+):
+    run = start_paper_run(make_user("slow-start@example.com"))
+    StrategyRun.objects.filter(pk=run.pk).update(status=RunStatus.STARTING)
+
+    def past_the_limit(**_kwargs):
+        raise TimeoutException("Task exceeded maximum timeout value (600 seconds)")
+
+    monkeypatch.setattr(services, "candles_fill", past_the_limit)
+
+    with pytest.raises(TimeoutException):  # django-q2 still records the task as failed
+        services.strategy_run_prepare(run_id=run.pk)
+
+    run.refresh_from_db()
+    assert (run.status, run.stop_code) == (RunStatus.FAILED, "prepare_time_limit")
+    assert run.stop_params == {"minutes": 10}  # Q_START_TIMEOUT's 600 s
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.run_preparations_requeue() == 0  # failed: not prepared again
