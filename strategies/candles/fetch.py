@@ -120,6 +120,11 @@ def _from_candles(
         rows = _call(
             client, report, client.fetch_ohlcv, series.symbol, series.timeframe, cursor, limit
         )
+        if not rows and client.id in FULL_HISTORY:
+            # Its candles reach any past range, and a range before the listing is answered
+            # with the first candles after it: no candle at all is the exchange's trouble,
+            # never a range to hold as empty.
+            raise ccxt.BadResponse(f"{client.id} answered no {series.timeframe} candles")
         in_range = [row for row in rows if cursor <= row[0] < end]
         if not in_range:
             break

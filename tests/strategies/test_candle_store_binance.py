@@ -4,6 +4,7 @@ listing, 1000 a page, so a year of hours is nine requests and trades are never r
 import time
 from decimal import Decimal
 
+import ccxt
 import pytest
 
 from exchanges import retry
@@ -67,3 +68,24 @@ def test_days_before_the_listing_are_held_empty_not_rebuilt_from_trades(binance)
     assert series.coverage == [[start, end]]
     again = candles_fill(exchange=binance, symbol="BTC/USDT", timeframe="1d", start=start, end=end)
     assert again.requests == 0
+
+
+def test_an_empty_answer_is_the_exchange_s_trouble_not_a_range_held_empty(binance, monkeypatch):
+    from exchanges import clients
+
+    build = clients.build
+
+    def answering_nothing(*args, **kwargs):
+        client = build(*args, **kwargs)
+        client.fetch_ohlcv = lambda *_args, **_kwargs: []
+        return client
+
+    monkeypatch.setattr(clients, "build", answering_nothing)
+    end = int(time.time() * 1000) // DAY * DAY
+
+    with pytest.raises(ccxt.BadResponse):
+        candles_fill(
+            exchange=binance, symbol="BTC/USDT", timeframe="1d", start=end - 10 * DAY, end=end
+        )
+
+    assert series_for(exchange=binance, symbol="BTC/USDT", timeframe="1d").coverage == []
