@@ -43,8 +43,9 @@ LONG = 60_000  # ms: a worker's task, a backtest
 
 @pytest.fixture
 def platform(transactional_db, venue, settings, start_qcluster, monkeypatch):
-    """The content, both task clusters pointed at the sandbox, and the fan-out schedule (a
-    transactional test starts with empty tables, the migrations' schedules included)."""
+    """The content, the three task clusters (short tasks, backtests, run starts) pointed at
+    the sandbox, and the fan-out schedule (a transactional test starts with empty tables, the
+    migrations' schedules included)."""
     call_command("load_guides", verbosity=0)
     call_command("load_strategies", verbosity=0)
     settings.EXCHANGE_API_OVERRIDES = {"kraken": venue.url}
@@ -54,6 +55,7 @@ def platform(transactional_db, venue, settings, start_qcluster, monkeypatch):
     variables = {"EXCHANGE_API_OVERRIDES": f"kraken={venue.url}", "EXCHANGE_RATE_LIMIT": "false"}
     start_qcluster(**variables)
     start_qcluster(Q_CLUSTER_NAME="long", **variables)
+    start_qcluster(Q_CLUSTER_NAME="start", **variables)
     Schedule.objects.create(
         name="runs-fan-out",
         func="strategies.tasks.fan_out_runs",
