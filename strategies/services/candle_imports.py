@@ -25,6 +25,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
+from django_q.exceptions import TimeoutException
 
 from accounts.models import User
 from strategies.candles_csv import (
@@ -65,8 +66,12 @@ OURS = _(
     "Nothing was imported: the import failed because of a fault on our side, not in your "
     "file. Try again later."
 )
+TIME_LIMIT = _(
+    "Nothing was imported: reading the file went past the %(minutes)s-minute limit for long "
+    "work. Send it again in smaller files (each a shorter period)."
+)
 # Failures that are not the file's, stored as its problems are: a code, no line.
-FAILURES = {"interrupted": INTERRUPTED, "ours": OURS}
+FAILURES = {"interrupted": INTERRUPTED, "ours": OURS, "time_limit": TIME_LIMIT}
 
 
 class ImportRefused(Exception):
@@ -158,6 +163,11 @@ def candle_import_run(*, import_id: int) -> None:
         _finish(record, candles)
     except Stale:
         return
+    except TimeoutException:
+        # django-q2's SystemExit past the long cluster's timeout: said now, not an hour later.
+        timeout = settings.Q_CLUSTER["ALT_CLUSTERS"][settings.LONG_TASKS]["timeout"]
+        _fail(record, [_failure("time_limit", minutes=-(-timeout // 60))])
+        raise
     except CandleFileError as refused:
         _fail(record, [problem.as_json() for problem in refused.problems])
     except Exception:  # a bug of ours: the user gets a sentence, the log the traceback
@@ -239,8 +249,8 @@ def _fail(record: CandleImport, problems: list[dict[str, object]]) -> None:
         )
 
 
-def _failure(code: str) -> dict[str, object]:
-    return {"line": None, "code": code, "params": {}}
+def _failure(code: str, **params: object) -> dict[str, object]:
+    return {"line": None, "code": code, "params": params}
 
 
 def _stale_after() -> timedelta:
@@ -283,7 +293,7 @@ def failed_on_our_side(record: CandleImport) -> bool:
 def _text(found: dict) -> str:
     code, params = found.get("code", ""), found.get("params") or {}
     if code in FAILURES:
-        return str(FAILURES[code])
+        return str(FAILURES[code]) % params if params else str(FAILURES[code])
     try:
         return problem_text(code, params)
     except (KeyError, TypeError, ValueError):  # stored by a version whose messages differ

@@ -14,6 +14,7 @@ from django.test import Client
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django_q.conf import Conf
+from django_q.exceptions import TimeoutException
 from django_q.models import OrmQ
 
 from strategies import candles_csv
@@ -163,6 +164,28 @@ def test_a_file_that_fails_on_our_side_is_a_sentence_and_nothing_is_written(inli
     assert "a bug of ours" not in page
     assert not CandleSeries.objects.exists()
     assert CandleImport.objects.get(owner=user).data is None
+
+
+def test_an_import_past_the_time_limit_says_so_at_once(queued, settings, monkeypatch):
+    """django-q2 stops a task past the long cluster's timeout with a SystemExit of its own:
+    the import ends as failed then, with the limit, not when the stale check finds it."""
+
+    def past_the_limit(*args, **kwargs):
+        raise TimeoutException("Task exceeded maximum timeout value (1800 seconds)")
+
+    monkeypatch.setattr(candle_imports, "read_candles", past_the_limit)
+    client, user = signed_in("slow-file@example.com")
+    queued(client)
+    record = CandleImport.objects.get(owner=user)
+
+    with pytest.raises(TimeoutException):  # still raised: django-q2 records the task failed
+        candle_imports.candle_import_run(import_id=record.pk)
+
+    record.refresh_from_db()
+    assert record.status == "failed"
+    page = _text(client.get(URL))
+    assert "reading the file went past the 30-minute limit for long work" in page
+    assert not CandleSeries.objects.exists()
 
 
 def test_progress_is_written_while_the_file_is_read(queued, monkeypatch):
