@@ -44,16 +44,15 @@ from exchanges.sandbox.binance_futures_common import (
     algo_id,
     decimal_param,
     flag_param,
+    history_page,
     is_algo,
     ledger_symbol,
-    limit_param,
     next_algo_key,
     optional_contract,
     orders_of,
     queryable,
     split_symbol,
     the_contract,
-    time_window,
 )
 from exchanges.sandbox.binance_futures_orders import ALL_CANCELLED, no_such_order
 from exchanges.sandbox.binance_futures_views import algo_view
@@ -185,19 +184,12 @@ def open_algo_orders(call: Call) -> list[dict[str, Any]]:
 
 
 def all_algo_orders(call: Call) -> list[dict[str, Any]]:
-    ledger = call.state.ledger
-    start, end = time_window(call)
-    since_id = integer_param(call, "algoId")
-    limit = limit_param(call, 500, 1000)
     rows = [
-        algo_view(ledger, o)
+        algo_view(call.state.ledger, o)
         for o in orders_of(call, the_contract(call))
         if is_algo(o) and queryable(o, call.now)
     ]
-    rows = [r for r in rows if start <= r["createTime"] <= end]
-    if since_id is not None:
-        rows = [r for r in rows if r["algoId"] >= since_id]
-    return rows[:limit] if since_id is not None else rows[-limit:]
+    return history_page(call, rows, time_key="createTime", id_key="algoId")
 
 
 def cancel_all_algo_open_orders(call: Call) -> dict[str, Any]:

@@ -149,6 +149,20 @@ def flag_param(call: Call, name: str) -> bool | None:
     return raw.lower() == "true"
 
 
+def history_page(call: Call, rows: list[dict], *, time_key: str, id_key: str) -> list[dict]:
+    """allOrders and allAlgoOrders: the rows made in the time window, oldest first; from the
+    id `id_key` names when sent (the first `limit` from there), else the latest `limit`."""
+    start, end = time_window(call)
+    since_id = integer_param(call, id_key)
+    limit = limit_param(call, 500, 1000)
+    rows = sorted(
+        (r for r in rows if start <= r[time_key] <= end), key=lambda r: (r[time_key], r[id_key])
+    )
+    if since_id is not None:
+        return [r for r in rows if r[id_key] >= since_id][:limit]
+    return rows[-limit:]
+
+
 def time_window(call: Call, *, capped: bool = True) -> tuple[int, int]:
     """[start, end] in ms from startTime/endTime: the last 7 days when neither is sent, 7 days
     from (or up to) the one sent; `capped`: a longer span is refused, else a startTime alone

@@ -42,9 +42,9 @@ from exchanges.sandbox.binance_futures_common import (
     account_of,
     became_order,
     decimal_param,
+    history_page,
     is_regular,
     ledger_symbol,
-    limit_param,
     next_order_key,
     optional_contract,
     order_id,
@@ -52,7 +52,6 @@ from exchanges.sandbox.binance_futures_common import (
     queryable,
     split_symbol,
     the_contract,
-    time_window,
 )
 from exchanges.sandbox.binance_futures_views import order_view
 from exchanges.sandbox.binance_routes import Call, integer_param
@@ -190,20 +189,12 @@ def open_orders(call: Call) -> list[dict[str, Any]]:
 
 
 def all_orders(call: Call) -> list[dict[str, Any]]:
-    ledger = call.state.ledger
-    start, end = time_window(call)
-    since_id = integer_param(call, "orderId")
-    limit = limit_param(call, 500, 1000)
     rows = [
-        order_view(ledger, o)
+        order_view(call.state.ledger, o)
         for o in orders_of(call, the_contract(call))
         if became_order(o) and queryable(o, call.now)
     ]
-    rows = [r for r in rows if start <= r["time"] <= end]
-    if since_id is not None:
-        rows = [r for r in rows if r["orderId"] >= since_id]
-    rows.sort(key=lambda r: (r["time"], r["orderId"]))
-    return rows[:limit] if since_id is not None else rows[-limit:]
+    return history_page(call, rows, time_key="time", id_key="orderId")
 
 
 def cancel_all_open_orders(call: Call) -> dict[str, Any]:

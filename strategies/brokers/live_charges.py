@@ -88,20 +88,23 @@ class LiveCharges:
                     if execution in charged:
                         charged[execution] += float((entry.get("fee") or {}).get("cost") or 0.0)
             return {trade_id: Fee(cost, quote, cost) for trade_id, cost in charged.items()}
-        fees = {}
+        fees, prices = {}, {quote: 1.0}  # a third asset's price, read once for all trades
         for trade in trades:
             fee = trade.get("fee") or {}
             cost = float(fee.get("cost") or 0.0)
             currency = fee.get("currency") or quote
-            fees[str(trade["id"])] = Fee(self._in_quote(currency, cost, trade), currency, cost)
+            if currency == self.market["base"]:
+                price = float(trade["price"])
+            else:
+                if cost and currency not in prices:
+                    prices[currency] = self._price(currency)
+                price = prices.get(currency, 0.0)
+            fees[str(trade["id"])] = Fee(cost * price, currency, cost)
         return fees
 
-    def _in_quote(self, currency: str, amount: float, trade: dict) -> float:
-        if currency == self.market["quote"] or not amount:
-            return amount
-        if currency == self.market["base"]:
-            return amount * float(trade["price"])
+    def _price(self, currency: str) -> float:
+        """The last price of `currency` in the run's quote currency (one request)."""
         symbol = f"{currency}/{self.market['quote']}"
         if symbol not in (self.client.markets or {}):
             raise ccxt.BadSymbol(f"{self.client.id} lists no {symbol} to value a fee paid in it")
-        return amount * float(self.read(self.client.fetch_ticker, symbol)["last"])
+        return float(self.read(self.client.fetch_ticker, symbol)["last"])

@@ -204,32 +204,6 @@ def protect(
     paired = not broker.derivative and broker.venue.oco
     if paired or (broker.derivative and broker.venue.target_rests_on_derivatives):
         wanted[Leg.TARGET] = (levels.target, Reason.TAKE_PROFIT)
-    if paired and levels.stop is not None and levels.target is not None:
-        _protect_as_one(run, broker, state, wanted, at_ms)
-        return
-    for leg, (level, reason) in wanted.items():
-        if level is None:
-            continue
-        trigger = float(broker.client.price_to_precision(run.symbol, level))
-        resting = RunOrder.objects.filter(run=run, leg=leg, status=Status.OPEN).first()
-        if resting is not None:
-            if resting.trigger_price == trigger and resting.amount == state.size:
-                continue
-            broker.cancel(resting)
-            if resting.status == Status.FILLED:
-                return  # it triggered meanwhile: the next tick reconciles with the fill
-        broker.send(Intent(at_ms, leg, state.side, state.size, reason, trigger=trigger))
-
-
-def _protect_as_one(
-    run: StrategyRun,
-    broker: LiveBroker,
-    state: LiveState,
-    wanted: dict[Leg, tuple[float | None, Reason]],
-    at_ms: int,
-) -> None:
-    """Stop and target as one OCO list: when either level moved (or the list is gone), the
-    list is cancelled (cancelling one leg cancels both) and placed again at the new levels."""
     intents = {
         leg: Intent(
             at_ms,
@@ -240,23 +214,32 @@ def _protect_as_one(
             trigger=float(broker.client.price_to_precision(run.symbol, level)),
         )
         for leg, (level, reason) in wanted.items()
+        if level is not None
     }
     resting = {
         row.leg: row
         for row in RunOrder.objects.filter(run=run, leg__in=intents, status=Status.OPEN)
     }
-    if all(
-        leg in resting
-        and resting[leg].trigger_price == intent.trigger
-        and resting[leg].amount == state.size
-        for leg, intent in intents.items()
-    ):
-        return
-    for row in resting.values():
-        broker.cancel(row)
-        if row.status == Status.FILLED:
-            return  # it triggered meanwhile: the next tick reconciles with the fill
-    broker.send_oco(intents[Leg.STOP], intents[Leg.TARGET])
+    # Each leg on its own; or, on an OCO venue, both as one list: when either level moved
+    # (or the list is gone) the list is cancelled (one leg cancels both) and placed again.
+    groups = [list(intents)] if paired and len(intents) == 2 else [[leg] for leg in intents]
+    for legs in groups:
+        if all(leg in resting and _rests_as(resting[leg], intents[leg]) for leg in legs):
+            continue
+        for leg in legs:
+            if leg in resting:
+                broker.cancel(resting[leg])
+                if resting[leg].status == Status.FILLED:
+                    return  # it triggered meanwhile: the next tick reconciles with the fill
+        if len(legs) == 2:
+            broker.send_oco(intents[Leg.STOP], intents[Leg.TARGET])
+        else:
+            broker.send(intents[legs[0]])
+
+
+def _rests_as(row: RunOrder, intent: Intent) -> bool:
+    """Whether the resting order already is what the intent asks for."""
+    return row.trigger_price == intent.trigger and row.amount == intent.amount
 
 
 def _tolerance(run: StrategyRun) -> float:
