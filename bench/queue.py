@@ -3,13 +3,14 @@
 Real `manage.py qcluster` processes for the three clusters (default, long, start) with their
 default worker counts, a fresh SQLite database (or --database-url), the sandbox venue in this
 process. User A starts a 3-month 1-minute backtest on a cold Kraken market (rebuilt from the
-exchange's trade history: minutes of work on the long cluster). Then user B, on a warm market
-(its candles already held):
+exchange's trade history: minutes of work on the long cluster, in turns). Then user B, on a
+warm market (its candles already held):
 - starts a paper run: seconds from the start to the run running (target: under 5 s);
 - submits a 1-month 1-hour backtest: seconds from submitting to its report (target: under
   5 s), or how long it was still queued when the bench gave up (--patience).
 
     .venv/bin/python bench/queue.py [--patience 120] [--database-url postgres://...]
+                                    [--long-workers N]
 """
 
 import sys
@@ -34,6 +35,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--patience", type=float, default=120.0)
     parser.add_argument("--database-url", default="")
+    # One long worker shows the turns: B's backtest waits for the end of a turn of A's fill.
+    parser.add_argument("--long-workers", type=int, default=0, help="Q_LONG_WORKERS")
     options = parser.parse_args()
     sys.path.insert(0, str(PROJECT))
 
@@ -47,6 +50,7 @@ def main() -> None:
             options.database_url,
             EXCHANGE_API_OVERRIDES=f"kraken={venue.url}",
             EXCHANGE_RATE_LIMIT="false",
+            **({"Q_LONG_WORKERS": str(options.long_workers)} if options.long_workers else {}),
         )
         with running_worker(env, clusters=("", "long", "start")):
             measure(options.patience)
@@ -136,9 +140,8 @@ def measure(patience: float) -> None:
         done,
         time.monotonic() - submitted,
     )
-    first_one = Backtest.objects.get(pk=long_one.pk)
-    share = 100 * first_one.progress_done // (first_one.progress_total or 1)
-    print(f"user A's backtest meanwhile: {first_one.status}, {share} % done")
+    first_one = Backtest.objects.select_related("fill").get(pk=long_one.pk)
+    print(f"user A's backtest meanwhile: {first_one.status}, {first_one.percent} % fetched")
     backtest_cancel(backtest=first_one)
     backtest_cancel(backtest=Backtest.objects.get(pk=short_one.pk))
 

@@ -195,6 +195,13 @@ RUNS_MIN_MARKET_VOLUME = env.float("RUNS_MIN_MARKET_VOLUME", default=100_000.0)
 # and the most one file may weigh, in MB.
 CANDLE_IMPORTS_MAX_ACTIVE = env.int("CANDLE_IMPORTS_MAX_ACTIVE", default=2)
 CANDLE_IMPORTS_MAX_MB = env.int("CANDLE_IMPORTS_MAX_MB", default=64)
+# Long work (backtests, candle fills, candle imports) is handed to the long cluster in turns
+# (strategies/models/long_jobs.py): as many at once as the long cluster has workers on every
+# machine together, at most LONG_JOBS_PER_USER of one user's, and a candle fill gives its
+# worker back after LONG_JOB_TURN_S seconds to whoever waits.
+LONG_JOB_SLOTS = env.int("LONG_JOB_SLOTS", default=Q_CLUSTER["ALT_CLUSTERS"][LONG_TASKS]["workers"])
+LONG_JOBS_PER_USER = env.int("LONG_JOBS_PER_USER", default=1)
+LONG_JOB_TURN_S = env.float("LONG_JOB_TURN_S", default=10.0)
 
 # --- Authentication --------------------------------------------------------------------------
 

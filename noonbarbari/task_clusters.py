@@ -36,7 +36,7 @@ def q_cluster(env: environ.Env) -> dict:
         "sync": env.bool("Q_SYNC", default=False),
         "ALT_CLUSTERS": {
             LONG_TASKS: {
-                "workers": env.int("Q_LONG_WORKERS", default=1),
+                "workers": env.int("Q_LONG_WORKERS", default=2),
                 "timeout": env.int("Q_LONG_TIMEOUT", default=1800),
                 "retry": env.int("Q_LONG_RETRY", default=1860),
                 "max_attempts": env.int("Q_LONG_MAX_ATTEMPTS", default=2),

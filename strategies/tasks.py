@@ -1,9 +1,12 @@
-"""django-q2 tasks of the strategies app: ids in, services called. Backtests run on the long
-cluster, a run's preparation on the start cluster; the fan-out, market fetches and ticks on
-the default one."""
+"""django-q2 tasks of the strategies app: ids in, services called. Long work (backtests,
+candle fills, candle imports) runs on the long cluster in turns handed out by the line
+(strategies/services/long_jobs.py), a run's preparation on the start cluster; the fan-out,
+market fetches and ticks on the default one."""
 
-from strategies.services.backtests import backtest_run
-from strategies.services.candle_imports import candle_import_run
+from strategies.models import LongJobKind
+from strategies.services.backtests import backtest_lost, backtest_run
+from strategies.services.candle_fills import candle_fill_lost, candle_fill_turn
+from strategies.services.candle_imports import candle_import_lost, candle_import_run
 from strategies.services.live_start import live_keys_recheck
 from strategies.services.live_upkeep import (
     live_cancel,
@@ -11,6 +14,7 @@ from strategies.services.live_upkeep import (
     live_flatten,
     live_reconcile,
 )
+from strategies.services.long_jobs import LongWork, Turn, long_job_run, long_jobs_sweep
 from strategies.services.run_history import run_history_backfill
 from strategies.services.run_notices import run_notice_send, run_notices_requeue
 from strategies.services.run_ticks import run_market_tick, run_tick, runs_fan_out
@@ -21,9 +25,25 @@ from strategies.services.runs import (
     strategy_run_prepare,
 )
 
+LONG_WORK: dict[str, LongWork] = {
+    LongJobKind.BACKTEST: LongWork(
+        run=lambda pk, deadline: backtest_run(backtest_id=pk, deadline=deadline),
+        lost=backtest_lost,
+    ),
+    LongJobKind.CANDLE_FILL: LongWork(run=candle_fill_turn, lost=candle_fill_lost),
+    LongJobKind.CANDLE_IMPORT: LongWork(
+        run=lambda pk, deadline: _import(pk), lost=candle_import_lost
+    ),
+}
 
-def run_backtest(backtest_id: int) -> None:
-    backtest_run(backtest_id=backtest_id)
+
+def _import(import_id: int) -> Turn:
+    candle_import_run(import_id=import_id)  # one turn: the whole file
+    return Turn.DONE
+
+
+def run_long_job(job_id: int, turn: int) -> None:
+    long_job_run(job_id=job_id, turn=turn, work=LONG_WORK)
 
 
 def prepare_run(run_id: int) -> None:
@@ -33,8 +53,9 @@ def prepare_run(run_id: int) -> None:
 def fan_out_runs() -> int:
     """The minute schedule: the runs' ticks, then the duties a lost task may have left (runs
     still to prepare, the cancels of ended live runs, paper positions asked closed, the
-    notices to their owners) queued again when due."""
+    notices to their owners, the long work whose worker went silent) queued again when due."""
     queued = runs_fan_out()
+    long_jobs_sweep(work=LONG_WORK)
     run_preparations_requeue()
     live_cancels_requeue()
     paper_closes_requeue()
@@ -76,7 +97,3 @@ def recheck_live_keys() -> int:
 
 def backfill_run_trades(run_id: int) -> None:
     run_history_backfill(run_id=run_id)
-
-
-def run_candle_import(import_id: int) -> None:
-    candle_import_run(import_id=import_id)

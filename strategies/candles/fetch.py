@@ -25,12 +25,18 @@ from strategies.models import CandleSeries, CandleSource
 from strategies.series import Candles, timeframe_ms
 
 Progress = Callable[[int, int], None]  # (ms done, ms to do)
+# A page just stored: how it was made ("candles", "trades" or "aggregated"), its range, and
+# the requests the fill has made so far.
+PageStored = Callable[[str, Range, int], None]
 PAGE_LIMIT = 720
 TRADES_PAGE = 1000
 # Venues whose candle endpoint answers for any past range, and the candles a page holds there
 # (Binance Spot's klines allow 1000 a request, at weight 2; USDⓈ-M's 1500, but 1000 costs
 # weight 5 where 1500 costs 10).
 FULL_HISTORY = {"binance": 1000, "binanceusdm": 1000}
+# Venues whose candle endpoint serves only the latest candles, and how many: older bars are
+# rebuilt from trades (the estimates before a backtest count on it).
+CANDLE_WINDOW = {"kraken": PAGE_LIMIT}
 
 
 @dataclass
@@ -41,6 +47,7 @@ class FillReport:
     aggregated: list[Range] = field(default_factory=list)
     requests: int = 0
     progress: Progress | None = None
+    on_page: PageStored | None = None
     to_do_ms: int = 0
     done_ms: int = 0
 
@@ -49,6 +56,9 @@ class FillReport:
         shows that it moves, and a cancel raised by the callback stops it there)."""
         where.append(covered)
         self.done_ms += covered[1] - covered[0]
+        if self.on_page:
+            made = "trades" if where is self.from_trades else "candles"
+            self.on_page("aggregated" if where is self.aggregated else made, covered, self.requests)
         if self.progress:
             self.progress(min(self.done_ms, self.to_do_ms), self.to_do_ms)
 
@@ -61,8 +71,11 @@ def candles_fill(
     start: int,
     end: int,
     progress: Progress | None = None,
+    on_page: PageStored | None = None,
 ) -> FillReport:
-    """Make the closed bars of [start, end) held for the market, fetching only what is missing."""
+    """Make the closed bars of [start, end) held for the market, fetching only what is missing.
+    `progress` hears (done, to do) and `on_page` each page after it is stored; either may
+    raise to stop the fill there (what is stored stays)."""
     client = clients.build(exchange.ccxt_id)
     clients.ensure_markets(client)
     series = series_for(exchange=exchange, symbol=symbol, timeframe=timeframe)
@@ -70,7 +83,9 @@ def candles_fill(
     start = start // bar_ms * bar_ms
     end = min(end, _now_ms(client) // bar_ms * bar_ms)  # the bar forming now is not closed
     todo = missing(series.coverage, start, end)
-    report = FillReport(series, progress=progress, to_do_ms=sum(b - a for a, b in todo))
+    report = FillReport(
+        series, progress=progress, on_page=on_page, to_do_ms=sum(b - a for a, b in todo)
+    )
     for gap_start, gap_end in todo:
         if _from_finer(series, gap_start, gap_end, report):
             continue
@@ -84,17 +99,25 @@ def candles_fill(
     return report
 
 
-def _from_finer(series: CandleSeries, start: int, end: int, report: FillReport) -> bool:
-    """Aggregate [start, end) from a finer series of the same market that holds all of it:
-    no request at all. (Bars are aligned on the timeframe, so every bucket is whole.)"""
+def finer_holding(series: CandleSeries, start: int, end: int) -> CandleSeries | None:
+    """A finer series of the same market that holds all of [start, end) (the coarsest such),
+    whose bars make this series' bars with no request at all (bars are aligned on the
+    timeframe, so every bucket is whole)."""
     bar_ms = timeframe_ms(series.timeframe)
     finer = CandleSeries.objects.filter(
         exchange=series.exchange_id, owner=None, symbol=series.symbol
     ).exclude(pk=series.pk)
     for candidate in sorted(finer, key=lambda s: -timeframe_ms(s.timeframe)):
         step = timeframe_ms(candidate.timeframe)
-        if step >= bar_ms or bar_ms % step or missing(candidate.coverage, start, end):
-            continue
+        if step < bar_ms and not bar_ms % step and not missing(candidate.coverage, start, end):
+            return candidate
+    return None
+
+
+def _from_finer(series: CandleSeries, start: int, end: int, report: FillReport) -> bool:
+    """Aggregate [start, end) from a finer series that holds it, if there is one."""
+    candidate = finer_holding(series, start, end)
+    if candidate is not None:
         bars = aggregate(candles_read(candidate, start=start, end=end), series.timeframe)
         candles_write(
             series=series, candles=bars, covered=(start, end), source=CandleSource.AGGREGATED

@@ -12,6 +12,13 @@ from strategies.models.catalog import (
 )
 from strategies.models.fill_columns import TieRule
 from strategies.models.funding import FundingRate, FundingSeries
+from strategies.models.long_jobs import (
+    CandleFill,
+    CandleFillStatus,
+    LongJob,
+    LongJobKind,
+    MeasuredRate,
+)
 from strategies.models.mine import Strategy, StrategyVersion
 from strategies.models.notices import NoticeKind, RunNotice
 from strategies.models.runs import (
@@ -33,6 +40,8 @@ __all__ = [
     "BacktestStatus",
     "Bias",
     "CandleChunk",
+    "CandleFill",
+    "CandleFillStatus",
     "CandleImport",
     "CandleSeries",
     "CandleSource",
@@ -41,6 +50,9 @@ __all__ = [
     "Category",
     "FundingRate",
     "FundingSeries",
+    "LongJob",
+    "LongJobKind",
+    "MeasuredRate",
     "NoticeKind",
     "RunBar",
     "RunDecision",

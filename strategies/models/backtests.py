@@ -9,6 +9,7 @@ from exchanges.models import Exchange
 from strategies.models.candles import CandleSeries
 from strategies.models.catalog import CatalogEntry
 from strategies.models.fill_columns import FillModelColumns, MarketColumns
+from strategies.models.long_jobs import CandleFill
 from strategies.models.mine import StrategyVersion
 
 
@@ -69,6 +70,10 @@ class Backtest(FillModelColumns, MarketColumns, models.Model):
         on_delete=models.SET_NULL,
         related_name="backtests",
     )
+    # The fill it waits on (or waited on) for its candles: its progress is the backtest's.
+    fill = models.ForeignKey(
+        CandleFill, null=True, blank=True, on_delete=models.SET_NULL, related_name="backtests"
+    )
     symbol = models.CharField(_("symbol"), max_length=60)
     timeframe = models.CharField(_("timeframe"), max_length=8)
     start_ms = models.BigIntegerField(_("start"))  # first bar open of the period, ms UTC
@@ -127,7 +132,9 @@ class Backtest(FillModelColumns, MarketColumns, models.Model):
 
     @property
     def percent(self) -> int:
-        """Progress of the current stage, 0 to 100."""
+        """Progress of the current stage, 0 to 100: while it fetches, its fill's."""
+        if self.status == BacktestStatus.FETCHING and self.fill is not None:
+            return self.fill.percent
         if self.progress_total <= 0:
             return 0
         return min(100, int(100 * self.progress_done / self.progress_total))

@@ -37,7 +37,7 @@ def backtests_of(user: User, *, strategy: str = "", status: str = "") -> QuerySe
 def backtest_of(user: User, backtest_id: int) -> Backtest:
     """The user's backtest of that id with its whole report, or Http404."""
     found = Backtest.objects.owned_by(user).select_related(
-        "exchange", "catalog_entry", "strategy_version__strategy"
+        "exchange", "fill", "catalog_entry", "strategy_version__strategy"
     )
     return get_object_or_404(found, pk=backtest_id)
 

@@ -1,12 +1,18 @@
 """Backtest runs: started by the web tier (everything a user can get wrong refused first, with
-a sentence), run by a worker of the long cluster with the id only, cancelled by their owner.
+a sentence), run as long work (strategies/services/long_jobs.py: in the line, users in turn)
+with the id only, cancelled by their owner.
 
 backtest_start(*, owner, source, exchange, symbol, timeframe, start_ms, end_ms, capital, fee,
                slippage_bps, max_volume_share, tie) -> Backtest   or StartRefused
-backtest_run(*, backtest_id)     idempotent: a finished backtest is left alone, a retried one
-                                 replaces its partial results
-backtest_cancel(*, backtest)     stops it at its next check (between stages, at each progress)
-backtests_settle(*, owner)       a backtest whose worker died ends as failed
+backtest_run(*, backtest_id) -> Turn
+        one turn: candles missing, it asks a candle fill for them and waits (WAIT: the fill
+        puts it back in the line when they are held); else it simulates and stores its
+        report (DONE). Idempotent: a finished backtest is left alone, a retried one replaces
+        its partial results
+backtest_cancel(*, backtest)     stops it at its next check; the fill it waited on stops too
+                                 when nobody else waits for it (what it fetched is kept)
+backtest_lost(backtest_id)       its workers kept being lost: it ends as failed
+backtests_settle(*, owner)       a backtest left out of the line ends as failed
 """
 
 import logging
@@ -16,27 +22,27 @@ from decimal import Decimal
 
 import ccxt
 import numpy as np
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_q.exceptions import TimeoutException
-from django_q.tasks import async_task
 
 from accounts.models import User
 from exchanges.models import Exchange
 from strategies import rules
-from strategies.candles.fetch import candles_fill
 from strategies.candles.funding import funding_fill, funding_per_bar
 from strategies.candles.ranges import missing
-from strategies.candles.store import candles_read
+from strategies.candles.store import candles_read, series_for
 from strategies.engine import FillModel, Market, ShortsNotAllowed, history_bars
 from strategies.engine import backtest as simulate_backtest
 from strategies.models import (
     Backtest,
     BacktestStatus,
+    CandleFillStatus,
     CandleSeries,
     CatalogEntry,
+    LongJob,
+    LongJobKind,
     StrategyVersion,
 )
 from strategies.models.backtests import ACTIVE
@@ -44,13 +50,10 @@ from strategies.series import timeframe_ms, utc_text
 from strategies.services import backtest_errors as errors
 from strategies.services import backtest_results as results
 from strategies.services.backtest_markets import MarketUnknown
-from strategies.services.backtest_rows import (
-    Cancelled,
-    ProgressWriter,
-    advance,
-    fail,
-    time_limit_reached,
-)
+from strategies.services.backtest_rows import Cancelled, advance, fail, time_limit_reached
+from strategies.services.candle_fills import candle_fill_forsake, candle_fill_request
+from strategies.services.long_jobs import Turn, long_job_drop, long_job_queue
+from strategies.services.measured_rates import rate_record
 from strategies.services.start_checks import (
     StartRefused,
     checked_document,
@@ -63,10 +66,11 @@ from strategies.services.start_checks import (
 
 logger = logging.getLogger(__name__)
 
-TASK = "strategies.tasks.run_backtest"
 MAX_ACTIVE = 2
 MAX_BARS = 1_000_000
-QUEUED_STALE_AFTER = timedelta(days=1)
+# A backtest neither in the line nor waiting on a fill is left behind (its row ended in a
+# way nothing put it back): past this, it ends as failed.
+ORPHAN_AFTER = timedelta(minutes=10)
 
 Source = CatalogEntry | StrategyVersion
 
@@ -86,26 +90,17 @@ OWN_TIMEFRAME = _("Your candles are %(timeframe)s bars: choose %(timeframe)s.")
 OUTSIDE_OWN = _("Your candles do not reach this period: they hold %(ranges)s (UTC).")
 
 
-def _stale_after() -> timedelta:
-    """A started backtest older than this lost its worker: past every retry of the cluster."""
-    cluster = settings.Q_CLUSTER["ALT_CLUSTERS"][settings.LONG_TASKS]
-    return timedelta(seconds=cluster["retry"] * cluster.get("max_attempts", 1) + 60)
-
-
 def backtests_settle(*, owner: User) -> None:
-    """End as failed the owner's backtests whose worker died (they stop counting as running)."""
-    now = timezone.now()
-    stale = Backtest.objects.owned_by(owner).filter(
-        status__in=(BacktestStatus.FETCHING, BacktestStatus.SIMULATING),
-        started_at__lt=now - _stale_after(),
-    ) | Backtest.objects.owned_by(owner).filter(
-        status=BacktestStatus.QUEUED, created_at__lt=now - QUEUED_STALE_AFTER
-    )
-    stale.update(
+    """End as failed the owner's backtests that nothing will run any more: neither in the line
+    (where a lost worker's turn is handed out again) nor waiting on a fill still fetching."""
+    in_line = LongJob.objects.filter(kind=LongJobKind.BACKTEST).values("target_id")
+    Backtest.objects.owned_by(owner).active().filter(
+        created_at__lt=timezone.now() - ORPHAN_AFTER
+    ).exclude(pk__in=in_line).exclude(fill__status=CandleFillStatus.ACTIVE).update(
         status=BacktestStatus.FAILED,
         error_code=errors.INTERRUPTED,
         error_params={},
-        finished_at=now,
+        finished_at=timezone.now(),
     )
 
 
@@ -216,11 +211,7 @@ def _queue(
         **Backtest.market_columns(market),
         **fields,
     )
-    transaction.on_commit(
-        lambda: async_task(
-            TASK, created.pk, cluster=settings.LONG_TASKS, task_name=f"backtest-{created.pk}"
-        )
-    )
+    long_job_queue(kind=LongJobKind.BACKTEST, target_id=created.pk, owner_id=owner.pk)
     return created
 
 
@@ -231,19 +222,31 @@ def backtest_cancel(*, backtest: Backtest) -> bool:
         status=BacktestStatus.CANCELLED, finished_at=timezone.now()
     )
     backtest.refresh_from_db()
+    long_job_drop(kind=LongJobKind.BACKTEST, target_id=backtest.pk)
+    if backtest.fill_id:
+        candle_fill_forsake(fill_id=backtest.fill_id)
     return bool(changed)
 
 
-def backtest_run(*, backtest_id: int) -> None:
-    """Fetch, simulate, store (see the module docstring). Failures end as a stored message."""
-    backtest = Backtest.objects.select_related("exchange", "series").filter(pk=backtest_id).first()
+def backtest_lost(backtest_id: int) -> None:
+    backtest = Backtest.objects.select_related("exchange").filter(pk=backtest_id).first()
+    if backtest is not None:
+        fail(backtest, errors.INTERRUPTED)
+
+
+def backtest_run(*, backtest_id: int, deadline: float = 0.0) -> Turn:
+    """One turn (see the module docstring). Failures end as a stored message. (A backtest's
+    turn is not cut at `deadline`: it is one simulation, seconds long.)"""
+    backtest = (
+        Backtest.objects.select_related("exchange", "series", "fill").filter(pk=backtest_id).first()
+    )
     if backtest is None or not backtest.running:
-        return
+        return Turn.DONE
     try:
         advance(backtest, **_fresh_start())
-        _run(backtest)
+        return _run(backtest)
     except Cancelled:
-        return
+        return Turn.DONE
     except TimeoutException:
         # django-q2 stops a task past the long cluster's timeout with this SystemExit: the
         # row says so now (not "fetching… 76 %" until the stale check), then the task ends.
@@ -261,6 +264,7 @@ def backtest_run(*, backtest_id: int) -> None:
     except Exception:  # a bug of ours: the user gets a sentence, the log the traceback
         logger.exception("Backtest %s failed in our code", backtest.pk)
         fail(backtest, errors.OURS)
+    return Turn.DONE
 
 
 def _fresh_start() -> dict:
@@ -284,18 +288,21 @@ def _fresh_start() -> dict:
     }
 
 
-def _run(backtest: Backtest) -> None:
+def _run(backtest: Backtest) -> Turn:
     document = rules.parse(backtest.document, base_timeframe=backtest.timeframe)
     bar_ms = timeframe_ms(backtest.timeframe)
     # Warm-up bars before the period, so that its first decisions are already valid.
     first = backtest.start_ms - history_bars(document, backtest.timeframe) * bar_ms
     series = _candles(backtest, first)
+    if series is None:
+        return Turn.WAIT
+    began = time.monotonic()
     advance(backtest, status=BacktestStatus.SIMULATING)
     candles = candles_read(series, start=first, end=backtest.end_ms)
     warmup = int(np.searchsorted(candles.time, backtest.start_ms, "left"))
     if warmup >= len(candles):
         fail(backtest, errors.NO_DATA)
-        return
+        return Turn.DONE
     rates, covered = _funding(backtest, candles, warmup)
     result = simulate_backtest(
         document,
@@ -308,6 +315,8 @@ def _run(backtest: Backtest) -> None:
     )
     funding = None if rates is None else {"paid": result.funding, "covered": covered}
     _store(backtest, result, candles.slice(warmup, len(candles)), series, funding)
+    rate_record("simulate", len(candles), time.monotonic() - began)
+    return Turn.DONE
 
 
 def _funding(backtest: Backtest, candles, warmup: int) -> tuple[np.ndarray | None, list[int]]:
@@ -324,21 +333,32 @@ def _funding(backtest: Backtest, candles, warmup: int) -> tuple[np.ndarray | Non
     return np.concatenate([np.zeros(warmup), rates]), covered
 
 
-def _candles(backtest: Backtest, first: int) -> CandleSeries:
-    """The series to read: filled from the exchange first, or the user's own, as imported."""
+def _candles(backtest: Backtest, first: int) -> CandleSeries | None:
+    """The series to read: the user's own, as imported, or the market's shared one once it
+    holds the period; None while a fill fetches what it lacks (the backtest waits on it)."""
     if backtest.exchange is None:
         if backtest.series is None:  # the imported candles were deleted since
             raise MarketUnknown(backtest.symbol)
         return backtest.series
-    report = candles_fill(
-        exchange=backtest.exchange,
-        symbol=backtest.symbol,
-        timeframe=backtest.timeframe,
-        start=first,
-        end=backtest.end_ms,
-        progress=ProgressWriter(backtest),
+    series = series_for(
+        exchange=backtest.exchange, symbol=backtest.symbol, timeframe=backtest.timeframe
     )
-    return report.series
+    fill = backtest.fill
+    if fill is not None and fill.status == CandleFillStatus.DONE:
+        # Fetched for this backtest: what the exchange had is held, gaps included (a range
+        # it has nothing for stays a gap, and is not asked for again and again).
+        return series
+    if fill is not None and fill.status == CandleFillStatus.FAILED:
+        fail(backtest, fill.error_code or errors.INTERRUPTED)
+        raise Cancelled()
+    with transaction.atomic():  # the fill's turn is handed out once the backtest waits on it
+        fill = candle_fill_request(
+            series=series, start=first, end=backtest.end_ms, owner_id=backtest.owner_id
+        )
+        if fill is None:
+            return series
+        advance(backtest, status=BacktestStatus.FETCHING, fill=fill)
+    return None
 
 
 def _store(backtest: Backtest, result, period, series, funding: dict | None) -> None:

@@ -1,6 +1,7 @@
 """Candle imports from the site: the request only keeps the file (compressed, in the row, where
-a worker on any machine can read it) and queues it; a worker of the long cluster reads it,
-noting its progress on the row, and writes it into the candle store.
+a worker on any machine can read it) and puts it in the line of long work
+(strategies/services/long_jobs.py); a worker of the long cluster reads it, noting its
+progress on the row, and writes it into the candle store.
 
 candle_import_check(*, owner)      ImportRefused if the owner has as many imports waiting or
                                    in progress as allowed
@@ -9,7 +10,8 @@ candle_import_start(*, owner, symbol, timeframe, file_name, chunks) -> CandleImp
 candle_import_run(*, import_id)    idempotent: a finished import is left alone, a retried one
                                    reads the file again, and its candles are written in the
                                    transaction that marks it imported, so never twice
-candle_imports_settle(*, owner)    an import whose worker died ends as failed
+candle_import_lost(import_id)      its workers kept being lost: it ends as failed
+candle_imports_settle(*, owner)    an import left out of the line ends as failed
 problems_shown(record)             its problems in the active language
 """
 
@@ -37,17 +39,20 @@ from strategies.candles_csv import (
 )
 from strategies.models.candle_imports import ACTIVE_IMPORT, CandleImport
 from strategies.models.candle_imports import CandleImportStatus as Status
+from strategies.models.long_jobs import LongJob, LongJobKind
 from strategies.series import Candles
 from strategies.services.candles import candles_store
-from strategies.services.queueing import queue_on_commit
+from strategies.services.long_jobs import long_job_beat, long_job_queue
+from strategies.services.measured_rates import rate_record
 
 logger = logging.getLogger(__name__)
 
-TASK = "strategies.tasks.run_candle_import"
 MEGABYTE = 1024 * 1024
 KEPT = 10  # finished imports kept (and listed) per user: older ones are deleted
 PROGRESS_EVERY_S = 1.0
-QUEUED_STALE_AFTER = timedelta(days=1)
+# An import that is not in the line (where a lost worker's turn is handed out again) is left
+# behind: past this, it ends as failed.
+ORPHAN_AFTER = timedelta(minutes=10)
 # Fast rather than small, since the request compresses while the user waits: about 0.1 s per
 # 10 MB of CSV candles, which shrink to about 40 % (level 6 takes five times longer for 35 %).
 COMPRESSION_LEVEL = 1
@@ -138,9 +143,9 @@ def _queue(*, owner: User, **fields: object) -> CandleImport:
     record = CandleImport.objects.create(owner=owner, **fields)
     old = CandleImport.objects.owned_by(owner).finished().values_list("pk", flat=True)[KEPT:]
     CandleImport.objects.filter(pk__in=list(old)).delete()
-    # A broker that fails after the commit must not turn the kept file into a 500: the
-    # import then waits until settled as interrupted.
-    queue_on_commit(TASK, record.pk, name=f"candle-import-{record.pk}", cluster=settings.LONG_TASKS)
+    # A broker that fails after the commit must not turn the kept file into a 500: the line
+    # hands the import out again at the next minute's sweep.
+    long_job_queue(kind=LongJobKind.CANDLE_IMPORT, target_id=record.pk, owner_id=owner.pk)
     return record
 
 
@@ -149,6 +154,7 @@ def candle_import_run(*, import_id: int) -> None:
     record = _claim(import_id)
     if record is None:
         return
+    began = time.monotonic()
     try:
         raw = zlib.decompress(record.data or b"")
         record.data = None  # only `raw` is needed now: not both in memory
@@ -161,6 +167,7 @@ def candle_import_run(*, import_id: int) -> None:
         del raw
         _advance(record, status=Status.WRITING, progress=100)
         _finish(record, candles)
+        rate_record("import", record.size, time.monotonic() - began)
     except Stale:
         return
     except TimeoutException:
@@ -215,6 +222,7 @@ class ProgressWriter:
             return
         self.written_at = now
         _advance(self.record, progress=min(99, 100 * done // total))
+        long_job_beat(kind=LongJobKind.CANDLE_IMPORT, target_id=self.record.pk)
 
 
 @transaction.atomic
@@ -253,27 +261,28 @@ def _failure(code: str, **params: object) -> dict[str, object]:
     return {"line": None, "code": code, "params": params}
 
 
-def _stale_after() -> timedelta:
-    """An import started longer ago than this lost its worker: past every retry of the
-    long cluster."""
-    cluster = settings.Q_CLUSTER["ALT_CLUSTERS"][settings.LONG_TASKS]
-    return timedelta(seconds=cluster["retry"] * cluster.get("max_attempts", 1) + 60)
+def candle_import_lost(import_id: int) -> None:
+    record = CandleImport.objects.filter(pk=import_id).first()
+    if record is not None:
+        _fail(record, [_failure("interrupted")])
 
 
 @transaction.atomic
 def candle_imports_settle(*, owner: User) -> int:
-    """End as failed the owner's imports whose worker died (they stop counting as active);
+    """End as failed the owner's imports that nothing will run any more (out of the line);
     how many there were."""
-    now = timezone.now()
-    mine = CandleImport.objects.owned_by(owner)
-    stale = mine.filter(
-        status__in=(Status.PARSING, Status.WRITING), started_at__lt=now - _stale_after()
-    ) | mine.filter(status=Status.QUEUED, created_at__lt=now - QUEUED_STALE_AFTER)
+    in_line = LongJob.objects.filter(kind=LongJobKind.CANDLE_IMPORT).values("target_id")
+    stale = (
+        CandleImport.objects.owned_by(owner)
+        .active()
+        .filter(created_at__lt=timezone.now() - ORPHAN_AFTER)
+        .exclude(pk__in=in_line)
+    )
     return stale.update(
         status=Status.FAILED,
         problems=[_failure("interrupted")],
         data=None,
-        finished_at=now,
+        finished_at=timezone.now(),
     )
 
 

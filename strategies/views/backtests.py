@@ -2,12 +2,13 @@
 history and two reports side by side. Another user's backtest is a 404 on every route."""
 
 import csv
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -17,11 +18,13 @@ from accounts.http import AuthenticatedRequest
 from strategies import rules
 from strategies.engine import STATEMENT
 from strategies.forms.backtests import TIMEFRAMES, BacktestForm, HistoryFilterForm
-from strategies.models import Backtest
+from strategies.models import Backtest, BacktestStatus
 from strategies.selectors import backtests as selectors
 from strategies.selectors.candles import imported_series_of
+from strategies.selectors.long_jobs import backtest_wait, period_cost
 from strategies.services import backtests as services
 from strategies.views import backtest_display as display
+from strategies.views.long_job_display import cost_sentences, held_days, place_sentences
 
 HISTORY_LENGTH = 200
 CSV_COLUMNS = (
@@ -42,9 +45,23 @@ def _initial(request: AuthenticatedRequest) -> dict[str, object]:
     """What a "Backtest it" link preselects, and a default period: the last 90 days."""
     today = datetime.now(UTC).date()
     initial: dict[str, object] = {"start": today - timedelta(days=90), "end": today}
-    if request.GET.get("strategy"):
-        initial["strategy"] = request.GET["strategy"]
+    # "Backtest it" links name the strategy; the form's "use the period already held" link
+    # names the market and the period too (the form checks them all when submitted).
+    for name in ("strategy", "exchange", "symbol", "timeframe"):
+        if request.GET.get(name):
+            initial[name] = request.GET[name][:100]
+    for name in ("start", "end"):
+        day = _day(request.GET.get(name, ""))
+        if day is not None:
+            initial[name] = day
     return initial
+
+
+def _day(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text[:10])
+    except ValueError:
+        return None
 
 
 @never_cache
@@ -56,12 +73,18 @@ def backtest_data_reach(request: AuthenticatedRequest) -> HttpResponse:
     timeframe = request.GET.get("timeframe", "")
     found = selectors.data_held(request.GET.get("exchange", ""), symbol, timeframe)
     ranges = [] if found is None else [(display.when(a), display.when(b)) for a, b in found[1]]
-    context = {
+    timeframe = timeframe if timeframe in TIMEFRAMES else ""
+    context: dict[str, object] = {
         "exchange": found[0] if found else None,
         "symbol": symbol,
-        "timeframe": timeframe if timeframe in TIMEFRAMES else "",
+        "timeframe": timeframe,
         "ranges": ranges,
     }
+    start, end = _day(request.GET.get("start", "")), _day(request.GET.get("end", ""))
+    if found is not None and symbol and timeframe and start and end and start < end:
+        cost = period_cost(found[0], symbol, timeframe, start, end)
+        context["cost"] = cost_sentences(cost)
+        context["held_offer"] = _held_offer(request, found[0], symbol, timeframe, found[1])
     return render(request, "strategies/backtests/_data_reach.html", context)
 
 
@@ -109,6 +132,34 @@ def _start(request: AuthenticatedRequest, form: BacktestForm) -> Backtest:
     )
 
 
+def _held_offer(
+    request: AuthenticatedRequest, exchange, symbol: str, timeframe: str, held: list
+) -> dict[str, object] | None:
+    """The latest range already held, in whole UTC days, as a link to the form set to it."""
+    days = held_days(held)
+    if days is None:
+        return None
+    start, end = days
+    query = QueryDict(mutable=True)
+    query.update(
+        {
+            "strategy": request.GET.get("strategy", "")[:100],
+            "exchange": exchange.slug,
+            "symbol": symbol,
+            "timeframe": timeframe,
+            "start": start.isoformat(),
+            "end": end.isoformat(),
+        }
+    )
+    url = f"{reverse('strategies:backtests:new')}?{query.urlencode()}"
+    return {"url": url, "start": start, "end": end}
+
+
+def _waiting(backtest: Backtest) -> list[str]:
+    fetching = backtest.status == BacktestStatus.FETCHING
+    return place_sentences(backtest_wait(backtest), fetching=fetching)
+
+
 def _report(backtest: Backtest) -> dict[str, object]:
     try:
         document = rules.parse(backtest.document)
@@ -124,6 +175,7 @@ def _report(backtest: Backtest) -> dict[str, object]:
         "open_trades": display.trade_rows(backtest.open_trades),
         "provenance": display.provenance_rows(backtest.provenance),
         "failure": display.failure_text(backtest),
+        "waiting": _waiting(backtest),
         "sentences": sentences,
         "statement": STATEMENT,
         "costs": display.costs_text(backtest),
@@ -148,7 +200,11 @@ def backtest_progress(request: AuthenticatedRequest, backtest_id: int) -> HttpRe
     """The progress fragment htmx polls; once finished it asks for the whole report."""
     backtest = selectors.backtest_of(request.user, backtest_id)
     # Polled every 2 s: only what the fragment shows, not the whole report.
-    context = {"backtest": backtest, "failure": display.failure_text(backtest)}
+    context = {
+        "backtest": backtest,
+        "failure": display.failure_text(backtest),
+        "waiting": _waiting(backtest),
+    }
     response = render(request, "strategies/backtests/_progress.html", context)
     if not backtest.running and request.headers.get("HX-Request"):
         response["HX-Refresh"] = "true"

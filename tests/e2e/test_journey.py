@@ -182,7 +182,8 @@ def test_a_new_users_journey(platform, live_server, page: Page, steps, mailoutbo
         # The exchange answers its first candle request slowly: long enough to see progress.
         venue.inject(Fault("slow", endpoint="OHLC", seconds=3))
         page.get_by_role("button", name=t("Run the backtest")).click()
-        expect(page.get_by_text(t("Fetching candles from the exchange."))).to_be_visible()
+        fetching = "Fetching candles from the exchange (once for every backtest that needs them)."
+        expect(page.get_by_text(t(fetching))).to_be_visible()
 
     with steps("the report and its chart"):
         expect(page.get_by_role("heading", name=t("Statistics"))).to_be_visible(timeout=LONG)

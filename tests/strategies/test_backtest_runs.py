@@ -11,12 +11,11 @@ from django.test import Client
 from django.urls import reverse
 
 from exchanges import retry
-from exchanges.models import Exchange
 from strategies import rules
-from strategies.candles.store import series_for
 from strategies.engine import FillModel, Market, backtest, history_bars
-from strategies.models import Backtest, BacktestStatus, CatalogEntry
+from strategies.models import Backtest, BacktestStatus, CatalogEntry, LongJob
 from strategies.services import backtests as services
+from strategies.services import candle_fills
 from strategies.services.candles import candles_import
 from tests.strategies.backtest_run_helpers import (
     HOUR_MS,
@@ -162,19 +161,22 @@ def test_cancel_while_fetching_stops_at_the_next_progress(
     kraken, django_capture_on_commit_callbacks, monkeypatch
 ):
     client, user = signed_in("midway@example.com")
-    original = services.candles_fill
+    original = candle_fills.candles_fill
 
     def cancelled_meanwhile(**arguments):
         services.backtest_cancel(backtest=only_backtest(user))
         return original(**arguments)
 
-    monkeypatch.setattr(services, "candles_fill", cancelled_meanwhile)
+    monkeypatch.setattr(candle_fills, "candles_fill", cancelled_meanwhile)
     start_through_form(client, django_capture_on_commit_callbacks)
 
     run = only_backtest(user)
     assert run.status == BacktestStatus.CANCELLED
     assert run.stats is None
     assert run.bars is None
+    # Nobody waits for the fill any more: it stopped at its first page (what it got stays).
+    assert run.fill.status == "cancelled"
+    assert not LongJob.objects.exists()
 
 
 @pytest.mark.parametrize(
@@ -491,8 +493,8 @@ def test_a_period_the_exchange_has_no_candles_for_ends_with_the_reason(
     """Beyond the data available (a market younger than the period, say): the run ends
     failed, and the report says why in the user's language."""
     client, user = signed_in("no-data@example.com")
-    empty = series_for(exchange=Exchange.objects.get(slug="kraken"), symbol="EMPTY", timeframe="1h")
-    monkeypatch.setattr(services, "candles_fill", lambda **kwargs: SimpleNamespace(series=empty))
+    # The exchange answers, with nothing in the period.
+    monkeypatch.setattr(candle_fills, "candles_fill", lambda **kwargs: SimpleNamespace(requests=1))
 
     response = start_through_form(client, django_capture_on_commit_callbacks, language="fr")
 

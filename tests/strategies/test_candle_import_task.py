@@ -1,6 +1,7 @@
-"""Candle imports off the request path: the request keeps the file and queues a task on the
-long cluster; the task reads and imports it once (idempotent), noting its progress; each user
-has a limit on the files waiting at once; the page follows the progress through a fragment."""
+"""Candle imports off the request path: the request keeps the file and puts it in the line of
+long work, which hands its task to the long cluster; the task reads and imports it once
+(idempotent), noting its progress; each user has a limit on the files waiting at once; the
+page follows the progress through a fragment."""
 
 import html
 import time
@@ -19,10 +20,9 @@ from django_q.models import OrmQ
 
 from strategies import candles_csv
 from strategies.candles.store import candles_read
-from strategies.models import CandleSeries
+from strategies.models import CandleSeries, LongJob
 from strategies.models.candle_imports import CandleImport
 from strategies.services import candle_imports
-from strategies.tasks import run_candle_import
 from tests.strategies.mine_helpers import signed_in
 from tests.strategies.test_candle_upload import GOOD, HEADER
 
@@ -66,6 +66,11 @@ def inline(django_capture_on_commit_callbacks):
     return send
 
 
+def run_candle_import(import_id: int) -> None:
+    """What a worker does with the import's turn."""
+    candle_imports.candle_import_run(import_id=import_id)
+
+
 def _waiting_tasks() -> list[dict]:
     """The tasks waiting in the long cluster's queue (the ORM broker's rows), oldest first."""
     return [row.task for row in OrmQ.objects.filter(key=django_settings.LONG_TASKS).order_by("pk")]
@@ -100,10 +105,13 @@ def test_the_request_only_queues_the_file_and_a_worker_of_the_long_cluster_impor
     assert f'hx-get="{STATUS_URL}"' in page  # the page follows it
 
     [task] = _waiting_tasks()
-    assert task["func"] == "strategies.tasks.run_candle_import"
-    assert task["args"] == (record.pk,)
+    [job] = LongJob.objects.all()
+    assert (job.kind, job.target_id, job.owner_id) == ("candle_import", record.pk, user.pk)
+    assert task["func"] == "strategies.tasks.run_long_job"
+    assert task["args"] == (job.pk, 1)  # the job's first turn
     assert task["cluster"] == "long"
     import_string(task["func"])(*task["args"])  # what the worker does with it
+    assert not LongJob.objects.exists()  # out of the line once it has ended
 
     assert reads == [1]
     record.refresh_from_db()
@@ -278,7 +286,8 @@ def test_a_file_past_the_users_count_limit_is_refused_and_nothing_is_kept(queued
         "FIRST/USD",
         "SECOND/USD",
     ]
-    assert len(_waiting_tasks()) == 2
+    assert LongJob.objects.count() == 2  # both in the line
+    assert len(_waiting_tasks()) == 1  # one at a time for one user (LONG_JOBS_PER_USER)
 
 
 def test_the_count_limit_is_per_user_and_counts_only_files_still_waiting(queued, settings):
@@ -318,15 +327,18 @@ def test_the_size_limit_is_checked_by_the_service_too(settings):
     assert not CandleImport.objects.exists()
 
 
-def test_an_import_whose_worker_never_came_back_ends_as_failed(queued, settings):
+def test_an_import_left_out_of_the_line_ends_as_failed(queued, settings):
     settings.CANDLE_IMPORTS_MAX_ACTIVE = 1
     client, user = signed_in("trader@example.com")
     queued(client, symbol="A/USD")
-    # Taken by a worker two hours ago, past every retry of the long cluster (1860 s, 2 tries
-    # by default: 62 minutes and a minute).
+    # Sent two hours ago, and no longer in the line (as a row restored from a backup would
+    # be): nothing will ever read it.
     CandleImport.objects.filter(owner=user).update(
-        status="parsing", started_at=timezone.now() - timedelta(hours=2)
+        status="parsing",
+        started_at=timezone.now() - timedelta(hours=2),
+        created_at=timezone.now() - timedelta(hours=2),
     )
+    LongJob.objects.all().delete()
 
     accepted = queued(client, symbol="B/USD")  # the dead one no longer counts
 

@@ -16,10 +16,11 @@ from strategies.models import (
     FundingSeries,
     RunTrade,
 )
-from strategies.services.backtests import backtest_run, backtest_start
+from strategies.services.backtests import backtest_start
 from strategies.services.run_ticks import run_tick
 from tests.accounts.helpers import make_user
 from tests.strategies.backtest_run_helpers import HOUR_MS, day_ms, days_ago
+from tests.strategies.long_job_helpers import backtest_to_its_end
 from tests.strategies.mine_helpers import page, signed_in
 from tests.strategies.run_helpers import kraken_futures, paper_run, stored
 from tests.strategies.test_runs_ticks import HAND, hand_candles
@@ -103,7 +104,7 @@ def test_a_backtest_on_a_perpetual_charges_the_exchanges_published_rates(sandbox
         capital=10_000,
         fee=0.0005,
     )
-    backtest_run(backtest_id=created.pk)
+    backtest_to_its_end(created.pk)
     run = Backtest.objects.get(pk=created.pk)
     assert run.status == BacktestStatus.DONE, (run.error_code, run.error_params)
     assert run.perpetual

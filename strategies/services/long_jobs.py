@@ -1,0 +1,181 @@
+"""The line of long work (strategies/models/long_jobs.py says why it exists).
+
+long_job_queue(*, kind, target_id, owner)   into the line (a job already there keeps its
+                                            place), dispatched once the transaction commits
+long_job_drop(*, kind, target_id)           out of the line, if it is waiting there
+long_jobs_dispatch()                        hands the next turns to django-q2, one per free
+                                            slot, users in turn, at most LONG_JOBS_PER_USER
+                                            of one user's jobs at once; how many
+long_job_run(*, job_id, turn, work)         one turn, then back in the line or out of it
+long_jobs_sweep(*, work)                    a turn whose worker went silent is handed out
+                                            again; a job that lost its worker too often ends
+                                            as failed
+(the order of the line is strategies/selectors/long_job_line.py's)
+"""
+
+import enum
+import logging
+import time
+from collections import defaultdict
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django_q.exceptions import TimeoutException
+
+from strategies.models.long_jobs import LongJob
+from strategies.selectors.long_job_line import last_served, line_order, slots, turn_seconds
+from strategies.services.queueing import queue_on_commit
+
+logger = logging.getLogger(__name__)
+
+TASK = "strategies.tasks.run_long_job"
+# A job whose worker went silent this many times ends as failed instead of being handed out
+# again: something in it kills workers (memory, say), and it must not take every worker down.
+MAX_LOST = 2
+
+
+class Turn(enum.Enum):
+    DONE = "done"  # the job has ended: out of the line
+    AGAIN = "again"  # more to do: back in the line, at its end
+    WAIT = "wait"  # it waits on other work (a candle fill), which puts it back in the line
+
+
+@dataclass(frozen=True)
+class LongWork:
+    """What the line needs of a kind of job: `run(target_id, deadline)` does one turn (the
+    deadline a time.monotonic() value a turn that can stop should stop at); `lost(target_id)`
+    ends it as failed when its workers kept being lost."""
+
+    run: Callable[[int, float], Turn]
+    lost: Callable[[int], None]
+
+
+def long_job_queue(*, kind: str, target_id: int, owner_id: int | None) -> None:
+    LongJob.objects.get_or_create(
+        kind=kind, target_id=target_id, defaults={"owner_id": owner_id, "queued_at": timezone.now()}
+    )
+    transaction.on_commit(long_jobs_dispatch)
+
+
+def long_job_drop(*, kind: str, target_id: int) -> None:
+    """A waiting job leaves the line; a running one ends its turn by itself (its target ended)."""
+    LongJob.objects.filter(kind=kind, target_id=target_id, dispatched_at=None).delete()
+
+
+def long_jobs_dispatch() -> int:
+    handed: list[LongJob] = []
+    with transaction.atomic():
+        # Locking the waiting rows makes two dispatchers take turns: the second one counts
+        # the running jobs only once the first one's choice is committed.
+        waiting = list(LongJob.objects.select_for_update().filter(dispatched_at=None))
+        if not waiting:
+            return 0
+        running = list(
+            LongJob.objects.exclude(dispatched_at=None).values_list("owner_id", flat=True)
+        )
+        free = slots() - len(running)
+        per_user: dict[int | None, int] = defaultdict(int)
+        for owner_id in running:
+            per_user[owner_id] += 1
+        now = timezone.now()
+        for job in line_order(waiting, last_served()):
+            if free <= 0:
+                break
+            if per_user[job.owner_id] >= settings.LONG_JOBS_PER_USER:
+                continue
+            LongJob.objects.filter(pk=job.pk).update(
+                dispatched_at=now, beat_at=now, served_at=now, turn=F("turn") + 1
+            )
+            job.turn += 1
+            handed.append(job)
+            per_user[job.owner_id] += 1
+            free -= 1
+        for job in handed:
+            queue_on_commit(
+                TASK,
+                job.pk,
+                job.turn,
+                name=f"{job.kind}-{job.target_id}-turn-{job.turn}",
+                cluster=settings.LONG_TASKS,
+            )
+    return len(handed)
+
+
+def long_job_run(*, job_id: int, turn: int, work: Mapping[str, LongWork]) -> None:
+    """One turn of the job, if it is still this task's (a task handed out twice finds that a
+    later turn was given); then the line moves on."""
+    now = timezone.now()
+    if (
+        not LongJob.objects.filter(pk=job_id, turn=turn)
+        .exclude(dispatched_at=None)
+        .update(beat_at=now)
+    ):
+        return
+    job = LongJob.objects.get(pk=job_id)
+    try:
+        outcome = work[job.kind].run(job.target_id, time.monotonic() + turn_seconds())
+    except TimeoutException:
+        # Past the cluster's time limit: the job said so on its row; its worker goes.
+        _after_turn(job, Turn.DONE)
+        raise
+    except Exception:
+        logger.exception("Long job %s %s failed in our code", job.kind, job.target_id)
+        outcome = Turn.DONE
+    _after_turn(job, outcome)
+
+
+def _after_turn(job: LongJob, outcome: Turn) -> None:
+    mine = LongJob.objects.filter(pk=job.pk, turn=job.turn)
+    # The user's last turn is remembered by the user's other jobs in the line (the ones still
+    # waiting, the fill this turn asked for): a job that leaves the line must not make its
+    # user look never served, and first in line again.
+    served = job.served_at or timezone.now()
+    LongJob.objects.filter(owner_id=job.owner_id).exclude(served_at__gte=served).update(
+        served_at=served
+    )
+    if outcome is Turn.AGAIN:
+        mine.update(dispatched_at=None, beat_at=None, queued_at=timezone.now())
+    else:
+        mine.delete()
+    long_jobs_dispatch()
+
+
+def long_job_beat(*, kind: str, target_id: int) -> None:
+    """The running turn of this job is alive (written with its progress)."""
+    LongJob.objects.filter(kind=kind, target_id=target_id).exclude(dispatched_at=None).update(
+        beat_at=timezone.now()
+    )
+
+
+def silent_after() -> timedelta:
+    """A running turn that has not beaten for this long lost its worker: a fill beats after
+    every page, and no turn of another kind outlives the long cluster's time limit."""
+    timeout = settings.Q_CLUSTER["ALT_CLUSTERS"][settings.LONG_TASKS]["timeout"]
+    return timedelta(seconds=min(timeout, 2 * turn_seconds() + 120) + 30)
+
+
+def long_jobs_sweep(*, work: Mapping[str, LongWork]) -> int:
+    """Hand out again the turns whose worker went silent (killed, or its machine gone), then
+    dispatch; how many were handed out again."""
+    silent = LongJob.objects.exclude(dispatched_at=None).filter(
+        beat_at__lt=timezone.now() - silent_after()
+    )
+    again = 0
+    for job in silent:
+        if job.lost >= MAX_LOST:
+            logger.warning(
+                "Long job %s %s lost its worker %s times", job.kind, job.target_id, job.lost + 1
+            )
+            work[job.kind].lost(job.target_id)
+            LongJob.objects.filter(pk=job.pk, turn=job.turn).delete()
+            continue
+        again += LongJob.objects.filter(pk=job.pk, turn=job.turn).update(
+            dispatched_at=None, beat_at=None, lost=F("lost") + 1
+        )
+    long_jobs_dispatch()
+    return again
