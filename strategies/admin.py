@@ -18,6 +18,7 @@ from strategies.models import (
     Strategy,
     StrategyRun,
     StrategyVersion,
+    WarmMarket,
 )
 from strategies.services import run_messages, runs
 
@@ -218,3 +219,12 @@ POSITIONS_STAY = _(
 
 def _stopped(count: int) -> str:
     return ngettext("%(count)d run stopped.", "%(count)d runs stopped.", count) % {"count": count}
+
+
+@admin.register(WarmMarket)
+class WarmMarketAdmin(admin.ModelAdmin):
+    """Markets kept warm beside the ones in use: their latest candles fetched every hour."""
+
+    list_display = ["exchange", "symbol", "timeframe", "created_at"]
+    list_filter = ["exchange", "timeframe"]
+    search_fields = ["symbol"]

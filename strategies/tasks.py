@@ -24,6 +24,7 @@ from strategies.services.runs import (
     run_preparations_requeue,
     strategy_run_prepare,
 )
+from strategies.services.warm_markets import warm_markets_extend
 
 LONG_WORK: dict[str, LongWork] = {
     LongJobKind.BACKTEST: LongWork(
@@ -61,6 +62,11 @@ def fan_out_runs() -> int:
     paper_closes_requeue()
     run_notices_requeue()
     return queued
+
+
+def warm_markets() -> int:
+    """The hourly schedule: the latest candles of every market in use, before they age out."""
+    return warm_markets_extend()
 
 
 def tick_market(exchange_id: int, symbol: str, timeframe: str, bar_ms: int) -> None:

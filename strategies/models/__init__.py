@@ -2,7 +2,7 @@
 
 from strategies.models.backtests import Backtest, BacktestStatus
 from strategies.models.candle_imports import CandleImport
-from strategies.models.candles import CandleChunk, CandleSeries, CandleSource
+from strategies.models.candles import CandleChunk, CandleSeries, CandleSource, WarmMarket
 from strategies.models.catalog import (
     Bias,
     CatalogEntry,
@@ -68,4 +68,5 @@ __all__ = [
     "StrategyRun",
     "StrategyVersion",
     "TieRule",
+    "WarmMarket",
 ]

@@ -18,6 +18,7 @@ class CandleSource(models.TextChoices):
     TRADES = "trades", _("built from the exchange's trade history")
     AGGREGATED = "aggregated", _("built from shorter candles already held")
     UPLOAD = "upload", _("a file you imported")
+    ARCHIVE = "archive", _("the exchange's published archive")
 
 
 class CandleSeries(models.Model):
@@ -80,3 +81,28 @@ class CandleChunk(models.Model):
 
     def __str__(self) -> str:
         return f"{self.series} from {self.start} ({self.count} bars)"
+
+
+class WarmMarket(models.Model):
+    """A market staff want kept warm beside the ones in use (strategies/services/warm_markets.py):
+    its latest candles fetched every hour, so that its history never needs rebuilding from
+    trades."""
+
+    exchange = models.ForeignKey(Exchange, verbose_name=_("exchange"), on_delete=models.CASCADE)
+    symbol = models.CharField(_("symbol"), max_length=60, help_text=_("As ccxt names it: BTC/USD."))
+    timeframe = models.CharField(
+        _("timeframe"), max_length=8, help_text=_("1m, 5m, 15m, 30m, 1h, 4h or 1d.")
+    )
+    created_at = models.DateTimeField(_("added"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("market kept warm")
+        verbose_name_plural = _("markets kept warm")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["exchange", "symbol", "timeframe"], name="one_warm_market"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.exchange} {self.symbol} {self.timeframe}"
