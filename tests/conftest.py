@@ -4,6 +4,7 @@ import signal
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 from django.core.cache import caches
@@ -93,7 +94,7 @@ def start_qcluster(shared_cache, settings, tmp_path) -> Iterator[Callable[..., s
 
     processes: list[subprocess.Popen] = []
 
-    def start(**variables: str) -> subprocess.Popen:
+    def start(cwd: Path = PROJECT_DIR, **variables: str) -> subprocess.Popen:
         env = clean_env(
             DEBUG="false",
             SECRET_KEY=settings.SECRET_KEY,
@@ -102,19 +103,18 @@ def start_qcluster(shared_cache, settings, tmp_path) -> Iterator[Callable[..., s
             ALLOWED_HOSTS="localhost",
             DATABASE_URL=database_url(connection.settings_dict),
             CACHE_URL=shared_cache,
-            Q_WORKERS="1",
             # The same broker as the test process: Redis when the run sets Q_REDIS_URL.
             **(
                 {"Q_REDIS_URL": settings.Q_CLUSTER["redis"]}
                 if "redis" in settings.Q_CLUSTER
                 else {}
             ),
-            **variables,
+            **{"Q_WORKERS": "1", **variables},
         )
         log = (tmp_path / f"qcluster-{len(processes)}.log").open("w")
         process = subprocess.Popen(
             [sys.executable, "manage.py", "qcluster"],
-            cwd=PROJECT_DIR,
+            cwd=cwd,
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,

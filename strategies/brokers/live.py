@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import ccxt
+from django.utils import timezone
 
 from exchanges import clients, retry, trading
 from exchanges.credentials import exchange_key_reveal
@@ -202,6 +203,7 @@ class LiveBroker(LiveAccount, LiveCharges):
                 "status": Status.IN_FLIGHT,
                 "client_order_id": self.run.client_order_id(intent.bar_ms, intent.leg),
                 "trigger_price": intent.trigger,
+                "sent_at": timezone.now(),  # written just before it goes to the exchange
             },
         )
 

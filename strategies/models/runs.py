@@ -216,6 +216,11 @@ class RunOrder(models.Model):
     # bar it fills in has closed (the drift between paper and live).
     paper_price = models.FloatField(null=True, blank=True)
     paper_fee = models.FloatField(null=True, blank=True)
+    # When it was really sent: live, when it went to the exchange; paper, its bar's open, or
+    # the tick that caught up with its bar after a pause (`caught_up`: the run was not there
+    # at that open, and says so rather than stamping the order with it). None: before these.
+    sent_at = models.DateTimeField(null=True, blank=True)
+    caught_up = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-bar_ms", "-pk"]
@@ -309,6 +314,9 @@ class RunBar(models.Model):
     close = models.FloatField()
     equity = models.FloatField()
     held = models.FloatField()
+    # Set when the bar was evaluated only after the next one had closed (its tick missed: a
+    # worker away, a pause): when it was. The page says which bars were caught up, and when.
+    caught_up_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["bar_ms"]

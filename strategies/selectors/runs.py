@@ -1,5 +1,6 @@
 """Reads of runs with their owner's visibility: another user's run is a 404."""
 
+from django.db.models import Count, Max, Min
 from django.shortcuts import get_object_or_404
 
 from accounts.models import User
@@ -23,7 +24,21 @@ def run_activity(run: StrategyRun) -> dict:
         "orders": list(run.orders.prefetch_related("fills")[:LATEST]),
         "decisions": list(run.decisions.select_related("order")[:LATEST]),
         "trades": list(run.trades.all()[:LATEST]),
+        "catch_up": latest_catch_up(run),
     }
+
+
+def latest_catch_up(run: StrategyRun) -> dict | None:
+    """The bars the run's latest catch-up evaluated late (after a pause), and when: {"first",
+    "last": bar opens (ms), "count", "at": when they were evaluated}; None if none was."""
+    late = RunBar.objects.filter(run=run).exclude(caught_up_at=None)
+    at = late.aggregate(at=Max("caught_up_at"))["at"]
+    if at is None:
+        return None
+    span = late.filter(caught_up_at=at).aggregate(
+        first=Min("bar_ms"), last=Max("bar_ms"), count=Count("pk")
+    )
+    return {**span, "at": at}
 
 
 def backtest_to_repeat(user: User, backtest_id: str | None) -> Backtest | None:

@@ -9,6 +9,7 @@ halfway leaves nothing half-written and the retried tick writes it all.
 """
 
 from collections.abc import Iterable
+from datetime import UTC, datetime
 
 from django.db import transaction
 from django.utils import timezone
@@ -24,6 +25,16 @@ from strategies.services.backtest_results import stats_json
 from strategies.services.live_state import LiveState, account_fields, closed_trade_record
 
 ACCOUNT_FIELDS = ["last_bar_ms", "equity", "held", "mark_price", "position", "ticked_at"]
+
+
+def recorded_at() -> datetime:
+    """The time of this recording (a function, so that tests can set the clock)."""
+    return timezone.now()
+
+
+def caught_up(bar_ms: int, step_ms: int, now: datetime) -> bool:
+    """Whether a bar is evaluated only after the next one closed: its own tick was missed."""
+    return now.timestamp() * 1000 > bar_ms + 2 * step_ms
 
 
 def tick_record(run: StrategyRun, outcome: PaperOutcome) -> None:
@@ -112,8 +123,9 @@ def _bars(
     indices: Iterable[int],
     accounts: list[tuple[float, float]],
 ) -> None:
-    """One row per new bar: its close, and the account at that close (equity, held)."""
-    period = outcome.period
+    """One row per new bar: its close, and the account at that close (equity, held), and
+    when it was caught up if its own tick was missed."""
+    period, now = outcome.period, recorded_at()
     RunBar.objects.bulk_create(
         RunBar(
             run=run,
@@ -121,6 +133,7 @@ def _bars(
             close=float(period.close[i]),
             equity=equity,
             held=held,
+            caught_up_at=now if caught_up(int(period.time[i]), period.bar_ms, now) else None,
         )
         for i, (equity, held) in zip(indices, accounts, strict=True)
     )
@@ -131,11 +144,17 @@ def _order(
 ) -> None:
     times = outcome.period.time
     bar_ms = int(times[order.bar])
+    sent: dict[str, object] = {}
+    if is_new:  # sent at its bar's open, or when caught up with that bar after a pause
+        now = recorded_at()
+        late = caught_up(bar_ms, outcome.period.bar_ms, now)
+        sent = {"sent_at": now if late else utc_datetime(bar_ms), "caught_up": late}
     row, _created = RunOrder.objects.update_or_create(
         run=run,
         bar_ms=bar_ms,
         leg=order.leg,
         defaults={
+            **sent,
             "side": order.side,
             "action": order.action,
             "kind": order.kind,
@@ -200,6 +219,10 @@ def _account(run: StrategyRun, outcome: PaperOutcome, close: float, more: list[s
     run.mark_price = close
     run.ticked_at = timezone.now()
     run.save(update_fields=[*ACCOUNT_FIELDS, *more])
+
+
+def utc_datetime(ms: int) -> datetime:
+    return datetime.fromtimestamp(ms / 1000, UTC)
 
 
 def has_working_orders(run: StrategyRun) -> bool:

@@ -147,6 +147,7 @@ def run_tick(*, run_id: int, bar_ms: int) -> None:
         if locked.last_bar_ms is not None and locked.last_bar_ms >= outcome.through:
             return  # another attempt recorded it meanwhile
         run_records.tick_record(locked, outcome)
+    logger.info("Run %s ticked through %s", run.pk, outcome.through)
     if locked.status == RunStatus.STOPPING and _flat(locked):
         end_run(locked, RunStatus.STOPPED, messages.FLATTENED)
 

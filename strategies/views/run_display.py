@@ -127,7 +127,9 @@ def order_rows(orders: list[RunOrder]) -> list[dict]:
     """Orders with their words and times, and their fills (prefetched)."""
     return [
         {
-            "sent_at": when(order.bar_ms),
+            "sent_at": order.sent_at or when(order.bar_ms),
+            # Caught up after a pause: sent then, for the open it was meant for.
+            "meant_for": when(order.bar_ms) if order.caught_up else None,
             "action": _order_words(order),
             "amount": order.amount,
             "state": ORDER_STATES.get(order.status, order.status),
@@ -138,6 +140,13 @@ def order_rows(orders: list[RunOrder]) -> list[dict]:
         }
         for order in orders
     ]
+
+
+def catch_up(found: dict | None) -> dict | None:
+    """The latest catch-up, with its bar opens as times."""
+    if found is None:
+        return None
+    return {**found, "first": when(found["first"]), "last": when(found["last"])}
 
 
 def _order_words(order: RunOrder) -> str:
@@ -179,7 +188,7 @@ def drift(run: StrategyRun, orders: list[RunOrder]) -> dict | None:
         fees += live.fee - (order.paper_fee or 0.0)
         rows.append(
             {
-                "sent_at": when(order.bar_ms),
+                "sent_at": order.sent_at or when(order.bar_ms),
                 "action": ACTIONS.get(order.action, order.action),
                 "live_price": live.price,
                 "paper_price": order.paper_price,

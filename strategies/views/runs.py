@@ -106,6 +106,7 @@ def _live(run, document) -> dict[str, object]:
         "history": run_display.history(run) if run.mode == RunMode.LIVE else None,
         "decisions": run_display.decision_rows(document, activity["decisions"]),
         "orders": run_display.order_rows(activity["orders"]),
+        "catch_up": run_display.catch_up(activity["catch_up"]),
         "trades": run_display.ledger_rows(activity["trades"]),
         "position": backtest_display.trade_rows([run.position])[0] if run.position else None,
         "stats": backtest_display.stat_rows(run.stats, perpetual=run.perpetual),

@@ -1,6 +1,7 @@
 """Ticks of a paper run: the paper broker's fills worked out by hand (a partial entry, a partial
 exit), ticks that run twice or die halfway, and flattening."""
 
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import numpy as np
@@ -12,6 +13,7 @@ from strategies.services import run_records
 from strategies.services import runs as services
 from strategies.services.run_ticks import run_tick
 from tests.accounts.helpers import make_user
+from tests.strategies.mine_helpers import page
 from tests.strategies.run_helpers import paper_run, stored
 from tests.strategies.test_indicators_properties import ONE_BAR_INTO_A_WEEK_MS
 
@@ -205,3 +207,37 @@ def test_a_stopped_run_is_not_ticked_and_its_owner_gets_an_email_in_their_langua
     (mail,) = mailoutbox
     assert "Ta session" in mail.subject
     assert "Tu as arrêté cette session." in mail.body
+
+
+def test_bars_caught_up_after_a_pause_are_marked_and_their_orders_sent_when_they_really_were(
+    hand_run, monkeypatch, client
+):
+    """Bar 1 is ticked on time (a minute after its close); then the worker is away until a
+    minute after bar 5 closes, and one tick catches up bars 2 to 5. Bars 2, 3 and 4 closed
+    before the bar after them did: caught up. Bar 5 is on time. The entry (at bar 2's open)
+    and the exit (at bar 4's open) are recorded as sent at the catch-up, not at those opens."""
+    run, times = hand_run
+    clock = {"now": times[1] + HOUR_MS + 60_000}
+    monkeypatch.setattr(
+        run_records, "recorded_at", lambda: datetime.fromtimestamp(clock["now"] / 1000, UTC)
+    )
+    run_tick(run_id=run.pk, bar_ms=times[1])
+    clock["now"] = times[5] + HOUR_MS + 60_000
+    run_tick(run_id=run.pk, bar_ms=times[5])
+
+    late = dict(RunBar.objects.filter(run=run).values_list("bar_ms", "caught_up_at"))
+    caught_up_at = datetime.fromtimestamp(clock["now"] / 1000, UTC)
+    assert late == {
+        times[1]: None,
+        times[2]: caught_up_at,
+        times[3]: caught_up_at,
+        times[4]: caught_up_at,
+        times[5]: None,
+    }
+    orders = {o.bar_ms: (o.leg, o.sent_at, o.caught_up) for o in RunOrder.objects.filter(run=run)}
+    assert orders[times[2]] == ("entry", caught_up_at, True)
+    assert orders[times[4]] == ("exit", caught_up_at, True)
+    client.force_login(run.owner)
+    text = page(client.get(f"/en/runs/{run.pk}/"))
+    assert "After a pause, the 3 candles from" in text
+    assert "(caught up: meant for" in text
