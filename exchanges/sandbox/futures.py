@@ -276,7 +276,8 @@ def orderbook(call: Call) -> dict:
 
 
 def charts(call: Call) -> dict:
-    """Candles: trade, mark and spot (index) prices are one series in the sandbox."""
+    """Candles: trade, mark and spot (index) prices are one series in the sandbox. None before
+    the instrument's listing (LISTED): Kraken answers such a range with no candle at all."""
     price_type, symbol, interval = call.path_args
     minutes = CHART_INTERVALS.get(interval)
     if price_type not in ("trade", "mark", "spot") or minutes is None:
@@ -295,7 +296,7 @@ def charts(call: Call) -> dict:
             "volume": str(c.volume),
         }
         for c in candles[:2000]
-        if start <= c.time <= to
+        if start <= c.time <= to and c.time >= futures_funding.LISTED
     ]
     return {"candles": rows, "more_candles": len(candles) > 2000}
 

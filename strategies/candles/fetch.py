@@ -2,8 +2,9 @@
 overrides, the markets cache, rate limits): its candles where it has them, and older bars
 rebuilt from its public trade history where its candle endpoint stops (Kraken keeps only the
 latest 720 candles of an interval). Where the candle endpoint holds the whole history
-(FULL_HISTORY: Binance's klines go back to the market's listing), trades are never read: a
-range before the first candle is a time the market did not exist, held as empty.
+(FULL_HISTORY: Binance's klines and Kraken Futures' charts go back to the listing), trades
+are never read: a range before the first candle is a time the market did not exist, held
+as empty.
 
 Only closed bars are stored. Each page is written as soon as it is read, with the range it
 covers: an interrupted fill resumes where it stopped, and nothing is ever fetched twice.
@@ -32,8 +33,12 @@ PAGE_LIMIT = 720
 TRADES_PAGE = 1000
 # Venues whose candle endpoint answers for any past range, and the candles a page holds there
 # (Binance Spot's klines allow 1000 a request, at weight 2; USDⓈ-M's 1500, but 1000 costs
-# weight 5 where 1500 costs 10).
-FULL_HISTORY = {"binance": 1000, "binanceusdm": 1000}
+# weight 5 where 1500 costs 10; Kraken Futures' charts 2000 a window).
+FULL_HISTORY = {"binance": 1000, "binanceusdm": 1000, "krakenfutures": 2000}
+# Of those, the venues that answer a range before the listing with no candle at all (Binance
+# answers it with the first candles after the listing): their empty pages are walked past,
+# and held empty once a later candle proves that the listing came after them.
+EMPTY_BEFORE_LISTING = {"krakenfutures"}
 # Venues whose candle endpoint serves only the latest candles, and how many: older bars are
 # rebuilt from trades (the estimates before a backtest count on it).
 CANDLE_WINDOW = {"kraken": PAGE_LIMIT}
@@ -143,6 +148,9 @@ def _from_candles(
         rows = _call(
             client, report, client.fetch_ohlcv, series.symbol, series.timeframe, cursor, limit
         )
+        if not rows and client.id in EMPTY_BEFORE_LISTING and first_held == end:
+            cursor += limit * bar_ms  # before the listing, maybe: the next page tells
+            continue
         if not rows and client.id in FULL_HISTORY:
             # Its candles reach any past range, and a range before the listing is answered
             # with the first candles after it: no candle at all is the exchange's trouble,
@@ -161,7 +169,19 @@ def _from_candles(
         if reached <= cursor:
             break
         cursor = reached
+    if first_held == end and client.id in EMPTY_BEFORE_LISTING:
+        _listed_after(client, series, end, limit, report)
     return first_held
+
+
+def _listed_after(
+    client: ccxt.Exchange, series: CandleSeries, end: int, limit: int, report: FillReport
+) -> None:
+    """A range without a single candle is before the listing only if candles follow it; with
+    none after it either, the exchange is in trouble, and nothing is held."""
+    after = _call(client, report, client.fetch_ohlcv, series.symbol, series.timeframe, end, limit)
+    if not after:
+        raise ccxt.BadResponse(f"{client.id} answered no {series.timeframe} candles")
 
 
 def _before_listing(series: CandleSeries, covered: Range, report: FillReport) -> None:
