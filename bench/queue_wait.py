@@ -9,23 +9,18 @@ warm market (its candles already held):
 - submits a 1-month 1-hour backtest: seconds from submitting to its report (target: under
   5 s), or how long it was still queued when the bench gave up (--patience).
 
-    .venv/bin/python bench/queue.py [--patience 120] [--database-url postgres://...]
-                                    [--long-workers N]
+    .venv/bin/python bench/queue_wait.py [--patience 120] [--database-url postgres://...]
+                                         [--long-workers N]
 """
 
+import argparse
 import sys
+import tempfile
+import time
+from decimal import Decimal
 from pathlib import Path
 
-# Run as a script, this file's folder comes first on sys.path, and this file would stand in
-# for the standard library's queue module (which Django's threads import) under its name.
 HERE = Path(__file__).resolve().parent
-sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != HERE]
-
-import argparse  # noqa: E402 - after the path is set right
-import tempfile  # noqa: E402
-import time  # noqa: E402
-from decimal import Decimal  # noqa: E402
-
 PROJECT = HERE.parent
 DAY = 86_400_000
 TARGET_S = 5.0

@@ -1,16 +1,18 @@
-"""1,000 paper runs on 1-hour bars over 20 markets, ticked by a real qcluster with two workers.
+"""Paper runs on 1-hour bars over 100 markets, ticked by a real qcluster with two workers.
 
 Prints the time from the fan-out (the schedule's task, which django-q2 starts up to ~30 s after
 the bar's close: its scheduler looks at schedules every 30 s) until every run has recorded the
-bar, ticks per second, and the sandbox venue's candle requests for that bar. Targets: all done
-within 60 s of the close, one candle request per market per bar.
+bar, ticks per second, the cluster's CPU time per tick (every process of the cluster: its
+workers, and its pusher, monitor and sentinel), and the sandbox venue's candle requests for
+that bar. Targets: all done within 60 s of the close, one candle request per market per bar,
+under 10 worker-milliseconds a tick.
 
 Everything is real but the exchange: the sandbox venue (in this process, with 20 synthetic
 markets) answers ccxt; the database and broker are the site's defaults (a throwaway SQLite file
 and the ORM broker) unless DATABASE_URL / Q_REDIS_URL say otherwise (then that database is
 migrated and written to: give it a throwaway one).
 
-    .venv/bin/python bench/runs.py [--runs 1000] [--markets 20] [--workers 2]
+    .venv/bin/python bench/runs.py [--runs 1000] [--markets 100] [--workers 2]
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/nb_bench Q_REDIS_URL=redis://127.0.0.1:6379/7 \
         .venv/bin/python bench/runs.py
 """
@@ -35,7 +37,7 @@ CANDLE_REQUESTS: list[str] = []  # the venue's candle endpoint, each time it is 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=1000)
-    parser.add_argument("--markets", type=int, default=20)
+    parser.add_argument("--markets", type=int, default=100)
     parser.add_argument("--workers", type=int, default=2)
     options = parser.parse_args()
     sys.path.insert(0, str(ROOT))
@@ -112,7 +114,9 @@ def measure(options, venue) -> None:
     )
     try:
         time.sleep(5)  # the cluster's workers start
+        cpu_before = cluster_cpu_seconds(cluster.pid)
         elapsed = tick_once(options.runs, closed)
+        cpu = cluster_cpu_seconds(cluster.pid) - cpu_before
     finally:
         os.killpg(cluster.pid, signal.SIGKILL)  # the figures are taken: no need to drain it
         cluster.wait(60)
@@ -121,8 +125,25 @@ def measure(options, venue) -> None:
     print(f"database: {django.db.connection.vendor}, broker: {broker_name()}")
     print(f"fan-out to every tick recorded: {elapsed:.1f} s")
     print(f"ticks per second: {options.runs / elapsed:.1f}")
+    print(f"cluster CPU per tick: {1000 * cpu / options.runs:.2f} ms (target: under 10)")
     print(f"candle requests for the bar: {requests} ({requests / len(symbols):.2f} per market)")
     print("add up to ~30 s between the bar's close and the fan-out (django-q2's scheduler)")
+
+
+def cluster_cpu_seconds(session: int) -> float:
+    """User and system CPU time of every live process of the cluster's session (from /proc)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # ended meanwhile
+        if int(fields[3]) == session:  # the session id (fields after the name, from state)
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
 
 
 def market_symbols() -> list[str]:

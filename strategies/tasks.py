@@ -17,7 +17,7 @@ from strategies.services.live_upkeep import (
 from strategies.services.long_jobs import LongWork, Turn, long_job_run, long_jobs_sweep
 from strategies.services.run_history import run_history_backfill
 from strategies.services.run_notices import run_notice_send, run_notices_requeue
-from strategies.services.run_ticks import run_market_tick, run_tick, runs_fan_out
+from strategies.services.run_ticks import run_market_tick, run_tick, run_ticks, runs_fan_out
 from strategies.services.runs import (
     paper_closes_requeue,
     paper_position_settle,
@@ -71,6 +71,10 @@ def warm_markets() -> int:
 
 def tick_market(exchange_id: int, symbol: str, timeframe: str, bar_ms: int) -> None:
     run_market_tick(exchange_id=exchange_id, symbol=symbol, timeframe=timeframe, bar_ms=bar_ms)
+
+
+def tick_runs(run_ids: list[int], bar_ms: int) -> None:
+    run_ticks(run_ids=run_ids, bar_ms=bar_ms)
 
 
 def tick_run(run_id: int, bar_ms: int) -> None:

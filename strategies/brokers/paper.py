@@ -41,21 +41,45 @@ class PaperOutcome:
         return int(np.searchsorted(self.period.time, last_bar_ms, "right"))
 
 
+@dataclass(frozen=True)
+class MarketLoad:
+    """A market's candles read once for a batch of its runs: what the store held (its ranges)
+    and its bars from the earliest history start of the batch through the bar ticked. Each
+    run's tick slices its own span out of them."""
+
+    coverage: list
+    candles: Candles
+
+    @classmethod
+    def of(cls, runs: list[StrategyRun], through: int) -> "MarketLoad":
+        first = runs[0]
+        series = series_for(exchange=first.exchange, symbol=first.symbol, timeframe=first.timeframe)
+        start = min(run.history_ms for run in runs)
+        end = through + timeframe_ms(first.timeframe)
+        return cls(series.coverage, candles_read(series, start=start, end=end))
+
+    def span(self, start: int, end: int) -> Candles:
+        low, high = np.searchsorted(self.candles.time, [start, end], "left")
+        return self.candles.slice(int(low), int(high))
+
+
 def paper_evaluate(
-    run: StrategyRun, *, through: int, next_open: bool = False
+    run: StrategyRun, *, through: int, next_open: bool = False, market: MarketLoad | None = None
 ) -> PaperOutcome | None:
     """The run's account after the bar opening at `through`, or after the last bar the store
     holds when it holds less; None when no bar of the run's period is held yet, or when no
     bar beyond the last one ticked is. `next_open`: one more bar stands for the bar opening
     now, at the last close and without range, so that the orders the fill model sends at the
-    next open are in the result (at the period's last index): what a live run sends now."""
+    next open are in the result (at the period's last index): what a live run sends now.
+    `market`: its candles already read for a batch of runs (through `through` at least)."""
     bar_ms = timeframe_ms(run.timeframe)
-    series = series_for(exchange=run.exchange, symbol=run.symbol, timeframe=run.timeframe)
+    if market is None:
+        market = MarketLoad.of([run], through)
     first_new = run.start_ms if run.last_bar_ms is None else run.last_bar_ms + bar_ms
-    through = min(through, _held_through(series.coverage, first_new, through + bar_ms, bar_ms))
+    through = min(through, _held_through(market.coverage, first_new, through + bar_ms, bar_ms))
     if through < run.start_ms or (run.last_bar_ms is not None and through <= run.last_bar_ms):
         return None
-    candles = candles_read(series, start=run.history_ms, end=through + bar_ms)
+    candles = market.span(run.history_ms, through + bar_ms)
     warmup = int(np.searchsorted(candles.time, run.start_ms, "left"))
     if warmup >= len(candles):
         return None  # the period's bars so far are gaps: nobody traded
@@ -65,7 +89,7 @@ def paper_evaluate(
     if next_open:
         candles = with_next_open(candles, through + bar_ms)
         funding = None if funding is None else np.append(funding, 0.0)
-    document = rules.parse(run.document, base_timeframe=run.timeframe)
+    document = rules.parsed(run.document, run.timeframe)
     flatten_at = None
     if run.flatten_bar_ms is not None:
         flatten_at = int(np.searchsorted(candles.time[warmup:], run.flatten_bar_ms, "right")) - 1

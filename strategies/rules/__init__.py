@@ -60,6 +60,8 @@ Directions
     Document.entry_branches() gives each direction's alternatives joined by OR.
 """
 
+import functools
+
 from strategies.rules.document import Document
 from strategies.rules.dump import dump
 from strategies.rules.problems import DocumentError, Problem
@@ -74,4 +76,21 @@ def parse(text: str | bytes, *, base_timeframe: str | None = None) -> Document:
     return validate_located(data, base_timeframe=base_timeframe, lines=lines)
 
 
-__all__ = ["Document", "DocumentError", "Problem", "dump", "parse", "sentences", "validate"]
+@functools.lru_cache(maxsize=1024)
+def parsed(text: str, base_timeframe: str | None = None) -> Document:
+    """`parse`, remembered: a worker ticking runs reads each distinct document once, not at
+    every bar of every run (a Document is frozen, so sharing it is safe). A refused document
+    is not remembered: it raises each time."""
+    return parse(text, base_timeframe=base_timeframe)
+
+
+__all__ = [
+    "Document",
+    "DocumentError",
+    "Problem",
+    "dump",
+    "parse",
+    "parsed",
+    "sentences",
+    "validate",
+]

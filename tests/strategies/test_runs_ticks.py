@@ -7,7 +7,15 @@ from decimal import Decimal
 import numpy as np
 import pytest
 
-from strategies.models import RunBar, RunDecision, RunFill, RunOrder, RunStatus, RunTrade
+from strategies.models import (
+    RunBar,
+    RunDecision,
+    RunFill,
+    RunOrder,
+    RunStatus,
+    RunTrade,
+    StrategyRun,
+)
 from strategies.series import Candles
 from strategies.services import run_records
 from strategies.services import runs as services
@@ -241,3 +249,50 @@ def test_bars_caught_up_after_a_pause_are_marked_and_their_orders_sent_when_they
     text = page(client.get(f"/en/runs/{run.pk}/"))
     assert "After a pause, the 3 candles from" in text
     assert "(caught up: meant for" in text
+
+
+def test_a_batch_of_one_market_s_runs_reads_its_candles_once_and_one_failure_stays_its_own(
+    monkeypatch,
+):
+    from strategies.brokers import paper
+    from strategies.services import run_ticks
+
+    candles = hand_candles()
+    stored(candles)
+    owner = make_user("batch@example.com")
+    runs = [paper_run(owner, HAND, candles, start=1, capital=1000.0) for _ in range(4)]
+    reads = []
+    real_read, real_evaluate = paper.candles_read, paper.paper_evaluate
+
+    def counted_read(*args, **kwargs):
+        reads.append(1)
+        return real_read(*args, **kwargs)
+
+    monkeypatch.setattr(paper, "candles_read", counted_read)
+
+    def broken_for_the_second(run, **arguments):
+        if run.pk == runs[1].pk:
+            raise RuntimeError("a bug of ours, in one run only")
+        return real_evaluate(run, **arguments)
+
+    monkeypatch.setattr(run_ticks, "paper_evaluate", broken_for_the_second)
+
+    run_ticks.run_ticks(run_ids=[run.pk for run in runs], bar_ms=int(candles.time[-1]))
+
+    assert reads == [1]  # one read for the whole batch
+    states = {run.pk: run for run in StrategyRun.objects.filter(pk__in=[r.pk for r in runs])}
+    assert states[runs[1].pk].status == RunStatus.FAILED
+    for other in (runs[0], runs[2], runs[3]):
+        assert states[other.pk].status == RunStatus.RUNNING
+        assert states[other.pk].last_bar_ms == int(candles.time[-1])
+        assert RunBar.objects.filter(run=other).count() == len(candles) - 1
+    # Each ticked run's trades are the ones a run ticked alone gets: the shared read changes
+    # nothing of what a run sees.
+    alone = paper_run(owner, HAND, candles, start=1, capital=1000.0)
+    monkeypatch.setattr(run_ticks, "paper_evaluate", real_evaluate)
+    run_tick(run_id=alone.pk, bar_ms=int(candles.time[-1]))
+    expected = list(RunFill.objects.filter(run=alone).values_list("bar_ms", "amount", "price"))
+    assert expected
+    for other in (runs[0], runs[2], runs[3]):
+        got = list(RunFill.objects.filter(run=other).values_list("bar_ms", "amount", "price"))
+        assert got == expected

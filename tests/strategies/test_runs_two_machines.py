@@ -18,7 +18,7 @@ from django_q.conf import Conf
 from django_q.tasks import async_task
 
 from strategies.models import RunBar
-from strategies.services.run_ticks import TICK_TASK
+from strategies.services.run_ticks import BATCH_TASK
 from tests.accounts.helpers import make_user
 from tests.strategies.run_helpers import paper_run, stored
 from tests.strategies.test_runs_ticks import HAND, hand_candles
@@ -72,9 +72,12 @@ def test_two_clusters_from_two_copies_split_the_ticks_and_never_tick_a_bar_twice
         start_qcluster(cwd=copy, Q_WORKERS="2")
     bar_ms = int(candles.time[-1])
 
-    for run in runs:  # every tick delivered twice, as a retried or duplicated task would be
-        async_task(TICK_TASK, run.pk, bar_ms, task_name=f"run-tick-{run.pk}-{bar_ms}")
-        async_task(TICK_TASK, run.pk, bar_ms, task_name=f"run-tick-{run.pk}-{bar_ms}-again")
+    # Batches of four runs, as the market task queues them (in batches of TICK_BATCH), each
+    # delivered twice, as a retried or duplicated task would be.
+    for first in range(0, RUNS, 4):
+        batch = [run.pk for run in runs[first : first + 4]]
+        for copy in ("", "-again"):
+            async_task(BATCH_TASK, batch, bar_ms, task_name=f"run-ticks-{batch[0]}{copy}")
 
     bars = len(candles) - 1  # bars 1 to 5, the run's period
     deadline = time.monotonic() + 120
