@@ -123,13 +123,14 @@ def _parts(fill) -> str:
 
 
 def held_days(held: list) -> tuple[date, date] | None:
-    """The whole UTC days of the latest range held, [first, last); None if not one day."""
+    """The whole UTC days of the latest range held, as the form's fields take them: the first
+    day, and the last one included; None when the range holds no whole day."""
     if not held:
         return None
     first_ms, end_ms = -(-int(held[-1][0]) // DAY_MS) * DAY_MS, int(held[-1][1]) // DAY_MS * DAY_MS
     if end_ms <= first_ms:
         return None
-    return _utc_day(first_ms), _utc_day(end_ms)
+    return _utc_day(first_ms), _utc_day(end_ms - DAY_MS)
 
 
 def _utc_day(ms: int) -> date:

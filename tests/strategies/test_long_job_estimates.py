@@ -2,7 +2,7 @@
 period will cost (held, candles, trades, finer candles), the line played forward (turns, users
 in turn, the per-user limit), and the sentences the form and the backtest page show."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.utils import timezone
@@ -24,6 +24,15 @@ HOUR, DAY = 3_600_000, 86_400_000
 # A time inside an hour's bar: the bar forming then is not closed, so ranges end at NOW_BAR.
 NOW_BAR = 1_790_000_000_000 // HOUR * HOUR
 NOW = NOW_BAR + 1_234_567
+
+
+def utc_day(ms: int) -> str:
+    return datetime.fromtimestamp(ms / 1000, UTC).date().isoformat()
+
+
+def raw_link(client, query: str) -> str:
+    response = client.get(f"/en/strategies/backtests/data/?{query}&start=2026-01-01&end=2026-01-05")
+    return response.content.decode()
 
 
 def _measured(key: str, amount: float, seconds: float) -> None:
@@ -180,5 +189,9 @@ def test_the_form_says_what_the_period_will_cost_and_offers_the_period_held(sand
 
     assert "No time estimate yet" in text
     assert "Pas encore d" in french
-    assert "Use the period already held:" in text
+    # Held from an hour before a day's start: the whole days are the next day to the day
+    # before the range's end (the form's "to" is included).
+    first, last = (utc_day(day - 10 * DAY), utc_day(day - 2 * DAY))
+    assert f"Use the period already held: {first} → {last}" in text
+    assert f"start={first}&amp;end={last}" in raw_link(client, query)
     assert "Utiliser la période déjà conservée" in french
