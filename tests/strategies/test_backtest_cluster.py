@@ -1,17 +1,30 @@
 """A backtest run by a real `manage.py qcluster` process serving the "long" cluster, fetching
 its candles from the sandbox venue (not django-q2's sync mode)."""
 
+import os
+import signal
 import time
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 from django_q.conf import Conf
 
 from exchanges.models import Exchange
 from exchanges.sandbox import Fault
-from strategies.models import Backtest, BacktestStatus, CatalogEntry
+from strategies.models import (
+    Backtest,
+    BacktestStatus,
+    CandleFill,
+    CandleSeries,
+    CatalogEntry,
+    LongJob,
+)
 from strategies.services.backtests import backtest_start
+from strategies.services.long_jobs import long_jobs_sweep
+from strategies.tasks import LONG_WORK
 from tests.accounts.helpers import make_user
 from tests.strategies.backtest_run_helpers import day_ms, days_ago
 
@@ -99,3 +112,68 @@ def test_a_backtest_past_the_time_limit_says_so_at_once_with_what_was_kept(
     # The limit in whole minutes, rounded up (4 s: 1), and what the store keeps.
     assert "went past the 1-minute limit for long work" in page
     assert "with 0 % of the candles it needed fetched" in page
+
+
+def test_a_fill_whose_cluster_is_killed_goes_on_from_what_it_stored_on_the_next_cluster(
+    venue, settings, start_qcluster, monkeypatch
+):
+    """A real long cluster fetches a 40-day backtest's candles (its oldest ten days rebuilt
+    from trades, page after page); it is killed with its workers mid-fill, as a crashed
+    machine is. Once its turn's heartbeat is older than the line allows (set back here, not
+    waited for), the sweep hands the turn out again; a new cluster goes on from the pages
+    stored, and the backtest ends with its report."""
+    call_command("load_guides", verbosity=0)  # a transactional test starts empty
+    call_command("load_strategies", verbosity=0)
+    settings.EXCHANGE_API_OVERRIDES = {"kraken": venue.url}
+    settings.EXCHANGE_RATE_LIMIT = False
+    monkeypatch.setattr(Conf, "SYNC", False)
+    cluster = {
+        "Q_CLUSTER_NAME": settings.LONG_TASKS,
+        "EXCHANGE_API_OVERRIDES": f"kraken={venue.url}",
+        "EXCHANGE_RATE_LIMIT": "false",
+        "LONG_JOB_TURN_S": "60",
+    }
+    first = start_qcluster(**cluster)
+    venue.inject(Fault("slow", venue="spot", endpoint="Trades", seconds=0.3, count=1000))
+
+    backtest = backtest_start(
+        owner=make_user("killed-fill@example.com"),
+        source=CatalogEntry.objects.get(slug="ema-crossover"),
+        exchange=Exchange.objects.get(slug="kraken"),
+        symbol="BTC/USD",
+        timeframe="1h",
+        start_ms=day_ms(days_ago(40)),
+        end_ms=day_ms(days_ago(0)),
+        capital=Decimal("10000"),
+        fee=0.004,
+    )
+    deadline = time.monotonic() + 60
+    fill = None
+    while time.monotonic() < deadline:
+        fill = CandleFill.objects.filter(status="active").first()
+        series = CandleSeries.objects.filter(symbol="BTC/USD", timeframe="1h").first()
+        if fill and series and any(source == "trades" for *_r, source in series.provenance):
+            break  # trade pages are being stored
+        time.sleep(0.2)
+    else:
+        pytest.fail("the fill never stored a page of trades")
+    os.killpg(first.pid, signal.SIGKILL)
+    first.wait(30)
+    stored = CandleSeries.objects.get(pk=series.pk).coverage
+    assert CandleFill.objects.get(pk=fill.pk).status == "active"  # nothing said it ended
+
+    venue.faults.clear()
+    start_qcluster(**cluster)
+    LongJob.objects.update(beat_at=timezone.now() - timedelta(hours=1))
+    assert long_jobs_sweep(work=LONG_WORK) == 1
+
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        backtest = Backtest.objects.get(pk=backtest.pk)
+        if backtest.status in (BacktestStatus.DONE, BacktestStatus.FAILED):
+            break
+        time.sleep(0.5)
+    assert backtest.status == BacktestStatus.DONE, backtest.error_code
+    series = CandleSeries.objects.get(pk=series.pk)
+    assert len(series.coverage) == 1
+    assert series.coverage[0][0] <= stored[0][0]  # what the killed cluster stored was kept
