@@ -126,7 +126,23 @@ def candle_fill_turn(fill_id: int, deadline: float) -> Turn:
         _end(fill, CandleFillStatus.FAILED, errors.exchange_error_code(error))
         return Turn.DONE
     watch.close()
-    _end(fill, CandleFillStatus.DONE)
+    return _done_unless_joined(fill)
+
+
+@transaction.atomic
+def _done_unless_joined(fill: CandleFill) -> Turn:
+    """The fill's ranges are held: it ends, unless a backtest added a range while this turn
+    ran (under the row lock that joining takes too), which the next turn fetches."""
+    current = (
+        CandleFill.objects.select_for_update()
+        .filter(pk=fill.pk, status=CandleFillStatus.ACTIVE)
+        .first()
+    )
+    if current is None:
+        return Turn.DONE
+    if current.ranges != fill.ranges:
+        return Turn.AGAIN
+    _end(current, CandleFillStatus.DONE)
     return Turn.DONE
 
 

@@ -247,3 +247,36 @@ def test_a_fill_that_keeps_losing_its_worker_ends_as_failed_and_says_so(broker, 
     assert failed.error_code == "interrupted"
     assert CandleFill.objects.get().status == "failed"
     assert not LongJob.objects.exists()
+
+
+def test_a_backtest_that_joins_a_fill_during_its_last_turn_gets_its_range_fetched_too(
+    broker, monkeypatch, settings
+):
+    """Ann's fill is in its turn, with only her range to fetch; Bob's backtest on the same
+    market adds an older range meanwhile. The turn must not end the fill with Bob's range
+    missing: it goes round once more, and Bob's report has every bar of his period."""
+    settings.LONG_JOB_SLOTS = 2  # Bob's turn runs beside the fill's
+    ann, bob = make_user("ann@example.com"), make_user("bob@example.com")
+    broker(lambda: kraken_backtest(ann, days=3))
+    broker(run_next_long_task)  # Ann's turn: a fill of her three days (and warm-up)
+    real_fill = candle_fills.candles_fill
+    joined: list[Backtest] = []
+
+    def bob_joins_meanwhile(**arguments):
+        report = real_fill(**arguments)
+        if not joined:  # while the turn runs, before it ends the fill
+            joined.append(broker(lambda: kraken_backtest(bob, days=6)))
+            [bobs_turn] = long_tasks()
+            assert bobs_turn["name"] == f"backtest-{joined[0].pk}-turn-1"
+            broker(run_next_long_task)  # Bob's turn: he joins Ann's fill
+            assert Backtest.objects.get(pk=joined[0].pk).status == BacktestStatus.FETCHING
+        return report
+
+    monkeypatch.setattr(candle_fills, "candles_fill", bob_joins_meanwhile)
+    broker(run_next_long_task)  # the fill's turn
+    run_long_tasks(broker)
+
+    bobs = Backtest.objects.get(pk=joined[0].pk)
+    assert bobs.status == BacktestStatus.DONE, bobs.error_code
+    assert bobs.bars == 6 * 24
+    assert bobs.gaps == 0
