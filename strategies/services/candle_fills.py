@@ -27,7 +27,7 @@ from strategies.candles.fetch import candles_fill
 from strategies.candles.ranges import Range, merged, missing
 from strategies.models import Backtest, CandleSeries
 from strategies.models.backtests import ACTIVE
-from strategies.models.long_jobs import CandleFill, CandleFillStatus, LongJobKind
+from strategies.models.long_jobs import CandleFill, CandleFillStatus, LongJob, LongJobKind
 from strategies.series import timeframe_ms
 from strategies.services import backtest_errors as errors
 from strategies.services.backtest_rows import fail
@@ -228,8 +228,12 @@ def _percent(fill: CandleFill) -> int:
 
 
 def candle_fill_forsake(*, fill_id: int) -> None:
-    """Stop the fill if no backtest waits for it any more."""
+    """Stop the fill if no backtest waits for it any more (and the site did not ask for it:
+    the warm-market schedule's fills go on whoever joined them)."""
     if Backtest.objects.filter(fill_id=fill_id, status__in=ACTIVE).exists():
+        return
+    line = LongJob.objects.filter(kind=LongJobKind.CANDLE_FILL, target_id=fill_id)
+    if line.filter(owner__isnull=True).exists():
         return
     if CandleFill.objects.filter(pk=fill_id, status=CandleFillStatus.ACTIVE).update(
         status=CandleFillStatus.CANCELLED, finished_at=timezone.now()

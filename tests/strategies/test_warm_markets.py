@@ -6,10 +6,12 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from django_q.conf import Conf
 from django_q.models import Schedule
 
 from exchanges.models import Exchange
 from strategies.models import Backtest, CandleFill, CandleSeries, LongJob, WarmMarket
+from strategies.services.backtests import backtest_cancel, backtest_run
 from strategies.services.warm_markets import markets_in_use, warm_markets_extend
 from tests.accounts.helpers import make_user
 from tests.strategies.long_job_helpers import kraken_backtest
@@ -97,3 +99,21 @@ def test_a_market_held_up_to_hours_ago_is_extended_from_there_and_a_long_hole_is
 def test_the_schedule_runs_every_hour():
     schedule = Schedule.objects.get(func="strategies.tasks.warm_markets")
     assert (schedule.schedule_type, schedule.minutes, schedule.repeats) == ("I", 60, -1)
+
+
+def test_a_backtest_cancelled_while_waiting_on_the_site_s_fill_does_not_stop_it(
+    in_use, monkeypatch, django_capture_on_commit_callbacks
+):
+    monkeypatch.setattr(Conf, "SYNC", False)  # the fills wait in the line
+    with django_capture_on_commit_callbacks(execute=True):
+        warm_markets_extend()
+        joining = kraken_backtest(in_use, days=2)
+    backtest_run(backtest_id=joining.pk)  # its turn: it joins the site's fill and waits
+    joining.refresh_from_db()
+    site_fill = joining.fill
+    assert site_fill is not None
+    assert LongJob.objects.get(kind="candle_fill", target_id=site_fill.pk).owner_id is None
+
+    backtest_cancel(backtest=joining)
+
+    assert CandleFill.objects.get(pk=site_fill.pk).status == "active"
