@@ -53,6 +53,7 @@ class FillReport:
     requests: int = 0
     progress: Progress | None = None
     on_page: PageStored | None = None
+    on_request: Callable[[], None] | None = None
     to_do_ms: int = 0
     done_ms: int = 0
 
@@ -77,10 +78,12 @@ def candles_fill(
     end: int,
     progress: Progress | None = None,
     on_page: PageStored | None = None,
+    on_request: Callable[[], None] | None = None,
 ) -> FillReport:
     """Make the closed bars of [start, end) held for the market, fetching only what is missing.
     `progress` hears (done, to do) and `on_page` each page after it is stored; either may
-    raise to stop the fill there (what is stored stays)."""
+    raise to stop the fill there (what is stored stays). `on_request` is called before every
+    request (a heartbeat)."""
     client = clients.build(exchange.ccxt_id)
     clients.ensure_markets(client)
     series = series_for(exchange=exchange, symbol=symbol, timeframe=timeframe)
@@ -89,7 +92,11 @@ def candles_fill(
     end = min(end, _now_ms(client) // bar_ms * bar_ms)  # the bar forming now is not closed
     todo = missing(series.coverage, start, end)
     report = FillReport(
-        series, progress=progress, on_page=on_page, to_do_ms=sum(b - a for a, b in todo)
+        series,
+        progress=progress,
+        on_page=on_page,
+        on_request=on_request,
+        to_do_ms=sum(b - a for a, b in todo),
     )
     for gap_start, gap_end in todo:
         if _from_finer(series, gap_start, gap_end, report):
@@ -257,5 +264,7 @@ def bars_from_trades(timeframe: str, trades: list[dict]) -> Candles:
 
 def _call(client: ccxt.Exchange, report: FillReport, method: Callable[..., Any], *args: Any) -> Any:
     """A public call, retried while the exchange is only busy (reading twice is harmless)."""
+    if report.on_request:
+        report.on_request()
     report.requests += 1
     return retry.call_with_retries(lambda: method(*args), ccxt_id=client.id)

@@ -44,6 +44,9 @@ class LongJob(models.Model):
     served_at = models.DateTimeField(null=True, blank=True)  # its last turn was handed out
     turn = models.PositiveIntegerField(default=0)
     lost = models.PositiveSmallIntegerField(default=0)  # turns whose worker went silent
+    # Put back in the line while its turn ran (long_job_queue): a turn that ends waiting
+    # takes one more turn instead, or the wake-up would be lost.
+    woken = models.BooleanField(default=False)
 
     class Meta:
         constraints = [

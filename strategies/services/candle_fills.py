@@ -107,6 +107,7 @@ def candle_fill_turn(fill_id: int, deadline: float) -> Turn:
                 end=end,
                 progress=watch.progress,
                 on_page=watch.page,
+                on_request=watch.request,
             )
             watch.requests += watch.requests_of_range
             watch.requests_of_range = 0
@@ -124,6 +125,10 @@ def candle_fill_turn(fill_id: int, deadline: float) -> Turn:
         logger.warning("Candle fill %s: %s %s", fill.pk, type(error).__name__, error)
         watch.close()
         _end(fill, CandleFillStatus.FAILED, errors.exchange_error_code(error))
+        return Turn.DONE
+    except Exception:  # a bug of ours: its backtests get a sentence, the log the traceback
+        logger.exception("Candle fill %s failed in our code", fill.pk)
+        _end(fill, CandleFillStatus.FAILED, errors.OURS)
         return Turn.DONE
     watch.close()
     return _done_unless_joined(fill)
@@ -154,7 +159,7 @@ class TurnWatch:
     def __init__(self, fill: CandleFill, exchange: str, deadline: float) -> None:
         self.fill, self.exchange, self.deadline = fill, exchange, deadline
         self.base_done = fill.progress_done
-        self.written_at = self.page_at = time.monotonic()
+        self.written_at = self.page_at = self.beaten_at = time.monotonic()
         self.requests = self.requests_of_range = 0
         self.made: dict[str, list[float]] = {}  # how made -> [amount, seconds]
         self.series = fill.series
@@ -167,6 +172,14 @@ class TurnWatch:
             self._write(min(self.fill.progress_total, self.base_done + done))
         if now >= self.deadline and done < total:  # (done == total: this range is all held)
             raise TurnOver()
+
+    def request(self) -> None:
+        """Before every request: the heartbeat, at most once a second. (A turn ends only after
+        a page is stored: a walk through empty pages stores nothing until its end.)"""
+        now = time.monotonic()
+        if now - self.beaten_at >= PROGRESS_EVERY_S:
+            self.beaten_at = now
+            long_job_beat(kind=LongJobKind.CANDLE_FILL, target_id=self.fill.pk)
 
     def page(self, made: str, covered: Range, requests: int) -> None:
         self.requests_of_range = requests
@@ -227,18 +240,25 @@ def _percent(fill: CandleFill) -> int:
     return fill.percent
 
 
+@transaction.atomic
 def candle_fill_forsake(*, fill_id: int) -> None:
     """Stop the fill if no backtest waits for it any more (and the site did not ask for it:
-    the warm-market schedule's fills go on whoever joined them)."""
-    if Backtest.objects.filter(fill_id=fill_id, status__in=ACTIVE).exists():
+    the warm-market schedule's fills go on whoever joined them). The fill's row is locked
+    first, as joining locks it: a backtest joining meanwhile is seen, or joins after."""
+    fill = (
+        CandleFill.objects.select_for_update()
+        .filter(pk=fill_id, status=CandleFillStatus.ACTIVE)
+        .first()
+    )
+    if fill is None or Backtest.objects.filter(fill_id=fill_id, status__in=ACTIVE).exists():
         return
     line = LongJob.objects.filter(kind=LongJobKind.CANDLE_FILL, target_id=fill_id)
     if line.filter(owner__isnull=True).exists():
         return
-    if CandleFill.objects.filter(pk=fill_id, status=CandleFillStatus.ACTIVE).update(
+    CandleFill.objects.filter(pk=fill_id).update(
         status=CandleFillStatus.CANCELLED, finished_at=timezone.now()
-    ):
-        long_job_drop(kind=LongJobKind.CANDLE_FILL, target_id=fill_id)
+    )
+    long_job_drop(kind=LongJobKind.CANDLE_FILL, target_id=fill_id)
 
 
 def candle_fill_lost(fill_id: int) -> None:

@@ -56,9 +56,13 @@ class LongWork:
 
 
 def long_job_queue(*, kind: str, target_id: int, owner_id: int | None) -> None:
-    LongJob.objects.get_or_create(
+    job, created = LongJob.objects.get_or_create(
         kind=kind, target_id=target_id, defaults={"owner_id": owner_id, "queued_at": timezone.now()}
     )
+    if not created:
+        # Its turn is running: it may be about to wait on what just put it back (a fill that
+        # ended while the backtest's turn joined it). Woken, it takes one more turn instead.
+        LongJob.objects.filter(pk=job.pk).exclude(dispatched_at=None).update(woken=True)
     transaction.on_commit(long_jobs_dispatch)
 
 
@@ -89,7 +93,7 @@ def long_jobs_dispatch() -> int:
             if per_user[job.owner_id] >= settings.LONG_JOBS_PER_USER:
                 continue
             LongJob.objects.filter(pk=job.pk).update(
-                dispatched_at=now, beat_at=now, served_at=now, turn=F("turn") + 1
+                dispatched_at=now, beat_at=now, served_at=now, turn=F("turn") + 1, woken=False
             )
             job.turn += 1
             handed.append(job)
@@ -124,7 +128,10 @@ def long_job_run(*, job_id: int, turn: int, work: Mapping[str, LongWork]) -> Non
         _after_turn(job, Turn.DONE)
         raise
     except Exception:
+        # A bug of ours the job's own handlers did not catch: it ends as failed rather than
+        # out of the line with nothing to end it.
         logger.exception("Long job %s %s failed in our code", job.kind, job.target_id)
+        work[job.kind].lost(job.target_id)
         outcome = Turn.DONE
     _after_turn(job, outcome)
 
@@ -138,9 +145,11 @@ def _after_turn(job: LongJob, outcome: Turn) -> None:
     LongJob.objects.filter(owner_id=job.owner_id).exclude(served_at__gte=served).update(
         served_at=served
     )
-    if outcome is Turn.AGAIN:
-        mine.update(dispatched_at=None, beat_at=None, queued_at=timezone.now())
-    else:
+    if outcome is Turn.WAIT and not mine.filter(woken=False).delete()[0]:
+        outcome = Turn.AGAIN  # woken during its turn: what it would wait for has happened
+    if outcome is Turn.AGAIN:  # a turn that ended well: its worker losses start again at 0
+        mine.update(dispatched_at=None, beat_at=None, queued_at=timezone.now(), lost=0)
+    elif outcome is Turn.DONE:
         mine.delete()
     long_jobs_dispatch()
 
@@ -153,8 +162,8 @@ def long_job_beat(*, kind: str, target_id: int) -> None:
 
 
 def silent_after() -> timedelta:
-    """A running turn that has not beaten for this long lost its worker: a fill beats after
-    every page, and no turn of another kind outlives the long cluster's time limit."""
+    """A running turn that has not beaten for this long lost its worker: a fill beats at every
+    request, and no turn of another kind outlives the long cluster's time limit."""
     timeout = settings.Q_CLUSTER["ALT_CLUSTERS"][settings.LONG_TASKS]["timeout"]
     return timedelta(seconds=min(timeout, 2 * turn_seconds() + 120) + 30)
 

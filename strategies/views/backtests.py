@@ -81,8 +81,9 @@ def backtest_data_reach(request: AuthenticatedRequest) -> HttpResponse:
         "ranges": ranges,
     }
     start, end = _day(request.GET.get("start", "")), _day(request.GET.get("end", ""))
-    if found is not None and symbol and timeframe and start and end and start < end:
-        cost = period_cost(found[0], symbol, timeframe, start, end)
+    if found is not None and symbol and timeframe and start and end and start <= end:
+        # The form's end day is included: the period ends at the next day's start.
+        cost = period_cost(found[0], symbol, timeframe, start, end + timedelta(days=1))
         context["cost"] = cost_sentences(cost)
         context["held_offer"] = _held_offer(request, found[0], symbol, timeframe, found[1])
     return render(request, "strategies/backtests/_data_reach.html", context)

@@ -3,6 +3,7 @@ holds more of them than the per-user limit, a candle fill is long work of its ow
 every backtest waiting on the same market, proceeds in turns, and survives a cancel and a
 lost worker; a job that keeps losing its worker ends as failed, with the reason."""
 
+import math
 from datetime import timedelta
 
 import pytest
@@ -20,7 +21,7 @@ from strategies.models import (
 from strategies.selectors.long_job_line import line_order
 from strategies.services import candle_fills
 from strategies.services.backtests import backtest_cancel
-from strategies.services.long_jobs import long_jobs_dispatch, long_jobs_sweep
+from strategies.services.long_jobs import Turn, long_jobs_dispatch, long_jobs_sweep
 from strategies.tasks import LONG_WORK
 from tests.accounts.helpers import make_user
 from tests.strategies.long_job_helpers import (
@@ -280,3 +281,48 @@ def test_a_backtest_that_joins_a_fill_during_its_last_turn_gets_its_range_fetche
     assert bobs.status == BacktestStatus.DONE, bobs.error_code
     assert bobs.bars == 6 * 24
     assert bobs.gaps == 0
+
+
+def test_a_fill_that_ends_while_a_backtest_s_turn_joins_it_wakes_that_backtest(broker, monkeypatch):
+    """Bob's turn joins the market's fill; before his turn ends (and leaves the line to wait),
+    the fill finishes and puts him back in the line. He must not be lost: he is woken, takes
+    one more turn, and gets his report."""
+    from strategies.services import long_jobs
+
+    bob = make_user("bob@example.com")
+    real_after_turn = long_jobs._after_turn
+
+    def fill_finishes_first(job, outcome):
+        if job.kind == "backtest" and outcome is Turn.WAIT:
+            fill_id = Backtest.objects.values_list("fill", flat=True).get(pk=job.target_id)
+            while candle_fills.candle_fill_turn(fill_id, math.inf) is Turn.AGAIN:
+                pass
+        real_after_turn(job, outcome)
+
+    monkeypatch.setattr(long_jobs, "_after_turn", fill_finishes_first)
+    bobs = broker(lambda: kraken_backtest(bob, days=3))
+    broker(run_next_long_task)  # his turn: joins, the fill ends, then his turn ends waiting
+
+    monkeypatch.setattr(long_jobs, "_after_turn", real_after_turn)
+    run_long_tasks(broker)
+    finished = Backtest.objects.get(pk=bobs.pk)
+    assert finished.status == BacktestStatus.DONE, finished.error_code
+    assert not LongJob.objects.exists()
+
+
+def test_a_bug_in_a_fill_fails_it_and_its_backtests_instead_of_leaving_them_waiting(
+    broker, monkeypatch
+):
+    ann = make_user("ann@example.com")
+
+    def broken(**arguments):
+        raise RuntimeError("a bug of ours")
+
+    monkeypatch.setattr(candle_fills, "candles_fill", broken)
+    anns = broker(lambda: kraken_backtest(ann, days=3))
+    run_long_tasks(broker)
+
+    failed = Backtest.objects.get(pk=anns.pk)
+    assert (failed.status, failed.error_code) == (BacktestStatus.FAILED, "our_error")
+    assert CandleFill.objects.get().status == "failed"
+    assert not LongJob.objects.exists()
