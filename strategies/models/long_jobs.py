@@ -41,7 +41,6 @@ class LongJob(models.Model):
     # turn is over.
     dispatched_at = models.DateTimeField(null=True, blank=True)
     beat_at = models.DateTimeField(null=True, blank=True)  # the running turn was last alive
-    served_at = models.DateTimeField(null=True, blank=True)  # its last turn was handed out
     turn = models.PositiveIntegerField(default=0)
     lost = models.PositiveSmallIntegerField(default=0)  # turns whose worker went silent
     # Put back in the line while its turn ran (long_job_queue): a turn that ends waiting
@@ -57,6 +56,20 @@ class LongJob(models.Model):
     def __str__(self) -> str:
         state = "running" if self.dispatched_at else "waiting"
         return f"{self.kind} {self.target_id} ({state})"
+
+
+class LineTurn(models.Model):
+    """When each user (None: the site) last got a turn of long work: the round robin's memory,
+    kept when the user's jobs have all left the line, so that a user whose job just ended
+    goes behind the users still waiting, not before them as if never served."""
+
+    owner = models.OneToOneField(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE
+    )
+    served_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.owner_id or 'site'} served at {self.served_at}"
 
 
 class CandleFillStatus(models.TextChoices):

@@ -12,10 +12,9 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from django.conf import settings
-from django.db.models import Max
 from django.utils import timezone
 
-from strategies.models.long_jobs import LongJob
+from strategies.models.long_jobs import LineTurn, LongJob
 
 Entry = TypeVar("Entry")
 
@@ -56,6 +55,5 @@ def round_robin(
 
 
 def last_served() -> dict[int | None, datetime]:
-    """When each user in the line last got a turn."""
-    rows = LongJob.objects.values("owner_id").annotate(last=Max("served_at"))
-    return {row["owner_id"]: row["last"] for row in rows if row["last"] is not None}
+    """When each user last got a turn (LineTurn)."""
+    return dict(LineTurn.objects.values_list("owner_id", "served_at"))

@@ -29,7 +29,7 @@ from strategies.models import (
     LongJobKind,
 )
 from strategies.selectors.long_job_costs import FillCost, backtest_seconds, fill_cost, rate_of
-from strategies.selectors.long_job_line import round_robin, slots, turn_seconds
+from strategies.selectors.long_job_line import last_served, round_robin, slots, turn_seconds
 from strategies.series import timeframe_ms
 
 MAX_STEPS = 5000  # turns played forward at most (a year-long fill is about a hundred)
@@ -101,7 +101,8 @@ class _Job:
 def line_places(now: datetime | None = None) -> dict[int, Place]:
     now = now or timezone.now()
     now_ms = int(now.timestamp() * 1000)
-    jobs, running, served = [], [], {}
+    jobs, running = [], []
+    served = {owner: (at - now).total_seconds() for owner, at in last_served().items()}
     for row in LongJob.objects.order_by("queued_at", "pk"):
         seconds = job_seconds(row, now_ms)
         job = _Job(
@@ -113,8 +114,6 @@ def line_places(now: datetime | None = None) -> dict[int, Place]:
             measured=seconds is not None,
         )
         jobs.append(job)
-        if row.served_at is not None:
-            served[row.owner_id] = (row.served_at - now).total_seconds()
         if row.dispatched_at is not None:
             elapsed = (now - row.dispatched_at).total_seconds()
             turn = job.left if not job.in_turns else max(1.0, turn_seconds() - elapsed)

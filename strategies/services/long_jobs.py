@@ -19,7 +19,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -27,7 +27,7 @@ from django.db.models import F
 from django.utils import timezone
 from django_q.exceptions import TimeoutException
 
-from strategies.models.long_jobs import LongJob
+from strategies.models.long_jobs import LineTurn, LongJob
 from strategies.selectors.long_job_line import last_served, line_order, slots, turn_seconds
 from strategies.services.queueing import queue_on_commit
 
@@ -93,9 +93,10 @@ def long_jobs_dispatch() -> int:
             if per_user[job.owner_id] >= settings.LONG_JOBS_PER_USER:
                 continue
             LongJob.objects.filter(pk=job.pk).update(
-                dispatched_at=now, beat_at=now, served_at=now, turn=F("turn") + 1, woken=False
+                dispatched_at=now, beat_at=now, turn=F("turn") + 1, woken=False
             )
             job.turn += 1
+            _served(job.owner_id, now)
             handed.append(job)
             per_user[job.owner_id] += 1
             free -= 1
@@ -108,6 +109,12 @@ def long_jobs_dispatch() -> int:
                 cluster=settings.LONG_TASKS,
             )
     return len(handed)
+
+
+def _served(owner_id: int | None, now: datetime) -> None:
+    """The round robin's memory of the user's turn (the site's: the row without an owner)."""
+    if not LineTurn.objects.filter(owner_id=owner_id).update(served_at=now):
+        LineTurn.objects.create(owner_id=owner_id, served_at=now)
 
 
 def long_job_run(*, job_id: int, turn: int, work: Mapping[str, LongWork]) -> None:
@@ -138,13 +145,6 @@ def long_job_run(*, job_id: int, turn: int, work: Mapping[str, LongWork]) -> Non
 
 def _after_turn(job: LongJob, outcome: Turn) -> None:
     mine = LongJob.objects.filter(pk=job.pk, turn=job.turn)
-    # The user's last turn is remembered by the user's other jobs in the line (the ones still
-    # waiting, the fill this turn asked for): a job that leaves the line must not make its
-    # user look never served, and first in line again.
-    served = job.served_at or timezone.now()
-    LongJob.objects.filter(owner_id=job.owner_id).exclude(served_at__gte=served).update(
-        served_at=served
-    )
     if outcome is Turn.WAIT and not mine.filter(woken=False).delete()[0]:
         outcome = Turn.AGAIN  # woken during its turn: what it would wait for has happened
     if outcome is Turn.AGAIN:  # a turn that ended well: its worker losses start again at 0

@@ -10,6 +10,7 @@ from django.utils import timezone
 from exchanges.models import Exchange
 from strategies.candles.store import series_for
 from strategies.models import CandleSeries, LongJob, MeasuredRate
+from strategies.models.long_jobs import LineTurn
 from strategies.selectors import long_jobs as line
 from strategies.selectors.long_job_costs import fill_cost, rate_of
 from strategies.services.measured_rates import rate_record
@@ -114,10 +115,10 @@ def test_the_line_played_forward_gives_each_job_its_place_start_and_end(settings
         owner=ann,
         queued_at=now - timedelta(minutes=20),
         dispatched_at=now,
-        served_at=now,
         beat_at=now,
         turn=1,
     )
+    LineTurn.objects.create(owner=ann, served_at=now)
     bobs = LongJob.objects.create(
         kind="backtest", target_id=2, owner=bob, queued_at=now - timedelta(minutes=5)
     )
@@ -152,7 +153,6 @@ def test_a_queued_backtest_shows_its_place_and_when_its_report_should_be_ready(
         owner=ann,
         queued_at=now,
         dispatched_at=now,
-        served_at=now,
         beat_at=now,
         turn=1,
     )  # Ann's backtest holds the one worker (it no longer exists: no cost known for it)

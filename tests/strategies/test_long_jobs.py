@@ -18,7 +18,8 @@ from strategies.models import (
     LongJob,
     MeasuredRate,
 )
-from strategies.selectors.long_job_line import line_order
+from strategies.models.long_jobs import LineTurn
+from strategies.selectors.long_job_line import last_served, line_order
 from strategies.services import candle_fills
 from strategies.services.backtests import backtest_cancel
 from strategies.services.long_jobs import Turn, long_jobs_dispatch, long_jobs_sweep
@@ -326,3 +327,18 @@ def test_a_bug_in_a_fill_fails_it_and_its_backtests_instead_of_leaving_them_wait
     assert (failed.status, failed.error_code) == (BacktestStatus.FAILED, "our_error")
     assert CandleFill.objects.get().status == "failed"
     assert not LongJob.objects.exists()
+
+
+def test_the_round_robin_remembers_a_user_s_turn_after_their_jobs_have_left_the_line(broker):
+    """A user whose last job has ended is not "never served": a new submission of theirs
+    waits behind users served before them."""
+    ann, bob = make_user("ann@example.com"), make_user("bob@example.com")
+    LineTurn.objects.create(owner=bob, served_at=timezone.now() - timedelta(hours=1))
+    broker(lambda: kraken_backtest(ann, days=1))
+    run_long_tasks(broker)
+    assert not LongJob.objects.exists()
+
+    served = last_served()
+    assert served[ann.pk] > served[bob.pk]
+    waiting = [_job(ann, 2), _job(bob, 1)]  # Ann's new job queued first, all the same
+    assert line_order(waiting, served) == [waiting[1], waiting[0]]
