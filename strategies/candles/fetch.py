@@ -26,9 +26,8 @@ from strategies.models import CandleSeries, CandleSource
 from strategies.series import Candles, timeframe_ms
 
 Progress = Callable[[int, int], None]  # (ms done, ms to do)
-# A page just stored: how it was made ("candles", "trades" or "aggregated"), its range, and
-# the requests the fill has made so far.
-PageStored = Callable[[str, Range, int], None]
+# A page just stored: how it was made ("candles", "trades" or "aggregated"), and its range.
+PageStored = Callable[[str, Range], None]
 PAGE_LIMIT = 720
 TRADES_PAGE = 1000
 # Venues whose candle endpoint answers for any past range, and the candles a page holds there
@@ -64,7 +63,7 @@ class FillReport:
         self.done_ms += covered[1] - covered[0]
         if self.on_page:
             made = "trades" if where is self.from_trades else "candles"
-            self.on_page("aggregated" if where is self.aggregated else made, covered, self.requests)
+            self.on_page("aggregated" if where is self.aggregated else made, covered)
         if self.progress:
             self.progress(min(self.done_ms, self.to_do_ms), self.to_do_ms)
 

@@ -16,7 +16,7 @@ TIMEFRAMES = ("1m", "5m", "15m", "30m", "1h", "4h", "1d")
 DAY_MS = 86_400_000
 
 
-def _day_ms(day: date) -> int:
+def day_ms(day: date) -> int:
     return int(datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp() * 1000)
 
 
@@ -178,7 +178,7 @@ class BacktestForm(CostsForm):
     def period_ms(self) -> tuple[int, int]:
         """[first day's 00:00 UTC, the day after the last day's 00:00 UTC)."""
         data = self.cleaned_data
-        return _day_ms(data["start"]), _day_ms(data["end"] + timedelta(days=1))
+        return day_ms(data["start"]), day_ms(data["end"] + timedelta(days=1))
 
 
 class HistoryFilterForm(forms.Form):

@@ -83,8 +83,6 @@ class Backtest(FillModelColumns, MarketColumns, models.Model):
     status = models.CharField(
         _("status"), max_length=12, choices=BacktestStatus.choices, default=BacktestStatus.QUEUED
     )
-    progress_done = models.BigIntegerField(default=0)
-    progress_total = models.BigIntegerField(default=0)
     # A message code of strategies.services.backtest_errors and its parameters, never a trace.
     error_code = models.CharField(max_length=40, blank=True)
     error_params = models.JSONField(default=dict, blank=True)
@@ -132,9 +130,5 @@ class Backtest(FillModelColumns, MarketColumns, models.Model):
 
     @property
     def percent(self) -> int:
-        """Progress of the current stage, 0 to 100: while it fetches, its fill's."""
-        if self.status == BacktestStatus.FETCHING and self.fill is not None:
-            return self.fill.percent
-        if self.progress_total <= 0:
-            return 0
-        return min(100, int(100 * self.progress_done / self.progress_total))
+        """Its candles fetched, 0 to 100: its fill's progress (0 before it has a fill)."""
+        return self.fill.percent if self.fill is not None else 0

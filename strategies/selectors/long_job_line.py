@@ -27,6 +27,16 @@ def slots() -> int:
     return int(settings.LONG_JOB_SLOTS)
 
 
+def time_limit_s() -> int:
+    """Seconds before django-q2 kills a running task of the long cluster."""
+    return int(settings.Q_CLUSTER["ALT_CLUSTERS"][settings.LONG_TASKS]["timeout"])
+
+
+def time_limit_minutes() -> int:
+    """The same limit as users read it: whole minutes, rounded up."""
+    return -(-time_limit_s() // 60)
+
+
 def line_order(waiting: Iterable[LongJob], served: dict[int | None, datetime]) -> list[LongJob]:
     """The waiting jobs in the order they get a worker (round_robin)."""
     never = datetime.min.replace(tzinfo=timezone.get_current_timezone())

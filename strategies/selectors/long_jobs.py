@@ -12,7 +12,7 @@ backtest_wait(backtest) -> Place | None    a queued or fetching backtest's place
 
 import time
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import datetime
 
 from django.conf import settings
 from django.utils import timezone
@@ -28,7 +28,14 @@ from strategies.models import (
     LongJob,
     LongJobKind,
 )
-from strategies.selectors.long_job_costs import FillCost, backtest_seconds, fill_cost, rate_of
+from strategies.selectors.long_job_costs import (
+    FillCost,
+    Rates,
+    backtest_seconds,
+    fill_cost,
+    measured_rates,
+    rate_of,
+)
 from strategies.selectors.long_job_line import last_served, round_robin, slots, turn_seconds
 from strategies.series import timeframe_ms
 
@@ -51,17 +58,12 @@ class PeriodCost:
 
 
 def period_cost(
-    exchange: Exchange, symbol: str, timeframe: str, start: date, end: date
+    exchange: Exchange, symbol: str, timeframe: str, start_ms: int, end_ms: int
 ) -> PeriodCost:
-    bar_ms = timeframe_ms(timeframe)
-    start_ms, end_ms = _day_ms(start), _day_ms(end)
+    bar_ms, rates = timeframe_ms(timeframe), measured_rates()
     series = _series_of(exchange, symbol, timeframe)
-    fill = fill_cost(series, start_ms, end_ms, int(time.time() * 1000))
-    return PeriodCost(fill, backtest_seconds((end_ms - start_ms) // bar_ms))
-
-
-def _day_ms(day: date) -> int:
-    return int(datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp() * 1000)
+    fill = fill_cost(series, start_ms, end_ms, int(time.time() * 1000), rates)
+    return PeriodCost(fill, backtest_seconds((end_ms - start_ms) // bar_ms, rates))
 
 
 def _series_of(exchange: Exchange, symbol: str, timeframe: str) -> CandleSeries:
@@ -101,10 +103,10 @@ class _Job:
 def line_places(now: datetime | None = None) -> dict[int, Place]:
     now = now or timezone.now()
     now_ms = int(now.timestamp() * 1000)
-    jobs, running = [], []
+    jobs, running, rates = [], [], measured_rates()
     served = {owner: (at - now).total_seconds() for owner, at in last_served().items()}
     for row in LongJob.objects.order_by("queued_at", "pk"):
-        seconds = job_seconds(row, now_ms)
+        seconds = job_seconds(row, now_ms, rates)
         job = _Job(
             pk=row.pk,
             owner=row.owner_id,
@@ -183,40 +185,41 @@ def _place(job: _Job, order_of_start: list[_Job]) -> Place:
     return Place(position, job.started, job.ended, lower)
 
 
-def job_seconds(job: LongJob, now_ms: int) -> float | None:
+def job_seconds(job: LongJob, now_ms: int, rates: Rates) -> float | None:
     """The work the job has left, in seconds (None: never measured on this site)."""
     if job.kind == LongJobKind.CANDLE_FILL:
         fill = CandleFill.objects.select_related("series__exchange").filter(pk=job.target_id)
         found = fill.first()
-        return None if found is None else _fill_seconds(found, now_ms)
+        return None if found is None else _fill_seconds(found, now_ms, rates)
     if job.kind == LongJobKind.BACKTEST:
         backtest = Backtest.objects.select_related("exchange", "fill").filter(pk=job.target_id)
         found_backtest = backtest.first()
-        return None if found_backtest is None else _backtest_seconds(found_backtest, now_ms)
+        return None if found_backtest is None else _backtest_seconds(found_backtest, now_ms, rates)
     size = CandleImport.objects.filter(pk=job.target_id).values_list("size", flat=True).first()
-    per_second = rate_of("import")
+    per_second = rate_of("import", rates=rates)
     return None if size is None or per_second is None else size / per_second
 
 
-def _fill_seconds(fill: CandleFill, now_ms: int) -> float | None:
+def _fill_seconds(fill: CandleFill, now_ms: int, rates: Rates) -> float | None:
     total = 0.0
     for start, end in fill.ranges:
-        seconds = fill_cost(fill.series, start, end, now_ms).seconds
+        seconds = fill_cost(fill.series, start, end, now_ms, rates).seconds
         if seconds is None:
             return None
         total += seconds
     return total
 
 
-def _backtest_seconds(backtest: Backtest, now_ms: int) -> float | None:
+def _backtest_seconds(backtest: Backtest, now_ms: int, rates: Rates) -> float | None:
     """Its candles' fill (unless already fetched for it) and its simulation."""
-    simulate = backtest_seconds((backtest.end_ms - backtest.start_ms) // _bar_ms(backtest))
+    bars = (backtest.end_ms - backtest.start_ms) // _bar_ms(backtest)
+    simulate = backtest_seconds(bars, rates)
     if backtest.exchange is None or (
         backtest.fill is not None and backtest.fill.status == CandleFillStatus.DONE
     ):
         return simulate
     series = _series_of(backtest.exchange, backtest.symbol, backtest.timeframe)
-    fetch = fill_cost(series, backtest.start_ms, backtest.end_ms, now_ms).seconds
+    fetch = fill_cost(series, backtest.start_ms, backtest.end_ms, now_ms, rates).seconds
     return None if fetch is None or simulate is None else fetch + simulate
 
 

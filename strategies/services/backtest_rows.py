@@ -1,20 +1,17 @@
-"""A running backtest's row: what its task writes as it goes (stage, progress, the failure
-that ends it), each write refused once someone cancelled it."""
+"""A running backtest's row: what its task writes as it goes (its stage, the failure that
+ends it), each write refused once someone cancelled it. Its progress is its fill's."""
 
 import contextlib
 import logging
-import time
 
-from django.conf import settings
 from django.utils import timezone
 
-from strategies.models import Backtest, BacktestStatus
+from strategies.models import Backtest, BacktestStatus, CandleFill
 from strategies.models.backtests import ACTIVE
+from strategies.selectors.long_job_line import time_limit_minutes, time_limit_s
 from strategies.services import backtest_errors as errors
 
 logger = logging.getLogger(__name__)
-
-PROGRESS_EVERY_S = 1.0
 
 
 class Cancelled(Exception):
@@ -45,26 +42,12 @@ def fail(backtest: Backtest, code: str, **params: object) -> None:
         )
 
 
-class ProgressWriter:
-    """candles_fill's progress, written to the row at most once a second (and at the end);
-    raises Cancelled as soon as the backtest was cancelled."""
-
-    def __init__(self, backtest: Backtest) -> None:
-        self.backtest, self.written_at = backtest, 0.0
-
-    def __call__(self, done: int, total: int) -> None:
-        now = time.monotonic()
-        if done < total and now - self.written_at < PROGRESS_EVERY_S:
-            return
-        self.written_at = now
-        advance(self.backtest, progress_done=done, progress_total=total)
-
-
 def time_limit_reached(backtest: Backtest) -> None:
-    row = Backtest.objects.filter(pk=backtest.pk).values("progress_done", "progress_total").get()
-    kept = 100 * row["progress_done"] // max(row["progress_total"], 1)
-    timeout = settings.Q_CLUSTER["ALT_CLUSTERS"][settings.LONG_TASKS]["timeout"]
+    """The backtest's turn went past the long cluster's limit: failed, saying how much of its
+    candles its fill had fetched (all of them when it needed no fill)."""
+    fill = CandleFill.objects.filter(pk=backtest.fill_id).first() if backtest.fill_id else None
+    kept = 100 if fill is None else fill.percent
     logger.warning(
-        "Backtest %s: past the %s s time limit, %s %% fetched", backtest.pk, timeout, kept
+        "Backtest %s: past the %s s time limit, %s %% fetched", backtest.pk, time_limit_s(), kept
     )
-    fail(backtest, errors.TIME_LIMIT, minutes=-(-timeout // 60), kept=kept)  # rounded up
+    fail(backtest, errors.TIME_LIMIT, minutes=time_limit_minutes(), kept=kept)

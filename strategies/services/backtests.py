@@ -272,8 +272,6 @@ def _fresh_start() -> dict:
     return {
         "status": BacktestStatus.FETCHING,
         "started_at": timezone.now(),
-        "progress_done": 0,
-        "progress_total": 0,
         "error_code": "",
         "error_params": {},
         "stats": None,

@@ -18,7 +18,6 @@ import logging
 import time
 
 import ccxt
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django_q.exceptions import TimeoutException
@@ -28,6 +27,7 @@ from strategies.candles.ranges import Range, merged, missing
 from strategies.models import Backtest, CandleSeries
 from strategies.models.backtests import ACTIVE
 from strategies.models.long_jobs import CandleFill, CandleFillStatus, LongJob, LongJobKind
+from strategies.selectors.long_job_line import time_limit_minutes
 from strategies.series import timeframe_ms
 from strategies.services import backtest_errors as errors
 from strategies.services.backtest_rows import fail
@@ -109,8 +109,6 @@ def candle_fill_turn(fill_id: int, deadline: float) -> Turn:
                 on_page=watch.page,
                 on_request=watch.request,
             )
-            watch.requests += watch.requests_of_range
-            watch.requests_of_range = 0
     except TurnOver:
         watch.close()
         return Turn.AGAIN
@@ -152,15 +150,16 @@ def _done_unless_joined(fill: CandleFill) -> Turn:
 
 
 class TurnWatch:
-    """A fill's turn as it goes: the progress written (with the line's heartbeat) at most once
-    a second, each page timed for the measured rates, and the turn stopped at its deadline
-    or as soon as the fill ended elsewhere."""
+    """A fill's turn as it goes: each request counted (and the line's heartbeat written at most
+    once a second), the progress written at most once a second, each page timed for the
+    measured rates, and the turn stopped at its deadline or as soon as the fill ended
+    elsewhere."""
 
     def __init__(self, fill: CandleFill, exchange: str, deadline: float) -> None:
         self.fill, self.exchange, self.deadline = fill, exchange, deadline
         self.base_done = fill.progress_done
         self.written_at = self.page_at = self.beaten_at = time.monotonic()
-        self.requests = self.requests_of_range = 0
+        self.requests = 0
         self.made: dict[str, list[float]] = {}  # how made -> [amount, seconds]
         self.series = fill.series
         self.bar_ms = timeframe_ms(self.series.timeframe)
@@ -174,15 +173,15 @@ class TurnWatch:
             raise TurnOver()
 
     def request(self) -> None:
-        """Before every request: the heartbeat, at most once a second. (A turn ends only after
-        a page is stored: a walk through empty pages stores nothing until its end.)"""
+        """Before every request. (A turn ends only after a page is stored: a walk through
+        empty pages stores nothing until its end.)"""
+        self.requests += 1
         now = time.monotonic()
         if now - self.beaten_at >= PROGRESS_EVERY_S:
             self.beaten_at = now
             long_job_beat(kind=LongJobKind.CANDLE_FILL, target_id=self.fill.pk)
 
-    def page(self, made: str, covered: Range, requests: int) -> None:
-        self.requests_of_range = requests
+    def page(self, made: str, covered: Range) -> None:
         now = time.monotonic()
         amount = (covered[1] - covered[0]) / (self.bar_ms if made == "candles" else 1)
         seen = self.made.setdefault(made, [0.0, 0.0])
@@ -196,11 +195,9 @@ class TurnWatch:
         )
         if not changed:
             raise Forsaken()
-        long_job_beat(kind=LongJobKind.CANDLE_FILL, target_id=self.fill.pk)
 
     def close(self) -> None:
         """The turn's end: its progress and requests written, its rates measured."""
-        self.requests += self.requests_of_range
         self.series.refresh_from_db(fields=["coverage"])
         done, _total = _held_of(self.series.coverage, self.fill.ranges)
         CandleFill.objects.filter(pk=self.fill.pk, status=CandleFillStatus.ACTIVE).update(
@@ -229,8 +226,7 @@ def _end(fill: CandleFill, status: str, code: str = "") -> None:
                 kind=LongJobKind.BACKTEST, target_id=backtest.pk, owner_id=backtest.owner_id
             )
         elif code == errors.TIME_LIMIT:
-            timeout = settings.Q_CLUSTER["ALT_CLUSTERS"][settings.LONG_TASKS]["timeout"]
-            fail(backtest, code, minutes=-(-timeout // 60), kept=_percent(fill))
+            fail(backtest, code, minutes=time_limit_minutes(), kept=_percent(fill))
         else:
             fail(backtest, code or errors.INTERRUPTED)
 

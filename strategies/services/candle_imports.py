@@ -40,6 +40,7 @@ from strategies.candles_csv import (
 from strategies.models.candle_imports import ACTIVE_IMPORT, CandleImport
 from strategies.models.candle_imports import CandleImportStatus as Status
 from strategies.models.long_jobs import LongJob, LongJobKind
+from strategies.selectors.long_job_line import time_limit_minutes
 from strategies.series import Candles
 from strategies.services.candles import candles_store
 from strategies.services.long_jobs import long_job_beat, long_job_queue
@@ -172,8 +173,7 @@ def candle_import_run(*, import_id: int) -> None:
         return
     except TimeoutException:
         # django-q2's SystemExit past the long cluster's timeout: said now, not an hour later.
-        timeout = settings.Q_CLUSTER["ALT_CLUSTERS"][settings.LONG_TASKS]["timeout"]
-        _fail(record, [_failure("time_limit", minutes=-(-timeout // 60))])
+        _fail(record, [_failure("time_limit", minutes=time_limit_minutes())])
         raise
     except CandleFileError as refused:
         _fail(record, [problem.as_json() for problem in refused.problems])

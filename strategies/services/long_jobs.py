@@ -28,7 +28,13 @@ from django.utils import timezone
 from django_q.exceptions import TimeoutException
 
 from strategies.models.long_jobs import LineTurn, LongJob
-from strategies.selectors.long_job_line import last_served, line_order, slots, turn_seconds
+from strategies.selectors.long_job_line import (
+    last_served,
+    line_order,
+    slots,
+    time_limit_s,
+    turn_seconds,
+)
 from strategies.services.queueing import queue_on_commit
 
 logger = logging.getLogger(__name__)
@@ -164,8 +170,7 @@ def long_job_beat(*, kind: str, target_id: int) -> None:
 def silent_after() -> timedelta:
     """A running turn that has not beaten for this long lost its worker: a fill beats at every
     request, and no turn of another kind outlives the long cluster's time limit."""
-    timeout = settings.Q_CLUSTER["ALT_CLUSTERS"][settings.LONG_TASKS]["timeout"]
-    return timedelta(seconds=min(timeout, 2 * turn_seconds() + 120) + 30)
+    return timedelta(seconds=min(time_limit_s(), 2 * turn_seconds() + 120) + 30)
 
 
 def long_jobs_sweep(*, work: Mapping[str, LongWork]) -> int:

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.http import AuthenticatedRequest
 from strategies import rules
 from strategies.engine import STATEMENT
-from strategies.forms.backtests import TIMEFRAMES, BacktestForm, HistoryFilterForm
+from strategies.forms.backtests import TIMEFRAMES, BacktestForm, HistoryFilterForm, day_ms
 from strategies.models import Backtest, BacktestStatus
 from strategies.selectors import backtests as selectors
 from strategies.selectors.candles import imported_series_of
@@ -83,7 +83,8 @@ def backtest_data_reach(request: AuthenticatedRequest) -> HttpResponse:
     start, end = _day(request.GET.get("start", "")), _day(request.GET.get("end", ""))
     if found is not None and symbol and timeframe and start and end and start <= end:
         # The form's end day is included: the period ends at the next day's start.
-        cost = period_cost(found[0], symbol, timeframe, start, end + timedelta(days=1))
+        period = day_ms(start), day_ms(end + timedelta(days=1))
+        cost = period_cost(found[0], symbol, timeframe, *period)
         context["cost"] = cost_sentences(cost)
         context["held_offer"] = _held_offer(request, found[0], symbol, timeframe, found[1])
     return render(request, "strategies/backtests/_data_reach.html", context)

@@ -5,28 +5,24 @@ import os
 import signal
 import time
 from datetime import timedelta
-from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
 from django_q.conf import Conf
 
-from exchanges.models import Exchange
 from exchanges.sandbox import Fault
 from strategies.models import (
     Backtest,
     BacktestStatus,
     CandleFill,
     CandleSeries,
-    CatalogEntry,
     LongJob,
 )
-from strategies.services.backtests import backtest_start
 from strategies.services.long_jobs import long_jobs_sweep
 from strategies.tasks import LONG_WORK
 from tests.accounts.helpers import make_user
-from tests.strategies.backtest_run_helpers import day_ms, days_ago
+from tests.strategies.long_job_helpers import kraken_backtest
 
 pytestmark = [pytest.mark.cluster, pytest.mark.django_db(transaction=True)]
 
@@ -43,17 +39,7 @@ def test_a_backtest_is_run_by_the_long_cluster(venue, settings, start_qcluster, 
         EXCHANGE_RATE_LIMIT="false",
     )
 
-    backtest = backtest_start(
-        owner=make_user("cluster-backtest@example.com"),
-        source=CatalogEntry.objects.get(slug="ema-crossover"),
-        exchange=Exchange.objects.get(slug="kraken"),
-        symbol="BTC/USD",
-        timeframe="1h",
-        start_ms=day_ms(days_ago(3)),
-        end_ms=day_ms(days_ago(0)),
-        capital=Decimal("10000"),
-        fee=0.004,
-    )
+    backtest = kraken_backtest(make_user("cluster-backtest@example.com"), days=3)
 
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
@@ -87,17 +73,7 @@ def test_a_backtest_past_the_time_limit_says_so_at_once_with_what_was_kept(
     venue.inject(Fault("slow", venue="spot", endpoint="OHLC", seconds=20))  # past the limit
     owner = make_user("time-limit@example.com")
 
-    backtest = backtest_start(
-        owner=owner,
-        source=CatalogEntry.objects.get(slug="ema-crossover"),
-        exchange=Exchange.objects.get(slug="kraken"),
-        symbol="BTC/USD",
-        timeframe="1h",
-        start_ms=day_ms(days_ago(3)),
-        end_ms=day_ms(days_ago(0)),
-        capital=Decimal("10000"),
-        fee=0.004,
-    )
+    backtest = kraken_backtest(owner, days=3)
 
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -136,17 +112,7 @@ def test_a_fill_whose_cluster_is_killed_goes_on_from_what_it_stored_on_the_next_
     first = start_qcluster(**cluster)
     venue.inject(Fault("slow", venue="spot", endpoint="Trades", seconds=0.3, count=1000))
 
-    backtest = backtest_start(
-        owner=make_user("killed-fill@example.com"),
-        source=CatalogEntry.objects.get(slug="ema-crossover"),
-        exchange=Exchange.objects.get(slug="kraken"),
-        symbol="BTC/USD",
-        timeframe="1h",
-        start_ms=day_ms(days_ago(40)),
-        end_ms=day_ms(days_ago(0)),
-        capital=Decimal("10000"),
-        fee=0.004,
-    )
+    backtest = kraken_backtest(make_user("killed-fill@example.com"), days=40)
     deadline = time.monotonic() + 60
     fill = None
     while time.monotonic() < deadline:

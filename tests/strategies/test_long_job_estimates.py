@@ -126,7 +126,7 @@ def test_the_line_played_forward_gives_each_job_its_place_start_and_end(settings
         kind="backtest", target_id=3, owner=ann, queued_at=now - timedelta(minutes=10)
     )
     seconds: dict[int, float | None] = {fill.pk: 100.0, bobs.pk: 10.0, anns.pk: 5.0}
-    monkeypatch.setattr(line, "job_seconds", lambda job, now_ms: seconds[job.pk])
+    monkeypatch.setattr(line, "job_seconds", lambda job, now_ms, rates: seconds[job.pk])
 
     places = line.line_places(now)
 

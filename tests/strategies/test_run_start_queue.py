@@ -16,9 +16,8 @@ from exchanges.models import Exchange
 from exchanges.sandbox import Fault
 from strategies.models import Backtest, BacktestStatus, CatalogEntry, RunStatus, StrategyRun
 from strategies.services import runs as services
-from strategies.services.backtests import backtest_start
 from tests.accounts.helpers import make_user
-from tests.strategies.backtest_run_helpers import day_ms, days_ago
+from tests.strategies.long_job_helpers import kraken_backtest
 
 
 def start_paper_run(owner, symbol: str = "ETH/USD") -> StrategyRun:
@@ -109,17 +108,7 @@ def test_a_run_starts_while_another_users_backtest_holds_the_long_cluster(
     start_qcluster(Q_CLUSTER_NAME=settings.START_TASKS, **exchange_env)
     # The first user's backtest: its first candle request hangs for 30 s at the exchange.
     venue.inject(Fault("slow", venue="spot", endpoint="OHLC", seconds=30))
-    backtest = backtest_start(
-        owner=make_user("long-backtest@example.com"),
-        source=CatalogEntry.objects.get(slug="ema-crossover"),
-        exchange=Exchange.objects.get(slug="kraken"),
-        symbol="BTC/USD",
-        timeframe="1h",
-        start_ms=day_ms(days_ago(3)),
-        end_ms=day_ms(days_ago(0)),
-        capital=Decimal("10000"),
-        fee=0.004,
-    )
+    backtest = kraken_backtest(make_user("long-backtest@example.com"), days=3)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and venue.faults.pending():
         time.sleep(0.05)
