@@ -35,6 +35,7 @@ pytestmark = [
 
 RUNS = 24
 TICKED = re.compile(r"Run (\d+) ticked through (\d+)")
+RUNNING = re.compile(r"Q Cluster \S+ .*running\.")  # django-q2's word once its workers wait
 
 
 def working_copy(target) -> str:
@@ -54,6 +55,16 @@ def working_copy(target) -> str:
     return str(target)
 
 
+def both_running(logs_dir, machines: int, timeout_s: float = 90) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        logs = sorted(logs_dir.glob("qcluster-*.log"))
+        if len(logs) == machines and all(RUNNING.search(log.read_text()) for log in logs):
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"{machines} clusters did not all start within {timeout_s} s")
+
+
 def test_two_clusters_from_two_copies_split_the_ticks_and_never_tick_a_bar_twice(
     start_qcluster, monkeypatch, tmp_path
 ):
@@ -70,6 +81,9 @@ def test_two_clusters_from_two_copies_split_the_ticks_and_never_tick_a_bar_twice
         working_copy(copy)
         machines.append(copy)
         start_qcluster(cwd=copy, Q_WORKERS="2")
+    # Both machines wait at the broker before any tick is queued: a machine still starting
+    # would leave every batch to the other (CI once saw one machine tick all 24 runs).
+    both_running(tmp_path, len(machines))
     bar_ms = int(candles.time[-1])
 
     # Batches of four runs, as the market task queues them (in batches of TICK_BATCH), each
