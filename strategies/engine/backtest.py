@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from strategies.engine.decide import Signals, decide
-from strategies.engine.fills import FillModel, Market, ShortsNotAllowed, Trade, simulate
+from strategies.engine.fills import FillModel, Fills, Market, ShortsNotAllowed, Trade, simulate
 from strategies.engine.fills.journal import Order
 from strategies.engine.metrics import Stats, statistics
 from strategies.rules.document import Document
@@ -20,7 +20,8 @@ from strategies.series import Candles
 @dataclass(frozen=True)
 class Backtest:
     """The outcome: closed and open trades, the equity and the signed holding at every close,
-    the statistics, and the orders with their fills (bars index the period)."""
+    the statistics, and the orders with their fills (bars index the period; built when first
+    read: a backtest's report never needs them, a paper run's tick does)."""
 
     trades: list[Trade]
     open_trades: list[Trade]
@@ -29,8 +30,12 @@ class Backtest:
     model: FillModel
     market: Market
     held: np.ndarray
-    orders: list[Order]
+    fills: Fills
     funding: float = 0.0  # received (negative: paid) over every position, open ones included
+
+    @property
+    def orders(self) -> list[Order]:
+        return self.fills.orders
 
 
 def backtest(
@@ -76,7 +81,7 @@ def backtest(
         model=model,
         market=market,
         held=fills.held,
-        orders=fills.orders,
+        fills=fills,
         funding=fills.funding,
     )
 

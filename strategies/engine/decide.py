@@ -38,16 +38,30 @@ class Truth:
     false: np.ndarray
 
 
+# Rules are evaluated this many bars at a time: a window's arrays stay in the processor's
+# cache while every leaf and combination reads them, so five million bars cost five times one
+# million (whole-length temporaries went to memory and back for each operation).
+WINDOW = 65_536
+
+
 def decide(document: Document, candles: Candles) -> Signals:
     """Signals for every bar of `candles` (the run's timeframe), for each direction."""
     inputs = Inputs(document, candles)
     entry, exit_ = document.entry_branches(), document.exit_branches()
-    return Signals(
-        enter_long=_fires(entry["long"], inputs),
-        enter_short=_fires(entry["short"], inputs),
-        exit_long=_fires(exit_["long"], inputs),
-        exit_short=_fires(exit_["short"], inputs),
-    )
+    rules = {
+        "enter_long": entry["long"],
+        "enter_short": entry["short"],
+        "exit_long": exit_["long"],
+        "exit_short": exit_["short"],
+    }
+    bars = len(candles)
+    fired = {name: np.zeros(bars, dtype=bool) for name in rules}
+    for start in range(0, bars, WINDOW):
+        window = slice(start, min(start + WINDOW, bars))
+        for name, rule in rules.items():
+            if rule is not None:
+                fired[name][window] = evaluate(rule, inputs, window).true
+    return Signals(**fired)
 
 
 def indicator_values(document: Document, candles: Candles) -> dict[str, np.ndarray]:
@@ -60,12 +74,6 @@ def indicator_values(document: Document, candles: Candles) -> dict[str, np.ndarr
         for alias, declared in document.indicators.items()
         for output in indicator_spec(declared.kind).outputs
     }
-
-
-def _fires(rule: Rule | None, inputs: "Inputs") -> np.ndarray:
-    if rule is None:
-        return np.zeros(len(inputs.candles), dtype=bool)
-    return evaluate(rule, inputs).true
 
 
 class Inputs:
@@ -98,18 +106,20 @@ class Inputs:
         return self._frames[timeframe]
 
 
-def evaluate(rule: Rule, inputs: Inputs) -> Truth:
-    """Where the rule is true and where it is false, bar by bar."""
+def evaluate(rule: Rule, inputs: Inputs, window: slice | None = None) -> Truth:
+    """Where the rule is true and where it is false, bar by bar (over `window`'s bars, by
+    default all)."""
+    window = window or slice(0, len(inputs.candles))
     if isinstance(rule, Leaf):
-        return _leaf(rule, inputs)
+        return _leaf(rule, inputs, window)
     if isinstance(rule, Negation):
-        inner = evaluate(rule.negated, inputs)
+        inner = evaluate(rule.negated, inputs, window)
         return Truth(true=inner.false, false=inner.true)
-    return _combine(rule, inputs)
+    return _combine(rule, inputs, window)
 
 
-def _combine(rule: Combine, inputs: Inputs) -> Truth:
-    members = [evaluate(member, inputs) for member in rule.rules]
+def _combine(rule: Combine, inputs: Inputs, window: slice) -> Truth:
+    members = [evaluate(member, inputs, window) for member in rule.rules]
     trues = np.logical_and if rule.combine == "AND" else np.logical_or
     falses = np.logical_or if rule.combine == "AND" else np.logical_and
     return Truth(
@@ -126,15 +136,6 @@ def _operand(side: BarSide | IndicatorSide | ValueSide, inputs: Inputs) -> Opera
     return inputs.indicator(side.indicator, side.field)
 
 
-def _previous(operand: Operand) -> Operand:
-    if isinstance(operand, float):
-        return operand
-    shifted = np.empty_like(operand, dtype=np.float64)
-    shifted[:1] = np.nan
-    shifted[1:] = operand[:-1]
-    return shifted
-
-
 _COMPARE = {
     "gt": np.greater,
     "lt": np.less,
@@ -144,21 +145,34 @@ _COMPARE = {
 }
 
 
-def _leaf(leaf: Leaf, inputs: Inputs) -> Truth:
+def _leaf(leaf: Leaf, inputs: Inputs, window: slice) -> Truth:
     a, b = _operand(leaf.lhs, inputs), _operand(leaf.rhs, inputs)
-    bars = len(inputs.candles)
-    known = _known(bars, a, b)
+    start, stop = window.start, window.stop
+    bars = stop - start
+    known = _known(bars, _part(a, start, stop), _part(b, start, stop))
     with np.errstate(invalid="ignore"):
         if leaf.op in _COMPARE:
-            holds = _COMPARE[leaf.op](a, b)
+            holds = _COMPARE[leaf.op](_part(a, start, stop), _part(b, start, stop))
+            holds = np.broadcast_to(holds, (bars,))
         else:
-            a0, b0 = _previous(a), _previous(b)
-            known &= _known(bars, a0, b0)
-            below_then_above = (a0 < b0) & (a > b)
-            above_then_below = (a0 > b0) & (a < b)
-            holds = below_then_above if leaf.op == "crosses_up" else above_then_below
-    holds = np.broadcast_to(holds, (bars,))
+            # A crossing compares each bar with the previous one, which must be known too;
+            # the first bar of all has none.
+            first = 1 if start == 0 else 0
+            then = (_part(a, start + first - 1, stop - 1), _part(b, start + first - 1, stop - 1))
+            now = (_part(a, start + first, stop), _part(b, start + first, stop))
+            holds = np.zeros(bars, dtype=bool)
+            if leaf.op == "crosses_up":
+                np.logical_and(then[0] < then[1], now[0] > now[1], out=holds[first:])
+            else:
+                np.logical_and(then[0] > then[1], now[0] < now[1], out=holds[first:])
+            known[first:] &= _known(bars - first, *then)
+            known[:first] &= not any(isinstance(side, np.ndarray) for side in (a, b))
     return Truth(true=holds & known, false=~holds & known)
+
+
+def _part(operand: Operand, start: int, stop: int) -> Operand:
+    """An array operand's bars start..stop-1 (a view); a number as it is."""
+    return operand if isinstance(operand, float) else operand[start:stop]
 
 
 def _known(bars: int, *operands: Operand) -> np.ndarray:

@@ -23,7 +23,7 @@ def conditions_held(document: Document, candles: Candles, rule: Rule, bar: int) 
         if isinstance(node, Combine):
             for index, member in enumerate(node.rules):
                 walk(member, [*path, index])
-        elif evaluate(node, inputs).true[bar]:
+        elif evaluate(node, inputs, slice(bar, bar + 1)).true[0]:
             held.append(path)
 
     walk(rule, [])

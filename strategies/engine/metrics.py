@@ -36,6 +36,7 @@ import math
 from dataclasses import asdict, dataclass
 
 import numpy as np
+from numba import njit
 
 from strategies.engine.fills import Fills, Trade
 from strategies.series import DAY_MS, Candles
@@ -116,29 +117,64 @@ def max_drawdown(equity: np.ndarray, candles: Candles, capital: float) -> tuple[
     """(depth, duration in ms) of the deepest drawdown; (0, 0) when equity never falls."""
     if not len(equity):
         return 0.0, 0
-    peaks = np.maximum.accumulate(np.maximum(equity, capital))
-    falls = 1 - equity / peaks
-    deepest = int(np.argmax(falls))
-    if falls[deepest] <= 0:
-        return 0.0, 0
-    closes = candles.time + candles.bar_ms
-    peak = peaks[deepest]
-    set_at = np.flatnonzero(equity[: deepest + 1] == peak)
-    started = int(closes[set_at[-1]]) if len(set_at) else int(candles.time[0])
-    back = np.flatnonzero(equity[deepest:] >= peak)
-    ended = int(closes[deepest + back[0]]) if len(back) else int(closes[-1])
-    return float(falls[deepest]), ended - started
+    depth, started, ended = _deepest_fall(
+        np.ascontiguousarray(equity, dtype=np.float64),
+        np.ascontiguousarray(candles.time, dtype=np.int64),
+        int(candles.bar_ms),
+        float(capital),
+    )
+    return (depth, ended - started) if depth > 0 else (0.0, 0)
+
+
+@njit(cache=True)
+def _deepest_fall(equity, times, bar_ms, capital):
+    """The deepest fall 1 - equity / running peak (capital included; the first bar where it is
+    deepest), when the peak was set (the last close at it, else the first bar's open) and when
+    it was regained (the first close back at or above it, else the last close). One pass and
+    two short walks, no temporary arrays: five million bars cost five times one million."""
+    peak, depth, deepest, deepest_peak = capital, 0.0, 0, capital
+    for bar in range(len(equity)):
+        peak = max(peak, max(equity[bar], capital))
+        fall = 1 - equity[bar] / peak
+        if fall > depth:
+            depth, deepest, deepest_peak = fall, bar, peak
+    started = times[0]
+    for bar in range(deepest, -1, -1):
+        if equity[bar] == deepest_peak:
+            started = times[bar] + bar_ms
+            break
+    ended = times[len(times) - 1] + bar_ms
+    for bar in range(deepest, len(equity)):
+        if equity[bar] >= deepest_peak:
+            ended = times[bar] + bar_ms
+            break
+    return depth, started, ended
 
 
 def daily_returns(equity: np.ndarray, times: np.ndarray, capital: float) -> np.ndarray:
     """Returns from one UTC day's last close to the next day's (the first against capital)."""
     if not len(equity):
         return np.empty(0)
-    days = times // DAY_MS
-    last_of_day = np.flatnonzero(np.r_[days[1:] != days[:-1], True])
-    daily = np.r_[capital, equity[last_of_day]]
+    daily = _day_ends(
+        np.ascontiguousarray(equity, dtype=np.float64),
+        np.ascontiguousarray(times, dtype=np.int64),
+        float(capital),
+    )
     with np.errstate(divide="ignore", invalid="ignore"):
         return daily[1:] / daily[:-1] - 1
+
+
+@njit(cache=True)
+def _day_ends(equity, times, capital):
+    """The capital, then the equity at the last close of each UTC day with bars."""
+    ends = [capital]
+    next_day = (times[0] // DAY_MS + 1) * DAY_MS  # one division per day, not per bar
+    for bar in range(len(equity) - 1):
+        if times[bar + 1] >= next_day:
+            ends.append(equity[bar])
+            next_day = (times[bar + 1] // DAY_MS + 1) * DAY_MS
+    ends.append(equity[len(equity) - 1])
+    return np.array(ends)
 
 
 def sharpe(returns: np.ndarray) -> float | None:

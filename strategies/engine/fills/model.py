@@ -3,6 +3,8 @@
 import math
 from dataclasses import dataclass
 
+from numba import njit
+
 from strategies.i18n import gettext_lazy as _
 
 TIE_STOP_FIRST = "stop_first"
@@ -96,6 +98,19 @@ class ShortsNotAllowed(ValueError):
         self.message = SHORTS_ON_SPOT
 
 
+NO_STEP = 0.0  # a market that takes any amount
+
+
+@njit(cache=True)
+def amount_to_step(amount: float, step: float) -> float:
+    """`amount` rounded down to the step (as ccxt's TRUNCATE): never more than asked."""
+    if step == NO_STEP or amount <= 0.0:
+        return max(amount, 0.0)
+    # The tolerance keeps 0.3 / 0.1 = 2.9999999999999996 from losing a whole step.
+    steps = math.floor(amount / step * (1 + 1e-12))
+    return min(steps * step, amount)
+
+
 @dataclass(frozen=True)
 class FillModel:
     """Costs and limits every fill obeys: fee (a fraction, both legs), slippage in basis points
@@ -137,11 +152,7 @@ class Market:
 
     def amount_to_precision(self, amount: float) -> float:
         """`amount` rounded down to the step (as ccxt's TRUNCATE): never more than asked."""
-        if self.amount_step is None or amount <= 0:
-            return max(amount, 0.0)
-        # The tolerance keeps 0.3 / 0.1 = 2.9999999999999996 from losing a whole step.
-        steps = math.floor(amount / self.amount_step * (1 + 1e-12))
-        return min(steps * self.amount_step, amount)
+        return amount_to_step(float(amount), self.amount_step or NO_STEP)
 
     def accepts(self, amount: float, price: float) -> bool:
         """Whether an order of `amount` at `price` meets the minimums (and is not zero)."""

@@ -2,8 +2,14 @@
 the simulation (backtests, paper runs and a live run's twin) and by the live broker's ticks.
 """
 
+from typing import TypeVar
+
+import numpy as np
+
 from strategies.engine.fills.model import Market
 from strategies.rules.model import EquityFraction, FixedQuote
+
+Value = TypeVar("Value", float, np.ndarray)
 
 
 def entry_amount(
@@ -30,8 +36,8 @@ def entry_amount(
     return market.amount_to_precision(budget / (price * (1 + fee)))
 
 
-def profit(sign: int, entry_value: float, exit_value: float, fees: float) -> float:
+def profit(sign: float | Value, entry_value: Value, exit_value: Value, fees: Value) -> Value:
     """A position's profit net of fees, from what its entry cost and its exit fetched (amount
     x price, real prices): a long (sign 1) gains when the exit is worth more, a short (sign
-    -1) when it is worth less."""
+    -1) when it is worth less. Numbers, or arrays of them (one per position)."""
     return sign * (exit_value - entry_value) - fees

@@ -1,8 +1,15 @@
-"""Trades as the ledger lists them, and the running position they are built from."""
+"""Trades as reports list them, built from the fill loop's table of positions."""
 
 from typing import NamedTuple
 
+import numpy as np
+
+from strategies.engine.enums import Reason
+from strategies.engine.fills import tables as t
 from strategies.engine.fills.sizing import profit
+
+# The kernel's reason codes, in its order.
+REASONS = (Reason.SIGNAL, Reason.STOP_LOSS, Reason.TAKE_PROFIT, Reason.TRAILING_STOP, Reason.MANUAL)
 
 
 class Trade(NamedTuple):
@@ -32,87 +39,67 @@ class Trade(NamedTuple):
         return self.exit_bar is None
 
 
-class Position:
-    """A position in the making, in its side's price space (a short's prices negated, so one
-    code path serves both sides): amounts bought and sold, their values, fees and slippage."""
+def closed_trades(positions: np.ndarray, times: np.ndarray) -> list[Trade]:
+    """The fill loop's closed positions (kernel.py's table) as trades; `times`: bar opens."""
+    table = positions[positions[:, t.P_EXIT_BAR] >= 0]
+    sign = table[:, t.P_SIGN]
+    bought, bought_value = table[:, t.P_BOUGHT], table[:, t.P_BOUGHT_VALUE]
+    sold, sold_value = table[:, t.P_SOLD], table[:, t.P_SOLD_VALUE]
+    fees, funding = table[:, t.P_FEES], table[:, t.P_FUNDING]
+    entry_bar = table[:, t.P_FIRST_BAR].astype(np.int64)
+    exit_bar = table[:, t.P_EXIT_BAR].astype(np.int64)
+    columns = (
+        np.where(sign > 0, "long", "short").tolist(),
+        entry_bar.tolist(),
+        times[entry_bar].tolist(),
+        (sign * bought_value / bought).tolist(),
+        bought.tolist(),
+        (profit(sign, sign * bought_value, sign * sold_value, fees) + funding).tolist(),
+        fees.tolist(),
+        table[:, t.P_SLIPPAGE].tolist(),
+        exit_bar.tolist(),
+        times[exit_bar].tolist(),
+        (sign * sold_value / sold).tolist(),
+        [REASONS[int(code)] for code in table[:, t.P_REASON].tolist()],
+        [None] * len(table),
+        funding.tolist(),
+    )
+    return list(map(Trade._make, zip(*columns, strict=True)))
 
-    def __init__(self, side: str, sign: int, entry_bar: int, ordered: float) -> None:
-        self.side, self.sign, self.entry_bar = side, sign, entry_bar
-        self.to_enter = ordered
-        self.first_fill_bar: int | None = None
-        self.first_price = 0.0
-        self.bought = self.bought_value = 0.0
-        self.sold = self.sold_value = 0.0
-        self.fees = self.slippage = 0.0
-        self.funding = 0.0  # paid (negative) or received while held: perpetual markets
-        self.closed_out = False
 
-    @property
-    def held(self) -> float:
-        # Exactly zero once closed: a float remainder of the exit's chunks is not a holding.
-        return 0.0 if self.closed_out else self.bought - self.sold
-
-    def add_fill(
-        self,
-        bar: int,
-        amount: float,
-        price: float,
-        costs: tuple[float, float],
-        *,
-        entry: bool,
-        final: bool = False,
-    ) -> None:
-        """Book a fill of `amount` at `price` (its side's space); costs: (fee, slippage);
-        `final`: the exit's last fill."""
-        if entry:
-            if self.first_fill_bar is None:
-                self.first_fill_bar, self.first_price = bar, price
-            self.bought += amount
-            self.bought_value += amount * price
-        else:
-            self.sold += amount
-            self.sold_value += amount * price
-            self.closed_out = final
-        self.fees += costs[0]
-        self.slippage += costs[1]
-
-    def _entry_bar(self) -> int:
-        if self.first_fill_bar is None:
-            raise ValueError("a position without a fill is no trade")
-        return self.first_fill_bar
-
-    def closed(self, times, exit_bar: int, reason: str) -> Trade:
-        entry_bar = self._entry_bar()
-        return Trade(
-            self.side,
-            entry_bar,
-            int(times[entry_bar]),
-            self.sign * self.bought_value / self.bought,
-            self.bought,
-            profit(self.sign, self.sign * self.bought_value, self.sign * self.sold_value, self.fees)
-            + self.funding,
-            self.fees,
-            self.slippage,
-            exit_bar,
-            int(times[exit_bar]),
-            self.sign * self.sold_value / self.sold,
-            reason,
-            funding=self.funding,
+def open_trade(positions: np.ndarray, times: np.ndarray, close: float) -> list[Trade]:
+    """The position still open at the end, if any (the table's last row), marked at `close`
+    (the last close, a real price), in a list."""
+    if not len(positions) or positions[-1, t.P_EXIT_BAR] >= 0:
+        return []
+    (sign, first_bar, bought, bought_value, sold, sold_value, fees, slippage, funding) = (
+        positions[-1, column].item()
+        for column in (
+            t.P_SIGN,
+            t.P_FIRST_BAR,
+            t.P_BOUGHT,
+            t.P_BOUGHT_VALUE,
+            t.P_SOLD,
+            t.P_SOLD_VALUE,
+            t.P_FEES,
+            t.P_SLIPPAGE,
+            t.P_FUNDING,
         )
-
-    def marked(self, times, close: float) -> Trade:
-        """The open remainder, marked at `close` (a real, not negated, price)."""
-        entry_bar = self._entry_bar()
-        exit_value = self.sign * self.sold_value + self.held * close
-        return Trade(
-            self.side,
+    )
+    held = bought - sold
+    exit_value = sign * sold_value + held * close
+    entry_bar = int(first_bar)
+    return [
+        Trade(
+            "long" if sign > 0 else "short",
             entry_bar,
             int(times[entry_bar]),
-            self.sign * self.bought_value / self.bought,
-            self.held,
-            profit(self.sign, self.sign * self.bought_value, exit_value, self.fees) + self.funding,
-            self.fees,
-            self.slippage,
+            sign * bought_value / bought,
+            held,
+            profit(sign, sign * bought_value, exit_value, fees) + funding,
+            fees,
+            slippage,
             mark_price=close,
-            funding=self.funding,
+            funding=funding,
         )
+    ]

@@ -1,0 +1,308 @@
+"""The fill loop, compiled: arrays and plain numbers in, tables of orders, fills and positions out.
+
+This is the fill model (the package docstring) as one loop that numba compiles to machine code
+(`cache=True`: the compiled loop is kept on disk beside this file, so a new process loads it
+instead of compiling it again). Flat, the loop jumps to the next entry signal (a binary search
+of the signal bars); holding, it walks the bars up to the next exit signal, checking each
+against the levels the bars before it set. Nothing here allocates per trade: a trade is a row.
+
+Prices inside are in the position's side space: a short's are negated and its highs and lows
+swapped, so a stop is always below and reached by a low, a target above and reached by a high,
+and one code path serves both sides. The tables store real prices where they say so.
+
+The tables and the helpers that write them are `tables.py`'s, the levels `levels.py`'s;
+`simulation.py` turns the tables into trades, the equity curve and the orders.
+"""
+
+import numpy as np
+from numba import njit
+
+from strategies.engine.fills.levels import levels_from, touch
+from strategies.engine.fills.model import amount_to_step
+from strategies.engine.fills.tables import (
+    CANCELLED,
+    CASH,
+    DUST,
+    ENTRY,
+    EXIT,
+    FILL_COLUMNS,
+    FILL_COUNT,
+    FILLED,
+    MANUAL,
+    MARKET,
+    O_STATUS,
+    ORDER_COLUMNS,
+    P_BOUGHT,
+    P_CLOSED_OUT,
+    P_EXIT_BAR,
+    P_FIRST_BAR,
+    P_FIRST_PRICE,
+    P_FUNDING,
+    P_REASON,
+    P_SIGN,
+    P_SOLD,
+    PARTIAL,
+    PARTIAL_COUNT,
+    POSITION_COLUMNS,
+    SETTLED,
+    SIGNAL,
+    SKIPPED,
+    STOP_MARKET,
+    TAKE_PROFIT,
+    TAKE_PROFIT_MARKET,
+    book,
+    order_row,
+    position_funding,
+)
+
+
+@njit(cache=True)
+def fill_loop(
+    open_,
+    high,
+    low,
+    volume,
+    entries,
+    short_at,
+    exits_long,
+    exits_short,
+    exit_long,
+    exit_short,
+    flatten_at,
+    risk,
+    sizing_fixed,
+    sizing_value,
+    fee,
+    slippage,
+    share,
+    stop_first,
+    market,
+    capital,
+    rates,
+):
+    """The fill model over one period. `entries`: the bars whose close decides an entry
+    (sorted), `short_at[bar]`: that entry is short; `exits_*`: the bars an exit rule fires at
+    (sorted) and the same as flags; `flatten_at`: the bar a user asked to flatten at (-1:
+    none), whose exits the caller has already set; `risk`: stop-loss, take-profit and trailing
+    stop shares (0: none) and the cooldown in bars; `market`: amount step (0: any), minimum
+    amount, minimum cost; `rates`: funding per bar (empty: not a perpetual).
+
+    Returns (orders, fills, positions, counters): tables cut to their rows, and the counts of
+    orders that filled partially and of orders below the market's minimum."""
+    count = len(open_)
+    stop_loss, take_profit, trailing, cooldown = risk[0], risk[1], risk[2], int(risk[3])
+    step, min_amount, min_cost = market[0], market[1], market[2]
+    orders = np.empty((2 * len(entries) + 2, ORDER_COLUMNS))
+    positions = np.empty((len(entries) + 1, POSITION_COLUMNS))
+    fills = np.empty((2 * len(entries) + 16, FILL_COLUMNS))
+    state = np.zeros(4)
+    state[CASH] = capital
+    order_count = position_count = below_minimum = 0
+    stop = target = best = trail_factor = 0.0
+
+    start = 0
+    while True:
+        index = np.searchsorted(entries, start)
+        if index >= len(entries):
+            break
+        decision = entries[index]
+        if decision + 1 >= count:
+            break
+        sign = -1.0 if short_at[decision] else 1.0
+        bar = decision + 1
+
+        # The entry order, sized at its bar's fill price (point 2).
+        price = abs(sign * open_[bar] * (1 + sign * slippage))
+        cash = max(state[CASH] + state[SETTLED], 0.0)
+        budget = min(sizing_value, cash) if sizing_fixed else sizing_value * cash
+        amount = amount_to_step(budget / (price * (1 + fee)), step)
+        entry_order = order_count
+        order_count += 1
+        order_row(orders, entry_order, bar, ENTRY, sign, amount, SIGNAL, MARKET, np.nan)
+        if not (amount > 0 and amount >= min_amount and amount * price >= min_cost):
+            orders[entry_order, O_STATUS] = SKIPPED
+            below_minimum += 1
+            start = decision + 1
+            continue
+        p = position_count
+        position = positions[p]
+        position[:] = 0.0
+        position[P_SIGN] = sign
+        position[P_FIRST_BAR] = -1.0
+        position[P_EXIT_BAR] = -1.0
+        first_fill = int(state[FILL_COUNT])
+        to_enter = amount
+
+        # Enter bar by bar (the volume limit), until filled or cut short by a level or a rule.
+        held_from = -1
+        touch_bar, touch_price, touch_reason, touch_trigger = -1, 0.0, -1, np.nan
+        for k in range(bar, count):
+            side_open = sign * open_[k]
+            price = abs(side_open * (1 + sign * slippage))
+            affordable = (state[CASH] + state[SETTLED]) / (price * (1 + fee))
+            cap = share * volume[k] if share != 0.0 else np.inf
+            wanted = to_enter
+            chunk = (
+                wanted
+                if min(cap, affordable) >= wanted
+                else amount_to_step(min(cap, affordable), step)
+            )
+            if chunk > 0:
+                first = position[P_FIRST_BAR] < 0
+                fills = book(
+                    fills,
+                    state,
+                    entry_order,
+                    position,
+                    k,
+                    chunk,
+                    side_open,
+                    True,
+                    False,
+                    fee,
+                    slippage,
+                )
+                if first:  # the levels, from the first fill's price (points 3 and 4)
+                    best = position[P_FIRST_PRICE]
+                    stop, target, trail_factor = levels_from(
+                        best, sign, stop_loss, take_profit, trailing
+                    )
+            to_enter = wanted - chunk
+            if to_enter <= DUST * wanted:
+                to_enter = 0.0
+                orders[entry_order, O_STATUS] = FILLED
+            elif affordable < min(wanted, cap):
+                # When cash, not volume, is what stops the order, later bars cannot lift it:
+                # the remainder is cancelled.
+                to_enter = 0.0
+                filled = position[P_FIRST_BAR] >= 0
+                orders[entry_order, O_STATUS] = PARTIAL if filled else CANCELLED
+            if to_enter == 0.0:
+                held_from = k
+                break
+            if k == bar:
+                state[PARTIAL_COUNT] += 1
+            filled = position[P_FIRST_BAR] >= 0
+            if filled:
+                side_high = high[k] if sign > 0 else -low[k]
+                side_low = low[k] if sign > 0 else -high[k]
+                touch_price, touch_reason, touch_trigger = touch(
+                    side_open, side_high, side_low, stop, trail_factor, target, best, stop_first
+                )
+                if touch_reason >= 0:
+                    touch_bar = k
+                    orders[entry_order, O_STATUS] = PARTIAL
+                    break
+            if (exit_long if sign > 0 else exit_short)[k]:
+                orders[entry_order, O_STATUS] = PARTIAL if filled else CANCELLED
+                if k + 1 < count:
+                    touch_bar, touch_price, touch_trigger = k + 1, sign * open_[k + 1], np.nan
+                    touch_reason = MANUAL if 0 <= flatten_at <= k else SIGNAL
+                break
+            if filled:
+                best = max(best, side_high)
+
+        # Hold: a level reached from `held_from` on, or the exit rule's next firing.
+        if held_from >= 0:
+            exits = exits_long if sign > 0 else exits_short
+            at = np.searchsorted(exits, held_from)
+            decision = exits[at] if at < len(exits) else count
+            for k in range(held_from, min(decision, count - 1) + 1):
+                side_high = high[k] if sign > 0 else -low[k]
+                side_low = low[k] if sign > 0 else -high[k]
+                touch_price, touch_reason, touch_trigger = touch(
+                    sign * open_[k],
+                    side_high,
+                    side_low,
+                    stop,
+                    trail_factor,
+                    target,
+                    best,
+                    stop_first,
+                )
+                if touch_reason >= 0:
+                    touch_bar = k
+                    break
+                best = max(best, side_high)
+            if touch_bar < 0 and decision + 1 < count:
+                touch_bar, touch_price, touch_trigger = (
+                    decision + 1,
+                    sign * open_[decision + 1],
+                    np.nan,
+                )
+                touch_reason = MANUAL if 0 <= flatten_at <= decision else SIGNAL
+
+        filled = position[P_FIRST_BAR] >= 0
+        if touch_bar < 0:  # the data ends first: an open position is marked at the last close
+            if filled:
+                position[P_FUNDING] = position_funding(
+                    fills, state, first_fill, position, count - 1, open_, rates
+                )
+                position_count += 1
+            break
+        if not filled:  # cancelled before any fill: no trade, no cooldown
+            start = touch_bar - 1
+            continue
+
+        # Leave: sell (a short: buy back) everything held, from the touch on (point 6).
+        remaining = 0.0 if position[P_CLOSED_OUT] else position[P_BOUGHT] - position[P_SOLD]
+        exit_order = order_count
+        order_count += 1
+        kind = MARKET
+        if not np.isnan(touch_trigger):  # a level reached: a stop or a take-profit order
+            kind = TAKE_PROFIT_MARKET if touch_reason == TAKE_PROFIT else STOP_MARKET
+        order_row(
+            orders,
+            exit_order,
+            touch_bar,
+            EXIT,
+            sign,
+            remaining,
+            touch_reason,
+            kind,
+            sign * touch_trigger,
+        )
+        reference, done = touch_price, -1
+        for k in range(touch_bar, count):
+            chunk = min(remaining, share * volume[k] if share != 0.0 else np.inf)
+            if chunk < remaining:
+                chunk = amount_to_step(chunk, step)
+                if k == touch_bar:
+                    state[PARTIAL_COUNT] += 1
+            final = chunk >= remaining or remaining - chunk <= DUST * position[P_BOUGHT]
+            if chunk > 0:
+                fills = book(
+                    fills,
+                    state,
+                    exit_order,
+                    position,
+                    k,
+                    chunk,
+                    reference,
+                    False,
+                    final,
+                    fee,
+                    slippage,
+                )
+                remaining -= chunk
+            if final:
+                orders[exit_order, O_STATUS] = FILLED
+                position[P_FUNDING] = position_funding(
+                    fills, state, first_fill, position, k, open_, rates
+                )
+                position[P_EXIT_BAR] = k
+                position[P_REASON] = touch_reason
+                done = k
+                break
+            reference = sign * open_[k + 1] if k + 1 < count else reference
+        position_count += 1
+        if done < 0:
+            position[P_FUNDING] = position_funding(
+                fills, state, first_fill, position, count - 1, open_, rates
+            )
+            break
+        start = done + cooldown
+
+    counters = np.array([state[PARTIAL_COUNT], below_minimum])
+    rows = int(state[FILL_COUNT])
+    return orders[:order_count], fills[:rows], positions[:position_count], counters
