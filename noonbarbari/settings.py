@@ -5,13 +5,12 @@ no configuration: `bin/up` writes a local `.env` with generated secrets. With `D
 default) the site refuses to start without a real `SECRET_KEY` and `ALLOWED_HOSTS`.
 """
 
-import sys
 from pathlib import Path
 
 import environ
 
-from noonbarbari import task_clusters
-from noonbarbari.secretless import refuse_to_start_without, secrets_for
+from noonbarbari import settings_lean, task_clusters
+from noonbarbari.required_settings import refuse_to_start_without
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -38,12 +37,14 @@ ALLOWED_HOSTS = env.list(
 FIELD_ENCRYPTION_KEYS = env.str("FIELD_ENCRYPTION_KEYS", default="")
 FIELD_ENCRYPTION_ACTIVE_KEY = env.str("FIELD_ENCRYPTION_ACTIVE_KEY", default="")
 
-# `manage.py backtest` needs no secret: without them it gets throwaway ones, an in-memory
-# database and cache (below); every other process refuses to start. See secretless.py.
-SECRET_KEY, FIELD_ENCRYPTION_KEYS, FIELD_ENCRYPTION_ACTIVE_KEY, THROWAWAY_SECRETS = secrets_for(
-    sys.argv, SECRET_KEY, FIELD_ENCRYPTION_KEYS, FIELD_ENCRYPTION_ACTIVE_KEY
+# No process starts without them (`manage.py backtest` never reads these settings: it runs on
+# noonbarbari/settings_lean.py, with no secret to need).
+refuse_to_start_without(
+    ("SECRET_KEY", SECRET_KEY),
+    ("FIELD_ENCRYPTION_KEYS", FIELD_ENCRYPTION_KEYS),
+    ("FIELD_ENCRYPTION_ACTIVE_KEY", FIELD_ENCRYPTION_ACTIVE_KEY),
 )
-if not DEBUG and not THROWAWAY_SECRETS:
+if not DEBUG:
     refuse_to_start_without(("ALLOWED_HOSTS", ALLOWED_HOSTS))
 
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -166,9 +167,6 @@ CACHES = {
         "OPTIONS": {"MAX_ENTRIES": 2000},
     },
 }
-if THROWAWAY_SECRETS:  # nothing made under throwaway secrets may outlive the process
-    DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
-    CACHES["default"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 
 # --- Tasks (django-q2) -----------------------------------------------------------------------
 
@@ -264,13 +262,13 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Internationalisation --------------------------------------------------------------------
 
-LANGUAGE_CODE = "en"
-# Each language is named in itself: a reader looks for their own language's name.
-LANGUAGES = [("en", "English"), ("fr", "Français")]
-LOCALE_PATHS = [BASE_DIR / "locale"]
-USE_I18N = True
-USE_TZ = True
-TIME_ZONE = "UTC"
+# The lean settings' (lean commands print in the same languages).
+LANGUAGE_CODE = settings_lean.LANGUAGE_CODE
+LANGUAGES = settings_lean.LANGUAGES
+LOCALE_PATHS = settings_lean.LOCALE_PATHS
+USE_I18N = settings_lean.USE_I18N
+USE_TZ = settings_lean.USE_TZ
+TIME_ZONE = settings_lean.TIME_ZONE
 
 # --- Static files ----------------------------------------------------------------------------
 

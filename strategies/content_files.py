@@ -12,11 +12,11 @@ from typing import Any
 from django.conf import settings
 
 from noonbarbari.content_loading import ContentError, check_keys, load_toml
+from strategies.content_dir import CONTENT_DIR
 from strategies.models import Bias, CatalogEntryText, Category, Skill
 from strategies.rules import DocumentError, dump, parse
 from strategies.series import is_timeframe
 
-CONTENT_DIR = Path(__file__).resolve().parent / "content"
 META_KEYS = {"slug", "category", "bias", "timeframes", "skill", "position", "version"}
 TEXT_KEYS = CatalogEntryText.TEXT_FIELDS
 

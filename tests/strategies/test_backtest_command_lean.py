@@ -1,6 +1,7 @@
-"""manage.py backtest runs on a checkout where bin/up never wrote .env (no SECRET_KEY, no
-key-encryption keys, no ALLOWED_HOSTS), on throwaway values that cannot outlive the process;
-every other process still refuses to start without the real secrets.
+"""manage.py backtest runs on the lean settings: on a checkout where bin/up never wrote .env (no
+SECRET_KEY, no key-encryption keys, no ALLOWED_HOSTS), without importing the exchanges' client
+library, the admin or the models; every other process still refuses to start without the real
+secrets.
 
 Each test starts a child process with a scrubbed environment (tests.subprocesses.clean_env:
 no .env file, nothing inherited but PATH, HOME and LANG).
@@ -10,7 +11,7 @@ import json
 
 import pytest
 
-from noonbarbari.secretless import secretless_command
+from noonbarbari.lean import lean_command
 from tests.strategies.test_indicators_properties import random_walk
 from tests.subprocesses import clean_env, run_manage, run_python
 
@@ -21,20 +22,19 @@ GIVEN_SECRETS = {
     "FIELD_ENCRYPTION_ACTIVE_KEY": "g1",
     "ALLOWED_HOSTS": "noonbarbari.example",
 }
-# What the settings decided, printed by a child process that imports them as `manage.py
-# backtest` would (sys.argv set first): never a secret itself, only facts about it.
-SETTINGS_AS_BACKTEST = """
-import hashlib, json, sys
-sys.argv = ["manage.py", "backtest"]
-from django.conf import settings
-print(json.dumps({
-    "throwaway": settings.THROWAWAY_SECRETS,
-    "secret_key_digest": hashlib.sha256(settings.SECRET_KEY.encode()).hexdigest(),
-    "secret_key_length": len(settings.SECRET_KEY),
-    "active_kek": settings.FIELD_ENCRYPTION_ACTIVE_KEY,
-    "database": str(settings.DATABASES["default"]["NAME"]),
-    "cache": settings.CACHES["default"]["BACKEND"],
-}))
+# What a lean command imported: a child process runs the command as manage.py does and lists
+# the heavy modules it loaded.
+IMPORTED_BY_BACKTEST = """
+import json, sys
+from noonbarbari.lean import lean_command, run_lean
+argv = ["manage.py", "backtest", "--strategy", "ema-crossover", "--candles", sys.argv[1], "--json"]
+try:
+    run_lean(argv, lean_command(argv))
+finally:
+    heavy = ("ccxt", "django.contrib.admin", "strategies.models", "exchanges", "django.db.models")
+    loaded = sorted({name.split(".")[0] if name.startswith("ccxt") else name
+                     for name in sys.modules if name.startswith(heavy)})
+    print(json.dumps(loaded), file=sys.stderr)
 """
 
 
@@ -96,31 +96,20 @@ def test_other_commands_and_the_web_server_still_refuse_to_start():
         assert "run bin/up once" in completed.stderr
 
 
-def test_the_throwaway_values_are_made_per_process_and_kept_off_disk():
-    first = json.loads(run_python(SETTINGS_AS_BACKTEST, env=clean_env()).stdout)
-    second = json.loads(run_python(SETTINGS_AS_BACKTEST, env=clean_env()).stdout)
+def test_the_command_loads_neither_the_exchanges_library_nor_the_admin_nor_the_models(
+    small_candles,
+):
+    completed = run_python(
+        IMPORTED_BY_BACKTEST.replace("sys.argv[1]", repr(str(small_candles))), env=clean_env()
+    )
 
-    assert first["throwaway"] is True
-    assert first["active_kek"] == "throwaway"
-    assert first["secret_key_length"] >= 50  # as long as Django asks of a real one
-    # Random in each process: nothing one signed can be checked by another.
-    assert first["secret_key_digest"] != second["secret_key_digest"]
-    # Nothing made with them reaches a file.
-    assert first["database"] == ":memory:"
-    assert first["cache"] == "django.core.cache.backends.locmem.LocMemCache"
-
-
-def test_real_secrets_are_used_when_they_are_given():
-    printed = run_python(SETTINGS_AS_BACKTEST, env=clean_env(**GIVEN_SECRETS))
-    decided = json.loads(printed.stdout)
-
-    assert decided["throwaway"] is False
-    assert decided["active_kek"] == "g1"
-    assert decided["database"] != ":memory:"
+    assert completed.returncode == 0, completed.stderr
+    assert json.loads(completed.stdout)["trades"] is not None
+    assert json.loads(completed.stderr.strip().splitlines()[-1]) == []
 
 
 @pytest.mark.parametrize(
-    ("argv", "secretless"),
+    ("argv", "lean"),
     [
         (["manage.py", "backtest", "--strategy", "x"], True),
         (["/srv/app/manage.py", "backtest"], True),
@@ -128,11 +117,8 @@ def test_real_secrets_are_used_when_they_are_given():
         (["manage.py", "check"], False),
         (["manage.py"], False),
         (["manage.py", "help", "backtest"], False),
-        # A server is started by its own program, whatever its arguments say.
-        (["gunicorn", "backtest"], False),
-        (["/usr/bin/uwsgi", "backtest"], False),
         (["manage.py", "backtests"], False),
     ],
 )
-def test_only_manage_py_backtest_is_secretless(argv, secretless):
-    assert secretless_command(argv) is secretless
+def test_only_backtest_runs_on_the_lean_settings(argv, lean):
+    assert (lean_command(argv) is not None) is lean
