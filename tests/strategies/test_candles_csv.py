@@ -127,3 +127,53 @@ def test_messages_follow_the_active_language():
         [(_line, message)] = problems(csv(f"{T0},1,1,1,1,-1"))
 
     assert message != "The volume is negative."
+
+
+# --- the compiled reader -------------------------------------------------------------------
+
+# Values as exporters write them: integers, tenths, eight decimals, Python's 17-digit repr
+# (past the compiled fast path), exponents, signs and padding; each row stays a valid candle.
+WRITTEN = ("100", "100.1", "0.00012345", "100.10000000000001", "1.001e2", "+100.2", " 100.3 ")
+
+
+def test_the_compiled_reader_gives_python_floats_on_every_core(monkeypatch, tmp_path):
+    import strategies.candles_csv as candles_csv
+
+    monkeypatch.setattr(candles_csv, "CHUNK_BYTES", 64)  # dozens of chunks, parsed in threads
+
+    def careful(*args):
+        raise AssertionError("the compiled reader gave up on a plain file")
+
+    monkeypatch.setattr(candles_csv, "_careful_table", careful)
+    rows, expected = [], []
+    for index in range(300):
+        price = WRITTEN[index % len(WRITTEN)]
+        volume = WRITTEN[(index + 3) % len(WRITTEN)]
+        # A plain reading, independent of the reader: Python's own float() of each value.
+        value = float(price)
+        rows.append(f"{T0 + index * 60_000},{price},{value * 2},{value / 2},{price},{volume}")
+        expected.append((T0 + index * 60_000, value, value * 2, value / 2, value, float(volume)))
+    path = tmp_path / "candles.csv"
+    path.write_bytes(csv(*rows).replace(b"\n", b"\r\n"))
+
+    with path.open("rb") as source:
+        candles = read_candles(source)
+
+    read = zip(
+        candles.time.tolist(),
+        *(candles.field(name).tolist() for name in ("open", "high", "low", "close", "volume")),
+        strict=True,
+    )
+    assert list(read) == expected
+    assert candles.timeframe == "1m"
+
+
+def test_a_file_the_compiled_reader_gives_up_on_is_read_with_its_problems(monkeypatch):
+    import strategies.candles_csv as candles_csv
+
+    monkeypatch.setattr(candles_csv, "CHUNK_BYTES", 64)
+    good = [f"{T0 + index * HOUR},1,2,1,1,1" for index in range(20)]
+    # A blank line after the header and ten rows (line 12), then a word on line 13.
+    data = csv(*good[:10], "", f"{T0 + 10 * HOUR},1,2,1,1,lots", *good[11:])
+
+    assert problems(data) == [(13, "“lots” is not a number.")]
