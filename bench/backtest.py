@@ -206,9 +206,11 @@ def from_the_store(candles, runs: int):
     kraken = Exchange.objects.get(slug="kraken")
     series = series_for(exchange=kraken, symbol="BTC/USD", timeframe=candles.timeframe)
     end = int(candles.time[-1]) + 60_000
+    started = time.perf_counter()
     candles_write(
         series=series, candles=candles, covered=(int(candles.time[0]), end), source="exchange"
     )
+    print(f"{len(candles):,} candles written to the store in {time.perf_counter() - started:.3f} s")
     best = float("inf")
     for _ in range(runs):
         started = time.perf_counter()

@@ -1,6 +1,12 @@
-"""Reading and writing the candle store: a series' closed bars over a time range."""
+"""Reading and writing the candle store: a series' closed bars over a time range.
 
-from django.db import transaction
+On PostgreSQL the chunks' bytes travel in binary: through Django's cursors (psycopg with
+client-side binding, text results) a bytea goes as hex text, twice its size, and encoding and
+decoding it made a million bars load 7x slower and store 6x slower than on SQLite. Reads use a
+binary cursor on the same connection, new chunks one INSERT with server-side binding.
+"""
+
+from django.db import connection, transaction
 
 from strategies.candles import packing
 from strategies.candles.ranges import Range, merged
@@ -18,7 +24,7 @@ def candles_read(
         chunks = chunks.filter(start__gt=start - span)
     if end is not None:
         chunks = chunks.filter(start__lt=end)
-    parts = [packing.unpack(data, count) for data, count in chunks.values_list("data", "count")]
+    parts = [packing.unpack(data, count) for data, count in _chunk_rows(chunks)]
     candles = packing.join(series.timeframe, parts)
     if start is None and end is None:
         return candles
@@ -35,8 +41,23 @@ def candles_write(*, series: CandleSeries, candles: Candles, covered: Range, sou
     locked = CandleSeries.objects.select_for_update().get(pk=series.pk)
     span = packing.chunk_span_ms(timeframe_ms(series.timeframe))
     starts = candles.time // span * span
-    for chunk_start in sorted(set(starts.tolist())):
-        _write_chunk(locked, chunk_start, candles.slice_where(starts == chunk_start))
+    spans = sorted(set(starts.tolist()))
+    # The series row is locked: the chunks read here are the ones to extend.
+    held = {
+        chunk.start: chunk for chunk in CandleChunk.objects.filter(series=locked, start__in=spans)
+    }
+    new = []
+    for chunk_start in spans:
+        bars = candles.slice_where(starts == chunk_start)
+        chunk = held.get(chunk_start)
+        if chunk is None:
+            new.append((locked.pk, chunk_start, len(bars), packing.pack(bars)))
+            continue
+        stored = packing.join(series.timeframe, [packing.unpack(chunk.data, chunk.count)])
+        merged_bars = packing.merge(stored, bars)
+        chunk.count, chunk.data = len(merged_bars), packing.pack(merged_bars)
+        chunk.save(update_fields=["count", "data"])
+    _insert_chunks(new)
     locked.coverage = [list(r) for r in merged([*map(tuple, locked.coverage), covered])]
     locked.provenance = _provenance_with(locked.provenance, covered, source)
     locked.save(update_fields=["coverage", "provenance", "updated_at"])
@@ -53,18 +74,40 @@ def _provenance_with(provenance: list, covered: Range, source: str) -> list:
     return [*provenance, [covered[0], covered[1], source]]
 
 
-def _write_chunk(series: CandleSeries, chunk_start: int, candles: Candles) -> None:
-    # The series row is locked by the caller: the chunk read here is the one to replace.
-    chunk = CandleChunk.objects.filter(series=series, start=chunk_start).first()
-    if chunk is None:
-        CandleChunk.objects.create(
-            series=series, start=chunk_start, count=len(candles), data=packing.pack(candles)
+def _chunk_rows(chunks) -> list:
+    """(data, count) of each of the chunks, in their order."""
+    query = chunks.values_list("data", "count")
+    if connection.vendor != "postgresql":
+        return list(query)
+    import psycopg  # only where the database is PostgreSQL
+
+    sql, params = query.query.sql_with_params()
+    connection.ensure_connection()
+    # Django's connections make client-side-binding cursors, which cannot ask for binary.
+    with psycopg.Cursor(connection.connection) as cursor:
+        cursor.execute(sql, params, binary=True)
+        return cursor.fetchall()
+
+
+def _insert_chunks(rows: list[tuple[int, int, int, bytes]]) -> None:
+    """New chunks (series id, start, count, data), in one statement."""
+    if not rows:
+        return
+    if connection.vendor != "postgresql":
+        CandleChunk.objects.bulk_create(
+            CandleChunk(series_id=series, start=start, count=count, data=data)
+            for series, start, count, data in rows
         )
         return
-    stored = packing.join(series.timeframe, [packing.unpack(chunk.data, chunk.count)])
-    merged_bars = packing.merge(stored, candles)
-    chunk.count, chunk.data = len(merged_bars), packing.pack(merged_bars)
-    chunk.save(update_fields=["count", "data"])
+    import psycopg
+
+    fields = {field.name: field.column for field in CandleChunk._meta.concrete_fields}
+    columns = ", ".join(fields[name] for name in ("series", "start", "count", "data"))
+    connection.ensure_connection()
+    # Names from the model, values bound by the server (bytes sent as binary).
+    insert = f"INSERT INTO {CandleChunk._meta.db_table} ({columns}) VALUES (%s, %s, %s, %s)"  # noqa: S608
+    with psycopg.Cursor(connection.connection) as cursor:
+        cursor.executemany(insert, rows)
 
 
 def series_for(*, exchange, symbol: str, timeframe: str) -> CandleSeries:
