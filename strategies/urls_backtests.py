@@ -13,6 +13,7 @@ urlpatterns = [
     path("data/", views.backtest_data_reach, name="data"),
     path("<int:backtest_id>/", views.backtest_detail, name="detail"),
     path("<int:backtest_id>/progress/", views.backtest_progress, name="progress"),
+    path("<int:backtest_id>/chart/", views.backtest_chart, name="chart"),
     path("<int:backtest_id>/cancel/", views.backtest_cancel, name="cancel"),
     path("<int:backtest_id>/trades.csv", views.backtest_csv, name="csv"),
 ]

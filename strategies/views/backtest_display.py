@@ -179,39 +179,53 @@ def provenance_rows(provenance: list) -> list[dict]:
 
 
 def chart_data(backtest: Backtest) -> dict:
-    """What the charts draw, times in seconds as lightweight-charts takes them."""
-    prices = [
-        {"time": t // 1000, "open": o, "high": h, "low": lo, "close": c}
-        for t, o, h, lo, c in backtest.prices
-    ]
+    """What the charts draw, as columns (one list per field, times in seconds as
+    lightweight-charts takes them): a year of bars is a few tens of kilobytes, not hundreds."""
+    rows = backtest.prices
+    prices = {
+        "time": [t // 1000 for t, *_values in rows],
+        **{
+            name: [_drawn(row[1 + index]) for row in rows]
+            for index, name in enumerate(PRICE_FIELDS)
+        },
+    }
     return equity_chart(float(backtest.capital), backtest.equity) | {
         "prices": prices,
         "markers": _markers(backtest),
     }
 
 
+PRICE_FIELDS = ("open", "high", "low", "close")
+
+
+def _drawn(value: float) -> float:
+    """A value as a chart draws it: eight significant digits (a pixel is far coarser), so
+    the columns are not mostly the seventeen digits of a float's full precision."""
+    return float(f"{value:.8g}")
+
+
 def equity_chart(capital: float, points: list) -> dict:
-    """The equity line and the drawdown under it, from [[close ms, equity], ...] points (a
-    backtest's, a run's); no price chart."""
-    peak, equity, drawdown = capital, [], []
+    """The equity line and the drawdown under it (in %), from [[close ms, equity], ...] points
+    (a backtest's, a run's), as columns; no price chart."""
+    peak, times, equity, drawdown = capital, [], [], []
     for ms, value in points:
         peak = max(peak, value)
-        equity.append({"time": ms // 1000, "value": value})
-        drawdown.append({"time": ms // 1000, "value": round(100 * (value / peak - 1), 4)})
+        times.append(ms // 1000)
+        equity.append(_drawn(value))
+        drawdown.append(round(100 * (value / peak - 1), 4))
     return {
-        "equity": equity,
-        "drawdown": drawdown,
-        "prices": [],
-        "markers": [],
+        "equity": {"time": times, "value": equity, "drawdown": drawdown},
+        "prices": {"time": []},
+        "markers": {"time": [], "entry": [], "long": []},
         "labels": {"equity": str(_("Equity")), "drawdown": str(_("Drawdown (%)"))},
     }
 
 
-def _markers(backtest: Backtest) -> list[dict]:
+def _markers(backtest: Backtest) -> dict:
     """Entries and exits, each on the price point (bucket) holding its fill bar."""
     starts = [row[0] for row in backtest.prices]
     if not starts:
-        return []
+        return {"time": [], "entry": [], "long": []}
 
     def bucket(ms: int) -> int:
         index = max(0, bisect_right(starts, ms) - 1)
@@ -220,10 +234,15 @@ def _markers(backtest: Backtest) -> list[dict]:
     markers = []
     for trade in [*backtest.trades, *backtest.open_trades]:
         long = trade["side"] == "long"
-        markers.append({"time": bucket(trade["entry_time"]), "kind": "entry", "long": long})
+        markers.append((bucket(trade["entry_time"]), True, long))
         if trade.get("exit_time") is not None:
-            markers.append({"time": bucket(trade["exit_time"]), "kind": "exit", "long": long})
-    return sorted(markers, key=lambda marker: marker["time"])
+            markers.append((bucket(trade["exit_time"]), False, long))
+    markers.sort(key=lambda marker: marker[0])
+    return {
+        "time": [time for time, _entry, _long in markers],
+        "entry": [entry for _time, entry, _long in markers],
+        "long": [long for _time, _entry, long in markers],
+    }
 
 
 def failure_text(backtest: Backtest) -> str:

@@ -2,11 +2,14 @@
 history and two reports side by side. Another user's backtest is a 404 on every route."""
 
 import csv
+import json
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse, QueryDict
+from django.core.cache import caches
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language
@@ -27,6 +30,7 @@ from strategies.views import backtest_display as display
 from strategies.views.long_job_display import cost_sentences, held_days, place_sentences
 
 HISTORY_LENGTH = 200
+CHART_CACHE_S = 24 * 3600
 CSV_COLUMNS = (
     "side",
     "entry_time",
@@ -162,27 +166,42 @@ def _waiting(backtest: Backtest) -> list[str]:
     return place_sentences(backtest_wait(backtest), fetching=fetching)
 
 
-def _report(backtest: Backtest) -> dict[str, object]:
+class Later:
+    """A value computed when a template first reads it (templates call what is callable), and
+    kept: the report's cached part never reads most of them."""
+
+    def __init__(self, compute: Callable[[], object]) -> None:
+        self.compute = compute
+
+    def __call__(self) -> object:
+        if not hasattr(self, "value"):
+            self.value = self.compute()
+        return self.value
+
+
+def _sentences(backtest: Backtest) -> list:
     try:
-        document = rules.parse(backtest.document)
-        sentences = rules.sentences(document)
+        return rules.sentences(rules.parse(backtest.document))
     except rules.DocumentError:
-        sentences = []
+        return []
+
+
+def _report(backtest: Backtest) -> dict[str, object]:
     return {
         "backtest": backtest,
         "start": display.when(backtest.start_ms),
         "end": display.when(backtest.end_ms),
-        "stats": display.stat_rows(backtest.stats, perpetual=backtest.perpetual),
-        "trades": display.trade_rows(backtest.trades),
-        "open_trades": display.trade_rows(backtest.open_trades),
-        "provenance": display.provenance_rows(backtest.provenance),
+        "stats": Later(lambda: display.stat_rows(backtest.stats, perpetual=backtest.perpetual)),
+        "trades": Later(lambda: display.trade_rows(backtest.trades)),
+        "open_trades": Later(lambda: display.trade_rows(backtest.open_trades)),
+        "provenance": Later(lambda: display.provenance_rows(backtest.provenance)),
         "failure": display.failure_text(backtest),
         "waiting": _waiting(backtest),
-        "sentences": sentences,
+        "sentences": Later(lambda: _sentences(backtest)),
         "statement": STATEMENT,
-        "costs": display.costs_text(backtest),
-        "funding": display.funding_rows(backtest),
-        "chart": display.chart_data(backtest) if backtest.equity else None,
+        "costs": Later(lambda: display.costs_text(backtest)),
+        "funding": Later(lambda: display.funding_rows(backtest)),
+        "chart": bool(backtest.equity),
     }
 
 
@@ -193,6 +212,27 @@ def backtest_detail(request: AuthenticatedRequest, backtest_id: int) -> HttpResp
     services.backtests_settle(owner=request.user)
     backtest = selectors.backtest_of(request.user, backtest_id)
     return render(request, "strategies/backtests/detail.html", _report(backtest))
+
+
+@login_required
+@require_GET
+def backtest_chart(request: AuthenticatedRequest, backtest_id: int) -> HttpResponse:
+    """The report's chart data, apart from its page: columns of numbers, the same for as long
+    as the backtest exists, so kept rendered (per language: the labels) and cached by the
+    browser. Compressed on the way out, as every answer is."""
+    backtest = selectors.backtest_of(request.user, backtest_id)
+    if not backtest.equity:
+        raise Http404("no chart before the report")
+    finished = backtest.finished_at.timestamp() if backtest.finished_at else 0
+    key = f"backtest-chart:{backtest.pk}:{finished}:{get_language()}"
+    body = caches["pages"].get(key)
+    if body is None:
+        body = json.dumps(display.chart_data(backtest), separators=(",", ":"))
+        caches["pages"].set(key, body, CHART_CACHE_S)
+    response = HttpResponse(body, content_type="application/json")
+    # Private: another user may not see it; the page's link carries the finish time.
+    response["Cache-Control"] = f"private, max-age={CHART_CACHE_S}"
+    return response
 
 
 @never_cache

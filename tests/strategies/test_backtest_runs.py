@@ -95,8 +95,22 @@ def test_a_backtest_runs_end_to_end_through_the_form_the_task_and_the_report(
     assert "not enough data" in text  # three days are under the 30 days Sharpe needs
     assert "Decisions are taken at a bar's close, on closed bars only." in text
     assert "Download the ledger (CSV)" in text
-    assert 'id="backtest-chart-data"' in text
+    assert 'id="backtest-chart-data"' not in text  # the chart's data is fetched apart
     assert "lightweight-charts.standalone.production.js" in text
+    chart = client.get(reverse("strategies:backtests:chart", args=[run.pk]))
+    columns = chart.json()
+    assert chart["Cache-Control"] == "private, max-age=86400"
+    # One column per field, times in seconds: the stored points, to the 8 digits drawn.
+    assert columns["equity"]["time"] == [ms // 1000 for ms, _value in run.equity]
+    drawn = pytest.approx([value for _ms, value in run.equity], rel=1e-7)
+    assert columns["equity"]["value"] == drawn
+    assert columns["prices"]["close"] == pytest.approx([row[4] for row in run.prices], rel=1e-7)
+    entries = [
+        time
+        for time, entry in zip(*(columns["markers"][k] for k in ("time", "entry")), strict=True)
+        if entry
+    ]
+    assert len(entries) == len(run.trades) + len(run.open_trades)
     assert "the exchange's candles" in text
     assert "ema_fast: {kind: ema, period: 20}" in text
 

@@ -1,11 +1,28 @@
-// Draws a backtest report's charts with TradingView's lightweight-charts (vendored), from the
-// JSON the page carries in #backtest-chart-data (the CSP allows no inline script).
+// Draws a report's charts with TradingView's lightweight-charts (vendored), from columns of
+// numbers: a backtest's fetched from the URL its #charts section names (kept apart from the
+// page, and cached), a run's carried by the page in #backtest-chart-data (the CSP allows no
+// inline script).
 (function () {
   "use strict";
-  function draw() {
+  // {time: [...], value: [...]} -> [{time, value}, ...], the library's points.
+  function points(columns, names) {
+    return columns.time.map(function (time, i) {
+      var point = { time: time };
+      names.forEach(function (name) { point[name] = columns[name][i]; });
+      return point;
+    });
+  }
+  function start() {
     var source = document.getElementById("backtest-chart-data");
-    if (!source || !window.LightweightCharts) { return; }
-    var data = JSON.parse(source.textContent);
+    if (source) { draw(JSON.parse(source.textContent)); return; }
+    var section = document.getElementById("charts");
+    if (!section || !section.dataset.chartUrl) { return; }
+    fetch(section.dataset.chartUrl, { credentials: "same-origin" })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (data) { if (data) { draw(data); } });
+  }
+  function draw(data) {
+    if (!window.LightweightCharts) { return; }
     var LC = window.LightweightCharts;
     // No attribution logo: the library adds it with an inline <style> element, which the CSP
     // (style-src 'self') refuses; the page prints the licence's notice and link instead.
@@ -17,26 +34,28 @@
     };
 
     var equityBox = document.getElementById("equity-chart");
-    if (equityBox && data.equity.length) {
+    if (equityBox && data.equity.time.length) {
       var equityChart = LC.createChart(equityBox, common);
       var equity = equityChart.addSeries(LC.LineSeries, { color: "#0969da", lineWidth: 2, title: data.labels.equity });
-      equity.setData(data.equity);
+      equity.setData(points(data.equity, ["value"]));
       var drawdown = equityChart.addSeries(LC.AreaSeries, {
         lineColor: "#cf222e", topColor: "rgba(207, 34, 46, 0.05)", bottomColor: "rgba(207, 34, 46, 0.35)",
         lineWidth: 1, title: data.labels.drawdown, priceScaleId: "drawdown", invertFilledArea: true
       });
       drawdown.priceScale().applyOptions({ scaleMargins: { top: 0.7, bottom: 0 } });
-      drawdown.setData(data.drawdown);
+      drawdown.setData(data.equity.time.map(function (time, i) {
+        return { time: time, value: data.equity.drawdown[i] };
+      }));
       equityChart.timeScale().fitContent();
     }
 
     var priceBox = document.getElementById("price-chart");
-    if (priceBox && data.prices.length) {
+    if (priceBox && data.prices.time.length) {
       var priceChart = LC.createChart(priceBox, common);
       var candles = priceChart.addSeries(LC.CandlestickSeries, {});
-      candles.setData(data.prices);
-      var markers = data.markers.map(function (m) {
-        if (m.kind === "entry") {
+      candles.setData(points(data.prices, ["open", "high", "low", "close"]));
+      var markers = points(data.markers, ["entry", "long"]).map(function (m) {
+        if (m.entry) {
           return m.long
             ? { time: m.time, position: "belowBar", color: "#1a7f37", shape: "arrowUp" }
             : { time: m.time, position: "aboveBar", color: "#cf222e", shape: "arrowDown" };
@@ -47,5 +66,5 @@
       priceChart.timeScale().fitContent();
     }
   }
-  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", draw); } else { draw(); }
+  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", start); } else { start(); }
 })();
