@@ -3,7 +3,6 @@ history and two reports side by side. Another user's backtest is a 404 on every 
 
 import csv
 import json
-from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 
 from django.contrib import messages
@@ -27,6 +26,7 @@ from strategies.selectors.candles import imported_series_of
 from strategies.selectors.long_jobs import backtest_wait, period_cost
 from strategies.services import backtests as services
 from strategies.views import backtest_display as display
+from strategies.views.later import Later
 from strategies.views.long_job_display import cost_sentences, held_days, place_sentences
 
 HISTORY_LENGTH = 200
@@ -166,19 +166,6 @@ def _waiting(backtest: Backtest) -> list[str]:
     return place_sentences(backtest_wait(backtest), fetching=fetching)
 
 
-class Later:
-    """A value computed when a template first reads it (templates call what is callable), and
-    kept: the report's cached part never reads most of them."""
-
-    def __init__(self, compute: Callable[[], object]) -> None:
-        self.compute = compute
-
-    def __call__(self) -> object:
-        if not hasattr(self, "value"):
-            self.value = self.compute()
-        return self.value
-
-
 def _sentences(backtest: Backtest) -> list:
     try:
         return rules.sentences(rules.parse(backtest.document))
@@ -199,7 +186,7 @@ def _report(backtest: Backtest) -> dict[str, object]:
         "waiting": _waiting(backtest),
         "sentences": Later(lambda: _sentences(backtest)),
         "statement": STATEMENT,
-        "costs": Later(lambda: display.costs_text(backtest)),
+        "costs": display.costs_text(backtest),
         "funding": Later(lambda: display.funding_rows(backtest)),
         "chart": bool(backtest.equity),
     }

@@ -24,6 +24,7 @@ from strategies.selectors import runs as selectors
 from strategies.services import live_start, run_history, run_messages
 from strategies.services import runs as services
 from strategies.views import backtest_display, run_display
+from strategies.views.later import Later
 
 REFRESH_SECONDS = 10
 
@@ -123,9 +124,10 @@ def _live(run, document) -> dict[str, object]:
 def run_detail(request: AuthenticatedRequest, run_id: int) -> HttpResponse:
     run = selectors.run_of(request.user, run_id)
     document = run_display.run_document(run)
+    # Lazy: the page keeps its chart (per bar) and its description (per run) rendered.
     context = _live(run, document) | {
-        "chart": run_display.chart(run, selectors.run_equity(run)),
-        "sentences": rules.sentences(document) if document else [],
+        "chart": Later(lambda: run_display.chart(run, selectors.run_equity(run))),
+        "sentences": Later(lambda: rules.sentences(document) if document else []),
         "statement": STATEMENT,
         "costs": backtest_display.costs_text(run),
     }
