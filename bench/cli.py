@@ -35,9 +35,9 @@ def write_csv(path: Path, count: int, exact: bool) -> None:
 
     walk = random_walk(count)
     volume = walk.volume * 1000
-    if exact:
-        prices = [np.char.mod("%r", column) for column in (walk.open, walk.high, walk.low)]
-        columns = [*prices, np.char.mod("%r", walk.close), np.char.mod("%r", volume)]
+    if exact:  # Python's repr of each float (numpy's own %r would write np.float64(...))
+        raw = (walk.open, walk.high, walk.low, walk.close, volume)
+        columns = [np.array([repr(value) for value in column.tolist()]) for column in raw]
     else:
         prices = [np.round(column, 1) for column in (walk.open, walk.high, walk.low, walk.close)]
         columns = [np.char.mod("%.1f", column) for column in prices]
