@@ -131,8 +131,10 @@ def hourly(walk, start: int):
     from strategies.series import Candles
 
     times = start + HOUR_MS * np.arange(len(walk), dtype=np.int64)
-    prices = (walk.open, walk.high, walk.low, walk.close)
-    return Candles("1h", times, *(price * 400 for price in prices), walk.volume * 1000)
+    open_, high, low, close = (
+        price * 400 for price in (walk.open, walk.high, walk.low, walk.close)
+    )
+    return Candles("1h", times, open_, high, low, close, walk.volume * 1000)
 
 
 def paper_run(user, entry, exchange, walk, end: int):
