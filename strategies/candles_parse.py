@@ -8,12 +8,15 @@ reader in candles_csv.py, which finds and words every problem with its line, tak
 
 Numbers are decoded exactly as Python's float() would: a decimal mantissa of up to 15 digits
 times a power of ten up to 1e22 is one correctly rounded operation on two exact doubles
-(Clinger's fast path). Longer mantissas and larger exponents (a 17-digit repr, say) are copied
-out and converted by numpy's correctly rounded string conversion, all at once.
+(Clinger's fast path); up to 18 digits (a 17-digit repr, say), the Eisel-Lemire algorithm
+(decimal_to_double.py). What neither decides (more digits, a halfway case, a subnormal) is
+copied out and converted by numpy's correctly rounded string conversion, all at once.
 """
 
 import numpy as np
 from numba import njit
+
+from strategies.decimal_to_double import decimal_to_double
 
 FIELDS = 6
 WIDEST = 32  # bytes of the longest value handed to numpy's conversion
@@ -103,9 +106,14 @@ def parse_rows(data, at, columns, first_row, last_row):
             end = at
             while at < end_of_data and (data[at] == SPACE or data[at] == TAB):
                 at += 1
+            decided = False
             if digits <= EXACT_DIGITS and -22 <= scale <= 22:
                 value = float(mantissa)
                 value = value * POWERS[scale] if scale >= 0 else value / POWERS[-scale]
+                decided = True
+            elif digits <= 18:
+                decided, value = decimal_to_double(mantissa, scale)
+            if decided:
                 columns[field, row] = -value if negative else value
             elif end - start >= WIDEST:
                 return GIVE_UP, hard[:hard_count]

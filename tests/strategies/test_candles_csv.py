@@ -132,8 +132,18 @@ def test_messages_follow_the_active_language():
 # --- the compiled reader -------------------------------------------------------------------
 
 # Values as exporters write them: integers, tenths, eight decimals, Python's 17-digit repr
-# (past the compiled fast path), exponents, signs and padding; each row stays a valid candle.
-WRITTEN = ("100", "100.1", "0.00012345", "100.10000000000001", "1.001e2", "+100.2", " 100.3 ")
+# (past Clinger's fast path: Eisel-Lemire), 21 digits (past both: numpy's conversion),
+# exponents, signs and padding; each row stays a valid candle.
+WRITTEN = (
+    "100",
+    "100.1",
+    "0.00012345",
+    "100.10000000000001",
+    "100.100000000000000001",
+    "1.001e2",
+    "+100.2",
+    " 100.3 ",
+)
 
 
 def test_the_compiled_reader_gives_python_floats_on_every_core(monkeypatch, tmp_path):
