@@ -38,6 +38,11 @@ PARSERS = min(os.cpu_count() or 1, 4)
 EARLIEST_MS, LATEST_MS = 946_684_800_000, 4_102_444_800_000
 
 TOO_BIG = _("The file is larger than %(limit)s MB: split it or keep a shorter period.")
+TOO_BIG_TO_CHECK = _(
+    "The file is not in the plain shape read at full speed (a header, then six numbers on "
+    "each line, no blank line), and it is larger than %(limit)s MB, the most whose lines are "
+    "checked one by one: split it to see its problems."
+)
 NOT_UTF8 = _("The file is not UTF-8 text.")
 EMPTY = _("The file is empty.")
 NO_ROWS = _("The file has a header but no candles.")
@@ -74,6 +79,7 @@ MORE = _("… and %(count)s more problems.")
 # Each problem's code (stored with an import) and its message.
 MESSAGES = {
     "too_big": TOO_BIG,
+    "too_big_to_check": TOO_BIG_TO_CHECK,
     "not_utf8": NOT_UTF8,
     "empty": EMPTY,
     "no_rows": NO_ROWS,
@@ -199,8 +205,11 @@ def _fast_table(raw: bytes | mmap.mmap, progress: Progress | None) -> np.ndarray
     header_end = raw.find(b"\n", start)
     if header_end < 0:
         return None
+    line = bytes(raw[start:header_end])
+    if any(byte < 0x20 and byte not in b"\t\r" for byte in line):
+        return None  # a control character the careful reader counts as a line end
     try:
-        header = bytes(raw[start:header_end]).decode("ascii").strip().lower()
+        header = line.decode("ascii").strip().lower()
     except UnicodeDecodeError:
         return None
     if tuple(name.strip() for name in header.split(",")) != COLUMNS:
@@ -256,7 +265,10 @@ def _refuse(line: int | None, code: str, **params: str | int) -> NoReturn:
 
 
 def _careful_table(raw: bytes | mmap.mmap, progress: Progress | None):
-    """The numbers and line numbers by the careful reader, which words every problem."""
+    """The numbers and line numbers by the careful reader, which words every problem (and
+    holds the file several times over in memory: past MAX_BYTES it is refused)."""
+    if len(raw) > MAX_BYTES:
+        _refuse(None, "too_big_to_check", limit=MAX_BYTES // (1024 * 1024))
     try:
         text = bytes(raw).decode("utf-8-sig")
     except UnicodeDecodeError:

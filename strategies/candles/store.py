@@ -84,7 +84,8 @@ def _chunk_rows(chunks) -> list:
     sql, params = query.query.sql_with_params()
     connection.ensure_connection()
     # Django's connections make client-side-binding cursors, which cannot ask for binary.
-    with psycopg.Cursor(connection.connection) as cursor:
+    # Its errors still arrive as Django's (IntegrityError, OperationalError...).
+    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
         cursor.execute(sql, params, binary=True)
         return cursor.fetchall()
 
@@ -102,11 +103,13 @@ def _insert_chunks(rows: list[tuple[int, int, int, bytes]]) -> None:
     import psycopg
 
     fields = {field.name: field.column for field in CandleChunk._meta.concrete_fields}
-    columns = ", ".join(fields[name] for name in ("series", "start", "count", "data"))
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(fields[name]) for name in ("series", "start", "count", "data"))
+    table = quote(CandleChunk._meta.db_table)
     connection.ensure_connection()
     # Names from the model, values bound by the server (bytes sent as binary).
-    insert = f"INSERT INTO {CandleChunk._meta.db_table} ({columns}) VALUES (%s, %s, %s, %s)"  # noqa: S608
-    with psycopg.Cursor(connection.connection) as cursor:
+    insert = f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s)"  # noqa: S608
+    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
         cursor.executemany(insert, rows)
 
 

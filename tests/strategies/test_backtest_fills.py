@@ -278,3 +278,35 @@ def test_the_statement_a_report_prints_is_the_documented_model():
     assert len(points) == 9
     for number, point in enumerate(points, start=1):
         assert f"{number}. {point}" in documented
+
+
+def test_an_entry_cancelled_for_cash_before_any_fill_is_no_trade_and_the_next_signal_counts():
+    # Capital 150, whole units. Trade 1: enter at bar 1's open (100), leave at bar 3's (100).
+    # The entry decided at bar 3 finds no volume at bar 4, and bar 5 opens at 160: 150 buys
+    # no whole unit, so the order is cancelled with nothing filled. The entry decided at bar 6
+    # fills at bar 7 (100) and leaves at bar 9 (110): pnl 10. (Before, the cancelled order was
+    # held as if it were a position, watching trade 1's stop, and bar 6's signal was lost.)
+    candles = bars(
+        *flat(5),
+        (160, 160, 160, 160),
+        *flat(2),
+        (110, 110, 110, 110),
+        (110, 110, 110, 110),
+        volume=[1e9, 1e9, 1e9, 1e9, 0, 1e9, 1e9, 1e9, 1e9, 1e9],
+    )
+    model = FillModel(fee=0, max_volume_share=0.1)
+    result = run(
+        candles,
+        signals(10, enter=[0, 3, 6], exit_=[2, 8]),
+        model=model,
+        market=Market(amount_step=1),
+        risk=Risk(stop_loss_pct=0.05),
+        capital=150.0,
+    )
+
+    assert [(t.entry_bar, t.exit_bar, t.size, t.pnl) for t in result.trades] == [
+        (1, 3, 1, 0),
+        (7, 9, 1, 10),
+    ]
+    statuses = [(order.bar, order.leg, order.status) for order in result.orders]
+    assert statuses[2] == (4, "entry", "cancelled")

@@ -187,3 +187,28 @@ def test_a_file_the_compiled_reader_gives_up_on_is_read_with_its_problems(monkey
     data = csv(*good[:10], "", f"{T0 + 10 * HOUR},1,2,1,1,lots", *good[11:])
 
     assert problems(data) == [(13, "“lots” is not a number.")]
+
+
+def test_a_big_file_the_compiled_reader_gives_up_on_is_refused_plainly(monkeypatch):
+    # The careful reader holds a file several times over: past MAX_BYTES it is not tried
+    # (the command reads files far larger than uploads, when they are in the plain shape).
+    import strategies.candles_csv as candles_csv
+
+    monkeypatch.setattr(candles_csv, "MAX_BYTES", 60)
+    data = csv(f"{T0},1,2,1,1,1", "", f"{T0 + HOUR},1,2,1,1,1")
+
+    [(line, message)] = problems(data, max_bytes=10_000)
+
+    assert line is None
+    assert message.startswith("The file is not in the plain shape read at full speed")
+    assert "larger than 0 MB" in message
+
+
+def test_a_header_with_a_control_character_is_read_as_the_careful_reader_reads_it():
+    # A form feed ends a line for Python's splitlines(): the header is "timestamp" alone.
+    data = csv(f"{T0},1,2,1,1,1", header="timestamp\x0c,open,high,low,close,volume\n")
+
+    [(line, message)] = problems(data)
+
+    assert line == 1
+    assert message.startswith("The columns must be timestamp,open,high,low,close,volume")

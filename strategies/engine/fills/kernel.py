@@ -202,6 +202,13 @@ def fill_loop(
             if filled:
                 best = max(best, side_high)
 
+        if held_from >= 0 and position[P_FIRST_BAR] < 0:
+            # Cancelled for lack of cash before any fill (its first bars had no volume, then
+            # the price rose past the cash): no trade, no cooldown; that bar's close may
+            # decide again. (Holding here would watch another trade's levels.)
+            start = held_from
+            continue
+
         # Hold: a level reached from `held_from` on, or the exit rule's next firing.
         if held_from >= 0:
             exits = exits_long if sign > 0 else exits_short

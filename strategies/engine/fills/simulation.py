@@ -102,9 +102,10 @@ def simulate(
         open_trades=marked,
         equity=equity,
         held=held,
-        fees=float(positions[:, t.P_FEES].sum()),
-        slippage=float(positions[:, t.P_SLIPPAGE].sum()),
-        funding=float(positions[:, t.P_FUNDING].sum()),
+        # Added one after another in the positions' order, as the trades list them.
+        fees=sum(positions[:, t.P_FEES].tolist()),
+        slippage=sum(positions[:, t.P_SLIPPAGE].tolist()),
+        funding=sum(positions[:, t.P_FUNDING].tolist()),
         orders_partial=int(counters[0]),
         orders_below_minimum=int(counters[1]),
         order_table=orders,

@@ -19,7 +19,9 @@
     if (!section || !section.dataset.chartUrl) { return; }
     fetch(section.dataset.chartUrl, { credentials: "same-origin" })
       .then(function (response) { return response.ok ? response.json() : null; })
-      .then(function (data) { if (data) { draw(data); } });
+      .then(function (data) { if (data) { draw(data); } })
+      // No chart without its data; the figures and the ledger stand on the page.
+      .catch(function () {});
   }
   function draw(data) {
     if (!window.LightweightCharts) { return; }
