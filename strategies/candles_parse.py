@@ -43,15 +43,6 @@ MINUS, PLUS, DOT, ZERO, NINE, LOWER_E, UPPER_E = 45, 43, 46, 48, 57, 101, 69
 
 
 @njit(cache=True, nogil=True)
-def count_lines(data, start, end):
-    """The newlines in data[start:end] (a loop the compiler turns into vector instructions)."""
-    lines = 0
-    for at in range(start, end):
-        lines += data[at] == NEWLINE
-    return lines
-
-
-@njit(cache=True, nogil=True)
 def parse_rows(data, at, columns, first_row, last_row):
     """Parse rows first_row..last_row-1 from byte `at` into `columns` (six rows of floats, one
     column of the file each). A value past the fast path is left as NaN and its row, field,

@@ -38,7 +38,7 @@ TRIGGERED = {
 def run_document(run: StrategyRun) -> rules.Document | None:
     """The run's frozen document, read once per page (None if it no longer reads)."""
     try:
-        return rules.parse(run.document)
+        return rules.parsed(run.document)  # once per worker: the page is polled
     except rules.DocumentError:
         return None
 
