@@ -14,26 +14,21 @@ import io
 import mmap
 import os
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from typing import NoReturn
 
 import numpy as np
 
-from strategies import candles_parse as fast
+from strategies import candles_parse as compiled
+from strategies.candles_parse import COLUMNS
 from strategies.i18n import gettext_lazy as _
 from strategies.rules.limits import MAX_MAGNITUDE
 from strategies.series import Candles, timeframe_ms, timeframe_of
 
-COLUMNS = ("timestamp", "open", "high", "low", "close", "volume")
-BOM = b"\xef\xbb\xbf"
-WHITESPACE = frozenset(b" \t\r\n")
 MAX_BYTES = 256 * 1024 * 1024  # a million one-minute candles at full precision is ~110 MB
 MAX_PROBLEMS = 20
 BLOCK_ROWS = 100_000  # rows read between two progress reports (the careful reader)
-CHUNK_BYTES = 4 * 1024 * 1024  # bytes parsed by one thread at a time (the fast reader)
-PARSERS = min(os.cpu_count() or 1, 4)
 # 2000-01-01 and 2100-01-01 in ms: outside, the timestamps are seconds or nonsense.
 EARLIEST_MS, LATEST_MS = 946_684_800_000, 4_102_444_800_000
 
@@ -149,7 +144,7 @@ def read_candles(
     `progress(rows read, rows)` is called as the rows are read, if given. A file on disk is
     mapped, not read into memory."""
     with _contents(source, max_bytes) as raw:
-        fast = _fast_table(raw, progress)
+        fast = compiled.read_table(raw, progress)
         if fast is None:
             numbers, lines = _careful_table(raw, progress)
             columns = np.ascontiguousarray(numbers.T)
@@ -208,73 +203,6 @@ def _contents(source: bytes | io.BufferedIOBase, max_bytes: int) -> Iterator[byt
             # when that view goes.
             with suppress(BufferError):
                 raw.close()
-
-
-def _fast_table(raw: bytes | mmap.mmap, progress: Progress | None) -> np.ndarray | None:
-    """The file's six columns (a row each) by the compiled parser; None when the file is
-    not in its plain shape, for the careful reader to take over."""
-    start = 3 if raw[:3] == BOM else 0
-    header_end = raw.find(b"\n", start)
-    if header_end < 0:
-        return None
-    line = bytes(raw[start:header_end])
-    if any(byte < 0x20 and byte not in b"\t\r" for byte in line):
-        return None  # a control character the careful reader counts as a line end
-    try:
-        header = line.decode("ascii").strip().lower()
-    except UnicodeDecodeError:
-        return None
-    if tuple(name.strip() for name in header.split(",")) != COLUMNS:
-        return None
-    data = np.frombuffer(raw, dtype=np.uint8)
-    end = len(data)
-    while end > header_end and data[end - 1] in WHITESPACE:  # trailing blank lines
-        end -= 1
-    data = data[:end]
-    if end <= header_end + 1:
-        return None
-    chunks = _chunks(raw, header_end + 1, end)
-    with ThreadPoolExecutor(max_workers=PARSERS) as parsers:
-        # Rows per chunk (the last line may lack its newline), then each chunk's first row.
-        counted = list(parsers.map(lambda chunk: _newlines(data[chunk[0] : chunk[1]]), chunks))
-        counted[-1] += data[end - 1] != fast.NEWLINE
-        firsts = np.r_[0, np.cumsum(counted)]
-        rows = int(firsts[-1])
-        columns = np.empty((len(COLUMNS), rows))
-
-        def parse(index: int):
-            first, last = int(firsts[index]), int(firsts[index + 1])
-            return fast.parse_rows(data, chunks[index][0], columns, first, last)
-
-        # The compiled parser releases the GIL: the chunks are parsed on every core.
-        hard = []
-        for index, (status, found) in enumerate(parsers.map(parse, range(len(chunks)))):
-            if status != fast.DONE:
-                return None
-            hard.append(found)
-            if progress is not None:
-                progress(int(firsts[index + 1]), rows)
-    cells = np.concatenate(hard)
-    if len(cells):
-        text = fast.copy_hard(data, cells).view(f"S{fast.WIDEST}").ravel()
-        columns[cells[:, 1], cells[:, 0]] = text.astype(np.float64)
-    return columns
-
-
-def _newlines(part: np.ndarray) -> int:
-    # numpy's comparison and count run vectorised, without the GIL (3x the compiled loop).
-    return int(np.count_nonzero(part == fast.NEWLINE))
-
-
-def _chunks(raw: bytes | mmap.mmap, start: int, end: int) -> list[tuple[int, int]]:
-    """Byte ranges of about CHUNK_BYTES covering start..end, each ending after a newline."""
-    chunks, at = [], start
-    while at < end:
-        cut = raw.find(b"\n", min(at + CHUNK_BYTES, end - 1), end)
-        cut = end if cut < 0 else cut + 1
-        chunks.append((at, cut))
-        at = cut
-    return chunks
 
 
 def _refuse(line: int | None, code: str, **params: str | int) -> NoReturn:
@@ -355,11 +283,11 @@ Found = tuple[list[tuple[int, int, CandleProblem]], int]
 def _value_problems(columns: np.ndarray, lines: Lines) -> Found:
     """(line, check's order, problem) of the first bad values of each check, and their count.
     `columns`: the file's six columns, one row each."""
-    counts, first = fast.bad_rows(
+    counts, first = compiled.bad_rows(
         np.ascontiguousarray(columns), EARLIEST_MS, LATEST_MS, MAX_MAGNITUDE, MAX_PROBLEMS + 1
     )
     found: list[tuple[int, int, CandleProblem]] = []
-    for order, code in enumerate(fast.CHECKS):
+    for order, code in enumerate(compiled.CHECKS):
         for row in first[order][: min(int(counts[order]), MAX_PROBLEMS + 1)]:
             line = int(lines[row])
             params = _params(code, columns[:, row])

@@ -1,10 +1,12 @@
 """The fast path of reading a candle file: the CSV's bytes parsed straight into six columns.
 
 numba compiles a loop over the bytes (cached on disk as the fill loop is): no text decoding, no
-list of lines, no per-value Python object, so a million candles take about a tenth of a second
-and the memory is the columns' own. It accepts only the plain shape every exporter writes
-(ASCII numbers, six per line, no blank line); anything else makes it give up, and the careful
-reader in candles_csv.py, which finds and words every problem with its line, takes over.
+list of lines, no per-value Python object, so a million candles take well under a tenth of a
+second and the memory is the columns' own. `read_table` cuts the file into chunks that end at a
+line's end and parses them on every core (the loop releases the GIL). It accepts only the
+plain shape every exporter writes (ASCII numbers, six per line, no blank line); anything else
+makes it give up, and the careful reader in candles_csv.py, which finds and words every
+problem with its line, takes over.
 
 Numbers are decoded exactly as Python's float() would: a decimal mantissa of up to 15 digits
 times a power of ten up to 1e22 is one correctly rounded operation on two exact doubles
@@ -13,12 +15,22 @@ times a power of ten up to 1e22 is one correctly rounded operation on two exact 
 copied out and converted by numpy's correctly rounded string conversion, all at once.
 """
 
+import mmap
+import os
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 from numba import njit
 
 from strategies.decimal_to_double import decimal_to_double
 
-FIELDS = 6
+COLUMNS = ("timestamp", "open", "high", "low", "close", "volume")
+FIELDS = len(COLUMNS)
+BOM = b"\xef\xbb\xbf"
+WHITESPACE = frozenset(b" \t\r\n")
+CHUNK_BYTES = 4 * 1024 * 1024  # bytes parsed by one thread at a time
+PARSERS = min(os.cpu_count() or 1, 4)
 WIDEST = 32  # bytes of the longest value handed to numpy's conversion
 EXACT_DIGITS = 15  # a mantissa below 10**15 < 2**53 is an exact double
 POWERS = np.array([10.0**power for power in range(23)])  # exact doubles, 1e0 to 1e22
@@ -180,3 +192,74 @@ def bad_rows(columns, earliest, latest, largest, keep):
                     first[check, counts[check]] = row
                 counts[check] += 1
     return counts, first
+
+
+Progress = Callable[[int, int], None]
+
+
+def read_table(raw: bytes | mmap.mmap, progress: Progress | None) -> np.ndarray | None:
+    """The file's six columns (a row each) by the compiled parser, its chunks on every core;
+    None when the file is not in its plain shape, for the careful reader to take over.
+    `progress(rows read, rows)` after each chunk."""
+    start = 3 if raw[:3] == BOM else 0
+    header_end = raw.find(b"\n", start)
+    if header_end < 0:
+        return None
+    line = bytes(raw[start:header_end])
+    if any(byte < 0x20 and byte not in b"\t\r" for byte in line):
+        return None  # a control character the careful reader counts as a line end
+    try:
+        header = line.decode("ascii").strip().lower()
+    except UnicodeDecodeError:
+        return None
+    if tuple(name.strip() for name in header.split(",")) != COLUMNS:
+        return None
+    data = np.frombuffer(raw, dtype=np.uint8)
+    end = len(data)
+    while end > header_end and data[end - 1] in WHITESPACE:  # trailing blank lines
+        end -= 1
+    data = data[:end]
+    if end <= header_end + 1:
+        return None
+    chunks = _chunks(raw, header_end + 1, end)
+    with ThreadPoolExecutor(max_workers=PARSERS) as parsers:
+        # Rows per chunk (the last line may lack its newline), then each chunk's first row.
+        counted = list(parsers.map(lambda chunk: _newlines(data[chunk[0] : chunk[1]]), chunks))
+        counted[-1] += data[end - 1] != NEWLINE
+        firsts = np.r_[0, np.cumsum(counted)]
+        rows = int(firsts[-1])
+        columns = np.empty((len(COLUMNS), rows))
+
+        def parse(index: int):
+            first, last = int(firsts[index]), int(firsts[index + 1])
+            return parse_rows(data, chunks[index][0], columns, first, last)
+
+        # The compiled parser releases the GIL: the chunks are parsed on every core.
+        hard = []
+        for index, (status, found) in enumerate(parsers.map(parse, range(len(chunks)))):
+            if status != DONE:
+                return None
+            hard.append(found)
+            if progress is not None:
+                progress(int(firsts[index + 1]), rows)
+    cells = np.concatenate(hard)
+    if len(cells):
+        text = copy_hard(data, cells).view(f"S{WIDEST}").ravel()
+        columns[cells[:, 1], cells[:, 0]] = text.astype(np.float64)
+    return columns
+
+
+def _newlines(part: np.ndarray) -> int:
+    # numpy's comparison and count run vectorised, without the GIL (3x the compiled loop).
+    return int(np.count_nonzero(part == NEWLINE))
+
+
+def _chunks(raw: bytes | mmap.mmap, start: int, end: int) -> list[tuple[int, int]]:
+    """Byte ranges of about CHUNK_BYTES covering start..end, each ending after a newline."""
+    chunks, at = [], start
+    while at < end:
+        cut = raw.find(b"\n", min(at + CHUNK_BYTES, end - 1), end)
+        cut = end if cut < 0 else cut + 1
+        chunks.append((at, cut))
+        at = cut
+    return chunks

@@ -18,7 +18,7 @@ from django_q.conf import Conf
 from django_q.exceptions import TimeoutException
 from django_q.models import OrmQ
 
-from strategies import candles_csv
+from strategies import candles_parse
 from strategies.candles.store import candles_read
 from strategies.models import CandleSeries, LongJob
 from strategies.models.candle_imports import CandleImport
@@ -200,7 +200,7 @@ def test_progress_is_written_while_the_file_is_read(queued, monkeypatch):
     # Five candles of 24 bytes read in chunks of two rows (the chunk ends at the first line end
     # 40 bytes on): 2, 4 and 5 of 5 rows read are 40 %, 80 % and all (kept at 99 % until the
     # candles are stored), then 100 % while they are stored.
-    monkeypatch.setattr(candles_csv, "CHUNK_BYTES", 40)
+    monkeypatch.setattr(candles_parse, "CHUNK_BYTES", 40)
     monkeypatch.setattr(candle_imports, "PROGRESS_EVERY_S", 0)
     rows = [f"{1704067200000 + i * 3_600_000},1,2,1,1,1\n" for i in range(5)]
     client, user = signed_in("trader@example.com")

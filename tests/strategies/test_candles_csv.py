@@ -5,6 +5,7 @@ import io
 import numpy as np
 import pytest
 
+from strategies import candles_csv, candles_parse
 from strategies.candles_csv import CandleFileError, read_candles
 
 HEADER = "timestamp,open,high,low,close,volume\n"
@@ -147,9 +148,7 @@ WRITTEN = (
 
 
 def test_the_compiled_reader_gives_python_floats_on_every_core(monkeypatch, tmp_path):
-    import strategies.candles_csv as candles_csv
-
-    monkeypatch.setattr(candles_csv, "CHUNK_BYTES", 64)  # dozens of chunks, parsed in threads
+    monkeypatch.setattr(candles_parse, "CHUNK_BYTES", 64)  # dozens of chunks, parsed in threads
 
     def careful(*args):
         raise AssertionError("the compiled reader gave up on a plain file")
@@ -179,9 +178,7 @@ def test_the_compiled_reader_gives_python_floats_on_every_core(monkeypatch, tmp_
 
 
 def test_a_file_the_compiled_reader_gives_up_on_is_read_with_its_problems(monkeypatch):
-    import strategies.candles_csv as candles_csv
-
-    monkeypatch.setattr(candles_csv, "CHUNK_BYTES", 64)
+    monkeypatch.setattr(candles_parse, "CHUNK_BYTES", 64)
     good = [f"{T0 + index * HOUR},1,2,1,1,1" for index in range(20)]
     # A blank line after the header and ten rows (line 12), then a word on line 13.
     data = csv(*good[:10], "", f"{T0 + 10 * HOUR},1,2,1,1,lots", *good[11:])
@@ -192,8 +189,6 @@ def test_a_file_the_compiled_reader_gives_up_on_is_read_with_its_problems(monkey
 def test_a_big_file_the_compiled_reader_gives_up_on_is_refused_plainly(monkeypatch):
     # The careful reader holds a file several times over: past MAX_BYTES it is not tried
     # (the command reads files far larger than uploads, when they are in the plain shape).
-    import strategies.candles_csv as candles_csv
-
     monkeypatch.setattr(candles_csv, "MAX_BYTES", 60)
     data = csv(f"{T0},1,2,1,1,1", "", f"{T0 + HOUR},1,2,1,1,1")
 
