@@ -21,8 +21,8 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
-from numba import njit
 
+from strategies.compiled import njit
 from strategies.decimal_to_double import decimal_to_double
 
 COLUMNS = ("timestamp", "open", "high", "low", "close", "volume")

@@ -10,12 +10,12 @@ the values Clinger's fast path cannot take: 16 to 18 digits (Python's repr of a 
 17), or a power of ten past 1e22.
 """
 
-import math
-
 import numpy as np
 from llvmlite import ir
-from numba import njit, types
+from numba import types
 from numba.core.extending import intrinsic
+
+from strategies.compiled import njit
 
 LOWEST, HIGHEST = -64, 64  # the powers of ten tabled: far past any price or volume
 
@@ -40,6 +40,7 @@ def _tables() -> tuple[np.ndarray, np.ndarray]:
 POWER_HIGH, POWER_LOW = _tables()
 LOW_NINE_BITS = np.uint64(0x1FF)
 ONE = np.uint64(1)
+FRACTION_BITS = np.uint64((1 << 52) - 1)
 
 
 @intrinsic
@@ -52,6 +53,29 @@ def _high_half(typingctx, a, b):
         wide = ir.IntType(128)
         product = builder.mul(builder.zext(args[0], wide), builder.zext(args[1], wide))
         return builder.trunc(builder.lshr(product, ir.Constant(wide, 64)), ir.IntType(64))
+
+    return signature, codegen
+
+
+@intrinsic
+def _leading_zeros(typingctx, a):
+    """The zero bits above the highest set bit of a nonzero 64-bit number (LLVM's ctlz)."""
+    signature = types.int64(types.uint64)
+
+    def codegen(context, builder, signature, args):
+        count = builder.ctlz(args[0], ir.Constant(ir.IntType(1), 1))
+        return count
+
+    return signature, codegen
+
+
+@intrinsic
+def _as_double(typingctx, bits):
+    """The double whose IEEE 754 bits are `bits`."""
+    signature = types.float64(types.uint64)
+
+    def codegen(context, builder, signature, args):
+        return builder.bitcast(args[0], ir.DoubleType())
 
     return signature, codegen
 
@@ -72,10 +96,8 @@ def decimal_to_double(mantissa, exponent):
     if exponent < LOWEST or exponent > HIGHEST:
         return False, 0.0
     man = np.uint64(mantissa)
-    leading = 0
-    while (man >> np.uint64(63)) == np.uint64(0):
-        man = man << ONE
-        leading += 1
+    leading: int = _leading_zeros(man)  # type: ignore[call-arg]  # numba passes typingctx
+    man = man << np.uint64(leading)
     index = exponent - LOWEST
     high, low = _multiply(man, POWER_HIGH[index])
     if (high & LOW_NINE_BITS) == LOW_NINE_BITS and low + man < man:
@@ -105,4 +127,5 @@ def decimal_to_double(mantissa, exponent):
         binary_exponent += 1
     if binary_exponent <= 0 or binary_exponent >= 0x7FF:
         return False, 0.0  # subnormal or infinite: the slow way says which
-    return True, math.ldexp(float(bits53), binary_exponent - 1023 - 52)
+    bits = (np.uint64(binary_exponent) << np.uint64(52)) | (bits53 & FRACTION_BITS)
+    return True, _as_double(bits)

@@ -36,8 +36,8 @@ import math
 from dataclasses import asdict, dataclass
 
 import numpy as np
-from numba import njit
 
+from strategies.compiled import njit
 from strategies.engine.fills import Fills, Trade
 from strategies.series import DAY_MS, Candles
 

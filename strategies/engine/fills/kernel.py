@@ -15,8 +15,8 @@ The tables and the helpers that write them are `tables.py`'s, the levels `levels
 """
 
 import numpy as np
-from numba import njit
 
+from strategies.compiled import njit
 from strategies.engine.fills.levels import levels_from, touch
 from strategies.engine.fills.model import amount_to_step
 from strategies.engine.fills.tables import (

@@ -7,8 +7,8 @@ so a stop is always below and reached by a low, a target above and reached by a 
 """
 
 import numpy as np
-from numba import njit
 
+from strategies.compiled import njit
 from strategies.engine.fills.tables import STOP_LOSS, TAKE_PROFIT, TRAILING_STOP
 
 

@@ -3,8 +3,7 @@
 import math
 from dataclasses import dataclass
 
-from numba import njit
-
+from strategies.compiled import njit
 from strategies.i18n import gettext_lazy as _
 
 TIE_STOP_FIRST = "stop_first"

@@ -6,7 +6,8 @@ Prices are in the position's side space where kernel.py says so; the tables stor
 """
 
 import numpy as np
-from numba import njit
+
+from strategies.compiled import njit
 
 # Orders' columns and codes (simulation.py maps the codes to the enums' values).
 O_BAR, O_LEG, O_SIGN, O_AMOUNT, O_REASON, O_KIND, O_TRIGGER, O_STATUS = range(8)
