@@ -212,10 +212,9 @@ def backtest_chart(request: AuthenticatedRequest, backtest_id: int) -> HttpRespo
         raise Http404("no chart before the report")
     finished = backtest.finished_at.timestamp() if backtest.finished_at else 0
     key = f"backtest-chart:{backtest.pk}:{finished}:{get_language()}"
-    body = caches["pages"].get(key)
-    if body is None:
-        body = json.dumps(display.chart_data(backtest), separators=(",", ":"))
-        caches["pages"].set(key, body, CHART_CACHE_S)
+    body = caches["pages"].get_or_set(
+        key, lambda: json.dumps(display.chart_data(backtest), separators=(",", ":")), CHART_CACHE_S
+    )
     response = HttpResponse(body, content_type="application/json")
     # Private: another user may not see it; the page's link carries the finish time.
     response["Cache-Control"] = f"private, max-age={CHART_CACHE_S}"

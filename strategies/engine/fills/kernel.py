@@ -17,7 +17,7 @@ The tables and the helpers that write them are `tables.py`'s, the levels `levels
 import numpy as np
 
 from strategies.compiled import njit
-from strategies.engine.fills.levels import levels_from, touch
+from strategies.engine.fills.levels import levels_from, touch_at
 from strategies.engine.fills.model import amount_to_step
 from strategies.engine.fills.tables import (
     CANCELLED,
@@ -54,6 +54,17 @@ from strategies.engine.fills.tables import (
     order_row,
     position_funding,
 )
+
+
+@njit(cache=True, nogil=True)
+def _signal_exit(decision, sign, open_, flatten_at):
+    """The exit an exit rule firing at the close of `decision` sends: (bar, price before
+    slippage in the side's space, reason, no trigger) at the next bar's open, "manual" from a
+    flatten's bar on; a bar of -1 when the data ends first (point 5)."""
+    bar = decision + 1
+    if bar >= len(open_):
+        return -1, 0.0, -1, np.nan
+    return bar, sign * open_[bar], MANUAL if 0 <= flatten_at <= decision else SIGNAL, np.nan
 
 
 @njit(cache=True)
@@ -184,10 +195,8 @@ def fill_loop(
                 state[PARTIAL_COUNT] += 1
             filled = position[P_FIRST_BAR] >= 0
             if filled:
-                side_high = high[k] if sign > 0 else -low[k]
-                side_low = low[k] if sign > 0 else -high[k]
-                touch_price, touch_reason, touch_trigger = touch(
-                    side_open, side_high, side_low, stop, trail_factor, target, best, stop_first
+                touch_price, touch_reason, touch_trigger, side_high = touch_at(
+                    k, sign, open_, high, low, stop, trail_factor, target, best, stop_first
                 )
                 if touch_reason >= 0:
                     touch_bar = k
@@ -195,9 +204,9 @@ def fill_loop(
                     break
             if (exit_long if sign > 0 else exit_short)[k]:
                 orders[entry_order, O_STATUS] = PARTIAL if filled else CANCELLED
-                if k + 1 < count:
-                    touch_bar, touch_price, touch_trigger = k + 1, sign * open_[k + 1], np.nan
-                    touch_reason = MANUAL if 0 <= flatten_at <= k else SIGNAL
+                touch_bar, touch_price, touch_reason, touch_trigger = _signal_exit(
+                    k, sign, open_, flatten_at
+                )
                 break
             if filled:
                 best = max(best, side_high)
@@ -215,29 +224,17 @@ def fill_loop(
             at = np.searchsorted(exits, held_from)
             decision = exits[at] if at < len(exits) else count
             for k in range(held_from, min(decision, count - 1) + 1):
-                side_high = high[k] if sign > 0 else -low[k]
-                side_low = low[k] if sign > 0 else -high[k]
-                touch_price, touch_reason, touch_trigger = touch(
-                    sign * open_[k],
-                    side_high,
-                    side_low,
-                    stop,
-                    trail_factor,
-                    target,
-                    best,
-                    stop_first,
+                touch_price, touch_reason, touch_trigger, side_high = touch_at(
+                    k, sign, open_, high, low, stop, trail_factor, target, best, stop_first
                 )
                 if touch_reason >= 0:
                     touch_bar = k
                     break
                 best = max(best, side_high)
-            if touch_bar < 0 and decision + 1 < count:
-                touch_bar, touch_price, touch_trigger = (
-                    decision + 1,
-                    sign * open_[decision + 1],
-                    np.nan,
+            if touch_bar < 0:
+                touch_bar, touch_price, touch_reason, touch_trigger = _signal_exit(
+                    decision, sign, open_, flatten_at
                 )
-                touch_reason = MANUAL if 0 <= flatten_at <= decision else SIGNAL
 
         filled = position[P_FIRST_BAR] >= 0
         if touch_bar < 0:  # the data ends first: an open position is marked at the last close

@@ -48,3 +48,15 @@ def touch(side_open, side_high, side_low, stop, trail_factor, target, best, stop
     if targeted:
         return max(side_open, target), TAKE_PROFIT, target
     return 0.0, -1, 0.0
+
+
+@njit(cache=True, nogil=True)
+def touch_at(bar, sign, open_, high, low, stop, trail_factor, target, best, stop_first):
+    """`touch` on `bar` of the candles (real prices) seen from the side `sign`, and that bar's
+    high in the side's space (what a trailing stop follows once the bar has closed)."""
+    side_high = high[bar] if sign > 0 else -low[bar]
+    side_low = low[bar] if sign > 0 else -high[bar]
+    price, reason, trigger = touch(
+        sign * open_[bar], side_high, side_low, stop, trail_factor, target, best, stop_first
+    )
+    return price, reason, trigger, side_high
