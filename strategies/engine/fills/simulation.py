@@ -94,8 +94,9 @@ def simulate(
     )
     trades = closed_trades(positions, candles.time)
     marked = open_trade(positions, candles.time, float(candles.close[-1]) if len(candles) else 0)
-    equity, held = t.equity_curve(
-        fills, float(capital), _floats(candles.close), _floats(candles.open), rates
+    equity, held = np.empty(len(candles)), np.empty(len(candles))
+    t.equity_curve(
+        fills, float(capital), _floats(candles.close), _floats(candles.open), rates, equity, held
     )
     return Fills(
         trades=trades,

@@ -123,12 +123,14 @@ def position_funding(fills, state, first_fill, position, last, open_, rates):
 
 
 @njit(cache=True)
-def equity_curve(fills, capital, close, opens, rates):
-    """Equity at each bar's close (cash plus the holding at that close, plus the funding paid
-    or received so far: `rates` per bar, empty off perpetuals) and the signed amount held at
-    each close, in one pass over the bars and the fills table."""
+def equity_curve(fills, capital, close, opens, rates, equity, held_at):
+    """Writes into `equity` the equity at each bar's close (cash plus the holding at that
+    close, plus the funding paid or received so far: `rates` per bar, empty off perpetuals)
+    and into `held_at` the signed amount held at each close, in one pass over the bars and
+    the fills table. The caller allocates both with numpy: it asks the kernel for huge pages
+    for large arrays, where numba's allocator does not, and a fresh 40 MB array faulted in
+    4 KB pages cost more than the whole pass (five million bars took 24x one million)."""
     count, rows = len(close), fills.shape[0]
-    equity, held_at = np.empty(count), np.empty(count)
     row, cash, held, paid = 0, capital, 0.0, 0.0
     for bar in range(count):
         if len(rates) and bar > 0:  # on what was held at the previous close (point 9)
@@ -139,4 +141,3 @@ def equity_curve(fills, capital, close, opens, rates):
             row += 1
         equity[bar] = cash + held * close[bar] + paid if len(rates) else cash + held * close[bar]
         held_at[bar] = held
-    return equity, held_at
