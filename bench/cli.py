@@ -6,10 +6,10 @@ read and backtested).
 
 The files are written once into a temporary folder: a seeded random walk, prices to the tenth
 as Kraken quotes BTC/USD, volumes to eight decimals, as an exchange's export reads. A second
-1M file writes every value as Python's repr does (17 significant digits), the reader's slow
-lane: such values are converted by numpy's exact string conversion rather than the compiled
-fast path. Each figure is the best of several runs (a shared machine only ever slows a run
-down); the reader's peak memory is what tracemalloc sees allocated while it reads.
+1M file writes every value as Python's repr does (17 significant digits), twice the bytes, each
+value past Clinger's fast path (decoded by the compiled Eisel-Lemire conversion). Each figure
+is the best of several runs (a shared machine only ever slows a run down); the reader's peak
+memory is what tracemalloc sees allocated while it reads.
 
     .venv/bin/python bench/cli.py [--candles 1000000] [--scale 5] [--runs 3]
 """

@@ -24,6 +24,7 @@ import numpy as np
 
 from strategies.compiled import njit
 from strategies.decimal_to_double import decimal_to_double
+from strategies.eight_digits import digits_by_eight
 
 COLUMNS = ("timestamp", "open", "high", "low", "close", "volume")
 FIELDS = len(COLUMNS)
@@ -74,7 +75,9 @@ def parse_rows(data, at, columns, first_row, last_row):
                 at += 1
             # Digits (leading zeros included: a mantissa of 15 digits stays exact either way);
             # past 18 (what an int64 holds) only their count matters: the value goes the hard way.
+            # Runs of eight digits are read as one word each (eight_digits.py), the rest one by one.
             mantissa, digits, scale = 0, 0, 0
+            at, mantissa, digits = digits_by_eight(data, at, end_of_data, mantissa, digits)
             while at < end_of_data and ZERO <= data[at] <= NINE:
                 if digits < 18:
                     mantissa = mantissa * 10 + (data[at] - ZERO)
@@ -84,6 +87,9 @@ def parse_rows(data, at, columns, first_row, last_row):
                 at += 1
             if at < end_of_data and data[at] == DOT:
                 at += 1
+                before = digits
+                at, mantissa, digits = digits_by_eight(data, at, end_of_data, mantissa, digits)
+                scale -= digits - before
                 while at < end_of_data and ZERO <= data[at] <= NINE:
                     if digits < 18:
                         mantissa = mantissa * 10 + (data[at] - ZERO)

@@ -2,8 +2,9 @@
 
 numba keys a cached function by its own file's modification time and size only. A compiled
 function that calls another module's compiled function (the fill loop calls tables.py and
-levels.py, the CSV parser calls decimal_to_double.py) keeps the callee's old machine code in
-its cache when only the callee's file changes, as a deploy that updates only that file does.
+levels.py, the CSV parser calls decimal_to_double.py and eight_digits.py) keeps the callee's
+old machine code in its cache when only the callee's file changes, as a deploy that updates
+only that file does.
 So the cache lives in a folder named after a digest of all the sources below: any change to
 any of them starts a fresh cache (compiled once, about ten seconds), and no stale code runs.
 
@@ -22,6 +23,7 @@ ROOT = Path(__file__).resolve().parent
 SOURCES = (
     "candles_parse.py",
     "decimal_to_double.py",
+    "eight_digits.py",
     "engine/metrics.py",
     "engine/fills/kernel.py",
     "engine/fills/levels.py",
