@@ -12,7 +12,12 @@ def key_reminders(request: HttpRequest) -> dict[str, object]:
     if user is None or not user.is_authenticated:
         return {}
     return {
+        # Their ids: the banner counts them, and no page needs their ciphertexts read.
         "keys_to_replace": SimpleLazyObject(
-            lambda: list(ExchangeKey.objects.owned_by(user).needing_replacement())
+            lambda: list(
+                ExchangeKey.objects.owned_by(user)
+                .needing_replacement()
+                .values_list("pk", flat=True)
+            )
         )
     }

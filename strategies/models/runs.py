@@ -323,6 +323,15 @@ class RunBar(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["run", "bar_ms"], name="one_row_per_run_bar")
         ]
+        indexes = [
+            # The run's page reads its latest catch-up on every refresh: the few bars caught
+            # up, not a scan of every bar a run of months has ticked.
+            models.Index(
+                fields=["run", "caught_up_at"],
+                condition=models.Q(caught_up_at__isnull=False),
+                name="run_bars_caught_up",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.bar_ms}: {self.equity:.2f}"

@@ -34,11 +34,19 @@ def backtests_of(user: User, *, strategy: str = "", status: str = "") -> QuerySe
     return found
 
 
-def backtest_of(user: User, backtest_id: int) -> Backtest:
-    """The user's backtest of that id with its whole report, or Http404."""
+# The report's large columns: a year of hourly candles is a megabyte of JSON to decode.
+REPORT_COLUMNS = ("document", "trades", "open_trades", "equity", "prices", "provenance")
+
+
+def backtest_of(user: User, backtest_id: int, *, report: bool = True) -> Backtest:
+    """The user's backtest of that id, or Http404. `report=False`: its large columns are
+    read only if used (one query each), for the pages that keep their report rendered and
+    the progress the browser polls."""
     found = Backtest.objects.owned_by(user).select_related(
         "exchange", "fill", "catalog_entry", "strategy_version__strategy"
     )
+    if not report:
+        found = found.defer(*REPORT_COLUMNS)
     return get_object_or_404(found, pk=backtest_id)
 
 

@@ -1,6 +1,6 @@
 """Reads of runs with their owner's visibility: another user's run is a 404."""
 
-from django.db.models import Count, Max, Min
+from django.db.models import Count, Max, Min, Subquery
 from django.shortcuts import get_object_or_404
 
 from accounts.models import User
@@ -32,13 +32,11 @@ def latest_catch_up(run: StrategyRun) -> dict | None:
     """The bars the run's latest catch-up evaluated late (after a pause), and when: {"first",
     "last": bar opens (ms), "count", "at": when they were evaluated}; None if none was."""
     late = RunBar.objects.filter(run=run).exclude(caught_up_at=None)
-    at = late.aggregate(at=Max("caught_up_at"))["at"]
-    if at is None:
-        return None
-    span = late.filter(caught_up_at=at).aggregate(
-        first=Min("bar_ms"), last=Max("bar_ms"), count=Count("pk")
+    latest = late.order_by("-caught_up_at").values("caught_up_at")[:1]
+    span = late.filter(caught_up_at=Subquery(latest)).aggregate(
+        first=Min("bar_ms"), last=Max("bar_ms"), count=Count("pk"), at=Max("caught_up_at")
     )
-    return {**span, "at": at}
+    return span if span["count"] else None
 
 
 def backtest_to_repeat(user: User, backtest_id: str | None) -> Backtest | None:

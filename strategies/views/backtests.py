@@ -188,7 +188,7 @@ def _report(backtest: Backtest) -> dict[str, object]:
         "statement": STATEMENT,
         "costs": display.costs_text(backtest),
         "funding": Later(lambda: display.funding_rows(backtest)),
-        "chart": bool(backtest.equity),
+        "chart": Later(lambda: bool(backtest.equity)),
     }
 
 
@@ -197,7 +197,8 @@ def _report(backtest: Backtest) -> dict[str, object]:
 @require_GET
 def backtest_detail(request: AuthenticatedRequest, backtest_id: int) -> HttpResponse:
     services.backtests_settle(owner=request.user)
-    backtest = selectors.backtest_of(request.user, backtest_id)
+    # The report's columns are read only when its kept rendering is missing (detail.html).
+    backtest = selectors.backtest_of(request.user, backtest_id, report=False)
     return render(request, "strategies/backtests/detail.html", _report(backtest))
 
 
@@ -207,14 +208,15 @@ def backtest_chart(request: AuthenticatedRequest, backtest_id: int) -> HttpRespo
     """The report's chart data, apart from its page: columns of numbers, the same for as long
     as the backtest exists, so kept rendered (per language: the labels) and cached by the
     browser. Compressed on the way out, as every answer is."""
-    backtest = selectors.backtest_of(request.user, backtest_id)
-    if not backtest.equity:
-        raise Http404("no chart before the report")
+    backtest = selectors.backtest_of(request.user, backtest_id, report=False)
     finished = backtest.finished_at.timestamp() if backtest.finished_at else 0
     key = f"backtest-chart:{backtest.pk}:{finished}:{get_language()}"
-    body = caches["pages"].get_or_set(
-        key, lambda: json.dumps(display.chart_data(backtest), separators=(",", ":")), CHART_CACHE_S
-    )
+    body = caches["pages"].get(key) if backtest.status == BacktestStatus.DONE else None
+    if body is None:
+        if not backtest.equity:
+            raise Http404("no chart before the report")
+        body = json.dumps(display.chart_data(backtest), separators=(",", ":"))
+        caches["pages"].set(key, body, CHART_CACHE_S)
     response = HttpResponse(body, content_type="application/json")
     # Private: another user may not see it; the page's link carries the finish time.
     response["Cache-Control"] = f"private, max-age={CHART_CACHE_S}"
@@ -226,8 +228,8 @@ def backtest_chart(request: AuthenticatedRequest, backtest_id: int) -> HttpRespo
 @require_GET
 def backtest_progress(request: AuthenticatedRequest, backtest_id: int) -> HttpResponse:
     """The progress fragment htmx polls; once finished it asks for the whole report."""
-    backtest = selectors.backtest_of(request.user, backtest_id)
     # Polled every 2 s: only what the fragment shows, not the whole report.
+    backtest = selectors.backtest_of(request.user, backtest_id, report=False)
     context = {
         "backtest": backtest,
         "failure": display.failure_text(backtest),
