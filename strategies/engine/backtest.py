@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from strategies.engine.decide import Signals, decide
+from strategies.engine.decide import IndicatorStore, Signals, decide
 from strategies.engine.fills import FillModel, Fills, Market, ShortsNotAllowed, Trade, simulate
 from strategies.engine.fills.journal import Order
 from strategies.engine.metrics import Stats, statistics
@@ -48,13 +48,15 @@ def backtest(
     warmup: int = 0,
     flatten_at: int | None = None,
     funding: np.ndarray | None = None,
+    store: IndicatorStore | None = None,
 ) -> Backtest:
     """Run `document` over `candles` from `capital` (quote currency). The first `warmup` bars
     only feed the indicators: decisions, fills and statistics start after them (bars index the
     rest). `flatten_at`: see fills.simulate. `funding`: on a perpetual market, the funding
     rates due during each candle's bar, summed (one per candle, warm-up included); None
-    elsewhere. Raises ShortsNotAllowed when the document can enter short and the market
-    cannot."""
+    elsewhere. `store`: indicator values computed once over a history these candles begin
+    (a study's trials and folds share them). Raises ShortsNotAllowed when the document can
+    enter short and the market cannot."""
     model, market = model or FillModel(), market or Market()
     if capital <= 0:
         raise ValueError("capital must be positive")
@@ -63,7 +65,7 @@ def backtest(
     shorts_checked(document, market)
     period = candles.slice(warmup, len(candles))
     fills = simulate(
-        _after(decide(document, candles), warmup),
+        _after(decide(document, candles, store=store, start=warmup), warmup),
         period,
         risk=document.risk,
         sizing=document.sizing,

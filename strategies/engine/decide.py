@@ -14,7 +14,15 @@ import numpy as np
 from strategies.engine.timeframes import aggregate_visible, align
 from strategies.indicators import get as indicator_spec
 from strategies.rules.document import Document, Rule
-from strategies.rules.model import BarSide, Combine, IndicatorSide, Leaf, Negation, ValueSide
+from strategies.rules.model import (
+    BarSide,
+    Combine,
+    Indicator,
+    IndicatorSide,
+    Leaf,
+    Negation,
+    ValueSide,
+)
 from strategies.series import Candles
 
 Operand = np.ndarray | float
@@ -44,9 +52,17 @@ class Truth:
 WINDOW = 65_536
 
 
-def decide(document: Document, candles: Candles) -> Signals:
-    """Signals for every bar of `candles` (the run's timeframe), for each direction."""
-    inputs = Inputs(document, candles)
+def decide(
+    document: Document,
+    candles: Candles,
+    *,
+    store: "IndicatorStore | None" = None,
+    start: int = 0,
+) -> Signals:
+    """Signals for every bar of `candles` (the run's timeframe), for each direction; bars
+    before `start` are left without any (a backtest's warm-up: they only feed indicators).
+    `store`: indicator values already computed over a longer history these candles begin."""
+    inputs = Inputs(document, candles, store)
     entry, exit_ = document.entry_branches(), document.exit_branches()
     rules = {
         "enter_long": entry["long"],
@@ -56,8 +72,8 @@ def decide(document: Document, candles: Candles) -> Signals:
     }
     bars = len(candles)
     fired = {name: np.zeros(bars, dtype=bool) for name in rules}
-    for start in range(0, bars, WINDOW):
-        window = slice(start, min(start + WINDOW, bars))
+    for first in range(start, bars, WINDOW):
+        window = slice(first, min(first + WINDOW, bars))
         for name, rule in rules.items():
             if rule is not None:
                 fired[name][window] = evaluate(rule, inputs, window).true
@@ -77,12 +93,18 @@ def indicator_values(document: Document, candles: Candles) -> dict[str, np.ndarr
 
 
 class Inputs:
-    """Bar fields and indicator outputs on the run's bars, each computed once when first read."""
+    """Bar fields and indicator outputs on the run's bars, each computed once when first read
+    (from `store` when one is given)."""
 
-    def __init__(self, document: Document, candles: Candles) -> None:
+    def __init__(
+        self, document: Document, candles: Candles, store: "IndicatorStore | None" = None
+    ) -> None:
         self.document, self.candles = document, candles
         self._outputs: dict[str, dict[str, np.ndarray]] = {}
         self._frames: dict[str, tuple[Candles, np.ndarray]] = {}
+        if store is not None:
+            store.check_prefix(candles)
+        self.store = store
 
     def indicator(self, alias: str, output: str | None) -> np.ndarray:
         if alias not in self._outputs:
@@ -92,6 +114,12 @@ class Inputs:
 
     def _compute(self, alias: str) -> dict[str, np.ndarray]:
         declared = self.document.indicators[alias]
+        if self.store is not None:
+            return self.store.outputs(declared, len(self.candles))
+        return self.computed(declared)
+
+    def computed(self, declared: Indicator) -> dict[str, np.ndarray]:
+        """The indicator's outputs over these candles, laid on their bars."""
         spec = indicator_spec(declared.kind)
         params = spec.with_defaults(declared.params)
         timeframe = declared.timeframe
@@ -104,6 +132,47 @@ class Inputs:
         if timeframe not in self._frames:
             self._frames[timeframe] = aggregate_visible(self.candles, timeframe)
         return self._frames[timeframe]
+
+
+class IndicatorStore:
+    """Indicator outputs over one candle history, each computed once whatever the documents
+    and periods that read it: a parameter search's trials share every indicator whose
+    parameters they share, and a walk-forward's folds read theirs from one computation.
+    Candles that begin the history (the same first bar, fewer after it) read the first bars
+    of each output: what those candles alone would give, recursive indicators included, as
+    no indicator looks ahead (the property tests check it)."""
+
+    def __init__(self, candles: Candles) -> None:
+        self.candles = candles
+        self._inputs: Inputs | None = None
+        self._outputs: dict[tuple, dict[str, np.ndarray]] = {}
+
+    def check_prefix(self, candles: Candles) -> None:
+        """Refuses candles that do not begin this history (values would belong to other bars)."""
+        count = len(candles)
+        same = (
+            candles.timeframe == self.candles.timeframe
+            and count <= len(self.candles)
+            and (
+                count == 0
+                or (candles.time[0], candles.time[-1])
+                == (
+                    self.candles.time[0],
+                    self.candles.time[count - 1],
+                )
+            )
+        )
+        if not same:
+            raise ValueError("the candles do not begin the store's history")
+
+    def outputs(self, declared: Indicator, bars: int) -> dict[str, np.ndarray]:
+        """The declared indicator's outputs on the history's first `bars` bars (views)."""
+        key = (declared.kind, tuple(sorted(declared.params.items())), declared.timeframe)
+        if key not in self._outputs:
+            if self._inputs is None:  # the higher timeframes' bars, built once too
+                self._inputs = Inputs(Document.model_construct(indicators={}), self.candles)
+            self._outputs[key] = self._inputs.computed(declared)
+        return {name: values[:bars] for name, values in self._outputs[key].items()}
 
 
 def evaluate(rule: Rule, inputs: Inputs, window: slice | None = None) -> Truth:

@@ -1,0 +1,58 @@
+"""A walk-forward test on a series with a planted regime change (study_helpers.py): 150 days
+whose cycles peak 10 % up, then 150 days whose cycles peak 20 % up. Every fold's choice, every
+out-of-sample return and the stitched equity are worked out by hand below."""
+
+import numpy as np
+import pytest
+
+from strategies.engine.study.space import dimension
+from strategies.engine.study.walk_forward import walk_forward
+from tests.strategies.study_helpers import CAPITAL, regimes, setting
+
+WINDOW_CYCLES = 30 // 5  # a 30-day out-of-sample window holds six five-day cycles
+
+
+@pytest.fixture(scope="module")
+def found():
+    study = setting(regimes((150, 0.10), (150, 0.20)))
+    take_profit = dimension(study.document, "risk.take_profit_pct", 0.05, 0.25, 0.05)
+    return walk_forward(study, [take_profit], start=0, in_sample_days=60, out_of_sample_days=30)
+
+
+def test_each_fold_chooses_what_its_in_sample_window_rewarded(found):
+    # Out-of-sample windows start at day 60 and every 30 days after, up to [270, 300): 8 folds.
+    # Folds 1-4 learn on regime A alone: 10 % wins (a higher target meets the 0.5 % stop).
+    # Fold 5 learns on [120, 180), six cycles of each regime, and compares by hand:
+    #   10 %: 1.1^12 = 3.138;  20 %: 0.995^6 x 1.2^6 = 2.898;  15 %: 0.995^6 x 1.15^6 = 2.245.
+    # Folds 6-8 learn on regime B alone: 20 % wins.
+    chosen = [fold.parameters["risk.take_profit_pct"] for fold in found.folds]
+
+    assert chosen == [0.1, 0.1, 0.1, 0.1, 0.1, 0.2, 0.2, 0.2]
+    assert [fold.fold.number for fold in found.folds] == list(range(1, 9))
+    assert all(fold.trials == 5 for fold in found.folds)
+
+
+def test_out_of_sample_returns_and_the_stitched_equity_are_the_hand_worked_ones(found):
+    # Folds 4 and 5 trade regime B with regime A's 10 %: still +10 % a cycle, not +20 %.
+    ten, twenty = 1.1**WINDOW_CYCLES - 1, 1.2**WINDOW_CYCLES - 1
+    expected = [ten, ten, ten, ten, ten, twenty, twenty, twenty]
+
+    returns = [fold.out_of_sample_return for fold in found.folds]
+
+    assert returns == pytest.approx(expected, rel=1e-9)
+    assert len(found.equity) == len(found.times) == 8 * 30
+    assert np.all(np.diff(found.times) == 86_400_000)
+    assert found.equity[-1] == pytest.approx(CAPITAL * 1.1**30 * 1.2**18, rel=1e-9)
+
+
+def test_the_robustness_of_a_strategy_that_won_every_fold(found):
+    score = found.robustness
+
+    assert score.folds == 8
+    assert score.consistency == 1.0
+    assert score.worst_fold_return == pytest.approx(1.1**WINDOW_CYCLES - 1)
+    # The choice moved once, from 0.1 to 0.2 in a range 0.05-0.25, i.e. from 0.25 to 0.75 of
+    # it: a move of 0.5, averaged over the seven steps between folds.
+    assert score.stability == pytest.approx(1 - 0.5 / 7)
+    assert score.trusted
+    assert 0 <= score.score <= 1
