@@ -19,7 +19,8 @@ from strategies.models import (
 from strategies.selectors.catalog import titles_first_in
 
 CATALOG_PREFIX, MINE_PREFIX = "catalog:", "mine:"
-# The report's heavy columns: a history list never reads them.
+# The report's heavy columns (a year of hourly candles is a megabyte of JSON to decode): a
+# history list never reads them, the report only when its kept rendering is missing.
 RESULT_FIELDS = ("document", "trades", "open_trades", "equity", "prices", "provenance")
 
 
@@ -34,10 +35,6 @@ def backtests_of(user: User, *, strategy: str = "", status: str = "") -> QuerySe
     return found
 
 
-# The report's large columns: a year of hourly candles is a megabyte of JSON to decode.
-REPORT_COLUMNS = ("document", "trades", "open_trades", "equity", "prices", "provenance")
-
-
 def backtest_of(user: User, backtest_id: int, *, report: bool = True) -> Backtest:
     """The user's backtest of that id, or Http404. `report=False`: its large columns are
     read only if used (one query each), for the pages that keep their report rendered and
@@ -46,7 +43,7 @@ def backtest_of(user: User, backtest_id: int, *, report: bool = True) -> Backtes
         "exchange", "fill", "catalog_entry", "strategy_version__strategy"
     )
     if not report:
-        found = found.defer(*REPORT_COLUMNS)
+        found = found.defer(*RESULT_FIELDS)
     return get_object_or_404(found, pk=backtest_id)
 
 

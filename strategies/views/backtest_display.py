@@ -69,6 +69,15 @@ def rounded(number: object, places: int, *, grouping: bool = False, trim: bool =
     return str(floatformat(number, f"{places}{'g' if grouping else ''}"))
 
 
+def total_return_text(stats: dict | None) -> str:
+    """A report's total return as lists show it, "0.53 %" (rounded as the report rounds it);
+    empty before the report."""
+    if not stats:
+        return ""
+    total_return = next(metric for metric in METRICS if metric.name == "total_return")
+    return metric_value(total_return, stats["total_return"])
+
+
 def percent(fraction: float, places: int = 2, *, trim: bool = False) -> str:
     """A fraction in percent, without the sign: 0.004 -> "0.40", or "0.4" trimmed."""
     return rounded(Decimal(str(fraction)) * 100, places, trim=trim)

@@ -272,8 +272,9 @@ def backtest_csv(request: AuthenticatedRequest, backtest_id: int) -> HttpRespons
 @require_GET
 def backtest_list(request: AuthenticatedRequest) -> HttpResponse:
     form = HistoryFilterForm(request.GET or None)
-    backtests = list(selectors.backtests_of(request.user, **form.filters())[:HISTORY_LENGTH])
-    return render(request, "strategies/backtests/list.html", {"form": form, "backtests": backtests})
+    backtests = selectors.backtests_of(request.user, **form.filters())[:HISTORY_LENGTH]
+    rows = [{"backtest": b, "return": display.total_return_text(b.stats)} for b in backtests]
+    return render(request, "strategies/backtests/list.html", {"form": form, "rows": rows})
 
 
 @never_cache

@@ -329,6 +329,18 @@ def test_the_history_lists_and_filters_in_a_fixed_number_of_queries(
     assert "ETH/USD" in filtered
 
 
+def test_the_history_rounds_a_return_as_the_report_does(kraken, django_capture_on_commit_callbacks):
+    client, user = signed_in("rounding@example.com")
+    start_through_form(client, django_capture_on_commit_callbacks)
+    done = only_backtest(user)
+    done.stats = {**(done.stats or {}), "total_return": 0.0053}
+    done.save(update_fields=["stats"])
+
+    # It read "1 %": the list rounded to whole percents where the report shows 0.53 %.
+    assert "<td>0.53 %</td>" in page(client.get("/en/strategies/backtests/"))
+    assert "<td>0,53 %</td>" in page(client.get("/fr/strategies/backtests/"))
+
+
 def test_two_reports_side_by_side(kraken, django_capture_on_commit_callbacks):
     client, user = signed_in("compare@example.com")
     start_through_form(client, django_capture_on_commit_callbacks)
