@@ -28,6 +28,7 @@ from strategies.services import backtests as services
 from strategies.views import backtest_display as display
 from strategies.views.later import Later
 from strategies.views.long_job_display import cost_sentences, held_days, place_sentences
+from strategies.views.monte_carlo_display import monte_carlo_shown
 
 HISTORY_LENGTH = 200
 CHART_CACHE_S = 24 * 3600
@@ -188,6 +189,7 @@ def _report(backtest: Backtest) -> dict[str, object]:
         "statement": STATEMENT,
         "costs": display.costs_text(backtest),
         "funding": Later(lambda: display.funding_rows(backtest)),
+        "monte_carlo": Later(lambda: monte_carlo_shown(backtest)),
         "chart": Later(lambda: bool(backtest.equity)),
     }
 

@@ -1,0 +1,67 @@
+"""A report's trades replayed in other orders (strategies.engine.study.montecarlo), as its page
+shows them: how deep the falls and how far the final return could have gone with the same
+trades, next to what happened."""
+
+from dataclasses import dataclass
+
+import numpy as np
+from django.utils.translation import gettext_lazy as _
+
+from strategies.engine.study.montecarlo import Percentiles, monte_carlo, trade_returns
+from strategies.models import Backtest
+from strategies.views.backtest_display import percent
+
+RUNS = 1000
+SEED = 0  # the same replays every time the page is rendered
+# Fewer trades than this make a distribution of a handful of values, not a risk estimate.
+MIN_TRADES = 10
+
+RESHUFFLED_FALL = _("Deepest fall, trades in a random order")
+RESAMPLED_FALL = _("Deepest fall, trades drawn at random")
+RESAMPLED_RETURN = _("Final return, trades drawn at random")
+
+
+@dataclass(frozen=True)
+class MonteCarloRow:
+    label: str
+    happened: str
+    p5: str
+    p50: str
+    p95: str
+
+
+@dataclass(frozen=True)
+class MonteCarloShown:
+    trades: int
+    runs: int
+    rows: list[MonteCarloRow]  # empty when there are fewer than MIN_TRADES trades
+    min_trades: int = MIN_TRADES
+
+
+def monte_carlo_shown(backtest: Backtest) -> MonteCarloShown | None:
+    """The replays of the backtest's closed trades; None without a finished report."""
+    if backtest.stats is None:
+        return None
+    pnls = [float(trade["pnl"]) for trade in backtest.trades]
+    if len(pnls) < MIN_TRADES:
+        return MonteCarloShown(trades=len(pnls), runs=RUNS, rows=[])
+    returns = trade_returns(pnls, float(backtest.capital))
+    reshuffled = monte_carlo(returns, method="reshuffle", runs=RUNS, seed=SEED)
+    resampled = monte_carlo(returns, method="bootstrap", runs=RUNS, seed=SEED)
+    path = np.cumprod(1 + returns)
+    fall = float(np.max(1 - path / np.maximum.accumulate(np.maximum(path, 1.0))))
+    final = float(path[-1] - 1)
+    return MonteCarloShown(
+        trades=len(pnls),
+        runs=RUNS,
+        rows=[
+            _row(RESHUFFLED_FALL, fall, reshuffled.max_drawdown),
+            _row(RESAMPLED_FALL, fall, resampled.max_drawdown),
+            _row(RESAMPLED_RETURN, final, resampled.final_return),
+        ],
+    )
+
+
+def _row(label, happened: float, spread: Percentiles) -> MonteCarloRow:
+    shown = [f"{percent(value)} %" for value in (happened, spread.p5, spread.p50, spread.p95)]
+    return MonteCarloRow(str(label), *shown)
