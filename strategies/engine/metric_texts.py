@@ -20,6 +20,15 @@ class MetricText(NamedTuple):
 
 METRICS = (
     MetricText(
+        "net_profit",
+        _("Net profit"),
+        MONEY,
+        _(
+            "Final equity minus the starting capital, in the quote currency (a position still "
+            "open is valued at the last close)."
+        ),
+    ),
+    MetricText(
         "total_return",
         _("Total return"),
         FRACTION,
@@ -76,6 +85,15 @@ METRICS = (
         ),
     ),
     MetricText(
+        "calmar",
+        _("Calmar ratio"),
+        RATIO,
+        _(
+            "CAGR divided by the maximum drawdown; “not enough data” when either is missing or "
+            "the equity never fell."
+        ),
+    ),
+    MetricText(
         "win_rate",
         _("Win rate"),
         FRACTION,
@@ -95,6 +113,82 @@ METRICS = (
         _("Expectancy"),
         MONEY,
         _("The mean profit or loss of a closed trade, after fees, in the quote currency."),
+    ),
+    MetricText(
+        "average_win",
+        _("Average win"),
+        MONEY,
+        _(
+            "The mean profit of the closed trades that made money, after fees, in the quote "
+            "currency."
+        ),
+    ),
+    MetricText(
+        "average_loss",
+        _("Average loss"),
+        MONEY,
+        _(
+            "The mean loss of the closed trades that lost money, after fees, in the quote "
+            "currency (negative)."
+        ),
+    ),
+    MetricText(
+        "largest_win",
+        _("Largest win"),
+        MONEY,
+        _("The largest profit of one closed trade, after fees, in the quote currency."),
+    ),
+    MetricText(
+        "largest_loss",
+        _("Largest loss"),
+        MONEY,
+        _("The largest loss of one closed trade, after fees, in the quote currency (negative)."),
+    ),
+    MetricText(
+        "best_trade",
+        _("Best trade"),
+        FRACTION,
+        _(
+            "The highest return of one closed trade: its profit after fees divided by what its "
+            "entry cost."
+        ),
+    ),
+    MetricText(
+        "worst_trade",
+        _("Worst trade"),
+        FRACTION,
+        _(
+            "The lowest return of one closed trade: its loss after fees divided by what its entry "
+            "cost."
+        ),
+    ),
+    MetricText(
+        "longest_win_streak",
+        _("Longest winning streak"),
+        COUNT,
+        _(
+            "The most closed trades in a row, in the order they closed, that made money; a trade "
+            "at exactly zero ends the streak."
+        ),
+    ),
+    MetricText(
+        "longest_loss_streak",
+        _("Longest losing streak"),
+        COUNT,
+        _(
+            "The most closed trades in a row, in the order they closed, that lost money; a trade "
+            "at exactly zero ends the streak."
+        ),
+    ),
+    MetricText(
+        "sqn",
+        _("SQN"),
+        RATIO,
+        _(
+            "System quality number: the square root of the number of closed trades times their "
+            "mean profit or loss, divided by its sample standard deviation (Van Tharp's measure, "
+            "on money rather than R-multiples); needs two trades that differ."
+        ),
     ),
     MetricText(
         "exposure",

@@ -30,6 +30,17 @@ fees_paid, slippage_paid   over every fill, open trades included, in money.
 funding_paid        on a perpetual, the funding positions paid (negative: received), open
                     ones included, in money (the fill model's point 9); 0 elsewhere.
 buy_and_hold_return last close / first open - 1 (no fees).
+net_profit          final equity - capital, in money.
+calmar              cagr / max_drawdown (None when either is missing or there is no drawdown).
+average_win, average_loss    mean pnl of the closed trades with pnl > 0, with pnl < 0.
+largest_win, largest_loss    the largest pnl > 0, the smallest pnl < 0, of one closed trade.
+best_trade, worst_trade      the highest, the lowest pnl / (entry price x size) of a closed trade.
+longest_win_streak, longest_loss_streak   the most consecutive closed trades (in the order they
+                    closed) with pnl > 0, with pnl < 0; a trade at exactly 0 ends both.
+sqn                 sqrt(closed trades) x mean pnl / sample standard deviation of pnl (Van
+                    Tharp's system quality number on money, not R-multiples; None under 2
+                    trades or without spread).
+Trade statistics without the trades they need (no winner, no loser) are None.
 """
 
 import math
@@ -66,7 +77,19 @@ class Stats:
     final_equity: float
     orders_partial: int
     orders_below_minimum: int
-    funding_paid: float = 0.0  # last: reports stored before it read without it
+    # Last, with defaults: reports stored before them read without them.
+    funding_paid: float = 0.0
+    net_profit: float | None = None
+    calmar: float | None = None
+    average_win: float | None = None
+    average_loss: float | None = None
+    largest_win: float | None = None
+    largest_loss: float | None = None
+    best_trade: float | None = None
+    worst_trade: float | None = None
+    longest_win_streak: int | None = None
+    longest_loss_streak: int | None = None
+    sqn: float | None = None
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -78,9 +101,10 @@ def statistics(fills: Fills, candles: Candles, capital: float) -> Stats:
     final = float(equity[-1]) if len(equity) else capital
     depth, duration = max_drawdown(equity, candles, capital)
     returns = daily_returns(equity, candles.time, capital)
+    annual = cagr(final, capital, _span_ms(candles))
     return Stats(
         total_return=final / capital - 1,
-        cagr=cagr(final, capital, _span_ms(candles)),
+        cagr=annual,
         max_drawdown=depth,
         max_drawdown_ms=duration,
         sharpe=sharpe(returns),
@@ -96,6 +120,9 @@ def statistics(fills: Fills, candles: Candles, capital: float) -> Stats:
         orders_partial=fills.orders_partial,
         orders_below_minimum=fills.orders_below_minimum,
         funding_paid=-fills.funding,
+        net_profit=final - capital,
+        calmar=annual / depth if annual is not None and depth > 0 else None,
+        **trade_extremes(fills.trades),
     )
 
 
@@ -206,3 +233,35 @@ def trade_statistics(trades: list[Trade]) -> dict:
         "trades": len(pnl),
         "average_holding_ms": float(np.mean(held)),
     }
+
+
+def trade_extremes(trades: list[Trade]) -> dict:
+    """average_win, average_loss, largest_win, largest_loss (money), best_trade and
+    worst_trade (a trade's profit over what its entry cost), the longest streaks of winning
+    and of losing trades (a trade at exactly zero ends both) and the SQN, over closed trades."""
+    pnl = np.array([trade.pnl for trade in trades], dtype=np.float64)
+    cost = np.array([trade.entry_price * trade.size for trade in trades], dtype=np.float64)
+    wins, losses = pnl[pnl > 0], pnl[pnl < 0]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        returns = pnl[cost > 0] / cost[cost > 0]
+    spread = float(np.std(pnl, ddof=1)) if len(pnl) > 1 else 0.0
+    return {
+        "average_win": float(wins.mean()) if len(wins) else None,
+        "average_loss": float(losses.mean()) if len(losses) else None,
+        "largest_win": float(wins.max()) if len(wins) else None,
+        "largest_loss": float(losses.min()) if len(losses) else None,
+        "best_trade": float(returns.max()) if len(returns) else None,
+        "worst_trade": float(returns.min()) if len(returns) else None,
+        "longest_win_streak": _longest_run(pnl > 0) if len(pnl) else None,
+        "longest_loss_streak": _longest_run(pnl < 0) if len(pnl) else None,
+        "sqn": math.sqrt(len(pnl)) * float(pnl.mean()) / spread if spread > 0 else None,
+    }
+
+
+def _longest_run(flags: np.ndarray) -> int:
+    """The most consecutive true values."""
+    longest = current = 0
+    for flag in flags.tolist():
+        current = current + 1 if flag else 0
+        longest = max(longest, current)
+    return longest

@@ -13,6 +13,7 @@ from strategies.engine.metrics import (
     max_drawdown,
     sharpe,
     sortino,
+    trade_extremes,
     trade_statistics,
 )
 from strategies.rules import parse
@@ -99,6 +100,49 @@ def test_trade_statistics():
     assert trade_statistics([closed(1, 1)])["profit_factor"] is None  # no loss to divide by
 
 
+def bought(pnl: float, cost: float) -> Trade:
+    """A closed long trade that cost `cost` (price 100 x size) and made `pnl`."""
+    return Trade("long", 0, 0, 100.0, cost / 100, pnl, 0.0, 0.0, 1, HOUR_MS, 100.0, "signal")
+
+
+def test_the_trades_extremes_streaks_and_sqn():
+    # pnl 30, 10, -20, 40, 0, -10, -15, in the order they closed; each trade cost 1000 but the
+    # fourth (cost 200). By hand:
+    #   winners 30, 10, 40: mean 80/3, largest 40; losers -20, -10, -15: mean -15, largest -20.
+    #   returns 3 %, 1 %, -2 %, 20 % (40 / 200), 0, -1 %, -1.5 %: best 20 %, worst -2 %.
+    #   streaks: win-win, then a single win (the 0 ends it); lose, then lose-lose: 2 and 2.
+    #   SQN: mean 35/7 = 5; squared deviations 625, 25, 625, 1225, 25, 225, 400 = 3150;
+    #   sample variance 3150 / 6 = 525; sqrt(7) x 5 / sqrt(525) = 0.57735 (= 1/sqrt(3)).
+    trades = [bought(30, 1000), bought(10, 1000), bought(-20, 1000), bought(40, 200)]
+    trades += [bought(0, 1000), bought(-10, 1000), bought(-15, 1000)]
+
+    found = trade_extremes(trades)
+
+    assert found == pytest.approx(
+        {
+            "average_win": 80 / 3,
+            "average_loss": -15.0,
+            "largest_win": 40.0,
+            "largest_loss": -20.0,
+            "best_trade": 0.2,
+            "worst_trade": -0.02,
+            "longest_win_streak": 2,
+            "longest_loss_streak": 2,
+            "sqn": 1 / math.sqrt(3),
+        }
+    )
+
+
+def test_extremes_without_the_trades_they_need_are_none():
+    assert trade_extremes([]) == dict.fromkeys(trade_extremes([]), None)
+    only_wins = trade_extremes([bought(5, 1000), bought(5, 1000)])
+    assert only_wins["average_loss"] is None
+    assert only_wins["largest_loss"] is None
+    assert only_wins["longest_loss_streak"] == 0
+    assert only_wins["sqn"] is None  # no spread
+    assert only_wins["longest_win_streak"] == 2
+
+
 def test_a_backtest_reports_exposure_buy_and_hold_and_leaves_open_trades_out():
     # close crosses above 100 at bar 1 -> bought at bar 2's open (100, 10 units), held to the
     # end: exposure 3 of 5 closes; buy and hold 120 / 100 - 1 = 0.2; total return: 10 units
@@ -123,3 +167,6 @@ def test_a_backtest_reports_exposure_buy_and_hold_and_leaves_open_trades_out():
     assert stats.win_rate is None
     assert stats.sharpe is None
     assert math.isclose(stats.final_equity, 1200)
+    assert stats.net_profit == pytest.approx(200)  # the open position marked at 120
+    assert stats.calmar is None  # five hours: no annual rate
+    assert stats.best_trade is None  # open trades are left out of every trade statistic

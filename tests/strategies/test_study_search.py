@@ -11,7 +11,7 @@ from bench.signals import random_walk
 from strategies import rules
 from strategies.engine import FillModel, Market, backtest
 from strategies.engine.decide import IndicatorStore, decide
-from strategies.engine.study.objective import calmar, objective_value
+from strategies.engine.study.objective import objective_value
 from strategies.engine.study.search import Period, best_trial, search
 from strategies.engine.study.space import (
     SpaceError,
@@ -172,7 +172,7 @@ def test_objectives_read_the_statistics_and_the_drawdown_limit_refuses():
     assert objective_value(stats, "return") == pytest.approx(0.995**12 - 1)
     assert objective_value(stats, "return", drawdown_limit=0.14) is None
     assert objective_value(stats, "return", drawdown_limit=0.15) == pytest.approx(0.995**12 - 1)
-    assert calmar(stats) == pytest.approx(stats.cagr / stats.max_drawdown)
+    assert objective_value(stats, "calmar") == pytest.approx(stats.cagr / stats.max_drawdown)
     with pytest.raises(ValueError, match="objective"):
         objective_value(stats, "luck")
 

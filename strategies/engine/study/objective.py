@@ -27,12 +27,4 @@ def objective_value(
         return stats.profit_factor
     if objective == "return":
         return stats.total_return
-    return calmar(stats)
-
-
-def calmar(stats: Stats) -> float | None:
-    """The compound annual growth over the deepest drawdown; None without a drawdown or a
-    period long enough for an annual rate."""
-    if stats.cagr is None or stats.max_drawdown <= 0:
-        return None
-    return stats.cagr / stats.max_drawdown
+    return stats.calmar
