@@ -258,14 +258,15 @@ def backtest_cancel(request: AuthenticatedRequest, backtest_id: int) -> HttpResp
 @login_required
 @require_GET
 def backtest_csv(request: AuthenticatedRequest, backtest_id: int) -> HttpResponse:
-    """The ledger as `manage.py backtest --json` names its fields, open trades last."""
+    """The ledger as `manage.py backtest --json` names its fields, open trades last; times in
+    ISO 8601 (UTC) and numbers without float noise (display.csv_row)."""
     backtest = selectors.backtest_of(request.user, backtest_id)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="backtest-{backtest.pk}-trades.csv"'
     writer = csv.DictWriter(response, fieldnames=CSV_COLUMNS, extrasaction="ignore")
     writer.writeheader()
     for trade in [*backtest.trades, *backtest.open_trades]:
-        writer.writerow(trade)
+        writer.writerow(display.csv_row(trade, backtest.amount_step))
     return response
 
 

@@ -4,6 +4,7 @@ CSV ledger, the history's query count, and every route closed to other users."""
 
 import csv
 import io
+from datetime import datetime
 from types import SimpleNamespace
 
 import pytest
@@ -17,6 +18,7 @@ from strategies.models import Backtest, BacktestStatus, CatalogEntry, LongJob
 from strategies.services import backtests as services
 from strategies.services import candle_fills
 from strategies.services.candles import candles_import
+from strategies.views import backtest_display as display
 from tests.strategies.backtest_run_helpers import (
     HOUR_MS,
     day_ms,
@@ -284,8 +286,33 @@ def test_the_ledger_downloads_as_csv(kraken, django_capture_on_commit_callbacks)
     rows = list(csv.DictReader(io.StringIO(response.content.decode())))
     assert len(rows) == len(run.trades) + len(run.open_trades)
     for row, trade in zip(rows, [*run.trades, *run.open_trades], strict=True):
-        assert int(row["entry_time"]) == trade["entry_time"]
-        assert float(row["pnl"]) == pytest.approx(trade["pnl"])
+        opened = datetime.fromisoformat(row["entry_time"].replace("Z", "+00:00"))
+        assert opened.timestamp() * 1000 == trade["entry_time"]
+        assert row["entry_time"].endswith("Z")
+        assert float(row["pnl"]) == pytest.approx(trade["pnl"], rel=1e-9)
+
+
+def test_the_csv_gives_times_in_iso_and_numbers_without_float_noise():
+    trade = {
+        "side": "long",
+        "entry_time": 1_704_067_200_000,  # 2024-01-01 00:00 UTC
+        "entry_price": 56414.69999999999,
+        "exit_time": 1_704_070_800_000,
+        "exit_price": 0.1 + 0.2,
+        "size": 0.123456789123,
+        "pnl": -1.0000000000000002,
+        "fees": 0.30000000000000004,
+        "exit_reason": "signal",
+    }
+
+    row = display.csv_row(trade, amount_step=1e-8)
+
+    assert row["entry_time"] == "2024-01-01T00:00:00Z"
+    assert row["exit_time"] == "2024-01-01T01:00:00Z"
+    assert (row["entry_price"], row["exit_price"]) == (56414.7, 0.3)
+    assert (row["pnl"], row["fees"]) == (-1.0, 0.3)
+    assert row["size"] == 0.12345679  # eight decimals: the market's step of 1e-08
+    assert display.csv_row(trade, amount_step=None)["size"] == 0.123456789123
 
 
 def test_a_users_own_strategy_is_backtested_from_its_page(
