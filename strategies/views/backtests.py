@@ -201,7 +201,8 @@ def backtest_detail(request: AuthenticatedRequest, backtest_id: int) -> HttpResp
     services.backtests_settle(owner=request.user)
     # The report's columns are read only when its kept rendering is missing (detail.html).
     backtest = selectors.backtest_of(request.user, backtest_id, report=False)
-    return render(request, "strategies/backtests/detail.html", _report(backtest))
+    title = selectors.backtest_titles([backtest], get_language())[backtest.pk]
+    return render(request, "strategies/backtests/detail.html", _report(backtest) | {"title": title})
 
 
 @login_required
@@ -275,8 +276,12 @@ def backtest_csv(request: AuthenticatedRequest, backtest_id: int) -> HttpRespons
 @require_GET
 def backtest_list(request: AuthenticatedRequest) -> HttpResponse:
     form = HistoryFilterForm(request.GET or None)
-    backtests = selectors.backtests_of(request.user, **form.filters())[:HISTORY_LENGTH]
-    rows = [{"backtest": b, "return": display.total_return_text(b.stats)} for b in backtests]
+    backtests = list(selectors.backtests_of(request.user, **form.filters())[:HISTORY_LENGTH])
+    titles = selectors.backtest_titles(backtests, get_language())
+    rows = [
+        {"backtest": b, "title": titles[b.pk], "return": display.total_return_text(b.stats)}
+        for b in backtests
+    ]
     return render(request, "strategies/backtests/list.html", {"form": form, "rows": rows})
 
 
@@ -292,9 +297,11 @@ def backtest_compare(request: AuthenticatedRequest) -> HttpResponse:
         return redirect("strategies:backtests:list")
     left, right = (selectors.backtest_of(request.user, int(value)) for value in ids)
     rows = display.compare_rows(left.stats, right.stats)
+    titles = selectors.backtest_titles([left, right], get_language())
     sides = [
         {
             "backtest": side,
+            "title": titles[side.pk],
             "start": display.when(side.start_ms),
             "end": display.when(side.end_ms),
             "costs": display.costs_text(side),

@@ -90,8 +90,8 @@ def test_a_backtest_runs_end_to_end_through_the_form_the_task_and_the_report(
     assert all(t["entry_time"] >= start for t in [*run.trades, *run.open_trades])
     assert len(run.equity) == 72
     assert len(run.prices) == 72
-    # The report.
-    assert "Backtest of ema-crossover" in text
+    # The report, titled by the catalog's title (its document names it by its slug).
+    assert "Backtest of EMA crossover" in text
     assert "Total return" in text
     assert "Sharpe ratio (daily, annualised with √365)" in text
     assert "not enough data" in text  # three days are under the 30 days Sharpe needs
@@ -347,8 +347,9 @@ def test_the_history_lists_and_filters_in_a_fixed_number_of_queries(
     start_through_form(client, django_capture_on_commit_callbacks, symbol="ETH/USD")
     Backtest.objects.filter(owner=user, symbol="ETH/USD").update(status=BacktestStatus.FAILED)
 
-    # Session, user, the backtests with their exchange, the keys to replace (the banner).
-    with django_assert_num_queries(4):
+    # Session, user, the backtests with their exchange, their catalog titles, the keys to
+    # replace (the banner).
+    with django_assert_num_queries(5):
         text = page(client.get("/en/strategies/backtests/"))
     assert text.count('class="badge badge-backtest-') == 2
     filtered = page(client.get("/en/strategies/backtests/?status=failed"))
@@ -377,7 +378,7 @@ def test_two_reports_side_by_side(kraken, django_capture_on_commit_callbacks):
     text = page(client.get(f"/fr/strategies/backtests/compare/?a={first.pk}&b={second.pk}"))
 
     assert "Deux backtests côte à côte" in text
-    assert text.count("ema-crossover") >= 2
+    assert text.count("Croisement d’EMA") >= 2
     assert "Rendement total" in text
 
 

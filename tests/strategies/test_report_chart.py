@@ -73,5 +73,5 @@ def test_pages_are_compressed_for_browsers_that_accept_it():
     assert packed["Content-Encoding"] == "gzip"
     assert "Content-Encoding" not in plain
     text = gzip.decompress(packed.content).decode()
-    assert "Backtest of ema-crossover" in text
+    assert "Backtest of EMA crossover" in text
     assert len(packed.content) < len(plain.content) / 2
