@@ -204,6 +204,25 @@ def _day_ends(equity, times, capital):
     return np.array(ends)
 
 
+def monthly_returns(equity: np.ndarray, times: np.ndarray, capital: float) -> list[list]:
+    """[["YYYY-MM", return], ...]: from one UTC month's last close to the next month's (the
+    first month against the capital; months by the bar's open, as days are for the Sharpe
+    ratio), for each month with bars (a month without any is left out: the next one's return
+    spans the gap)."""
+    if not len(equity):
+        return []
+    months = np.asarray(times, dtype="datetime64[ms]").astype("datetime64[M]")
+    last = np.append(np.flatnonzero(months[1:] != months[:-1]), len(months) - 1)
+    ends = np.asarray(equity, dtype=np.float64)[last]
+    starts = np.concatenate(([capital], ends[:-1]))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        made = ends / starts - 1
+    return [
+        [str(month), float(value) if np.isfinite(value) else None]
+        for month, value in zip(months[last], made, strict=True)
+    ]
+
+
 def sharpe(returns: np.ndarray) -> float | None:
     if len(returns) < MIN_DAYS or not np.isfinite(returns).all():
         return None

@@ -98,6 +98,9 @@ class Backtest(FillModelColumns, MarketColumns, models.Model):
     # paid), "covered": [first, last] time of the published rates used (ms), or []}; None
     # on a market without funding.
     funding = models.JSONField(null=True, blank=True)
+    # [["YYYY-MM", return], ...]: metrics.monthly_returns over the period (empty in reports
+    # stored before it).
+    monthly = models.JSONField(default=list, blank=True)
     bars = models.PositiveIntegerField(null=True, blank=True)
     gaps = models.PositiveIntegerField(null=True, blank=True)  # bars missing in held ranges
 

@@ -35,6 +35,7 @@ from strategies.candles.ranges import missing
 from strategies.candles.store import candles_read, series_for
 from strategies.engine import FillModel, Market, ShortsNotAllowed, history_bars
 from strategies.engine import backtest as simulate_backtest
+from strategies.engine.metrics import monthly_returns
 from strategies.models import (
     Backtest,
     BacktestStatus,
@@ -283,6 +284,7 @@ def _fresh_start() -> dict:
         "bars": None,
         "gaps": None,
         "funding": None,
+        "monthly": [],
     }
 
 
@@ -370,6 +372,7 @@ def _store(backtest: Backtest, result, period, series, funding: dict | None) -> 
         trades=trades,
         open_trades=open_trades,
         equity=results.equity_points(period.time + period.bar_ms, result.equity),
+        monthly=monthly_returns(result.equity, period.time, float(backtest.capital)),
         prices=results.price_points(period),
         provenance=results.period_provenance(series.provenance, start, end),
         bars=len(period),

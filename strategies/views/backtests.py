@@ -29,6 +29,7 @@ from strategies.views import backtest_display as display
 from strategies.views.later import Later
 from strategies.views.long_job_display import cost_sentences, held_days, place_sentences
 from strategies.views.monte_carlo_display import monte_carlo_shown
+from strategies.views.monthly_display import month_names, monthly_grid
 from strategies.views.report_breakdown import breakdown_tables
 
 HISTORY_LENGTH = 200
@@ -192,6 +193,8 @@ def _report(backtest: Backtest) -> dict[str, object]:
         "funding": Later(lambda: display.funding_rows(backtest)),
         "monte_carlo": Later(lambda: monte_carlo_shown(backtest)),
         "breakdown_tables": Later(lambda: breakdown_tables(backtest.trades)),
+        "monthly": Later(lambda: monthly_grid(backtest.monthly)),
+        "month_names": Later(month_names),
         "chart": Later(lambda: bool(backtest.equity)),
     }
 
