@@ -150,29 +150,34 @@ class IndicatorStore:
     def check_prefix(self, candles: Candles) -> None:
         """Refuses candles that do not begin this history (values would belong to other bars)."""
         count = len(candles)
+        # Every time, not the ends only (another history with a gap elsewhere has the same
+        # first and last times), and the same prices: a slice of this history, not another
+        # market's candles at the same times. Microseconds next to a trial.
         same = (
             candles.timeframe == self.candles.timeframe
             and count <= len(self.candles)
-            and (
-                count == 0
-                or (candles.time[0], candles.time[-1])
-                == (
-                    self.candles.time[0],
-                    self.candles.time[count - 1],
-                )
-            )
+            and np.array_equal(candles.time, self.candles.time[:count])
+            and (count == 0 or np.may_share_memory(candles.close, self.candles.close))
         )
         if not same:
             raise ValueError("the candles do not begin the store's history")
 
     def outputs(self, declared: Indicator, bars: int) -> dict[str, np.ndarray]:
         """The declared indicator's outputs on the history's first `bars` bars (views)."""
-        key = (declared.kind, tuple(sorted(declared.params.items())), declared.timeframe)
+        params = indicator_spec(declared.kind).with_defaults(declared.params)
+        key = (declared.kind, tuple(sorted(params.items())), declared.timeframe)
         if key not in self._outputs:
             if self._inputs is None:  # the higher timeframes' bars, built once too
                 self._inputs = Inputs(Document.model_construct(indicators={}), self.candles)
             self._outputs[key] = self._inputs.computed(declared)
-        return {name: values[:bars] for name, values in self._outputs[key].items()}
+        return {name: _read_only(values[:bars]) for name, values in self._outputs[key].items()}
+
+
+def _read_only(values: np.ndarray) -> np.ndarray:
+    """A view no caller can write through: every trial shares the array behind it."""
+    view = values.view()
+    view.flags.writeable = False
+    return view
 
 
 def evaluate(rule: Rule, inputs: Inputs, window: slice | None = None) -> Truth:

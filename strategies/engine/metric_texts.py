@@ -158,8 +158,8 @@ METRICS = (
         _("Worst trade"),
         FRACTION,
         _(
-            "The lowest return of one closed trade: its loss after fees divided by what its entry "
-            "cost."
+            "The lowest return of one closed trade: its profit or loss after fees divided by "
+            "what its entry cost."
         ),
     ),
     MetricText(

@@ -263,7 +263,9 @@ def trade_extremes(trades: list[Trade]) -> dict:
     wins, losses = pnl[pnl > 0], pnl[pnl < 0]
     with np.errstate(divide="ignore", invalid="ignore"):
         returns = pnl[cost > 0] / cost[cost > 0]
-    spread = float(np.std(pnl, ddof=1)) if len(pnl) > 1 else 0.0
+    # Trades that all made the same have no spread, whatever float noise np.std finds in them
+    # (three trades of 0.1 gave 1.7e-17, and an SQN of 1e16).
+    spread = float(np.std(pnl, ddof=1)) if len(pnl) > 1 and np.ptp(pnl) > 0 else 0.0
     return {
         "average_win": float(wins.mean()) if len(wins) else None,
         "average_loss": float(losses.mean()) if len(losses) else None,

@@ -15,6 +15,9 @@ RUNS = 1000
 SEED = 0  # the same replays every time the page is rendered
 # Fewer trades than this make a distribution of a handful of values, not a risk estimate.
 MIN_TRADES = 10
+# Replays times trades, at most: the arrays stay within a page's budget (20,000 trades took
+# 800 MB and 6 s at 1,000 replays); a report with more trades gets fewer replays.
+MAX_CELLS = 2_000_000
 
 RESHUFFLED_FALL = _("Deepest fall, trades in a random order")
 RESAMPLED_FALL = _("Deepest fall, trades drawn at random")
@@ -34,8 +37,9 @@ class MonteCarloRow:
 class MonteCarloShown:
     trades: int
     runs: int
-    rows: list[MonteCarloRow]  # empty when there are fewer than MIN_TRADES trades
+    rows: list[MonteCarloRow]  # empty below MIN_TRADES trades, or after a wipe-out
     min_trades: int = MIN_TRADES
+    wiped_out: bool = False  # a trade lost all the equity it was entered with
 
 
 def monte_carlo_shown(backtest: Backtest) -> MonteCarloShown | None:
@@ -43,17 +47,21 @@ def monte_carlo_shown(backtest: Backtest) -> MonteCarloShown | None:
     if backtest.stats is None:
         return None
     pnls = [float(trade["pnl"]) for trade in backtest.trades]
+    runs = max(1, min(RUNS, MAX_CELLS // max(1, len(pnls))))
     if len(pnls) < MIN_TRADES:
-        return MonteCarloShown(trades=len(pnls), runs=RUNS, rows=[])
-    returns = trade_returns(pnls, float(backtest.capital))
-    reshuffled = monte_carlo(returns, method="reshuffle", runs=RUNS, seed=SEED)
-    resampled = monte_carlo(returns, method="bootstrap", runs=RUNS, seed=SEED)
+        return MonteCarloShown(trades=len(pnls), runs=runs, rows=[])
+    try:
+        returns = trade_returns(pnls, float(backtest.capital))
+        reshuffled = monte_carlo(returns, method="reshuffle", runs=runs, seed=SEED)
+        resampled = monte_carlo(returns, method="bootstrap", runs=runs, seed=SEED)
+    except ValueError:  # a trade lost all the equity it entered with: nothing left to replay
+        return MonteCarloShown(trades=len(pnls), runs=runs, rows=[], wiped_out=True)
     path = np.cumprod(1 + returns)
     fall = float(np.max(1 - path / np.maximum.accumulate(np.maximum(path, 1.0))))
     final = float(path[-1] - 1)
     return MonteCarloShown(
         trades=len(pnls),
-        runs=RUNS,
+        runs=runs,
         rows=[
             _row(RESHUFFLED_FALL, fall, reshuffled.max_drawdown),
             _row(RESAMPLED_FALL, fall, resampled.max_drawdown),

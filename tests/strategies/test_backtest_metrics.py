@@ -141,6 +141,8 @@ def test_extremes_without_the_trades_they_need_are_none():
     assert only_wins["longest_loss_streak"] == 0
     assert only_wins["sqn"] is None  # no spread
     assert only_wins["longest_win_streak"] == 2
+    # The same profit three times: no spread, though np.std of [0.1] * 3 is 1.7e-17, not 0.
+    assert trade_extremes([bought(0.1, 1000)] * 3)["sqn"] is None
 
 
 def test_a_backtest_reports_exposure_buy_and_hold_and_leaves_open_trades_out():

@@ -61,6 +61,22 @@ def test_too_few_trades_say_how_many_are_needed():
     assert shown.min_trades == MIN_TRADES
 
 
+def test_a_trade_that_lost_everything_cannot_be_replayed_and_says_so():
+    # Nine trades of +1 % then one that loses more than the whole equity (a short squeezed).
+    shown = monte_carlo_shown(replayed([0.01] * 9 + [-1.2]))
+
+    assert shown.wiped_out
+    assert shown.rows == []
+
+
+def test_many_trades_get_fewer_replays():
+    shown = monte_carlo_shown(replayed([0.001, -0.0005] * 5_000))
+
+    assert shown.trades == 10_000
+    assert shown.runs == 200  # 2,000,000 cells / 10,000 trades
+    assert len(shown.rows) == 3
+
+
 def test_no_report_no_replays():
     assert monte_carlo_shown(SimpleNamespace(stats=None, trades=[], capital=CAPITAL)) is None
 
@@ -95,4 +111,4 @@ def test_the_report_page_shows_the_replays(language, heading, column):
 
     assert heading in text
     assert column in text
-    assert "12" in text
+    assert {"en": "Your 12 closed trades", "fr": "Tes 12 trades clôturés"}[language] in text

@@ -2,6 +2,7 @@
 documents each combination gives, a search's best on a series where it is worked out by hand,
 and indicator values shared through a store giving exactly what each backtest computes alone."""
 
+import importlib
 from pathlib import Path
 
 import numpy as np
@@ -23,6 +24,8 @@ from strategies.engine.study.space import (
 from strategies.series import Candles
 from tests.strategies.study_helpers import CYCLE_DAYS, regimes, setting
 
+# The module, not the function strategies.engine exports under the same name.
+decide_module = importlib.import_module("strategies.engine.decide")
 CONTENT = Path(rules.__file__).resolve().parent.parent / "content"
 
 
@@ -112,6 +115,29 @@ def test_a_constraint_that_cannot_be_read_is_refused(text):
         constraint(text, dims)
 
 
+def test_a_grid_with_nothing_to_try_or_a_path_twice_is_refused():
+    document = catalog("ema-crossover")
+    fast = dimension(document, "ema_fast.period", 5, 10, 5)
+
+    with pytest.raises(SpaceError) as twice:
+        grid(document, [fast, fast])
+    with pytest.raises(SpaceError) as nothing:
+        grid(document, [fast], [constraint("ema_fast.period < ema_fast.period", [fast])])
+    with pytest.raises(SpaceError) as endless:
+        dimension(document, "risk.stop_loss_pct", 0.01, float("inf"), 0.01)
+
+    assert (twice.value.code, nothing.value.code) == ("same_path_twice", "nothing_to_try")
+    assert endless.value.code == "bad_range"
+
+
+def test_an_integer_parameter_read_back_as_a_float_stays_an_integer():
+    # Parameters read back from JSON or a form may say 12.0; an indicator slices by them.
+    changed = with_parameters(catalog("ema-crossover"), {"ema_fast.period": 12.0})
+
+    assert changed.indicators["ema_fast"].params["period"] == 12
+    assert isinstance(changed.indicators["ema_fast"].params["period"], int)
+
+
 def test_a_combination_gives_the_document_with_those_numbers_and_nothing_else_changed():
     document = catalog("ema-crossover")
 
@@ -130,7 +156,9 @@ def test_a_combination_gives_the_document_with_those_numbers_and_nothing_else_ch
 
 def test_the_search_finds_the_take_profit_worked_out_by_hand():
     # 60 days of cycles whose peak rises 20 %: a take-profit up to 20 % makes it each cycle,
-    # a higher one loses the 0.5 % stop (study_helpers.py). Twelve cycles, compounded.
+    # a higher one loses the 0.5 % stop (study_helpers.py). Twelve cycles, compounded; but a
+    # trial ends flat at the open of its last bar, and the last cycle's last bar opens at the
+    # peak, 120.5: a target never reached leaves the twelfth trade there, +20.5 %.
     candles = regimes((60, 0.20))
     study = setting(candles)
     values = dimension(study.document, "risk.take_profit_pct", 0.1, 0.3, 0.05)
@@ -139,7 +167,8 @@ def test_the_search_finds_the_take_profit_worked_out_by_hand():
     trials = search(study, IndicatorStore(candles), grid(study.document, [values]), Period(0, 60))
 
     expected = {0.1: 1.1**cycles, 0.15: 1.15**cycles, 0.2: 1.2**cycles}
-    expected |= {0.25: 0.995**cycles, 0.3: 0.995**cycles}
+    never = 0.995 ** (cycles - 1) * 1.205
+    expected |= {0.25: never, 0.3: never}
     for trial in trials:
         take_profit = trial.parameters["risk.take_profit_pct"]
         assert trial.score == pytest.approx(expected[take_profit] - 1, rel=1e-9)
@@ -166,20 +195,30 @@ def test_objectives_read_the_statistics_and_the_drawdown_limit_refuses():
     stats = losing.result.stats
 
     # The first cycle's peak close (110.5, the position held) is the highest equity: 11,050.
-    # Twelve stops of 0.5 % end at 10,000 x 0.995^12, and every later peak is lower.
-    deepest = 1 - 10_000 * 0.995**12 / 11_050
+    # Eleven stops of 0.5 % bring it to 10,000 x 0.995^11, the lowest close, every later
+    # peak lower; the twelfth trade ends flat at the last bar's open, the peak 110.5: +10.5 %.
+    deepest = 1 - 10_000 * 0.995**11 / 11_050
+    made = 0.995**11 * 1.105 - 1
     assert stats.max_drawdown == pytest.approx(deepest)
-    assert objective_value(stats, "return") == pytest.approx(0.995**12 - 1)
+    assert objective_value(stats, "return") == pytest.approx(made)
     assert objective_value(stats, "return", drawdown_limit=0.14) is None
-    assert objective_value(stats, "return", drawdown_limit=0.15) == pytest.approx(0.995**12 - 1)
+    assert objective_value(stats, "return", drawdown_limit=0.15) == pytest.approx(made)
     assert objective_value(stats, "calmar") == pytest.approx(stats.cagr / stats.max_drawdown)
     with pytest.raises(ValueError, match="objective"):
         objective_value(stats, "luck")
 
 
-def hourly_walk(count: int) -> Candles:
+def hourly_walk(count: int, gap: slice | None = None) -> Candles:
+    """`count` hourly candles from a Monday's second hour (a series starting inside a day and
+    a week, as the look-ahead tests take it), less the bars of `gap`."""
     walk = random_walk(count)
-    return Candles("1h", walk.time, walk.open, walk.high, walk.low, walk.close, walk.volume * 1e3)
+    times = 1_704_070_800_000 + 3_600_000 * np.arange(count, dtype=np.int64)
+    candles = Candles("1h", times, walk.open, walk.high, walk.low, walk.close, walk.volume * 1e3)
+    if gap is None:
+        return candles
+    keep = np.ones(count, dtype=bool)
+    keep[gap] = False
+    return candles.slice_where(keep)
 
 
 @pytest.mark.parametrize(
@@ -188,21 +227,36 @@ def hourly_walk(count: int) -> Candles:
 def test_a_store_gives_every_backtest_exactly_what_it_computes_alone(slug):
     # The store computes each indicator once over the whole history; a backtest over its first
     # bars (a warm-up, then a period) must see the same values, higher timeframes included.
-    history = hourly_walk(6_000)
+    history = hourly_walk(6_000, gap=slice(3_100, 3_400))
     document = catalog(slug)
     store = IndicatorStore(history)
     costs = {"model": FillModel(fee=0.001, slippage_bps=2), "market": Market(allows_shorts=True)}
-    for stop, warmup in ((2_500, 400), (6_000, 3_000)):
+    for stop, warmup in ((2_917, 400), (5_700, 3_000)):  # ends inside a 4-hour bar and a day
         candles = history.slice(0, stop)
 
         alone = backtest(document, candles, capital=10_000, warmup=warmup, **costs)
         shared = backtest(document, candles, capital=10_000, warmup=warmup, store=store, **costs)
 
         assert shared.trades == alone.trades
+        assert alone.trades or alone.open_trades, "a test that trades nothing checks nothing"
         assert shared.stats == alone.stats
         assert np.array_equal(shared.equity, alone.equity)
         for name, signal in vars(decide(document, candles, store=store)).items():
             assert np.array_equal(signal, getattr(decide(document, candles), name)), name
+
+
+@pytest.mark.parametrize("start", [1, 57, 500, 999])
+def test_deciding_from_a_bar_gives_what_deciding_everything_gives_from_there(start, monkeypatch):
+    # A crossing at `start` itself compares with the bar before it, which is not decided; a
+    # small window puts window edges around it too.
+    monkeypatch.setattr(decide_module, "WINDOW", 37)
+    candles = hourly_walk(1_200)
+    for slug in ("ema-crossover", "multi-trend-confluence", "super_trend"):
+        document = catalog(slug)
+        whole, part = decide(document, candles), decide(document, candles, start=start)
+        for name, signal in vars(whole).items():
+            assert np.array_equal(getattr(part, name)[start:], signal[start:]), (slug, name)
+            assert not getattr(part, name)[:start].any()
 
 
 def test_a_store_refuses_candles_that_do_not_begin_its_history():
@@ -211,3 +265,6 @@ def test_a_store_refuses_candles_that_do_not_begin_its_history():
 
     with pytest.raises(ValueError, match="begin"):
         decide(catalog("ema-crossover"), history.slice(10, 200), store=store)
+    other = hourly_walk(500)  # the same times, another market's prices
+    with pytest.raises(ValueError, match="begin"):
+        decide(catalog("ema-crossover"), other.slice(0, 200), store=store)

@@ -5,9 +5,20 @@ out-of-sample return and the stitched equity are worked out by hand below."""
 import numpy as np
 import pytest
 
+from strategies import rules
+from strategies.engine import Market
+from strategies.engine.study.search import Setting
 from strategies.engine.study.space import dimension
 from strategies.engine.study.walk_forward import walk_forward
-from tests.strategies.study_helpers import CAPITAL, regimes, setting
+from strategies.series import Candles
+from tests.strategies.study_helpers import (
+    CAPITAL,
+    DAY_MS,
+    NO_COSTS,
+    START_MS,
+    regimes,
+    setting,
+)
 
 WINDOW_CYCLES = 30 // 5  # a 30-day out-of-sample window holds six five-day cycles
 
@@ -56,3 +67,37 @@ def test_the_robustness_of_a_strategy_that_won_every_fold(found):
     assert score.stability == pytest.approx(1 - 0.5 / 7)
     assert score.trusted
     assert 0 <= score.score <= 1
+    # Five combinations, each with a Sharpe ratio over the whole period.
+    assert len(found.trial_sharpes) == 5
+    assert found.deflated_sharpe is not None
+
+
+def test_an_account_wiped_out_out_of_sample_ends_the_stitched_equity_and_doubts_the_fold():
+    # Short from the first bar of every window (no stop). In-sample the price halves (the
+    # short wins); out of sample it quadruples: the short loses three times the account.
+    # The stitched equity stops at 0 and the fold counts as a 99.99 % loss, not a crash.
+    document = rules.parse(
+        """
+name: always-short
+long_only: false
+entry:
+  combine: AND
+  direction: short
+  rules:
+    - {lhs: {bar: close}, op: lt, rhs: {value: 1000000}}
+exit: {lhs: {bar: close}, op: gt, rhs: {value: 1000000}}
+"""
+    )
+    prices = np.concatenate([np.linspace(100, 50, 60), np.linspace(50, 200, 30)])
+    times = START_MS + DAY_MS * np.arange(len(prices), dtype=np.int64)
+    candles = Candles("1d", times, prices, prices, prices, prices, np.full(len(prices), 1e9))
+    study = Setting(document, candles, CAPITAL, NO_COSTS, Market(allows_shorts=True), "return")
+    cooldown = dimension(document, "risk.cooldown_bars", 0, 1, 1)
+
+    found = walk_forward(study, [cooldown], start=0)
+
+    assert len(found.folds) == 1
+    assert found.folds[0].out_of_sample_return < -1
+    assert found.equity[-1] == 0.0
+    assert found.robustness.worst_fold_return == pytest.approx(-0.9999)
+    assert "deep_fold" in found.robustness.doubts

@@ -2,10 +2,11 @@
 ranked by the study's objective.
 
 Every trial is a full backtest (decisions, the fill model, the statistics), the same code a
-report runs, so a study's best parameters give the same trades when backtested alone over the
-same bars. Indicator values come from one IndicatorStore per history: trials that share an
-indicator's parameters (every trial varying only the slow EMA shares the fast one) compute it
-once, and so do the folds of a walk-forward.
+report runs, that leaves its position at the open of the period's last bar (as a paper run's
+"close the position" does): a study's best parameters give the same trades as such a
+backtest of the same bars alone. Indicator values come from one IndicatorStore per history:
+trials that share an indicator's parameters (every trial varying only the slow EMA shares the
+fast one) compute it once, and so do the folds of a walk-forward.
 """
 
 from collections.abc import Mapping, Sequence
@@ -70,6 +71,9 @@ def run_trial(
         model=setting.model,
         market=setting.market,
         warmup=period.start,
+        # Flat at the end: the last bar's open closes what is held, its costs paid, so a
+        # period's result is money in hand (and the next walk-forward window starts flat).
+        flatten_at=period.bars - 2 if period.bars >= 2 else None,
         funding=None if setting.funding is None else setting.funding[: period.stop],
         store=store,
     )

@@ -11,6 +11,7 @@ the pages word them.
 """
 
 import itertools
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -81,7 +82,7 @@ def dimension(document: Document, path: str, low: float, high: float, step: floa
     """The values of `path` from `low` to `high` by `step` (both bounds included when the step
     reaches them), checked against what the document may hold there."""
     integer, lowest, highest = _allowed(document, path)
-    if step <= 0 or high < low:
+    if not all(math.isfinite(x) for x in (low, high, step)) or step <= 0 or high < low:
         raise SpaceError("bad_range", path=path, low=low, high=high, step=step)
     if integer and not all(float(x).is_integer() for x in (low, high, step)):
         raise SpaceError("not_integer", path=path)
@@ -118,6 +119,8 @@ def grid(
     if total > MAX_COMBINATIONS:
         raise SpaceError("too_many", count=total, most=MAX_COMBINATIONS)
     paths = [d.path for d in dimensions]
+    if len(set(paths)) < len(paths):
+        raise SpaceError("same_path_twice")
     kept = []
     for values in itertools.product(*(d.values for d in dimensions)):
         parameters = dict(zip(paths, values, strict=True))
@@ -125,16 +128,20 @@ def grid(
             document, parameters
         ):
             kept.append(parameters)
+    if not kept:  # constraints no combination meets ("a < a"): nothing to search
+        raise SpaceError("nothing_to_try")
     return kept
 
 
 def with_parameters(document: Document, parameters: Parameters) -> Document:
     """The document with these values at these paths (checked by `dimension`: no validation
-    again, which would cost a trial more than its backtest)."""
+    again, which would cost a trial more than its backtest), integers kept integers."""
     indicators = dict(document.indicators)
-    risk: dict[str, float] = {}
+    risk: dict[str, float | int] = {}
     for path, value in parameters.items():
         owner, name = path.split(".", 1)
+        # Values read back from JSON or a form may be 8.0 where the indicator slices by 8.
+        value = int(value) if _allowed(document, path)[0] else float(value)
         if owner == "risk" and owner not in document.indicators:
             risk[name] = value
         else:

@@ -2,11 +2,13 @@
 the out-of-sample window that follows, which no trial saw. The out-of-sample windows stitched
 together are what the strategy, re-optimised as a user would, would have made.
 
-Each window starts flat (a position open at the end of one is closed by its backtest's end,
-marked at the last close, not carried into the next). A fold where no trial could be ranked
-in-sample trades nothing out of sample: it counts as a fold that made nothing.
+Every window starts and ends flat: each trial leaves its position at the open of its period's
+last bar, with the fill model's slippage and fee (search.py), and the next window trades
+what the last one left. A fold where no trial could be ranked in-sample trades nothing out
+of sample: it counts as a fold that made nothing. An account wiped out trades no more.
 """
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -19,6 +21,10 @@ from strategies.engine.study.folds import DAY_MS, Fold, walk_forward_folds
 from strategies.engine.study.robustness import FoldOutcome, Robustness, robustness
 from strategies.engine.study.search import Period, Setting, Trial, best_trial, run_trial, search
 from strategies.engine.study.space import Constraint, Dimension, grid
+
+# A window that lost the whole account (or more, short) counts as losing 99.99 % of it: the
+# robustness score takes logs of growth, and such a fold is what its "deep fold" doubt is for.
+WIPED_OUT = -0.9999
 
 
 @dataclass(frozen=True)
@@ -46,7 +52,7 @@ class WalkForward:
     folds: list[FoldResult]
     times: np.ndarray  # bar opens of the out-of-sample windows, one after another
     equity: np.ndarray  # the stitched out-of-sample equity at those bars' closes
-    trial_sharpes: np.ndarray  # every ranked in-sample trial's daily Sharpe ratio
+    trial_sharpes: np.ndarray  # every combination's daily Sharpe ratio over the whole period
     deflated_sharpe: float | None
     robustness: Robustness | None  # None without any fold
 
@@ -75,24 +81,29 @@ def walk_forward(
     )
     combinations = grid(setting.document, dimensions, constraints)
     store = IndicatorStore(candles)
-    results, sharpes = [], []
+    results, pieces, level = [], [], setting.capital
     for fold in folds:
-        in_sample = _shifted(fold.in_sample, start)
         out_of_sample = _shifted(fold.out_of_sample, start)
-        trials = search(setting, store, combinations, in_sample)
-        sharpes += [t.result.stats.sharpe for t in trials if t.result.stats.sharpe is not None]
-        chosen = best_trial(trials)
-        traded = run_trial(setting, store, chosen.parameters, out_of_sample) if chosen else None
-        results.append(FoldResult(fold, len(trials), chosen, traded))
-    times, equity = _stitched(results, setting, start)
-    daily_sharpes = np.array(sharpes, dtype=np.float64) / ANNUALISE
-    deflated = _deflated(equity, times, setting.capital, daily_sharpes, len(combinations))
+        chosen = best_trial(search(setting, store, combinations, _shifted(fold.in_sample, start)))
+        traded = None
+        if chosen is not None and level > 0:
+            # Traded with what the windows before left (sizing need not scale with capital).
+            account = dataclasses.replace(setting, capital=level)
+            traded = run_trial(account, store, chosen.parameters, out_of_sample)
+        results.append(FoldResult(fold, len(combinations), chosen, traded))
+        curve = traded.result.equity if traded else np.full(out_of_sample.bars, level)
+        pieces.append(np.maximum(curve, 0.0))  # a wiped-out account trades no more
+        level = float(pieces[-1][-1]) if len(curve) else level
+    times = _window_times(candles.time, folds, start)
+    equity = np.concatenate(pieces) if pieces else np.empty(0)
+    sharpes = _period_sharpes(setting, store, combinations, Period(start, len(candles)))
+    deflated = _deflated(equity, times, setting.capital, sharpes, len(combinations))
     outcomes = _outcomes(results, dimensions, bar_ms)
     return WalkForward(
         folds=results,
         times=times,
         equity=equity,
-        trial_sharpes=daily_sharpes,
+        trial_sharpes=sharpes,
         deflated_sharpe=deflated,
         robustness=robustness(outcomes, deflated) if outcomes else None,
     )
@@ -102,32 +113,36 @@ def _shifted(bars: slice, start: int) -> Period:
     return Period(bars.start + start, bars.stop + start)
 
 
-def _stitched(
-    results: Sequence[FoldResult], setting: Setting, start: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """The out-of-sample windows' equity one after another, each window compounding on where
-    the last one ended; a window without a choice holds its cash."""
-    times, pieces, level = [], [], setting.capital
-    for result in results:
-        window = _shifted(result.fold.out_of_sample, start)
-        times.append(setting.candles.time[window.start : window.stop])
-        if result.out_of_sample is None:
-            pieces.append(np.full(window.bars, level))
-            continue
-        curve = result.out_of_sample.result.equity * (level / setting.capital)
-        pieces.append(curve)
-        level = float(curve[-1]) if len(curve) else level
-    if not pieces:
-        return np.empty(0, dtype=np.int64), np.empty(0)
-    return np.concatenate(times), np.concatenate(pieces)
+def _window_times(times: np.ndarray, folds: Sequence[Fold], start: int) -> np.ndarray:
+    """The bar opens of the out-of-sample windows, one after another."""
+    if not folds:
+        return np.empty(0, dtype=np.int64)
+    return np.concatenate([times[_as_slice(_shifted(f.out_of_sample, start))] for f in folds])
+
+
+def _as_slice(period: Period) -> slice:
+    return slice(period.start, period.stop)
+
+
+def _period_sharpes(
+    setting: Setting, store: IndicatorStore, combinations: Sequence, period: Period
+) -> np.ndarray:
+    """Every combination's daily Sharpe ratio over the whole study period: the trials the
+    choices were made among, measured over a horizon like the stitched windows' (a Sharpe
+    ratio over 60 days spreads far wider than one over the whole period, and would deflate
+    any result). A combination whose Sharpe ratio cannot be computed (it never traded)
+    counts as 0."""
+    trials = search(setting, store, combinations, period)
+    sharpes = [t.result.stats.sharpe or 0.0 for t in trials]
+    return np.array(sharpes, dtype=np.float64) / ANNUALISE
 
 
 def _deflated(
     equity: np.ndarray, times: np.ndarray, capital: float, sharpes: np.ndarray, trials: int
 ) -> float | None:
     """The deflated Sharpe ratio of the stitched daily returns: each fold chose among `trials`
-    combinations, whose Sharpe ratios spread as every ranked in-sample trial's did."""
-    if not len(equity) or len(sharpes) < 2:
+    combinations, whose Sharpe ratios spread as `sharpes` do."""
+    if not len(equity) or not len(sharpes):
         return None
     return deflated_sharpe(daily_returns(equity, times, capital), sharpes, trials=trials)
 
@@ -145,8 +160,8 @@ def _outcomes(
         fold = result.fold
         outcomes.append(
             FoldOutcome(
-                in_sample_return=result.in_sample_return,
-                out_of_sample_return=result.out_of_sample_return,
+                in_sample_return=max(result.in_sample_return, WIPED_OUT),
+                out_of_sample_return=max(result.out_of_sample_return, WIPED_OUT),
                 in_sample_days=_days(fold.in_sample, bar_ms),
                 out_of_sample_days=_days(fold.out_of_sample, bar_ms),
                 parameters=previous,
