@@ -43,7 +43,7 @@ def test_a_report_draws_its_charts_and_sorts_its_ledger(
     assert fits_the_screen(page)
     page.screenshot(path=tmp_path / "report.png", full_page=True)
 
-    ledger = page.locator("table.backtest-ledger").first
+    ledger = page.locator("table.sortable").first  # the trade ledger, the first sortable table
     header = ledger.locator("thead th", has_text="Profit or loss")
     header.get_by_role("button").click()
     expect(header).to_have_attribute("aria-sort", "ascending")
