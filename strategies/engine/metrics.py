@@ -239,7 +239,7 @@ def sortino(returns: np.ndarray) -> float | None:
 
 def trade_statistics(trades: list[Trade]) -> dict:
     """win_rate, profit_factor, expectancy, trades, average_holding_ms over closed trades."""
-    pnl = np.array([trade.pnl for trade in trades], dtype=np.float64)
+    pnl = np.fromiter((trade.pnl for trade in trades), np.float64, len(trades))
     if not len(pnl):
         empty = {"win_rate": None, "profit_factor": None, "expectancy": None}
         return empty | {"trades": 0, "average_holding_ms": None}
@@ -258,8 +258,9 @@ def trade_extremes(trades: list[Trade]) -> dict:
     """average_win, average_loss, largest_win, largest_loss (money), best_trade and
     worst_trade (a trade's profit over what its entry cost), the longest streaks of winning
     and of losing trades (a trade at exactly zero ends both) and the SQN, over closed trades."""
-    pnl = np.array([trade.pnl for trade in trades], dtype=np.float64)
-    cost = np.array([trade.entry_price * trade.size for trade in trades], dtype=np.float64)
+    count = len(trades)
+    pnl = np.fromiter((trade.pnl for trade in trades), np.float64, count)
+    cost = np.fromiter((trade.entry_price * trade.size for trade in trades), np.float64, count)
     wins, losses = pnl[pnl > 0], pnl[pnl < 0]
     with np.errstate(divide="ignore", invalid="ignore"):
         returns = pnl[cost > 0] / cost[cost > 0]
@@ -280,9 +281,8 @@ def trade_extremes(trades: list[Trade]) -> dict:
 
 
 def _longest_run(flags: np.ndarray) -> int:
-    """The most consecutive true values."""
-    longest = current = 0
-    for flag in flags.tolist():
-        current = current + 1 if flag else 0
-        longest = max(longest, current)
-    return longest
+    """The most consecutive true values (where runs start and end, at once: a loop over a
+    million bars' 47,000 trades cost more than the rest of the statistics)."""
+    edges = np.diff(np.concatenate(([0], flags.astype(np.int8), [0])))
+    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    return int((ends - starts).max()) if len(starts) else 0
