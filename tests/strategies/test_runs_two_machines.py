@@ -80,7 +80,10 @@ def test_two_clusters_from_two_copies_split_the_ticks_and_never_tick_a_bar_twice
         copy.mkdir()
         working_copy(copy)
         machines.append(copy)
-        start_qcluster(cwd=copy, Q_WORKERS="2")
+        # A copy has no compiled code on disk: each worker's first tick compiles the fill
+        # loop, which took over the 20 s task limit on a loaded CI machine (the tick killed,
+        # its runs never ticked). The limit is raised here; the test is about who ticks.
+        start_qcluster(cwd=copy, Q_WORKERS="2", Q_TIMEOUT="150", Q_RETRY="200")
     # Both machines wait at the broker before any tick is queued: a machine still starting
     # would leave every batch to the other (CI once saw one machine tick all 24 runs).
     both_running(tmp_path, len(machines))
@@ -94,7 +97,7 @@ def test_two_clusters_from_two_copies_split_the_ticks_and_never_tick_a_bar_twice
             async_task(BATCH_TASK, batch, bar_ms, task_name=f"run-ticks-{batch[0]}{copy}")
 
     bars = len(candles) - 1  # bars 1 to 5, the run's period
-    deadline = time.monotonic() + 120
+    deadline = time.monotonic() + 300  # compiling first, on a loaded machine
     while time.monotonic() < deadline:
         if RunBar.objects.count() == RUNS * bars:
             break
