@@ -4,10 +4,14 @@ trades, next to what happened."""
 
 from dataclasses import dataclass
 
-import numpy as np
 from django.utils.translation import gettext_lazy as _
 
-from strategies.engine.study.montecarlo import Percentiles, monte_carlo, trade_returns
+from strategies.engine.study.montecarlo import (
+    Percentiles,
+    as_happened,
+    monte_carlo,
+    trade_returns,
+)
 from strategies.models import Backtest
 from strategies.views.backtest_display import percent
 
@@ -56,9 +60,7 @@ def monte_carlo_shown(backtest: Backtest) -> MonteCarloShown | None:
         resampled = monte_carlo(returns, method="bootstrap", runs=runs, seed=SEED)
     except ValueError:  # a trade lost all the equity it entered with: nothing left to replay
         return MonteCarloShown(trades=len(pnls), runs=runs, rows=[], wiped_out=True)
-    path = np.cumprod(1 + returns)
-    fall = float(np.max(1 - path / np.maximum.accumulate(np.maximum(path, 1.0))))
-    final = float(path[-1] - 1)
+    fall, final = as_happened(returns)
     return MonteCarloShown(
         trades=len(pnls),
         runs=runs,

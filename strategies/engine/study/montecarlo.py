@@ -88,6 +88,13 @@ def monte_carlo(returns: np.ndarray, *, method: str, runs: int = 1000, seed: int
     )
 
 
+def as_happened(returns: np.ndarray) -> tuple[float, float]:
+    """(maximum drawdown, final return) of the trades in the order they closed: the same
+    measures as every run's, for the run that actually happened."""
+    equity = np.cumprod(1.0 + _validated_returns(returns))[np.newaxis, :]
+    return float(_max_drawdowns(equity)[0]), float(equity[0, -1] - 1.0)
+
+
 def _validated_returns(returns: np.ndarray) -> np.ndarray:
     trades = np.asarray(returns, dtype=np.float64)
     if trades.ndim != 1 or len(trades) == 0:

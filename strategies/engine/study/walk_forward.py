@@ -81,9 +81,10 @@ def walk_forward(
     )
     combinations = grid(setting.document, dimensions, constraints)
     store = IndicatorStore(candles)
-    results, pieces, level = [], [], setting.capital
+    results, pieces, times, level = [], [], [], setting.capital
     for fold in folds:
         out_of_sample = _shifted(fold.out_of_sample, start)
+        times.append(candles.time[out_of_sample.start : out_of_sample.stop])
         chosen = best_trial(search(setting, store, combinations, _shifted(fold.in_sample, start)))
         traded = None
         if chosen is not None and level > 0:
@@ -94,14 +95,14 @@ def walk_forward(
         curve = traded.result.equity if traded else np.full(out_of_sample.bars, level)
         pieces.append(np.maximum(curve, 0.0))  # a wiped-out account trades no more
         level = float(pieces[-1][-1]) if len(curve) else level
-    times = _window_times(candles.time, folds, start)
+    opens = np.concatenate(times) if times else np.empty(0, dtype=np.int64)
     equity = np.concatenate(pieces) if pieces else np.empty(0)
     sharpes = _period_sharpes(setting, store, combinations, Period(start, len(candles)))
-    deflated = _deflated(equity, times, setting.capital, sharpes, len(combinations))
+    deflated = _deflated(equity, opens, setting.capital, sharpes, len(combinations))
     outcomes = _outcomes(results, dimensions, bar_ms)
     return WalkForward(
         folds=results,
-        times=times,
+        times=opens,
         equity=equity,
         trial_sharpes=sharpes,
         deflated_sharpe=deflated,
@@ -111,17 +112,6 @@ def walk_forward(
 
 def _shifted(bars: slice, start: int) -> Period:
     return Period(bars.start + start, bars.stop + start)
-
-
-def _window_times(times: np.ndarray, folds: Sequence[Fold], start: int) -> np.ndarray:
-    """The bar opens of the out-of-sample windows, one after another."""
-    if not folds:
-        return np.empty(0, dtype=np.int64)
-    return np.concatenate([times[_as_slice(_shifted(f.out_of_sample, start))] for f in folds])
-
-
-def _as_slice(period: Period) -> slice:
-    return slice(period.start, period.stop)
 
 
 def _period_sharpes(
