@@ -10,8 +10,11 @@ class ExchangesConfig(AppConfig):
 
     def ready(self) -> None:
         # Imported once the app registry is ready: these modules use the models.
+        from django.db.models.signals import post_delete, post_save
+
         from accounts import services as accounts_services
         from exchanges import services
+        from exchanges.context_processors import forget_keys_to_replace
         from exchanges.crypto import keyring
 
         # Malformed or missing key-encryption keys stop every process at start-up.
@@ -21,3 +24,8 @@ class ExchangesConfig(AppConfig):
         accounts_services.account_deleting.connect(
             services.keys_delete_for_account, dispatch_uid="exchanges.account_deleting"
         )
+        # Every page's key banner is cached per user: any write to a key forgets it.
+        for signal in (post_save, post_delete):
+            signal.connect(
+                forget_keys_to_replace, sender="exchanges.ExchangeKey", dispatch_uid="key-banner"
+            )

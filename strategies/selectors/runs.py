@@ -1,6 +1,6 @@
 """Reads of runs with their owner's visibility: another user's run is a 404."""
 
-from django.db.models import Count, Max, Min, Subquery
+from django.db.models import Count, Max, Min
 from django.shortcuts import get_object_or_404
 
 from accounts.models import User
@@ -31,12 +31,23 @@ def run_activity(run: StrategyRun) -> dict:
 def latest_catch_up(run: StrategyRun) -> dict | None:
     """The bars the run's latest catch-up evaluated late (after a pause), and when: {"first",
     "last": bar opens (ms), "count", "at": when they were evaluated}; None if none was."""
-    late = RunBar.objects.filter(run=run).exclude(caught_up_at=None)
-    latest = late.order_by("-caught_up_at").values("caught_up_at")[:1]
-    span = late.filter(caught_up_at=Subquery(latest)).aggregate(
-        first=Min("bar_ms"), last=Max("bar_ms"), count=Count("pk"), at=Max("caught_up_at")
+    # `IS NOT NULL` as the partial index states it (an exclude() reads every bar of the run);
+    # one query: the bars grouped by when they were caught up, the latest group.
+    latest = (
+        RunBar.objects.filter(run=run, caught_up_at__isnull=False)
+        .values("caught_up_at")
+        .annotate(first=Min("bar_ms"), last=Max("bar_ms"), count=Count("pk"))
+        .order_by("-caught_up_at")
+        .first()
     )
-    return span if span["count"] else None
+    if latest is None:
+        return None
+    return {
+        "first": latest["first"],
+        "last": latest["last"],
+        "count": latest["count"],
+        "at": latest["caught_up_at"],
+    }
 
 
 def backtest_to_repeat(user: User, backtest_id: str | None) -> Backtest | None:

@@ -26,6 +26,7 @@ from strategies.selectors.candles import imported_series_of
 from strategies.selectors.long_jobs import backtest_wait, period_cost
 from strategies.services import backtests as services
 from strategies.views import backtest_display as display
+from strategies.views.compressed import packed, packed_response
 from strategies.views.later import Later
 from strategies.views.long_job_display import cost_sentences, held_days, place_sentences
 from strategies.views.monte_carlo_display import monte_carlo_shown
@@ -215,7 +216,7 @@ def backtest_detail(request: AuthenticatedRequest, backtest_id: int) -> HttpResp
 def backtest_chart(request: AuthenticatedRequest, backtest_id: int) -> HttpResponse:
     """The report's chart data, apart from its page: columns of numbers, the same for as long
     as the backtest exists, so kept rendered (per language: the labels) and cached by the
-    browser. Compressed on the way out, as every answer is."""
+    browser; kept compressed (it holds the user's numbers, no token or secret)."""
     backtest = selectors.backtest_of(request.user, backtest_id, report=False)
     finished = backtest.finished_at.timestamp() if backtest.finished_at else 0
     key = f"backtest-chart:{backtest.pk}:{finished}:{get_language()}"
@@ -223,9 +224,9 @@ def backtest_chart(request: AuthenticatedRequest, backtest_id: int) -> HttpRespo
     if body is None:
         if not backtest.equity:
             raise Http404("no chart before the report")
-        body = json.dumps(display.chart_data(backtest), separators=(",", ":"))
+        body = packed(json.dumps(display.chart_data(backtest), separators=(",", ":")))
         caches["pages"].set(key, body, CHART_CACHE_S)
-    response = HttpResponse(body, content_type="application/json")
+    response = packed_response(request, body, "application/json")
     # Private: another user may not see it; the page's link carries the finish time.
     response["Cache-Control"] = f"private, max-age={CHART_CACHE_S}"
     return response

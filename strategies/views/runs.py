@@ -24,7 +24,7 @@ from strategies.selectors import runs as selectors
 from strategies.services import live_start, run_history, run_messages
 from strategies.services import runs as services
 from strategies.views import backtest_display, run_display
-from strategies.views.fragments import content_key
+from strategies.views.fragments import columns, rows_key
 from strategies.views.later import Later
 
 REFRESH_SECONDS = 10
@@ -98,28 +98,29 @@ def _live(run, document) -> dict[str, object]:
     activity = selectors.run_activity(run)
     paper_closable = services.paper_position_closable(run)
     closing = paper_closable and run.flatten_bar_ms is not None
-    decisions = run_display.decision_rows(document, activity["decisions"])
-    orders = run_display.order_rows(activity["orders"])
-    trades = run_display.ledger_rows(activity["trades"])
-    stats = backtest_display.stat_rows(run.stats, perpetual=run.perpetual)
+    decisions, orders, trades = activity["decisions"], activity["orders"], activity["trades"]
     return {
         "run": run,
         "stop_text": run_display.stop_text(run),
         "cancel_text": run_display.cancel_text(run),
         "paper_closable": paper_closable,
         "alert_text": run_display.alert_text(run),
-        "drift": run_display.drift(run, activity["orders"]) if run.mode == RunMode.LIVE else None,
+        "drift": run_display.drift(run, orders) if run.mode == RunMode.LIVE else None,
         "history": run_display.history(run) if run.mode == RunMode.LIVE else None,
-        "decisions": decisions,
-        "orders": orders,
+        # The tables are kept rendered under a digest of the rows they are built from
+        # (_live.html): most refreshes of an active run's page find them unchanged, and skip
+        # wording them (Later).
+        "activity_key": rows_key(
+            [(columns(d), d.order and columns(d.order)) for d in decisions],
+            [(columns(o), [columns(fill) for fill in o.fills.all()]) for o in orders],
+        ),
+        "results_key": rows_key([columns(trade) for trade in trades], run.stats, run.perpetual),
+        "decisions": Later(lambda: run_display.decision_rows(document, decisions)),
+        "orders": Later(lambda: run_display.order_rows(orders)),
+        "trades": Later(lambda: run_display.ledger_rows(trades)),
+        "stats": Later(lambda: backtest_display.stat_rows(run.stats, perpetual=run.perpetual)),
         "catch_up": run_display.catch_up(activity["catch_up"]),
-        "trades": trades,
         "position": backtest_display.trade_rows([run.position])[0] if run.position else None,
-        "stats": stats,
-        # The tables are kept rendered under a digest of their rows (_live.html): most
-        # refreshes of an active run's page find them unchanged.
-        "activity_key": content_key(decisions, orders),
-        "results_key": content_key(trades, stats),
         "started": backtest_display.when(run.start_ms),
         "last_bar": backtest_display.when(run.last_bar_ms),
         # Also while what follows a stop is under way: a cancel, a paper position's close.

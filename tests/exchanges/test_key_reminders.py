@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from exchanges.models import ExchangeKey
 from exchanges.reminders import keys_remind
-from exchanges.services import exchange_key_create
+from exchanges.services import exchange_key_create, exchange_key_delete
 from tests.accounts.helpers import make_user
 from tests.exchanges.conftest import kraken_credentials
 
@@ -70,3 +70,21 @@ def test_the_banner_shows_on_every_page_for_its_owner_only(owner, kraken):
     assert "One of your exchange keys is old or about to expire" in page
     assert "old or about to expire" not in other_client.get("/en/guides/").content.decode()
     assert "Une de tes clés de plateforme" in client.get("/fr/guides/").content.decode()
+
+
+def test_the_banner_leaves_the_moment_its_key_is_replaced_or_deleted(owner, kraken):
+    banner = "One of your exchange keys is old or about to expire"
+    old = key(owner, kraken, "old", age_days=100)
+    client = Client()
+    client.force_login(owner)
+    assert banner in client.get("/en/guides/").content.decode()  # now kept in the cache
+
+    # As a tested replacement is adopted (exchanges.replacements): the key saved, rotated.
+    old.rotated_at = timezone.now()
+    old.save(update_fields=["rotated_at"])
+    assert "old or about to expire" not in client.get("/en/guides/").content.decode()
+
+    second = key(owner, kraken, "second", age_days=100)
+    assert banner in client.get("/en/guides/").content.decode()
+    exchange_key_delete(key=second)
+    assert "old or about to expire" not in client.get("/en/guides/").content.decode()

@@ -287,9 +287,9 @@ def test_the_list_reads_every_series_and_import_in_one_query_each(post, django_a
         post(client, GOOD, symbol=symbol)
     post(client, HEADER, symbol="BAD/USD")
 
-    # The session, the user, the imports, the series with their bar counts, the keys to
-    # replace (banner).
-    with django_assert_num_queries(5):
+    # The user, the imports, the series with their bar counts, the keys to replace (banner);
+    # the session is read from the cache.
+    with django_assert_num_queries(4):
         page = _text(client.get(_url()))
 
     assert page.count("<td>3</td>") == 3

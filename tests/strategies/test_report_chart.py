@@ -2,6 +2,7 @@
 private to the owner) and every page compressed on the way out."""
 
 import gzip
+import json
 
 import pytest
 from django.urls import reverse
@@ -75,3 +76,22 @@ def test_pages_are_compressed_for_browsers_that_accept_it():
     text = gzip.decompress(packed.content).decode()
     assert "Backtest of EMA crossover" in text
     assert len(packed.content) < len(plain.content) / 2
+
+
+def test_the_chart_data_is_kept_compressed_and_unpacked_for_a_client_without_gzip():
+    client, owner = signed_in("owner@example.com")
+    backtest = report(owner, equity=[[HOUR_S * 1000, 10_001.0]], prices=[[0, 1, 2, 0.5, 1.5]])
+    url = reverse("strategies:backtests:chart", args=[backtest.pk])
+
+    plain = client.get(url)
+    packed = client.get(url, headers={"accept-encoding": "gzip, deflate, br"})
+    again = client.get(url, headers={"accept-encoding": "gzip"})
+
+    assert "Content-Encoding" not in plain
+    assert packed["Content-Encoding"] == again["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in packed["Vary"]
+    assert "Accept-Encoding" in plain["Vary"]
+    # The same numbers either way, and the kept bytes served as they are.
+    assert json.loads(gzip.decompress(packed.content)) == plain.json()
+    assert packed.content == again.content
+    assert plain.json()["prices"]["high"] == [2.0]

@@ -9,7 +9,16 @@ from accounts import services as accounts_services
 from accounts.models import User
 from exchanges import retry
 from strategies.candles.store import series_for
-from strategies.models import Backtest, CatalogEntry, RunBar, RunStatus, StrategyRun
+from strategies.engine.enums import Status
+from strategies.models import (
+    Backtest,
+    CatalogEntry,
+    RunBar,
+    RunOrder,
+    RunStatus,
+    RunTrade,
+    StrategyRun,
+)
 from strategies.services import run_ticks
 from strategies.services.run_ticks import run_tick, runs_fan_out
 from tests.accounts.helpers import enrol, make_user, verify_session
@@ -282,3 +291,27 @@ def test_a_backtest_report_offers_a_paper_run_with_its_settings():
     assert 'value="0.26"' in form or 'value="0.2600"' in form
     assert 'value="7.5"' in form
     assert 'value="5"' in form  # 0.05 of a candle's volume, shown in percent
+
+
+def test_the_run_pages_kept_tables_follow_a_write_that_bypasses_save():
+    client, user = verified("kept@example.com")
+    candles = hand_candles()
+    stored(candles)
+    run = paper_run(
+        user, HAND, candles, start=1, capital=1000.0, fee=0, slippage_bps=0, max_volume_share=0.5
+    )
+    for bar_ms in candles.time[1:].tolist():
+        run_tick(run_id=run.pk, bar_ms=bar_ms)
+    before = page(client.get(f"/en/runs/{run.pk}/live/"))
+    trade = RunTrade.objects.get(run=run)
+
+    # As a broker records an exchange's answer, and as a correction would: update(), no
+    # save(), no signal; the tables were kept rendered by the request before.
+    RunOrder.objects.filter(run=run, bar_ms=int(candles.time[2])).update(status=Status.REJECTED)
+    RunTrade.objects.filter(pk=trade.pk).update(pnl=trade.pnl + 1234.5)
+    after = page(client.get(f"/en/runs/{run.pk}/live/"))
+
+    assert "Buy 5.45454545 (Filled)" in before
+    assert "Buy 5.45454545 (Refused by the exchange)" in after
+    assert "1,234.5" not in before
+    assert f"{trade.pnl + 1234.5:,.2f}" in after
