@@ -24,7 +24,7 @@ import numpy as np
 
 from strategies.compiled import njit
 from strategies.decimal_to_double import decimal_to_double
-from strategies.eight_digits import digits_by_eight
+from strategies.eight_digits import count_byte, digits_by_word
 
 COLUMNS = ("timestamp", "open", "high", "low", "close", "volume")
 FIELDS = len(COLUMNS)
@@ -75,9 +75,10 @@ def parse_rows(data, at, columns, first_row, last_row):
                 at += 1
             # Digits (leading zeros included: a mantissa of 15 digits stays exact either way);
             # past 18 (what an int64 holds) only their count matters: the value goes the hard way.
-            # Runs of eight digits are read as one word each (eight_digits.py), the rest one by one.
+            # Digits are read a word (up to eight) at a time (eight_digits.py); near the data's
+            # end, one by one.
             mantissa, digits, scale = 0, 0, 0
-            at, mantissa, digits = digits_by_eight(data, at, end_of_data, mantissa, digits)
+            at, mantissa, digits = digits_by_word(data, at, end_of_data, mantissa, digits)
             while at < end_of_data and ZERO <= data[at] <= NINE:
                 if digits < 18:
                     mantissa = mantissa * 10 + (data[at] - ZERO)
@@ -88,7 +89,7 @@ def parse_rows(data, at, columns, first_row, last_row):
             if at < end_of_data and data[at] == DOT:
                 at += 1
                 before = digits
-                at, mantissa, digits = digits_by_eight(data, at, end_of_data, mantissa, digits)
+                at, mantissa, digits = digits_by_word(data, at, end_of_data, mantissa, digits)
                 scale -= digits - before
                 while at < end_of_data and ZERO <= data[at] <= NINE:
                     if digits < 18:
@@ -200,6 +201,53 @@ def bad_rows(columns, earliest, latest, largest, keep):
     return counts, first
 
 
+# A timestamp numpy's conversion to int64 gives no number for (NaN, out of range): x86's
+# answer, stated so the compiled loop is defined too. bad_rows reports such a time.
+NO_TIME = np.iinfo(np.int64).min
+INT64_BOUND = 2.0**63
+
+
+@njit(cache=True, nogil=True)
+def time_steps(stamps, keep):
+    """The timestamps as integers, and in the same pass what the reader checks of the steps
+    between them, without an array of steps: (the times, the shortest forward step (or the
+    largest int64 without one), how many steps do not go forward (a duplicate or out of order),
+    the first `keep` of them by the row of the earlier time (-1 after))."""
+    count = len(stamps)
+    times = np.empty(count, dtype=np.int64)
+    backward = np.full(keep, -1, dtype=np.int64)
+    backward_count = 0
+    shortest = np.iinfo(np.int64).max
+    for row in range(count):
+        stamp = stamps[row]
+        times[row] = np.int64(stamp) if -INT64_BOUND <= stamp < INT64_BOUND else NO_TIME
+        if row:
+            step = times[row] - times[row - 1]
+            if step <= 0:
+                if backward_count < keep:
+                    backward[backward_count] = row - 1
+                backward_count += 1
+            elif step < shortest:
+                shortest = step
+    return times, shortest, backward_count, backward
+
+
+@njit(cache=True, nogil=True)
+def uneven_steps(times, bar_ms, keep):
+    """How many steps between the times are not a whole number of bars, and the first `keep`
+    of them by the row of the earlier time (-1 after). The remainder is taken only where a
+    step is not exactly one bar: most are."""
+    uneven = np.full(keep, -1, dtype=np.int64)
+    uneven_count = 0
+    for row in range(len(times) - 1):
+        step = times[row + 1] - times[row]
+        if step != bar_ms and step % bar_ms != 0:
+            if uneven_count < keep:
+                uneven[uneven_count] = row
+            uneven_count += 1
+    return uneven_count, uneven
+
+
 Progress = Callable[[int, int], None]
 
 
@@ -230,7 +278,9 @@ def read_table(raw: bytes | mmap.mmap, progress: Progress | None) -> np.ndarray 
     chunks = _chunks(raw, header_end + 1, end)
     with ThreadPoolExecutor(max_workers=PARSERS) as parsers:
         # Rows per chunk (the last line may lack its newline), then each chunk's first row.
-        counted = list(parsers.map(lambda chunk: _newlines(data[chunk[0] : chunk[1]]), chunks))
+        counted = list(
+            parsers.map(lambda chunk: count_byte(data, chunk[0], chunk[1], NEWLINE), chunks)
+        )
         counted[-1] += data[end - 1] != NEWLINE
         firsts = np.r_[0, np.cumsum(counted)]
         rows = int(firsts[-1])
@@ -253,11 +303,6 @@ def read_table(raw: bytes | mmap.mmap, progress: Progress | None) -> np.ndarray 
         text = copy_hard(data, cells).view(f"S{WIDEST}").ravel()
         columns[cells[:, 1], cells[:, 0]] = text.astype(np.float64)
     return columns
-
-
-def _newlines(part: np.ndarray) -> int:
-    # numpy's comparison and count run vectorised, without the GIL (3x the compiled loop).
-    return int(np.count_nonzero(part == NEWLINE))
 
 
 def _chunks(raw: bytes | mmap.mmap, start: int, end: int) -> list[tuple[int, int]]:

@@ -1,16 +1,19 @@
-"""Eight digits read as one word: the check and the value agree with Python's own reading of
-the same eight bytes (str.isdigit on ASCII, int()), for digits, their neighbours in the ASCII
-table and any byte at all, wherever in the word the odd byte sits."""
+"""Up to eight digits read as one word: how many lead the word and the number they write agree
+with Python's own reading of the same eight bytes (the bytes 0-9 before the first other one,
+int()), for digits, their neighbours in the ASCII table and any byte at all, wherever in the
+word the odd byte sits; and a whole value read word by word as Python reads its digits."""
 
 import numpy as np
 import pytest
 
-from strategies.eight_digits import eight_digits_at
+from strategies.eight_digits import count_byte, digits_by_word, leading_digits_at
 
 
-def python_reading(chunk: bytes) -> tuple[bool, int | None]:
-    is_digits = all(48 <= byte <= 57 for byte in chunk)
-    return is_digits, int(chunk) if is_digits else None
+def python_reading(chunk: bytes) -> tuple[int, int]:
+    count = 0
+    while count < len(chunk) and 48 <= chunk[count] <= 57:
+        count += 1
+    return count, int(chunk[:count]) if count else 0
 
 
 def words(seed: int, count: int) -> list[bytes]:
@@ -33,8 +36,43 @@ def test_the_word_reads_as_python_reads_the_bytes(seed):
     for chunk in words(seed, 20_000):
         # At an odd offset in a longer buffer: the load is unaligned.
         data = np.frombuffer(b"x" + chunk + b"yyyyyyy", dtype=np.uint8)
-        is_digits, value = eight_digits_at(data, 1)
-        expected_digits, expected_value = python_reading(chunk)
-        assert is_digits == expected_digits, chunk
-        if expected_digits:
-            assert value == expected_value, chunk
+        assert leading_digits_at(data, 1) == python_reading(chunk), chunk
+
+
+@pytest.mark.parametrize(
+    "text",
+    [b"1", b"12345", b"1234567", b"12345678", b"123456789", b"1704067200000", b"000000000123"],
+)
+def test_a_run_of_digits_reads_word_by_word_as_python_reads_it(text):
+    # Followed by a comma and padding: every word read stays inside the buffer.
+    data = np.frombuffer(b"," + text + b",99999999", dtype=np.uint8)
+
+    at, mantissa, digits = digits_by_word(data, 1, len(data), 0, 0)
+
+    # Up to 18 digits fit; the 9-digit one stops at 8 + 1 as the comma ends the second word.
+    assert (at, mantissa, digits) == (1 + len(text), int(text), len(text))
+
+
+def test_the_words_stop_where_the_mantissa_would_overflow():
+    # 11 digits held already: no word more (the byte loop reads the rest).
+    data = np.frombuffer(b"12345678,", dtype=np.uint8)
+
+    assert digits_by_word(data, 0, len(data), 12_345_678_901, 11) == (0, 12_345_678_901, 11)
+
+
+@pytest.mark.parametrize("seed", [3, 4])
+def test_a_byte_counted_eight_at_a_time_as_python_counts_it(seed):
+    rng = np.random.default_rng(seed)
+    # Newlines among their neighbours (0x09, 0x0B, 0x8A: one bit away) and any byte at all.
+    near = np.array([10, 10, 10, 9, 11, 0x8A, 0, 0xFF], dtype=np.uint8)
+    for _ in range(300):
+        size = int(rng.integers(0, 80))
+        picked = near[rng.integers(len(near), size=size)]
+        anything = rng.integers(0, 256, size=size, dtype=np.uint8)
+        data = np.where(rng.random(size) < 0.5, picked, anything).astype(np.uint8).tobytes()
+        start = int(rng.integers(0, size + 1))
+        end = int(rng.integers(start, size + 1))
+
+        counted = count_byte(np.frombuffer(data, dtype=np.uint8), start, end, 10)
+
+        assert counted == data.count(b"\n", start, end), (data, start, end)
