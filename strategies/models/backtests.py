@@ -103,6 +103,13 @@ class Backtest(FillModelColumns, MarketColumns, models.Model):
     monthly = models.JSONField(default=list, blank=True)
     bars = models.PositiveIntegerField(null=True, blank=True)
     gaps = models.PositiveIntegerField(null=True, blank=True)  # bars missing in held ranges
+    # The candles before the period that fed the indicators, and how many they needed
+    # (engine.history_bars): fewer exist where the market's history begins later.
+    warmup_bars = models.PositiveIntegerField(null=True, blank=True)
+    warmup_wanted = models.PositiveIntegerField(null=True, blank=True)
+    # The median move of a candle over the period (|close / previous close - 1|): what a round
+    # trip's costs are set against on the report.
+    typical_move = models.FloatField(null=True, blank=True)
 
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)

@@ -60,6 +60,20 @@ def backtest_titles(backtests: Iterable[Backtest], language: str) -> dict[int, s
     return {b.pk: found.get(b.catalog_entry_id or 0, b.strategy_name) for b in backtests}
 
 
+def suggested_timeframes(backtest: Backtest) -> tuple[list[str], bool]:
+    """The timeframes the catalog suggests for the strategy backtested, and whether they are
+    those of the catalog strategy a user's copy came from; ([], False) for a strategy of the
+    user's own."""
+    if backtest.catalog_entry_id is not None:
+        entries = CatalogEntry.objects.filter(pk=backtest.catalog_entry_id)
+        return entries.values_list("timeframes", flat=True).first() or [], False
+    if backtest.strategy_version_id is not None:
+        versions = StrategyVersion.objects.filter(pk=backtest.strategy_version_id)
+        found = versions.values_list("strategy__copied_from__timeframes", flat=True).first()
+        return found or [], True
+    return [], False
+
+
 def exchanges_offered() -> QuerySet[Exchange]:
     """The exchanges of the published guides, in the guides' order."""
     return exchanges_available()

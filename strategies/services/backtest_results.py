@@ -1,6 +1,6 @@
 """A finished backtest as its row keeps it: statistics, trades, the curves the charts draw
 (at most CHART_POINTS points each, so a browser takes any period), the data's provenance and
-its gaps."""
+its gaps, and how far a candle typically moves."""
 
 import math
 
@@ -23,6 +23,16 @@ def _finite(value: object) -> object:
 
 def stats_json(result: Result) -> dict:
     return {name: _finite(value) for name, value in result.stats.as_dict().items()}
+
+
+def typical_move(candles: Candles) -> float | None:
+    """The median of |close / previous close - 1| over the candles: how far one candle usually
+    moves (a round trip's costs are set against it). None without two closes to compare."""
+    close = candles.close
+    with np.errstate(divide="ignore", invalid="ignore"):
+        moves = np.abs(close[1:] / close[:-1] - 1.0)
+    moves = moves[np.isfinite(moves)]
+    return float(np.median(moves)) if len(moves) else None
 
 
 def trades_json(result: Result) -> tuple[list[dict], list[dict]]:

@@ -285,6 +285,9 @@ def _fresh_start() -> dict:
         "gaps": None,
         "funding": None,
         "monthly": [],
+        "warmup_bars": None,
+        "warmup_wanted": None,
+        "typical_move": None,
     }
 
 
@@ -292,7 +295,8 @@ def _run(backtest: Backtest) -> Turn:
     document = rules.parse(backtest.document, base_timeframe=backtest.timeframe)
     bar_ms = timeframe_ms(backtest.timeframe)
     # Warm-up bars before the period, so that its first decisions are already valid.
-    first = backtest.start_ms - history_bars(document, backtest.timeframe) * bar_ms
+    wanted = history_bars(document, backtest.timeframe)
+    first = backtest.start_ms - wanted * bar_ms
     series = _candles(backtest, first)
     if series is None:
         return Turn.WAIT
@@ -314,7 +318,8 @@ def _run(backtest: Backtest) -> Turn:
         funding=rates,
     )
     funding = None if rates is None else {"paid": result.funding, "covered": covered}
-    _store(backtest, result, candles.slice(warmup, len(candles)), series, funding)
+    period = candles.slice(warmup, len(candles))
+    _store(backtest, result, period, series, funding, warmup=(warmup, wanted))
     rate_record("simulate", len(candles), time.monotonic() - began)
     return Turn.DONE
 
@@ -361,7 +366,11 @@ def _candles(backtest: Backtest, first: int) -> CandleSeries | None:
     return None
 
 
-def _store(backtest: Backtest, result, period, series, funding: dict | None) -> None:
+def _store(
+    backtest: Backtest, result, period, series, funding: dict | None, *, warmup: tuple[int, int]
+) -> None:
+    """The finished report. `warmup`: the candles before the period that fed the indicators,
+    and how many they needed."""
     trades, open_trades = results.trades_json(result)
     start, end = backtest.start_ms, backtest.end_ms
     advance(
@@ -378,4 +387,7 @@ def _store(backtest: Backtest, result, period, series, funding: dict | None) -> 
         bars=len(period),
         gaps=results.gap_count(series.coverage, start, end, period.bar_ms, len(period)),
         funding=funding,
+        warmup_bars=warmup[0],
+        warmup_wanted=warmup[1],
+        typical_move=results.typical_move(period),
     )

@@ -32,6 +32,7 @@ from strategies.views.long_job_display import cost_sentences, held_days, place_s
 from strategies.views.monte_carlo_display import monte_carlo_shown
 from strategies.views.monthly_display import month_names, monthly_grid
 from strategies.views.report_breakdown import breakdown_tables
+from strategies.views.report_warnings import report_warnings, warmup_text
 
 HISTORY_LENGTH = 200
 CHART_CACHE_S = 24 * 3600
@@ -197,6 +198,10 @@ def _report(backtest: Backtest) -> dict[str, object]:
         "monthly": Later(lambda: monthly_grid(backtest.monthly)),
         "month_names": Later(month_names),
         "chart": Later(lambda: bool(backtest.equity)),
+        "warnings": Later(
+            lambda: report_warnings(backtest, selectors.suggested_timeframes(backtest))
+        ),
+        "warmup": Later(lambda: warmup_text(backtest)),
     }
 
 

@@ -5,6 +5,7 @@ CSV ledger, the history's query count, and every route closed to other users."""
 import csv
 import io
 from datetime import datetime
+from itertools import pairwise
 from types import SimpleNamespace
 
 import pytest
@@ -88,6 +89,12 @@ def test_a_backtest_runs_end_to_end_through_the_form_the_task_and_the_report(
     assert [t["pnl"] for t in run.trades] == pytest.approx([t.pnl for t in expected.trades])
     assert run.stats["final_equity"] == pytest.approx(expected.stats.final_equity)
     assert all(t["entry_time"] >= start for t in [*run.trades, *run.open_trades])
+    # The warm-up in full, and a candle's median move over the period by a plain loop.
+    assert (run.warmup_bars, run.warmup_wanted) == (warm, warm)
+    closes = candles.close[warm:].tolist()
+    moves = sorted(abs(after / before - 1) for before, after in pairwise(closes))
+    assert len(moves) % 2 == 1
+    assert run.typical_move == pytest.approx(moves[len(moves) // 2])
     assert len(run.equity) == 72
     assert len(run.prices) == 72
     # The report, titled by the catalog's title (its document names it by its slug).
