@@ -92,6 +92,9 @@ class Backtest(FillModelColumns, MarketColumns, models.Model):
     open_trades = models.JSONField(default=list, blank=True)
     # At most CHART_POINTS points each: [[time ms, equity], ...] and [[time ms, o, h, l, c], ...]
     equity = models.JSONField(default=list, blank=True)
+    # [[bar close ms, value], ...] at the equity points' bars: the capital bought at the first
+    # open and held (empty in reports stored before it).
+    hold = models.JSONField(default=list, blank=True)
     prices = models.JSONField(default=list, blank=True)
     provenance = models.JSONField(default=list, blank=True)  # [[start, end, source], ...]
     # A perpetual's funding (the fill model's point 9): {"paid": money received (negative:

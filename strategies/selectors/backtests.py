@@ -23,7 +23,16 @@ from strategies.selectors.catalog import titles_first_in
 CATALOG_PREFIX, MINE_PREFIX = "catalog:", "mine:"
 # The report's heavy columns (a year of hourly candles is a megabyte of JSON to decode): a
 # history list never reads them, the report only when its kept rendering is missing.
-RESULT_FIELDS = ("document", "trades", "open_trades", "equity", "prices", "provenance", "monthly")
+RESULT_FIELDS = (
+    "document",
+    "trades",
+    "open_trades",
+    "equity",
+    "hold",
+    "prices",
+    "provenance",
+    "monthly",
+)
 
 
 def backtests_of(user: User, *, strategy: str = "", status: str = "") -> QuerySet[Backtest]:

@@ -48,16 +48,36 @@ def equity_points(closes: np.ndarray, equity: np.ndarray, points: int = CHART_PO
     """[[bar close ms, equity], ...]: per bucket of bars, its lowest point and its last one
     (two points at most, at their own closes), so the drawdown drawn is never shallower than
     the one stated and the last point is the final equity."""
+    return [[int(closes[i]), float(equity[i])] for i in _equity_shown(equity, points)]
+
+
+def hold_points(
+    closes: np.ndarray, equity: np.ndarray, hold: np.ndarray, points: int = CHART_POINTS
+) -> list:
+    """[[bar close ms, buy and hold], ...] at the bars equity_points shows: the chart draws
+    both lines on the same times."""
+    return [[int(closes[i]), float(hold[i])] for i in _equity_shown(equity, points)]
+
+
+def _equity_shown(equity: np.ndarray, points: int) -> list[int]:
     if not len(equity):
         return []
     size = bucket_size(len(equity), max(1, points // 2))
-    shown = []
+    shown: list[int] = []
     for first in range(0, len(equity), size):
         last = min(first + size, len(equity)) - 1
         low = first + int(np.argmin(equity[first : last + 1]))
-        for index in sorted({low, last}):
-            shown.append([int(closes[index]), float(equity[index])])
+        shown.extend(sorted({low, last}))
     return shown
+
+
+def buy_and_hold(period: Candles, capital: float, fee: float, slippage_bps: float) -> np.ndarray:
+    """What the capital is worth at each close had it bought at the period's first open, as
+    the fill model buys (the price worse by the slippage, the fee paid on top, out of the
+    capital) and held: marked at the close, as a trade open at the end is, with no exit paid."""
+    price = float(period.open[0]) * (1 + slippage_bps / 10_000)
+    units = capital / (price * (1 + fee))
+    return units * period.close
 
 
 def price_points(candles: Candles, points: int = CHART_POINTS) -> list:

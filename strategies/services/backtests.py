@@ -279,6 +279,7 @@ def _fresh_start() -> dict:
         "trades": [],
         "open_trades": [],
         "equity": [],
+        "hold": [],
         "prices": [],
         "provenance": [],
         "bars": None,
@@ -373,6 +374,9 @@ def _store(
     and how many they needed."""
     trades, open_trades = results.trades_json(result)
     start, end = backtest.start_ms, backtest.end_ms
+    closes = period.time + period.bar_ms
+    capital = float(backtest.capital)
+    hold = results.buy_and_hold(period, capital, backtest.fee, backtest.slippage_bps)
     advance(
         backtest,
         status=BacktestStatus.DONE,
@@ -380,8 +384,9 @@ def _store(
         stats=results.stats_json(result),
         trades=trades,
         open_trades=open_trades,
-        equity=results.equity_points(period.time + period.bar_ms, result.equity),
-        monthly=monthly_returns(result.equity, period.time, float(backtest.capital)),
+        equity=results.equity_points(closes, result.equity),
+        hold=results.hold_points(closes, result.equity, hold),
+        monthly=monthly_returns(result.equity, period.time, capital),
         prices=results.price_points(period),
         provenance=results.period_provenance(series.provenance, start, end),
         bars=len(period),

@@ -229,7 +229,10 @@ def chart_data(backtest: Backtest) -> dict:
             for index, name in enumerate(PRICE_FIELDS)
         },
     }
-    return equity_chart(float(backtest.capital), backtest.equity) | {
+    chart = equity_chart(float(backtest.capital), backtest.equity)
+    if len(backtest.hold) == len(backtest.equity):  # empty in reports stored before it
+        chart["equity"]["hold"] = [_drawn(value) for _ms, value in backtest.hold]
+    return chart | {
         "prices": prices,
         "markers": _markers(backtest),
     }
@@ -257,7 +260,11 @@ def equity_chart(capital: float, points: list) -> dict:
         "equity": {"time": times, "value": equity, "drawdown": drawdown},
         "prices": {"time": []},
         "markers": {"time": [], "entry": [], "long": []},
-        "labels": {"equity": str(_("Equity")), "drawdown": str(_("Drawdown (%)"))},
+        "labels": {
+            "equity": str(_("Equity")),
+            "drawdown": str(_("Drawdown (%)")),
+            "hold": str(_("Buy and hold")),
+        },
     }
 
 

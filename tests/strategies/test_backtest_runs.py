@@ -114,6 +114,15 @@ def test_a_backtest_runs_end_to_end_through_the_form_the_task_and_the_report(
     drawn = pytest.approx([value for _ms, value in run.equity], rel=1e-7)
     assert columns["equity"]["value"] == drawn
     assert columns["prices"]["close"] == pytest.approx([row[4] for row in run.prices], rel=1e-7)
+    # Buy and hold on the same times: the capital bought at the first open (no slippage in
+    # this run, the fee on top) and marked at each close, by hand from the venue's candles.
+    period = candles.slice(warm, len(candles))
+    units = 10_000.0 / (float(period.open[0]) * (1 + run.fee))
+    assert run.slippage_bps == 0
+    assert columns["equity"]["hold"] == pytest.approx(
+        [units * close for close in period.close.tolist()], rel=1e-7
+    )
+    assert columns["labels"]["hold"] == "Buy and hold"
     entries = [
         time
         for time, entry in zip(*(columns["markers"][k] for k in ("time", "entry")), strict=True)

@@ -4,9 +4,11 @@ private to the owner) and every page compressed on the way out."""
 import gzip
 import json
 
+import numpy as np
 import pytest
 from django.urls import reverse
 
+from strategies.services.backtest_results import equity_points, hold_points
 from strategies.views.backtest_display import equity_chart
 from tests.strategies.mine_helpers import signed_in
 from tests.strategies.test_page_edges import report
@@ -95,3 +97,17 @@ def test_the_chart_data_is_kept_compressed_and_unpacked_for_a_client_without_gzi
     assert json.loads(gzip.decompress(packed.content)) == plain.json()
     assert packed.content == again.content
     assert plain.json()["prices"]["high"] == [2.0]
+
+
+def test_buy_and_hold_is_kept_at_the_bars_the_equity_line_shows():
+    closes = np.arange(1, 9, dtype=np.int64) * HOUR_S * 1000
+    equity = np.array([10.0, 9.0, 11.0, 12.0, 8.0, 13.0, 14.0, 15.0])
+    hold = np.arange(100.0, 108.0)
+
+    # Four points at most: buckets of four bars, each giving its lowest bar and its last.
+    shown = equity_points(closes, equity, points=4)
+    held = hold_points(closes, equity, hold, points=4)
+
+    hours = [ms // (HOUR_S * 1000) for ms, _value in shown]
+    assert hours == [2, 4, 5, 8]
+    assert held == [[ms, 100.0 + ms // (HOUR_S * 1000) - 1] for ms, _value in shown]

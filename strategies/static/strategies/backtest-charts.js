@@ -40,6 +40,15 @@
       var equityChart = LC.createChart(equityBox, common);
       var equity = equityChart.addSeries(LC.LineSeries, { color: "#0969da", lineWidth: 2, title: data.labels.equity });
       equity.setData(points(data.equity, ["value"]));
+      if (data.equity.hold) {
+        // The same capital bought at the first open and held: what the strategy has to beat.
+        var hold = equityChart.addSeries(LC.LineSeries, {
+          color: "#6e7781", lineWidth: 1, lineStyle: LC.LineStyle.Dashed, title: data.labels.hold
+        });
+        hold.setData(data.equity.time.map(function (time, i) {
+          return { time: time, value: data.equity.hold[i] };
+        }));
+      }
       var drawdown = equityChart.addSeries(LC.AreaSeries, {
         lineColor: "#cf222e", topColor: "rgba(207, 34, 46, 0.05)", bottomColor: "rgba(207, 34, 46, 0.35)",
         lineWidth: 1, title: data.labels.drawdown, priceScaleId: "drawdown", invertFilledArea: true
