@@ -9,6 +9,7 @@ import numpy as np
 from strategies.candles.ranges import Range, merged
 from strategies.engine import Backtest as Result
 from strategies.engine import trade_json
+from strategies.engine.fills import Trade
 from strategies.series import Candles
 
 CHART_POINTS = 2000
@@ -35,8 +36,29 @@ def typical_move(candles: Candles) -> float | None:
     return float(np.median(moves)) if len(moves) else None
 
 
-def trades_json(result: Result) -> tuple[list[dict], list[dict]]:
-    return [trade_json(t) for t in result.trades], [trade_json(t) for t in result.open_trades]
+def trades_json(result: Result, period: Candles) -> tuple[list[dict], list[dict]]:
+    """Closed trades (with their excursions over `period`, the candles they were traded on)
+    and trades open at the end."""
+    closed = [trade_json(t) | excursions(t, period) for t in result.trades]
+    return closed, [trade_json(t) for t in result.open_trades]
+
+
+def excursions(trade: Trade, period: Candles) -> dict[str, float]:
+    """How far the price went against a closed trade and for it while it was held, as
+    fractions of its entry price: {"mae": <= 0, "mfe": >= 0}. Held: every bar from the entry
+    bar (entered at its open) to the one before the exit bar, the exit bar's open, and the
+    exit price itself (a stop or target inside the exit bar goes no further)."""
+    held = slice(trade.entry_bar, trade.exit_bar)
+    prices = [trade.entry_price, float(trade.exit_price or trade.entry_price)]
+    if trade.exit_bar is not None and trade.exit_bar < len(period):
+        prices.append(float(period.open[trade.exit_bar]))
+    lowest = min(float(period.low[held].min(initial=np.inf)), *prices)
+    highest = max(float(period.high[held].max(initial=-np.inf)), *prices)
+    against, towards = (lowest, highest) if trade.side == "long" else (highest, lowest)
+    return {
+        "mae": -abs(against / trade.entry_price - 1),
+        "mfe": abs(towards / trade.entry_price - 1),
+    }
 
 
 def bucket_size(count: int, points: int = CHART_POINTS) -> int:

@@ -372,7 +372,7 @@ def _store(
 ) -> None:
     """The finished report. `warmup`: the candles before the period that fed the indicators,
     and how many they needed."""
-    trades, open_trades = results.trades_json(result)
+    trades, open_trades = results.trades_json(result, period)
     start, end = backtest.start_ms, backtest.end_ms
     closes = period.time + period.bar_ms
     capital = float(backtest.capital)

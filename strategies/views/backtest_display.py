@@ -83,7 +83,7 @@ def total_return_text(stats: dict | None) -> str:
 # 2 bps of slippage, computed).
 CSV_DIGITS = 10
 CSV_TIMES = ("entry_time", "exit_time")
-CSV_NUMBERS = ("entry_price", "exit_price", "mark_price", "pnl", "fees")
+CSV_NUMBERS = ("entry_price", "exit_price", "mark_price", "pnl", "fees", "mae", "mfe")
 
 
 def csv_row(trade: dict, amount_step: float | None) -> dict:
@@ -205,6 +205,9 @@ def trade_rows(trades: list[dict]) -> list[dict]:
                 "exit_at": when(trade.get("exit_time")),
                 "reason_text": EXIT_REASONS.get(trade.get("exit_reason") or "", ""),
                 "return_pct": 100 * trade["pnl"] / cost if cost else None,
+                # Reports stored before excursions were kept have none.
+                "mae_pct": 100 * trade["mae"] if "mae" in trade else None,
+                "mfe_pct": 100 * trade["mfe"] if "mfe" in trade else None,
             }
         )
     return rows

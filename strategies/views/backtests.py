@@ -47,6 +47,8 @@ CSV_COLUMNS = (
     "fees",
     "exit_reason",
     "mark_price",
+    "mae",
+    "mfe",
 )
 
 
@@ -185,6 +187,7 @@ def _report(backtest: Backtest) -> dict[str, object]:
         "end": display.when(backtest.end_ms),
         "stats": Later(lambda: display.stat_rows(backtest.stats, perpetual=backtest.perpetual)),
         "trades": Later(lambda: display.trade_rows(backtest.trades)),
+        "excursions": Later(lambda: bool(backtest.trades) and "mae" in backtest.trades[0]),
         "open_trades": Later(lambda: display.trade_rows(backtest.open_trades)),
         "provenance": Later(lambda: display.provenance_rows(backtest.provenance)),
         "failure": display.failure_text(backtest),

@@ -306,6 +306,9 @@ def test_the_ledger_downloads_as_csv(kraken, django_capture_on_commit_callbacks)
         assert opened.timestamp() * 1000 == trade["entry_time"]
         assert row["entry_time"].endswith("Z")
         assert float(row["pnl"]) == pytest.approx(trade["pnl"], rel=1e-9)
+        if trade in run.trades:  # closed: with its excursions, as fractions
+            assert float(row["mae"]) == pytest.approx(trade["mae"], rel=1e-9)
+            assert float(row["mae"]) <= 0 <= float(row["mfe"])
 
 
 def test_the_csv_gives_times_in_iso_and_numbers_without_float_noise():
