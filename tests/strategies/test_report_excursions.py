@@ -22,9 +22,8 @@ CLOSE = [100.0, 101.0, 103.0, 102.0, 95.0]
 
 def hand_candles() -> Candles:
     times = HOUR_MS * np.arange(len(OPEN), dtype=np.int64)
-    return Candles(
-        "1h", times, *(np.array(column) for column in (OPEN, HIGH, LOW, CLOSE)), np.ones(5)
-    )
+    open_, high, low, close = (np.array(column) for column in (OPEN, HIGH, LOW, CLOSE))
+    return Candles("1h", times, open_, high, low, close, np.ones(len(OPEN)))
 
 
 def trade(side: str, entry_bar: int, entry_price: float, exit_bar: int, exit_price: float):
