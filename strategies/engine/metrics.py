@@ -209,17 +209,36 @@ def monthly_returns(equity: np.ndarray, times: np.ndarray, capital: float) -> li
     first month against the capital; months by the bar's open, as days are for the Sharpe
     ratio), for each month with bars (a month without any is left out: the next one's return
     spans the gap)."""
+    months = np.asarray(times, dtype="datetime64[ms]").astype("datetime64[M]")
+    return _returns_by(months, months, equity, capital)
+
+
+# The epoch (1970-01-01) was a Thursday: weeks counted from the Monday before it.
+MONDAY_BEFORE_EPOCH_MS = -3 * DAY_MS
+WEEK_MS = 7 * DAY_MS
+
+
+def weekly_returns(equity: np.ndarray, times: np.ndarray, capital: float) -> list[list]:
+    """[["YYYY-MM-DD", return], ...]: as monthly_returns, by weeks from Monday 00:00 UTC to
+    the next (ISO weeks), each labelled by its Monday."""
+    weeks = (np.asarray(times, dtype=np.int64) - MONDAY_BEFORE_EPOCH_MS) // WEEK_MS
+    mondays = (weeks * WEEK_MS + MONDAY_BEFORE_EPOCH_MS).astype("datetime64[ms]")
+    return _returns_by(weeks, mondays.astype("datetime64[D]"), equity, capital)
+
+
+def _returns_by(groups: np.ndarray, labels: np.ndarray, equity, capital: float) -> list[list]:
+    """From each group's last close to the next group's (the first from the capital), with the
+    label of its bars; groups: a key per bar, equal for the bars of one group, in time order."""
     if not len(equity):
         return []
-    months = np.asarray(times, dtype="datetime64[ms]").astype("datetime64[M]")
-    last = np.append(np.flatnonzero(months[1:] != months[:-1]), len(months) - 1)
+    last = np.append(np.flatnonzero(groups[1:] != groups[:-1]), len(groups) - 1)
     ends = np.asarray(equity, dtype=np.float64)[last]
     starts = np.concatenate(([capital], ends[:-1]))
     with np.errstate(divide="ignore", invalid="ignore"):
         made = ends / starts - 1
     return [
-        [str(month), float(value) if np.isfinite(value) else None]
-        for month, value in zip(months[last], made, strict=True)
+        [str(label), float(value) if np.isfinite(value) else None]
+        for label, value in zip(labels[last], made, strict=True)
     ]
 
 

@@ -104,6 +104,8 @@ class Backtest(FillModelColumns, MarketColumns, models.Model):
     # [["YYYY-MM", return], ...]: metrics.monthly_returns over the period (empty in reports
     # stored before it).
     monthly = models.JSONField(default=list, blank=True)
+    # [["YYYY-MM-DD" (a Monday), return], ...]: metrics.weekly_returns, likewise.
+    weekly = models.JSONField(default=list, blank=True)
     bars = models.PositiveIntegerField(null=True, blank=True)
     gaps = models.PositiveIntegerField(null=True, blank=True)  # bars missing in held ranges
     # The candles before the period that fed the indicators, and how many they needed

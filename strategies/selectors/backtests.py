@@ -32,6 +32,7 @@ RESULT_FIELDS = (
     "prices",
     "provenance",
     "monthly",
+    "weekly",
 )
 
 

@@ -35,7 +35,7 @@ from strategies.candles.ranges import missing
 from strategies.candles.store import candles_read, series_for
 from strategies.engine import FillModel, Market, ShortsNotAllowed, history_bars
 from strategies.engine import backtest as simulate_backtest
-from strategies.engine.metrics import monthly_returns
+from strategies.engine.metrics import monthly_returns, weekly_returns
 from strategies.models import (
     Backtest,
     BacktestStatus,
@@ -286,6 +286,7 @@ def _fresh_start() -> dict:
         "gaps": None,
         "funding": None,
         "monthly": [],
+        "weekly": [],
         "warmup_bars": None,
         "warmup_wanted": None,
         "typical_move": None,
@@ -387,6 +388,7 @@ def _store(
         equity=results.equity_points(closes, result.equity),
         hold=results.hold_points(closes, result.equity, hold),
         monthly=monthly_returns(result.equity, period.time, capital),
+        weekly=weekly_returns(result.equity, period.time, capital),
         prices=results.price_points(period),
         provenance=results.period_provenance(series.provenance, start, end),
         bars=len(period),

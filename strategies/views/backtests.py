@@ -33,6 +33,7 @@ from strategies.views.monte_carlo_display import monte_carlo_shown
 from strategies.views.monthly_display import month_names, monthly_grid
 from strategies.views.report_breakdown import breakdown_tables
 from strategies.views.report_warnings import report_warnings, warmup_text
+from strategies.views.weekly_display import weekly_summary
 
 HISTORY_LENGTH = 200
 CHART_CACHE_S = 24 * 3600
@@ -200,6 +201,7 @@ def _report(backtest: Backtest) -> dict[str, object]:
         "breakdown_tables": Later(lambda: breakdown_tables(backtest.trades)),
         "monthly": Later(lambda: monthly_grid(backtest.monthly)),
         "month_names": Later(month_names),
+        "weekly": Later(lambda: weekly_summary(backtest.weekly)),
         "chart": Later(lambda: bool(backtest.equity)),
         "warnings": Later(
             lambda: report_warnings(backtest, selectors.suggested_timeframes(backtest))
