@@ -202,6 +202,9 @@ def trade_rows(trades: list[dict]) -> list[dict]:
             | {
                 "side_text": SIDES.get(trade["side"], trade["side"]),
                 "entry_at": when(trade["entry_time"]),
+                # Seconds, as the charts count time (the report's "on the chart" buttons).
+                "entry_s": trade["entry_time"] // 1000,
+                "exit_s": trade["exit_time"] // 1000 if trade.get("exit_time") else None,
                 "exit_at": when(trade.get("exit_time")),
                 "reason_text": EXIT_REASONS.get(trade.get("exit_reason") or "", ""),
                 "return_pct": 100 * trade["pnl"] / cost if cost else None,

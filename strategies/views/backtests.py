@@ -186,6 +186,7 @@ def _report(backtest: Backtest) -> dict[str, object]:
         "backtest": backtest,
         "start": display.when(backtest.start_ms),
         "end": display.when(backtest.end_ms),
+        "end_s": backtest.end_ms // 1000,
         "stats": Later(lambda: display.stat_rows(backtest.stats, perpetual=backtest.perpetual)),
         "trades": Later(lambda: display.trade_rows(backtest.trades)),
         "excursions": Later(lambda: bool(backtest.trades) and "mae" in backtest.trades[0]),

@@ -20,6 +20,8 @@
     rows.forEach(function (row) { body.appendChild(row); });
     table.querySelectorAll("thead th").forEach(function (th) { th.removeAttribute("aria-sort"); });
     header.setAttribute("aria-sort", ascending ? "ascending" : "descending");
+    // A paged table (pager.js) shows the first page of the new order.
+    table.dispatchEvent(new CustomEvent("table-sorted"));
   }
 
   document.querySelectorAll("table.sortable").forEach(function (table) {

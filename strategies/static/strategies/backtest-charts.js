@@ -12,6 +12,21 @@
       return point;
     });
   }
+  // The ledger's "on the chart" buttons (hidden until a chart is drawn): the price chart
+  // zoomed on the trade, with as much again on each side, and brought into view and focus.
+  function showTradesOnTheChart(chart, box, times) {
+    var step = times.length > 1 ? times[1] - times[0] : 3600;
+    document.querySelectorAll("[data-chart-from]").forEach(function (button) {
+      button.hidden = false;
+      button.addEventListener("click", function () {
+        var from = Number(button.dataset.chartFrom), to = Number(button.dataset.chartTo);
+        var margin = Math.max(to - from, 10 * step);
+        chart.timeScale().setVisibleRange({ from: from - margin, to: to + margin });
+        box.scrollIntoView({ block: "center" });
+        box.focus({ preventScroll: true });
+      });
+    });
+  }
   function start() {
     var source = document.getElementById("backtest-chart-data");
     if (source) { draw(JSON.parse(source.textContent)); return; }
@@ -75,6 +90,7 @@
       });
       LC.createSeriesMarkers(candles, markers);
       priceChart.timeScale().fitContent();
+      showTradesOnTheChart(priceChart, priceBox, data.prices.time);
     }
   }
   if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", start); } else { start(); }
