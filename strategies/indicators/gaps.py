@@ -94,6 +94,7 @@ register(
         description=_("A three-bar gap price left behind, and the latest one it has not filled."),
         params=(),
         outputs=("state", "top", "bottom"),
+        price_outputs=("top", "bottom"),
         output_labels={
             "state": _("state"),
             "top": _("top of the gap"),

@@ -76,6 +76,11 @@ class IndicatorSpec:
     states: Mapping[str, Mapping[float, Promise | str]] = field(default_factory=dict)
     # How sentences name an output other than the first: {"upper": _("upper band")}.
     output_labels: Mapping[str, Promise | str] = field(default_factory=dict)
+    # How a report's price chart draws the outputs: over the candles (levels in the price's
+    # units: averages, bands, stops) or in a pane under them (oscillators, volumes). Outputs
+    # in neither (states, zones) are not drawn.
+    price_outputs: tuple[str, ...] = ()
+    pane_outputs: tuple[str, ...] = ()
     # Outputs that report the latest event and may stay NaN after warm-up until one happens.
     sparse_outputs: tuple[str, ...] = ()
     # Outputs defined before `warmup` (MACD's line before its signal): their own warm-up.
@@ -88,7 +93,13 @@ class IndicatorSpec:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "param_index", {p.name: p for p in self.params})
-        unknown = (set(self.sparse_outputs) | set(self.output_warmups)) - set(self.outputs)
+        named = {
+            *self.sparse_outputs,
+            *self.output_warmups,
+            *self.price_outputs,
+            *self.pane_outputs,
+        }
+        unknown = named - set(self.outputs)
         if unknown:
             raise ValueError(f"{self.kind}: no such outputs {sorted(unknown)}")
 

@@ -109,6 +109,7 @@ register(
         description=_("Trend strength from 0 to 100, with the upward and downward pressure."),
         params=(period(default=14, minimum=2),),
         outputs=("adx", "plus_di", "minus_di"),
+        pane_outputs=("adx", "plus_di", "minus_di"),
         output_labels={"adx": "ADX", "plus_di": "+DI", "minus_di": "-DI"},
         warmup=lambda p, bar_ms: 2 * int(p["period"]) - 1,
         output_warmups={
@@ -164,6 +165,7 @@ register(
             multiplier(default=3.0, help=_("Average true ranges from the middle to each band.")),
         ),
         outputs=("line", "state"),
+        price_outputs=("line",),
         output_labels={"line": _("line"), "state": _("state")},
         warmup=lambda p, bar_ms: int(p["period"]),
         compute=_super_trend,
@@ -190,6 +192,7 @@ register(
             multiplier(default=1.0, help=_("Average true ranges between price and the trail.")),
         ),
         outputs=("trail", "state"),
+        price_outputs=("trail",),
         output_labels={"trail": _("trail"), "state": _("state")},
         warmup=lambda p, bar_ms: max(int(p["cci_period"]) - 1, int(p["atr_period"])),
         compute=_trend_magic,

@@ -47,6 +47,7 @@ register(
         description=_("How far price travels in a bar, on average, gaps included."),
         params=(period(default=14),),
         outputs=("value",),
+        pane_outputs=("value",),
         warmup=lambda p, bar_ms: int(p["period"]),
         compute=_atr,
         label=_("ATR %(period)s"),
@@ -68,6 +69,7 @@ register(
             multiplier("stddev", default=2.0, help=_("Standard deviations to each band.")),
         ),
         outputs=("mid", "upper", "lower"),
+        price_outputs=("mid", "upper", "lower"),
         output_labels={"mid": _("middle band"), "upper": _("upper band"), "lower": _("lower band")},
         warmup=full_window,
         compute=_bollinger,
@@ -86,6 +88,7 @@ register(
         description=_("The highest high and lowest low of the previous N bars."),
         params=(period(default=20),),
         outputs=("upper", "lower", "mid"),
+        price_outputs=("upper", "lower", "mid"),
         output_labels={
             "upper": _("upper channel"),
             "lower": _("lower channel"),

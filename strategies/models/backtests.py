@@ -96,6 +96,9 @@ class Backtest(FillModelColumns, MarketColumns, models.Model):
     # open and held (empty in reports stored before it).
     hold = models.JSONField(default=list, blank=True)
     prices = models.JSONField(default=list, blank=True)
+    # {"alias.output": [value, ...]}: what the price chart draws of the indicators, a value
+    # per price point (empty in reports stored before it).
+    indicators = models.JSONField(default=dict, blank=True)
     provenance = models.JSONField(default=list, blank=True)  # [[start, end, source], ...]
     # A perpetual's funding (the fill model's point 9): {"paid": money received (negative:
     # paid), "covered": [first, last] time of the published rates used (ms), or []}; None

@@ -30,6 +30,7 @@ RESULT_FIELDS = (
     "equity",
     "hold",
     "prices",
+    "indicators",
     "provenance",
     "monthly",
     "weekly",

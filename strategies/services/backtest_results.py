@@ -9,7 +9,10 @@ import numpy as np
 from strategies.candles.ranges import Range, merged
 from strategies.engine import Backtest as Result
 from strategies.engine import trade_json
+from strategies.engine.decide import indicator_values
 from strategies.engine.fills import Trade
+from strategies.indicators import get as indicator_spec
+from strategies.rules.document import Document
 from strategies.series import Candles
 
 CHART_POINTS = 2000
@@ -118,6 +121,28 @@ def price_points(candles: Candles, points: int = CHART_POINTS) -> list:
         strict=True,
     )
     return [list(row) for row in rows]
+
+
+def indicator_points(
+    document: Document, candles: Candles, warmup: int, points: int = CHART_POINTS
+) -> dict[str, list]:
+    """{"alias.output": [value, ...]} for every output a price chart draws (the registry's
+    price_outputs and pane_outputs), one value per price_points bucket of the period (the
+    candles after `warmup`): the value at the bucket's last bar, as its candle's close is;
+    None where it is not defined."""
+    count = len(candles) - warmup
+    if count <= 0:
+        return {}
+    values = indicator_values(document, candles)
+    size = bucket_size(count, points)
+    ends = warmup + np.r_[np.arange(size, count, size), count] - 1
+    drawn = {}
+    for alias, declared in document.indicators.items():
+        spec = indicator_spec(declared.kind)
+        for output in (*spec.price_outputs, *spec.pane_outputs):
+            column = values[f"{alias}.{output}"][ends]
+            drawn[f"{alias}.{output}"] = [_finite(float(value)) for value in column]
+    return drawn
 
 
 def period_provenance(provenance: list, start: int, end: int) -> list:

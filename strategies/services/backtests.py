@@ -35,7 +35,6 @@ from strategies.candles.ranges import missing
 from strategies.candles.store import candles_read, series_for
 from strategies.engine import FillModel, Market, ShortsNotAllowed, history_bars
 from strategies.engine import backtest as simulate_backtest
-from strategies.engine.metrics import monthly_returns, weekly_returns
 from strategies.models import (
     Backtest,
     BacktestStatus,
@@ -49,8 +48,8 @@ from strategies.models import (
 from strategies.models.backtests import ACTIVE
 from strategies.series import timeframe_ms, utc_text
 from strategies.services import backtest_errors as errors
-from strategies.services import backtest_results as results
 from strategies.services.backtest_markets import MarketUnknown
+from strategies.services.backtest_report import report_store
 from strategies.services.backtest_rows import Cancelled, advance, fail, time_limit_reached
 from strategies.services.candle_fills import candle_fill_forsake, candle_fill_request
 from strategies.services.long_jobs import Turn, long_job_drop, long_job_queue
@@ -281,6 +280,7 @@ def _fresh_start() -> dict:
         "equity": [],
         "hold": [],
         "prices": [],
+        "indicators": {},
         "provenance": [],
         "bars": None,
         "gaps": None,
@@ -320,8 +320,15 @@ def _run(backtest: Backtest) -> Turn:
         funding=rates,
     )
     funding = None if rates is None else {"paid": result.funding, "covered": covered}
-    period = candles.slice(warmup, len(candles))
-    _store(backtest, result, period, series, funding, warmup=(warmup, wanted))
+    report_store(
+        backtest,
+        result,
+        document=document,
+        candles=candles,
+        warmup=(warmup, wanted),
+        series=series,
+        funding=funding,
+    )
     rate_record("simulate", len(candles), time.monotonic() - began)
     return Turn.DONE
 
@@ -366,35 +373,3 @@ def _candles(backtest: Backtest, first: int) -> CandleSeries | None:
             return series
         advance(backtest, status=BacktestStatus.FETCHING, fill=fill)
     return None
-
-
-def _store(
-    backtest: Backtest, result, period, series, funding: dict | None, *, warmup: tuple[int, int]
-) -> None:
-    """The finished report. `warmup`: the candles before the period that fed the indicators,
-    and how many they needed."""
-    trades, open_trades = results.trades_json(result, period)
-    start, end = backtest.start_ms, backtest.end_ms
-    closes = period.time + period.bar_ms
-    capital = float(backtest.capital)
-    hold = results.buy_and_hold(period, capital, backtest.fee, backtest.slippage_bps)
-    advance(
-        backtest,
-        status=BacktestStatus.DONE,
-        finished_at=timezone.now(),
-        stats=results.stats_json(result),
-        trades=trades,
-        open_trades=open_trades,
-        equity=results.equity_points(closes, result.equity),
-        hold=results.hold_points(closes, result.equity, hold),
-        monthly=monthly_returns(result.equity, period.time, capital),
-        weekly=weekly_returns(result.equity, period.time, capital),
-        prices=results.price_points(period),
-        provenance=results.period_provenance(series.provenance, start, end),
-        bars=len(period),
-        gaps=results.gap_count(series.coverage, start, end, period.bar_ms, len(period)),
-        funding=funding,
-        warmup_bars=warmup[0],
-        warmup_wanted=warmup[1],
-        typical_move=results.typical_move(period),
-    )

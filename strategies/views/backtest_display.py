@@ -16,6 +16,7 @@ from strategies.engine.metric_texts import COUNT, DURATION, FRACTION, METRICS, M
 from strategies.models import Backtest, CandleSource, StrategyRun
 from strategies.series import utc
 from strategies.services.backtest_errors import error_message
+from strategies.views.chart_indicators import indicator_lines
 
 NOT_ENOUGH = _("not enough data")
 # Past this, a percentage is shown as a bound: an annual rate compounded from a short span
@@ -241,6 +242,7 @@ def chart_data(backtest: Backtest) -> dict:
     return chart | {
         "prices": prices,
         "markers": _markers(backtest),
+        "indicators": indicator_lines(backtest, _drawn),
     }
 
 

@@ -40,6 +40,10 @@ def test_a_report_draws_its_charts_and_sorts_its_ledger(
 
     expect(page.get_by_role("heading", name="Statistics")).to_be_visible()
     expect(page.locator("canvas").first).to_be_visible()  # lightweight-charts drew
+    # Drawn to the end, the strategy's indicators included: the ledger's buttons that show a
+    # trade on the price chart appear once it is (an error drawing a line once hid them).
+    show = page.get_by_role("button", name="Show this trade on the price chart").first
+    expect(show).to_be_visible()
     assert fits_the_screen(page)
     page.screenshot(path=tmp_path / "report.png", full_page=True)
 

@@ -123,6 +123,13 @@ def test_a_backtest_runs_end_to_end_through_the_form_the_task_and_the_report(
         [units * close for close in period.close.tolist()], rel=1e-7
     )
     assert columns["labels"]["hold"] == "Buy and hold"
+    # The strategy's two averages over the candles, a value per price point.
+    lines = columns["indicators"]
+    assert [(line["label"], line["pane"]) for line in lines] == [
+        ("EMA 20", False),
+        ("EMA 50", False),
+    ]
+    assert all(len(line["values"]) == len(run.prices) for line in lines)
     entries = [
         time
         for time, entry in zip(*(columns["markers"][k] for k in ("time", "entry")), strict=True)

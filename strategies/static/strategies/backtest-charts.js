@@ -12,6 +12,20 @@
       return point;
     });
   }
+  // The strategy's indicators: levels over the candles, oscillators in a pane under them.
+  var PALETTE = ["#8250df", "#bf8700", "#1b7c83", "#cf222e", "#0550ae", "#6e7781"];
+  function drawIndicators(LC, chart, data) {
+    (data.indicators || []).forEach(function (line, index) {
+      var series = chart.addSeries(LC.LineSeries, {
+        color: PALETTE[index % PALETTE.length], lineWidth: 1, title: line.label,
+        priceLineVisible: false, lastValueVisible: false
+      }, line.pane ? 1 : 0);
+      series.setData(data.prices.time.map(function (time, i) {
+        var value = line.values[i];
+        return value === null ? { time: time } : { time: time, value: value };
+      }));
+    });
+  }
   // The ledger's "on the chart" buttons (hidden until a chart is drawn): the price chart
   // zoomed on the trade, with as much again on each side, and brought into view and focus.
   function showTradesOnTheChart(chart, box, times) {
@@ -89,6 +103,7 @@
         return { time: m.time, position: m.long ? "aboveBar" : "belowBar", color: "#6e7781", shape: "circle" };
       });
       LC.createSeriesMarkers(candles, markers);
+      drawIndicators(LC, priceChart, data);
       priceChart.timeScale().fitContent();
       showTradesOnTheChart(priceChart, priceBox, data.prices.time);
     }
