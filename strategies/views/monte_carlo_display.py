@@ -4,6 +4,7 @@ trades, next to what happened."""
 
 from dataclasses import dataclass
 
+import numpy as np
 from django.utils.translation import gettext_lazy as _
 
 from strategies.engine.study.montecarlo import (
@@ -14,6 +15,7 @@ from strategies.engine.study.montecarlo import (
 )
 from strategies.models import Backtest
 from strategies.views.backtest_display import percent
+from strategies.views.histograms import Histogram, histogram
 
 RUNS = 1000
 SEED = 0  # the same replays every time the page is rendered
@@ -35,6 +37,9 @@ class MonteCarloRow:
     p5: str
     p50: str
     p95: str
+    histogram: Histogram
+    low: str  # the values at the histogram's edges
+    high: str
 
 
 @dataclass(frozen=True)
@@ -65,13 +70,27 @@ def monte_carlo_shown(backtest: Backtest) -> MonteCarloShown | None:
         trades=len(pnls),
         runs=runs,
         rows=[
-            _row(RESHUFFLED_FALL, fall, reshuffled.max_drawdown),
-            _row(RESAMPLED_FALL, fall, resampled.max_drawdown),
-            _row(RESAMPLED_RETURN, final, resampled.final_return),
+            _row(RESHUFFLED_FALL, fall, reshuffled.max_drawdown, reshuffled.drawdowns),
+            _row(RESAMPLED_FALL, fall, resampled.max_drawdown, resampled.drawdowns),
+            _row(RESAMPLED_RETURN, final, resampled.final_return, resampled.returns),
         ],
     )
 
 
-def _row(label, happened: float, spread: Percentiles) -> MonteCarloRow:
-    shown = [f"{percent(value)} %" for value in (happened, spread.p5, spread.p50, spread.p95)]
-    return MonteCarloRow(str(label), *shown)
+def _row(label, happened: float, spread: Percentiles, values: np.ndarray) -> MonteCarloRow:
+    marks = {"p5": spread.p5, "p50": spread.p50, "p95": spread.p95, "happened": happened}
+    drawn = histogram(values, marks)
+    return MonteCarloRow(
+        label=str(label),
+        happened=_shown(happened),
+        p5=_shown(spread.p5),
+        p50=_shown(spread.p50),
+        p95=_shown(spread.p95),
+        histogram=drawn,
+        low=_shown(drawn.low),
+        high=_shown(drawn.high),
+    )
+
+
+def _shown(fraction: float) -> str:
+    return f"{percent(fraction)} %"
