@@ -1,8 +1,6 @@
 """Reads of backtests and of what the backtest form offers: another user's backtest is never
 found (a 404), and a user picks only published catalog strategies or their own."""
 
-from collections.abc import Iterable
-
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -58,17 +56,6 @@ def backtest_of(user: User, backtest_id: int, *, report: bool = True) -> Backtes
     if not report:
         found = found.defer(*RESULT_FIELDS)
     return get_object_or_404(found, pk=backtest_id)
-
-
-def backtest_titles(backtests: Iterable[Backtest], language: str) -> dict[int, str]:
-    """Each backtest's title as pages show it: a catalog strategy's title in `language` (its
-    document names it by its slug), else the name its document gives (one query)."""
-    backtests = list(backtests)
-    entries = {b.catalog_entry_id for b in backtests if b.catalog_entry_id is not None}
-    found: dict[int, str] = {}
-    for text in titles_first_in(language).filter(entry_id__in=entries):
-        found.setdefault(text.entry_id, text.title)
-    return {b.pk: found.get(b.catalog_entry_id or 0, b.strategy_name) for b in backtests}
 
 
 def suggested_timeframes(backtest: Backtest) -> tuple[list[str], bool]:

@@ -1,6 +1,7 @@
 """Reads of the catalog: visibility, the English fallback, and what a strategy page shows."""
 
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -55,6 +56,18 @@ def titles_first_in(language: str) -> QuerySet[CatalogEntryText]:
         .order_by(Case(When(language=language, then=Value(0)), default=Value(1)))
         .only("entry_id", "language", "title")
     )
+
+
+def shown_titles(rows: Iterable, language: str) -> dict[int, str]:
+    """Each backtest's or run's title as pages show it (rows with catalog_entry_id and
+    strategy_name): a catalog strategy's title in `language` (its document names it by its
+    slug), else the name its document gives; one query."""
+    rows = list(rows)
+    entries = {row.catalog_entry_id for row in rows if row.catalog_entry_id is not None}
+    found: dict[int, str] = {}
+    for text in titles_first_in(language).filter(entry_id__in=entries):
+        found.setdefault(text.entry_id, text.title)
+    return {row.pk: found.get(row.catalog_entry_id or 0, row.strategy_name) for row in rows}
 
 
 def _texts_prefetch(language: str) -> Prefetch:

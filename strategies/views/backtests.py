@@ -23,6 +23,7 @@ from strategies.forms.backtests import TIMEFRAMES, BacktestForm, HistoryFilterFo
 from strategies.models import Backtest, BacktestStatus
 from strategies.selectors import backtests as selectors
 from strategies.selectors.candles import imported_series_of
+from strategies.selectors.catalog import shown_titles
 from strategies.selectors.long_jobs import backtest_wait, period_cost
 from strategies.services import backtests as services
 from strategies.views import backtest_display as display
@@ -218,7 +219,7 @@ def backtest_detail(request: AuthenticatedRequest, backtest_id: int) -> HttpResp
     services.backtests_settle(owner=request.user)
     # The report's columns are read only when its kept rendering is missing (detail.html).
     backtest = selectors.backtest_of(request.user, backtest_id, report=False)
-    title = selectors.backtest_titles([backtest], get_language())[backtest.pk]
+    title = shown_titles([backtest], get_language())[backtest.pk]
     return render(request, "strategies/backtests/detail.html", _report(backtest) | {"title": title})
 
 
@@ -294,7 +295,7 @@ def backtest_csv(request: AuthenticatedRequest, backtest_id: int) -> HttpRespons
 def backtest_list(request: AuthenticatedRequest) -> HttpResponse:
     form = HistoryFilterForm(request.GET or None)
     backtests = list(selectors.backtests_of(request.user, **form.filters())[:HISTORY_LENGTH])
-    titles = selectors.backtest_titles(backtests, get_language())
+    titles = shown_titles(backtests, get_language())
     rows = [
         {"backtest": b, "title": titles[b.pk], "return": display.total_return_text(b.stats)}
         for b in backtests
@@ -314,7 +315,7 @@ def backtest_compare(request: AuthenticatedRequest) -> HttpResponse:
         return redirect("strategies:backtests:list")
     left, right = (selectors.backtest_of(request.user, int(value)) for value in ids)
     rows = display.compare_rows(left.stats, right.stats)
-    titles = selectors.backtest_titles([left, right], get_language())
+    titles = shown_titles([left, right], get_language())
     sides = [
         {
             "backtest": side,

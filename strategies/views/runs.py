@@ -21,6 +21,7 @@ from strategies.forms.runs import GoLiveForm, PaperRunForm
 from strategies.models import RunMode
 from strategies.selectors import backtests as backtest_selectors
 from strategies.selectors import runs as selectors
+from strategies.selectors.catalog import shown_titles
 from strategies.services import live_start, run_history, run_messages
 from strategies.services import runs as services
 from strategies.views import backtest_display, run_display
@@ -35,6 +36,9 @@ REFRESH_SECONDS = 10
 @require_GET
 def run_list(request: AuthenticatedRequest) -> HttpResponse:
     runs = list(selectors.runs_of(request.user))
+    titles = shown_titles(runs, get_language())
+    for run in runs:
+        run.title = titles[run.pk]  # shown by the list
     context = {"runs": runs, "any_active": any(run.active for run in runs)}
     return render(request, "strategies/runs/list.html", context)
 
@@ -140,6 +144,7 @@ def run_detail(request: AuthenticatedRequest, run_id: int) -> HttpResponse:
         "sentences": Later(lambda: rules.sentences(document) if document else []),
         "statement": STATEMENT,
         "costs": backtest_display.costs_text(run),
+        "title": shown_titles([run], get_language())[run.pk],
     }
     return render(request, "strategies/runs/detail.html", context)
 
@@ -284,6 +289,7 @@ def run_go_live(request: AuthenticatedRequest, run_id: int) -> HttpResponse:
         choice=choice,
     )
     context = {"paper": paper, "form": form, "gates": gates, "left_out": choice.left_out}
+    context["title"] = shown_titles([paper], get_language())[paper.pk]
     return render(request, "strategies/runs/go_live.html", context)
 
 

@@ -87,7 +87,11 @@ def test_a_paper_run_starts_loads_its_history_and_ticks_after_the_next_close(
     assert run.history_ms < run.start_ms
     assert (run.amount_step, run.min_amount) == (1e-8, 0.00005)
     text = page(client.get(response["Location"]))
-    assert "Run of ema-crossover" in text
+    # Titled by the catalog's title in the reader's language, not the document's slug.
+    assert "Run of EMA crossover" in text
+    assert "Run of ema-crossover" not in text
+    listing = page(client.get("/fr/runs/"))
+    assert "Croisement d’EMA</a>" in listing
     assert "Waiting for the first candle to close." in text
     assert "Stop the run" in text
 
