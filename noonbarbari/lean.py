@@ -8,7 +8,10 @@ import sys
 from importlib import import_module
 
 # Command name -> the module of its Command class.
-LEAN_COMMANDS = {"backtest": "strategies.management.commands.backtest"}
+LEAN_COMMANDS = {
+    "backtest": "strategies.management.commands.backtest",
+    "warm_compiled": "strategies.management.commands.warm_compiled",
+}
 # Libraries that TA-Lib (pandas, polars: to accept their series) and numba (scipy: for its
 # linear algebra) import whenever they are installed, which the development environment is
 # (backtesting.py and vectorbt, the benchmarks' anchors, bring them). A lean command uses none
