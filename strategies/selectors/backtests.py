@@ -58,20 +58,6 @@ def backtest_of(user: User, backtest_id: int, *, report: bool = True) -> Backtes
     return get_object_or_404(found, pk=backtest_id)
 
 
-def suggested_timeframes(backtest: Backtest) -> tuple[list[str], bool]:
-    """The timeframes the catalog suggests for the strategy backtested, and whether they are
-    those of the catalog strategy a user's copy came from; ([], False) for a strategy of the
-    user's own."""
-    if backtest.catalog_entry_id is not None:
-        entries = CatalogEntry.objects.filter(pk=backtest.catalog_entry_id)
-        return entries.values_list("timeframes", flat=True).first() or [], False
-    if backtest.strategy_version_id is not None:
-        versions = StrategyVersion.objects.filter(pk=backtest.strategy_version_id)
-        found = versions.values_list("strategy__copied_from__timeframes", flat=True).first()
-        return found or [], True
-    return [], False
-
-
 def exchanges_offered() -> QuerySet[Exchange]:
     """The exchanges of the published guides, in the guides' order."""
     return exchanges_available()

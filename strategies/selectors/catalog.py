@@ -23,7 +23,7 @@ from noonbarbari.language_fallback import Section, fallback_languages, first_fil
 from noonbarbari.page_cache import content_version
 from noonbarbari.strategy_catalog import StrategyMention
 from strategies.indicators import get as indicator_spec
-from strategies.models import Bias, CatalogEntry, CatalogEntryText
+from strategies.models import Bias, CatalogEntry, CatalogEntryText, StrategyVersion
 from strategies.rules import Document, DocumentError, parse, sentences
 
 logger = logging.getLogger(__name__)
@@ -56,6 +56,20 @@ def titles_first_in(language: str) -> QuerySet[CatalogEntryText]:
         .order_by(Case(When(language=language, then=Value(0)), default=Value(1)))
         .only("entry_id", "language", "title")
     )
+
+
+def suggested_timeframes(row) -> tuple[list[str], bool]:
+    """The timeframes the catalog suggests for a backtest's or a run's strategy, and whether
+    they are those of the catalog strategy a user's copy came from; ([], False) for a strategy
+    of the user's own."""
+    if row.catalog_entry_id is not None:
+        entries = CatalogEntry.objects.filter(pk=row.catalog_entry_id)
+        return entries.values_list("timeframes", flat=True).first() or [], False
+    if row.strategy_version_id is not None:
+        versions = StrategyVersion.objects.filter(pk=row.strategy_version_id)
+        found = versions.values_list("strategy__copied_from__timeframes", flat=True).first()
+        return found or [], True
+    return [], False
 
 
 def shown_titles(rows: Iterable, language: str) -> dict[int, str]:

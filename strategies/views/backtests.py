@@ -23,7 +23,7 @@ from strategies.forms.backtests import TIMEFRAMES, BacktestForm, HistoryFilterFo
 from strategies.models import Backtest, BacktestStatus
 from strategies.selectors import backtests as selectors
 from strategies.selectors.candles import imported_series_of
-from strategies.selectors.catalog import shown_titles
+from strategies.selectors.catalog import shown_titles, suggested_timeframes
 from strategies.selectors.long_jobs import backtest_wait, period_cost
 from strategies.services import backtests as services
 from strategies.views import backtest_display as display
@@ -205,9 +205,7 @@ def _report(backtest: Backtest) -> dict[str, object]:
         "month_names": Later(month_names),
         "weekly": Later(lambda: weekly_summary(backtest.weekly)),
         "chart": Later(lambda: bool(backtest.equity)),
-        "warnings": Later(
-            lambda: report_warnings(backtest, selectors.suggested_timeframes(backtest))
-        ),
+        "warnings": Later(lambda: report_warnings(backtest, suggested_timeframes(backtest))),
         "warmup": Later(lambda: warmup_text(backtest)),
     }
 

@@ -1,34 +1,30 @@
-"""What a backtest report warns about before its figures are read: a timeframe the strategy
-was not written for, costs larger than a candle's typical move, and a warm-up the market's
-history could not give in full. (A one-minute run of a 15m-4h strategy once lost 99.9 % in
-975 trades without a word.)"""
+"""What a backtest report (and a run's page) warns about before its figures are read: a
+timeframe the strategy was not written for, costs larger than a candle's typical move, and a
+warm-up the market's history could not give in full. (A one-minute run of a 15m-4h strategy
+once lost 99.9 % in 975 trades without a word.)"""
 
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from strategies.models import Backtest
+from strategies.models import Backtest, StrategyRun
 from strategies.views.backtest_display import percent, rounded
 
 BASIS_POINT = 1e-4
 
 
 def report_warnings(backtest: Backtest, suggested: tuple[list[str], bool]) -> list[str]:
-    """The report's warnings, worded; `suggested`: selectors.suggested_timeframes."""
+    """The report's warnings, worded; `suggested`: selectors.catalog.suggested_timeframes."""
     warnings = []
     timeframes, from_copy = suggested
     if timeframes and backtest.timeframe not in timeframes:
-        values = {"suggested": ", ".join(timeframes), "timeframe": backtest.timeframe}
-        if from_copy:
-            said = _("The catalog strategy this one was copied from is meant for %(suggested)s")
-        else:
-            said = _("The catalog suggests this strategy on %(suggested)s")
+        values = {"said": _suggested(timeframes, from_copy), "timeframe": backtest.timeframe}
         warnings.append(
             _(
                 "%(said)s; this backtest ran on %(timeframe)s. Its rules were not tuned for "
                 "these candles: on a shorter timeframe more of its signals are noise and each "
                 "trade pays the fees, on a longer one its trades come fewer and later."
             )
-            % {"said": said % values, **values}
+            % values
         )
     cost = 2 * (backtest.fee + backtest.slippage_bps * BASIS_POINT)
     move = backtest.typical_move
@@ -64,6 +60,29 @@ def report_warnings(backtest: Backtest, suggested: tuple[list[str], bool]) -> li
             }
         )
     return warnings
+
+
+def run_warnings(run: StrategyRun, suggested: tuple[list[str], bool]) -> list[str]:
+    """A run's page warns of a timeframe its strategy was not written for, as a report does."""
+    timeframes, from_copy = suggested
+    if not timeframes or run.timeframe in timeframes:
+        return []
+    values = {"said": _suggested(timeframes, from_copy), "timeframe": run.timeframe}
+    return [
+        _(
+            "%(said)s; this run trades on %(timeframe)s. Its rules were not tuned for these "
+            "candles: on a shorter timeframe more of its signals are noise and each trade pays "
+            "the fees, on a longer one its trades come fewer and later."
+        )
+        % values
+    ]
+
+
+def _suggested(timeframes: list[str], from_copy: bool) -> str:
+    shown = {"suggested": ", ".join(timeframes)}
+    if from_copy:
+        return _("The catalog strategy this one was copied from is meant for %(suggested)s") % shown
+    return _("The catalog suggests this strategy on %(suggested)s") % shown
 
 
 def warmup_text(backtest: Backtest) -> str:

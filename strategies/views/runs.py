@@ -21,12 +21,13 @@ from strategies.forms.runs import GoLiveForm, PaperRunForm
 from strategies.models import RunMode
 from strategies.selectors import backtests as backtest_selectors
 from strategies.selectors import runs as selectors
-from strategies.selectors.catalog import shown_titles
+from strategies.selectors.catalog import shown_titles, suggested_timeframes
 from strategies.services import live_start, run_history, run_messages
 from strategies.services import runs as services
 from strategies.views import backtest_display, run_display
 from strategies.views.fragments import columns, rows_key
 from strategies.views.later import Later
+from strategies.views.report_warnings import run_warnings
 
 REFRESH_SECONDS = 10
 
@@ -145,6 +146,7 @@ def run_detail(request: AuthenticatedRequest, run_id: int) -> HttpResponse:
         "statement": STATEMENT,
         "costs": backtest_display.costs_text(run),
         "title": shown_titles([run], get_language())[run.pk],
+        "warnings": Later(lambda: run_warnings(run, suggested_timeframes(run))),
     }
     return render(request, "strategies/runs/detail.html", context)
 

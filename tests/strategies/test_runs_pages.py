@@ -319,3 +319,21 @@ def test_the_run_pages_kept_tables_follow_a_write_that_bypasses_save():
     assert "Buy 5.45454545 (Refused by the exchange)" in after
     assert "1,234.5" not in before
     assert f"{trade.pnl + 1234.5:,.2f}" in after
+
+
+def test_a_run_on_a_timeframe_its_catalog_strategy_is_not_meant_for_says_so():
+    client, user = verified("timeframe@example.com")
+    candles = hand_candles()
+    stored(candles)
+    entry = CatalogEntry.objects.get(slug="ema-crossover")  # suggested on 1h, 4h and 1d
+    runs = [paper_run(user, HAND, candles, start=1) for _ in range(2)]
+    StrategyRun.objects.filter(pk=runs[0].pk).update(catalog_entry=entry, timeframe="5m")
+    StrategyRun.objects.filter(pk=runs[1].pk).update(catalog_entry=entry, timeframe="4h")
+
+    warned = page(client.get(f"/en/runs/{runs[0].pk}/"))
+    french = page(client.get(f"/fr/runs/{runs[0].pk}/"))
+    calm = page(client.get(f"/en/runs/{runs[1].pk}/"))
+
+    assert "The catalog suggests this strategy on 1h, 4h, 1d; this run trades on 5m." in warned
+    assert "cette session trade en 5m" in french
+    assert "this run trades on" not in calm
