@@ -7,9 +7,15 @@ import pytest
 
 from strategies import rules
 from strategies.engine import Market
+from strategies.engine.decide import IndicatorStore
 from strategies.engine.study.search import Setting
 from strategies.engine.study.space import dimension
-from strategies.engine.study.walk_forward import walk_forward
+from strategies.engine.study.walk_forward import (
+    fold_choice,
+    walk_forward,
+    walk_forward_assemble,
+    walk_forward_plan,
+)
 from strategies.series import Candles
 from tests.strategies.study_helpers import (
     CAPITAL,
@@ -101,3 +107,27 @@ exit: {lhs: {bar: close}, op: gt, rhs: {value: 1000000}}
     assert found.equity[-1] == 0.0
     assert found.robustness.worst_fold_return == pytest.approx(-0.9999)
     assert "deep_fold" in found.robustness.doubts
+
+
+def test_the_folds_chosen_apart_in_any_order_give_the_same_walk_forward(found):
+    # As a study runs them: each fold's choice its own task, on workers that finish in any
+    # order, each with its own indicator store; then the assembly.
+    study = setting(regimes((150, 0.10), (150, 0.20)))
+    take_profit = dimension(study.document, "risk.take_profit_pct", 0.05, 0.25, 0.05)
+    plan = walk_forward_plan(study, [take_profit], start=0)
+    by_fold = {
+        fold.number: fold_choice(study, IndicatorStore(study.candles), plan, fold)
+        for fold in reversed(plan.folds)
+    }
+
+    apart = walk_forward_assemble(
+        study,
+        IndicatorStore(study.candles),
+        [take_profit],
+        plan,
+        [by_fold[fold.number] for fold in plan.folds],
+    )
+
+    assert [fold.parameters for fold in apart.folds] == [fold.parameters for fold in found.folds]
+    assert np.array_equal(apart.equity, found.equity)
+    assert apart.robustness == found.robustness

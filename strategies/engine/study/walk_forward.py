@@ -28,10 +28,20 @@ WIPED_OUT = -0.9999
 
 
 @dataclass(frozen=True)
+class Choice:
+    """A fold's in-sample best, as a study keeps it between its tasks: the parameters, their
+    score and what they made in-sample."""
+
+    parameters: Mapping[str, float]
+    score: float | None
+    in_sample_return: float
+
+
+@dataclass(frozen=True)
 class FoldResult:
     fold: Fold
     trials: int
-    chosen: Trial | None  # the in-sample best; None when no trial could be ranked
+    chosen: Choice | None  # the in-sample best; None when no trial could be ranked
     out_of_sample: Trial | None  # the chosen parameters over the out-of-sample window
 
     @property
@@ -40,7 +50,7 @@ class FoldResult:
 
     @property
     def in_sample_return(self) -> float:
-        return self.chosen.result.stats.total_return if self.chosen else 0.0
+        return self.chosen.in_sample_return if self.chosen else 0.0
 
     @property
     def out_of_sample_return(self) -> float:
@@ -57,6 +67,16 @@ class WalkForward:
     robustness: Robustness | None  # None without any fold
 
 
+@dataclass(frozen=True)
+class Plan:
+    """What every step of a walk-forward shares: its folds (bar indices from `start`), the
+    combinations each fold searches, and the bar its history's trading starts at."""
+
+    folds: list[Fold]
+    combinations: Sequence[Mapping[str, float]]
+    start: int
+
+
 def walk_forward(
     setting: Setting,
     dimensions: Sequence[Dimension],
@@ -69,37 +89,83 @@ def walk_forward(
 ) -> WalkForward:
     """The folds over the history's bars from `start` (the bars before are warm-up for the
     slowest combination), each fold's search and out-of-sample trade, the stitched equity,
-    the deflated Sharpe ratio of its daily returns and the robustness score."""
-    candles = setting.candles
-    bar_ms = candles.bar_ms
-    folds = walk_forward_folds(
-        candles.time[start:],
-        bar_ms,
+    the deflated Sharpe ratio of its daily returns and the robustness score. The same three
+    steps a study runs as separate tasks: the plan, each fold's choice (independent of the
+    others), and the assembly."""
+    plan = walk_forward_plan(
+        setting,
+        dimensions,
+        constraints,
+        start=start,
         in_sample_days=in_sample_days,
         out_of_sample_days=out_of_sample_days,
         anchored=anchored,
     )
-    combinations = grid(setting.document, dimensions, constraints)
-    store = IndicatorStore(candles)
+    store = IndicatorStore(setting.candles)
+    choices = [fold_choice(setting, store, plan, fold) for fold in plan.folds]
+    return walk_forward_assemble(setting, store, dimensions, plan, choices)
+
+
+def walk_forward_plan(
+    setting: Setting,
+    dimensions: Sequence[Dimension],
+    constraints: Sequence[Constraint] = (),
+    *,
+    start: int,
+    in_sample_days: int = 60,
+    out_of_sample_days: int = 30,
+    anchored: bool = False,
+) -> Plan:
+    """The folds over the history's bars from `start`, and the combinations to search."""
+    folds = walk_forward_folds(
+        setting.candles.time[start:],
+        setting.candles.bar_ms,
+        in_sample_days=in_sample_days,
+        out_of_sample_days=out_of_sample_days,
+        anchored=anchored,
+    )
+    return Plan(folds, grid(setting.document, dimensions, constraints), start)
+
+
+def fold_choice(setting: Setting, store: IndicatorStore, plan: Plan, fold: Fold) -> Choice | None:
+    """The fold's in-sample best among the plan's combinations; None when none can be
+    ranked."""
+    trials = search(setting, store, plan.combinations, _shifted(fold.in_sample, plan.start))
+    chosen = best_trial(trials)
+    if chosen is None:
+        return None
+    return Choice(chosen.parameters, chosen.score, chosen.result.stats.total_return)
+
+
+def walk_forward_assemble(
+    setting: Setting,
+    store: IndicatorStore,
+    dimensions: Sequence[Dimension],
+    plan: Plan,
+    choices: Sequence[Choice | None],
+) -> WalkForward:
+    """Each fold's choice traded out of sample with what the windows before left, the stitched
+    equity, the deflated Sharpe ratio and the robustness score."""
+    candles = setting.candles
     results, pieces, times, level = [], [], [], setting.capital
-    for fold in folds:
-        out_of_sample = _shifted(fold.out_of_sample, start)
+    for fold, chosen in zip(plan.folds, choices, strict=True):
+        out_of_sample = _shifted(fold.out_of_sample, plan.start)
         times.append(candles.time[out_of_sample.start : out_of_sample.stop])
-        chosen = best_trial(search(setting, store, combinations, _shifted(fold.in_sample, start)))
         traded = None
         if chosen is not None and level > 0:
             # Traded with what the windows before left (sizing need not scale with capital).
             account = dataclasses.replace(setting, capital=level)
             traded = run_trial(account, store, chosen.parameters, out_of_sample)
-        results.append(FoldResult(fold, len(combinations), chosen, traded))
+        results.append(FoldResult(fold, len(plan.combinations), chosen, traded))
         curve = traded.result.equity if traded else np.full(out_of_sample.bars, level)
         pieces.append(np.maximum(curve, 0.0))  # a wiped-out account trades no more
         level = float(pieces[-1][-1]) if len(curve) else level
     opens = np.concatenate(times) if times else np.empty(0, dtype=np.int64)
     equity = np.concatenate(pieces) if pieces else np.empty(0)
-    sharpes = _period_sharpes(setting, store, combinations, Period(start, len(candles)))
+    combinations = plan.combinations
+    sharpes = _period_sharpes(setting, store, combinations, Period(plan.start, len(candles)))
     deflated = _deflated(equity, opens, setting.capital, sharpes, len(combinations))
-    outcomes = _outcomes(results, dimensions, bar_ms)
+    outcomes = _outcomes(results, dimensions, candles.bar_ms)
     return WalkForward(
         folds=results,
         times=opens,
