@@ -24,6 +24,12 @@ from strategies.services.runs import (
     run_preparations_requeue,
     strategy_run_prepare,
 )
+from strategies.services.studies import (
+    study_fold_lost,
+    study_fold_turn,
+    study_lost,
+    study_turn,
+)
 from strategies.services.warm_markets import warm_markets_extend
 
 LONG_WORK: dict[str, LongWork] = {
@@ -35,6 +41,8 @@ LONG_WORK: dict[str, LongWork] = {
     LongJobKind.CANDLE_IMPORT: LongWork(
         run=lambda pk, deadline: _import(pk), lost=candle_import_lost
     ),
+    LongJobKind.STUDY: LongWork(run=study_turn, lost=study_lost),
+    LongJobKind.STUDY_FOLD: LongWork(run=study_fold_turn, lost=study_fold_lost),
 }
 
 

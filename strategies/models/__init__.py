@@ -33,9 +33,11 @@ from strategies.models.runs import (
     RunTrade,
     StrategyRun,
 )
+from strategies.models.studies import ACTIVE_STUDY, Study, StudyFold, StudyStatus
 
 __all__ = [
     "ACTIVE_RUN",
+    "ACTIVE_STUDY",
     "Backtest",
     "BacktestStatus",
     "Bias",
@@ -67,6 +69,9 @@ __all__ = [
     "Strategy",
     "StrategyRun",
     "StrategyVersion",
+    "Study",
+    "StudyFold",
+    "StudyStatus",
     "TieRule",
     "WarmMarket",
 ]

@@ -20,6 +20,8 @@ class LongJobKind(models.TextChoices):
     BACKTEST = "backtest", _("Backtest")
     CANDLE_FILL = "candle_fill", _("Candle fill")
     CANDLE_IMPORT = "candle_import", _("Candle import")
+    STUDY = "study", _("Study")
+    STUDY_FOLD = "study_fold", _("Study fold")
 
 
 class LongJob(models.Model):
