@@ -18,6 +18,7 @@ from django_q.tasks import async_task
 
 from accounts.services import ActionRefused
 from exchanges import clients, probes, retry
+from exchanges.context_processors import keys_to_replace_forget
 from exchanges.credentials import Credentials, exchange_key_reveal, replacement_reveal
 from exchanges.crypto.cipher import DecryptionError
 from exchanges.diagnosis import Diagnosis, Verdict, diagnose_error, diagnose_permissions
@@ -262,6 +263,8 @@ def _tell_the_key(
     if taker_fee is not None:
         changes["taker_fee"], changes["taker_fee_read_at"] = taker_fee, timezone.now()
     ExchangeKey.objects.filter(pk=test.key_id).update(**changes)
+    if "expires_on" in changes:  # update() sends no signal: the banner is told here
+        keys_to_replace_forget(test.key.user_id)
     for listener in verdict_listeners:
         listener(test.key, diagnosis)
 

@@ -31,9 +31,14 @@ def keys_to_replace(user_id: int) -> list[int]:
 
 
 def forget_keys_to_replace(sender, instance: ExchangeKey, **kwargs) -> None:
-    """After a key is saved or deleted: now, and again at commit, since another process may
-    read the old rows in between and keep them."""
-    key = _banner_key(instance.user_id)
+    """After a key is saved or deleted (post_save, post_delete)."""
+    keys_to_replace_forget(instance.user_id)
+
+
+def keys_to_replace_forget(user_id: int) -> None:
+    """Now, and again at commit, since another process may read the old rows in between and
+    keep them. Called by any write that may change the banner without save() (update())."""
+    key = _banner_key(user_id)
     cache.delete(key)
     transaction.on_commit(lambda: cache.delete(key))
 

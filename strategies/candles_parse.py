@@ -217,12 +217,14 @@ def time_steps(stamps, keep):
     times = np.empty(count, dtype=np.int64)
     backward = np.full(keep, -1, dtype=np.int64)
     backward_count = 0
-    shortest = np.iinfo(np.int64).max
+    shortest = np.int64(np.iinfo(np.int64).max)
     for row in range(count):
         stamp = stamps[row]
         times[row] = np.int64(stamp) if -INT64_BOUND <= stamp < INT64_BOUND else NO_TIME
         if row:
-            step = times[row] - times[row - 1]
+            # Wrapping as numpy's subtraction wraps (an unreadable time is NO_TIME): the same
+            # problems as before, and no overflow the compiler may assume away.
+            step = np.int64(np.uint64(times[row]) - np.uint64(times[row - 1]))
             if step <= 0:
                 if backward_count < keep:
                     backward[backward_count] = row - 1
@@ -240,7 +242,7 @@ def uneven_steps(times, bar_ms, keep):
     uneven = np.full(keep, -1, dtype=np.int64)
     uneven_count = 0
     for row in range(len(times) - 1):
-        step = times[row + 1] - times[row]
+        step = np.int64(np.uint64(times[row + 1]) - np.uint64(times[row]))
         if step != bar_ms and step % bar_ms != 0:
             if uneven_count < keep:
                 uneven[uneven_count] = row

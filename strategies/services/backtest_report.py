@@ -30,7 +30,7 @@ def report_store(
     start, end = backtest.start_ms, backtest.end_ms
     closes = period.time + period.bar_ms
     capital = float(backtest.capital)
-    hold = results.buy_and_hold(period, capital, backtest.fee, backtest.slippage_bps)
+    hold = results.buy_and_hold(period, capital)
     advance(
         backtest,
         status=BacktestStatus.DONE,

@@ -96,13 +96,11 @@ def _equity_shown(equity: np.ndarray, points: int) -> list[int]:
     return shown
 
 
-def buy_and_hold(period: Candles, capital: float, fee: float, slippage_bps: float) -> np.ndarray:
-    """What the capital is worth at each close had it bought at the period's first open, as
-    the fill model buys (the price worse by the slippage, the fee paid on top, out of the
-    capital) and held: marked at the close, as a trade open at the end is, with no exit paid."""
-    price = float(period.open[0]) * (1 + slippage_bps / 10_000)
-    units = capital / (price * (1 + fee))
-    return units * period.close
+def buy_and_hold(period: Candles, capital: float) -> np.ndarray:
+    """What the capital is worth at each close had it bought at the period's first open and
+    held, as the report's buy-and-hold return states it (metrics.statistics: no fee, no
+    slippage): the line ends on that figure."""
+    return capital * period.close / float(period.open[0])
 
 
 def price_points(candles: Candles, points: int = CHART_POINTS) -> list:

@@ -27,10 +27,12 @@ def indicator_lines(backtest: Backtest, drawn) -> list[dict]:
         if declared is None or len(values) != len(backtest.prices):
             continue
         side = IndicatorSide(indicator=alias, field=output)
+        # A level of the volume (highest or lowest of it) is no price: it goes under them.
+        of_volume = declared.params.get("source") == "volume"
         lines.append(
             {
                 "label": wording.indicator(side),
-                "pane": output in indicator_spec(declared.kind).pane_outputs,
+                "pane": output in indicator_spec(declared.kind).pane_outputs or of_volume,
                 "values": [None if value is None else drawn(value) for value in values],
             }
         )

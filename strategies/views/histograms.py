@@ -34,13 +34,22 @@ class Histogram:
     high: float
 
 
-def histogram(values: np.ndarray, marks: dict[str, float], bins: int = BINS) -> Histogram:
+def histogram(values: np.ndarray, marks: dict[str, float], bins: int = BINS) -> Histogram | None:
     """`values` counted in `bins` equal ranges from the lowest to the highest of them and of
     the marks (the last range includes its upper end), each count a bar as tall as its share
-    of the largest; `marks` ({"p5": value, ...}) placed on the same scale."""
+    of the largest; `marks` ({"p5": value, ...}) placed on the same scale. Only finite values
+    and marks are drawn; None when nothing is left to draw."""
+    values = values[np.isfinite(values)]
+    marks = {kind: value for kind, value in marks.items() if np.isfinite(value)}
+    if not len(values):
+        return None
     low = float(min(values.min(), *marks.values()))
     high = float(max(values.max(), *marks.values()))
-    span = high - low or 1.0  # every value equal: one bar, the marks on it
+    span = high - low
+    if span <= 1e-9 * max(1.0, abs(low), abs(high)):
+        # Every value equal, or but for rounding (a reshuffle's falls, say): one bar, the
+        # marks on it. numpy cannot cut a range of 1e-16 in thirty.
+        span = 1.0
     counts, _edges = np.histogram(values, bins=bins, range=(low, low + span))
     width = WIDTH / bins
     tallest = max(int(counts.max()), 1)

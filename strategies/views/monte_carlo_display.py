@@ -37,7 +37,7 @@ class MonteCarloRow:
     p5: str
     p50: str
     p95: str
-    histogram: Histogram
+    histogram: Histogram | None  # None when no replay gave a finite value
     low: str  # the values at the histogram's edges
     high: str
 
@@ -87,8 +87,8 @@ def _row(label, happened: float, spread: Percentiles, values: np.ndarray) -> Mon
         p50=_shown(spread.p50),
         p95=_shown(spread.p95),
         histogram=drawn,
-        low=_shown(drawn.low),
-        high=_shown(drawn.high),
+        low=_shown(drawn.low) if drawn else "",
+        high=_shown(drawn.high) if drawn else "",
     )
 
 

@@ -47,11 +47,11 @@ def report_warnings(backtest: Backtest, suggested: tuple[list[str], bool]) -> li
         warnings.append(
             ngettext(
                 "The indicators need %(wanted)s candle before the period and only %(found)s "
-                "exist (the market's history begins later): the first decisions rest on "
-                "indicators still settling.",
+                "exist (the market's history begins later, or has gaps there): the first "
+                "decisions rest on indicators still settling.",
                 "The indicators need %(wanted)s candles before the period and only %(found)s "
-                "exist (the market's history begins later): the first decisions rest on "
-                "indicators still settling.",
+                "exist (the market's history begins later, or has gaps there): the first "
+                "decisions rest on indicators still settling.",
                 wanted,
             )
             % {

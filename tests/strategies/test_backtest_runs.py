@@ -114,14 +114,13 @@ def test_a_backtest_runs_end_to_end_through_the_form_the_task_and_the_report(
     drawn = pytest.approx([value for _ms, value in run.equity], rel=1e-7)
     assert columns["equity"]["value"] == drawn
     assert columns["prices"]["close"] == pytest.approx([row[4] for row in run.prices], rel=1e-7)
-    # Buy and hold on the same times: the capital bought at the first open (no slippage in
-    # this run, the fee on top) and marked at each close, by hand from the venue's candles.
+    # Buy and hold on the same times: the capital bought at the first open and marked at each
+    # close, by hand from the venue's candles; it ends on the buy-and-hold return stated.
     period = candles.slice(warm, len(candles))
-    units = 10_000.0 / (float(period.open[0]) * (1 + run.fee))
-    assert run.slippage_bps == 0
-    assert columns["equity"]["hold"] == pytest.approx(
-        [units * close for close in period.close.tolist()], rel=1e-7
-    )
+    units = 10_000.0 / float(period.open[0])
+    held = [units * close for close in period.close.tolist()]
+    assert columns["equity"]["hold"] == pytest.approx(held, rel=1e-7)
+    assert held[-1] / 10_000.0 - 1 == pytest.approx(run.stats["buy_and_hold_return"])
     assert columns["labels"]["hold"] == "Buy and hold"
     # The strategy's two averages over the candles, a value per price point.
     lines = columns["indicators"]

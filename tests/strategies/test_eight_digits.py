@@ -6,6 +6,7 @@ word the odd byte sits; and a whole value read word by word as Python reads its 
 import numpy as np
 import pytest
 
+from strategies.candles_parse import time_steps
 from strategies.eight_digits import count_byte, digits_by_word, leading_digits_at
 
 
@@ -76,3 +77,20 @@ def test_a_byte_counted_eight_at_a_time_as_python_counts_it(seed):
         counted = count_byte(np.frombuffer(data, dtype=np.uint8), start, end, 10)
 
         assert counted == data.count(b"\n", start, end), (data, start, end)
+
+
+def test_the_steps_between_times_match_numpys_reading_even_past_an_unreadable_time():
+    # numpy turns NaN and 1e30 into the smallest int64 and wraps the differences: the old
+    # reader's problems came from that, and the compiled pass must give the same ones.
+    stamps = np.array([0.0, 60.0, np.nan, 180.0, 1e30, 300.0, 300.0, 240.0, 420.0])
+    with np.errstate(invalid="ignore", over="ignore"):
+        old_times = stamps.astype(np.int64)
+        old_steps = np.diff(old_times)
+
+    times, shortest, count, rows = time_steps(stamps, 4)
+
+    assert times.tolist() == old_times.tolist()
+    backward = np.flatnonzero(old_steps <= 0)
+    assert count == len(backward)
+    assert rows.tolist() == [*backward[:4].tolist(), *[-1] * (4 - min(4, len(backward)))]
+    assert shortest == old_steps[old_steps > 0].min()

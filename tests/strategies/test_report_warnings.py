@@ -28,13 +28,13 @@ def test_a_candles_typical_move_is_the_median_move_from_close_to_close():
     assert typical_move(candles_closing([100.0])) is None
 
 
-def test_buy_and_hold_buys_at_the_first_open_as_the_fill_model_buys():
+def test_buy_and_hold_is_the_capital_bought_at_the_first_open_and_held():
     candles = candles_closing([100.0, 110.0, 90.0])  # opens are the closes here: 100 first
-    # By hand: 1,000 at 100 x 1.01 (100 bp of slippage) with a 1 % fee on top buys
-    # 1000 / (101 x 1.01) = 9.8029605 units, worth 9.8029605 x 110 = 1078.3257 at 110.
-    held = buy_and_hold(candles, 1_000.0, fee=0.01, slippage_bps=100)
+    # By hand: 1,000 at 100 buys 10 units, worth 1,100 at 110 and 900 at 90; the last point is
+    # the report's buy-and-hold return (90 / 100 - 1 = -10 %) on the capital.
+    held = buy_and_hold(candles, 1_000.0)
 
-    assert held.tolist() == pytest.approx([980.29605, 1078.32565, 882.26644], rel=1e-7)
+    assert held.tolist() == pytest.approx([1_000.0, 1_100.0, 900.0])
 
 
 def test_a_one_minute_report_of_a_slower_strategy_with_costs_above_the_move_says_so():
