@@ -88,3 +88,24 @@ def test_the_banner_leaves_the_moment_its_key_is_replaced_or_deleted(owner, krak
     assert banner in client.get("/en/guides/").content.decode()
     exchange_key_delete(key=second)
     assert "old or about to expire" not in client.get("/en/guides/").content.decode()
+
+
+def test_the_banner_hears_of_an_expiry_date_a_connection_test_read_from_the_exchange(owner, kraken):
+    from exchanges.connection_tests import _tell_the_key
+    from exchanges.diagnosis import Diagnosis, Verdict
+    from exchanges.models import ConnectionTest
+
+    key(owner, kraken, "fresh")
+    client = Client()
+    client.force_login(owner)
+    assert "old or about to expire" not in client.get("/en/guides/").content.decode()  # kept
+    test = ConnectionTest.objects.create(key=ExchangeKey.objects.get(user=owner))
+    soon = timezone.localdate() + timedelta(days=3)
+
+    # The exchange says the key ends in three days: written with update(), no signal.
+    _tell_the_key(test, Diagnosis(verdict=Verdict.OK, key_expires_on=soon))
+
+    assert (
+        "One of your exchange keys is old or about to expire"
+        in client.get("/en/guides/").content.decode()
+    )
