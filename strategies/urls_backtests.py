@@ -3,6 +3,7 @@
 from django.urls import path
 
 from strategies.views import backtests as views
+from strategies.views import studies as study_views
 
 app_name = "backtests"
 
@@ -16,4 +17,5 @@ urlpatterns = [
     path("<int:backtest_id>/chart/", views.backtest_chart, name="chart"),
     path("<int:backtest_id>/cancel/", views.backtest_cancel, name="cancel"),
     path("<int:backtest_id>/trades.csv", views.backtest_csv, name="csv"),
+    path("<int:backtest_id>/study/", study_views.study_new, name="study"),
 ]

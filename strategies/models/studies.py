@@ -8,6 +8,7 @@ fold has chosen: the out-of-sample trades, the deflated Sharpe ratio, the robust
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from exchanges.models import Exchange
@@ -84,6 +85,9 @@ class Study(FillModelColumns, MarketColumns, models.Model):
 
     def __str__(self) -> str:
         return f"{self.strategy_name} {self.symbol} {self.timeframe} #{self.pk}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("strategies:studies:detail", kwargs={"study_id": self.pk})
 
     @property
     def active(self) -> bool:

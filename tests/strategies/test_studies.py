@@ -54,6 +54,8 @@ def finished_backtest(owner: User, days: int = 300) -> Backtest:
         tie="stop_first",
         status="done",
         stats={},
+        bars=days,
+        gaps=0,
     )
 
 
