@@ -23,6 +23,7 @@ from strategies import rules
 from strategies.candles.store import candles_read, series_for
 from strategies.engine import history_bars
 from strategies.engine.decide import IndicatorStore
+from strategies.engine.study.heatmap import objective_grid
 from strategies.engine.study.objective import OBJECTIVES
 from strategies.engine.study.search import Setting
 from strategies.engine.study.space import (
@@ -257,6 +258,7 @@ def _assemble(study: Study) -> None:
         "equity": results.equity_points(found.times + bar_ms, found.equity),
         "deflated_sharpe": found.deflated_sharpe,
         "robustness": _robustness(found.robustness),
+        "heatmap": objective_grid(dimensions, plan.combinations, found.period_scores),
     }
     Study.objects.filter(pk=study.pk, status=StudyStatus.ASSEMBLING).update(
         status=StudyStatus.DONE, result=result, finished_at=timezone.now()

@@ -68,6 +68,7 @@ def study_detail(request: AuthenticatedRequest, study_id: int) -> HttpResponse:
         "folds": Later(lambda: display.fold_rows(study)),
         "varied": display.varied(study),
         "chart": Later(lambda: display.chart(study)),
+        "heatmap": Later(lambda: display.heatmap(study)),
     }
     return render(request, "strategies/studies/detail.html", context)
 

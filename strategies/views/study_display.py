@@ -123,3 +123,32 @@ def chart(study: Study) -> dict | None:
 
 def failure_text(study: Study) -> str:
     return error_message(study.error_code, study.error_params) if study.error_code else ""
+
+
+HEAT_LEVELS = 5  # CSS classes heat-0 (the lowest score) to heat-4 (the highest)
+
+
+def heatmap(study: Study) -> dict | None:
+    """The objective over the first two numbers varied, as the page's table shows it: the
+    values typed as the form types them, each cell its score and a shade by its rank."""
+    grid = (study.result or {}).get("heatmap")
+    if not grid:
+        return None
+    known = [value for row in grid["cells"] for value in row if value is not None]
+    low, high = (min(known), max(known)) if known else (0.0, 0.0)
+
+    def cell(value: float | None) -> tuple[str, str]:
+        if value is None:
+            return "—", "heat-none"
+        level = (HEAT_LEVELS - 1) * (value - low) / (high - low) if high > low else 2
+        return rounded(value, 2), f"heat-{int(level)}"
+
+    return {
+        "x": grid["x"],
+        "y": grid["y"],
+        "xs": [_typed(grid["x"], value) for value in grid["xs"]],
+        "rows": [
+            (_typed(grid["y"], y_value), [cell(value) for value in row])
+            for y_value, row in zip(grid["ys"], grid["cells"], strict=True)
+        ],
+    }

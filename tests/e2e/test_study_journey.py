@@ -1,6 +1,7 @@
 """A study in a browser, in French on a 390 px phone: from a finished report to the verdict, the
-folds and the out-of-sample equity, with no sideways scroll and no serious accessibility
-problem (the long jobs run inline in tests, as the backtests' do)."""
+folds, the objective over the two numbers varied and the out-of-sample equity, with no sideways
+scroll and no serious accessibility problem (the long jobs run inline in tests, as the
+backtests' do)."""
 
 import pytest
 from django.core.management import call_command
@@ -28,11 +29,13 @@ def test_a_report_studied_on_a_phone_in_french(transactional_db, live_server, pa
     expect(page.get_by_role("heading", level=1)).to_contain_text("robuste ou sur-ajustée")
     assert fits_the_screen(page)
     page.get_by_label("Take-profit", exact=False).first.check()
+    page.get_by_label("Stop-loss", exact=False).first.check()
     page.get_by_role("button", name="Lancer l’étude").click()
 
     expect(page.get_by_role("heading", name="Verdict")).to_be_visible()
     expect(page.get_by_text("Robustesse", exact=False).first).to_be_visible()
     expect(page.get_by_role("heading", name="Plis", exact=True)).to_be_visible()
     expect(page.locator("#equity-chart canvas").first).to_be_visible()
+    expect(page.get_by_role("heading", name="L’objectif selon deux nombres")).to_be_visible()
     assert fits_the_screen(page)
     assert accessibility_problems(page) == []

@@ -113,3 +113,26 @@ def test_cancel_and_another_users_study():
     study.refresh_from_db()
     assert study.status == StudyStatus.CANCELLED
     assert "Cancelled" in page(client.get(study.get_absolute_url()))
+
+
+def test_two_numbers_varied_give_the_objective_over_both():
+    client, user = signed_in("heatmap@example.com")
+    backtest = finished_backtest(user)
+    both = FORM | {
+        "vary__risk.stop_loss_pct": "on",
+        "low__risk.stop_loss_pct": "0.5",
+        "high__risk.stop_loss_pct": "1.5",
+        "step__risk.stop_loss_pct": "0.5",
+    }
+    client.post(f"/en/strategies/backtests/{backtest.pk}/study/", both)
+    study = Study.objects.get(owner=user)
+    run_jobs(study)
+
+    html = page(client.get(study.get_absolute_url()))
+
+    # The stop-loss across (0.5, 1 and 1.5 %, the form's first number), the take-profit down
+    # (5 to 25 %): 5 rows of 3 cells.
+    assert "risk.take_profit_pct down, risk.stop_loss_pct across" in html
+    table = html.split('<table class="heatmap">')[1].split("</table>")[0]
+    assert table.count('<td class="heat-') == 15
+    assert table.count("heat-4") >= 1

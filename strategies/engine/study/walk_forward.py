@@ -63,6 +63,9 @@ class WalkForward:
     times: np.ndarray  # bar opens of the out-of-sample windows, one after another
     equity: np.ndarray  # the stitched out-of-sample equity at those bars' closes
     trial_sharpes: np.ndarray  # every combination's daily Sharpe ratio over the whole period
+    # Every combination's objective over the whole period (None: it cannot be ranked), in the
+    # plan's order: the page's heatmap over two of the numbers varied.
+    period_scores: list[float | None]
     deflated_sharpe: float | None
     robustness: Robustness | None  # None without any fold
 
@@ -163,7 +166,8 @@ def walk_forward_assemble(
     opens = np.concatenate(times) if times else np.empty(0, dtype=np.int64)
     equity = np.concatenate(pieces) if pieces else np.empty(0)
     combinations = plan.combinations
-    sharpes = _period_sharpes(setting, store, combinations, Period(plan.start, len(candles)))
+    whole = search(setting, store, combinations, Period(plan.start, len(candles)))
+    sharpes = _period_sharpes(whole)
     deflated = _deflated(equity, opens, setting.capital, sharpes, len(combinations))
     outcomes = _outcomes(results, dimensions, candles.bar_ms)
     return WalkForward(
@@ -171,6 +175,7 @@ def walk_forward_assemble(
         times=opens,
         equity=equity,
         trial_sharpes=sharpes,
+        period_scores=[trial.score for trial in whole],
         deflated_sharpe=deflated,
         robustness=robustness(outcomes, deflated) if outcomes else None,
     )
@@ -180,15 +185,12 @@ def _shifted(bars: slice, start: int) -> Period:
     return Period(bars.start + start, bars.stop + start)
 
 
-def _period_sharpes(
-    setting: Setting, store: IndicatorStore, combinations: Sequence, period: Period
-) -> np.ndarray:
+def _period_sharpes(trials: Sequence[Trial]) -> np.ndarray:
     """Every combination's daily Sharpe ratio over the whole study period: the trials the
     choices were made among, measured over a horizon like the stitched windows' (a Sharpe
     ratio over 60 days spreads far wider than one over the whole period, and would deflate
     any result). A combination whose Sharpe ratio cannot be computed (it never traded)
     counts as 0."""
-    trials = search(setting, store, combinations, period)
     sharpes = [t.result.stats.sharpe or 0.0 for t in trials]
     return np.array(sharpes, dtype=np.float64) / ANNUALISE
 
