@@ -14,12 +14,14 @@ study_lost / study_fold_lost                       a worker lost twice: the stud
 import dataclasses
 import logging
 
+import ccxt
 import numpy as np
 from django.db import transaction
 from django.utils import timezone
 from django_q.exceptions import TimeoutException
 
 from strategies import rules
+from strategies.candles.funding import funding_fill, funding_per_bar
 from strategies.candles.store import candles_read, series_for
 from strategies.engine import history_bars
 from strategies.engine.decide import IndicatorStore
@@ -286,6 +288,7 @@ def _planned(study: Study) -> tuple[Setting, Plan]:
         market=study.market_rules(),
         objective=study.objective,
         drawdown_limit=study.drawdown_limit,
+        funding=_funding(study, candles, start),
     )
     plan = walk_forward_plan(
         setting,
@@ -297,6 +300,23 @@ def _planned(study: Study) -> tuple[Setting, Plan]:
         anchored=study.anchored,
     )
     return setting, plan
+
+
+def _funding(study: Study, candles, start: int) -> np.ndarray | None:
+    """On a perpetual, the published rates due during each bar from the period's start (the
+    fill model's point 9), as the backtest studied paid them: its fill left them in the store,
+    so nothing is fetched again. None elsewhere."""
+    if not study.perpetual or study.exchange is None:
+        return None
+    try:
+        series = funding_fill(
+            exchange=study.exchange, symbol=study.symbol, start=study.start_ms, end=study.end_ms
+        )
+    except ccxt.BaseError as error:
+        logger.warning("Study %s: %s %s", study.pk, type(error).__name__, error)
+        raise _Failed(errors.NO_FUNDING) from None
+    rates, _covered = funding_per_bar(series, candles.slice(start, len(candles)))
+    return np.concatenate([np.zeros(start), rates])
 
 
 def _series(study: Study) -> CandleSeries | None:

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 NOT_FINISHED = "not_finished"
 NO_FOLDS = "no_folds"
 NO_CANDLES = "no_candles"
+NO_FUNDING = "no_funding"
 INTERRUPTED = "interrupted"
 OURS = "our_error"
 
@@ -19,6 +20,10 @@ MESSAGES = {
     NO_CANDLES: _(
         "The candles this backtest read are gone (an import deleted since): backtest again, "
         "then study the new report."
+    ),
+    NO_FUNDING: _(
+        "The exchange did not give this perpetual's funding rates, which its trades pay or "
+        "receive: try again in a few minutes."
     ),
     INTERRUPTED: _(
         "The study stopped before its end (the worker running it was stopped twice). Start "

@@ -3,11 +3,25 @@ workers finish them), assembled by one more; cancelled, refused with a sentence,
 worker is lost. The market is study_helpers' planted regime change, whose every choice and
 return is worked out by hand in test_study_walk_forward.py."""
 
+import dataclasses
+
+import numpy as np
 import pytest
 
 from accounts.models import User
 from strategies.candles.store import candles_write, series_for
-from strategies.models import Backtest, LongJob, Study, StudyFold, StudyStatus
+from strategies.engine import Market
+from strategies.engine.study.space import dimension
+from strategies.engine.study.walk_forward import walk_forward
+from strategies.models import (
+    Backtest,
+    FundingRate,
+    FundingSeries,
+    LongJob,
+    Study,
+    StudyFold,
+    StudyStatus,
+)
 from strategies.services.long_jobs import Turn
 from strategies.services.studies import (
     StudyRefused,
@@ -24,6 +38,7 @@ from tests.strategies.study_helpers import (
     START_MS,
     TAKE_PROFIT_DOCUMENT,
     regimes,
+    setting,
 )
 
 pytestmark = pytest.mark.django_db
@@ -188,3 +203,43 @@ def test_only_a_finished_backtest_can_be_studied():
         )
 
     assert "Only a finished backtest can be studied" in refused.value.message
+
+
+def test_a_perpetuals_study_pays_the_funding_its_backtest_paid():
+    # 0.1 % due from longs an hour into every day: the study trades with the rates the
+    # backtest's fill left in the store (nothing fetched), as the engine does when handed one
+    # rate in every daily bar.
+    owner = User.objects.create_user("perpetual@example.com")
+    backtest = finished_backtest(owner)
+    Backtest.objects.filter(pk=backtest.pk).update(perpetual=True, allows_shorts=True)
+    backtest.refresh_from_db()
+    funding = FundingSeries.objects.create(
+        exchange=kraken(),
+        symbol="BTC/USD",
+        asked_from_ms=START_MS,
+        asked_through_ms=backtest.end_ms,
+    )
+    FundingRate.objects.bulk_create(
+        FundingRate(series=funding, time_ms=START_MS + day * DAY_MS + 3_600_000, rate=0.001)
+        for day in range(300)
+    )
+    study = study_start(
+        owner=owner, backtest=backtest, dimensions=TAKE_PROFIT, constraints=[], objective="return"
+    )
+    study_turn(study.pk)
+    for fold in StudyFold.objects.filter(study=study):
+        study_fold_turn(fold.pk)
+    study_turn(study.pk)
+
+    candles = regimes((150, 0.10), (150, 0.20))
+    rates = np.full(len(candles), 0.001)
+    plain = setting(candles)
+    paying = dataclasses.replace(
+        plain, market=Market(allows_shorts=True, perpetual=True), funding=rates
+    )
+    take_profit = dimension(plain.document, "risk.take_profit_pct", 0.05, 0.25, 0.05)
+    expected = walk_forward(paying, [take_profit], start=0)
+    study.refresh_from_db()
+    assert study.status == StudyStatus.DONE
+    assert study.result["equity"][-1][1] == pytest.approx(float(expected.equity[-1]), rel=1e-9)
+    assert study.result["equity"][-1][1] < CAPITAL * 1.1**30 * 1.2**18  # the funding was paid
