@@ -18,6 +18,7 @@ from strategies.models import (
     Strategy,
     StrategyRun,
     StrategyVersion,
+    Study,
     WarmMarket,
 )
 from strategies.services import run_messages, runs
@@ -78,8 +79,18 @@ class StrategyAdmin(admin.ModelAdmin):
         return False
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows users' work made: support sees them, never adds nor edits one."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(Backtest)
-class BacktestAdmin(admin.ModelAdmin):
+class BacktestAdmin(ReadOnlyAdmin):
     """Users' backtests, read-only: support sees what ran and why it failed, never edits it."""
 
     list_display = ["pk", "owner", "symbol", "timeframe", "status", "created_at"]
@@ -95,11 +106,23 @@ class BacktestAdmin(admin.ModelAdmin):
         "created_at", "started_at", "finished_at",
     ]  # fmt: skip
 
-    def has_add_permission(self, request) -> bool:
-        return False
 
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
+STUDY_FIELDS = (
+    "owner", "strategy_name", "exchange", "symbol", "timeframe", "objective", "combinations",
+    "status", "error_code", "created_at", "started_at", "finished_at",
+)  # fmt: skip
+
+
+@admin.register(Study)
+class StudyAdmin(ReadOnlyAdmin):
+    """Users' studies, read-only, as backtests: what ran and why it failed."""
+
+    list_display = ["pk", "owner", "symbol", "timeframe", "status", "created_at"]
+    list_filter = ["status", "timeframe"]
+    search_fields = ["owner__email", "symbol"]
+    list_select_related = ["owner"]
+    fields = STUDY_FIELDS
+    readonly_fields = STUDY_FIELDS
 
 
 RUN_FIELDS = (

@@ -4,7 +4,7 @@ the list, the cancel, in English and French; another user's study is a 404."""
 
 import pytest
 
-from strategies.models import Study, StudyFold, StudyStatus
+from strategies.models import Backtest, Study, StudyFold, StudyStatus
 from strategies.services.studies import study_fold_turn, study_turn
 from tests.strategies.mine_helpers import page, signed_in
 from tests.strategies.test_studies import finished_backtest
@@ -136,3 +136,28 @@ def test_two_numbers_varied_give_the_objective_over_both():
     table = html.split('<table class="heatmap">')[1].split("</table>")[0]
     assert table.count('<td class="heat-') == 15
     assert table.count("heat-4") >= 1
+
+
+def test_staff_see_studies_read_only_in_the_admin(admin_client):
+    _client, user = signed_in("admin-view@example.com")
+    client_post = _client.post(
+        f"/en/strategies/backtests/{finished_backtest(user).pk}/study/", FORM
+    )
+    study = Study.objects.get(owner=user)
+
+    listed = page(admin_client.get("/en/admin/strategies/study/"))
+    shown = page(admin_client.get(f"/en/admin/strategies/study/{study.pk}/change/"))
+
+    assert client_post.status_code == 302
+    assert "admin-view@example.com" in listed
+    assert "take-profit-grid" in shown
+    assert 'name="_save"' not in shown  # read-only
+    assert admin_client.get("/en/admin/strategies/study/add/").status_code == 403
+
+
+def test_a_report_row_without_its_candle_counts_still_shows():
+    client, user = signed_in("no-bars@example.com")
+    backtest = finished_backtest(user)
+    Backtest.objects.filter(pk=backtest.pk).update(bars=None, gaps=None)
+
+    assert client.get(backtest.get_absolute_url()).status_code == 200
