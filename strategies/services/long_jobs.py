@@ -3,6 +3,7 @@
 long_job_queue(*, kind, target_id, owner)   into the line (a job already there keeps its
                                             place), dispatched once the transaction commits
 long_job_drop(*, kind, target_id)           out of the line, if it is waiting there
+long_jobs_drop(*, kind, target_ids)         the same for many, in one statement
 long_jobs_dispatch()                        hands the next turns to django-q2, one per free
                                             slot, users in turn, at most LONG_JOBS_PER_USER
                                             of one user's jobs at once; how many
@@ -74,7 +75,13 @@ def long_job_queue(*, kind: str, target_id: int, owner_id: int | None) -> None:
 
 def long_job_drop(*, kind: str, target_id: int) -> None:
     """A waiting job leaves the line; a running one ends its turn by itself (its target ended)."""
-    LongJob.objects.filter(kind=kind, target_id=target_id, dispatched_at=None).delete()
+    long_jobs_drop(kind=kind, target_ids=[target_id])
+
+
+def long_jobs_drop(*, kind: str, target_ids) -> None:
+    """long_job_drop for many targets (a study's folds) in one statement; `target_ids` may be
+    a subquery."""
+    LongJob.objects.filter(kind=kind, target_id__in=target_ids, dispatched_at=None).delete()
 
 
 def long_jobs_dispatch() -> int:

@@ -11,8 +11,11 @@ study_cancel(*, study)                             no fold starts any more; the 
 study_lost / study_fold_lost                       a worker lost twice: the study has failed
 """
 
+import contextlib
 import dataclasses
 import logging
+from collections.abc import Iterator
+from typing import NamedTuple
 
 import ccxt
 import numpy as np
@@ -58,7 +61,7 @@ from strategies.models.fill_columns import FillModelColumns, MarketColumns
 from strategies.series import timeframe_ms
 from strategies.services import backtest_results as results
 from strategies.services import study_errors as errors
-from strategies.services.long_jobs import Turn, long_job_drop, long_job_queue
+from strategies.services.long_jobs import Turn, long_job_drop, long_job_queue, long_jobs_drop
 
 logger = logging.getLogger(__name__)
 
@@ -100,7 +103,7 @@ def study_start(
         combinations = grid(document, *_space(document, dimensions, constraints))
     except SpaceError as refused:
         raise StudyRefused(errors.error_message(refused.code, refused.values)) from None
-    columns = (*_names(FillModelColumns), *MarketColumns.MARKET_FIELDS)
+    columns = (*FillModelColumns.FILL_MODEL_FIELDS, "fee_source", *MarketColumns.MARKET_FIELDS)
     study = Study.objects.create(
         owner=owner,
         backtest=backtest,
@@ -135,27 +138,15 @@ _copied = (
 )
 
 
-def _names(abstract) -> tuple[str, ...]:
-    return tuple(field.name for field in abstract._meta.fields)
-
-
 def study_turn(study_id: int, deadline: float = 0.0) -> Turn:
     """The plan of a queued study, or the assembly of one whose folds have all chosen."""
     study = Study.objects.filter(pk=study_id).first()
     if study is None or study.status not in (StudyStatus.QUEUED, StudyStatus.ASSEMBLING):
         return Turn.DONE
-    try:
+    with _failures_told(study):
         if study.status == StudyStatus.QUEUED:
             return _plan(study)
         _assemble(study)
-    except _Failed as failed:
-        _fail(study, failed.code, **failed.params)
-    except TimeoutException:
-        _fail(study, errors.INTERRUPTED)
-        raise
-    except Exception:  # a bug of ours: the user gets a sentence, the log the traceback
-        logger.exception("Study %s failed in our code", study.pk)
-        _fail(study, errors.OURS)
     return Turn.DONE
 
 
@@ -164,20 +155,28 @@ def study_fold_turn(fold_id: int, deadline: float = 0.0) -> Turn:
     fold = StudyFold.objects.select_related("study").filter(pk=fold_id).first()
     if fold is None or fold.done or fold.study.status != StudyStatus.CHOOSING:
         return Turn.DONE
-    study = fold.study
+    with _failures_told(fold.study):
+        planned = _planned(fold.study)
+        found = planned.plan.folds[fold.number - 1]
+        store = IndicatorStore(planned.setting.candles)
+        _fold_chosen(fold, fold_choice(planned.setting, store, planned.plan, found))
+    return Turn.DONE
+
+
+@contextlib.contextmanager
+def _failures_told(study: Study) -> Iterator[None]:
+    """A turn's failure ends the study with a sentence: ours (the log gets the traceback), or
+    the cluster's time limit, which is let through to stop the worker."""
     try:
-        setting, plan = _planned(study)
-        found = plan.folds[fold.number - 1]
-        _fold_chosen(fold, fold_choice(setting, IndicatorStore(setting.candles), plan, found))
+        yield
     except _Failed as failed:
         _fail(study, failed.code, **failed.params)
     except TimeoutException:
         _fail(study, errors.INTERRUPTED)
         raise
     except Exception:
-        logger.exception("Fold %s of study %s failed in our code", fold.number, study.pk)
+        logger.exception("Study %s failed in our code", study.pk)
         _fail(study, errors.OURS)
-    return Turn.DONE
 
 
 def study_cancel(*, study: Study) -> bool:
@@ -205,7 +204,7 @@ def study_fold_lost(fold_id: int) -> None:
 
 def _plan(study: Study) -> Turn:
     """The folds, a job each; the study waits on them (the last puts it back in the line)."""
-    _setting, plan = _planned(study)
+    plan = _planned(study).plan
     if not plan.folds:
         raise _Failed(errors.NO_FOLDS, in_sample=study.in_sample_days, out=study.out_of_sample_days)
     with transaction.atomic():
@@ -236,10 +235,9 @@ def _fold_chosen(fold: StudyFold, choice: Choice | None) -> None:
 
 
 def _assemble(study: Study) -> None:
-    setting, plan = _planned(study)
+    setting, dimensions, plan = _planned(study)
     rows = {fold.number: fold.chosen for fold in study.folds.all()}
     choices = [_choice(rows.get(fold.number)) for fold in plan.folds]
-    dimensions, _constraints = _space(setting.document, study.dimensions, study.constraints)
     found = walk_forward_assemble(
         setting, IndicatorStore(setting.candles), dimensions, plan, choices
     )
@@ -267,9 +265,15 @@ def _assemble(study: Study) -> None:
     )
 
 
-def _planned(study: Study) -> tuple[Setting, Plan]:
-    """The study's setting (its candles with the warm-up its slowest combination needs) and
-    its plan, the same on every worker that asks."""
+class Planned(NamedTuple):
+    setting: Setting
+    dimensions: list[Dimension]
+    plan: Plan
+
+
+def _planned(study: Study) -> Planned:
+    """The study's setting (its candles with the warm-up its slowest combination needs), the
+    numbers it varies and its plan, the same on every worker that asks."""
     document = rules.parse(study.document, base_timeframe=study.timeframe)
     dimensions, constraints = _space(document, study.dimensions, study.constraints)
     # The highest values are the slowest indicators' (periods): their warm-up covers all.
@@ -299,7 +303,7 @@ def _planned(study: Study) -> tuple[Setting, Plan]:
         out_of_sample_days=study.out_of_sample_days,
         anchored=study.anchored,
     )
-    return setting, plan
+    return Planned(setting, dimensions, plan)
 
 
 def _funding(study: Study, candles, start: int) -> np.ndarray | None:
@@ -366,5 +370,5 @@ def _fail(study: Study, code: str, **params: object) -> None:
 
 def _drop_jobs(study_id: int) -> None:
     long_job_drop(kind=LongJobKind.STUDY, target_id=study_id)
-    for fold_id in StudyFold.objects.filter(study_id=study_id).values_list("pk", flat=True):
-        long_job_drop(kind=LongJobKind.STUDY_FOLD, target_id=fold_id)
+    folds = StudyFold.objects.filter(study_id=study_id).values("pk")
+    long_jobs_drop(kind=LongJobKind.STUDY_FOLD, target_ids=folds)

@@ -9,8 +9,6 @@ from django.utils.translation import ngettext
 from strategies.models import Backtest, StrategyRun
 from strategies.views.backtest_display import percent, rounded
 
-BASIS_POINT = 1e-4
-
 
 def report_warnings(backtest: Backtest, suggested: tuple[list[str], bool]) -> list[str]:
     """The report's warnings, worded; `suggested`: selectors.catalog.suggested_timeframes."""
@@ -26,7 +24,8 @@ def report_warnings(backtest: Backtest, suggested: tuple[list[str], bool]) -> li
             )
             % values
         )
-    cost = 2 * (backtest.fee + backtest.slippage_bps * BASIS_POINT)
+    model = backtest.fill_model()
+    cost = 2 * (model.fee + model.slippage)  # a round trip: both legs
     move = backtest.typical_move
     if move and cost > move:
         warnings.append(
