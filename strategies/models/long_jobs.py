@@ -5,7 +5,8 @@ django-q2 hands tasks out first come, first served: a user who queues ten backte
 every long worker until they end. So long work does not go to django-q2 when it is asked
 for: it joins this line, and the dispatcher (strategies/services/long_jobs.py) hands a task
 to django-q2 only when a worker slot is free, taking users in turn and never more of one
-user's jobs at once than LONG_JOBS_PER_USER. A job runs in turns: a backtest in one, a candle
+user's jobs at once than LONG_JOBS_PER_USER (a study's folds borrow the workers no other
+job may take, one fold's search at a time). A job runs in turns: a backtest in one, a candle
 fill in turns of at most LONG_JOB_TURN_S seconds, each followed by a new place in the line.
 """
 

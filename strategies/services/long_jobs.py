@@ -6,7 +6,9 @@ long_job_drop(*, kind, target_id)           out of the line, if it is waiting th
 long_jobs_drop(*, kind, target_ids)         the same for many, in one statement
 long_jobs_dispatch()                        hands the next turns to django-q2, one per free
                                             slot, users in turn, at most LONG_JOBS_PER_USER
-                                            of one user's jobs at once; how many
+                                            of one user's jobs at once (a study's folds
+                                            borrow the workers nobody else can use); how
+                                            many
 long_job_run(*, job_id, turn, work)         one turn, then back in the line or out of it
 long_jobs_sweep(*, work)                    a turn whose worker went silent is handed out
                                             again; a job that lost its worker too often ends
@@ -28,7 +30,7 @@ from django.db.models import F
 from django.utils import timezone
 from django_q.exceptions import TimeoutException
 
-from strategies.models.long_jobs import LineTurn, LongJob
+from strategies.models.long_jobs import LineTurn, LongJob, LongJobKind
 from strategies.selectors.long_job_line import (
     last_served,
     line_order,
@@ -44,6 +46,10 @@ TASK = "strategies.tasks.run_long_job"
 # A job whose worker went silent this many times ends as failed instead of being handed out
 # again: something in it kills workers (memory, say), and it must not take every worker down.
 MAX_LOST = 2
+# Jobs that may take workers beyond their user's LONG_JOBS_PER_USER while no other job could
+# use them: each turn is short and ends by itself (one fold's search), so whoever queues next
+# waits for one such turn at most, never behind a whole study.
+BORROWING_KINDS = (LongJobKind.STUDY_FOLD,)
 
 
 class Turn(enum.Enum):
@@ -100,19 +106,22 @@ def long_jobs_dispatch() -> int:
         for owner_id in running:
             per_user[owner_id] += 1
         now = timezone.now()
+        borrowers = []
         for job in line_order(waiting, last_served()):
             if free <= 0:
                 break
             if per_user[job.owner_id] >= settings.LONG_JOBS_PER_USER:
+                if job.kind in BORROWING_KINDS:
+                    borrowers.append(job)
                 continue
-            LongJob.objects.filter(pk=job.pk).update(
-                dispatched_at=now, beat_at=now, turn=F("turn") + 1, woken=False
-            )
-            job.turn += 1
-            _served(job.owner_id, now)
-            handed.append(job)
+            _hand(job, now, handed)
             per_user[job.owner_id] += 1
             free -= 1
+        # Every job still waiting is its user's beyond the limit: nobody else can use the
+        # free workers now, so a study's folds take them (a study fans out over every long
+        # worker) and give each back within one fold's search, to whoever waits then.
+        for job in borrowers[: max(free, 0)]:
+            _hand(job, now, handed)
         for job in handed:
             queue_on_commit(
                 TASK,
@@ -122,6 +131,15 @@ def long_jobs_dispatch() -> int:
                 cluster=settings.LONG_TASKS,
             )
     return len(handed)
+
+
+def _hand(job: LongJob, now: datetime, handed: list[LongJob]) -> None:
+    LongJob.objects.filter(pk=job.pk).update(
+        dispatched_at=now, beat_at=now, turn=F("turn") + 1, woken=False
+    )
+    job.turn += 1
+    _served(job.owner_id, now)
+    handed.append(job)
 
 
 def _served(owner_id: int | None, now: datetime) -> None:

@@ -96,6 +96,33 @@ def test_one_user_never_holds_more_workers_than_the_per_user_limit(broker, setti
     assert LongJob.objects.exclude(dispatched_at=None).count() == 3
 
 
+def test_a_lone_user_s_study_folds_take_every_free_worker_and_the_next_user_the_next_free_one(
+    broker, settings
+):
+    settings.LONG_JOB_SLOTS = 3
+    ann, bob = make_user("ann@example.com"), make_user("bob@example.com")
+    folds = [_job(ann, 30 - number, kind="study_fold") for number in range(5)]
+    backtest = _job(ann, 20)
+
+    broker(long_jobs_dispatch)
+
+    # Nobody else waits: Ann's folds take all three workers (her backtest keeps to the limit
+    # of one, so it waits), oldest first.
+    running = LongJob.objects.exclude(dispatched_at=None)
+    assert sorted(running.values_list("pk", flat=True)) == [job.pk for job in folds[:3]]
+    assert LongJob.objects.get(pk=backtest.pk).dispatched_at is None
+
+    bob_job = _job(bob, 0)
+    broker(long_jobs_dispatch)
+    assert LongJob.objects.get(pk=bob_job.pk).dispatched_at is None  # no worker is free
+
+    LongJob.objects.filter(pk=folds[0].pk).delete()  # a fold's search ends
+    broker(long_jobs_dispatch)
+    # The worker it frees goes to Bob, not to Ann's next fold nor her backtest.
+    assert LongJob.objects.get(pk=bob_job.pk).dispatched_at is not None
+    assert LongJob.objects.get(pk=folds[3].pk).dispatched_at is None
+
+
 def test_a_second_user_s_backtest_goes_before_the_first_user_s_queued_ones(broker):
     ann, bob = make_user("ann@example.com"), make_user("bob@example.com")
     first = broker(lambda: kraken_backtest(ann, days=3))
