@@ -13,8 +13,10 @@ from django.utils.translation import gettext_lazy as _
 
 from strategies.engine.study.objective import OBJECTIVES
 from strategies.engine.study.space import RISK_FIELDS
+from strategies.engine.study.tpe import TPE
 from strategies.forms.parameters import parameter_label
 from strategies.indicators import get as indicator_spec
+from strategies.models.studies import StudyMethod
 from strategies.rules import Document
 from strategies.rules.sentences import indicator_label
 
@@ -38,6 +40,7 @@ RISK_LABELS = {
     "cooldown_bars": _("Cooldown, in bars"),
 }
 STEPS = 4  # the range offered at first: the value halved to doubled, in four steps
+SEED_MAX = 2**31 - 1
 HUNDRED = Decimal(100)
 
 
@@ -100,6 +103,25 @@ class StudyForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+    method = forms.ChoiceField(
+        label=_("Search"),
+        choices=StudyMethod.choices,
+        initial=StudyMethod.GRID,
+        help_text=_(
+            "TPE tries the combinations that look most promising given those tried so far: for "
+            "a space too large to try whole."
+        ),
+    )
+    trials = forms.IntegerField(
+        label=_("Trials a fold (TPE)"), initial=50, min_value=5, max_value=1000, required=False
+    )
+    seed = forms.IntegerField(
+        label=_("Seed (TPE)"),
+        help_text=_("Leave it empty to draw one. The same seed repeats a study exactly."),
+        min_value=0,
+        max_value=SEED_MAX,
+        required=False,
+    )
     in_sample_days = forms.IntegerField(
         label=_("Days to choose on (in-sample)"), initial=60, min_value=1, max_value=3650
     )
@@ -156,6 +178,8 @@ class StudyForm(forms.Form):
             self.add_error(
                 "drawdown_limit", _("The total return is chosen within a drawdown limit: give one.")
             )
+        if data.get("method") == TPE and data.get("trials") is None and "trials" not in self.errors:
+            self.add_error("trials", _("Say how many combinations each fold tries."))
         data["dimensions"] = dimensions
         limit = data.get("drawdown_limit")
         data["drawdown_limit"] = None if limit is None else float(limit / HUNDRED)

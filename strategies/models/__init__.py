@@ -33,7 +33,7 @@ from strategies.models.runs import (
     RunTrade,
     StrategyRun,
 )
-from strategies.models.studies import ACTIVE_STUDY, Study, StudyFold, StudyStatus
+from strategies.models.studies import ACTIVE_STUDY, Study, StudyFold, StudyMethod, StudyStatus
 
 __all__ = [
     "ACTIVE_RUN",
@@ -71,6 +71,7 @@ __all__ = [
     "StrategyVersion",
     "Study",
     "StudyFold",
+    "StudyMethod",
     "StudyStatus",
     "TieRule",
     "WarmMarket",

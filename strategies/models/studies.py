@@ -28,6 +28,13 @@ class StudyStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
+class StudyMethod(models.TextChoices):
+    """The engine's methods (strategies/engine/study/tpe.py), as users read them."""
+
+    GRID = "grid", _("Every combination (a grid)")
+    TPE = "tpe", _("TPE (Optuna): a number of trials a fold, the most promising first")
+
+
 ACTIVE_STUDY = (StudyStatus.QUEUED, StudyStatus.CHOOSING, StudyStatus.ASSEMBLING)
 
 
@@ -66,6 +73,13 @@ class Study(FillModelColumns, MarketColumns, models.Model):
     in_sample_days = models.PositiveIntegerField(_("in-sample days"))
     out_of_sample_days = models.PositiveIntegerField(_("out-of-sample days"))
     anchored = models.BooleanField(_("anchored folds"), default=False)
+    # How each fold searches: "grid" (every combination) or "tpe" (`trials` of them proposed
+    # by Optuna's TPE sampler, seeded with `seed` plus the fold's number: repeatable).
+    method = models.CharField(
+        _("search method"), max_length=8, choices=StudyMethod.choices, default=StudyMethod.GRID
+    )
+    trials = models.PositiveIntegerField(_("trials per fold"), null=True, blank=True)
+    seed = models.PositiveIntegerField(_("seed"), null=True, blank=True)
 
     status = models.CharField(max_length=12, choices=StudyStatus.choices)
     error_code = models.CharField(max_length=40, blank=True)
@@ -93,15 +107,24 @@ class Study(FillModelColumns, MarketColumns, models.Model):
     def active(self) -> bool:
         return self.status in ACTIVE_STUDY
 
+    @property
+    def trials_per_fold(self) -> int | None:
+        """The combinations each fold tries: all of them, or TPE's budget if fewer."""
+        if self.method == StudyMethod.GRID or self.combinations is None:
+            return self.combinations
+        return min(self.trials or 0, self.combinations)
+
 
 class StudyFold(models.Model):
     """One fold of a study, chosen by its own long job: `chosen` is {"parameters", "score",
-    "in_sample_return"}, or null when no combination could be ranked in-sample."""
+    "in_sample_return"}, or null when no combination could be ranked in-sample; `tried` the
+    combinations a TPE search tried (a grid's are the plan's)."""
 
     study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="folds")
     number = models.PositiveIntegerField()  # 1, 2, ... as engine.study.folds numbers them
     done = models.BooleanField(default=False)
     chosen = models.JSONField(null=True, blank=True)
+    tried = models.JSONField(null=True, blank=True)
 
     class Meta:
         ordering = ["study", "number"]

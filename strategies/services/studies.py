@@ -14,6 +14,7 @@ study_lost / study_fold_lost                       a worker lost twice: the stud
 import contextlib
 import dataclasses
 import logging
+import secrets
 from collections.abc import Iterator
 from typing import NamedTuple
 
@@ -40,8 +41,10 @@ from strategies.engine.study.space import (
     grid,
     with_parameters,
 )
+from strategies.engine.study.tpe import GRID, METHODS, Method
 from strategies.engine.study.walk_forward import (
     Choice,
+    FoldSearch,
     Plan,
     fold_choice,
     walk_forward_assemble,
@@ -92,12 +95,23 @@ def study_start(
     in_sample_days: int = 60,
     out_of_sample_days: int = 30,
     anchored: bool = False,
+    method: str = GRID,
+    trials: int | None = None,
+    seed: int | None = None,
 ) -> Study:
-    """A study of `backtest` (the owner's, finished), in the line of long work."""
+    """A study of `backtest` (the owner's, finished), in the line of long work. With the TPE
+    method, each fold tries `trials` combinations; without a `seed`, one is drawn and kept,
+    so the study can be repeated exactly."""
     if backtest.status != BacktestStatus.DONE:
         raise StudyRefused(errors.error_message(errors.NOT_FINISHED, {}))
     if objective not in OBJECTIVES:
         raise ValueError(f"unknown objective {objective!r}")
+    if method not in METHODS or (method != GRID and not trials):
+        raise ValueError(f"unknown method {method!r} or no trials")
+    if method == GRID:
+        trials = seed = None
+    elif seed is None:
+        seed = secrets.randbelow(2**31)
     document = rules.parse(backtest.document, base_timeframe=backtest.timeframe)
     try:
         combinations = grid(document, *_space(document, dimensions, constraints))
@@ -115,6 +129,9 @@ def study_start(
         in_sample_days=in_sample_days,
         out_of_sample_days=out_of_sample_days,
         anchored=anchored,
+        method=method,
+        trials=trials,
+        seed=seed,
         status=StudyStatus.QUEUED,
         combinations=len(combinations),
     )
@@ -222,13 +239,15 @@ def _plan(study: Study) -> Turn:
 
 
 @transaction.atomic
-def _fold_chosen(fold: StudyFold, choice: Choice | None) -> None:
-    """Keep the fold's choice; the last fold to choose puts the study back in the line."""
+def _fold_chosen(fold: StudyFold, found: FoldSearch) -> None:
+    """Keep the fold's choice (and what a TPE search tried: a grid's is the plan); the last
+    fold to choose puts the study back in the line."""
     study = Study.objects.select_for_update().get(pk=fold.study_id)
     if study.status != StudyStatus.CHOOSING:
         return  # cancelled, or failed by another fold
-    chosen = None if choice is None else dataclasses.asdict(choice)
-    StudyFold.objects.filter(pk=fold.pk).update(done=True, chosen=chosen)
+    chosen = None if found.chosen is None else dataclasses.asdict(found.chosen)
+    tried = None if study.method == GRID else [dict(each) for each in found.tried]
+    StudyFold.objects.filter(pk=fold.pk).update(done=True, chosen=chosen, tried=tried)
     if not StudyFold.objects.filter(study=study, done=False).exists():
         Study.objects.filter(pk=study.pk).update(status=StudyStatus.ASSEMBLING)
         long_job_queue(kind=LongJobKind.STUDY, target_id=study.pk, owner_id=study.owner_id)
@@ -236,10 +255,11 @@ def _fold_chosen(fold: StudyFold, choice: Choice | None) -> None:
 
 def _assemble(study: Study) -> None:
     setting, dimensions, plan = _planned(study)
-    rows = {fold.number: fold.chosen for fold in study.folds.all()}
-    choices = [_choice(rows.get(fold.number)) for fold in plan.folds]
+    rows = {fold.number: fold for fold in study.folds.all()}
+    choices = [_choice(rows[fold.number].chosen) for fold in plan.folds]
+    tried = [] if study.method == GRID else [rows[fold.number].tried or [] for fold in plan.folds]
     found = walk_forward_assemble(
-        setting, IndicatorStore(setting.candles), dimensions, plan, choices
+        setting, IndicatorStore(setting.candles), dimensions, plan, choices, tried
     )
     bar_ms = setting.candles.bar_ms
     times = setting.candles.time[plan.start :]
@@ -258,7 +278,8 @@ def _assemble(study: Study) -> None:
         "equity": results.equity_points(found.times + bar_ms, found.equity),
         "deflated_sharpe": found.deflated_sharpe,
         "robustness": _robustness(found.robustness),
-        "heatmap": objective_grid(dimensions, plan.combinations, found.period_scores),
+        "heatmap": objective_grid(dimensions, found.period_combinations, found.period_scores),
+        "period_trials": len(found.period_combinations),
     }
     Study.objects.filter(pk=study.pk, status=StudyStatus.ASSEMBLING).update(
         status=StudyStatus.DONE, result=result, finished_at=timezone.now()
@@ -302,6 +323,7 @@ def _planned(study: Study) -> Planned:
         in_sample_days=study.in_sample_days,
         out_of_sample_days=study.out_of_sample_days,
         anchored=study.anchored,
+        method=Method(study.method, study.trials or 0, study.seed or 0),
     )
     return Planned(setting, dimensions, plan)
 

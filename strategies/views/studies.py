@@ -45,6 +45,9 @@ def study_new(request: AuthenticatedRequest, backtest_id: int) -> HttpResponse:
                 in_sample_days=data["in_sample_days"],
                 out_of_sample_days=data["out_of_sample_days"],
                 anchored=data["anchored"],
+                method=data["method"],
+                trials=data["trials"],
+                seed=data["seed"],
             )
         except services.StudyRefused as refused:
             form.add_error(None, refused.message)

@@ -112,6 +112,30 @@ def test_a_study_is_planned_chosen_fold_by_fold_in_any_order_and_assembled():
     assert found["robustness"]["trusted"] is True
 
 
+def test_a_tpe_study_keeps_what_each_fold_tried_and_repeats_exactly_from_its_seed():
+    owner = User.objects.create_user("tpe@example.com")
+    fine = [{"path": "risk.take_profit_pct", "low": 0.01, "high": 0.30, "step": 0.01}]
+
+    def run(seed: int | None) -> Study:
+        study = started(owner, dimensions=fine, method="tpe", trials=6, seed=seed)
+        study_turn(study.pk)
+        for fold in StudyFold.objects.filter(study=study):
+            study_fold_turn(fold.pk)
+        study_turn(study.pk)
+        return Study.objects.get(pk=study.pk)
+
+    first, again, drawn = run(9), run(9), run(None)
+
+    assert first.status == again.status == StudyStatus.DONE
+    tried = [fold.tried for fold in first.folds.all()]
+    assert all(len({each["risk.take_profit_pct"] for each in fold}) == 6 for fold in tried)
+    every = {each["risk.take_profit_pct"] for fold in tried for each in fold}
+    # The deflated Sharpe ratio and the heatmap count every value some fold tried, once.
+    assert first.result["period_trials"] == len(every)
+    assert first.result == again.result
+    assert drawn.seed is not None  # drawn, and kept to repeat the study
+
+
 def test_a_fold_run_twice_or_after_the_study_ended_changes_nothing():
     owner = User.objects.create_user("twice@example.com")
     study = started(owner)

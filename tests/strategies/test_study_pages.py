@@ -19,6 +19,7 @@ FORM = {
     "step__risk.take_profit_pct": "5",
     "objective": "return",
     "drawdown_limit": "50",
+    "method": "grid",
     "in_sample_days": "60",
     "out_of_sample_days": "30",
 }
@@ -85,6 +86,8 @@ def test_a_report_is_studied_through_the_form_to_its_verdict_and_folds():
             "combinations to try in every fold; at most 100,000",
         ),
         ({"high__risk.take_profit_pct": "120"}, "risk.take_profit_pct must stay between"),
+        ({"method": "tpe", "trials": ""}, "Say how many combinations each fold tries."),
+        ({"method": "tpe", "trials": "5", "seed": "-1"}, "greater than or equal to 0"),
     ],
 )
 def test_a_study_that_cannot_run_is_refused_in_words_and_keeps_what_was_typed(changes, sentence):
@@ -161,3 +164,25 @@ def test_a_report_row_without_its_candle_counts_still_shows():
     Backtest.objects.filter(pk=backtest.pk).update(bars=None, gaps=None)
 
     assert client.get(backtest.get_absolute_url()).status_code == 200
+
+
+def test_a_tpe_study_says_its_budget_and_seed_and_leaves_untried_pairs_blank():
+    client, user = signed_in("tpe@example.com")
+    url = f"/en/strategies/backtests/{finished_backtest(user).pk}/study/"
+    # 1 % to 30 % by 1 %: 30 combinations, 6 tried in each fold.
+    fine = {"low__risk.take_profit_pct": "1", "high__risk.take_profit_pct": "30"}
+    fine |= {"step__risk.take_profit_pct": "1", "method": "tpe", "trials": "6", "seed": "9"}
+
+    client.post(url, FORM | fine)
+    study = Study.objects.get(owner=user)
+    study_turn(study.pk)  # planned: its folds are being chosen
+    choosing = page(client.get(study.get_absolute_url()))
+    run_jobs(study)
+    shown = page(client.get(study.get_absolute_url()))
+    french = page(client.get(study.get_absolute_url().replace("/en/", "/fr/")))
+
+    assert (study.method, study.trials, study.seed) == ("tpe", 6, 9)
+    assert "TPE (Optuna): 6 trials a fold among 30 combinations, seed 9" in shown
+    assert "0 of 8 folds chosen, 6 combinations tried in each." in choosing
+    assert "graine 9" in french
+    assert Study.objects.get(pk=study.pk).status == StudyStatus.DONE

@@ -116,7 +116,7 @@ def test_the_folds_chosen_apart_in_any_order_give_the_same_walk_forward(found):
     take_profit = dimension(study.document, "risk.take_profit_pct", 0.05, 0.25, 0.05)
     plan = walk_forward_plan(study, [take_profit], start=0)
     by_fold = {
-        fold.number: fold_choice(study, IndicatorStore(study.candles), plan, fold)
+        fold.number: fold_choice(study, IndicatorStore(study.candles), plan, fold).chosen
         for fold in reversed(plan.folds)
     }
 

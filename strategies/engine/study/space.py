@@ -133,6 +133,11 @@ def grid(
     return kept
 
 
+def combination_key(parameters: Parameters) -> tuple:
+    """A combination as a dictionary key: the same values at the same paths, the same key."""
+    return tuple(sorted(parameters.items()))
+
+
 def with_parameters(document: Document, parameters: Parameters) -> Document:
     """The document with these values at these paths (checked by `dimension`: no validation
     again, which would cost a trial more than its backtest), integers kept integers."""

@@ -20,7 +20,8 @@ from strategies.engine.study.deflated import deflated_sharpe
 from strategies.engine.study.folds import DAY_MS, Fold, walk_forward_folds
 from strategies.engine.study.robustness import FoldOutcome, Robustness, robustness
 from strategies.engine.study.search import Period, Setting, Trial, best_trial, run_trial, search
-from strategies.engine.study.space import Constraint, Dimension, grid
+from strategies.engine.study.space import Constraint, Dimension, combination_key, grid
+from strategies.engine.study.tpe import EVERY_COMBINATION, GRID, Method, tpe_search
 
 # A window that lost the whole account (or more, short) counts as losing 99.99 % of it: the
 # robustness score takes logs of growth, and such a fold is what its "deep fold" doubt is for.
@@ -35,6 +36,15 @@ class Choice:
     parameters: Mapping[str, float]
     score: float | None
     in_sample_return: float
+
+
+@dataclass(frozen=True)
+class FoldSearch:
+    """What a fold's search found: its choice (None when no trial could be ranked) and the
+    combinations it tried, in order."""
+
+    chosen: Choice | None
+    tried: Sequence[Mapping[str, float]]
 
 
 @dataclass(frozen=True)
@@ -63,8 +73,9 @@ class WalkForward:
     times: np.ndarray  # bar opens of the out-of-sample windows, one after another
     equity: np.ndarray  # the stitched out-of-sample equity at those bars' closes
     trial_sharpes: np.ndarray  # every combination's daily Sharpe ratio over the whole period
-    # Every combination's objective over the whole period (None: it cannot be ranked), in the
-    # plan's order: the page's heatmap over two of the numbers varied.
+    # Every combination tried (the grid, or what TPE tried in any fold) and its objective over
+    # the whole period (None: it cannot be ranked): the page's heatmap over two of the numbers.
+    period_combinations: Sequence[Mapping[str, float]]
     period_scores: list[float | None]
     deflated_sharpe: float | None
     robustness: Robustness | None  # None without any fold
@@ -73,11 +84,19 @@ class WalkForward:
 @dataclass(frozen=True)
 class Plan:
     """What every step of a walk-forward shares: its folds (bar indices from `start`), the
-    combinations each fold searches, and the bar its history's trading starts at."""
+    combinations a fold may search (the grid), the bar its history's trading starts at, how
+    each fold searches, and each number's values ({path: values})."""
 
     folds: list[Fold]
     combinations: Sequence[Mapping[str, float]]
     start: int
+    method: Method
+    values: Mapping[str, Sequence[float]]
+
+    @property
+    def trials_per_fold(self) -> int:
+        everything = len(self.combinations)
+        return everything if self.method.name == GRID else min(self.method.trials, everything)
 
 
 def walk_forward(
@@ -89,6 +108,7 @@ def walk_forward(
     in_sample_days: int = 60,
     out_of_sample_days: int = 30,
     anchored: bool = False,
+    method: Method = EVERY_COMBINATION,
 ) -> WalkForward:
     """The folds over the history's bars from `start` (the bars before are warm-up for the
     slowest combination), each fold's search and out-of-sample trade, the stitched equity,
@@ -103,10 +123,13 @@ def walk_forward(
         in_sample_days=in_sample_days,
         out_of_sample_days=out_of_sample_days,
         anchored=anchored,
+        method=method,
     )
     store = IndicatorStore(setting.candles)
-    choices = [fold_choice(setting, store, plan, fold) for fold in plan.folds]
-    return walk_forward_assemble(setting, store, dimensions, plan, choices)
+    searches = [fold_choice(setting, store, plan, fold) for fold in plan.folds]
+    choices = [each.chosen for each in searches]
+    tried = [each.tried for each in searches]
+    return walk_forward_assemble(setting, store, dimensions, plan, choices, tried)
 
 
 def walk_forward_plan(
@@ -118,6 +141,7 @@ def walk_forward_plan(
     in_sample_days: int = 60,
     out_of_sample_days: int = 30,
     anchored: bool = False,
+    method: Method = EVERY_COMBINATION,
 ) -> Plan:
     """The folds over the history's bars from `start`, and the combinations to search."""
     folds = walk_forward_folds(
@@ -127,17 +151,34 @@ def walk_forward_plan(
         out_of_sample_days=out_of_sample_days,
         anchored=anchored,
     )
-    return Plan(folds, grid(setting.document, dimensions, constraints), start)
+    combinations = grid(setting.document, dimensions, constraints)
+    values = {each.path: each.values for each in dimensions}
+    return Plan(folds, combinations, start, method, values)
 
 
-def fold_choice(setting: Setting, store: IndicatorStore, plan: Plan, fold: Fold) -> Choice | None:
-    """The fold's in-sample best among the plan's combinations; None when none can be
-    ranked."""
-    trials = search(setting, store, plan.combinations, _shifted(fold.in_sample, plan.start))
+def fold_choice(setting: Setting, store: IndicatorStore, plan: Plan, fold: Fold) -> FoldSearch:
+    """The fold's in-sample search (every combination, or the TPE sampler's, seeded with the
+    plan's seed plus the fold's number) and its best."""
+    period = _shifted(fold.in_sample, plan.start)
+    if plan.method.name == GRID:
+        trials = search(setting, store, plan.combinations, period)
+    else:
+        trials = tpe_search(
+            setting,
+            store,
+            plan.combinations,
+            plan.values,
+            period,
+            trials=plan.method.trials,
+            seed=plan.method.seed + fold.number,
+        )
+    tried = [trial.parameters for trial in trials]
     chosen = best_trial(trials)
     if chosen is None:
-        return None
-    return Choice(chosen.parameters, chosen.score, chosen.result.stats.total_return)
+        return FoldSearch(None, tried)
+    return FoldSearch(
+        Choice(chosen.parameters, chosen.score, chosen.result.stats.total_return), tried
+    )
 
 
 def walk_forward_assemble(
@@ -146,9 +187,12 @@ def walk_forward_assemble(
     dimensions: Sequence[Dimension],
     plan: Plan,
     choices: Sequence[Choice | None],
+    tried: Sequence[Sequence[Mapping[str, float]]] = (),
 ) -> WalkForward:
     """Each fold's choice traded out of sample with what the windows before left, the stitched
-    equity, the deflated Sharpe ratio and the robustness score."""
+    equity, the deflated Sharpe ratio and the robustness score. The deflated Sharpe ratio's
+    trials are what the folds `tried` together (each fold's combinations; the plan's grid
+    when not given)."""
     candles = setting.candles
     results, pieces, times, level = [], [], [], setting.capital
     for fold, chosen in zip(plan.folds, choices, strict=True):
@@ -159,13 +203,13 @@ def walk_forward_assemble(
             # Traded with what the windows before left (sizing need not scale with capital).
             account = dataclasses.replace(setting, capital=level)
             traded = run_trial(account, store, chosen.parameters, out_of_sample)
-        results.append(FoldResult(fold, len(plan.combinations), chosen, traded))
+        results.append(FoldResult(fold, plan.trials_per_fold, chosen, traded))
         curve = traded.result.equity if traded else np.full(out_of_sample.bars, level)
         pieces.append(np.maximum(curve, 0.0))  # a wiped-out account trades no more
         level = float(pieces[-1][-1]) if len(curve) else level
     opens = np.concatenate(times) if times else np.empty(0, dtype=np.int64)
     equity = np.concatenate(pieces) if pieces else np.empty(0)
-    combinations = plan.combinations
+    combinations = _together(tried) if tried else plan.combinations
     whole = search(setting, store, combinations, Period(plan.start, len(candles)))
     sharpes = _period_sharpes(whole)
     deflated = _deflated(equity, opens, setting.capital, sharpes, len(combinations))
@@ -175,10 +219,20 @@ def walk_forward_assemble(
         times=opens,
         equity=equity,
         trial_sharpes=sharpes,
+        period_combinations=combinations,
         period_scores=[trial.score for trial in whole],
         deflated_sharpe=deflated,
         robustness=robustness(outcomes, deflated) if outcomes else None,
     )
+
+
+def _together(tried: Sequence[Sequence[Mapping[str, float]]]) -> list[Mapping[str, float]]:
+    """Every combination some fold tried, once each, in the order they were first tried."""
+    seen: dict[tuple, Mapping[str, float]] = {}
+    for each in tried:
+        for parameters in each:
+            seen.setdefault(combination_key(parameters), parameters)
+    return list(seen.values())
 
 
 def _shifted(bars: slice, start: int) -> Period:
