@@ -12,4 +12,5 @@ urlpatterns = [
     path("<int:study_id>/", views.study_detail, name="detail"),
     path("<int:study_id>/progress/", views.study_progress, name="progress"),
     path("<int:study_id>/cancel/", views.study_cancel, name="cancel"),
+    path("<int:study_id>/keep/", views.study_keep, name="keep"),
 ]

@@ -16,6 +16,7 @@ COPIED = _("Copied from %(slug)s v%(version)s")
 PARAMETERS_EDITED = _("Parameters edited")
 DOCUMENT_EDITED = _("Document edited")
 RESTORED = _("Restored from version %(number)s")
+FROM_STUDY = _("Parameters chosen by study %(study)s")
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,7 @@ KINDS = (
     NoteKind(PARAMETERS_EDITED, re.compile(r"^Parameters edited$")),
     NoteKind(DOCUMENT_EDITED, re.compile(r"^Document edited$")),
     NoteKind(RESTORED, re.compile(r"^Restored from version (?P<number>\d+)$")),
+    NoteKind(FROM_STUDY, re.compile(r"^Parameters chosen by study (?P<study>\d+)$")),
 )
 
 

@@ -201,3 +201,15 @@ def _first_range(number: Number) -> tuple[Any, Any, Any]:
 def _plain(value: Decimal) -> str:
     """Four decimals at most, without trailing zeros nor an exponent (20, not 2E+1)."""
     return format(value.quantize(Decimal("0.0001")).normalize(), "f")
+
+
+class KeepChosenForm(forms.Form):
+    """Which of the sets of numbers a study's folds chose to save as a new version."""
+
+    chosen = forms.TypedChoiceField(
+        label=_("The numbers to keep"), coerce=int, widget=forms.RadioSelect, initial=0
+    )
+
+    def __init__(self, data: Any = None, *, choices: list[tuple[int, str]]) -> None:
+        super().__init__(data)
+        self.fields["chosen"].choices = choices  # type: ignore[attr-defined]

@@ -56,6 +56,11 @@ class Study(FillModelColumns, MarketColumns, models.Model):
         StrategyVersion, null=True, blank=True, on_delete=models.SET_NULL, related_name="studies"
     )
     strategy_name = models.CharField(_("strategy"), max_length=200)
+    # The strategy of the user's made to keep what the study chose, when it studied none of
+    # theirs (a catalog strategy, a document alone): the numbers kept again go there too.
+    kept_in = models.ForeignKey(
+        "strategies.Strategy", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     document = models.TextField(_("document"))  # frozen at the request
     exchange = models.ForeignKey(Exchange, null=True, blank=True, on_delete=models.CASCADE)
     # The candles the backtest read (the market's shared series, or the user's import).

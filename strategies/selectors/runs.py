@@ -5,7 +5,7 @@ from django.shortcuts import get_object_or_404
 
 from accounts.models import User
 from exchanges.selectors import keys_owned
-from strategies.models import Backtest, RunBar, StrategyRun
+from strategies.models import Backtest, RunBar, StrategyRun, Study
 
 LATEST = 50
 
@@ -55,6 +55,13 @@ def backtest_to_repeat(user: User, backtest_id: str | None) -> Backtest | None:
     if not backtest_id or not backtest_id.isdigit():
         return None
     return Backtest.objects.owned_by(user).filter(pk=int(backtest_id)).first()
+
+
+def study_to_repeat(user: User, study_id: str | None) -> Study | None:
+    """The user's study a "paper run of what it chose" link names, or None."""
+    if not study_id or not study_id.isdigit():
+        return None
+    return Study.objects.filter(owner=user, pk=int(study_id)).select_related("exchange").first()
 
 
 def run_equity(run: StrategyRun) -> list[tuple[int, float]]:

@@ -45,25 +45,31 @@ def run_list(request: AuthenticatedRequest) -> HttpResponse:
 
 
 def _initial(request: AuthenticatedRequest) -> dict[str, object]:
-    """A "paper run from this backtest" link brings its strategy, market and costs."""
-    backtest = selectors.backtest_to_repeat(request.user, request.GET.get("backtest"))
-    if backtest is None or backtest.exchange is None:
-        return {"strategy": request.GET.get("strategy", "")}
-    if backtest.strategy_version is not None:
-        strategy = f"mine:{backtest.strategy_version.strategy_id}"
-    elif backtest.catalog_entry is not None:
-        strategy = f"catalog:{backtest.catalog_entry.slug}"
+    """A "paper run from this backtest" link brings its strategy, market and costs; a study's
+    "paper run of what it chose" link its market and costs, and the strategy it saved."""
+    named = request.GET.get("strategy", "")
+    source = selectors.backtest_to_repeat(
+        request.user, request.GET.get("backtest")
+    ) or selectors.study_to_repeat(request.user, request.GET.get("study"))
+    if source is None or source.exchange is None:
+        return {"strategy": named}
+    if named:
+        strategy = named
+    elif source.strategy_version is not None:
+        strategy = f"mine:{source.strategy_version.strategy_id}"
+    elif source.catalog_entry is not None:
+        strategy = f"catalog:{source.catalog_entry.slug}"
     else:
         strategy = ""
     return {
         "strategy": strategy,
-        "exchange": backtest.exchange.slug,
-        "symbol": backtest.symbol,
-        "timeframe": backtest.timeframe,
-        "capital": backtest.capital,
-        "fee": backtest.fee,  # fractions, shown in percent by the form's PercentField
-        "slippage_bps": Decimal(str(backtest.slippage_bps)),
-        "max_volume_share": backtest.max_volume_share,
+        "exchange": source.exchange.slug,
+        "symbol": source.symbol,
+        "timeframe": source.timeframe,
+        "capital": source.capital,
+        "fee": source.fee,  # fractions, shown in percent by the form's PercentField
+        "slippage_bps": Decimal(str(source.slippage_bps)),
+        "max_volume_share": source.max_volume_share,
     }
 
 

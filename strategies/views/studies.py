@@ -5,6 +5,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -12,12 +14,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.http import AuthenticatedRequest
 from strategies import rules
-from strategies.forms.studies import OBJECTIVE_CHOICES, StudyForm
-from strategies.models import BacktestStatus
+from strategies.forms.studies import OBJECTIVE_CHOICES, KeepChosenForm, StudyForm
+from strategies.models import BacktestStatus, StudyStatus
 from strategies.selectors import backtests as backtest_selectors
 from strategies.selectors import studies as selectors
 from strategies.selectors.catalog import shown_titles
 from strategies.services import studies as services
+from strategies.services.study_versions import study_parameters_save
 from strategies.views import study_display as display
 from strategies.views.later import Later
 
@@ -72,8 +75,40 @@ def study_detail(request: AuthenticatedRequest, study_id: int) -> HttpResponse:
         "varied": display.varied(study),
         "chart": Later(lambda: display.chart(study)),
         "heatmap": Later(lambda: display.heatmap(study)),
+        "keep": _keep_form(study),
     }
     return render(request, "strategies/studies/detail.html", context)
+
+
+def _keep_form(study, data=None) -> KeepChosenForm | None:
+    """The form that saves a set of numbers the folds chose; None before any was chosen."""
+    sets = selectors.chosen_sets(study) if study.status == StudyStatus.DONE else []
+    return KeepChosenForm(data, choices=display.chosen_choices(study, sets)) if sets else None
+
+
+@login_required
+@require_POST
+def study_keep(request: AuthenticatedRequest, study_id: int) -> HttpResponse:
+    """Save the chosen numbers as a new version, then on to its paper run's form, filled in
+    with the study's market and costs."""
+    study = selectors.study_of(request.user, study_id)
+    form = _keep_form(study, request.POST)
+    if form is None or not form.is_valid():
+        messages.error(request, _("Choose one of the sets of numbers the folds chose."))
+        return redirect(study)
+    chosen = selectors.chosen_sets(study)[form.cleaned_data["chosen"]]
+    version = study_parameters_save(study=study, parameters=chosen.parameters)
+    name = version.strategy.name
+    messages.success(
+        request,
+        _(
+            "Saved as version %(number)s of “%(name)s”. Check the market and the costs, then "
+            "start its paper run."
+        )
+        % {"number": version.number, "name": name},
+    )
+    query = urlencode({"study": str(study.pk), "strategy": f"mine:{version.strategy_id}"})
+    return redirect(f"{reverse('runs:new')}?{query}")
 
 
 @never_cache

@@ -3,6 +3,7 @@ and returns, the stitched out-of-sample equity for the chart, and the failure in
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from strategies.engine.study.robustness import (
@@ -13,6 +14,7 @@ from strategies.engine.study.robustness import (
     WORST_FOLD,
 )
 from strategies.models import Study
+from strategies.selectors.studies import ChosenSet
 from strategies.services.study_errors import error_message
 from strategies.views.backtest_display import equity_chart, percent, rounded, when
 
@@ -152,3 +154,15 @@ def heatmap(study: Study) -> dict | None:
             for y_value, row in zip(grid["ys"], grid["cells"], strict=True)
         ],
     }
+
+
+def chosen_choices(study: Study, sets: list[ChosenSet]) -> list[tuple[int, str]]:
+    """Each set of numbers the folds chose, as a choice: the numbers, and which folds."""
+    choices = []
+    for index, each in enumerate(sets):
+        folds = ", ".join(str(number) for number in each.folds)
+        text = ngettext("fold %(folds)s", "folds %(folds)s", len(each.folds)) % {"folds": folds}
+        if index == 0:
+            text = gettext("%(folds)s, the latest") % {"folds": text}
+        choices.append((index, f"{_parameters(study, each.parameters)} ({text})"))
+    return choices
