@@ -83,11 +83,18 @@ def _chunk_rows(chunks) -> list:
 
     sql, params = query.query.sql_with_params()
     connection.ensure_connection()
-    # Django's connections make client-side-binding cursors, which cannot ask for binary.
-    # Its errors still arrive as Django's (IntegrityError, OperationalError...).
-    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
-        cursor.execute(sql, params, binary=True)
-        return cursor.fetchall()
+    # COPY's binary stream, not a result set: libpq assembles a result set of tens of
+    # megabytes before psycopg reads a row of it; COPY hands over its blocks as they come
+    # (a fifth less time for a million bars here). A cursor of psycopg's own: Django's bind on
+    # the client; its errors still arrive as Django's (OperationalError...).
+    statement = f"COPY ({sql}) TO STDOUT (FORMAT BINARY)"
+    with (
+        connection.wrap_database_errors,
+        psycopg.Cursor(connection.connection) as cursor,
+        cursor.copy(statement, params) as copy,
+    ):
+        copy.set_types(["bytea", "integer"])
+        return list(copy.rows())
 
 
 def _insert_chunks(rows: list[tuple[int, int, int, bytes]]) -> None:
