@@ -7,6 +7,8 @@ binary cursor on the same connection, new chunks one INSERT with server-side bin
 """
 
 from django.db import connection, transaction
+from django.db.models import IntegerField
+from django.db.models.functions import Cast
 
 from strategies.candles import packing
 from strategies.candles.ranges import Range, merged
@@ -81,7 +83,9 @@ def _chunk_rows(chunks) -> list:
         return list(query)
     import psycopg  # only where the database is PostgreSQL
 
-    sql, params = query.query.sql_with_params()
+    # COPY's binary rows are typed by the reader: the count cast to what set_types names.
+    typed = chunks.values_list("data", Cast("count", output_field=IntegerField()))
+    sql, params = typed.query.sql_with_params()
     connection.ensure_connection()
     # COPY's binary stream, not a result set: libpq assembles a result set of tens of
     # megabytes before psycopg reads a row of it; COPY hands over its blocks as they come

@@ -41,6 +41,8 @@ RISK_LABELS = {
 }
 STEPS = 4  # the range offered at first: the value halved to doubled, in four steps
 SEED_MAX = 2**31 - 1
+# TPE's own cost grows with the square of its trials: 300 a fold stay within seconds of it.
+MAX_TRIALS = 300
 HUNDRED = Decimal(100)
 
 
@@ -113,7 +115,11 @@ class StudyForm(forms.Form):
         ),
     )
     trials = forms.IntegerField(
-        label=_("Trials a fold (TPE)"), initial=50, min_value=5, max_value=1000, required=False
+        label=_("Trials a fold (TPE)"),
+        initial=50,
+        min_value=5,
+        max_value=MAX_TRIALS,
+        required=False,
     )
     seed = forms.IntegerField(
         label=_("Seed (TPE)"),
@@ -178,8 +184,13 @@ class StudyForm(forms.Form):
             self.add_error(
                 "drawdown_limit", _("The total return is chosen within a drawdown limit: give one.")
             )
-        if data.get("method") == TPE and data.get("trials") is None and "trials" not in self.errors:
-            self.add_error("trials", _("Say how many combinations each fold tries."))
+        if data.get("method") == TPE:
+            if data.get("trials") is None and "trials" not in self.errors:
+                self.add_error("trials", _("Say how many combinations each fold tries."))
+        else:  # a grid tries every combination: what was typed for TPE is not used
+            for name in ("trials", "seed"):
+                self.errors.pop(name, None)
+                data[name] = None
         data["dimensions"] = dimensions
         limit = data.get("drawdown_limit")
         data["drawdown_limit"] = None if limit is None else float(limit / HUNDRED)

@@ -49,6 +49,9 @@ class LongJob(models.Model):
     # Put back in the line while its turn ran (long_job_queue): a turn that ends waiting
     # takes one more turn instead, or the wake-up would be lost.
     woken = models.BooleanField(default=False)
+    # Handed a worker beyond its user's LONG_JOBS_PER_USER because nobody else could use it (a
+    # study's fold): it does not count against the limit, so the user's other jobs keep theirs.
+    borrowed = models.BooleanField(default=False)
 
     class Meta:
         constraints = [

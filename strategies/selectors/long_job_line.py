@@ -14,9 +14,13 @@ from typing import Any, TypeVar
 from django.conf import settings
 from django.utils import timezone
 
-from strategies.models.long_jobs import LineTurn, LongJob
+from strategies.models.long_jobs import LineTurn, LongJob, LongJobKind
 
 Entry = TypeVar("Entry")
+# Jobs that may take workers beyond their user's LONG_JOBS_PER_USER while no other job could
+# use them: each turn is short and ends by itself (one fold's search), so whoever queues next
+# waits for one such turn at most, never behind a whole study.
+BORROWING_KINDS = (LongJobKind.STUDY_FOLD,)
 
 
 def turn_seconds() -> float:

@@ -36,7 +36,13 @@ from strategies.selectors.long_job_costs import (
     measured_rates,
     rate_of,
 )
-from strategies.selectors.long_job_line import last_served, round_robin, slots, turn_seconds
+from strategies.selectors.long_job_line import (
+    BORROWING_KINDS,
+    last_served,
+    round_robin,
+    slots,
+    turn_seconds,
+)
 from strategies.series import timeframe_ms
 
 MAX_STEPS = 5000  # turns played forward at most (a year-long fill is about a hundred)
@@ -95,6 +101,8 @@ class _Job:
     in_turns: bool  # given back after each turn (a fill)
     measured: bool
     running: bool = False  # a worker holds it now
+    borrows: bool = False  # it may borrow a worker beyond the per-user limit (a study's fold)
+    borrowed: bool = False  # it holds a worker so borrowed
     started: float | None = None
     ended: float | None = None
     behind_unmeasured: bool = False
@@ -114,6 +122,8 @@ def line_places(now: datetime | None = None) -> dict[int, Place]:
             left=seconds if seconds is not None else turn_seconds(),
             in_turns=row.kind == LongJobKind.CANDLE_FILL,
             measured=seconds is not None,
+            borrows=row.kind in BORROWING_KINDS,
+            borrowed=row.borrowed and row.dispatched_at is not None,
         )
         jobs.append(job)
         if row.dispatched_at is not None:
@@ -161,17 +171,25 @@ def _played_forward(jobs: list[_Job], running: list, served: dict) -> dict[int, 
 
 
 def _next(ready: list[_Job], busy: list, served: dict) -> _Job | None:
-    """The job the dispatcher would hand out now (the per-user limit skips users at it)."""
+    """The job the dispatcher would hand out now (the per-user limit skips users at it, and a
+    study's fold borrows the worker when nobody else could take it)."""
     holding: dict[int | None, int] = {}
     for _end, job in busy:
-        holding[job.owner] = holding.get(job.owner, 0) + 1
+        holding[job.owner] = holding.get(job.owner, 0) + (not job.borrowed)
     ordered = round_robin(
         sorted(ready, key=lambda job: (job.queued, job.pk)),
         owner=lambda job: job.owner,
         served=lambda owner: served.get(owner, float("-inf")),
     )
     limit = settings.LONG_JOBS_PER_USER
-    return next((job for job in ordered if holding.get(job.owner, 0) < limit), None)
+    job = next((job for job in ordered if holding.get(job.owner, 0) < limit), None)
+    if job is not None:
+        job.borrowed = False
+        return job
+    job = next((job for job in ordered if job.borrows), None)
+    if job is not None:
+        job.borrowed = True
+    return job
 
 
 def _place(job: _Job, order_of_start: list[_Job]) -> Place:
@@ -195,6 +213,8 @@ def job_seconds(job: LongJob, now_ms: int, rates: Rates) -> float | None:
         backtest = Backtest.objects.select_related("exchange", "fill").filter(pk=job.target_id)
         found_backtest = backtest.first()
         return None if found_backtest is None else _backtest_seconds(found_backtest, now_ms, rates)
+    if job.kind != LongJobKind.CANDLE_IMPORT:
+        return None  # a study's jobs: no rate of theirs is measured yet
     size = CandleImport.objects.filter(pk=job.target_id).values_list("size", flat=True).first()
     per_second = rate_of("import", rates=rates)
     return None if size is None or per_second is None else size / per_second

@@ -30,8 +30,9 @@ from django.db.models import F
 from django.utils import timezone
 from django_q.exceptions import TimeoutException
 
-from strategies.models.long_jobs import LineTurn, LongJob, LongJobKind
+from strategies.models.long_jobs import LineTurn, LongJob
 from strategies.selectors.long_job_line import (
+    BORROWING_KINDS,
     last_served,
     line_order,
     slots,
@@ -46,10 +47,6 @@ TASK = "strategies.tasks.run_long_job"
 # A job whose worker went silent this many times ends as failed instead of being handed out
 # again: something in it kills workers (memory, say), and it must not take every worker down.
 MAX_LOST = 2
-# Jobs that may take workers beyond their user's LONG_JOBS_PER_USER while no other job could
-# use them: each turn is short and ends by itself (one fold's search), so whoever queues next
-# waits for one such turn at most, never behind a whole study.
-BORROWING_KINDS = (LongJobKind.STUDY_FOLD,)
 
 
 class Turn(enum.Enum):
@@ -99,12 +96,12 @@ def long_jobs_dispatch() -> int:
         if not waiting:
             return 0
         running = list(
-            LongJob.objects.exclude(dispatched_at=None).values_list("owner_id", flat=True)
+            LongJob.objects.exclude(dispatched_at=None).values_list("owner_id", "borrowed")
         )
         free = slots() - len(running)
         per_user: dict[int | None, int] = defaultdict(int)
-        for owner_id in running:
-            per_user[owner_id] += 1
+        for owner_id, borrowed in running:
+            per_user[owner_id] += not borrowed
         now = timezone.now()
         borrowers = []
         for job in line_order(waiting, last_served()):
@@ -114,14 +111,14 @@ def long_jobs_dispatch() -> int:
                 if job.kind in BORROWING_KINDS:
                     borrowers.append(job)
                 continue
-            _hand(job, now, handed)
+            _hand(job, now, handed, borrowed=False)
             per_user[job.owner_id] += 1
             free -= 1
         # Every job still waiting is its user's beyond the limit: nobody else can use the
-        # free workers now, so a study's folds take them (a study fans out over every long
+        # free workers now, so a study's folds borrow them (a study fans out over every long
         # worker) and give each back within one fold's search, to whoever waits then.
         for job in borrowers[: max(free, 0)]:
-            _hand(job, now, handed)
+            _hand(job, now, handed, borrowed=True)
         for job in handed:
             queue_on_commit(
                 TASK,
@@ -133,9 +130,9 @@ def long_jobs_dispatch() -> int:
     return len(handed)
 
 
-def _hand(job: LongJob, now: datetime, handed: list[LongJob]) -> None:
+def _hand(job: LongJob, now: datetime, handed: list[LongJob], *, borrowed: bool) -> None:
     LongJob.objects.filter(pk=job.pk).update(
-        dispatched_at=now, beat_at=now, turn=F("turn") + 1, woken=False
+        dispatched_at=now, beat_at=now, turn=F("turn") + 1, woken=False, borrowed=borrowed
     )
     job.turn += 1
     _served(job.owner_id, now)

@@ -15,58 +15,52 @@ import contextlib
 import dataclasses
 import logging
 import secrets
+import time
 from collections.abc import Iterator
-from typing import NamedTuple
 
-import ccxt
 import numpy as np
 from django.db import transaction
 from django.utils import timezone
 from django_q.exceptions import TimeoutException
 
 from strategies import rules
-from strategies.candles.funding import funding_fill, funding_per_bar
-from strategies.candles.store import candles_read, series_for
-from strategies.engine import history_bars
 from strategies.engine.decide import IndicatorStore
 from strategies.engine.study.heatmap import objective_grid
 from strategies.engine.study.objective import OBJECTIVES
-from strategies.engine.study.search import Setting
 from strategies.engine.study.space import (
-    Constraint,
-    Dimension,
     SpaceError,
-    constraint,
-    dimension,
     grid,
-    with_parameters,
 )
-from strategies.engine.study.tpe import GRID, METHODS, Method
+from strategies.engine.study.tpe import GRID, METHODS
 from strategies.engine.study.walk_forward import (
     Choice,
     FoldSearch,
-    Plan,
     fold_choice,
     walk_forward_assemble,
-    walk_forward_plan,
 )
 from strategies.models import (
     ACTIVE_STUDY,
     Backtest,
     BacktestStatus,
-    CandleSeries,
     LongJobKind,
     Study,
     StudyFold,
     StudyStatus,
 )
 from strategies.models.fill_columns import FillModelColumns, MarketColumns
-from strategies.series import timeframe_ms
 from strategies.services import backtest_results as results
 from strategies.services import study_errors as errors
-from strategies.services.long_jobs import Turn, long_job_drop, long_job_queue, long_jobs_drop
+from strategies.services.long_jobs import (
+    Turn,
+    long_job_beat,
+    long_job_drop,
+    long_job_queue,
+    long_jobs_drop,
+)
+from strategies.services.study_plans import StudyFailed, planned, space_of
 
 logger = logging.getLogger(__name__)
+BEAT_S = 10.0  # well inside the line's silence (strategies/services/long_jobs.py silent_after)
 
 
 class StudyRefused(ValueError):
@@ -75,12 +69,6 @@ class StudyRefused(ValueError):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
-
-
-class _Failed(Exception):
-    def __init__(self, code: str, **params: object) -> None:
-        super().__init__(code)
-        self.code, self.params = code, params
 
 
 @transaction.atomic
@@ -114,7 +102,7 @@ def study_start(
         seed = secrets.randbelow(2**31)
     document = rules.parse(backtest.document, base_timeframe=backtest.timeframe)
     try:
-        combinations = grid(document, *_space(document, dimensions, constraints))
+        combinations = grid(document, *space_of(document, dimensions, constraints))
     except SpaceError as refused:
         raise StudyRefused(errors.error_message(refused.code, refused.values)) from None
     columns = (*FillModelColumns.FILL_MODEL_FIELDS, "fee_source", *MarketColumns.MARKET_FIELDS)
@@ -173,11 +161,24 @@ def study_fold_turn(fold_id: int, deadline: float = 0.0) -> Turn:
     if fold is None or fold.done or fold.study.status != StudyStatus.CHOOSING:
         return Turn.DONE
     with _failures_told(fold.study):
-        planned = _planned(fold.study)
-        found = planned.plan.folds[fold.number - 1]
-        store = IndicatorStore(planned.setting.candles)
-        _fold_chosen(fold, fold_choice(planned.setting, store, planned.plan, found))
+        setting, _dimensions, plan = planned(fold.study)
+        found = plan.folds[fold.number - 1]
+        store = IndicatorStore(setting.candles)
+        _fold_chosen(fold, fold_choice(setting, store, plan, found, _Heartbeat(fold.pk)))
     return Turn.DONE
+
+
+class _Heartbeat:
+    """A fold's sign of life, written every BEAT_S seconds of its search at most: a search
+    longer than the line's silence is not taken for a lost worker and handed out again."""
+
+    def __init__(self, fold_id: int) -> None:
+        self.fold_id, self.last = fold_id, time.monotonic()
+
+    def __call__(self) -> None:
+        if time.monotonic() - self.last >= BEAT_S:
+            long_job_beat(kind=LongJobKind.STUDY_FOLD, target_id=self.fold_id)
+            self.last = time.monotonic()
 
 
 @contextlib.contextmanager
@@ -186,7 +187,7 @@ def _failures_told(study: Study) -> Iterator[None]:
     the cluster's time limit, which is let through to stop the worker."""
     try:
         yield
-    except _Failed as failed:
+    except StudyFailed as failed:
         _fail(study, failed.code, **failed.params)
     except TimeoutException:
         _fail(study, errors.INTERRUPTED)
@@ -221,9 +222,11 @@ def study_fold_lost(fold_id: int) -> None:
 
 def _plan(study: Study) -> Turn:
     """The folds, a job each; the study waits on them (the last puts it back in the line)."""
-    plan = _planned(study).plan
+    plan = planned(study).plan
     if not plan.folds:
-        raise _Failed(errors.NO_FOLDS, in_sample=study.in_sample_days, out=study.out_of_sample_days)
+        raise StudyFailed(
+            errors.NO_FOLDS, in_sample=study.in_sample_days, out=study.out_of_sample_days
+        )
     with transaction.atomic():
         if not Study.objects.filter(pk=study.pk, status=StudyStatus.QUEUED).update(
             status=StudyStatus.CHOOSING, started_at=timezone.now()
@@ -254,7 +257,7 @@ def _fold_chosen(fold: StudyFold, found: FoldSearch) -> None:
 
 
 def _assemble(study: Study) -> None:
-    setting, dimensions, plan = _planned(study)
+    setting, dimensions, plan = planned(study)
     rows = {fold.number: fold for fold in study.folds.all()}
     choices = [_choice(rows[fold.number].chosen) for fold in plan.folds]
     tried = [] if study.method == GRID else [rows[fold.number].tried or [] for fold in plan.folds]
@@ -284,82 +287,6 @@ def _assemble(study: Study) -> None:
     Study.objects.filter(pk=study.pk, status=StudyStatus.ASSEMBLING).update(
         status=StudyStatus.DONE, result=result, finished_at=timezone.now()
     )
-
-
-class Planned(NamedTuple):
-    setting: Setting
-    dimensions: list[Dimension]
-    plan: Plan
-
-
-def _planned(study: Study) -> Planned:
-    """The study's setting (its candles with the warm-up its slowest combination needs), the
-    numbers it varies and its plan, the same on every worker that asks."""
-    document = rules.parse(study.document, base_timeframe=study.timeframe)
-    dimensions, constraints = _space(document, study.dimensions, study.constraints)
-    # The highest values are the slowest indicators' (periods): their warm-up covers all.
-    slowest = with_parameters(document, {each.path: each.high for each in dimensions})
-    first = study.start_ms - history_bars(slowest, study.timeframe) * timeframe_ms(study.timeframe)
-    series = _series(study)
-    candles = None if series is None else candles_read(series, start=first, end=study.end_ms)
-    if candles is None or not len(candles):
-        raise _Failed(errors.NO_CANDLES)
-    start = int(np.searchsorted(candles.time, study.start_ms, "left"))
-    setting = Setting(
-        document=document,
-        candles=candles,
-        capital=float(study.capital),
-        model=study.fill_model(),
-        market=study.market_rules(),
-        objective=study.objective,
-        drawdown_limit=study.drawdown_limit,
-        funding=_funding(study, candles, start),
-    )
-    plan = walk_forward_plan(
-        setting,
-        dimensions,
-        constraints,
-        start=start,
-        in_sample_days=study.in_sample_days,
-        out_of_sample_days=study.out_of_sample_days,
-        anchored=study.anchored,
-        method=Method(study.method, study.trials or 0, study.seed or 0),
-    )
-    return Planned(setting, dimensions, plan)
-
-
-def _funding(study: Study, candles, start: int) -> np.ndarray | None:
-    """On a perpetual, the published rates due during each bar from the period's start (the
-    fill model's point 9), as the backtest studied paid them: its fill left them in the store,
-    so nothing is fetched again. None elsewhere."""
-    if not study.perpetual or study.exchange is None:
-        return None
-    try:
-        series = funding_fill(
-            exchange=study.exchange, symbol=study.symbol, start=study.start_ms, end=study.end_ms
-        )
-    except ccxt.BaseError as error:
-        logger.warning("Study %s: %s %s", study.pk, type(error).__name__, error)
-        raise _Failed(errors.NO_FUNDING) from None
-    rates, _covered = funding_per_bar(series, candles.slice(start, len(candles)))
-    return np.concatenate([np.zeros(start), rates])
-
-
-def _series(study: Study) -> CandleSeries | None:
-    """The candles the backtest read: the user's import, or the market's shared series."""
-    if study.exchange is None:
-        return study.series
-    return series_for(exchange=study.exchange, symbol=study.symbol, timeframe=study.timeframe)
-
-
-def _space(
-    document: rules.Document, dimensions: list[dict], constraints: list[str]
-) -> tuple[list[Dimension], list[Constraint]]:
-    varied = [
-        dimension(document, each["path"], each["low"], each["high"], each["step"])
-        for each in dimensions
-    ]
-    return varied, [constraint(text, varied) for text in constraints]
 
 
 def _choice(stored: dict | None) -> Choice | None:

@@ -16,10 +16,12 @@ from accounts.http import AuthenticatedRequest
 from strategies import rules
 from strategies.forms.studies import OBJECTIVE_CHOICES, KeepChosenForm, StudyForm
 from strategies.models import BacktestStatus, StudyStatus
+from strategies.rules import DocumentError
 from strategies.selectors import backtests as backtest_selectors
 from strategies.selectors import studies as selectors
 from strategies.selectors.catalog import shown_titles
 from strategies.services import studies as services
+from strategies.services.mine import StrategyNameTaken
 from strategies.services.study_versions import study_parameters_save
 from strategies.views import study_display as display
 from strategies.views.later import Later
@@ -97,17 +99,16 @@ def study_keep(request: AuthenticatedRequest, study_id: int) -> HttpResponse:
         messages.error(request, _("Choose one of the sets of numbers the folds chose."))
         return redirect(study)
     chosen = selectors.chosen_sets(study)[form.cleaned_data["chosen"]]
-    version = study_parameters_save(study=study, parameters=chosen.parameters)
-    name = version.strategy.name
-    messages.success(
-        request,
-        _(
-            "Saved as version %(number)s of “%(name)s”. Check the market and the costs, then "
-            "start its paper run."
+    try:
+        kept = study_parameters_save(study=study, parameters=chosen.parameters)
+    except (DocumentError, StrategyNameTaken):
+        messages.error(
+            request,
+            _("These numbers could not be kept: the document studied no longer validates."),
         )
-        % {"number": version.number, "name": name},
-    )
-    query = urlencode({"study": str(study.pk), "strategy": f"mine:{version.strategy_id}"})
+        return redirect(study)
+    messages.success(request, display.kept_text(kept))
+    query = urlencode({"study": str(study.pk), "strategy": f"mine:{kept.version.strategy_id}"})
     return redirect(f"{reverse('runs:new')}?{query}")
 
 

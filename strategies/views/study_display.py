@@ -16,6 +16,7 @@ from strategies.engine.study.robustness import (
 from strategies.models import Study
 from strategies.selectors.studies import ChosenSet
 from strategies.services.study_errors import error_message
+from strategies.services.study_versions import Kept
 from strategies.views.backtest_display import equity_chart, percent, rounded, when
 
 VERDICTS = {
@@ -166,3 +167,18 @@ def chosen_choices(study: Study, sets: list[ChosenSet]) -> list[tuple[int, str]]
             text = gettext("%(folds)s, the latest") % {"folds": text}
         choices.append((index, f"{_parameters(study, each.parameters)} ({text})"))
     return choices
+
+
+def kept_text(kept: Kept) -> str:
+    """What keeping a study's numbers did, and what to do next."""
+    values = {"number": kept.version.number, "name": kept.version.strategy.name}
+    if not kept.saved:
+        text = gettext("Version %(number)s of “%(name)s” already holds these numbers.") % values
+    else:
+        text = gettext("Saved as version %(number)s of “%(name)s”.") % values
+    if kept.studied_number is not None:
+        text += " " + gettext(
+            "It is the version studied (%(studied)s) with these numbers: what you changed in "
+            "the strategy since is not in it."
+        ) % {"studied": kept.studied_number}
+    return text + " " + gettext("Check the market and the costs, then start its paper run.")

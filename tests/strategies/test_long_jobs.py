@@ -123,6 +123,30 @@ def test_a_lone_user_s_study_folds_take_every_free_worker_and_the_next_user_the_
     assert LongJob.objects.get(pk=folds[3].pk).dispatched_at is None
 
 
+def test_borrowed_workers_do_not_count_against_the_user_s_own_limit(broker, settings):
+    settings.LONG_JOB_SLOTS = 3
+    ann = make_user("ann@example.com")
+    plan = _job(ann, 30, kind="study")
+    broker(long_jobs_dispatch)  # the study's plan holds Ann's one worker
+    backtest = _job(ann, 20)
+    folds = [_job(ann, 10 - number, kind="study_fold") for number in range(4)]
+
+    broker(long_jobs_dispatch)
+    # Two folds borrow the two free workers; the backtest keeps to the limit: the plan holds it.
+    assert LongJob.objects.get(pk=backtest.pk).dispatched_at is None
+    assert set(LongJob.objects.filter(borrowed=True).values_list("pk", flat=True)) == {
+        folds[0].pk,
+        folds[1].pk,
+    }
+
+    LongJob.objects.filter(pk=plan.pk).delete()  # the plan's turn ends
+    broker(long_jobs_dispatch)
+    # Ann's worker under the limit is free again: her backtest, queued before the folds, takes
+    # it, however many of her folds hold borrowed ones.
+    assert LongJob.objects.get(pk=backtest.pk).dispatched_at is not None
+    assert not LongJob.objects.get(pk=backtest.pk).borrowed
+
+
 def test_a_second_user_s_backtest_goes_before_the_first_user_s_queued_ones(broker):
     ann, bob = make_user("ann@example.com"), make_user("bob@example.com")
     first = broker(lambda: kraken_backtest(ann, days=3))

@@ -8,7 +8,8 @@ import pytest
 
 from strategies import rules
 from strategies.models import Backtest, Strategy, StrategyRun, Study, StudyStatus
-from strategies.services.mine import strategy_create
+from strategies.services.mine import strategy_create, strategy_version_save
+from strategies.services.study_versions import study_parameters_save
 from tests.strategies.mine_helpers import catalog_entry, page
 from tests.strategies.test_runs_pages import kraken, verified  # noqa: F401 (kraken: a fixture)
 from tests.strategies.test_studies import started
@@ -104,4 +105,51 @@ def test_a_choice_no_fold_made_or_another_users_study_saves_nothing():
     assert "Choose one of the sets of numbers the folds chose." in page(refused)
     assert "Choisis" in page(french)
     assert foreign.status_code == 404
+    assert not Strategy.objects.exists()
+
+
+def test_two_keeps_from_one_loaded_study_make_one_strategy_and_say_what_they_did():
+    client, user = verified("stale@example.com")
+    study = studied(user)
+    stale = Study.objects.get(pk=study.pk)  # loaded before either keep: kept_in is empty
+
+    first = study_parameters_save(study=stale, parameters={"risk.take_profit_pct": 0.2})
+    again = study_parameters_save(study=stale, parameters={"risk.take_profit_pct": 0.2})
+    response = client.post(f"/en/strategies/studies/{study.pk}/keep/", {"chosen": "0"})
+    said = page(client.get(response["Location"]))
+
+    assert Strategy.objects.filter(owner=user).count() == 1
+    assert (first.saved, again.saved) == (True, False)
+    assert again.version == first.version
+    assert "Version 2 of “take-profit-grid” already holds these numbers." in said
+
+
+def test_a_version_saved_after_the_one_studied_is_named_and_a_draft_entry_is_not_copied():
+    client, user = verified("edited@example.com")
+    mine = strategy_create(owner=user, name="Edited later", document=started(user).document)
+    study = studied(user, strategy_version=mine.versions.get())
+    edited = started(user).document.replace("stop_loss_pct: 0.005", "stop_loss_pct: 0.006")
+    strategy_version_save(strategy=mine, document=edited, note="Document edited")
+    draft = catalog_entry("ema-crossover", published=False)
+    drafted = studied(user, catalog_entry=draft)
+
+    response = client.post(f"/en/strategies/studies/{study.pk}/keep/", {"chosen": "0"})
+    said = page(client.get(response["Location"]))
+    client.post(f"/en/strategies/studies/{drafted.pk}/keep/", {"chosen": "0"})
+
+    assert "Saved as version 3 of “Edited later”. It is the version studied (1)" in said
+    assert rules.parse(mine.versions.get(number=3).document).risk.stop_loss_pct == 0.005
+    made = Strategy.objects.exclude(pk=mine.pk).get(owner=user)
+    assert made.copied_from is None  # the draft's document is not the user's to copy
+    assert made.versions.get(number=1).document == rules.dump(rules.parse(drafted.document))
+
+
+def test_a_document_that_no_longer_validates_is_refused_in_words():
+    client, user = verified("broken-doc@example.com")
+    study = studied(user)
+    Study.objects.filter(pk=study.pk).update(document="name: broken\nentry: [")
+
+    response = client.post(f"/en/strategies/studies/{study.pk}/keep/", {"chosen": "0"}, follow=True)
+
+    assert "the document studied no longer validates" in page(response)
     assert not Strategy.objects.exists()

@@ -88,6 +88,7 @@ def test_a_report_is_studied_through_the_form_to_its_verdict_and_folds():
         ({"high__risk.take_profit_pct": "120"}, "risk.take_profit_pct must stay between"),
         ({"method": "tpe", "trials": ""}, "Say how many combinations each fold tries."),
         ({"method": "tpe", "trials": "5", "seed": "-1"}, "greater than or equal to 0"),
+        ({"method": "tpe", "trials": "301"}, "less than or equal to 300"),
     ],
 )
 def test_a_study_that_cannot_run_is_refused_in_words_and_keeps_what_was_typed(changes, sentence):
@@ -166,12 +167,25 @@ def test_a_report_row_without_its_candle_counts_still_shows():
     assert client.get(backtest.get_absolute_url()).status_code == 200
 
 
+def test_a_grid_study_ignores_what_was_typed_for_tpe():
+    client, user = signed_in("grid-typed@example.com")
+    url = f"/en/strategies/backtests/{finished_backtest(user).pk}/study/"
+
+    response = client.post(url, FORM | {"trials": "abc", "seed": "-5"})
+
+    study = Study.objects.get(owner=user)
+    assert response["Location"] == study.get_absolute_url()
+    assert (study.method, study.trials, study.seed) == ("grid", None, None)
+
+
 def test_a_tpe_study_says_its_budget_and_seed_and_leaves_untried_pairs_blank():
     client, user = signed_in("tpe@example.com")
     url = f"/en/strategies/backtests/{finished_backtest(user).pk}/study/"
-    # 1 % to 30 % by 1 %: 30 combinations, 6 tried in each fold.
+    # Take-profit 1 % to 30 % by 1 %, stop-loss 0.5 % and 1 %: 60 combinations, 6 a fold.
     fine = {"low__risk.take_profit_pct": "1", "high__risk.take_profit_pct": "30"}
     fine |= {"step__risk.take_profit_pct": "1", "method": "tpe", "trials": "6", "seed": "9"}
+    fine |= {"vary__risk.stop_loss_pct": "on", "low__risk.stop_loss_pct": "0.5"}
+    fine |= {"high__risk.stop_loss_pct": "1", "step__risk.stop_loss_pct": "0.5"}
 
     client.post(url, FORM | fine)
     study = Study.objects.get(owner=user)
@@ -182,7 +196,12 @@ def test_a_tpe_study_says_its_budget_and_seed_and_leaves_untried_pairs_blank():
     french = page(client.get(study.get_absolute_url().replace("/en/", "/fr/")))
 
     assert (study.method, study.trials, study.seed) == ("tpe", 6, 9)
-    assert "TPE (Optuna): 6 trials a fold among 30 combinations, seed 9" in shown
+    assert "TPE (Optuna): 6 trials a fold among 60 combinations, seed 9" in shown
     assert "0 of 8 folds chosen, 6 combinations tried in each." in choosing
     assert "graine 9" in french
+    # 60 cells, at most 48 of them tried by the 8 folds: the others are left blank.
+    heatmap = shown[shown.index('<table class="heatmap">') : shown.index("</table>")]
+    assert heatmap.count("<td class=") == 60
+    assert heatmap.count('<td class="heat-none">—</td>') >= 12
+    assert "Blank cells: pairs no fold tried." in shown
     assert Study.objects.get(pk=study.pk).status == StudyStatus.DONE

@@ -11,7 +11,7 @@ from strategies.engine.decide import IndicatorStore
 from strategies.engine.study.search import Period, search
 from strategies.engine.study.space import constraint, dimension, grid
 from strategies.engine.study.tpe import TPE, Method, tpe_search
-from strategies.engine.study.walk_forward import walk_forward
+from strategies.engine.study.walk_forward import fold_choice, walk_forward, walk_forward_plan
 from tests.strategies.study_helpers import regimes, setting
 
 CYCLES = 30
@@ -101,12 +101,38 @@ def test_a_tpe_walk_forward_deflates_by_what_its_folds_tried_and_repeats_exactly
     )
 
     assert [fold.trials for fold in found.folds] == [6] * len(found.folds)
-    tried = {each["risk.take_profit_pct"] for each in found.period_combinations}
-    # The deflated Sharpe ratio's trials: every value some fold tried, once each.
-    assert len(found.trial_sharpes) == len(tried) == len(found.period_combinations)
-    assert 6 <= len(tried) <= 6 * len(found.folds)
+    # Each fold's search apart, as a study's fold task runs it: what the folds tried together,
+    # once each, is what the deflated Sharpe ratio counts and the heatmap shows.
+    plan = walk_forward_plan(market, [take_profit], start=0, method=method)
+    store = IndicatorStore(market.candles)
+    apart = [fold_choice(market, store, plan, fold).tried for fold in plan.folds]
+    union = {each["risk.take_profit_pct"] for fold in apart for each in fold}
+    tried = [each["risk.take_profit_pct"] for each in found.period_combinations]
+    assert sorted(tried) == sorted(union)
+    assert len(found.trial_sharpes) == len(union)  # a uniform sample of the grid as large
     for fold in found.folds:  # each fold's choice is a value it tried, below the fold's peak
         assert fold.parameters["risk.take_profit_pct"] in tried
         assert fold.parameters["risk.take_profit_pct"] <= 0.205
     assert [f.parameters for f in again.folds] == [f.parameters for f in found.folds]
     assert list(again.equity) == list(found.equity)
+
+
+def test_a_budget_the_sampler_cannot_fill_is_made_up_and_each_trial_beats(market):
+    take_profit = dimension(market.document, "risk.take_profit_pct", 0.01, 0.30, 0.01)
+    space = grid(market.document, [take_profit])
+    beats = []
+
+    trials = tpe_search(
+        market,
+        IndicatorStore(market.candles),
+        space,
+        {take_profit.path: take_profit.values},
+        Period(0, len(market.candles)),
+        trials=29,
+        seed=2,
+        beat=lambda: beats.append(1),
+    )
+
+    # 29 of 30 values: TPE alone proposes values it has tried long before it finds them all.
+    assert len({t.parameters["risk.take_profit_pct"] for t in trials}) == 29
+    assert len(beats) == 29

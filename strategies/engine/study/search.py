@@ -9,7 +9,7 @@ trials that share an indicator's parameters (every trial varying only the slow E
 fast one) compute it once, and so do the folds of a walk-forward.
 """
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -86,9 +86,15 @@ def search(
     store: IndicatorStore,
     combinations: Sequence[Mapping[str, float]],
     period: Period,
+    beat: Callable[[], None] = lambda: None,
 ) -> list[Trial]:
-    """Every combination's trial over `period`, in the combinations' order."""
-    return [run_trial(setting, store, parameters, period) for parameters in combinations]
+    """Every combination's trial over `period`, in the combinations' order; `beat()` after
+    each (a worker's sign of life: a long search is not a lost one)."""
+    trials = []
+    for parameters in combinations:
+        trials.append(run_trial(setting, store, parameters, period))
+        beat()
+    return trials
 
 
 def best_trial(trials: Sequence[Trial]) -> Trial | None:

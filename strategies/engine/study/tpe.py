@@ -6,16 +6,19 @@ where the best scores cluster, it looks closer. The sampler draws each number's 
 its dimension's values (an integer index), so every proposal is a value of the grid the user
 set, with its steps; a proposal that breaks a constraint or an indicator's own rules, or that
 cannot be ranked, is told to the sampler as infeasible (it learns to avoid the region) and
-costs no backtest. A combination proposed again is answered from the trials already run. The
-sampler is seeded: the same seed, the same proposals, the same choices.
+costs no backtest. A combination proposed again is told as failed (told twice, it would weigh
+twice). The sampler is seeded: the same seed and the same Optuna version (the lock pins it),
+the same proposals, the same choices.
 
 When the budget covers every combination the grid allows, the grid is searched instead: TPE
 could only try the same combinations, in a random order.
 """
 
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+
+import numpy as np
 
 from strategies.engine.decide import IndicatorStore
 from strategies.engine.study.search import Period, Setting, Trial, run_trial, search
@@ -23,9 +26,10 @@ from strategies.engine.study.space import combination_key
 
 GRID, TPE = "grid", "tpe"
 METHODS = (GRID, TPE)
-# Proposals the sampler may make per trial budgeted before a fold stops asking: in a small
-# space, TPE proposes combinations it has tried; this bounds a fold's search all the same.
-PROPOSALS_PER_TRIAL = 10
+# Proposals the sampler may make per trial budgeted: in a small space TPE proposes what it
+# has tried, and its cost grows with the square of the proposals; past this, the budget is
+# made up in a seeded order (below).
+PROPOSALS_PER_TRIAL = 3
 
 
 @dataclass(frozen=True)
@@ -50,12 +54,14 @@ def tpe_search(
     *,
     trials: int,
     seed: int,
+    beat: Callable[[], None] = lambda: None,
 ) -> list[Trial]:
-    """Up to `trials` distinct combinations of `space` (the grid: every combination the
-    constraints allow), proposed by a TPE sampler seeded with `seed` over the dimensions'
-    `values` ({path: values}), each run over `period`; in the order they were tried."""
+    """`trials` distinct combinations of `space` (the grid: every combination the constraints
+    allow; all of it when the budget covers it), proposed by a TPE sampler seeded with `seed`
+    over the dimensions' `values` ({path: values}), each run over `period`; in the order they
+    were tried. `beat()` after each trial, as `search` does."""
     if trials >= len(space):
-        return search(setting, store, space, period)
+        return search(setting, store, space, period, beat)
     import optuna  # here: the backtest command and the web server never need it
 
     allowed = {combination_key(parameters) for parameters in space}
@@ -77,10 +83,23 @@ def tpe_search(
             for path, choices in values.items()
         }
         key = combination_key(parameters)
-        if key in allowed and key not in tried:
+        if key in tried:  # told once already: told again, it would weigh twice
+            sampler_study.tell(asked, state=optuna.trial.TrialState.FAIL)
+            continue
+        score = None
+        if key in allowed:
             tried[key] = run_trial(setting, store, parameters, period)
-        score = tried[key].score if key in tried else None
+            score = tried[key].score
+            beat()
         # Above zero: infeasible, ranked below every feasible trial whatever its value.
         asked.set_constraint("infeasible", 0.0 if score is not None else 1.0)
         sampler_study.tell(asked, score if score is not None else 0.0)
+    # A small space, or one mostly refused by its constraints: TPE keeps proposing what it
+    # has tried. The budget is made up with combinations not tried yet, in a seeded order.
+    untried = [each for each in space if combination_key(each) not in tried]
+    order = np.random.default_rng(seed).permutation(len(untried))
+    for index in order[: trials - len(tried)]:
+        parameters = untried[index]
+        tried[combination_key(parameters)] = run_trial(setting, store, parameters, period)
+        beat()
     return list(tried.values())

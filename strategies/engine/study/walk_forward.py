@@ -9,7 +9,7 @@ of sample: it counts as a fold that made nothing. An account wiped out trades no
 """
 
 import dataclasses
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -156,12 +156,18 @@ def walk_forward_plan(
     return Plan(folds, combinations, start, method, values)
 
 
-def fold_choice(setting: Setting, store: IndicatorStore, plan: Plan, fold: Fold) -> FoldSearch:
+def fold_choice(
+    setting: Setting,
+    store: IndicatorStore,
+    plan: Plan,
+    fold: Fold,
+    beat: Callable[[], None] = lambda: None,
+) -> FoldSearch:
     """The fold's in-sample search (every combination, or the TPE sampler's, seeded with the
-    plan's seed plus the fold's number) and its best."""
+    plan's seed plus the fold's number) and its best; `beat()` after each trial."""
     period = _shifted(fold.in_sample, plan.start)
     if plan.method.name == GRID:
-        trials = search(setting, store, plan.combinations, period)
+        trials = search(setting, store, plan.combinations, period, beat)
     else:
         trials = tpe_search(
             setting,
@@ -171,6 +177,7 @@ def fold_choice(setting: Setting, store: IndicatorStore, plan: Plan, fold: Fold)
             period,
             trials=plan.method.trials,
             seed=plan.method.seed + fold.number,
+            beat=beat,
         )
     tried = [trial.parameters for trial in trials]
     chosen = best_trial(trials)
@@ -191,11 +198,14 @@ def walk_forward_assemble(
 ) -> WalkForward:
     """Each fold's choice traded out of sample with what the windows before left, the stitched
     equity, the deflated Sharpe ratio and the robustness score. The deflated Sharpe ratio's
-    trials are what the folds `tried` together (each fold's combinations; the plan's grid
-    when not given)."""
+    trials are what the folds `tried` together (each fold's combinations, TPE's; the plan's
+    grid when not given). Its spread of Sharpe ratios is the grid's, or for TPE a seeded
+    uniform sample of the grid as large: TPE's trials crowd near the best, and their spread
+    alone would make luck look rarer than it is."""
     candles = setting.candles
     results, pieces, times, level = [], [], [], setting.capital
-    for fold, chosen in zip(plan.folds, choices, strict=True):
+    counts = [len(each) for each in tried] if tried else [plan.trials_per_fold] * len(choices)
+    for fold, chosen, count in zip(plan.folds, choices, counts, strict=True):
         out_of_sample = _shifted(fold.out_of_sample, plan.start)
         times.append(candles.time[out_of_sample.start : out_of_sample.stop])
         traded = None
@@ -203,15 +213,20 @@ def walk_forward_assemble(
             # Traded with what the windows before left (sizing need not scale with capital).
             account = dataclasses.replace(setting, capital=level)
             traded = run_trial(account, store, chosen.parameters, out_of_sample)
-        results.append(FoldResult(fold, plan.trials_per_fold, chosen, traded))
+        results.append(FoldResult(fold, count, chosen, traded))
         curve = traded.result.equity if traded else np.full(out_of_sample.bars, level)
         pieces.append(np.maximum(curve, 0.0))  # a wiped-out account trades no more
         level = float(pieces[-1][-1]) if len(curve) else level
     opens = np.concatenate(times) if times else np.empty(0, dtype=np.int64)
     equity = np.concatenate(pieces) if pieces else np.empty(0)
     combinations = _together(tried) if tried else plan.combinations
-    whole = search(setting, store, combinations, Period(plan.start, len(candles)))
-    sharpes = _period_sharpes(whole)
+    period = Period(plan.start, len(candles))
+    whole = search(setting, store, combinations, period)
+    spread = whole
+    if tried:
+        sample = _uniform_sample(plan.combinations, len(combinations), plan.method.seed)
+        spread = search(setting, store, sample, period)
+    sharpes = _period_sharpes(spread)
     deflated = _deflated(equity, opens, setting.capital, sharpes, len(combinations))
     outcomes = _outcomes(results, dimensions, candles.bar_ms)
     return WalkForward(
@@ -235,6 +250,14 @@ def _together(tried: Sequence[Sequence[Mapping[str, float]]]) -> list[Mapping[st
     return list(seen.values())
 
 
+def _uniform_sample(
+    space: Sequence[Mapping[str, float]], size: int, seed: int
+) -> list[Mapping[str, float]]:
+    """`size` combinations of `space` drawn without replacement, in a seeded order."""
+    order = np.random.default_rng(seed).permutation(len(space))
+    return [space[index] for index in order[:size]]
+
+
 def _shifted(bars: slice, start: int) -> Period:
     return Period(bars.start + start, bars.stop + start)
 
@@ -252,8 +275,8 @@ def _period_sharpes(trials: Sequence[Trial]) -> np.ndarray:
 def _deflated(
     equity: np.ndarray, times: np.ndarray, capital: float, sharpes: np.ndarray, trials: int
 ) -> float | None:
-    """The deflated Sharpe ratio of the stitched daily returns: each fold chose among `trials`
-    combinations, whose Sharpe ratios spread as `sharpes` do."""
+    """The deflated Sharpe ratio of the stitched daily returns: the folds chose among `trials`
+    combinations tried in all, whose Sharpe ratios spread as `sharpes` do."""
     if not len(equity) or not len(sharpes):
         return None
     return deflated_sharpe(daily_returns(equity, times, capital), sharpes, trials=trials)
