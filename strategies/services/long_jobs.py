@@ -2,6 +2,7 @@
 
 long_job_queue(*, kind, target_id, owner)   into the line (a job already there keeps its
                                             place), dispatched once the transaction commits
+long_jobs_queue_new(*, kind, target_ids, owner)   new jobs into the line at once
 long_job_drop(*, kind, target_id)           out of the line, if it is waiting there
 long_jobs_drop(*, kind, target_ids)         the same for many, in one statement
 long_jobs_dispatch()                        hands the next turns to django-q2, one per free
@@ -73,6 +74,16 @@ def long_job_queue(*, kind: str, target_id: int, owner_id: int | None) -> None:
         # Its turn is running: it may be about to wait on what just put it back (a fill that
         # ended while the backtest's turn joined it). Woken, it takes one more turn instead.
         LongJob.objects.filter(pk=job.pk).exclude(dispatched_at=None).update(woken=True)
+    transaction.on_commit(long_jobs_dispatch)
+
+
+def long_jobs_queue_new(*, kind: str, target_ids: list[int], owner_id: int | None) -> None:
+    """New jobs (a study's folds, just created) into the line at once, one dispatch for all."""
+    now = timezone.now()
+    LongJob.objects.bulk_create(
+        LongJob(kind=kind, target_id=target_id, owner_id=owner_id, queued_at=now)
+        for target_id in target_ids
+    )
     transaction.on_commit(long_jobs_dispatch)
 
 

@@ -56,6 +56,7 @@ from strategies.services.long_jobs import (
     long_job_drop,
     long_job_queue,
     long_jobs_drop,
+    long_jobs_queue_new,
 )
 from strategies.services.study_plans import StudyFailed, planned, space_of
 
@@ -235,8 +236,10 @@ def _plan(study: Study) -> Turn:
         folds = StudyFold.objects.bulk_create(
             StudyFold(study=study, number=fold.number) for fold in plan.folds
         )
-        for fold in folds:
-            long_job_queue(kind=LongJobKind.STUDY_FOLD, target_id=fold.pk, owner_id=study.owner_id)
+        fold_ids = [fold.pk for fold in folds]
+        long_jobs_queue_new(
+            kind=LongJobKind.STUDY_FOLD, target_ids=fold_ids, owner_id=study.owner_id
+        )
     # Waiting: a fold that ends while this turn is still closing wakes it for one more turn.
     return Turn.WAIT
 
