@@ -45,7 +45,7 @@ def study_parameters_save(*, study: Study, parameters: Mapping[str, float]) -> K
     the latest version when it already holds exactly that document. DocumentError when the
     document studied no longer validates; StrategyNameTaken when a copy cannot be named."""
     # Locked and read again: two keeps of one study at once make one strategy, not two.
-    study = Study.objects.select_for_update().select_related("strategy_version").get(pk=study.pk)
+    study = Study.objects.select_for_update().get(pk=study.pk)
     if dict(parameters) not in [each.parameters for each in chosen_sets(study)]:
         raise NotChosen(parameters)
     studied = rules.parse(study.document, base_timeframe=study.timeframe)
