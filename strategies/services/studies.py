@@ -278,6 +278,7 @@ def _assemble(study: Study) -> None:
                 "parameters": dict(fold.parameters) if fold.parameters else None,
                 "in_sample_return": fold.in_sample_return,
                 "out_of_sample_return": fold.out_of_sample_return,
+                "trials": fold.trials,
             }
             for fold in found.folds
         ],

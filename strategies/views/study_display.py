@@ -56,6 +56,7 @@ class FoldRow:
     parameters: str  # "ema_fast.period 12, ema_slow.period 40", or a dash
     in_sample: str
     out_of_sample: str
+    trials: int | None  # the combinations the fold's search tried (kept since TPE)
 
 
 def fold_rows(study: Study) -> list[FoldRow]:
@@ -72,6 +73,7 @@ def fold_rows(study: Study) -> list[FoldRow]:
                 parameters=_parameters(study, chosen) if chosen else "—",
                 in_sample=f"{percent(fold['in_sample_return'])} %" if chosen else "—",
                 out_of_sample=f"{percent(fold['out_of_sample_return'])} %",
+                trials=fold.get("trials"),
             )
         )
     return rows

@@ -204,4 +204,5 @@ def test_a_tpe_study_says_its_budget_and_seed_and_leaves_untried_pairs_blank():
     assert heatmap.count("<td class=") == 60
     assert heatmap.count('<td class="heat-none">—</td>') >= 12
     assert "Blank cells: pairs no fold tried." in shown
+    assert shown.count("<td>6</td>") == 8  # each fold's combinations tried, in its row
     assert Study.objects.get(pk=study.pk).status == StudyStatus.DONE
