@@ -130,6 +130,9 @@ class StudyFold(models.Model):
     done = models.BooleanField(default=False)
     chosen = models.JSONField(null=True, blank=True)
     tried = models.JSONField(null=True, blank=True)
+    # A grid fold searched in turns: {"next": the next combination's index, "chosen": the
+    # best so far, as `chosen` is}; null before its first turn ends.
+    progress = models.JSONField(null=True, blank=True)
 
     class Meta:
         ordering = ["study", "number"]

@@ -35,7 +35,9 @@ from strategies.engine.study.tpe import GRID, METHODS
 from strategies.engine.study.walk_forward import (
     Choice,
     FoldSearch,
+    better_choice,
     fold_choice,
+    fold_grid_part,
     walk_forward_assemble,
 )
 from strategies.models import (
@@ -62,6 +64,8 @@ from strategies.services.study_plans import StudyFailed, planned, space_of
 
 logger = logging.getLogger(__name__)
 BEAT_S = 10.0  # well inside the line's silence (strategies/services/long_jobs.py silent_after)
+FOLD_TURN_S = 60.0  # a grid fold's turn at the least (study_fold_turn)
+FOLD_PART = 100  # combinations searched between two looks at the clock
 
 
 class StudyRefused(ValueError):
@@ -157,15 +161,33 @@ def study_turn(study_id: int, deadline: float = 0.0) -> Turn:
 
 
 def study_fold_turn(fold_id: int, deadline: float = 0.0) -> Turn:
-    """One fold's in-sample choice (a fold is one search: its turn is not cut at `deadline`)."""
+    """One fold's in-sample choice. A grid's search stops at the first part past `deadline`
+    (or FOLD_TURN_S into the turn, whichever is later), keeps where it got to and its best so
+    far, and goes on in its next turn; a TPE search (300 trials at most) is one turn."""
     fold = StudyFold.objects.select_related("study").filter(pk=fold_id).first()
     if fold is None or fold.done or fold.study.status != StudyStatus.CHOOSING:
         return Turn.DONE
     with _failures_told(fold.study):
         setting, _dimensions, plan = planned(fold.study)
         found = plan.folds[fold.number - 1]
-        store = IndicatorStore(setting.candles)
-        _fold_chosen(fold, fold_choice(setting, store, plan, found, _Heartbeat(fold.pk)))
+        store, beat = IndicatorStore(setting.candles), _Heartbeat(fold.pk)
+        if plan.method.name != GRID:
+            _fold_chosen(fold, fold_choice(setting, store, plan, found, beat))
+            return Turn.DONE
+        # A turn starts again from the candles, the grid and the indicators: one much shorter
+        # than FOLD_TURN_S would spend much of itself on that.
+        stop_at = max(deadline, time.monotonic() + FOLD_TURN_S)
+        progress = fold.progress or {"next": 0, "chosen": None}
+        start, chosen = progress["next"], _choice(progress["chosen"])
+        while start < len(plan.combinations):
+            parts = slice(start, start + FOLD_PART)
+            part = fold_grid_part(setting, store, plan, found, parts, beat)
+            chosen, start = better_choice(chosen, part), parts.stop
+            if start < len(plan.combinations) and time.monotonic() >= stop_at:
+                kept = {"next": start, "chosen": chosen and dataclasses.asdict(chosen)}
+                StudyFold.objects.filter(pk=fold.pk, done=False).update(progress=kept)
+                return Turn.AGAIN
+        _fold_chosen(fold, FoldSearch(chosen, []))
     return Turn.DONE
 
 

@@ -22,6 +22,7 @@ from strategies.models import (
     StudyFold,
     StudyStatus,
 )
+from strategies.services import studies as studies_service
 from strategies.services.long_jobs import Turn
 from strategies.services.studies import (
     StudyRefused,
@@ -134,6 +135,27 @@ def test_a_tpe_study_keeps_what_each_fold_tried_and_repeats_exactly_from_its_see
     assert first.result["period_trials"] == len(every)
     assert first.result == again.result
     assert drawn.seed is not None  # drawn, and kept to repeat the study
+
+
+def test_a_grid_fold_past_its_turn_goes_on_where_it_stopped_and_chooses_as_in_one(monkeypatch):
+    monkeypatch.setattr(studies_service, "FOLD_TURN_S", 0.0)
+    monkeypatch.setattr(studies_service, "FOLD_PART", 2)  # five take-profits: parts 2, 2, 1
+    owner = User.objects.create_user("turns@example.com")
+    study = started(owner)
+    study_turn(study.pk)
+
+    stopped_at = []
+    for fold in StudyFold.objects.filter(study=study):
+        while study_fold_turn(fold.pk, deadline=0.0) is Turn.AGAIN:  # past its deadline
+            stopped_at.append(StudyFold.objects.get(pk=fold.pk).progress["next"])
+    study_turn(study.pk)
+
+    assert stopped_at == [2, 4] * 8  # each fold in three turns
+    found = Study.objects.get(pk=study.pk).result
+    # As in one turn, by hand: folds 1-5 choose 10 %, 6-8 choose 20 %.
+    chosen = [fold["parameters"]["risk.take_profit_pct"] for fold in found["folds"]]
+    assert chosen == [0.1, 0.1, 0.1, 0.1, 0.1, 0.2, 0.2, 0.2]
+    assert found["equity"][-1][1] == pytest.approx(CAPITAL * 1.1**30 * 1.2**18, rel=1e-9)
 
 
 def test_a_fold_run_twice_or_after_the_study_ended_changes_nothing():

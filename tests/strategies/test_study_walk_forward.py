@@ -11,7 +11,9 @@ from strategies.engine.decide import IndicatorStore
 from strategies.engine.study.search import Setting
 from strategies.engine.study.space import dimension
 from strategies.engine.study.walk_forward import (
+    better_choice,
     fold_choice,
+    fold_grid_part,
     walk_forward,
     walk_forward_assemble,
     walk_forward_plan,
@@ -131,3 +133,23 @@ def test_the_folds_chosen_apart_in_any_order_give_the_same_walk_forward(found):
     assert [fold.parameters for fold in apart.folds] == [fold.parameters for fold in found.folds]
     assert np.array_equal(apart.equity, found.equity)
     assert apart.robustness == found.robustness
+
+
+def test_a_grid_searched_in_parts_chooses_as_the_whole_grid_does_the_first_of_equals():
+    study = setting(regimes((150, 0.10), (150, 0.20)))
+    take_profit = dimension(study.document, "risk.take_profit_pct", 0.05, 0.25, 0.05)
+    # A cooldown of 0 to 2 bars changes nothing here (an entry comes every five days): each
+    # take-profit scores the same three times, and the parts (two combinations each) split
+    # those equals; the whole grid keeps the first, cooldown 0.
+    cooldown = dimension(study.document, "risk.cooldown_bars", 0, 2, 1)
+    plan = walk_forward_plan(study, [take_profit, cooldown], start=0)
+    store = IndicatorStore(study.candles)
+
+    for fold in plan.folds:
+        chosen = None
+        for start in range(0, len(plan.combinations), 2):
+            part = fold_grid_part(study, store, plan, fold, slice(start, start + 2))
+            chosen = better_choice(chosen, part)
+        assert chosen == fold_choice(study, store, plan, fold).chosen
+        assert chosen is not None
+        assert chosen.parameters["risk.cooldown_bars"] == 0

@@ -188,6 +188,34 @@ def fold_choice(
     )
 
 
+def fold_grid_part(
+    setting: Setting,
+    store: IndicatorStore,
+    plan: Plan,
+    fold: Fold,
+    parts: slice,
+    beat: Callable[[], None] = lambda: None,
+) -> Choice | None:
+    """The in-sample best of the grid's combinations `parts` (a grid fold searched in turns);
+    None when none of them can be ranked. `better_choice` of the parts in order is the whole
+    grid's choice."""
+    period = _shifted(fold.in_sample, plan.start)
+    chosen = best_trial(search(setting, store, plan.combinations[parts], period, beat))
+    if chosen is None:
+        return None
+    return Choice(chosen.parameters, chosen.score, chosen.result.stats.total_return)
+
+
+def better_choice(first: Choice | None, later: Choice | None) -> Choice | None:
+    """The better of a choice and one from combinations later in the grid: the first of
+    equals, as a whole search chooses."""
+    if later is None or later.score is None:
+        return first
+    if first is None or first.score is None or later.score > first.score:
+        return later
+    return first
+
+
 def walk_forward_assemble(
     setting: Setting,
     store: IndicatorStore,
