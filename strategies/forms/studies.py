@@ -221,6 +221,14 @@ class KeepChosenForm(forms.Form):
         label=_("The numbers to keep"), coerce=int, widget=forms.RadioSelect, initial=0
     )
 
-    def __init__(self, data: Any = None, *, choices: list[tuple[int, str]]) -> None:
+    def __init__(self, data: Any = None, *, sets: list, choices: list[tuple[int, str]]) -> None:
+        """`sets`: the study's chosen sets (selectors.studies.chosen_sets), `choices` their
+        labels, in the same order."""
         super().__init__(data)
+        self.sets = sets
         self.fields["chosen"].choices = choices  # type: ignore[attr-defined]
+
+    @property
+    def kept(self) -> Any:
+        """The set chosen (once the form is valid)."""
+        return self.sets[self.cleaned_data["chosen"]]

@@ -6,6 +6,7 @@ from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from accounts.models import User
+from strategies.engine.study.space import combination_key
 from strategies.models import Study
 
 
@@ -36,7 +37,7 @@ def chosen_sets(study: Study) -> list[ChosenSet]:
     sets: dict[tuple, ChosenSet] = {}
     for fold in reversed((study.result or {}).get("folds", [])):
         if fold["parameters"]:
-            key = tuple(sorted(fold["parameters"].items()))
+            key = combination_key(fold["parameters"])
             found = sets.setdefault(key, ChosenSet(dict(fold["parameters"]), []))
             found.folds.insert(0, fold["number"])
     return list(sets.values())

@@ -85,7 +85,9 @@ def study_detail(request: AuthenticatedRequest, study_id: int) -> HttpResponse:
 def _keep_form(study, data=None) -> KeepChosenForm | None:
     """The form that saves a set of numbers the folds chose; None before any was chosen."""
     sets = selectors.chosen_sets(study) if study.status == StudyStatus.DONE else []
-    return KeepChosenForm(data, choices=display.chosen_choices(study, sets)) if sets else None
+    if not sets:
+        return None
+    return KeepChosenForm(data, sets=sets, choices=display.chosen_choices(study, sets))
 
 
 @login_required
@@ -98,9 +100,8 @@ def study_keep(request: AuthenticatedRequest, study_id: int) -> HttpResponse:
     if form is None or not form.is_valid():
         messages.error(request, _("Choose one of the sets of numbers the folds chose."))
         return redirect(study)
-    chosen = selectors.chosen_sets(study)[form.cleaned_data["chosen"]]
     try:
-        kept = study_parameters_save(study=study, parameters=chosen.parameters)
+        kept = study_parameters_save(study=study, parameters=form.kept.parameters)
     except (DocumentError, StrategyNameTaken):
         messages.error(
             request,

@@ -16,6 +16,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+import numpy as np
+
 from strategies.indicators import get as indicator_spec
 from strategies.rules.document import Document
 from strategies.rules.limits import MAX_COOLDOWN_BARS
@@ -136,6 +138,12 @@ def grid(
 def combination_key(parameters: Parameters) -> tuple:
     """A combination as a dictionary key: the same values at the same paths, the same key."""
     return tuple(sorted(parameters.items()))
+
+
+def seeded_sample(combinations: Sequence[Parameters], size: int, seed: int) -> list[Parameters]:
+    """`size` of the combinations drawn without replacement, in an order `seed` fixes."""
+    order = np.random.default_rng(seed).permutation(len(combinations))
+    return [combinations[index] for index in order[:size]]
 
 
 def with_parameters(document: Document, parameters: Parameters) -> Document:

@@ -18,11 +18,9 @@ import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-import numpy as np
-
 from strategies.engine.decide import IndicatorStore
 from strategies.engine.study.search import Period, Setting, Trial, run_trial, search
-from strategies.engine.study.space import combination_key
+from strategies.engine.study.space import combination_key, seeded_sample
 
 GRID, TPE = "grid", "tpe"
 METHODS = (GRID, TPE)
@@ -97,9 +95,7 @@ def tpe_search(
     # A small space, or one mostly refused by its constraints: TPE keeps proposing what it
     # has tried. The budget is made up with combinations not tried yet, in a seeded order.
     untried = [each for each in space if combination_key(each) not in tried]
-    order = np.random.default_rng(seed).permutation(len(untried))
-    for index in order[: trials - len(tried)]:
-        parameters = untried[index]
-        tried[combination_key(parameters)] = run_trial(setting, store, parameters, period)
+    for drawn in seeded_sample(untried, trials - len(tried), seed):
+        tried[combination_key(drawn)] = run_trial(setting, store, drawn, period)
         beat()
     return list(tried.values())

@@ -20,7 +20,13 @@ from strategies.engine.study.deflated import deflated_sharpe
 from strategies.engine.study.folds import DAY_MS, Fold, walk_forward_folds
 from strategies.engine.study.robustness import FoldOutcome, Robustness, robustness
 from strategies.engine.study.search import Period, Setting, Trial, best_trial, run_trial, search
-from strategies.engine.study.space import Constraint, Dimension, combination_key, grid
+from strategies.engine.study.space import (
+    Constraint,
+    Dimension,
+    combination_key,
+    grid,
+    seeded_sample,
+)
 from strategies.engine.study.tpe import EVERY_COMBINATION, GRID, Method, tpe_search
 
 # A window that lost the whole account (or more, short) counts as losing 99.99 % of it: the
@@ -252,7 +258,7 @@ def walk_forward_assemble(
     whole = search(setting, store, combinations, period)
     spread = whole
     if tried:
-        sample = _uniform_sample(plan.combinations, len(combinations), plan.method.seed)
+        sample = seeded_sample(plan.combinations, len(combinations), plan.method.seed)
         spread = search(setting, store, sample, period)
     sharpes = _period_sharpes(spread)
     deflated = _deflated(equity, opens, setting.capital, sharpes, len(combinations))
@@ -276,14 +282,6 @@ def _together(tried: Sequence[Sequence[Mapping[str, float]]]) -> list[Mapping[st
         for parameters in each:
             seen.setdefault(combination_key(parameters), parameters)
     return list(seen.values())
-
-
-def _uniform_sample(
-    space: Sequence[Mapping[str, float]], size: int, seed: int
-) -> list[Mapping[str, float]]:
-    """`size` combinations of `space` drawn without replacement, in a seeded order."""
-    order = np.random.default_rng(seed).permutation(len(space))
-    return [space[index] for index in order[:size]]
 
 
 def _shifted(bars: slice, start: int) -> Period:
