@@ -74,6 +74,7 @@ def backtest(
         capital=capital,
         flatten_at=flatten_at,
         funding=None if funding is None else funding[warmup:],
+        reverse=document.stop_and_reverse,
     )
     return Backtest(
         trades=fills.trades,

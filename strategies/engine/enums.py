@@ -94,18 +94,21 @@ class Status(Labelled):
 
 
 class Reason(Labelled):
-    """Why an order was sent: a rule, a level reached, or the owner's request."""
+    """Why an order was sent: a rule, a level reached, the other direction's entry (a
+    stop-and-reverse document), or the owner's request."""
 
     SIGNAL = "signal"
     STOP_LOSS = "stop_loss"
     TAKE_PROFIT = "take_profit"
     TRAILING_STOP = "trailing_stop"
     MANUAL = "manual"
+    REVERSAL = "reversal"
 
 
 class Event(Labelled):
     """A decision that sent an order: a rule firing at a close, a level reached inside a bar,
-    or the owner's request to close."""
+    the other direction's entry firing while a position is held (a reversal), or the owner's
+    request to close."""
 
     ENTER_LONG = "enter_long"
     ENTER_SHORT = "enter_short"
@@ -115,6 +118,7 @@ class Event(Labelled):
     TAKE_PROFIT = "take_profit"
     TRAILING_STOP = "trailing_stop"
     MANUAL = "manual"
+    REVERSAL = "reversal"
 
     @classmethod
     def of_rule(cls, leg: str, side: str) -> "Event":
@@ -166,6 +170,7 @@ _LABELS: dict[type, dict] = {
         Reason.TAKE_PROFIT: _("take-profit"),
         Reason.TRAILING_STOP: _("trailing stop"),
         Reason.MANUAL: _("closed at your request"),
+        Reason.REVERSAL: _("reversal"),
     },
     Event: {
         Event.ENTER_LONG: _("Entry long fired"),
@@ -176,5 +181,6 @@ _LABELS: dict[type, dict] = {
         Event.TAKE_PROFIT: _("Take-profit reached"),
         Event.TRAILING_STOP: _("Trailing stop reached"),
         Event.MANUAL: _("You asked to close the position"),
+        Event.REVERSAL: _("Entry in the other direction fired: reversal"),
     },
 }

@@ -16,8 +16,9 @@ Public API
     base_timeframe, when given, refuses an indicator timeframe shorter than the run's.
 
 The document (YAML; JSON is the same structure)
-    name: text; long_only: bool (default true); indicators: {alias: {kind, <params>,
-    timeframe?}}; entry: rule; exit: rule (optional when risk has a stop or a target);
+    name: text; long_only: bool (default true); stop_and_reverse: bool (default false);
+    indicators: {alias: {kind, <params>, timeframe?}}; entry: rule; exit: rule (optional when
+    risk has a stop or a target);
     risk: {stop_loss_pct, take_profit_pct, trailing_stop_pct: fractions in (0, 1) or null,
     cooldown_bars: int >= 0 (default 0)}; sizing: {kind: equity_fraction, fraction in (0, 1],
     default 1} or {kind: fixed_quote, amount > 0}.
@@ -57,6 +58,8 @@ Directions
     anywhere else (inside AND or not, without a tagged ancestor) a direction is refused.
     Entry alternatives without a direction enter long; exit alternatives without a direction
     close either side. long_only (default true) refuses any short direction.
+    stop_and_reverse: true lets the other direction's entry leave a held position and enter at
+    the same open (the fill model's point 10); it needs an entry in each direction.
     Document.entry_branches() gives each direction's alternatives joined by OR.
 """
 

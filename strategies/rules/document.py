@@ -25,6 +25,7 @@ class Document(Model):
 
     name: Name
     long_only: bool = True
+    stop_and_reverse: bool = False
     indicators: dict[Alias, Indicator] = Field(default_factory=dict)
     entry: Node
     exit: Node | None = None

@@ -39,6 +39,8 @@ Dumper.add_representer(
 def dump(document: Document) -> str:
     """The canonical YAML text of a validated document."""
     tree = Block(name=document.name, long_only=document.long_only)
+    if document.stop_and_reverse:  # written only when set: the texts stored before stay as they are
+        tree["stop_and_reverse"] = True
     tree["indicators"] = Block(
         (alias, indicator_tree(indicator)) for alias, indicator in document.indicators.items()
     )

@@ -129,3 +129,7 @@ MISPLACED_DIRECTION = _(
     "a direction can only be set on the whole rule or on one alternative of an OR"
 )
 NO_WAY_OUT = _("the strategy needs an exit rule or a stop-loss, take-profit or trailing stop")
+REVERSAL_ONE_DIRECTION = _(
+    "stop_and_reverse needs an entry in each direction: add a short entry (with long_only: "
+    "false) or remove stop_and_reverse"
+)

@@ -15,7 +15,7 @@ from strategies.rules.problems import plain_number
 
 
 def sentences(document: Document) -> list[str]:
-    """Entries, exits, risk, then sizing: one sentence each."""
+    """Entries, exits (a reversal among them), risk, then sizing: one sentence each."""
     text = Wording(document.indicators)
     sides = [side for side, rule in document.entry_branches().items() if rule is not None]
     said = [
@@ -24,6 +24,8 @@ def sentences(document: Document) -> list[str]:
         if rule is not None
     ]
     said += exit_sentences(document, sides, text)
+    if document.stop_and_reverse:
+        said.append(str(wording.REVERSES))
     said += risk_sentences(document.risk, sides)
     said.append(sizing_sentence(document))
     return said

@@ -31,6 +31,8 @@ def validate_located(data: object, *, base_timeframe: str | None, lines: Lines |
         raise DocumentError(locate(findings, lines))
     document, findings = shape(data)
     findings += meaning_findings(data, base_timeframe)
+    if document is not None:
+        findings += whole_findings(document)
     if findings or document is None:
         raise DocumentError(locate(findings, lines))
     return with_defaults(document)
@@ -41,6 +43,14 @@ def shape(data: Mapping[str, Any]) -> tuple[Document | None, list[Finding]]:
         return Document.model_validate(data), []
     except ValidationError as error:
         return None, [shape_finding(detail) for detail in error.errors(include_url=False)]
+
+
+def whole_findings(document: Document) -> list[Finding]:
+    """What only the whole, well-shaped document shows: a reversal needs both directions."""
+    entries = document.entry_branches()
+    if document.stop_and_reverse and None in entries.values():
+        return [(("stop_and_reverse",), messages.REVERSAL_ONE_DIRECTION)]
+    return []
 
 
 def shape_finding(detail: ErrorDetails) -> Finding:

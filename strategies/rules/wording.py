@@ -12,6 +12,10 @@ ENTER = {
     "short": _("Enter short when %(condition)s."),
 }
 CLOSE_ANY = _("Close the position when %(condition)s.")
+REVERSES = _(
+    "While a position is open, the other direction's entry closes it and opens the new one at "
+    "the same open (stop and reverse)."
+)
 CLOSE = {
     "long": _("Close a long position when %(condition)s."),
     "short": _("Close a short position when %(condition)s."),

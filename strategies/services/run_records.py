@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from strategies.brokers.paper import PaperOutcome
 from strategies.engine import trade_json
-from strategies.engine.enums import Event, Leg, Reason, Status
+from strategies.engine.enums import Event, Leg, Reason, Side, Status
 from strategies.engine.explain import conditions_held
 from strategies.engine.fills.journal import Order
 from strategies.models import RunBar, RunDecision, RunFill, RunOrder, RunTrade, StrategyRun
@@ -187,23 +187,25 @@ def decision_record(
     run: StrategyRun, outcome: PaperOutcome, order: Order, row: RunOrder | None
 ) -> None:
     """The decision behind a new order of the fill model: a rule at the previous close (with
-    the conditions that held), the owner's flatten, or a level reached inside the order's
-    own bar; `row` is the order it sent (a live run's twin may send none)."""
+    the conditions that held; a reversal's are the other side's entry's), the owner's
+    flatten, or a level reached inside the order's own bar; `row` is the order it sent (a
+    live run's twin may send none)."""
     times = outcome.period.time
-    if order.reason == Reason.SIGNAL:
+    document = outcome.document
+    if order.reason in (Reason.SIGNAL, Reason.REVERSAL):
         decided = order.bar - 1
-        branches = (
-            outcome.document.entry_branches()
-            if order.leg == Leg.ENTRY
-            else outcome.document.exit_branches()
-        )
-        rule = branches[order.side]
+        if order.reason == Reason.REVERSAL:  # the other side's entry rule left the position
+            rule, event = document.entry_branches()[_other(order.side)], Event.REVERSAL
+        else:
+            entry = order.leg == Leg.ENTRY
+            branches = document.entry_branches() if entry else document.exit_branches()
+            rule, event = branches[order.side], Event.of_rule(order.leg, order.side)
         held = (
             []
             if rule is None
-            else conditions_held(outcome.document, outcome.candles, rule, outcome.warmup + decided)
+            else conditions_held(document, outcome.candles, rule, outcome.warmup + decided)
         )
-        event, bar_ms, conditions = Event.of_rule(order.leg, order.side), int(times[decided]), held
+        bar_ms, conditions = int(times[decided]), held
     elif order.reason == Reason.MANUAL:
         event, bar_ms, conditions = Event.MANUAL, int(times[order.bar - 1]), []
     else:  # a level: the event is named as the reason is
@@ -211,6 +213,10 @@ def decision_record(
     RunDecision.objects.get_or_create(
         run=run, bar_ms=bar_ms, event=event, defaults={"conditions": conditions, "order": row}
     )
+
+
+def _other(side: str) -> str:
+    return Side.SHORT if side == Side.LONG else Side.LONG
 
 
 def _account(run: StrategyRun, outcome: PaperOutcome, close: float, more: list[str]) -> None:

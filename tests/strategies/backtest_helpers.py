@@ -46,6 +46,7 @@ def run(
     market=None,
     capital=1000.0,
     funding=None,
+    reverse=False,
 ):
     return simulate(
         sig,
@@ -56,4 +57,5 @@ def run(
         market=market or Market(),
         capital=capital,
         funding=funding,
+        reverse=reverse,
     )

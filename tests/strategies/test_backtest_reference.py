@@ -26,69 +26,113 @@ TRAILING = EMA_CROSSOVER.replace(
     "risk: {stop_loss_pct: 0.05, trailing_stop_pct: 0.08, cooldown_bars: 3}",
     "risk: {trailing_stop_pct: 0.02, cooldown_bars: 0}",
 )
+# Two sides: the catalog's Supertrend reverses at each flip (stop_and_reverse: true); with a
+# target and a trailing stop every exit kind comes up; MACD trend goes short without reversing.
+SUPER_TREND = (CONTENT / "super_trend" / "strategy.yaml").read_text()
+SUPER_TREND_LEVELS = SUPER_TREND.replace(
+    "risk: {stop_loss_pct: 0.05}",
+    "risk: {stop_loss_pct: 0.04, take_profit_pct: 0.1, trailing_stop_pct: 0.06, cooldown_bars: 2}",
+)
+MACD_TREND = (CONTENT / "macd-trend" / "strategy.yaml").read_text()
 MODEL = FillModel(fee=0.001, slippage_bps=5, max_volume_share=0)
 
 
-def reference_trades(document, candles, model):
-    """Bar by bar, the fill model read literally (long positions, no volume limit)."""
+def reference_trades(document, candles, model, *, capital=1000.0):
+    """Bar by bar, the fill model read literally (both sides, a reversal when the document
+    asks for one; no volume limit). A short's prices are written out, not mirrored."""
     signals, risk = decide(document, candles), document.risk
     fee, slip = model.fee, model.slippage
-    cash, position, trades = 1000.0, None, []
-    pending_entry = pending_exit = False
+    fraction = getattr(document.sizing, "fraction", 1.0)
+    cash, position, trades = capital, None, []
+    pending_entry = pending_exit = None  # the side to enter, the reason to leave
     may_decide_from = 0
     for i in range(len(candles)):
         o, h, low = (float(candles.open[i]), float(candles.high[i]), float(candles.low[i]))
         if pending_exit:  # an exit decided at the previous close fills at this open
-            trades.append(_close(position, i, o * (1 - slip), fee, "signal"))
-            cash += trades[-1][-1] + position["cost"] + position["fee"]
-            position, pending_exit, may_decide_from = None, False, i + risk.cooldown_bars
-        if pending_entry:
-            price = o * (1 + slip)
-            amount = cash / (price * (1 + fee))
-            position = {"bar": i, "price": price, "amount": amount, "best": price}
-            position |= {"cost": amount * price, "fee": fee * amount * price}
-            cash -= position["cost"] + position["fee"]
-            pending_entry = False
+            trades.append(_close(position, i, o, slip, fee, pending_exit))
+            cash += trades[-1][-1]
+            if pending_exit != "reversal":
+                may_decide_from = i + risk.cooldown_bars
+            position, pending_exit = None, None
+        if pending_entry:  # after the exit, at the same open
+            sign = 1 if pending_entry == "long" else -1
+            price = o * (1 + sign * slip)  # a buy pays more, a short's sale gets less
+            amount = fraction * cash / (price * (1 + fee))
+            position = {"side": pending_entry, "bar": i, "price": price, "amount": amount}
+            position |= {"best": price}
+            pending_entry = None
         if position is not None:
             exit_ = _level_exit(position, risk, o, h, low, model.stop_first)
             if exit_ is not None:
-                trades.append(_close(position, i, exit_[0] * (1 - slip), fee, exit_[1]))
-                cash += trades[-1][-1] + position["cost"] + position["fee"]
+                trades.append(_close(position, i, exit_[0], slip, fee, exit_[1]))
+                cash += trades[-1][-1]
                 position, may_decide_from = None, i + risk.cooldown_bars
-            else:
+            elif position["side"] == "long":
                 position["best"] = max(position["best"], h)
+            else:
+                position["best"] = min(position["best"], low)
         if i + 1 < len(candles):
-            if position is not None and signals.exit_long[i]:
-                pending_exit = True
-            elif position is None and i >= may_decide_from:
-                pending_entry = bool(signals.enter_long[i] and not signals.exit_long[i])
+            long_ = bool(signals.enter_long[i] and not signals.exit_long[i])
+            short = bool(signals.enter_short[i] and not signals.exit_short[i])
+            wanted = None if long_ == short else ("long" if long_ else "short")
+            if position is not None:
+                leaves = (
+                    signals.exit_long[i] if position["side"] == "long" else signals.exit_short[i]
+                )
+                if document.stop_and_reverse and wanted not in (None, position["side"]):
+                    pending_exit, pending_entry = "reversal", wanted
+                elif leaves:
+                    pending_exit = "signal"
+            elif i >= may_decide_from:
+                pending_entry = wanted
     return trades
 
 
 def _level_exit(position, risk, o, h, low, stop_first):
-    entry = position["price"]
-    stop, reason = -np.inf, "stop_loss"
+    """(price before slippage, reason) when a level is reached in this bar, else None."""
+    entry, best = position["price"], position["best"]
+    if position["side"] == "long":
+        stop, reason = -np.inf, "stop_loss"
+        if risk.stop_loss_pct:
+            stop = entry * (1 - risk.stop_loss_pct)
+        if risk.trailing_stop_pct and best * (1 - risk.trailing_stop_pct) > stop:
+            stop, reason = best * (1 - risk.trailing_stop_pct), "trailing_stop"
+        target = entry * (1 + risk.take_profit_pct) if risk.take_profit_pct else np.inf
+        if low <= stop and (h < target or o <= stop or (stop_first and o < target)):
+            return min(o, stop), reason
+        if h >= target:
+            return max(o, target), "take_profit"
+        return None
+    stop, reason = np.inf, "stop_loss"  # a short's stop above, reached by a high
     if risk.stop_loss_pct:
-        stop = entry * (1 - risk.stop_loss_pct)
-    if risk.trailing_stop_pct and position["best"] * (1 - risk.trailing_stop_pct) > stop:
-        stop, reason = position["best"] * (1 - risk.trailing_stop_pct), "trailing_stop"
-    target = entry * (1 + risk.take_profit_pct) if risk.take_profit_pct else np.inf
-    if low <= stop and (h < target or o <= stop or (stop_first and o < target)):
-        return min(o, stop), reason
-    if h >= target:
-        return max(o, target), "take_profit"
+        stop = entry * (1 + risk.stop_loss_pct)
+    if risk.trailing_stop_pct and best * (1 + risk.trailing_stop_pct) < stop:
+        stop, reason = best * (1 + risk.trailing_stop_pct), "trailing_stop"
+    target = entry * (1 - risk.take_profit_pct) if risk.take_profit_pct else -np.inf
+    if h >= stop and (low > target or o >= stop or (stop_first and o > target)):
+        return max(o, stop), reason
+    if low <= target:
+        return min(o, target), "take_profit"
     return None
 
 
-def _close(position, bar, price, fee, reason):
-    proceeds = position["amount"] * price
-    pnl = proceeds - position["cost"] - position["fee"] - fee * proceeds
-    return (position["bar"], bar, reason, position["price"], price, pnl)
+def _close(position, bar, reference, slip, fee, reason):
+    """The trade closed at `reference` (before slippage); its last item is its net profit."""
+    amount, entry = position["amount"], position["price"]
+    if position["side"] == "long":
+        price = reference * (1 - slip)
+        gross = amount * (price - entry)
+    else:
+        price = reference * (1 + slip)
+        gross = amount * (entry - price)
+    pnl = gross - fee * amount * entry - fee * amount * price
+    return (position["side"], position["bar"], bar, reason, entry, price, pnl)
 
 
 def as_rows(trades):
     return [
-        (t.entry_bar, t.exit_bar, t.exit_reason, t.entry_price, t.exit_price, t.pnl) for t in trades
+        (t.side, t.entry_bar, t.exit_bar, t.exit_reason, t.entry_price, t.exit_price, t.pnl)
+        for t in trades
     ]
 
 
@@ -98,28 +142,39 @@ def as_rows(trades):
         (EMA_CROSSOVER, {"signal", "stop_loss"}),
         (RSI_MEAN_REVERT, {"signal", "stop_loss", "take_profit"}),
         (TRAILING, {"signal", "trailing_stop"}),
+        (SUPER_TREND, {"reversal", "stop_loss"}),
+        (SUPER_TREND_LEVELS, {"reversal", "stop_loss", "take_profit", "trailing_stop"}),
+        (MACD_TREND, {"signal", "stop_loss"}),
     ],
-    ids=["ema-crossover", "rsi-mean-revert-with-target", "trailing-stop"],
+    ids=[
+        "ema-crossover",
+        "rsi-mean-revert-with-target",
+        "trailing-stop",
+        "super-trend-reversing",
+        "super-trend-reversing-with-levels",
+        "macd-trend-both-sides",
+    ],
 )
 def test_trades_match_a_plain_per_bar_loop(text, reasons):
     document = parse(text)
     candles = random_walk(4000, seed=7)
+    market = Market(allows_shorts=True)
 
     expected = reference_trades(document, candles, MODEL)
-    got = as_rows(backtest(document, candles, capital=1000.0, model=MODEL).trades)
+    got = as_rows(backtest(document, candles, capital=1000.0, model=MODEL, market=market).trades)
 
     assert len(expected) >= 20
-    assert reasons <= {row[2] for row in expected}  # the series exercises every exit kind
-    assert [row[:3] for row in got] == [row[:3] for row in expected]
-    numbers = [value for row in got for value in row[3:]]
-    assert numbers == pytest.approx([value for row in expected for value in row[3:]], rel=1e-9)
+    assert reasons <= {row[3] for row in expected}  # the series exercises every exit kind
+    assert [row[:4] for row in got] == [row[:4] for row in expected]
+    numbers = [value for row in got for value in row[4:]]
+    assert numbers == pytest.approx([value for row in expected for value in row[4:]], rel=1e-9)
 
 
 @settings(max_examples=30, deadline=None)
 @given(
     seed=st.integers(0, 10_000),
     cut=st.integers(60, 599),
-    text=st.sampled_from([EMA_CROSSOVER, RSI_MEAN_REVERT, TRAILING]),
+    text=st.sampled_from([EMA_CROSSOVER, RSI_MEAN_REVERT, TRAILING, SUPER_TREND]),
     share=st.sampled_from([0.0, 0.1]),
 )
 def test_more_bars_never_change_a_trade_closed_before_the_cut(seed, cut, text, share):
@@ -127,8 +182,9 @@ def test_more_bars_never_change_a_trade_closed_before_the_cut(seed, cut, text, s
     candles = random_walk(600, seed=seed)
     model = FillModel(fee=0.001, slippage_bps=3, max_volume_share=share)
 
-    short = backtest(document, candles.head(cut), capital=1000.0, model=model, market=Market())
-    full = backtest(document, candles, capital=1000.0, model=model, market=Market())
+    market = Market(allows_shorts=True)
+    short = backtest(document, candles.head(cut), capital=1000.0, model=model, market=market)
+    full = backtest(document, candles, capital=1000.0, model=model, market=market)
 
     closed_before_cut = [t for t in full.trades if t.exit_bar < cut]
     assert short.trades == closed_before_cut

@@ -249,6 +249,26 @@ def test_a_futures_run_does_not_start_over_a_position_the_account_holds(sandbox)
     assert not RunOrder.objects.filter(run=run).exists()
 
 
+def live_futures_run(sandbox, email: str, document: str, rows: list) -> tuple:
+    """A prepared live run of `document` on the sandbox's BTC perpetual, 1000 of capital and
+    a notional cap of 1000, over the hand-made `rows` (open, high, low, close, volume; the
+    first is history); with the bars' times."""
+    table = np.array(rows, dtype=np.float64)
+    count = len(rows)
+    candles = Candles("1h", hand_candles().time[:count], *(table[:, i].copy() for i in range(5)))
+    stored(candles, SYMBOL, kraken_futures())
+    owner = make_user(email)
+    run = paper_run(
+        owner, document, candles, start=1, capital=1000.0, allows_shorts=True, symbol=SYMBOL,
+        amount_step=1e-4, exchange=kraken_futures(),
+    )  # fmt: skip
+    run.mode, run.key = RunMode.LIVE, sandbox_key(sandbox, owner, "futures-full")
+    run.notional_cap = 1000.0
+    run.save()
+    assert live_ticks.live_prepare(run)
+    return run, candles.time.tolist()
+
+
 def test_a_twin_that_turns_from_long_to_short_at_one_open_is_followed_at_that_open(sandbox):
     """The twin's long is stopped inside a bar whose close decides a short: at the next open
     the live run sells its long (the stop's reason) and sells short, sized on what is left."""
@@ -261,9 +281,6 @@ def test_a_twin_that_turns_from_long_to_short_at_one_open_is_followed_at_that_op
         (p * 1.001, p * 1.001, p * 0.9, p * 0.99, 100.0),  # the long's stop reached; close below
         (p, p, p, p, 100.0),
     ]
-    table = np.array(rows, dtype=np.float64)
-    candles = Candles("1h", hand_candles().time[:4], *(table[:, i].copy() for i in range(5)))
-    stored(candles, SYMBOL, kraken_futures())
     line = f"{p:.1f}"
     document = f"""
 name: both-sides
@@ -282,16 +299,7 @@ exit:
 risk: {{stop_loss_pct: {STOP_PCT}}}
 sizing: {{kind: fixed_quote, amount: 600}}
 """
-    owner = make_user("turn@example.com")
-    run = paper_run(
-        owner, document, candles, start=1, capital=1000.0, allows_shorts=True, symbol=SYMBOL,
-        amount_step=1e-4, exchange=kraken_futures(),
-    )  # fmt: skip
-    run.mode, run.key = RunMode.LIVE, sandbox_key(sandbox, owner, "futures-full")
-    run.notional_cap = 1000.0
-    run.save()
-    assert live_ticks.live_prepare(run)
-    times = candles.time.tolist()
+    run, times = live_futures_run(sandbox, "turn@example.com", document, rows)
 
     run_tick(run_id=run.pk, bar_ms=times[1])  # long at bar 2's open
     run_tick(run_id=run.pk, bar_ms=times[2])  # the twin: stopped in bar 2, short at bar 3's open

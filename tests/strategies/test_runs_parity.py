@@ -1,7 +1,7 @@
 """Parity: a paper run ticked bar by bar records exactly what a backtest over the same candles
-finds (trades, fills, the equity at every close), for three catalog strategies, one of them
-multi-timeframe and one that goes short. The ticks read the candle store, as in production;
-the backtest gets the arrays directly."""
+finds (trades, fills, the equity at every close), for four catalog strategies, one of them
+multi-timeframe, one that goes short and one that reverses. The ticks read the candle store,
+as in production; the backtest gets the arrays directly."""
 
 from pathlib import Path
 
@@ -42,6 +42,7 @@ def expected_backtest(text: str, candles, *, warmup: int, shorts: bool, share: f
         ("ema-crossover", 2, False),
         ("macd-trend", 1, True),
         ("multi-trend-confluence", 5, False),
+        ("super_trend", 3, True),  # stop-and-reverse: an exit and an entry at one open
     ],
 )
 def test_ticking_bar_by_bar_gives_the_backtest_exactly(slug, seed, shorts):
@@ -66,6 +67,8 @@ def test_ticking_bar_by_bar_gives_the_backtest_exactly(slug, seed, shorts):
     expected = expected_backtest(text, candles, warmup=warm, shorts=shorts, share=share)
     assert len(expected.trades) >= 2, "the walk must make the strategy trade"
     assert any(len(order.fills) > 1 for order in expected.orders), "some order fills partially"
+    if "stop_and_reverse: true" in text:
+        assert any(t.exit_reason == "reversal" for t in expected.trades), "the walk must reverse"
     run.refresh_from_db()
     assert run.last_bar_ms == int(candles.time[-1])
     trades = list(RunTrade.objects.filter(run=run).order_by("entry_ms"))

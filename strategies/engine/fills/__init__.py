@@ -13,7 +13,7 @@ Stated exactly; `STATEMENT` below is this text's numbered list, printed on every
    (fill price x (1 + fee)). The amount is rounded down to the market's amount step; an order
    of zero, or below the minimum amount or the minimum cost (amount x fill price), is skipped
    and counted, and the next close may decide again. One position at a time: entry signals
-   while a position is open are ignored (no reversal).
+   while a position is open are ignored, unless the document reverses (point 10).
 3. Stop-loss and take-profit levels are set from the entry fill price E (the first fill of the
    entry): a long's stop at E x (1 - stop_loss_pct), its target at E x (1 + take_profit_pct),
    a short's mirrored. They are live from the entry fill on, so the entry bar's range after its
@@ -48,6 +48,16 @@ Stated exactly; `STATEMENT` below is this text's numbered list, printed on every
    Funding is part of a trade's profit and of the equity curve bar by bar, and goes into
    the cash later entries are sized from when the position closes. A bar without a
    published rate pays none; the report says which period the rates cover.
+10. Stop-and-reverse, when the document asks for it (stop_and_reverse: true): while a position
+   is open, a close that decides the other direction's entry (as point 2 decides entries)
+   leaves the position and enters the other side. The exit, of the whole position and with the
+   reason "reversal", fills at the next bar's open before any stop of that bar; the entry
+   fills at the same open, after it, sized from the cash the exit left, its levels set from its
+   own fill. Both fills pay slippage and fee. An exit rule firing at the same close changes
+   nothing, and the cooldown does not delay a reversal's entry. When the exit's fills run over
+   several bars (point 6), the entry starts at the open of the bar the exit completes in. A
+   stop or target reached before that close leaves the position as usual; the entry then
+   follows points 2 and 5.
 """
 
 from strategies.engine.fills.model import STATEMENT, FillModel, Market, ShortsNotAllowed

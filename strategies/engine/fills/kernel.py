@@ -44,6 +44,7 @@ from strategies.engine.fills.tables import (
     PARTIAL,
     PARTIAL_COUNT,
     POSITION_COLUMNS,
+    REVERSAL,
     SETTLED,
     SIGNAL,
     SKIPPED,
@@ -57,14 +58,28 @@ from strategies.engine.fills.tables import (
 
 
 @njit(cache=True, nogil=True)
-def _signal_exit(decision, sign, open_, flatten_at):
-    """The exit an exit rule firing at the close of `decision` sends: (bar, price before
-    slippage in the side's space, reason, no trigger) at the next bar's open, "manual" from a
-    flatten's bar on; a bar of -1 when the data ends first (point 5)."""
+def _signal_exit(decision, sign, open_, flatten_at, reason):
+    """The exit a close decides, an exit rule's (`reason` SIGNAL) or a reversal's (REVERSAL):
+    (bar, price before slippage in the side's space, reason, no trigger) at the next bar's
+    open, "manual" from a flatten's bar on; a bar of -1 when the data ends first (points 5
+    and 10)."""
     bar = decision + 1
     if bar >= len(open_):
         return -1, 0.0, -1, np.nan
-    return bar, sign * open_[bar], MANUAL if 0 <= flatten_at <= decision else SIGNAL, np.nan
+    return bar, sign * open_[bar], MANUAL if 0 <= flatten_at <= decision else reason, np.nan
+
+
+@njit(cache=True)
+def _next_exit(exits, opposite, held_from, count):
+    """The first close from `held_from` on that decides to leave a position: its exit rule's
+    firing (bars `exits`), or the other direction's entry (bars `opposite`, empty unless the
+    document reverses), which wins a tie; (bar, reason), bar `count` when neither comes."""
+    at = np.searchsorted(exits, held_from)
+    decision = exits[at] if at < len(exits) else count
+    at = np.searchsorted(opposite, held_from)
+    if at < len(opposite) and opposite[at] <= decision:
+        return opposite[at], REVERSAL
+    return decision, SIGNAL
 
 
 @njit(cache=True)
@@ -80,6 +95,7 @@ def fill_loop(
     exit_long,
     exit_short,
     flatten_at,
+    reverse,
     risk,
     sizing_fixed,
     sizing_value,
@@ -94,9 +110,10 @@ def fill_loop(
     """The fill model over one period. `entries`: the bars whose close decides an entry
     (sorted), `short_at[bar]`: that entry is short; `exits_*`: the bars an exit rule fires at
     (sorted) and the same as flags; `flatten_at`: the bar a user asked to flatten at (-1:
-    none), whose exits the caller has already set; `risk`: stop-loss, take-profit and trailing
-    stop shares (0: none) and the cooldown in bars; `market`: amount step (0: any), minimum
-    amount, minimum cost; `rates`: funding per bar (empty: not a perpetual).
+    none), whose exits the caller has already set; `reverse`: the other direction's entry
+    leaves a position and enters at the same open (point 10); `risk`: stop-loss, take-profit
+    and trailing stop shares (0: none) and the cooldown in bars; `market`: amount step (0:
+    any), minimum amount, minimum cost; `rates`: funding per bar (empty: not a perpetual).
 
     Returns (orders, fills, positions, counters): tables cut to their rows, and the counts of
     orders that filled partially and of orders below the market's minimum."""
@@ -110,17 +127,27 @@ def fill_loop(
     state[CASH] = capital
     order_count = position_count = below_minimum = 0
     stop = target = best = trail_factor = 0.0
+    # A reversing document's entry bars of each direction: the other side's are a held
+    # position's exits (point 10).
+    enters_long = entries[~short_at[entries]] if reverse else np.empty(0, np.int64)
+    enters_short = entries[short_at[entries]] if reverse else np.empty(0, np.int64)
 
-    start = 0
+    start = done = 0
+    reversal = -1  # the close that decided the reversal whose exit just completed
     while True:
-        index = np.searchsorted(entries, start)
-        if index >= len(entries):
-            break
-        decision = entries[index]
-        if decision + 1 >= count:
-            break
+        if reversal >= 0:
+            # The reversal's entry, at the open its exit completed in (point 10).
+            decision, bar, reversal = reversal, done, -1
+        else:
+            index = np.searchsorted(entries, start)
+            if index >= len(entries):
+                break
+            decision = entries[index]
+            if decision + 1 >= count:
+                break
+            bar = decision + 1
         sign = -1.0 if short_at[decision] else 1.0
-        bar = decision + 1
+        opposite = enters_short if sign > 0 else enters_long
 
         # The entry order, sized at its bar's fill price (point 2).
         price = abs(sign * open_[bar] * (1 + sign * slippage))
@@ -202,10 +229,12 @@ def fill_loop(
                     touch_bar = k
                     orders[entry_order, O_STATUS] = PARTIAL
                     break
-            if (exit_long if sign > 0 else exit_short)[k]:
+            at = np.searchsorted(opposite, k)
+            reversing = at < len(opposite) and opposite[at] == k
+            if (exit_long if sign > 0 else exit_short)[k] or reversing:
                 orders[entry_order, O_STATUS] = PARTIAL if filled else CANCELLED
                 touch_bar, touch_price, touch_reason, touch_trigger = _signal_exit(
-                    k, sign, open_, flatten_at
+                    k, sign, open_, flatten_at, REVERSAL if reversing else SIGNAL
                 )
                 break
             if filled:
@@ -221,8 +250,7 @@ def fill_loop(
         # Hold: a level reached from `held_from` on, or the exit rule's next firing.
         if held_from >= 0:
             exits = exits_long if sign > 0 else exits_short
-            at = np.searchsorted(exits, held_from)
-            decision = exits[at] if at < len(exits) else count
+            decision, why = _next_exit(exits, opposite, held_from, count)
             for k in range(held_from, min(decision, count - 1) + 1):
                 touch_price, touch_reason, touch_trigger, side_high = touch_at(
                     k, sign, open_, high, low, stop, trail_factor, target, best, stop_first
@@ -233,7 +261,7 @@ def fill_loop(
                 best = max(best, side_high)
             if touch_bar < 0:
                 touch_bar, touch_price, touch_reason, touch_trigger = _signal_exit(
-                    decision, sign, open_, flatten_at
+                    decision, sign, open_, flatten_at, why
                 )
 
         filled = position[P_FIRST_BAR] >= 0
@@ -305,6 +333,8 @@ def fill_loop(
                 fills, state, first_fill, position, count - 1, open_, rates
             )
             break
+        if touch_reason == REVERSAL:
+            reversal = touch_bar - 1
         start = done + cooldown
 
     counters = np.array([state[PARTIAL_COUNT], below_minimum])

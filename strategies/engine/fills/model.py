@@ -9,7 +9,7 @@ from strategies.i18n import gettext_lazy as _
 TIE_STOP_FIRST = "stop_first"
 TIE_TARGET_FIRST = "target_first"
 
-# The package docstring's nine points, word for word, as translatable text (a test keeps the
+# The package docstring's ten points, word for word, as translatable text (a test keeps the
 # two identical in English).
 STATEMENT = (
     _(
@@ -28,7 +28,7 @@ STATEMENT = (
         "the market's amount step; an order of zero, or below the minimum amount or the "
         "minimum cost (amount x fill price), is skipped and counted, and the next close may "
         "decide again. One position at a time: entry signals while a position is open are "
-        "ignored (no reversal)."
+        "ignored, unless the document reverses (point 10)."
     ),
     _(
         "Stop-loss and take-profit levels are set from the entry fill price E (the first fill "
@@ -80,6 +80,18 @@ STATEMENT = (
         "negative. Funding is part of a trade's profit and of the equity curve bar by bar, and "
         "goes into the cash later entries are sized from when the position closes. A bar "
         "without a published rate pays none; the report says which period the rates cover."
+    ),
+    _(
+        "Stop-and-reverse, when the document asks for it (stop_and_reverse: true): while a "
+        "position is open, a close that decides the other direction's entry (as point 2 "
+        "decides entries) leaves the position and enters the other side. The exit, of the "
+        'whole position and with the reason "reversal", fills at the next bar\'s open before '
+        "any stop of that bar; the entry fills at the same open, after it, sized from the cash "
+        "the exit left, its levels set from its own fill. Both fills pay slippage and fee. An "
+        "exit rule firing at the same close changes nothing, and the cooldown does not delay "
+        "a reversal's entry. When the exit's fills run over several bars (point 6), the entry "
+        "starts at the open of the bar the exit completes in. A stop or target reached before "
+        "that close leaves the position as usual; the entry then follows points 2 and 5."
     ),
 )
 

@@ -59,12 +59,14 @@ def simulate(
     capital: float,
     flatten_at: int | None = None,
     funding: np.ndarray | None = None,
+    reverse: bool = False,
 ) -> Fills:
     """Fill `signals` over `candles` under the fill model (see the package docstring).
     `flatten_at`: the bar whose close a user asked to close the position at (a paper run's
     "flatten"): from there no entry is decided, and a position held is left at the next open
     as an exit rule would leave it, with the reason "manual". `funding`: on a perpetual
-    market, the funding rates due during each bar, summed (one per candle; point 9)."""
+    market, the funding rates due during each bar, summed (one per candle; point 9).
+    `reverse`: the other direction's entry leaves a position and enters (point 10)."""
     if funding is not None and len(funding) != len(candles):
         raise ValueError("one funding rate sum per candle")
     entries, short_at, exit_long, exit_short = _indexed(signals, flatten_at)
@@ -81,6 +83,7 @@ def simulate(
         exit_long,
         exit_short,
         -1 if flatten_at is None else flatten_at,
+        reverse,
         _risk(risk),
         isinstance(sizing, FixedQuote),
         float(sizing.amount if isinstance(sizing, FixedQuote) else sizing.fraction),

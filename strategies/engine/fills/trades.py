@@ -9,7 +9,14 @@ from strategies.engine.fills import tables as t
 from strategies.engine.fills.sizing import profit
 
 # The kernel's reason codes, in its order.
-REASONS = (Reason.SIGNAL, Reason.STOP_LOSS, Reason.TAKE_PROFIT, Reason.TRAILING_STOP, Reason.MANUAL)
+REASONS = (
+    Reason.SIGNAL,
+    Reason.STOP_LOSS,
+    Reason.TAKE_PROFIT,
+    Reason.TRAILING_STOP,
+    Reason.MANUAL,
+    Reason.REVERSAL,
+)
 
 
 class Trade(NamedTuple):

@@ -26,6 +26,11 @@ KEY_TEXTS = {
         "true (the default) or false. While it is true, a rule that sets direction: short is "
         "refused."
     ),
+    "stop_and_reverse": _(
+        "false (the default) or true. When true, while a position is open, the other "
+        "direction's entry closes it and opens the new one at the same open. It needs an entry "
+        "in each direction."
+    ),
     "indicators": _(
         "The indicators the rules read, each under a name of your choice (its alias): "
         "{alias: {kind, parameters..., timeframe}}."
