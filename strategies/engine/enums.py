@@ -126,6 +126,11 @@ class Event(Labelled):
         return cls(f"{'enter' if leg == Leg.ENTRY else 'exit'}_{side}")
 
 
+def other_side(side: str) -> "Side":
+    """The side a reversal turns `side` into."""
+    return Side.SHORT if side == Side.LONG else Side.LONG
+
+
 def action_of(leg: str, side: str) -> Action:
     """What an order does at the exchange: a long's entry buys, a short's sells."""
     return Action.BUY if (leg == Leg.ENTRY) == (side == Side.LONG) else Action.SELL

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from strategies.brokers.paper import PaperOutcome
 from strategies.engine import trade_json
-from strategies.engine.enums import Event, Leg, Reason, Side, Status
+from strategies.engine.enums import Event, Leg, Reason, Status, other_side
 from strategies.engine.explain import conditions_held
 from strategies.engine.fills.journal import Order
 from strategies.models import RunBar, RunDecision, RunFill, RunOrder, RunTrade, StrategyRun
@@ -195,7 +195,7 @@ def decision_record(
     if order.reason in (Reason.SIGNAL, Reason.REVERSAL):
         decided = order.bar - 1
         if order.reason == Reason.REVERSAL:  # the other side's entry rule left the position
-            rule, event = document.entry_branches()[_other(order.side)], Event.REVERSAL
+            rule, event = document.entry_branches()[other_side(order.side)], Event.REVERSAL
         else:
             entry = order.leg == Leg.ENTRY
             branches = document.entry_branches() if entry else document.exit_branches()
@@ -213,10 +213,6 @@ def decision_record(
     RunDecision.objects.get_or_create(
         run=run, bar_ms=bar_ms, event=event, defaults={"conditions": conditions, "order": row}
     )
-
-
-def _other(side: str) -> str:
-    return Side.SHORT if side == Side.LONG else Side.LONG
 
 
 def _account(run: StrategyRun, outcome: PaperOutcome, close: float, more: list[str]) -> None:

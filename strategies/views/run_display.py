@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from exchanges.permissions import NEEDS, label_for
 from strategies import rules
-from strategies.engine.enums import Action, Event, Status
+from strategies.engine.enums import Action, Event, Status, other_side
 from strategies.engine.explain import condition_at
 from strategies.models import RunDecision, RunOrder, RunTrade, StrategyRun
 from strategies.rules.sentences import Wording
@@ -59,11 +59,17 @@ def decision_rows(document: rules.Document | None, decisions: list[RunDecision])
 
 
 def _because(document, decision: RunDecision) -> list[str]:
-    if document is None or not decision.event.startswith(("enter_", "exit_")):
+    if document is None:
         return []
-    verb, side = decision.event.split("_", 1)
-    branches = document.entry_branches() if verb == "enter" else document.exit_branches()
-    rule = branches.get(side)
+    if decision.event == Event.REVERSAL and decision.order is not None:
+        # The other side's entry rule left the position the exit order closed.
+        rule = document.entry_branches().get(other_side(decision.order.side))
+    elif decision.event.startswith(("enter_", "exit_")):
+        verb, side = decision.event.split("_", 1)
+        branches = document.entry_branches() if verb == "enter" else document.exit_branches()
+        rule = branches.get(side)
+    else:
+        return []
     if rule is None:
         return []
     wording = Wording(document.indicators)

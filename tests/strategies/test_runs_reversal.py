@@ -5,9 +5,11 @@ which rule reversed it. A paper run of the same document reverses where its back
 (test_runs_parity ticks the catalog's Supertrend bar by bar)."""
 
 import pytest
+from django.test import Client
 
 from strategies.models import RunDecision, RunOrder, RunTrade
 from strategies.services.run_ticks import run_tick
+from tests.strategies.mine_helpers import page
 from tests.strategies.test_runs_live_futures import (
     NOW,
     PAIR,
@@ -72,3 +74,11 @@ def test_a_live_run_follows_its_twins_reversal_at_the_same_open(sandbox):
     assert decision.bar_ms == times[2]
     assert decision.order == exit_row
     assert decision.conditions  # the short entry's condition, held at that close
+    # The run page says so, in words from the short entry's rule.
+    client = Client()
+    client.force_login(run.owner)
+    shown = page(client.get(f"/en/runs/{run.pk}/"))
+    assert "Entry in the other direction fired: reversal" in shown
+    assert f"the close is below {p:.1f}" in shown
+    french = page(client.get(f"/fr/runs/{run.pk}/"))
+    assert "Entrée dans l’autre sens déclenchée\u00a0: retournement" in french
