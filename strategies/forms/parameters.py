@@ -20,13 +20,14 @@ from strategies import rules
 from strategies.indicators import IndicatorSpec, Param
 from strategies.indicators import get as indicator_spec
 from strategies.rules import Document, Problem
-from strategies.rules.limits import MAX_COOLDOWN_BARS
+from strategies.rules.limits import MAX_COOLDOWN_BARS, MAX_R_MULTIPLE
 from strategies.rules.sentences import indicator_label
 
 HUNDRED = Decimal(100)
 PERCENT_OPEN = _("Enter a percentage above 0 and below 100, or leave it empty.")
 PERCENT_UP_TO_100 = _("Enter a percentage above 0, up to 100.")
 AMOUNT_POSITIVE = _("Enter an amount above 0.")
+R_MULTIPLE_RANGE = _("Enter a number above 0, up to %(maximum)s, or leave it empty.")
 NEEDED_FOR_SIZING = _("Fill this in for the position size you picked.")
 WHOLE_RANGE = _("A whole number from %(minimum)s to %(maximum)s.")
 NUMBER_RANGE = _("A number from %(minimum)s to %(maximum)s.")
@@ -55,8 +56,10 @@ PARAMETER_NAMES = {
     "stddev": _("Standard deviations"),
 }
 
-EQUITY_FRACTION, FIXED_QUOTE = "equity_fraction", "fixed_quote"
+EQUITY_FRACTION, FIXED_QUOTE, RISK_PER_TRADE = "equity_fraction", "fixed_quote", "risk_per_trade"
 RISK_PERCENTS = ("stop_loss_pct", "take_profit_pct", "trailing_stop_pct")
+# The field each sizing kind needs, beside the kind.
+SIZING_FIELDS = {EQUITY_FRACTION: "fraction", FIXED_QUOTE: "amount", RISK_PER_TRADE: "risk_pct"}
 
 
 def _percent_open(value: Decimal | None) -> None:
@@ -67,6 +70,11 @@ def _percent_open(value: Decimal | None) -> None:
 def _percent_up_to_100(value: Decimal | None) -> None:
     if value is not None and not 0 < value <= HUNDRED:
         raise ValidationError(PERCENT_UP_TO_100)
+
+
+def _r_multiple(value: Decimal | None) -> None:
+    if value is not None and not 0 < value <= MAX_R_MULTIPLE:
+        raise ValidationError(R_MULTIPLE_RANGE % {"maximum": MAX_R_MULTIPLE})
 
 
 def _positive(value: Decimal | None) -> None:
@@ -183,6 +191,16 @@ class ParametersForm(forms.Form):
             initial=as_percent(risk.take_profit_pct),
             **percent,
         )
+        self.fields["risk.take_profit_r"] = forms.DecimalField(
+            label=_("Take-profit in R (times the distance to the initial stop)"),
+            help_text=_(
+                "For example, 2 with a 3 percent stop-loss closes a long position 6 percent "
+                "above its entry price. Use it or the take-profit percent, not both."
+            ),
+            required=False,
+            validators=[_r_multiple],
+            initial=risk.take_profit_r,
+        )
         self.fields["risk.trailing_stop_pct"] = forms.DecimalField(
             label=_("Trailing stop (percent behind the best price since entry)"),
             help_text=_(
@@ -208,6 +226,7 @@ class ParametersForm(forms.Form):
             choices=[
                 (EQUITY_FRACTION, _("A share of the equity")),
                 (FIXED_QUOTE, _("A fixed amount of the quote currency")),
+                (RISK_PER_TRADE, _("What a trade risks: a share of the equity lost at its stop")),
             ],
             initial=sizing.kind,
         )
@@ -225,10 +244,17 @@ class ParametersForm(forms.Form):
             validators=[_positive],
             initial=getattr(sizing, "amount", None),
         )
+        self.fields["sizing.risk_pct"] = forms.DecimalField(
+            label=_("Risk per trade (percent of the equity lost at the initial stop)"),
+            help_text=_("1 with a 4 percent stop-loss commits 25 percent of the equity."),
+            required=False,
+            validators=[_percent_open],
+            initial=as_percent(getattr(sizing, "risk_pct", None)),
+        )
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        needed = "sizing.amount" if cleaned.get("sizing.kind") == FIXED_QUOTE else "sizing.fraction"
+        needed = f"sizing.{SIZING_FIELDS.get(cleaned.get('sizing.kind', ''), 'fraction')}"
         if needed not in self.errors and cleaned.get(needed) is None:
             self.add_error(needed, NEEDED_FOR_SIZING)
         return cleaned
@@ -238,10 +264,11 @@ class ParametersForm(forms.Form):
         return [(group.legend, [self[name] for name in group.field_names]) for group in self.groups]
 
     def risk_fields(self) -> list[forms.BoundField]:
-        return [self[f"risk.{name}"] for name in (*RISK_PERCENTS, "cooldown_bars")]
+        names = ("stop_loss_pct", "take_profit_pct", "take_profit_r", "trailing_stop_pct")
+        return [self[f"risk.{name}"] for name in (*names, "cooldown_bars")]
 
     def sizing_fields(self) -> list[forms.BoundField]:
-        return [self[f"sizing.{name}"] for name in ("kind", "fraction", "amount")]
+        return [self[f"sizing.{name}"] for name in ("kind", "fraction", "amount", "risk_pct")]
 
     def document_data(self) -> dict[str, Any]:
         """The document's data with the typed values in place; everything else unchanged."""
@@ -252,8 +279,13 @@ class ParametersForm(forms.Form):
                 data["indicators"][group.alias][name.rsplit(".", 1)[1]] = values[name]
         data["risk"] = {key: as_fraction(values[f"risk.{key}"]) for key in RISK_PERCENTS}
         data["risk"]["cooldown_bars"] = values["risk.cooldown_bars"]
+        if values["risk.take_profit_r"] is not None:
+            data["risk"]["take_profit_r"] = float(values["risk.take_profit_r"])
         if values["sizing.kind"] == FIXED_QUOTE:
             data["sizing"] = {"kind": FIXED_QUOTE, "amount": float(values["sizing.amount"])}
+        elif values["sizing.kind"] == RISK_PER_TRADE:
+            risk_pct = as_fraction(values["sizing.risk_pct"])
+            data["sizing"] = {"kind": RISK_PER_TRADE, "risk_pct": risk_pct}
         else:
             fraction = as_fraction(values["sizing.fraction"])
             data["sizing"] = {"kind": EQUITY_FRACTION, "fraction": fraction}

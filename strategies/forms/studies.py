@@ -36,6 +36,7 @@ OBJECTIVE_CHOICES = dict(
 RISK_LABELS = {
     "stop_loss_pct": _("Stop-loss (percent of the entry price)"),
     "take_profit_pct": _("Take-profit (percent of the entry price)"),
+    "take_profit_r": _("Take-profit in R (times the distance to the initial stop)"),
     "trailing_stop_pct": _("Trailing stop (percent behind the best price since entry)"),
     "cooldown_bars": _("Cooldown, in bars"),
 }

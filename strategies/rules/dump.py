@@ -47,7 +47,10 @@ def dump(document: Document) -> str:
     tree["entry"] = rule_tree(document.entry)
     if document.exit is not None:
         tree["exit"] = rule_tree(document.exit)
-    tree["risk"] = Flow(document.risk.model_dump())
+    risk = document.risk.model_dump()
+    if risk["take_profit_r"] is None:  # written only when set: the texts stored before stay
+        del risk["take_profit_r"]
+    tree["risk"] = Flow(risk)
     tree["sizing"] = Flow(document.sizing.model_dump())
     text: str = yaml.dump(
         tree, Dumper=Dumper, sort_keys=False, allow_unicode=True, width=120, indent=2

@@ -9,3 +9,4 @@ MAX_NAME_LENGTH = 100
 # which an integer of a few hundred digits would overflow.
 MAX_MAGNITUDE = 1e15
 MAX_COOLDOWN_BARS = 1_000_000
+MAX_R_MULTIPLE = 100  # a target a hundred times the stop's distance is already out of reach

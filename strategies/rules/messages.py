@@ -53,7 +53,7 @@ UNKNOWN_OPERATOR = _(
 UNKNOWN_COMBINE = _('unknown combination "%(value)s": use AND or OR')
 UNKNOWN_DIRECTION = _('unknown direction "%(value)s": use long or short')
 UNKNOWN_BAR_FIELD = _('unknown bar field "%(value)s": use open, high, low, close or volume')
-UNKNOWN_SIZING = _('unknown sizing "%(value)s": use equity_fraction or fixed_quote')
+UNKNOWN_SIZING = _('unknown sizing "%(value)s": use equity_fraction, fixed_quote or risk_per_trade')
 NODE_SHAPE = _(
     "a rule must be a condition {lhs, op, rhs}, a group {combine, rules} or a negation {not}"
 )
@@ -129,6 +129,15 @@ MISPLACED_DIRECTION = _(
     "a direction can only be set on the whole rule or on one alternative of an OR"
 )
 NO_WAY_OUT = _("the strategy needs an exit rule or a stop-loss, take-profit or trailing stop")
+TARGET_TWICE = _("take_profit_pct and take_profit_r both set the target: keep one of them")
+R_TARGET_WITHOUT_STOP = _(
+    "take_profit_r is a multiple of the distance to the stop: set stop_loss_pct or "
+    "trailing_stop_pct"
+)
+RISK_SIZING_WITHOUT_STOP = _(
+    "risk_per_trade sizes each entry by its loss at the stop: set stop_loss_pct or "
+    "trailing_stop_pct under risk"
+)
 REVERSAL_ONE_DIRECTION = _(
     "stop_and_reverse needs an entry in each direction: add a short entry (with long_only: "
     "false) or remove stop_and_reverse"

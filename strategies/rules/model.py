@@ -24,6 +24,7 @@ from strategies.rules.limits import (
     MAX_COOLDOWN_BARS,
     MAX_MAGNITUDE,
     MAX_NAME_LENGTH,
+    MAX_R_MULTIPLE,
 )
 from strategies.series import is_timeframe
 
@@ -184,7 +185,7 @@ Node = Annotated[
 # Union tags appear in pydantic's error locations; paths shown to users leave them out.
 UNION_TAGS = frozenset(
     {"<combine>", "<not>", "<leaf>", "<bar>", "<indicator>", "<value>"}
-    | {"<equity_fraction>", "<fixed_quote>"}
+    | {"<equity_fraction>", "<fixed_quote>", "<risk_per_trade>"}
 )
 
 
@@ -207,12 +208,29 @@ class Indicator(Model):
 
 
 class Risk(Model):
-    """Exits beside the rules, as fractions of a price (see the package docstring)."""
+    """Exits beside the rules, as fractions of a price (see the package docstring); a target
+    may instead be a multiple of the entry-to-stop distance (take_profit_r)."""
 
     stop_loss_pct: Fraction | None = None
     take_profit_pct: Fraction | None = None
+    take_profit_r: float | None = Field(default=None, gt=0, le=MAX_R_MULTIPLE)
     trailing_stop_pct: Fraction | None = None
     cooldown_bars: int = Field(default=0, ge=0, le=MAX_COOLDOWN_BARS)
+
+    def initial_stop_share(self) -> float | None:
+        """How far below a long's entry (above a short's) its stop starts, as a share of the
+        entry price: the nearer of the stop-loss and the trailing stop's first level; None
+        without either. Risk sizing and R targets measure from it."""
+        shares = [share for share in (self.stop_loss_pct, self.trailing_stop_pct) if share]
+        return min(shares) if shares else None
+
+    def target_share(self) -> float | None:
+        """The take-profit as a share of the entry price: take_profit_pct, or take_profit_r
+        times the initial stop's share (validation makes sure there is one)."""
+        if self.take_profit_r is None:
+            return self.take_profit_pct
+        stop = self.initial_stop_share()
+        return None if stop is None else self.take_profit_r * stop
 
 
 class EquityFraction(Model):
@@ -225,16 +243,34 @@ class FixedQuote(Model):
     amount: float = Field(gt=0, le=MAX_MAGNITUDE)
 
 
+class RiskPerTrade(Model):
+    """Sized so that the stop costs `risk_pct` of the equity: an equity fraction of risk_pct
+    divided by the initial stop's share, at most all of it (the fill model's point 2)."""
+
+    kind: Literal["risk_per_trade"]
+    risk_pct: Fraction
+
+    def equity_fraction(self, risk: Risk) -> float:
+        stop = risk.initial_stop_share()
+        if stop is None:  # validation refuses it; a document built by hand commits nothing
+            return 0.0
+        return min(self.risk_pct / stop, 1.0)
+
+
+SIZING_KINDS = ("equity_fraction", "fixed_quote", "risk_per_trade")
+
+
 def sizing_shape(data: object) -> str | None:
-    if isinstance(data, EquityFraction | FixedQuote):
+    if isinstance(data, EquityFraction | FixedQuote | RiskPerTrade):
         return f"<{data.kind}>"
-    if isinstance(data, dict) and data.get("kind") in ("equity_fraction", "fixed_quote"):
+    if isinstance(data, dict) and data.get("kind") in SIZING_KINDS:
         return f"<{data['kind']}>"
     return None
 
 
 Sizing = Annotated[
     Annotated[EquityFraction, Tag("<equity_fraction>")]
-    | Annotated[FixedQuote, Tag("<fixed_quote>")],
+    | Annotated[FixedQuote, Tag("<fixed_quote>")]
+    | Annotated[RiskPerTrade, Tag("<risk_per_trade>")],
     Discriminator(sizing_shape, custom_error_type="unknown_sizing", custom_error_message="s"),
 ]

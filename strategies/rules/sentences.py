@@ -10,7 +10,16 @@ from typing import Any
 from strategies.indicators import REGISTRY, IndicatorSpec
 from strategies.rules import wording
 from strategies.rules.document import Document, Rule
-from strategies.rules.model import BarSide, Combine, Indicator, IndicatorSide, Leaf, Risk
+from strategies.rules.model import (
+    BarSide,
+    Combine,
+    FixedQuote,
+    Indicator,
+    IndicatorSide,
+    Leaf,
+    Risk,
+    RiskPerTrade,
+)
 from strategies.rules.problems import plain_number
 
 
@@ -63,6 +72,11 @@ def risk_sentences(risk: Risk, sides: list[str]) -> list[str]:
         )
         if fraction is not None
     ]
+    target = risk.target_share()
+    if risk.take_profit_r is not None and target is not None:
+        multiple = plain_number(risk.take_profit_r)
+        shown = percent(round(target, 10))  # 2.5 x 0.03 is 0.07499999999999999 in floats
+        said.append(str(wording.TAKE_PROFIT_R) % {"multiple": multiple, "percent": shown})
     if risk.cooldown_bars:
         said.append(wording.COOLDOWN % {"count": risk.cooldown_bars})
     return said
@@ -70,8 +84,14 @@ def risk_sentences(risk: Risk, sides: list[str]) -> list[str]:
 
 def sizing_sentence(document: Document) -> str:
     sizing = document.sizing
-    if sizing.kind == "fixed_quote":
+    if isinstance(sizing, FixedQuote):
         return str(wording.FIXED_QUOTE) % {"amount": plain_number(sizing.amount)}
+    if isinstance(sizing, RiskPerTrade):
+        committed = percent(round(sizing.equity_fraction(document.risk), 4))
+        return str(wording.RISK_PER_TRADE) % {
+            "percent": percent(sizing.risk_pct),
+            "fraction": committed,
+        }
     return str(wording.EQUITY_FRACTION) % {"percent": percent(sizing.fraction)}
 
 

@@ -11,7 +11,7 @@ from strategies.indicators import REGISTRY
 from strategies.rules import messages
 from strategies.rules.checks import meaning_findings
 from strategies.rules.document import Document
-from strategies.rules.model import UNION_TAGS, Indicator
+from strategies.rules.model import UNION_TAGS, Indicator, RiskPerTrade
 from strategies.rules.problems import DocumentError, Finding, Lines, Path, lazy_format, locate
 from strategies.rules.structure import structure_findings
 from strategies.series import is_timeframe
@@ -46,11 +46,19 @@ def shape(data: Mapping[str, Any]) -> tuple[Document | None, list[Finding]]:
 
 
 def whole_findings(document: Document) -> list[Finding]:
-    """What only the whole, well-shaped document shows: a reversal needs both directions."""
-    entries = document.entry_branches()
-    if document.stop_and_reverse and None in entries.values():
-        return [(("stop_and_reverse",), messages.REVERSAL_ONE_DIRECTION)]
-    return []
+    """What only the whole, well-shaped document shows: a reversal needs both directions, an
+    R target and risk sizing need a stop to measure from, a target is set once."""
+    findings: list[Finding] = []
+    if document.stop_and_reverse and None in document.entry_branches().values():
+        findings.append((("stop_and_reverse",), messages.REVERSAL_ONE_DIRECTION))
+    risk, stopped = document.risk, document.risk.initial_stop_share() is not None
+    if risk.take_profit_r is not None and risk.take_profit_pct is not None:
+        findings.append((("risk", "take_profit_r"), messages.TARGET_TWICE))
+    elif risk.take_profit_r is not None and not stopped:
+        findings.append((("risk", "take_profit_r"), messages.R_TARGET_WITHOUT_STOP))
+    if isinstance(document.sizing, RiskPerTrade) and not stopped:
+        findings.append((("sizing", "kind"), messages.RISK_SIZING_WITHOUT_STOP))
+    return findings
 
 
 def shape_finding(detail: ErrorDetails) -> Finding:

@@ -89,6 +89,10 @@ TRAILING_STOP = {
         "a long position, above the lowest for a short one."
     ),
 }
+TAKE_PROFIT_R = _(
+    "Take-profit at %(multiple)s times the distance from the entry price to the initial stop "
+    "(%(percent)s from the entry price)."
+)
 COOLDOWN = ngettext_lazy(
     "After a position closes, wait %(count)s bar before entering again.",
     "After a position closes, wait %(count)s bars before entering again.",
@@ -96,3 +100,7 @@ COOLDOWN = ngettext_lazy(
 )
 EQUITY_FRACTION = _("Each entry commits %(percent)s of the equity.")
 FIXED_QUOTE = _("Each entry commits %(amount)s of the quote currency.")
+RISK_PER_TRADE = _(
+    "Each entry risks %(percent)s of the equity: sized so that reaching the initial stop "
+    "loses that much before costs (%(fraction)s of the equity committed, at most all of it)."
+)

@@ -289,6 +289,7 @@ def _entry_amount(
     market = run.market_rules()
     amount = entry_amount(
         outcome.document.sizing,
+        risk=outcome.document.risk,
         cash=state.cash,
         price=price,
         fee=run.fee,

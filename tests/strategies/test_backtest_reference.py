@@ -34,6 +34,14 @@ SUPER_TREND_LEVELS = SUPER_TREND.replace(
     "risk: {stop_loss_pct: 0.04, take_profit_pct: 0.1, trailing_stop_pct: 0.06, cooldown_bars: 2}",
 )
 MACD_TREND = (CONTENT / "macd-trend" / "strategy.yaml").read_text()
+# Risk sizing (1 % at a 3 % stop: a third of the equity) and a target of 2 R.
+RISKED = MACD_TREND.replace(
+    "risk: {stop_loss_pct: 0.035, cooldown_bars: 2}",
+    "risk: {stop_loss_pct: 0.03, take_profit_r: 2, cooldown_bars: 2}",
+).replace(
+    "sizing: {kind: equity_fraction, fraction: 0.5}",
+    "sizing: {kind: risk_per_trade, risk_pct: 0.01}",
+)
 MODEL = FillModel(fee=0.001, slippage_bps=5, max_volume_share=0)
 
 
@@ -42,7 +50,14 @@ def reference_trades(document, candles, model, *, capital=1000.0):
     asks for one; no volume limit). A short's prices are written out, not mirrored."""
     signals, risk = decide(document, candles), document.risk
     fee, slip = model.fee, model.slippage
+    # The stop's first distance, what risk sizing and a target in R measure from.
+    first_stop = min(pct for pct in (risk.stop_loss_pct, risk.trailing_stop_pct, 1.0) if pct)
     fraction = getattr(document.sizing, "fraction", 1.0)
+    if document.sizing.kind == "risk_per_trade":
+        fraction = min(document.sizing.risk_pct / first_stop, 1.0)
+    target_pct = risk.take_profit_pct
+    if risk.take_profit_r:
+        target_pct = risk.take_profit_r * first_stop
     cash, position, trades = capital, None, []
     pending_entry = pending_exit = None  # the side to enter, the reason to leave
     may_decide_from = 0
@@ -62,7 +77,7 @@ def reference_trades(document, candles, model, *, capital=1000.0):
             position |= {"best": price}
             pending_entry = None
         if position is not None:
-            exit_ = _level_exit(position, risk, o, h, low, model.stop_first)
+            exit_ = _level_exit(position, risk, target_pct, o, h, low, model.stop_first)
             if exit_ is not None:
                 trades.append(_close(position, i, exit_[0], slip, fee, exit_[1]))
                 cash += trades[-1][-1]
@@ -88,7 +103,7 @@ def reference_trades(document, candles, model, *, capital=1000.0):
     return trades
 
 
-def _level_exit(position, risk, o, h, low, stop_first):
+def _level_exit(position, risk, target_pct, o, h, low, stop_first):
     """(price before slippage, reason) when a level is reached in this bar, else None."""
     entry, best = position["price"], position["best"]
     if position["side"] == "long":
@@ -97,7 +112,7 @@ def _level_exit(position, risk, o, h, low, stop_first):
             stop = entry * (1 - risk.stop_loss_pct)
         if risk.trailing_stop_pct and best * (1 - risk.trailing_stop_pct) > stop:
             stop, reason = best * (1 - risk.trailing_stop_pct), "trailing_stop"
-        target = entry * (1 + risk.take_profit_pct) if risk.take_profit_pct else np.inf
+        target = entry * (1 + target_pct) if target_pct else np.inf
         if low <= stop and (h < target or o <= stop or (stop_first and o < target)):
             return min(o, stop), reason
         if h >= target:
@@ -108,7 +123,7 @@ def _level_exit(position, risk, o, h, low, stop_first):
         stop = entry * (1 + risk.stop_loss_pct)
     if risk.trailing_stop_pct and best * (1 + risk.trailing_stop_pct) < stop:
         stop, reason = best * (1 + risk.trailing_stop_pct), "trailing_stop"
-    target = entry * (1 - risk.take_profit_pct) if risk.take_profit_pct else -np.inf
+    target = entry * (1 - target_pct) if target_pct else -np.inf
     if h >= stop and (low > target or o >= stop or (stop_first and o > target)):
         return max(o, stop), reason
     if low <= target:
@@ -145,6 +160,7 @@ def as_rows(trades):
         (SUPER_TREND, {"reversal", "stop_loss"}),
         (SUPER_TREND_LEVELS, {"reversal", "stop_loss", "take_profit", "trailing_stop"}),
         (MACD_TREND, {"signal", "stop_loss"}),
+        (RISKED, {"signal", "stop_loss", "take_profit"}),
     ],
     ids=[
         "ema-crossover",
@@ -153,6 +169,7 @@ def as_rows(trades):
         "super-trend-reversing",
         "super-trend-reversing-with-levels",
         "macd-trend-both-sides",
+        "risk-sized-with-a-target-in-r",
     ],
 )
 def test_trades_match_a_plain_per_bar_loop(text, reasons):

@@ -15,7 +15,8 @@ from strategies.rules import parse, sentences
 
 pytestmark = pytest.mark.django_db
 
-# Written out: the issue names these fifteen (and one more of our choosing).
+# Written out: the issue named fifteen (and one more of our choosing); a risk-sized breakout
+# came with risk-based sizing.
 SLUGS = [
     "bollinger-revert",
     "breakout-momentum",
@@ -27,6 +28,7 @@ SLUGS = [
     "multi-trend-confluence",
     "premium_discount_zones",
     "prior_period_levels",
+    "risk-sized-breakout",
     "rsi-mean-revert",
     "rsi-with-trend-filter",
     "stochastic-revert",
@@ -35,7 +37,7 @@ SLUGS = [
 ]
 
 
-def test_the_catalog_holds_the_fifteen_strategies_in_both_languages():
+def test_the_catalog_holds_its_sixteen_strategies_in_both_languages():
     assert sorted(CatalogEntry.objects.values_list("slug", flat=True)) == SLUGS
     for language in ("en", "fr"):
         texts = CatalogEntryText.objects.filter(language=language)
@@ -81,7 +83,7 @@ def test_loading_twice_changes_nothing(capsys):
     call_command("load_strategies")
 
     # 15 entries and their 30 texts.
-    assert "0 created, 0 updated, 45 unchanged, 0 kept" in capsys.readouterr().out
+    assert "0 created, 0 updated, 48 unchanged, 0 kept" in capsys.readouterr().out
 
 
 def test_a_staff_edit_is_kept_until_forced(capsys):

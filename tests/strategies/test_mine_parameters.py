@@ -10,11 +10,13 @@ pytestmark = pytest.mark.django_db
 RISK_AND_SIZING = [
     "risk.stop_loss_pct",
     "risk.take_profit_pct",
+    "risk.take_profit_r",
     "risk.trailing_stop_pct",
     "risk.cooldown_bars",
     "sizing.kind",
     "sizing.fraction",
     "sizing.amount",
+    "sizing.risk_pct",
 ]
 
 
@@ -199,6 +201,47 @@ def test_a_rule_across_parameters_is_refused_too(language, message):
 
     assert message in html
     assert 'name="indicators.macd.fast" value="30"' in html
+    assert strategy.versions.count() == 1
+
+
+def test_risk_per_trade_with_a_target_in_r_replaces_the_equity_share_and_the_percent_target():
+    client, user = signed_in("params@example.com")
+    strategy = copied(user, "macd-trend")
+    data = shown_values(client, strategy)
+    data.update({"sizing.kind": "risk_per_trade", "sizing.risk_pct": "1", "sizing.fraction": ""})
+    data.update({"risk.take_profit_r": "2.5"})
+
+    client.post(url(strategy), data)
+
+    document = strategy.versions.first().document
+    assert "sizing: {kind: risk_per_trade, risk_pct: 0.01}" in document
+    assert "take_profit_r: 2.5" in document
+    # Shown again as typed, and saved again unchanged.
+    response = client.post(url(strategy), shown_values(client, strategy), follow=True)
+    assert "Nothing changed, so no new version was saved." in page(response)
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"sizing.kind": "risk_per_trade"}, "Fill this in for the position size you picked."),
+        (
+            {"risk.take_profit_r": "2", "risk.take_profit_pct": "5"},
+            "take_profit_pct and take_profit_r both set the target: keep one of them",
+        ),
+        ({"risk.take_profit_r": "101"}, "Enter a number above 0, up to 100, or leave it empty."),
+    ],
+    ids=["risk-pct-missing", "two-targets", "r-too-large"],
+)
+def test_risk_sizing_and_r_targets_refused_next_to_their_field(changes, message):
+    client, user = signed_in("params@example.com")
+    strategy = copied(user, "macd-trend")
+    data = shown_values(client, strategy)
+    data.update(changes)
+
+    html = page(client.post(url(strategy), data))
+
+    assert message in html
     assert strategy.versions.count() == 1
 
 

@@ -9,7 +9,7 @@ from strategies.engine import Market
 from strategies.engine.enums import Action, Event, Kind, Leg, Reason, Side, Status
 from strategies.engine.fills.sizing import entry_amount, profit
 from strategies.models import Backtest, RunDecision, RunOrder, RunTrade, StrategyRun
-from strategies.rules.model import EquityFraction, FixedQuote, Risk
+from strategies.rules.model import EquityFraction, FixedQuote, Risk, RiskPerTrade
 from strategies.services.live_start import COPIED
 from strategies.views.backtest_display import trade_rows
 from tests.strategies.backtest_helpers import bars, flat, run, signals
@@ -119,16 +119,39 @@ def test_entry_amount_follows_the_fill_models_point_two():
     market = Market(amount_step=0.001)
     # Half of 1000 at 100 with a 0.1 % fee: 500 / 100.1 = 4.99500..., rounded down: 4.995.
     half = EquityFraction(fraction=0.5)
-    assert entry_amount(half, cash=1000, price=100, fee=0.001, market=market) == 4.995
+    assert entry_amount(half, risk=Risk(), cash=1000, price=100, fee=0.001, market=market) == 4.995
     # Within a notional cap of 200: 200 / 100.1 = 1.99800...
-    capped = entry_amount(half, cash=1000, price=100, fee=0.001, market=market, notional_cap=200)
+    capped = entry_amount(
+        half, risk=Risk(), cash=1000, price=100, fee=0.001, market=market, notional_cap=200
+    )
     assert capped == 1.998
     # Fixed quote of 300 with 1000 in cash: 300 / 100.1 = 2.99700...
     fixed = FixedQuote(kind="fixed_quote", amount=300)
-    assert entry_amount(fixed, cash=1000, price=100, fee=0.001, market=market) == 2.997
+    assert entry_amount(fixed, risk=Risk(), cash=1000, price=100, fee=0.001, market=market) == 2.997
     # More than the cash: the cash (250 / 100.1 = 2.49750...); no cash: nothing.
-    assert entry_amount(fixed, cash=250, price=100, fee=0.001, market=market) == 2.497
-    assert entry_amount(fixed, cash=-5, price=100, fee=0.001, market=market) == 0.0
+    assert entry_amount(fixed, risk=Risk(), cash=250, price=100, fee=0.001, market=market) == 2.497
+    assert entry_amount(fixed, risk=Risk(), cash=-5, price=100, fee=0.001, market=market) == 0.0
+    # Risk 1 % with a 5 % stop: the fraction 0.01 / 0.05 = 0.2, 200 / 100.1 = 1.99800...
+    one_percent = RiskPerTrade(kind="risk_per_trade", risk_pct=0.01)
+    stop = Risk(stop_loss_pct=0.05)
+    assert entry_amount(one_percent, risk=stop, cash=1000, price=100, fee=0.001, market=market) == (
+        1.998
+    )
+    # A trailing stop nearer than the stop-loss measures: 0.01 / 0.04 = 0.25, 250 / 100.1.
+    nearer = Risk(stop_loss_pct=0.05, trailing_stop_pct=0.04)
+    assert entry_amount(
+        one_percent, risk=nearer, cash=1000, price=100, fee=0.001, market=market
+    ) == (2.497)
+    # Risk 10 % with a 5 % stop would be twice the cash: all of it, 1000 / 100.1 = 9.99000...
+    ten_percent = RiskPerTrade(kind="risk_per_trade", risk_pct=0.1)
+    assert entry_amount(ten_percent, risk=stop, cash=1000, price=100, fee=0.001, market=market) == (
+        9.99
+    )
+    # ... and within a notional cap of 150: 150 / 100.1 = 1.49850...
+    capped = entry_amount(
+        one_percent, risk=stop, cash=1000, price=100, fee=0.001, market=market, notional_cap=150
+    )
+    assert capped == 1.498
 
 
 def test_profit_of_a_long_and_of_a_short():

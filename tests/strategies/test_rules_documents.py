@@ -65,12 +65,14 @@ exit: {lhs: {bar: close}, op: lt, rhs: {indicator: avg}}
 """
     document = parse(text)
     assert document.long_only is True
+    assert document.stop_and_reverse is False
     assert document.indicators["avg"].params == {"period": 20}
     assert document.indicators["band"].params == {"period": 20, "width": 3.0, "source": "close"}
     assert isinstance(document.indicators["band"].params["width"], float)
     assert document.risk.model_dump() == {
         "stop_loss_pct": None,
         "take_profit_pct": None,
+        "take_profit_r": None,
         "trailing_stop_pct": None,
         "cooldown_bars": 0,
     }

@@ -224,7 +224,13 @@ CASES = {
     ),
     "unknown sizing": (
         base_with(l14="sizing: {kind: all_in}"),
-        [("sizing.kind", 'unknown sizing "all_in": use equity_fraction or fixed_quote', 14)],
+        [
+            (
+                "sizing.kind",
+                'unknown sizing "all_in": use equity_fraction, fixed_quote or risk_per_trade',
+                14,
+            )
+        ],
     ),
     "sizing of nothing": (
         base_with(l14="sizing: {kind: equity_fraction, fraction: 0}"),

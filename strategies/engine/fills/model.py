@@ -24,7 +24,11 @@ STATEMENT = (
         "When flat, a close may decide an entry where one direction's entry rule fires and "
         "that direction's exit rule does not (both directions at once: neither). "
         "Equity-fraction sizing buys fraction x cash / (fill price x (1 + fee)), fixed-quote "
-        "sizing min(amount, cash) / (fill price x (1 + fee)). The amount is rounded down to "
+        "sizing min(amount, cash) / (fill price x (1 + fee)). Risk-based sizing "
+        "(risk_per_trade) is equity-fraction sizing with the fraction min(risk_pct / d, 1), d "
+        "being the initial stop's share of the entry price (the nearer of stop_loss_pct and "
+        "trailing_stop_pct): a stop filled at its level then loses about risk_pct x cash "
+        "before slippage and fees, a gap through it more. The amount is rounded down to "
         "the market's amount step; an order of zero, or below the minimum amount or the "
         "minimum cost (amount x fill price), is skipped and counted, and the next close may "
         "decide again. One position at a time: entry signals while a position is open are "
@@ -40,7 +44,9 @@ STATEMENT = (
         "and fills at the higher of the open and the target. When both are reached in one "
         "bar: if the open is already through one of them, that one fills at the open; "
         "otherwise the stop fills first (the conservative default) or, as an option the "
-        "report names, the target. Slippage and fee apply to these fills as to any other."
+        "report names, the target. Slippage and fee apply to these fills as to any other. A "
+        "target given as take_profit_r is take_profit_pct = take_profit_r x d (d as in point "
+        "2): that many times the distance from the entry to the initial stop."
     ),
     _(
         "The trailing stop starts at (1 - trailing_stop_pct) x E, live from the entry fill. "

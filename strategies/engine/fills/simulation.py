@@ -16,8 +16,9 @@ from strategies.engine.fills import kernel
 from strategies.engine.fills import tables as t
 from strategies.engine.fills.journal import Fill, Order
 from strategies.engine.fills.model import NO_STEP, FillModel, Market
+from strategies.engine.fills.sizing import sizing_terms
 from strategies.engine.fills.trades import REASONS, Trade, closed_trades, open_trade
-from strategies.rules.model import EquityFraction, FixedQuote, Risk
+from strategies.rules.model import Risk, Sizing
 from strategies.series import Candles
 
 LEGS = (Leg.ENTRY, Leg.EXIT)
@@ -53,7 +54,7 @@ def simulate(
     candles: Candles,
     *,
     risk: Risk,
-    sizing: EquityFraction | FixedQuote,
+    sizing: Sizing,
     model: FillModel,
     market: Market,
     capital: float,
@@ -85,8 +86,7 @@ def simulate(
         -1 if flatten_at is None else flatten_at,
         reverse,
         _risk(risk),
-        isinstance(sizing, FixedQuote),
-        float(sizing.amount if isinstance(sizing, FixedQuote) else sizing.fraction),
+        *sizing_terms(sizing, risk),
         model.fee,
         model.slippage,
         model.max_volume_share,
@@ -118,7 +118,7 @@ def simulate(
 
 
 def _risk(risk: Risk) -> np.ndarray:
-    levels = (risk.stop_loss_pct, risk.take_profit_pct, risk.trailing_stop_pct)
+    levels = (risk.stop_loss_pct, risk.target_share(), risk.trailing_stop_pct)
     return np.array([*(share or 0.0 for share in levels), risk.cooldown_bars], dtype=np.float64)
 
 

@@ -7,30 +7,40 @@ from typing import TypeVar
 import numpy as np
 
 from strategies.engine.fills.model import Market
-from strategies.rules.model import EquityFraction, FixedQuote
+from strategies.rules.model import FixedQuote, Risk, RiskPerTrade, Sizing
 
 Value = TypeVar("Value", float, np.ndarray)
 
 
+def sizing_terms(sizing: Sizing, risk: Risk) -> tuple[bool, float]:
+    """(whether it is a fixed quote amount, that amount or the equity fraction): risk-based
+    sizing is the equity fraction risk_pct / the initial stop's share, at most 1 (point 2)."""
+    if isinstance(sizing, FixedQuote):
+        return True, sizing.amount
+    if isinstance(sizing, RiskPerTrade):
+        return False, sizing.equity_fraction(risk)
+    return False, sizing.fraction
+
+
 def entry_amount(
-    sizing: EquityFraction | FixedQuote,
+    sizing: Sizing,
     *,
+    risk: Risk,
     cash: float,
     price: float,
     fee: float,
     market: Market,
     notional_cap: float | None = None,
 ) -> float:
-    """The fill model's sizing (its point 2): equity-fraction buys fraction x cash, fixed-quote
-    min(amount, cash), within `notional_cap` when given, divided by price x (1 + fee) so that
-    the fee is paid from the same cash, rounded down to the market's amount step. `price` is
-    the fill price of one unit (slippage included). Whether the market accepts the amount is
-    the caller's test (`Market.accepts`): the simulation counts a skipped order."""
+    """The fill model's sizing (its point 2): equity-fraction buys fraction x cash (risk-based
+    sizing a fraction `sizing_terms` derives from `risk`), fixed-quote min(amount, cash),
+    within `notional_cap` when given, divided by price x (1 + fee) so that the fee is paid
+    from the same cash, rounded down to the market's amount step. `price` is the fill price
+    of one unit (slippage included). Whether the market accepts the amount is the caller's
+    test (`Market.accepts`): the simulation counts a skipped order."""
     cash = max(cash, 0.0)
-    if isinstance(sizing, EquityFraction):
-        budget = sizing.fraction * cash
-    else:
-        budget = min(sizing.amount, cash)
+    fixed, value = sizing_terms(sizing, risk)
+    budget = min(value, cash) if fixed else value * cash
     if notional_cap is not None:
         budget = min(budget, notional_cap)
     return market.amount_to_precision(budget / (price * (1 + fee)))

@@ -28,7 +28,7 @@ def exchange_levels(risk, side: str, entry: float, best: float) -> Levels:
         sign * entry,
         sign,
         risk.stop_loss_pct or 0.0,
-        risk.take_profit_pct or 0.0,
+        risk.target_share() or 0.0,
         risk.trailing_stop_pct or 0.0,
     )
     level, reason = stop_level(stop, trail_factor, max(sign * entry, sign * best))

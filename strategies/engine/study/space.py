@@ -20,7 +20,7 @@ import numpy as np
 
 from strategies.indicators import get as indicator_spec
 from strategies.rules.document import Document
-from strategies.rules.limits import MAX_COOLDOWN_BARS
+from strategies.rules.limits import MAX_COOLDOWN_BARS, MAX_R_MULTIPLE
 
 # A grid larger than this is a mistake (a step too small), not a study.
 MAX_COMBINATIONS = 100_000
@@ -29,6 +29,7 @@ MAX_COMBINATIONS = 100_000
 RISK_FIELDS = {
     "stop_loss_pct": (False, 0.0001, 0.9999),
     "take_profit_pct": (False, 0.0001, 0.9999),
+    "take_profit_r": (False, 0.01, MAX_R_MULTIPLE),
     "trailing_stop_pct": (False, 0.0001, 0.9999),
     "cooldown_bars": (True, 0, MAX_COOLDOWN_BARS),
 }

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from pydantic import BaseModel
 
 from strategies.rules import parse
-from strategies.rules.model import EquityFraction, FixedQuote, Risk
+from strategies.rules.model import EquityFraction, FixedQuote, Risk, RiskPerTrade
 from strategies.rules.problems import plain_number
 from strategies.views.docs.examples import RISK
 
@@ -22,6 +22,11 @@ RISK_TEXTS = {
     "take_profit_pct": _(
         "Closes the position when price moves this fraction in its favour from the entry fill "
         "price. A fraction between 0 and 1, or null for none."
+    ),
+    "take_profit_r": _(
+        "A take-profit set in R instead: this many times the distance from the entry to the "
+        "initial stop (2 with a 3 percent stop-loss is a target 6 percent away). It needs a "
+        "stop-loss or a trailing stop, and replaces take_profit_pct: set one of the two."
     ),
     "trailing_stop_pct": _(
         "A stop that follows the best price since entry at this fraction behind it: the "
@@ -41,10 +46,17 @@ SIZING_TEXTS = {
     ("fixed_quote", "amount"): _(
         "The amount of the quote currency each entry commits (USDT for BTC/USDT): more than 0."
     ),
+    ("risk_per_trade", "risk_pct"): _(
+        "The share of the equity a trade loses when its initial stop is reached, before costs: "
+        "more than 0, less than 1 (0.01 risks 1 percent). The entry commits risk_pct divided "
+        "by the stop's distance (0.01 with a 4 percent stop: 25 percent of the equity), at "
+        "most all of it. It needs a stop-loss or a trailing stop."
+    ),
 }
 SIZING_MODELS: dict[str, type[BaseModel]] = {
     "equity_fraction": EquityFraction,
     "fixed_quote": FixedQuote,
+    "risk_per_trade": RiskPerTrade,
 }
 # The entry and the best prices since entry that the worked example assumes.
 ENTRY_PRICE = 100
