@@ -16,13 +16,14 @@ from strategies.rules import parse, sentences
 pytestmark = pytest.mark.django_db
 
 # Written out: the issue named fifteen (and one more of our choosing); a risk-sized breakout
-# came with risk-based sizing.
+# and a liquidity sweep reversal came with risk-based sizing and targets in R.
 SLUGS = [
     "bollinger-revert",
     "breakout-momentum",
     "donchian-breakout",
     "ema-crossover",
     "fair_value_gap",
+    "liquidity-sweep-reversal",
     "macd-trend",
     "macd-with-adx-strength",
     "multi-trend-confluence",
@@ -37,7 +38,7 @@ SLUGS = [
 ]
 
 
-def test_the_catalog_holds_its_sixteen_strategies_in_both_languages():
+def test_the_catalog_holds_its_seventeen_strategies_in_both_languages():
     assert sorted(CatalogEntry.objects.values_list("slug", flat=True)) == SLUGS
     for language in ("en", "fr"):
         texts = CatalogEntryText.objects.filter(language=language)
@@ -83,7 +84,7 @@ def test_loading_twice_changes_nothing(capsys):
     call_command("load_strategies")
 
     # 15 entries and their 30 texts.
-    assert "0 created, 0 updated, 48 unchanged, 0 kept" in capsys.readouterr().out
+    assert "0 created, 0 updated, 51 unchanged, 0 kept" in capsys.readouterr().out
 
 
 def test_a_staff_edit_is_kept_until_forced(capsys):
