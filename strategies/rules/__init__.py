@@ -20,8 +20,11 @@ The document (YAML; JSON is the same structure)
     indicators: {alias: {kind, <params>, timeframe?}}; entry: rule; exit: rule (optional when
     risk has a stop or a target);
     risk: {stop_loss_pct, take_profit_pct, trailing_stop_pct: fractions in (0, 1) or null,
-    cooldown_bars: int >= 0 (default 0)}; sizing: {kind: equity_fraction, fraction in (0, 1],
-    default 1} or {kind: fixed_quote, amount > 0}.
+    take_profit_r: a number in (0, 100] or null (a target in R, instead of take_profit_pct; it
+    needs a stop), cooldown_bars: int >= 0 (default 0)}; sizing: {kind: equity_fraction,
+    fraction in (0, 1], default 1}, {kind: fixed_quote, amount > 0} or {kind: risk_per_trade,
+    risk_pct in (0, 1)} (sized so that the initial stop loses risk_pct of the equity; it needs
+    a stop).
     An alias is a lowercase identifier of at most 40 characters; kind and parameters come from
     strategies.indicators; timeframe is ccxt's spelling (15m, 4h, 1d).
     Numbers are written in decimal (20, -3, 0.5, 1e-3), between -1e15 and 1e15: YAML 1.1's

@@ -134,6 +134,10 @@ R_TARGET_WITHOUT_STOP = _(
     "take_profit_r is a multiple of the distance to the stop: set stop_loss_pct or "
     "trailing_stop_pct"
 )
+R_TARGET_BELOW_ZERO = _(
+    "take_profit_r times the stop's distance reaches 100%%: a short's target would be at zero "
+    "or below"
+)
 RISK_SIZING_WITHOUT_STOP = _(
     "risk_per_trade sizes each entry by its loss at the stop: set stop_loss_pct or "
     "trailing_stop_pct under risk"

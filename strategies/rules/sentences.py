@@ -73,10 +73,18 @@ def risk_sentences(risk: Risk, sides: list[str]) -> list[str]:
         if fraction is not None
     ]
     target = risk.target_share()
-    if risk.take_profit_r is not None and target is not None:
-        multiple = plain_number(risk.take_profit_r)
+    if risk.take_profit_r is not None and target is not None:  # in the take-profit's place
         shown = percent(round(target, 10))  # 2.5 x 0.03 is 0.07499999999999999 in floats
-        said.append(str(wording.TAKE_PROFIT_R) % {"multiple": multiple, "percent": shown})
+        multiple = plain_number(risk.take_profit_r)
+        template = wording.TAKE_PROFIT_R[which]
+        said.insert(
+            1 if risk.stop_loss_pct is not None else 0,
+            str(template)
+            % {
+                "multiple": multiple,
+                "percent": shown,
+            },
+        )
     if risk.cooldown_bars:
         said.append(wording.COOLDOWN % {"count": risk.cooldown_bars})
     return said

@@ -56,6 +56,8 @@ def whole_findings(document: Document) -> list[Finding]:
         findings.append((("risk", "take_profit_r"), messages.TARGET_TWICE))
     elif risk.take_profit_r is not None and not stopped:
         findings.append((("risk", "take_profit_r"), messages.R_TARGET_WITHOUT_STOP))
+    elif (risk.target_share() or 0) >= 1 and document.entry_branches()["short"] is not None:
+        findings.append((("risk", "take_profit_r"), messages.R_TARGET_BELOW_ZERO))
     if isinstance(document.sizing, RiskPerTrade) and not stopped:
         findings.append((("sizing", "kind"), messages.RISK_SIZING_WITHOUT_STOP))
     return findings

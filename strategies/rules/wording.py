@@ -89,10 +89,21 @@ TRAILING_STOP = {
         "a long position, above the lowest for a short one."
     ),
 }
-TAKE_PROFIT_R = _(
-    "Take-profit at %(multiple)s times the distance from the entry price to the initial stop "
-    "(%(percent)s from the entry price)."
-)
+TAKE_PROFIT_R = {
+    "long": _(
+        "Take-profit at %(multiple)s times the distance from the entry price to the initial "
+        "stop: %(percent)s above the entry price."
+    ),
+    "short": _(
+        "Take-profit at %(multiple)s times the distance from the entry price to the initial "
+        "stop: %(percent)s below the entry price."
+    ),
+    "both": _(
+        "Take-profit at %(multiple)s times the distance from the entry price to the initial "
+        "stop: %(percent)s from the entry price, above it for a long position, below it for a "
+        "short one."
+    ),
+}
 COOLDOWN = ngettext_lazy(
     "After a position closes, wait %(count)s bar before entering again.",
     "After a position closes, wait %(count)s bars before entering again.",

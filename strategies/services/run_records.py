@@ -193,7 +193,7 @@ def decision_record(
     times = outcome.period.time
     document = outcome.document
     if order.reason in (Reason.SIGNAL, Reason.REVERSAL):
-        decided = order.bar - 1
+        decided = _decided_at(outcome, order)
         if order.reason == Reason.REVERSAL:  # the other side's entry rule left the position
             rule, event = document.entry_branches()[other_side(order.side)], Event.REVERSAL
         else:
@@ -213,6 +213,17 @@ def decision_record(
     RunDecision.objects.get_or_create(
         run=run, bar_ms=bar_ms, event=event, defaults={"conditions": conditions, "order": row}
     )
+
+
+def _decided_at(outcome: PaperOutcome, order: Order) -> int:
+    """The close that decided a rule's order: the bar before it, except for a reversal's entry
+    after an exit filled over several bars (point 10), which the reversal's close decided."""
+    if order.leg == Leg.ENTRY:
+        for other in outcome.result.orders:
+            ends = other.fills[-1].bar if other.fills else None
+            if other.reason == Reason.REVERSAL and other.leg == Leg.EXIT and ends == order.bar:
+                return other.bar - 1
+    return order.bar - 1
 
 
 def _account(run: StrategyRun, outcome: PaperOutcome, close: float, more: list[str]) -> None:

@@ -206,3 +206,27 @@ def test_a_reversing_document_is_refused_on_a_spot_market():
     candles = bars(*SWINGS)
     with pytest.raises(ShortsNotAllowed):
         backtest(parse(SUPER_TREND), candles, capital=1000.0, market=Market(allows_shorts=False))
+
+
+def test_a_skipped_reversal_entry_leaves_the_account_flat_and_the_cooldown_counts():
+    # Short 10 at 100 (bar 1). The long decided at bar 2's close reverses at bar 3's open
+    # (140): buying back costs 1400, cash 1000 + 1000 - 1400 = 600, and 600 / 140 = 4.29
+    # units is below the market's minimum of 5: skipped. Cooldown 3 from the exit in bar 3:
+    # the long decided at bar 3's close is too early; the one at bar 6's close buys 600 / 100
+    # = 6 units at bar 7's open.
+    rows = [*flat(2), (120, 121, 119, 120), (140, 141, 139, 140), *flat(5)]
+    sig = signals(9, enter=[2, 3, 6], enter_short=[0])
+    market = Market(allows_shorts=True, min_amount=5)
+    result = run(bars(*rows), sig, market=market, reverse=True, risk=Risk(cooldown_bars=3))
+
+    orders = [(o.bar, o.leg, o.side, o.status) for o in result.orders]
+    assert orders == [
+        (1, "entry", "short", "filled"),
+        (3, "exit", "short", "filled"),
+        (3, "entry", "long", "skipped"),
+        (7, "entry", "long", "filled"),
+    ]
+    [short] = result.trades
+    assert (short.exit_reason, short.pnl) == ("reversal", pytest.approx(-400))
+    [long_] = result.open_trades
+    assert long_.size == pytest.approx(6)

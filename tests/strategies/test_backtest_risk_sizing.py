@@ -2,10 +2,13 @@
 in the document grammar, in the sentences and at the exchange's levels. The plain per-bar loop
 of test_backtest_reference checks both over thousands of bars."""
 
+from pathlib import Path
+
 import pytest
 
 from strategies.engine import Market
 from strategies.engine.fills.watch import exchange_levels
+from strategies.engine.study.space import SpaceError, dimension
 from strategies.i18n import override
 from strategies.rules import DocumentError, dump, parse, sentences
 from strategies.rules.model import Risk, RiskPerTrade
@@ -77,6 +80,10 @@ def test_a_live_run_rests_the_target_in_r_where_the_backtest_takes_it():
     assert exchange_levels(risk, "long", 200.0, 200.0).target == pytest.approx(210)
     assert exchange_levels(risk, "short", 200.0, 200.0).target == pytest.approx(190)
     assert exchange_levels(risk, "short", 200.0, 200.0).stop == pytest.approx(204)
+    # A short's target 150 % below its entry is no price: nothing rests (a document is
+    # refused such a target; this guards what a study's numbers could make of it).
+    beyond = Risk(stop_loss_pct=0.5, take_profit_r=3)
+    assert exchange_levels(beyond, "short", 200.0, 200.0).target is None
 
 
 RISKED = """name: risked
@@ -94,9 +101,10 @@ def test_the_document_says_its_risk_and_its_target_in_words():
     assert parse(dump(document)) == document
     with override("en"):
         said = sentences(document)
-    assert said[-2:] == [
-        "Take-profit at 2.5 times the distance from the entry price to the initial stop "
-        "(7.5% from the entry price).",
+    assert said[1:] == [
+        "Stop-loss 3% below the entry price.",
+        "Take-profit at 2.5 times the distance from the entry price to the initial stop: 7.5% "
+        "above the entry price.",
         "Each entry risks 1% of the equity: sized so that reaching the initial stop loses that "
         "much before costs (33.33% of the equity committed, at most all of it).",
     ]
@@ -136,7 +144,13 @@ def test_a_document_without_a_target_in_r_dumps_as_before():
         ("risk_pct: 0.01", "risk_pct: 1.5", "sizing.risk_pct", 6, "must be less than 1"),
         ("take_profit_r: 2.5", "take_profit_r: 0", "risk.take_profit_r", 5, "must be greater"),
     ],
-    ids=["two-targets", "r-without-stop", "risk-without-stop", "risk-over-one", "r-zero"],
+    ids=[
+        "two-targets",
+        "r-without-stop",
+        "risk-without-stop",
+        "risk-over-one",
+        "r-zero",
+    ],
 )
 def test_what_risk_sizing_and_r_targets_need_is_said_on_its_line(old, new, path, line, opening):
     with override("en"), pytest.raises(DocumentError) as refused:
@@ -145,3 +159,28 @@ def test_what_risk_sizing_and_r_targets_need_is_said_on_its_line(old, new, path,
     [problem] = refused.value.errors
     assert (problem.path, problem.line) == (path, line)
     assert str(problem.message).startswith(opening)
+
+
+MACD_TREND = Path("strategies/content/macd-trend/strategy.yaml").read_text()
+
+
+def test_a_target_in_r_a_short_could_never_reach_is_refused():
+    # 25 R at a 5 % stop: 125 % from the entry, a short's target below zero. A long-only
+    # document may aim that high.
+    text = MACD_TREND.replace("stop_loss_pct: 0.035,", "stop_loss_pct: 0.05, take_profit_r: 25,")
+    with override("en"), pytest.raises(DocumentError) as refused:
+        parse(text)
+
+    [problem] = refused.value.errors
+    assert problem.path == "risk.take_profit_r"
+    assert str(problem.message).startswith("take_profit_r times the stop's distance reaches 100%")
+    assert parse(RISKED.replace("take_profit_r: 2.5", "take_profit_r: 40")).risk.take_profit_r == 40
+
+
+def test_a_study_varies_no_second_target():
+    percent_target = parse(RISKED.replace("take_profit_r: 2.5", "take_profit_pct: 0.05"))
+    with pytest.raises(SpaceError):
+        dimension(percent_target, "risk.take_profit_r", 1, 3, 1)
+    with pytest.raises(SpaceError):
+        dimension(parse(RISKED), "risk.take_profit_pct", 0.02, 0.06, 0.02)
+    assert dimension(parse(RISKED), "risk.take_profit_r", 1, 3, 1).values == (1, 2, 3)

@@ -4,12 +4,16 @@ with the reason "reversal", the short sold, the short's stop resting. The decisi
 which rule reversed it. A paper run of the same document reverses where its backtest does
 (test_runs_parity ticks the catalog's Supertrend bar by bar)."""
 
+import numpy as np
 import pytest
 from django.test import Client
 
 from strategies.models import RunDecision, RunOrder, RunTrade
+from strategies.series import Candles
 from strategies.services.run_ticks import run_tick
+from tests.accounts.helpers import make_user
 from tests.strategies.mine_helpers import page
+from tests.strategies.run_helpers import paper_run, stored
 from tests.strategies.test_runs_live_futures import (
     NOW,
     PAIR,
@@ -17,6 +21,7 @@ from tests.strategies.test_runs_live_futures import (
     live_futures_run,
     position,
 )
+from tests.strategies.test_runs_ticks import hand_candles
 
 pytestmark = pytest.mark.django_db
 
@@ -82,3 +87,34 @@ def test_a_live_run_follows_its_twins_reversal_at_the_same_open(sandbox):
     assert f"the close is below {p:.1f}" in shown
     french = page(client.get(f"/fr/runs/{run.pk}/"))
     assert "Entrée dans l’autre sens déclenchée\u00a0: retournement" in french
+
+
+def test_a_paper_runs_log_dates_a_reversal_entry_from_the_reversals_close():
+    """The long's exit takes two bars (the volume limit): the short starts at bar 5's open,
+    yet the close that decided it is bar 3's, where the short entry's rule held."""
+    rows = [
+        (100, 100, 100, 100, 1e9),  # history
+        (100, 101, 99, 101, 1e9),  # close above the line: long decided
+        (101, 102, 100, 101, 1e9),  # the long fills at 101
+        (101, 101, 97, 99, 1e9),  # close below the line: the short, a reversal
+        (99, 99, 98, 99, 6.0),  # half of it: 3 of the long's 5.93 units leave here
+        (99, 99, 98, 99, 1e9),  # the rest of the exit, then the short
+        (99, 99, 98, 99, 1e9),
+    ]
+    table = np.array(rows, dtype=np.float64)
+    times = hand_candles().time[0] + 3_600_000 * np.arange(7, dtype=np.int64)
+    candles = Candles("1h", times, *(table[:, i].copy() for i in range(5)))
+    stored(candles)
+    run = paper_run(
+        make_user("logged@example.com"), reversing("100"), candles, start=1,
+        allows_shorts=True, max_volume_share=0.5,
+    )  # fmt: skip
+    times = candles.time.tolist()
+
+    for bar_ms in times[1:]:
+        run_tick(run_id=run.pk, bar_ms=bar_ms)
+
+    short = RunOrder.objects.get(run=run, leg="entry", side="short")
+    assert short.bar_ms == times[5]
+    logged = dict(RunDecision.objects.filter(run=run).values_list("event", "bar_ms"))
+    assert logged["reversal"] == logged["enter_short"] == times[3]

@@ -160,7 +160,9 @@ def fill_loop(
         if not (amount > 0 and amount >= min_amount and amount * price >= min_cost):
             orders[entry_order, O_STATUS] = SKIPPED
             below_minimum += 1
-            start = decision + 1
+            # max: after a reversal's exit, `start` already waits for the exit's end and the
+            # cooldown (points 5 and 10); an ordinary entry's decision is never before it.
+            start = max(start, decision + 1)
             continue
         p = position_count
         position = positions[p]
@@ -244,7 +246,7 @@ def fill_loop(
             # Cancelled for lack of cash before any fill (its first bars had no volume, then
             # the price rose past the cash): no trade, no cooldown; that bar's close may
             # decide again. (Holding here would watch another trade's levels.)
-            start = held_from
+            start = max(start, held_from)
             continue
 
         # Hold: a level reached from `held_from` on, or the exit rule's next firing.
@@ -273,7 +275,7 @@ def fill_loop(
                 position_count += 1
             break
         if not filled:  # cancelled before any fill: no trade, no cooldown
-            start = touch_bar - 1
+            start = max(start, touch_bar - 1)
             continue
 
         # Leave: sell (a short: buy back) everything held, from the touch on (point 6).

@@ -97,7 +97,9 @@ STATEMENT = (
         "exit rule firing at the same close changes nothing, and the cooldown does not delay "
         "a reversal's entry. When the exit's fills run over several bars (point 6), the entry "
         "starts at the open of the bar the exit completes in. A stop or target reached before "
-        "that close leaves the position as usual; the entry then follows points 2 and 5."
+        "that close leaves the position as usual; the entry then follows points 2 and 5. A "
+        "reversal's entry skipped under point 2 leaves the account flat after an exit still "
+        'named "reversal": the cooldown then counts from that exit.'
     ),
 )
 

@@ -35,5 +35,6 @@ def exchange_levels(risk, side: str, entry: float, best: float) -> Levels:
     return Levels(
         None if level == -float("inf") else sign * level,
         REASONS[reason],
-        None if target == float("inf") else sign * target,
+        # A short's target 100 % below or more is no price (validation refuses such a target).
+        None if target == float("inf") or sign * target <= 0 else sign * target,
     )

@@ -29,7 +29,7 @@ MAX_COMBINATIONS = 100_000
 RISK_FIELDS = {
     "stop_loss_pct": (False, 0.0001, 0.9999),
     "take_profit_pct": (False, 0.0001, 0.9999),
-    "take_profit_r": (False, 0.01, MAX_R_MULTIPLE),
+    "take_profit_r": (False, 0.0001, MAX_R_MULTIPLE),
     "trailing_stop_pct": (False, 0.0001, 0.9999),
     "cooldown_bars": (True, 0, MAX_COOLDOWN_BARS),
 }
@@ -169,11 +169,20 @@ def with_parameters(document: Document, parameters: Parameters) -> Document:
     return document.model_copy(update=update)
 
 
+def _second_target(document: Document, name: str) -> bool:
+    """Whether varying `name` would give the document a target it cannot have: one in R
+    beside a percent target or without a stop, or a percent one beside a target in R."""
+    risk = document.risk
+    if name == "take_profit_r":
+        return risk.take_profit_pct is not None or risk.initial_stop_share() is None
+    return name == "take_profit_pct" and risk.take_profit_r is not None
+
+
 def _allowed(document: Document, path: str) -> tuple[bool, float, float]:
     """(integer, lowest, highest) for the number at `path`."""
     owner, _dot, name = path.partition(".")
     if owner == "risk" and owner not in document.indicators:
-        if name not in RISK_FIELDS:
+        if name not in RISK_FIELDS or _second_target(document, name):
             raise SpaceError("unknown_path", path=path)
         return RISK_FIELDS[name]
     declared = document.indicators.get(owner)

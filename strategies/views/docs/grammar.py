@@ -40,9 +40,13 @@ KEY_TEXTS = {
         "The rule that closes it. It may be left out when risk sets a stop-loss, a "
         "take-profit or a trailing stop."
     ),
-    "risk": _("Stop-loss, take-profit, trailing stop and cooldown: see the risk page."),
+    "risk": _(
+        "Stop-loss, take-profit (in percent or in R), trailing stop and cooldown: see the risk "
+        "page."
+    ),
     "sizing": _(
-        "How much each entry commits: equity_fraction (the default, all of it) or fixed_quote."
+        "How much each entry commits: equity_fraction (the default, all of it), fixed_quote "
+        "or risk_per_trade."
     ),
 }
 
