@@ -105,4 +105,5 @@ def test_every_catalog_strategy_enters_somewhere_on_a_long_walk(folder):
     signals = decide(doc, random_walk(BARS, seed=7, timeframe=base_timeframe(folder)))
 
     assert signals.enter_long.any() or signals.enter_short.any()
-    assert signals.exit_long.any() or signals.exit_short.any()
+    # A document may leave every exit to its stop and target (the liquidity sweep reversal).
+    assert doc.exit is None or signals.exit_long.any() or signals.exit_short.any()
