@@ -24,6 +24,7 @@ SOURCES = (
     "candles_parse.py",
     "decimal_to_double.py",
     "eight_digits.py",
+    "engine/decide.py",
     "engine/metrics.py",
     "engine/fills/kernel.py",
     "engine/fills/levels.py",

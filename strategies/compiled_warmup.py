@@ -6,8 +6,8 @@ busy one; inside a run's tick that is half the default cluster's 20-second limit
 killed by it is handed out again only after its retry delay, late for its bar. `bin/up` warms
 them (manage.py warm_compiled) before it starts the clusters, and a deploy should too. Runs
 the engine and the candle reader on a small synthetic market in the ways the site calls them:
-long only and long and short, spot and a perpetual with funding, a plain file and one with a
-value past the parser's fast path.
+long only and long and short, with and without an entry trigger, spot and a perpetual with
+funding, a plain file and one with a value past the parser's fast path.
 """
 
 import time
@@ -32,6 +32,7 @@ def warm() -> float:
     model = FillModel(fee=0.001, slippage_bps=5)
     for slug, market, funding in (
         ("ema-crossover", Market(amount_step=1e-8), None),
+        ("trend-pullback", Market(amount_step=1e-8), None),  # an entry trigger's wait
         ("super_trend", Market(allows_shorts=True, perpetual=True), np.full(BARS, 1e-5)),
     ):
         document = rules.parse((CONTENT / slug / "strategy.yaml").read_text(), base_timeframe="1m")

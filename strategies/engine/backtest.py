@@ -5,7 +5,7 @@ A paper run's tick is this very function over the run's candles up to its last c
 Pure: arrays in, a result out; storing it is the Django shell's business.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -32,6 +32,8 @@ class Backtest:
     held: np.ndarray
     fills: Fills
     funding: float = 0.0  # received (negative: paid) over every position, open ones included
+    # (bar, side) where an entry signal expired without its trigger (decision logs show them)
+    expired: list[tuple[int, str]] = field(default_factory=list)
 
     @property
     def orders(self) -> list[Order]:
@@ -64,8 +66,9 @@ def backtest(
         raise ValueError("warmup must be within the candles")
     shorts_checked(document, market)
     period = candles.slice(warmup, len(candles))
+    signals = _after(decide(document, candles, store=store, start=warmup), warmup)
     fills = simulate(
-        _after(decide(document, candles, store=store, start=warmup), warmup),
+        signals,
         period,
         risk=document.risk,
         sizing=document.sizing,
@@ -86,6 +89,7 @@ def backtest(
         held=fills.held,
         fills=fills,
         funding=fills.funding,
+        expired=expiries(signals),
     )
 
 
@@ -99,11 +103,24 @@ def shorts_checked(document: Document, market: Market) -> None:
 def _after(signals: Signals, warmup: int) -> Signals:
     """The signals of the bars after the warm-up."""
     return Signals(
-        enter_long=signals.enter_long[warmup:],
-        enter_short=signals.enter_short[warmup:],
-        exit_long=signals.exit_long[warmup:],
-        exit_short=signals.exit_short[warmup:],
+        *(flags[warmup:] for flags in (signals.enter_long, signals.enter_short)),
+        *(flags[warmup:] for flags in (signals.exit_long, signals.exit_short)),
+        *(
+            None if flags is None else flags[warmup:]
+            for flags in (signals.expired_long, signals.expired_short)
+        ),
     )
+
+
+def expiries(signals: Signals) -> list[tuple[int, str]]:
+    """(bar, side) of each entry signal whose trigger did not come, in bar order."""
+    found = [
+        (int(bar), side)
+        for side, flags in (("long", signals.expired_long), ("short", signals.expired_short))
+        if flags is not None
+        for bar in np.flatnonzero(flags)
+    ]
+    return sorted(found)
 
 
 def trade_json(trade: Trade) -> dict:

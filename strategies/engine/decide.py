@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from strategies.compiled import njit
 from strategies.engine.timeframes import aggregate_visible, align
 from strategies.indicators import get as indicator_spec
 from strategies.rules.document import Document, Rule
@@ -30,12 +31,16 @@ Operand = np.ndarray | float
 
 @dataclass(frozen=True)
 class Signals:
-    """Boolean arrays, one value per bar: where each decision is taken at the bar's close."""
+    """Boolean arrays, one value per bar: where each decision is taken at the bar's close.
+    With an entry trigger, `expired_*` flag the closes where an entry signal's wait ended
+    without its trigger (None without one)."""
 
     enter_long: np.ndarray
     enter_short: np.ndarray
     exit_long: np.ndarray
     exit_short: np.ndarray
+    expired_long: np.ndarray | None = None
+    expired_short: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -72,12 +77,56 @@ def decide(
     }
     bars = len(candles)
     fired = {name: np.zeros(bars, dtype=bool) for name in rules}
+    trigger = document.entry_trigger
+    if trigger is not None:
+        for side, rule in document.trigger_branches().items():
+            rules[f"trigger_{side}"] = rule
+            fired[f"trigger_{side}"] = np.zeros(bars, dtype=bool)
     for first in range(start, bars, WINDOW):
         window = slice(first, min(first + WINDOW, bars))
         for name, rule in rules.items():
             if rule is not None:
                 fired[name][window] = evaluate(rule, inputs, window).true
-    return Signals(**fired)
+    if trigger is None:
+        return Signals(**fired)
+    waited = {
+        side: waited_entries(
+            fired[f"enter_{side}"], fired.pop(f"trigger_{side}"), trigger.max_wait_bars
+        )
+        for side in ("long", "short")
+    }
+    return Signals(
+        enter_long=waited["long"][0],
+        enter_short=waited["short"][0],
+        exit_long=fired["exit_long"],
+        exit_short=fired["exit_short"],
+        expired_long=waited["long"][1],
+        expired_short=waited["short"][1],
+    )
+
+
+@njit(cache=True)
+def waited_entries(signals, triggers, max_wait):
+    """(entries, expiries) of an entry trigger, bar by bar: an entry signal at close i waits
+    for the trigger at closes i+1..i+max_wait; the first close where it holds decides the entry
+    and starts no new wait; at close i+max_wait without it the signal expires. A new signal
+    while one waits replaces it, its wait counted from its own close."""
+    count = len(signals)
+    entries = np.zeros(count, dtype=np.bool_)
+    expiries = np.zeros(count, dtype=np.bool_)
+    waiting = -1
+    for bar in range(count):
+        if waiting >= 0:
+            if triggers[bar]:
+                entries[bar] = True
+                waiting = -1
+                continue
+            if bar - waiting >= max_wait:
+                expiries[bar] = True
+                waiting = -1
+        if signals[bar]:
+            waiting = bar
+    return entries, expiries
 
 
 def indicator_values(document: Document, candles: Candles) -> dict[str, np.ndarray]:

@@ -108,7 +108,7 @@ class Reason(Labelled):
 class Event(Labelled):
     """A decision that sent an order: a rule firing at a close, a level reached inside a bar,
     the other direction's entry firing while a position is held (a reversal), or the owner's
-    request to close."""
+    request to close; or one that sent none: an entry signal whose trigger did not come."""
 
     ENTER_LONG = "enter_long"
     ENTER_SHORT = "enter_short"
@@ -119,6 +119,8 @@ class Event(Labelled):
     TRAILING_STOP = "trailing_stop"
     MANUAL = "manual"
     REVERSAL = "reversal"
+    EXPIRED_LONG = "expired_long"
+    EXPIRED_SHORT = "expired_short"
 
     @classmethod
     def of_rule(cls, leg: str, side: str) -> "Event":
@@ -187,5 +189,7 @@ _LABELS: dict[type, dict] = {
         Event.TRAILING_STOP: _("Trailing stop reached"),
         Event.MANUAL: _("You asked to close the position"),
         Event.REVERSAL: _("Entry in the other direction fired: reversal"),
+        Event.EXPIRED_LONG: _("Long entry signal expired: its trigger did not come"),
+        Event.EXPIRED_SHORT: _("Short entry signal expired: its trigger did not come"),
     },
 }

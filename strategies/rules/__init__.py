@@ -17,7 +17,8 @@ Public API
 
 The document (YAML; JSON is the same structure)
     name: text; long_only: bool (default true); stop_and_reverse: bool (default false);
-    indicators: {alias: {kind, <params>, timeframe?}}; entry: rule; exit: rule (optional when
+    indicators: {alias: {kind, <params>, timeframe?}}; entry: rule; entry_trigger: {rule,
+    max_wait_bars: 1 to 1000} (optional; see Semantics); exit: rule (optional when
     risk has a stop or a target);
     risk: {stop_loss_pct, take_profit_pct, trailing_stop_pct: fractions in (0, 1) or null,
     take_profit_r: a number in (0, 100] or null (a target in R, instead of take_profit_pct; it
@@ -53,6 +54,11 @@ Semantics (implemented by the engine, stated here)
     long, the lowest low for a short) at trailing_stop_pct behind it. cooldown_bars: bars to
     wait after a position closes before the next entry. Sizing: equity_fraction of the
     account's equity at entry, or a fixed amount of the quote currency.
+
+    entry_trigger: an entry rule firing at close i starts a wait; the entry is decided at the
+    first close i+1..i+max_wait_bars where the trigger's rule holds, and that close starts no
+    new wait; without it the signal expires at close i+max_wait_bars. A new entry signal
+    while one waits replaces it. The trigger's alternatives take directions as exits do.
 
 Directions
     A direction applies to its rule's whole subtree. It may be set on the top rule or on an

@@ -27,6 +27,9 @@ def meaning_findings(data: Mapping[str, Any], base_timeframe: str | None) -> lis
     for section in ("entry", "exit"):
         if data.get(section) is not None:
             findings += rule_findings(data[section], (section,), context)
+    trigger = data.get("entry_trigger")
+    if isinstance(trigger, dict) and trigger.get("rule") is not None:
+        findings += rule_findings(trigger["rule"], ("entry_trigger", "rule"), context)
     if data.get("exit") is None and not _has_risk_exit(data.get("risk")):
         findings.append((("exit",), messages.NO_WAY_OUT))
     return findings

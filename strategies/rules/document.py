@@ -5,6 +5,7 @@ from pydantic import Field
 from strategies.rules.model import (
     Alias,
     Combine,
+    EntryTrigger,
     EquityFraction,
     Indicator,
     Leaf,
@@ -28,6 +29,7 @@ class Document(Model):
     stop_and_reverse: bool = False
     indicators: dict[Alias, Indicator] = Field(default_factory=dict)
     entry: Node
+    entry_trigger: EntryTrigger | None = None
     exit: Node | None = None
     risk: Risk = Field(default_factory=Risk)
     sizing: Sizing = Field(default_factory=EquityFraction)
@@ -35,6 +37,19 @@ class Document(Model):
     def entry_branches(self) -> Branches:
         """{"long": rule or None, "short": rule or None}: untagged alternatives enter long."""
         return branches(self.entry, untagged=("long",))
+
+    def trigger_branches(self) -> Branches:
+        """{"long": ..., "short": ...}: the entry trigger's alternatives for each direction
+        (untagged ones serve both); both None without a trigger."""
+        return branches(
+            None if self.entry_trigger is None else self.entry_trigger.rule,
+            untagged=("long", "short"),
+        )
+
+    def deciding_branches(self) -> Branches:
+        """The rules whose truth at a close decides an entry there: the trigger's when the
+        document has one (the entry rule fired closes before), else the entry's."""
+        return self.trigger_branches() if self.entry_trigger else self.entry_branches()
 
     def exit_branches(self) -> Branches:
         """{"long": ..., "short": ...}: untagged alternatives close either side."""

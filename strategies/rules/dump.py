@@ -45,6 +45,11 @@ def dump(document: Document) -> str:
         (alias, indicator_tree(indicator)) for alias, indicator in document.indicators.items()
     )
     tree["entry"] = rule_tree(document.entry)
+    if document.entry_trigger is not None:  # written only when set, as stop_and_reverse
+        trigger = document.entry_trigger
+        tree["entry_trigger"] = Block(
+            max_wait_bars=trigger.max_wait_bars, rule=rule_tree(trigger.rule)
+        )
     if document.exit is not None:
         tree["exit"] = rule_tree(document.exit)
     risk = document.risk.model_dump()

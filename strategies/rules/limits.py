@@ -10,3 +10,4 @@ MAX_NAME_LENGTH = 100
 MAX_MAGNITUDE = 1e15
 MAX_COOLDOWN_BARS = 1_000_000
 MAX_R_MULTIPLE = 100  # a target a hundred times the stop's distance is already out of reach
+MAX_WAIT_BARS = 1_000  # an entry that waits longer than this for its trigger is another entry

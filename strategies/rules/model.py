@@ -25,6 +25,7 @@ from strategies.rules.limits import (
     MAX_MAGNITUDE,
     MAX_NAME_LENGTH,
     MAX_R_MULTIPLE,
+    MAX_WAIT_BARS,
 )
 from strategies.series import is_timeframe
 
@@ -231,6 +232,14 @@ class Risk(Model):
             return self.take_profit_pct
         stop = self.initial_stop_share()
         return None if stop is None else self.take_profit_r * stop
+
+
+class EntryTrigger(Model):
+    """After an entry rule fires, the entry waits up to `max_wait_bars` closes for `rule` to
+    hold (a pullback, a confirmation candle, a retest...); otherwise the signal expires."""
+
+    rule: "Node"
+    max_wait_bars: int = Field(ge=1, le=MAX_WAIT_BARS)
 
 
 class EquityFraction(Model):

@@ -24,7 +24,8 @@ from strategies.rules.problems import plain_number
 
 
 def sentences(document: Document) -> list[str]:
-    """Entries, exits (a reversal among them), risk, then sizing: one sentence each."""
+    """Entries (and what they wait for), exits (a reversal among them), risk, then sizing:
+    one sentence each."""
     text = Wording(document.indicators)
     sides = [side for side, rule in document.entry_branches().items() if rule is not None]
     said = [
@@ -32,12 +33,30 @@ def sentences(document: Document) -> list[str]:
         for side, rule in document.entry_branches().items()
         if rule is not None
     ]
+    said += trigger_sentences(document, sides, text)
     said += exit_sentences(document, sides, text)
     if document.stop_and_reverse:
         said.append(str(wording.REVERSES))
     said += risk_sentences(document.risk, sides)
     said.append(sizing_sentence(document))
     return said
+
+
+def trigger_sentences(document: Document, sides: list[str], text: "Wording") -> list[str]:
+    """The entry trigger's wait: one sentence when every entry waits for the same rule."""
+    trigger = document.entry_trigger
+    if trigger is None:
+        return []
+    triggers = {side: document.trigger_branches()[side] for side in sides}
+    waited = {side: rule for side, rule in triggers.items() if rule is not None}
+    rules = list(waited.values())
+    alike = len(waited) == len(sides) and all(rule == rules[0] for rule in rules)
+    groups = [("any", rules[0])] if alike else list(waited.items())
+    count = trigger.max_wait_bars
+    return [
+        str(wording.TRIGGER[name] % {"count": count, "condition": text.condition(rule)})
+        for name, rule in groups
+    ]
 
 
 def exit_sentences(document: Document, sides: list[str], text: "Wording") -> list[str]:

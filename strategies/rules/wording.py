@@ -11,6 +11,29 @@ ENTER = {
     "long": _("Enter long when %(condition)s."),
     "short": _("Enter short when %(condition)s."),
 }
+TRIGGER = {
+    "any": ngettext_lazy(
+        "After an entry signal, wait up to %(count)s bar for %(condition)s, and enter then; "
+        "without it, the signal expires.",
+        "After an entry signal, wait up to %(count)s bars for %(condition)s, and enter then; "
+        "without it, the signal expires.",
+        "count",
+    ),
+    "long": ngettext_lazy(
+        "After a long entry signal, wait up to %(count)s bar for %(condition)s, and enter "
+        "then; without it, the signal expires.",
+        "After a long entry signal, wait up to %(count)s bars for %(condition)s, and enter "
+        "then; without it, the signal expires.",
+        "count",
+    ),
+    "short": ngettext_lazy(
+        "After a short entry signal, wait up to %(count)s bar for %(condition)s, and enter "
+        "then; without it, the signal expires.",
+        "After a short entry signal, wait up to %(count)s bars for %(condition)s, and enter "
+        "then; without it, the signal expires.",
+        "count",
+    ),
+}
 CLOSE_ANY = _("Close the position when %(condition)s.")
 REVERSES = _(
     "While a position is open, the other direction's entry closes it and opens the new one at "

@@ -54,6 +54,7 @@ def tick_record(run: StrategyRun, outcome: PaperOutcome) -> None:
         key = (int(times[order.bar]), order.leg)
         if order.bar >= first_new or key in working:
             _order(run, outcome, order, first_new, is_new=order.bar >= first_new)
+    expiry_records(run, outcome, new_bars)
     RunTrade.objects.bulk_create(
         [
             RunTrade(
@@ -96,6 +97,7 @@ def live_tick_record(
         for i, then in zip(new_bars, at_close, strict=True)
     ]
     _bars(run, outcome, new_bars, accounts)
+    expiry_records(run, outcome, new_bars)
     rows = {(o.bar_ms, o.leg): o for o in RunOrder.objects.filter(run=run)}
     for order in outcome.result.orders:
         row = rows.get((int(period.time[order.bar]), order.leg))
@@ -195,10 +197,10 @@ def decision_record(
     if order.reason in (Reason.SIGNAL, Reason.REVERSAL):
         decided = _decided_at(outcome, order)
         if order.reason == Reason.REVERSAL:  # the other side's entry rule left the position
-            rule, event = document.entry_branches()[other_side(order.side)], Event.REVERSAL
+            rule, event = document.deciding_branches()[other_side(order.side)], Event.REVERSAL
         else:
             entry = order.leg == Leg.ENTRY
-            branches = document.entry_branches() if entry else document.exit_branches()
+            branches = document.deciding_branches() if entry else document.exit_branches()
             rule, event = branches[order.side], Event.of_rule(order.leg, order.side)
         held = (
             []
@@ -212,6 +214,25 @@ def decision_record(
         event, bar_ms, conditions = Event(order.reason), int(times[order.bar]), []
     RunDecision.objects.get_or_create(
         run=run, bar_ms=bar_ms, event=event, defaults={"conditions": conditions, "order": row}
+    )
+
+
+def expiry_records(run: StrategyRun, outcome: PaperOutcome, bars: range) -> None:
+    """The entry signals whose trigger did not come, at the closes of `bars` where their wait
+    ended: decisions that sent no order."""
+    times = outcome.period.time
+    RunDecision.objects.bulk_create(
+        [
+            RunDecision(
+                run=run,
+                bar_ms=int(times[bar]),
+                event=Event.EXPIRED_LONG if side == "long" else Event.EXPIRED_SHORT,
+                conditions=[],
+            )
+            for bar, side in outcome.result.expired
+            if bar in bars
+        ],
+        ignore_conflicts=True,  # a tick replayed after a lost answer records nothing twice
     )
 
 

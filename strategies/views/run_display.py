@@ -7,6 +7,7 @@ from decimal import Decimal
 import numpy as np
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from exchanges.permissions import NEEDS, label_for
 from strategies import rules
@@ -43,6 +44,13 @@ def run_document(run: StrategyRun) -> rules.Document | None:
         return None
 
 
+NOT_TRIGGERED = ngettext_lazy(
+    "%(count)s bar passed without this holding: %(condition)s",
+    "%(count)s bars passed without this holding: %(condition)s",
+    "count",
+)
+
+
 def decision_rows(document: rules.Document | None, decisions: list[RunDecision]) -> list[dict]:
     """Each decision with its time and the conditions that held, worded from the document."""
     rows = []
@@ -61,12 +69,15 @@ def decision_rows(document: rules.Document | None, decisions: list[RunDecision])
 def _because(document, decision: RunDecision) -> list[str]:
     if document is None:
         return []
+    expired = {Event.EXPIRED_LONG: "long", Event.EXPIRED_SHORT: "short"}.get(decision.event)
+    if expired is not None:
+        return _not_triggered(document, expired)
     if decision.event == Event.REVERSAL and decision.order is not None:
         # The other side's entry rule left the position the exit order closed.
-        rule = document.entry_branches().get(other_side(decision.order.side))
+        rule = document.deciding_branches().get(other_side(decision.order.side))
     elif decision.event.startswith(("enter_", "exit_")):
         verb, side = decision.event.split("_", 1)
-        branches = document.entry_branches() if verb == "enter" else document.exit_branches()
+        branches = document.deciding_branches() if verb == "enter" else document.exit_branches()
         rule = branches.get(side)
     else:
         return []
@@ -75,6 +86,16 @@ def _because(document, decision: RunDecision) -> list[str]:
     wording = Wording(document.indicators)
     found = (condition_at(rule, path) for path in decision.conditions)
     return [wording.condition(node) for node in found if node is not None]
+
+
+def _not_triggered(document, side: str) -> list[str]:
+    """What an expired signal waited for, and how long."""
+    rule, trigger = document.trigger_branches().get(side), document.entry_trigger
+    if rule is None or trigger is None:
+        return []
+    condition = Wording(document.indicators).condition(rule)
+    count = trigger.max_wait_bars
+    return [str(NOT_TRIGGERED % {"count": count, "condition": condition})]
 
 
 def ledger_rows(trades: list[RunTrade]) -> list[dict]:

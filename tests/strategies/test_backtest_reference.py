@@ -42,6 +42,12 @@ RISKED = MACD_TREND.replace(
     "sizing: {kind: equity_fraction, fraction: 0.5}",
     "sizing: {kind: risk_per_trade, risk_pct: 0.01}",
 )
+# The crossover's entry waits up to 5 bars for a pullback to the fast average.
+PULLBACK = EMA_CROSSOVER.replace(
+    "exit:\n",
+    "entry_trigger:\n  max_wait_bars: 5\n"
+    "  rule: {lhs: {bar: low}, op: lte, rhs: {indicator: ema_fast}}\nexit:\n",
+)
 MODEL = FillModel(fee=0.001, slippage_bps=5, max_volume_share=0)
 
 
@@ -191,7 +197,7 @@ def test_trades_match_a_plain_per_bar_loop(text, reasons):
 @given(
     seed=st.integers(0, 10_000),
     cut=st.integers(60, 599),
-    text=st.sampled_from([EMA_CROSSOVER, RSI_MEAN_REVERT, TRAILING, SUPER_TREND]),
+    text=st.sampled_from([EMA_CROSSOVER, RSI_MEAN_REVERT, TRAILING, SUPER_TREND, PULLBACK]),
     share=st.sampled_from([0.0, 0.1]),
 )
 def test_more_bars_never_change_a_trade_closed_before_the_cut(seed, cut, text, share):

@@ -16,7 +16,8 @@ from strategies.rules import parse, sentences
 pytestmark = pytest.mark.django_db
 
 # Written out: the issue named fifteen (and one more of our choosing); a risk-sized breakout
-# and a liquidity sweep reversal came with risk-based sizing and targets in R.
+# and a liquidity sweep reversal came with risk-based sizing and targets in R, a trend pullback
+# with entry triggers.
 SLUGS = [
     "bollinger-revert",
     "breakout-momentum",
@@ -34,11 +35,12 @@ SLUGS = [
     "rsi-with-trend-filter",
     "stochastic-revert",
     "super_trend",
+    "trend-pullback",
     "trend_magic",
 ]
 
 
-def test_the_catalog_holds_its_seventeen_strategies_in_both_languages():
+def test_the_catalog_holds_its_eighteen_strategies_in_both_languages():
     assert sorted(CatalogEntry.objects.values_list("slug", flat=True)) == SLUGS
     for language in ("en", "fr"):
         texts = CatalogEntryText.objects.filter(language=language)
@@ -84,7 +86,7 @@ def test_loading_twice_changes_nothing(capsys):
     call_command("load_strategies")
 
     # 15 entries and their 30 texts.
-    assert "0 created, 0 updated, 51 unchanged, 0 kept" in capsys.readouterr().out
+    assert "0 created, 0 updated, 54 unchanged, 0 kept" in capsys.readouterr().out
 
 
 def test_a_staff_edit_is_kept_until_forced(capsys):

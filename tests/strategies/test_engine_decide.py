@@ -12,6 +12,7 @@ from strategies.indicators import get
 from strategies.rules import parse
 from strategies.rules.model import BarSide, Leaf, Negation, ValueSide
 from strategies.series import Candles
+from tests.strategies.test_engine_triggers import plain_waits
 from tests.strategies.test_indicators_properties import ONE_BAR_INTO_A_WEEK_MS, random_walk
 
 CATALOG = sorted(Path("strategies/content").glob("*/strategy.yaml"))
@@ -186,11 +187,20 @@ def test_the_vectorised_pass_agrees_with_a_per_bar_loop(path):
 
     signals = decide(doc, candles)
 
+    triggers = doc.trigger_branches()
     for direction, rule in doc.entry_branches().items():
         expected = [
             plain_rule(rule, inputs, candles, i) is True if rule else False
             for i in range(len(candles))
         ]
+        if doc.entry_trigger is not None:  # the entries wait for their trigger
+            trigger = triggers[direction]
+            held = [
+                plain_rule(trigger, inputs, candles, i) is True if trigger else False
+                for i in range(len(candles))
+            ]
+            waited, _expired = plain_waits(expected, held, doc.entry_trigger.max_wait_bars)
+            expected = [i in waited for i in range(len(candles))]
         assert list(getattr(signals, f"enter_{direction}")) == expected, direction
     for direction, rule in doc.exit_branches().items():
         expected = [

@@ -1,6 +1,7 @@
 """Parity: a paper run ticked bar by bar records exactly what a backtest over the same candles
-finds (trades, fills, the equity at every close), for four catalog strategies, one of them
-multi-timeframe, one that goes short and one that reverses. The ticks read the candle store,
+finds (trades, fills, the equity at every close), for five catalog strategies, one of them
+multi-timeframe, one that goes short, one that reverses and one whose entries wait for a
+trigger. The ticks read the candle store,
 as in production; the backtest gets the arrays directly."""
 
 from pathlib import Path
@@ -10,7 +11,7 @@ import pytest
 
 from strategies import rules
 from strategies.engine import FillModel, Market, backtest, history_bars
-from strategies.models import RunBar, RunFill, RunOrder, RunTrade
+from strategies.models import RunBar, RunDecision, RunFill, RunOrder, RunTrade
 from strategies.services.run_ticks import run_tick
 from tests.accounts.helpers import make_user
 from tests.strategies.run_helpers import paper_run, stored
@@ -43,6 +44,7 @@ def expected_backtest(text: str, candles, *, warmup: int, shorts: bool, share: f
         ("macd-trend", 1, True),
         ("multi-trend-confluence", 5, False),
         ("super_trend", 3, True),  # stop-and-reverse: an exit and an entry at one open
+        ("trend-pullback", 8, False),  # an entry trigger: entries wait for a pullback
     ],
 )
 def test_ticking_bar_by_bar_gives_the_backtest_exactly(slug, seed, shorts):
@@ -69,6 +71,12 @@ def test_ticking_bar_by_bar_gives_the_backtest_exactly(slug, seed, shorts):
     assert any(len(order.fills) > 1 for order in expected.orders), "some order fills partially"
     if "stop_and_reverse: true" in text:
         assert any(t.exit_reason == "reversal" for t in expected.trades), "the walk must reverse"
+    if "entry_trigger" in text:
+        assert expected.expired, "the walk must let a signal expire"
+        expired = RunDecision.objects.filter(run=run, event="expired_long")
+        assert sorted(expired.values_list("bar_ms", flat=True)) == [
+            int(candles.time[warm + bar]) for bar, _side in expected.expired
+        ]
     run.refresh_from_db()
     assert run.last_bar_ms == int(candles.time[-1])
     trades = list(RunTrade.objects.filter(run=run).order_by("entry_ms"))

@@ -255,6 +255,9 @@ def test_deciding_from_a_bar_gives_what_deciding_everything_gives_from_there(sta
         document = catalog(slug)
         whole, part = decide(document, candles), decide(document, candles, start=start)
         for name, signal in vars(whole).items():
+            if signal is None:  # an entry trigger's expiries, for a document without one
+                assert getattr(part, name) is None
+                continue
             assert np.array_equal(getattr(part, name)[start:], signal[start:]), (slug, name)
             assert not getattr(part, name)[:start].any()
 

@@ -8,7 +8,9 @@ Stated exactly; `STATEMENT` below is this text's numbered list, printed on every
    (slippage_bps basis points of its reference price: buys higher, sells lower) and pays the
    taker fee, fee x amount x fill price in the quote currency, on both legs.
 2. When flat, a close may decide an entry where one direction's entry rule fires and that
-   direction's exit rule does not (both directions at once: neither). Equity-fraction sizing
+   direction's exit rule does not (both directions at once: neither); with an entry_trigger,
+   the entry rule fires at the close where its trigger holds within max_wait_bars closes after
+   the rule itself did. Equity-fraction sizing
    buys fraction x cash / (fill price x (1 + fee)), fixed-quote sizing min(amount, cash) /
    (fill price x (1 + fee)). Risk-based sizing (risk_per_trade) is equity-fraction sizing with
    the fraction min(risk_pct / d, 1), d being the initial stop's share of the entry price (the

@@ -22,7 +22,9 @@ STATEMENT = (
     ),
     _(
         "When flat, a close may decide an entry where one direction's entry rule fires and "
-        "that direction's exit rule does not (both directions at once: neither). "
+        "that direction's exit rule does not (both directions at once: neither); with an "
+        "entry_trigger, the entry rule fires at the close where its trigger holds within "
+        "max_wait_bars closes after the rule itself did. "
         "Equity-fraction sizing buys fraction x cash / (fill price x (1 + fee)), fixed-quote "
         "sizing min(amount, cash) / (fill price x (1 + fee)). Risk-based sizing "
         "(risk_per_trade) is equity-fraction sizing with the fraction min(risk_pct / d, 1), d "

@@ -36,6 +36,11 @@ KEY_TEXTS = {
         "{alias: {kind, parameters..., timeframe}}."
     ),
     "entry": _("The rule that opens a position."),
+    "entry_trigger": _(
+        "Optional: {rule, max_wait_bars}. After the entry rule fires, the entry waits up to "
+        "max_wait_bars closes (1 to 1000) for this rule to hold (a pullback, a confirmation "
+        "candle, a retest) and is decided at that close; otherwise the signal expires."
+    ),
     "exit": _(
         "The rule that closes it. It may be left out when risk sets a stop-loss, a "
         "take-profit or a trailing stop."
