@@ -89,7 +89,8 @@ def backtest(
         held=fills.held,
         fills=fills,
         funding=fills.funding,
-        expired=expiries(signals),
+        # An expiry while a position is held changed nothing the user could see.
+        expired=[(bar, side) for bar, side in expiries(signals) if fills.held[bar] == 0],
     )
 
 

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from strategies.compiled import njit
 from strategies.engine.timeframes import aggregate_visible, align
+from strategies.engine.waits import waited_entries
 from strategies.indicators import get as indicator_spec
 from strategies.rules.document import Document, Rule
 from strategies.rules.model import (
@@ -78,9 +78,10 @@ def decide(
     bars = len(candles)
     fired = {name: np.zeros(bars, dtype=bool) for name in rules}
     trigger = document.entry_trigger
-    if trigger is not None:
-        for side, rule in document.trigger_branches().items():
-            rules[f"trigger_{side}"] = rule
+    waiting = [side for side in ("long", "short") if entry[side] is not None]
+    if trigger is not None:  # only the directions that enter wait for their trigger
+        for side in waiting:
+            rules[f"trigger_{side}"] = document.trigger_branches()[side]
             fired[f"trigger_{side}"] = np.zeros(bars, dtype=bool)
     for first in range(start, bars, WINDOW):
         window = slice(first, min(first + WINDOW, bars))
@@ -91,10 +92,15 @@ def decide(
         return Signals(**fired)
     waited = {
         side: waited_entries(
-            fired[f"enter_{side}"], fired.pop(f"trigger_{side}"), trigger.max_wait_bars
+            fired[f"enter_{side}"],
+            fired.pop(f"trigger_{side}"),
+            fired[f"exit_{side}"],
+            trigger.max_wait_bars,
         )
-        for side in ("long", "short")
+        for side in waiting
     }
+    nothing = (np.zeros(bars, dtype=bool), np.zeros(bars, dtype=bool))
+    waited = {side: waited.get(side, nothing) for side in ("long", "short")}
     return Signals(
         enter_long=waited["long"][0],
         enter_short=waited["short"][0],
@@ -103,30 +109,6 @@ def decide(
         expired_long=waited["long"][1],
         expired_short=waited["short"][1],
     )
-
-
-@njit(cache=True)
-def waited_entries(signals, triggers, max_wait):
-    """(entries, expiries) of an entry trigger, bar by bar: an entry signal at close i waits
-    for the trigger at closes i+1..i+max_wait; the first close where it holds decides the entry
-    and starts no new wait; at close i+max_wait without it the signal expires. A new signal
-    while one waits replaces it, its wait counted from its own close."""
-    count = len(signals)
-    entries = np.zeros(count, dtype=np.bool_)
-    expiries = np.zeros(count, dtype=np.bool_)
-    waiting = -1
-    for bar in range(count):
-        if waiting >= 0:
-            if triggers[bar]:
-                entries[bar] = True
-                waiting = -1
-                continue
-            if bar - waiting >= max_wait:
-                expiries[bar] = True
-                waiting = -1
-        if signals[bar]:
-            waiting = bar
-    return entries, expiries
 
 
 def indicator_values(document: Document, candles: Candles) -> dict[str, np.ndarray]:

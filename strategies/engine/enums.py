@@ -189,7 +189,7 @@ _LABELS: dict[type, dict] = {
         Event.TRAILING_STOP: _("Trailing stop reached"),
         Event.MANUAL: _("You asked to close the position"),
         Event.REVERSAL: _("Entry in the other direction fired: reversal"),
-        Event.EXPIRED_LONG: _("Long entry signal expired: its trigger did not come"),
-        Event.EXPIRED_SHORT: _("Short entry signal expired: its trigger did not come"),
+        Event.EXPIRED_LONG: _("Long entry signal expired"),
+        Event.EXPIRED_SHORT: _("Short entry signal expired"),
     },
 }

@@ -339,7 +339,8 @@ class RunBar(models.Model):
 
 class RunDecision(models.Model):
     """A decision taken at a bar's close that sent an order (or would have, below the market's
-    minimum): the rule that fired and which of its conditions held, as paths into the rule."""
+    minimum), or an entry signal that expired without its trigger: the rule that fired and
+    which of its conditions held, as paths into the rule."""
 
     run = models.ForeignKey(StrategyRun, on_delete=models.CASCADE, related_name="decisions")
     bar_ms = models.BigIntegerField()  # the bar at whose close it was decided

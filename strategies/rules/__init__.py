@@ -55,10 +55,12 @@ Semantics (implemented by the engine, stated here)
     wait after a position closes before the next entry. Sizing: equity_fraction of the
     account's equity at entry, or a fixed amount of the quote currency.
 
-    entry_trigger: an entry rule firing at close i starts a wait; the entry is decided at the
-    first close i+1..i+max_wait_bars where the trigger's rule holds, and that close starts no
-    new wait; without it the signal expires at close i+max_wait_bars. A new entry signal
-    while one waits replaces it. The trigger's alternatives take directions as exits do.
+    entry_trigger: an entry rule firing at close i (its direction's exit rule not firing)
+    starts a wait; the entry is decided at the first close i+1..i+max_wait_bars where the
+    trigger's rule holds and the exit rule does not, and that close starts no new wait; the
+    signal expires at close i+max_wait_bars without it, or earlier where the exit rule fires.
+    A new entry signal while one waits replaces it. The trigger's alternatives take
+    directions as exits do; each direction that enters needs one.
 
 Directions
     A direction applies to its rule's whole subtree. It may be set on the top rule or on an

@@ -142,6 +142,10 @@ RISK_SIZING_WITHOUT_STOP = _(
     "risk_per_trade sizes each entry by its loss at the stop: set stop_loss_pct or "
     "trailing_stop_pct under risk"
 )
+TRIGGER_WITHOUT_SIDE = _(
+    "the entry trigger has no alternative for the %(direction)s entry, whose signals could only "
+    "expire: leave an alternative untagged or tag one direction: %(direction)s"
+)
 REVERSAL_ONE_DIRECTION = _(
     "stop_and_reverse needs an entry in each direction: add a short entry (with long_only: "
     "false) or remove stop_and_reverse"

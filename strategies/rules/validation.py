@@ -51,6 +51,12 @@ def whole_findings(document: Document) -> list[Finding]:
     findings: list[Finding] = []
     if document.stop_and_reverse and None in document.entry_branches().values():
         findings.append((("stop_and_reverse",), messages.REVERSAL_ONE_DIRECTION))
+    if document.entry_trigger is not None:
+        triggers = document.trigger_branches()
+        for side, rule in document.entry_branches().items():
+            if rule is not None and triggers[side] is None:  # its signals could only expire
+                message = lazy_format(messages.TRIGGER_WITHOUT_SIDE, direction=side)
+                findings.append((("entry_trigger", "rule"), message))
     risk, stopped = document.risk, document.risk.initial_stop_share() is not None
     if risk.take_profit_r is not None and risk.take_profit_pct is not None:
         findings.append((("risk", "take_profit_r"), messages.TARGET_TWICE))

@@ -13,24 +13,24 @@ ENTER = {
 }
 TRIGGER = {
     "any": ngettext_lazy(
-        "After an entry signal, wait up to %(count)s bar for %(condition)s, and enter then; "
+        "After an entry signal, wait up to %(count)s bar until %(condition)s, then enter; "
         "without it, the signal expires.",
-        "After an entry signal, wait up to %(count)s bars for %(condition)s, and enter then; "
+        "After an entry signal, wait up to %(count)s bars until %(condition)s, then enter; "
         "without it, the signal expires.",
         "count",
     ),
     "long": ngettext_lazy(
-        "After a long entry signal, wait up to %(count)s bar for %(condition)s, and enter "
-        "then; without it, the signal expires.",
-        "After a long entry signal, wait up to %(count)s bars for %(condition)s, and enter "
-        "then; without it, the signal expires.",
+        "After a long entry signal, wait up to %(count)s bar until %(condition)s, then "
+        "enter; without it, the signal expires.",
+        "After a long entry signal, wait up to %(count)s bars until %(condition)s, then "
+        "enter; without it, the signal expires.",
         "count",
     ),
     "short": ngettext_lazy(
-        "After a short entry signal, wait up to %(count)s bar for %(condition)s, and enter "
-        "then; without it, the signal expires.",
-        "After a short entry signal, wait up to %(count)s bars for %(condition)s, and enter "
-        "then; without it, the signal expires.",
+        "After a short entry signal, wait up to %(count)s bar until %(condition)s, then "
+        "enter; without it, the signal expires.",
+        "After a short entry signal, wait up to %(count)s bars until %(condition)s, then "
+        "enter; without it, the signal expires.",
         "count",
     ),
 }

@@ -199,7 +199,8 @@ def test_the_vectorised_pass_agrees_with_a_per_bar_loop(path):
                 plain_rule(trigger, inputs, candles, i) is True if trigger else False
                 for i in range(len(candles))
             ]
-            waited, _expired = plain_waits(expected, held, doc.entry_trigger.max_wait_bars)
+            exits = list(getattr(signals, f"exit_{direction}"))
+            waited, _expired = plain_waits(expected, held, exits, doc.entry_trigger.max_wait_bars)
             expected = [i in waited for i in range(len(candles))]
         assert list(getattr(signals, f"enter_{direction}")) == expected, direction
     for direction, rule in doc.exit_branches().items():

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from strategies.engine import FillModel, backtest, decide
-from strategies.engine.decide import waited_entries
+from strategies.engine.waits import waited_entries
 from strategies.i18n import override
 from strategies.rules import DocumentError, dump, parse, sentences
 from tests.strategies.backtest_helpers import bars
@@ -72,29 +72,37 @@ def test_a_new_signal_restarts_the_wait_and_the_triggering_close_starts_none():
     signals = flags(8, [0, 1, 3])
     triggers = flags(8, [2, 4, 6])
 
-    entries, expiries = waited_entries(signals, triggers, 2)
+    entries, expiries = waited_entries(signals, triggers, flags(8, []), 2)
 
     assert np.flatnonzero(entries).tolist() == [2, 4]
     assert not expiries.any()
     # Close 2 fires and triggers at once: that close's trigger serves the signal before it only.
-    entries, expiries = waited_entries(flags(6, [0, 2]), flags(6, [2]), 3)
+    entries, expiries = waited_entries(flags(6, [0, 2]), flags(6, [2]), flags(6, []), 3)
     assert np.flatnonzero(entries).tolist() == [2]
     assert np.flatnonzero(expiries).tolist() == []
 
 
-def plain_waits(signals, triggers, wait):
-    """The rule read literally, signal by signal."""
-    entries, expiries, waiting = set(), set(), None
-    for bar in range(len(signals)):
-        if waiting is not None and triggers[bar]:
-            entries.add(bar)
-            waiting = None
+def plain_waits(signals, triggers, exits, wait):
+    """The rule as the statement words it, signal by signal: each signal (at a close where
+    the exit rule does not fire) looks ahead at its own closes, and a later signal takes over
+    from the close it fires at; the close that decides an entry starts no wait."""
+    entries, expiries = set(), set()
+    starts = [bar for bar in range(len(signals)) if signals[bar] and not exits[bar]]
+    for number, start in enumerate(starts):
+        if start in entries:  # that close decided the wait before it: it starts none
             continue
-        if waiting is not None and bar == waiting + wait:
-            expiries.add(bar)
-            waiting = None
-        if signals[bar]:
-            waiting = bar
+        taken_over = next((later for later in starts[number + 1 :] if later not in entries), None)
+        for bar in range(start + 1, min(start + wait, len(signals) - 1) + 1):
+            if taken_over is not None and bar > taken_over:
+                break  # replaced by the later signal before this close
+            if exits[bar]:
+                expiries.add(bar)
+                break
+            if triggers[bar]:
+                entries.add(bar)
+                break
+            if bar == start + wait:
+                expiries.add(bar)
     return entries, expiries
 
 
@@ -108,10 +116,13 @@ def test_the_compiled_wait_is_the_rule_read_literally(signals, seed, wait):
     rng = np.random.default_rng(seed)
     signals = np.array(signals, dtype=bool)
     triggers = rng.random(len(signals)) < 0.2
+    exits = rng.random(len(signals)) < 0.1
 
-    entries, expiries = waited_entries(signals, triggers, wait)
+    entries, expiries = waited_entries(signals, triggers, exits, wait)
 
-    expected_entries, expected_expiries = plain_waits(signals.tolist(), triggers.tolist(), wait)
+    expected_entries, expected_expiries = plain_waits(
+        signals.tolist(), triggers.tolist(), exits.tolist(), wait
+    )
     assert set(np.flatnonzero(entries).tolist()) == expected_entries
     assert set(np.flatnonzero(expiries).tolist()) == expected_expiries
 
@@ -124,8 +135,8 @@ def test_the_trigger_reads_back_and_says_what_it_waits_for():
     with override("en"):
         said = sentences(document)
     assert said[1] == (
-        "After an entry signal, wait up to 2 bars for the low is at or below 100, and enter "
-        "then; without it, the signal expires."
+        "After an entry signal, wait up to 2 bars until the low is at or below 100, then "
+        "enter; without it, the signal expires."
     )
 
 
@@ -144,3 +155,61 @@ def test_a_broken_trigger_is_refused_on_its_line(old, new, path, line):
 
     [problem] = refused.value.errors
     assert (problem.path, problem.line) == (path, line)
+
+
+def test_the_exit_rule_ends_a_wait_and_starts_none():
+    # Signal at 0 waits 3; the exit rule fires at 1: the signal expires there, and the trigger
+    # at 2 decides nothing. A signal at 4 where the exit rule fires too starts no wait.
+    entries, expiries = waited_entries(flags(8, [0, 4]), flags(8, [2, 5]), flags(8, [1, 4]), 3)
+
+    assert not entries.any()
+    assert np.flatnonzero(expiries).tolist() == [1]
+
+
+TWO_SIDED = """name: two sides
+long_only: false
+entry:
+  combine: OR
+  rules:
+    - {lhs: {bar: close}, op: gt, rhs: {value: 105}, direction: long}
+    - {lhs: {bar: close}, op: lt, rhs: {value: 95}, direction: short}
+entry_trigger:
+  max_wait_bars: 2
+  rule:
+    combine: OR
+    rules:
+      - {lhs: {bar: high}, op: gte, rhs: {value: 100}, direction: short}
+risk: {stop_loss_pct: 0.5}
+"""
+
+
+def test_a_direction_that_enters_needs_a_trigger_of_its_own():
+    with override("en"), pytest.raises(DocumentError) as refused:
+        parse(TWO_SIDED)
+
+    [problem] = refused.value.errors
+    assert (problem.path, problem.line) == ("entry_trigger.rule", 10)
+    assert str(problem.message).startswith("the entry trigger has no alternative for the long")
+    both = TWO_SIDED.replace("rhs: {value: 100}, direction: short}", "rhs: {value: 100}}")
+    assert parse(both).trigger_branches()["long"] is not None
+
+
+def test_a_signal_that_expires_while_a_position_is_held_is_not_reported():
+    # Close 1's signal triggers at close 2 (bought at bar 3's open, 104). Close 4's signal
+    # waits while the position is held and expires at close 6: nothing to report. The 30 %
+    # stop (72.8) closes the position in bar 7; flat, close 8's signal expires at close 10:
+    # reported.
+    quiet = (104, 105, 103, 104)
+    signal = (106, 107, 105, 106)
+    rows = [
+        (100, 101, 99, 100), signal, (101, 102, 99, 101), quiet, signal, quiet, quiet,
+        (104, 105, 60, 104), signal, quiet, quiet, quiet,
+    ]  # fmt: skip
+    document = parse(PULLBACK.replace("stop_loss_pct: 0.5", "stop_loss_pct: 0.3"))
+
+    result = backtest(document, bars(*rows), capital=1000.0)
+
+    [trade] = result.trades
+    assert (trade.entry_bar, trade.exit_bar, trade.exit_reason) == (3, 7, "stop_loss")
+    assert np.flatnonzero(decide(document, bars(*rows)).expired_long).tolist() == [6, 10]
+    assert result.expired == [(10, "long")]

@@ -47,11 +47,11 @@ def test_a_paper_run_enters_on_the_trigger_and_logs_the_signal_that_expired():
     client = Client()
     client.force_login(run.owner)
     shown = page(client.get(f"/en/runs/{run.pk}/"))
-    assert "Long entry signal expired: its trigger did not come" in shown
+    assert "Long entry signal expired" in shown
     assert "2 bars passed without this holding: the low is at or below 100" in shown
     # The entry's reason is its trigger, which held at that close (the entry rule fired before).
     entered = RunDecision.objects.get(run=run, event="enter_long")
     assert entered.conditions == [[]]  # the trigger's whole rule, a single condition
     french = page(client.get(f"/fr/runs/{run.pk}/"))
-    assert "Le signal d’entrée à l’achat a expiré" in french
+    assert "Le signal d’entrée en position longue a expiré" in french
     assert "2 bougies sont passées sans que cette condition se vérifie" in french

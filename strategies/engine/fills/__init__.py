@@ -8,18 +8,20 @@ Stated exactly; `STATEMENT` below is this text's numbered list, printed on every
    (slippage_bps basis points of its reference price: buys higher, sells lower) and pays the
    taker fee, fee x amount x fill price in the quote currency, on both legs.
 2. When flat, a close may decide an entry where one direction's entry rule fires and that
-   direction's exit rule does not (both directions at once: neither); with an entry_trigger,
-   the entry rule fires at the close where its trigger holds within max_wait_bars closes after
-   the rule itself did. Equity-fraction sizing
-   buys fraction x cash / (fill price x (1 + fee)), fixed-quote sizing min(amount, cash) /
-   (fill price x (1 + fee)). Risk-based sizing (risk_per_trade) is equity-fraction sizing with
-   the fraction min(risk_pct / d, 1), d being the initial stop's share of the entry price (the
-   nearer of stop_loss_pct and trailing_stop_pct): a stop filled at its level then loses about
-   risk_pct x cash before slippage and fees, a gap through it more. The amount is rounded down
-   to the market's amount step; an order of zero, or below the minimum amount or the minimum
-   cost (amount x fill price), is skipped and counted, and the next close may decide again.
-   One position at a time: entry signals while a position is open are ignored, unless the
-   document reverses (point 10).
+   direction's exit rule does not (both directions at once: neither). With an entry_trigger, such
+   a close only starts a wait, whatever the position: the entry is decided at the first of the
+   next max_wait_bars closes where the trigger holds and the exit rule does not, and that close
+   starts no new wait; the wait ends without an entry at the last of them, or earlier at a close
+   where the exit rule fires; a new signal replaces a waiting one. Equity-fraction sizing buys
+   fraction x cash / (fill price x (1 + fee)), fixed-quote sizing min(amount, cash) / (fill price
+   x (1 + fee)). Risk-based sizing (risk_per_trade) is equity-fraction sizing with the fraction
+   min(risk_pct / d, 1), d being the initial stop's share of the entry price (the nearer of
+   stop_loss_pct and trailing_stop_pct): a stop filled at its level then loses about risk_pct x
+   cash before slippage and fees, a gap through it more. The amount is rounded down to the
+   market's amount step; an order of zero, or below the minimum amount or the minimum cost
+   (amount x fill price), is skipped and counted, and the next close may decide again. One
+   position at a time: entry signals while a position is open are ignored, unless the document
+   reverses (point 10).
 3. Stop-loss and take-profit levels are set from the entry fill price E (the first fill of the
    entry): a long's stop at E x (1 - stop_loss_pct), its target at E x (1 + take_profit_pct),
    a short's mirrored. They are live from the entry fill on, so the entry bar's range after its

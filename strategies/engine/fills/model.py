@@ -22,9 +22,12 @@ STATEMENT = (
     ),
     _(
         "When flat, a close may decide an entry where one direction's entry rule fires and "
-        "that direction's exit rule does not (both directions at once: neither); with an "
-        "entry_trigger, the entry rule fires at the close where its trigger holds within "
-        "max_wait_bars closes after the rule itself did. "
+        "that direction's exit rule does not (both directions at once: neither). With an "
+        "entry_trigger, such a close only starts a wait, whatever the position: the entry is "
+        "decided at the first of the next max_wait_bars closes where the trigger holds and the "
+        "exit rule does not, and that close starts no new wait; the wait ends without an "
+        "entry at the last of them, or earlier at a close where the exit rule fires; a new "
+        "signal replaces a waiting one. "
         "Equity-fraction sizing buys fraction x cash / (fill price x (1 + fee)), fixed-quote "
         "sizing min(amount, cash) / (fill price x (1 + fee)). Risk-based sizing "
         "(risk_per_trade) is equity-fraction sizing with the fraction min(risk_pct / d, 1), d "

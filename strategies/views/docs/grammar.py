@@ -17,6 +17,7 @@ from strategies.rules.limits import (
     MAX_DEPTH,
     MAX_NAME_LENGTH,
     MAX_NODES,
+    MAX_WAIT_BARS,
 )
 
 # What each top-level key holds; the keys and whether they are required come from Document.
@@ -38,7 +39,7 @@ KEY_TEXTS = {
     "entry": _("The rule that opens a position."),
     "entry_trigger": _(
         "Optional: {rule, max_wait_bars}. After the entry rule fires, the entry waits up to "
-        "max_wait_bars closes (1 to 1000) for this rule to hold (a pullback, a confirmation "
+        "max_wait_bars closes (1 to %(wait)s) for this rule to hold (a pullback, a confirmation "
         "candle, a retest) and is decided at that close; otherwise the signal expires."
     ),
     "exit": _(
@@ -82,10 +83,13 @@ class OperatorRow:
     spellings: list[str]
 
 
+LIMITS = {"length": MAX_NAME_LENGTH, "wait": MAX_WAIT_BARS}
+
+
 def key_rows() -> list[KeyRow]:
     """The document's top-level keys, in the model's order."""
     return [
-        KeyRow(name, field.is_required(), str(KEY_TEXTS[name]) % {"length": MAX_NAME_LENGTH})
+        KeyRow(name, field.is_required(), str(KEY_TEXTS[name]) % LIMITS)
         for name, field in Document.model_fields.items()
     ]
 
