@@ -339,11 +339,13 @@ def test_edit_a_strategy_with_the_keyboard_in_french(live_server, page: Page, st
                 "indicators.ema_slow.period": None,
                 "risk.stop_loss_pct": None,
                 "risk.take_profit_pct": typed("10"),
+                "risk.take_profit_r": None,
                 "risk.trailing_stop_pct": None,
                 "risk.cooldown_bars": None,
                 "sizing.kind": pressed("ArrowDown"),  # a fixed amount
                 "sizing.fraction": None,
                 "sizing.amount": typed("250"),
+                "sizing.risk_pct": None,
             },
             button="Enregistrer comme nouvelle version",
             key="Space",
