@@ -89,8 +89,7 @@ def backtest(
         held=fills.held,
         fills=fills,
         funding=fills.funding,
-        # An expiry while a position is held changed nothing the user could see.
-        expired=[(bar, side) for bar, side in expiries(signals) if fills.held[bar] == 0],
+        expired=expiries(signals, fills.held),
     )
 
 
@@ -103,23 +102,28 @@ def shorts_checked(document: Document, market: Market) -> None:
 
 def _after(signals: Signals, warmup: int) -> Signals:
     """The signals of the bars after the warm-up."""
+    expired = (signals.expired_long, signals.expired_short)
+    long_expired, short_expired = (None if flags is None else flags[warmup:] for flags in expired)
     return Signals(
-        *(flags[warmup:] for flags in (signals.enter_long, signals.enter_short)),
-        *(flags[warmup:] for flags in (signals.exit_long, signals.exit_short)),
-        *(
-            None if flags is None else flags[warmup:]
-            for flags in (signals.expired_long, signals.expired_short)
-        ),
+        enter_long=signals.enter_long[warmup:],
+        enter_short=signals.enter_short[warmup:],
+        exit_long=signals.exit_long[warmup:],
+        exit_short=signals.exit_short[warmup:],
+        expired_long=long_expired,
+        expired_short=short_expired,
     )
 
 
-def expiries(signals: Signals) -> list[tuple[int, str]]:
-    """(bar, side) of each entry signal whose trigger did not come, in bar order."""
+def expiries(signals: Signals, held: np.ndarray) -> list[tuple[int, str]]:
+    """(bar, side) of each entry signal whose trigger did not come while the account was flat
+    (`held`: the amount held at each close), in bar order. An expiry while a position is held
+    changed nothing the user could see."""
     found = [
         (int(bar), side)
         for side, flags in (("long", signals.expired_long), ("short", signals.expired_short))
         if flags is not None
         for bar in np.flatnonzero(flags)
+        if held[bar] == 0
     ]
     return sorted(found)
 

@@ -78,11 +78,12 @@ def decide(
     bars = len(candles)
     fired = {name: np.zeros(bars, dtype=bool) for name in rules}
     trigger = document.entry_trigger
-    waiting = [side for side in ("long", "short") if entry[side] is not None]
-    if trigger is not None:  # only the directions that enter wait for their trigger
-        for side in waiting:
-            rules[f"trigger_{side}"] = document.trigger_branches()[side]
-            fired[f"trigger_{side}"] = np.zeros(bars, dtype=bool)
+    # Only the directions that enter wait for their trigger.
+    waiting = [] if trigger is None else [side for side in entry if entry[side] is not None]
+    triggers = document.trigger_branches()
+    for side in waiting:
+        rules[f"trigger_{side}"] = triggers[side]
+        fired[f"trigger_{side}"] = np.zeros(bars, dtype=bool)
     for first in range(start, bars, WINDOW):
         window = slice(first, min(first + WINDOW, bars))
         for name, rule in rules.items():
@@ -90,25 +91,13 @@ def decide(
                 fired[name][window] = evaluate(rule, inputs, window).true
     if trigger is None:
         return Signals(**fired)
-    waited = {
-        side: waited_entries(
-            fired[f"enter_{side}"],
-            fired.pop(f"trigger_{side}"),
-            fired[f"exit_{side}"],
-            trigger.max_wait_bars,
+    expired = {side: np.zeros(bars, dtype=bool) for side in entry}
+    for side in waiting:
+        held, exits = fired.pop(f"trigger_{side}"), fired[f"exit_{side}"]
+        fired[f"enter_{side}"], expired[side] = waited_entries(
+            fired[f"enter_{side}"], held, exits, trigger.max_wait_bars
         )
-        for side in waiting
-    }
-    nothing = (np.zeros(bars, dtype=bool), np.zeros(bars, dtype=bool))
-    waited = {side: waited.get(side, nothing) for side in ("long", "short")}
-    return Signals(
-        enter_long=waited["long"][0],
-        enter_short=waited["short"][0],
-        exit_long=fired["exit_long"],
-        exit_short=fired["exit_short"],
-        expired_long=waited["long"][1],
-        expired_short=waited["short"][1],
-    )
+    return Signals(**fired, expired_long=expired["long"], expired_short=expired["short"])
 
 
 def indicator_values(document: Document, candles: Candles) -> dict[str, np.ndarray]:

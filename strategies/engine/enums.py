@@ -127,6 +127,11 @@ class Event(Labelled):
         """The event of a rule that sent an order of `leg` for `side`."""
         return cls(f"{'enter' if leg == Leg.ENTRY else 'exit'}_{side}")
 
+    @classmethod
+    def of_expiry(cls, side: str) -> "Event":
+        """The event of an entry signal for `side` that expired without its trigger."""
+        return cls(f"expired_{side}")
+
 
 def other_side(side: str) -> "Side":
     """The side a reversal turns `side` into."""

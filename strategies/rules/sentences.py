@@ -47,8 +47,8 @@ def trigger_sentences(document: Document, sides: list[str], text: "Wording") -> 
     trigger = document.entry_trigger
     if trigger is None:
         return []
-    triggers = {side: document.trigger_branches()[side] for side in sides}
-    waited = {side: rule for side, rule in triggers.items() if rule is not None}
+    branches = document.trigger_branches()
+    waited = {side: rule for side in sides if (rule := branches[side]) is not None}
     rules = list(waited.values())
     alike = len(waited) == len(sides) and all(rule == rules[0] for rule in rules)
     groups = [("any", rules[0])] if alike else list(waited.items())
@@ -95,15 +95,8 @@ def risk_sentences(risk: Risk, sides: list[str]) -> list[str]:
     if risk.take_profit_r is not None and target is not None:  # in the take-profit's place
         shown = percent(round(target, 10))  # 2.5 x 0.03 is 0.07499999999999999 in floats
         multiple = plain_number(risk.take_profit_r)
-        template = wording.TAKE_PROFIT_R[which]
-        said.insert(
-            1 if risk.stop_loss_pct is not None else 0,
-            str(template)
-            % {
-                "multiple": multiple,
-                "percent": shown,
-            },
-        )
+        sentence = str(wording.TAKE_PROFIT_R[which]) % {"multiple": multiple, "percent": shown}
+        said.insert(1 if risk.stop_loss_pct is not None else 0, sentence)
     if risk.cooldown_bars:
         said.append(wording.COOLDOWN % {"count": risk.cooldown_bars})
     return said

@@ -226,7 +226,7 @@ def expiry_records(run: StrategyRun, outcome: PaperOutcome, bars: range) -> None
             RunDecision(
                 run=run,
                 bar_ms=int(times[bar]),
-                event=Event.EXPIRED_LONG if side == "long" else Event.EXPIRED_SHORT,
+                event=Event.of_expiry(side),
                 conditions=[],
             )
             for bar, side in outcome.result.expired

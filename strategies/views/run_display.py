@@ -69,9 +69,8 @@ def decision_rows(document: rules.Document | None, decisions: list[RunDecision])
 def _because(document, decision: RunDecision) -> list[str]:
     if document is None:
         return []
-    expired = {Event.EXPIRED_LONG: "long", Event.EXPIRED_SHORT: "short"}.get(decision.event)
-    if expired is not None:
-        return _not_triggered(document, expired)
+    if decision.event.startswith("expired_"):  # Event.of_expiry
+        return _not_triggered(document, decision.event.split("_", 1)[1])
     if decision.event == Event.REVERSAL and decision.order is not None:
         # The other side's entry rule left the position the exit order closed.
         rule = document.deciding_branches().get(other_side(decision.order.side))

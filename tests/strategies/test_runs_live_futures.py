@@ -249,6 +249,24 @@ def test_a_futures_run_does_not_start_over_a_position_the_account_holds(sandbox)
     assert not RunOrder.objects.filter(run=run).exists()
 
 
+def at_the_line(line: str, *, reverse: bool = False) -> str:
+    """Long above the line, short below it, sized at 600 of the quote currency; no exit rule:
+    only the stop (or, reversing, the other side's entry) leaves a position."""
+    return f"""
+name: at-the-line
+long_only: false
+stop_and_reverse: {"true" if reverse else "false"}
+indicators: {{}}
+entry:
+  combine: OR
+  rules:
+    - {{lhs: {{bar: close}}, op: gt, rhs: {{value: {line}}}, direction: long}}
+    - {{lhs: {{bar: close}}, op: lt, rhs: {{value: {line}}}, direction: short}}
+risk: {{stop_loss_pct: {STOP_PCT}}}
+sizing: {{kind: fixed_quote, amount: 600}}
+"""
+
+
 def live_futures_run(sandbox, email: str, document: str, rows: list) -> tuple:
     """A prepared live run of `document` on the sandbox's BTC perpetual, 1000 of capital and
     a notional cap of 1000, over the hand-made `rows` (open, high, low, close, volume; the
@@ -281,24 +299,7 @@ def test_a_twin_that_turns_from_long_to_short_at_one_open_is_followed_at_that_op
         (p * 1.001, p * 1.001, p * 0.9, p * 0.99, 100.0),  # the long's stop reached; close below
         (p, p, p, p, 100.0),
     ]
-    line = f"{p:.1f}"
-    document = f"""
-name: both-sides
-long_only: false
-indicators: {{}}
-entry:
-  combine: OR
-  rules:
-    - {{lhs: {{bar: close}}, op: gt, rhs: {{value: {line}}}, direction: long}}
-    - {{lhs: {{bar: close}}, op: lt, rhs: {{value: {line}}}, direction: short}}
-exit:
-  combine: OR
-  rules:
-    - {{lhs: {{bar: close}}, op: lt, rhs: {{value: 0}}, direction: long}}
-    - {{lhs: {{bar: close}}, op: lt, rhs: {{value: 0}}, direction: short}}
-risk: {{stop_loss_pct: {STOP_PCT}}}
-sizing: {{kind: fixed_quote, amount: 600}}
-"""
+    document = at_the_line(f"{p:.1f}")
     run, times = live_futures_run(sandbox, "turn@example.com", document, rows)
 
     run_tick(run_id=run.pk, bar_ms=times[1])  # long at bar 2's open

@@ -17,6 +17,7 @@ from tests.strategies.run_helpers import paper_run, stored
 from tests.strategies.test_runs_live_futures import (
     NOW,
     PAIR,
+    at_the_line,
     futures_orders,
     live_futures_run,
     position,
@@ -24,24 +25,6 @@ from tests.strategies.test_runs_live_futures import (
 from tests.strategies.test_runs_ticks import hand_candles
 
 pytestmark = pytest.mark.django_db
-
-
-def reversing(line: str) -> str:
-    """Long above the line, short below it, no exit rule: only a reversal or the 5 % stop
-    leaves a position."""
-    return f"""
-name: reverse-at-the-line
-long_only: false
-stop_and_reverse: true
-indicators: {{}}
-entry:
-  combine: OR
-  rules:
-    - {{lhs: {{bar: close}}, op: gt, rhs: {{value: {line}}}, direction: long}}
-    - {{lhs: {{bar: close}}, op: lt, rhs: {{value: {line}}}, direction: short}}
-risk: {{stop_loss_pct: 0.05}}
-sizing: {{kind: fixed_quote, amount: 600}}
-"""
 
 
 def test_a_live_run_follows_its_twins_reversal_at_the_same_open(sandbox):
@@ -53,7 +36,9 @@ def test_a_live_run_follows_its_twins_reversal_at_the_same_open(sandbox):
         (p * 1.001, p * 1.001, p * 0.98, p * 0.99, 100.0),  # close below: the short, a reversal
         (p, p, p, p, 100.0),
     ]
-    run, times = live_futures_run(sandbox, "reverse@example.com", reversing(f"{p:.1f}"), rows)
+    run, times = live_futures_run(
+        sandbox, "reverse@example.com", at_the_line(f"{p:.1f}", reverse=True), rows
+    )
 
     run_tick(run_id=run.pk, bar_ms=times[1])  # long at bar 2's open
     run_tick(run_id=run.pk, bar_ms=times[2])  # the twin reverses at bar 3's open
@@ -106,7 +91,7 @@ def test_a_paper_runs_log_dates_a_reversal_entry_from_the_reversals_close():
     candles = Candles("1h", times, *(table[:, i].copy() for i in range(5)))
     stored(candles)
     run = paper_run(
-        make_user("logged@example.com"), reversing("100"), candles, start=1,
+        make_user("logged@example.com"), at_the_line("100", reverse=True), candles, start=1,
         allows_shorts=True, max_volume_share=0.5,
     )  # fmt: skip
     times = candles.time.tolist()
