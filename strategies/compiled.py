@@ -27,6 +27,7 @@ SOURCES = (
     "engine/metrics.py",
     "engine/waits.py",
     "engine/fills/kernel.py",
+    "engine/fills/ladder.py",
     "engine/fills/levels.py",
     "engine/fills/model.py",
     "engine/fills/tables.py",

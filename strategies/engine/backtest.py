@@ -78,6 +78,7 @@ def backtest(
         flatten_at=flatten_at,
         funding=None if funding is None else funding[warmup:],
         reverse=document.stop_and_reverse,
+        ladder=document.safety_orders,
     )
     return Backtest(
         trades=fills.trades,

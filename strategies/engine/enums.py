@@ -57,24 +57,27 @@ class Leg(Labelled):
     STOP = "stop"
     TARGET = "target"
     CLOSE = "close"
+    SAFETY = "safety"  # a scale-in's limit order, resting below a long's first fill
 
     @property
     def closes(self) -> bool:
         """Whether it reduces the position (reduce-only on a derivatives market)."""
-        return self is not Leg.ENTRY
+        return self not in (Leg.ENTRY, Leg.SAFETY)
 
 
 class Kind(Labelled):
     """How the order executes: at the market, or resting until its trigger price is
-    reached, then at the market (a stop-market or a take-profit-market order)."""
+    reached, then at the market (a stop-market or a take-profit-market order), or resting at
+    its price (a safety order's limit order)."""
 
     MARKET = "market"
     STOP_MARKET = "stop_market"
     TAKE_PROFIT_MARKET = "take_profit_market"
+    LIMIT = "limit"
 
     @property
     def triggered(self) -> bool:
-        return self is not Kind.MARKET
+        return self in (Kind.STOP_MARKET, Kind.TAKE_PROFIT_MARKET)
 
 
 class Status(Labelled):
@@ -82,7 +85,7 @@ class Status(Labelled):
     live order's also: in flight (sent, its outcome not known yet), open (resting at the
     exchange), rejected, not sent (the exchange never received it)."""
 
-    WORKING = "working"  # still filling (the volume limit) when the data ends
+    WORKING = "working"  # still filling (the volume limit), or a safety order resting, at the end
     FILLED = "filled"
     PARTIAL = "partial"  # filled in part, the remainder cancelled (a stop, an exit rule, no cash)
     CANCELLED = "cancelled"  # cancelled before any fill
@@ -103,6 +106,7 @@ class Reason(Labelled):
     TRAILING_STOP = "trailing_stop"
     MANUAL = "manual"
     REVERSAL = "reversal"
+    SAFETY_ORDER = "safety_order"  # the base order filled: the ladder rests
 
 
 class Event(Labelled):
@@ -121,6 +125,7 @@ class Event(Labelled):
     REVERSAL = "reversal"
     EXPIRED_LONG = "expired_long"
     EXPIRED_SHORT = "expired_short"
+    SAFETY_ORDER = "safety_order"
 
     @classmethod
     def of_rule(cls, leg: str, side: str) -> "Event":
@@ -140,7 +145,8 @@ def other_side(side: str) -> "Side":
 
 def action_of(leg: str, side: str) -> Action:
     """What an order does at the exchange: a long's entry buys, a short's sells."""
-    return Action.BUY if (leg == Leg.ENTRY) == (side == Side.LONG) else Action.SELL
+    adds = leg in (Leg.ENTRY, Leg.SAFETY)
+    return Action.BUY if adds == (side == Side.LONG) else Action.SELL
 
 
 def kind_of(leg: str) -> Kind:
@@ -159,18 +165,20 @@ _LABELS: dict[type, dict] = {
         Leg.STOP: _("stop"),
         Leg.TARGET: _("take-profit"),
         Leg.CLOSE: _("close at your request"),
+        Leg.SAFETY: _("safety order"),
     },
     Kind: {
         Kind.MARKET: _("market"),
         Kind.STOP_MARKET: _("stop-market"),
         Kind.TAKE_PROFIT_MARKET: _("take-profit-market"),
+        Kind.LIMIT: _("limit"),
     },
     Status: {
         Status.FILLED: _("Filled"),
         Status.PARTIAL: _("Partly filled, the rest cancelled"),
         Status.CANCELLED: _("Cancelled"),
         Status.SKIPPED: _("Not sent: below the market's minimum"),
-        Status.WORKING: _("Filling (volume limit)"),
+        Status.WORKING: _("Working: resting, or filling under the volume limit"),
         Status.OPEN: _("Resting at the exchange"),
         Status.IN_FLIGHT: _("Sent, its answer awaited"),
         Status.REJECTED: _("Refused by the exchange"),
@@ -183,6 +191,7 @@ _LABELS: dict[type, dict] = {
         Reason.TRAILING_STOP: _("trailing stop"),
         Reason.MANUAL: _("closed at your request"),
         Reason.REVERSAL: _("reversal"),
+        Reason.SAFETY_ORDER: _("safety order"),
     },
     Event: {
         Event.ENTER_LONG: _("Entry long fired"),
@@ -196,5 +205,6 @@ _LABELS: dict[type, dict] = {
         Event.REVERSAL: _("Entry in the other direction fired: reversal"),
         Event.EXPIRED_LONG: _("Long entry signal expired"),
         Event.EXPIRED_SHORT: _("Short entry signal expired"),
+        Event.SAFETY_ORDER: _("Base order filled: safety orders placed"),
     },
 }

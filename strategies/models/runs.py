@@ -188,9 +188,11 @@ class StrategyRun(FillModelColumns, MarketColumns, models.Model):
         its trades at the exchange begin."""
         return int(self.started_at.timestamp() * 1000) if self.started_at else self.start_ms
 
-    def client_order_id(self, bar_ms: int, leg: str) -> str:
-        """The order's id at the exchange: the same for the same (run, bar, leg), always."""
-        return str(uuid.uuid5(CLIENT_ORDER_NAMESPACE, f"run:{self.pk}:bar:{bar_ms}:{leg}"))
+    def client_order_id(self, bar_ms: int, leg: str, rung: int = 0) -> str:
+        """The order's id at the exchange: the same for the same (run, bar, leg, rung),
+        always (a safety order's rung told apart; the other orders' ids as they always were)."""
+        name = f"run:{self.pk}:bar:{bar_ms}:{leg}" + (f":{rung}" if rung else "")
+        return str(uuid.uuid5(CLIENT_ORDER_NAMESPACE, name))
 
 
 class RunOrder(models.Model):
@@ -200,6 +202,9 @@ class RunOrder(models.Model):
     bar_ms = models.BigIntegerField()  # the bar whose open it is sent at
     # Every value below comes from strategies.engine.enums, which says what each means.
     leg = vocabulary_field(Leg)
+    # A safety order's place in its ladder (1 the nearest), all sent at the same open; 0 for
+    # every other order.
+    rung = models.PositiveSmallIntegerField(default=0)
     side = vocabulary_field(Side)  # the position's
     action = vocabulary_field(Action)
     kind = vocabulary_field(Kind, default=Kind.MARKET)
@@ -226,7 +231,7 @@ class RunOrder(models.Model):
         ordering = ["-bar_ms", "-pk"]
         constraints = [
             models.UniqueConstraint(
-                fields=["run", "bar_ms", "leg"], name="one_order_per_run_bar_leg"
+                fields=["run", "bar_ms", "leg", "rung"], name="one_order_per_run_bar_leg_rung"
             )
         ]
 

@@ -14,6 +14,7 @@ from strategies.rules.model import (
     Negation,
     Node,
     Risk,
+    SafetyOrders,
     Sizing,
 )
 
@@ -33,6 +34,7 @@ class Document(Model):
     exit: Node | None = None
     risk: Risk = Field(default_factory=Risk)
     sizing: Sizing = Field(default_factory=EquityFraction)
+    safety_orders: SafetyOrders | None = None
 
     def entry_branches(self) -> Branches:
         """{"long": rule or None, "short": rule or None}: untagged alternatives enter long."""

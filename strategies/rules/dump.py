@@ -57,6 +57,8 @@ def dump(document: Document) -> str:
         del risk["take_profit_r"]
     tree["risk"] = Flow(risk)
     tree["sizing"] = Flow(document.sizing.model_dump())
+    if document.safety_orders is not None:  # written only when set, as stop_and_reverse
+        tree["safety_orders"] = Flow(document.safety_orders.model_dump())
     text: str = yaml.dump(
         tree, Dumper=Dumper, sort_keys=False, allow_unicode=True, width=120, indent=2
     )

@@ -150,3 +150,15 @@ REVERSAL_ONE_DIRECTION = _(
     "stop_and_reverse needs an entry in each direction: add a short entry (with long_only: "
     "false) or remove stop_and_reverse"
 )
+SAFETY_BELOW_ZERO = _(
+    "the last safety order would be 100%% or more below the first fill: lower deviation_pct, "
+    "step_scale or count"
+)
+SAFETY_WITH_RISK_SIZING = _(
+    "risk_per_trade cannot size a ladder, whose loss at the stop depends on how many safety "
+    "orders filled: use equity_fraction or fixed_quote with safety_orders"
+)
+SAFETY_OVER_EQUITY = _(
+    "the base order and every safety order would need %(percent)s%% of the equity: lower the "
+    "fraction, size_ratio, volume_scale or count so that the worst case fits in 100%%"
+)

@@ -25,6 +25,8 @@ from strategies.rules.limits import (
     MAX_MAGNITUDE,
     MAX_NAME_LENGTH,
     MAX_R_MULTIPLE,
+    MAX_SAFETY_ORDERS,
+    MAX_SCALE,
     MAX_WAIT_BARS,
 )
 from strategies.series import is_timeframe
@@ -240,6 +242,32 @@ class EntryTrigger(Model):
 
     rule: "Node"
     max_wait_bars: int = Field(ge=1, le=MAX_WAIT_BARS)
+
+
+class SafetyOrders(Model):
+    """Scale-in (DCA): after the base order fills, `count` limit orders rest below a long's
+    first fill (above a short's), the first `deviation_pct` away, each next gap `step_scale`
+    times the one before; the first costs `size_ratio` times the base order's budget, each
+    next `volume_scale` times the one before (the fill model's point 11)."""
+
+    count: int = Field(ge=1, le=MAX_SAFETY_ORDERS)
+    deviation_pct: Fraction
+    step_scale: float = Field(default=1.0, gt=0, le=MAX_SCALE)
+    size_ratio: float = Field(default=1.0, gt=0, le=MAX_SCALE)
+    volume_scale: float = Field(default=1.0, gt=0, le=MAX_SCALE)
+
+    def deviations(self) -> list[float]:
+        """Each safety order's distance from the first fill, as a share of its price."""
+        gaps = [self.deviation_pct * self.step_scale**i for i in range(self.count)]
+        return [sum(gaps[: i + 1]) for i in range(self.count)]
+
+    def ratios(self) -> list[float]:
+        """Each safety order's budget as a multiple of the base order's."""
+        return [self.size_ratio * self.volume_scale**i for i in range(self.count)]
+
+    def worst_case_multiple(self) -> float:
+        """The base order and every safety order filled, in base orders' budgets."""
+        return 1.0 + sum(self.ratios())
 
 
 class EquityFraction(Model):

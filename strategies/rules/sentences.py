@@ -39,7 +39,7 @@ def sentences(document: Document) -> list[str]:
         said.append(str(wording.REVERSES))
     said += risk_sentences(document.risk, sides)
     said.append(sizing_sentence(document))
-    return said
+    return said + ladder_sentences(document, sides)
 
 
 def trigger_sentences(document: Document, sides: list[str], text: "Wording") -> list[str]:
@@ -113,6 +113,29 @@ def sizing_sentence(document: Document) -> str:
             "fraction": committed,
         }
     return str(wording.EQUITY_FRACTION) % {"percent": percent(sizing.fraction)}
+
+
+def ladder_sentences(document: Document, sides: list[str]) -> list[str]:
+    """The safety orders, where the levels are measured from, and the worst case."""
+    ladder = document.safety_orders
+    if ladder is None:
+        return []
+    which = sides[0] if len(sides) == 1 else "both"
+    shown = {
+        "count": ladder.count,
+        "deviations": joined([percent(round(d, 6)) for d in ladder.deviations()], wording.LAST_AND),
+        "ratios": joined([plain_number(round(r, 4)) for r in ladder.ratios()], wording.LAST_AND),
+    }
+    said = [str(wording.SAFETY_ORDERS[which] % shown), str(wording.AVERAGE_ENTRY)]
+    multiple = ladder.worst_case_multiple()
+    times = plain_number(round(multiple, 4))
+    if isinstance(document.sizing, FixedQuote):
+        amount = plain_number(round(document.sizing.amount * multiple, 8))
+        said.append(str(wording.WORST_CASE_QUOTE) % {"amount": amount, "multiple": times})
+    else:  # validation allows no other sizing with a ladder
+        committed = percent(round(document.sizing.fraction * multiple, 6))  # type: ignore[union-attr]
+        said.append(str(wording.WORST_CASE_FRACTION) % {"percent": committed, "multiple": times})
+    return said
 
 
 class Wording:

@@ -11,8 +11,16 @@ from strategies.indicators import REGISTRY
 from strategies.rules import messages
 from strategies.rules.checks import meaning_findings
 from strategies.rules.document import Document
-from strategies.rules.model import UNION_TAGS, Indicator, RiskPerTrade
-from strategies.rules.problems import DocumentError, Finding, Lines, Path, lazy_format, locate
+from strategies.rules.model import UNION_TAGS, EquityFraction, Indicator, RiskPerTrade
+from strategies.rules.problems import (
+    DocumentError,
+    Finding,
+    Lines,
+    Path,
+    lazy_format,
+    locate,
+    plain_number,
+)
 from strategies.rules.structure import structure_findings
 from strategies.series import is_timeframe
 
@@ -63,9 +71,31 @@ def whole_findings(document: Document) -> list[Finding]:
     elif risk.take_profit_r is not None and not stopped:
         findings.append((("risk", "take_profit_r"), messages.R_TARGET_WITHOUT_STOP))
     elif (risk.target_share() or 0) >= 1 and document.entry_branches()["short"] is not None:
-        findings.append((("risk", "take_profit_r"), messages.R_TARGET_BELOW_ZERO))
+        findings.append((("risk", "take_profit_r"), lazy_format(messages.R_TARGET_BELOW_ZERO)))
     if isinstance(document.sizing, RiskPerTrade) and not stopped:
         findings.append((("sizing", "kind"), messages.RISK_SIZING_WITHOUT_STOP))
+    return findings + ladder_findings(document)
+
+
+def ladder_findings(document: Document) -> list[Finding]:
+    """A ladder's rungs stay above zero, and its worst case within the equity; risk sizing
+    cannot size a position whose size depends on how many safety orders fill."""
+    ladder = document.safety_orders
+    if ladder is None:
+        return []
+    findings: list[Finding] = []
+    if ladder.deviations()[-1] >= 1:
+        findings.append(
+            (("safety_orders", "deviation_pct"), lazy_format(messages.SAFETY_BELOW_ZERO))
+        )
+    if isinstance(document.sizing, RiskPerTrade):
+        findings.append((("sizing", "kind"), messages.SAFETY_WITH_RISK_SIZING))
+    elif isinstance(document.sizing, EquityFraction):
+        committed = document.sizing.fraction * ladder.worst_case_multiple()
+        if committed > 1 + 1e-9:
+            shown = plain_number(round(committed * 100, 2))
+            message = lazy_format(messages.SAFETY_OVER_EQUITY, percent=shown)
+            findings.append((("sizing", "fraction"), message))
     return findings
 
 

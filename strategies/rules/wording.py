@@ -138,3 +138,40 @@ RISK_PER_TRADE = _(
     "Each entry risks %(percent)s of the equity: sized so that reaching the initial stop "
     "loses that much before costs (%(fraction)s of the equity committed, at most all of it)."
 )
+SAFETY_ORDERS = {
+    "long": ngettext_lazy(
+        "After the base order fills, %(count)s safety order rests as a limit order "
+        "%(deviations)s below the first fill, costing %(ratios)s times the base order.",
+        "After the base order fills, %(count)s safety orders rest as limit orders "
+        "%(deviations)s below the first fill, costing %(ratios)s times the base order.",
+        "count",
+    ),
+    "short": ngettext_lazy(
+        "After the base order fills, %(count)s safety order rests as a limit order "
+        "%(deviations)s above the first fill, costing %(ratios)s times the base order.",
+        "After the base order fills, %(count)s safety orders rest as limit orders "
+        "%(deviations)s above the first fill, costing %(ratios)s times the base order.",
+        "count",
+    ),
+    "both": ngettext_lazy(
+        "After the base order fills, %(count)s safety order rests as a limit order "
+        "%(deviations)s from the first fill (below it for a long position, above it for a "
+        "short one), costing %(ratios)s times the base order.",
+        "After the base order fills, %(count)s safety orders rest as limit orders "
+        "%(deviations)s from the first fill (below it for a long position, above it for a "
+        "short one), costing %(ratios)s times the base order.",
+        "count",
+    ),
+}
+AVERAGE_ENTRY = _(
+    "Stop-loss, take-profit and trailing stop are measured from the average entry price, and "
+    "move with each safety order filled."
+)
+WORST_CASE_FRACTION = _(
+    "Worst case, every safety order filled: %(percent)s of the equity, %(multiple)s times the "
+    "base order."
+)
+WORST_CASE_QUOTE = _(
+    "Worst case, every safety order filled: %(amount)s of the quote currency, %(multiple)s "
+    "times the base order."
+)

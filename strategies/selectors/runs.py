@@ -72,3 +72,12 @@ def run_equity(run: StrategyRun) -> list[tuple[int, float]]:
 def keys_for(user: User, exchange) -> list:
     """The user's keys on the exchange a run trades on."""
     return list(keys_owned(user).filter(exchange=exchange).order_by("label"))
+
+
+def run_deals(run: StrategyRun) -> list[tuple[float, float]]:
+    """(amount, average entry price) of each of the run's trades and of its open position:
+    what a scale-in's deals held."""
+    deals = list(run.trades.values_list("size", "entry_price"))
+    if run.position:
+        deals.append((run.position["size"], run.position["entry_price"]))
+    return deals

@@ -57,6 +57,7 @@ from strategies.services.measured_rates import rate_record
 from strategies.services.start_checks import (
     StartRefused,
     checked_document,
+    checked_ladder,
     checked_market,
     checked_shorts,
     fee_and_source,
@@ -139,6 +140,7 @@ def backtest_start(
     else:
         raise StartRefused("exchange", str(NO_DATA_SOURCE))
     checked_shorts(document, market)
+    checked_ladder(document, float(capital))
     return _queue(
         owner=owner,
         source=source,

@@ -48,10 +48,10 @@ def tick_record(run: StrategyRun, outcome: PaperOutcome) -> None:
         run, outcome, new_bars, [(float(result.equity[i]), float(result.held[i])) for i in new_bars]
     )
     working = set(
-        RunOrder.objects.filter(run=run, status=Status.WORKING).values_list("bar_ms", "leg")
+        RunOrder.objects.filter(run=run, status=Status.WORKING).values_list("bar_ms", "leg", "rung")
     )
     for order in result.orders:
-        key = (int(times[order.bar]), order.leg)
+        key = (int(times[order.bar]), order.leg, order.rung)
         if order.bar >= first_new or key in working:
             _order(run, outcome, order, first_new, is_new=order.bar >= first_new)
     expiry_records(run, outcome, new_bars)
@@ -155,6 +155,7 @@ def _order(
         run=run,
         bar_ms=bar_ms,
         leg=order.leg,
+        rung=order.rung,
         defaults={
             **sent,
             "side": order.side,
@@ -165,7 +166,7 @@ def _order(
             "filled": order.filled,
             "reason": order.reason,
             "status": order.status,
-            "client_order_id": run.client_order_id(bar_ms, order.leg),
+            "client_order_id": run.client_order_id(bar_ms, order.leg, order.rung),
         },
     )
     RunFill.objects.bulk_create(

@@ -54,6 +54,7 @@ from strategies.services.start_checks import (
     Source,
     StartRefused,
     checked_document,
+    checked_ladder,
     checked_market,
     checked_shorts,
     fee_and_source,
@@ -108,6 +109,7 @@ def strategy_run_start(
     document = checked_document(source.document, timeframe)
     facts = checked_market(exchange, symbol, timeframe)
     checked_shorts(document, facts.market)
+    checked_ladder(document, float(capital))
     return strategy_run_create(
         owner,
         source=source,

@@ -3,12 +3,14 @@ timeframe, the market at the exchange, the fill model's bounds. A refusal names 
 it is about and says why in the user's language."""
 
 import ccxt
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from exchanges.models import Exchange, ExchangeKey, KeyStatus
 from strategies import rules
 from strategies.engine import FillModel, Market, ShortsNotAllowed
 from strategies.engine.backtest import shorts_checked
+from strategies.engine.fills.sizing import worst_case
 from strategies.models import CatalogEntry, StrategyVersion
 from strategies.services import backtest_errors as errors
 from strategies.services.backtest_markets import (
@@ -23,6 +25,10 @@ Source = CatalogEntry | StrategyVersion
 TIMEFRAME = _("%(exchange)s has no %(timeframe)s candles.")
 FEE_NEEDED = _("Give the fee: your own candles come with none.")
 DOCUMENT = _("This strategy cannot run on %(timeframe)s candles: %(problem)s")
+LADDER_OVER_CAPITAL = _(
+    "With every safety order filled, this strategy commits %(worst)s of the quote currency, "
+    "more than the %(capital)s capital: raise the capital, or lower the amount or the ladder."
+)
 
 
 class StartRefused(ValueError):
@@ -68,6 +74,18 @@ def checked_shorts(document: rules.Document, market: Market) -> None:
         shorts_checked(document, market)
     except ShortsNotAllowed as refused:
         raise StartRefused("strategy", str(refused.message)) from None
+
+
+def checked_ladder(document: rules.Document, capital: float) -> None:
+    """A ladder whose worst case (point 11) the capital cannot pay is refused: its deepest
+    safety orders would be cancelled for want of cash. (An equity fraction's worst case is a
+    share of the equity, which validation keeps within it.)"""
+    if document.safety_orders is None:
+        return
+    worst = worst_case(document.sizing, document.safety_orders, capital)
+    if worst > capital * (1 + 1e-9):
+        shown = {"worst": number_format(worst, 2), "capital": number_format(capital, 2)}
+        raise StartRefused("capital", str(LADDER_OVER_CAPITAL) % shown)
 
 
 def checked_document(text: str, timeframe: str) -> rules.Document:

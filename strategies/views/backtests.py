@@ -28,6 +28,7 @@ from strategies.selectors.long_jobs import backtest_wait, period_cost
 from strategies.services import backtests as services
 from strategies.views import backtest_display as display
 from strategies.views.compressed import packed, packed_response
+from strategies.views.ladder_display import ladder_text
 from strategies.views.later import Later
 from strategies.views.long_job_display import cost_sentences, held_days, place_sentences
 from strategies.views.monte_carlo_display import monte_carlo_shown
@@ -182,6 +183,16 @@ def _sentences(backtest: Backtest) -> list:
         return []
 
 
+def _ladder(backtest: Backtest) -> list[str]:
+    try:
+        document = rules.parse(backtest.document)
+    except rules.DocumentError:
+        return []
+    trades = [*(backtest.trades or []), *(backtest.open_trades or [])]
+    deals = ((trade["size"], trade["entry_price"]) for trade in trades)
+    return ladder_text(document, float(backtest.capital), deals)
+
+
 def _report(backtest: Backtest) -> dict[str, object]:
     return {
         "backtest": backtest,
@@ -196,6 +207,7 @@ def _report(backtest: Backtest) -> dict[str, object]:
         "failure": display.failure_text(backtest),
         "waiting": _waiting(backtest),
         "sentences": Later(lambda: _sentences(backtest)),
+        "ladder": Later(lambda: _ladder(backtest)),
         "statement": STATEMENT,
         "costs": display.costs_text(backtest),
         "funding": Later(lambda: display.funding_rows(backtest)),

@@ -26,6 +26,7 @@ from strategies.services import live_start, run_history, run_messages
 from strategies.services import runs as services
 from strategies.views import backtest_display, run_display
 from strategies.views.fragments import columns, rows_key
+from strategies.views.ladder_display import ladder_text
 from strategies.views.later import Later
 from strategies.views.report_warnings import run_warnings
 
@@ -149,6 +150,9 @@ def run_detail(request: AuthenticatedRequest, run_id: int) -> HttpResponse:
     context = _live(run, document) | {
         "chart": Later(lambda: run_display.chart(run, selectors.run_equity(run))),
         "sentences": Later(lambda: rules.sentences(document) if document else []),
+        "ladder": Later(
+            lambda: ladder_text(document, float(run.capital), selectors.run_deals(run))
+        ),
         "statement": STATEMENT,
         "costs": backtest_display.costs_text(run),
         "title": shown_titles([run], get_language())[run.pk],

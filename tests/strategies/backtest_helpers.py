@@ -47,6 +47,7 @@ def run(
     capital=1000.0,
     funding=None,
     reverse=False,
+    ladder=None,
 ):
     return simulate(
         sig,
@@ -58,4 +59,5 @@ def run(
         capital=capital,
         funding=funding,
         reverse=reverse,
+        ladder=ladder,
     )

@@ -17,10 +17,12 @@ pytestmark = pytest.mark.django_db
 
 # Written out: the issue named fifteen (and one more of our choosing); a risk-sized breakout
 # and a liquidity sweep reversal came with risk-based sizing and targets in R, a trend pullback
-# with entry triggers.
+# with entry triggers, and the two DCA ladders with safety orders.
 SLUGS = [
     "bollinger-revert",
     "breakout-momentum",
+    "dca-accumulator",
+    "dca-trend-filter",
     "donchian-breakout",
     "ema-crossover",
     "fair_value_gap",
@@ -40,7 +42,7 @@ SLUGS = [
 ]
 
 
-def test_the_catalog_holds_its_eighteen_strategies_in_both_languages():
+def test_the_catalog_holds_its_twenty_strategies_in_both_languages():
     assert sorted(CatalogEntry.objects.values_list("slug", flat=True)) == SLUGS
     for language in ("en", "fr"):
         texts = CatalogEntryText.objects.filter(language=language)
@@ -86,7 +88,7 @@ def test_loading_twice_changes_nothing(capsys):
     call_command("load_strategies")
 
     # 15 entries and their 30 texts.
-    assert "0 created, 0 updated, 54 unchanged, 0 kept" in capsys.readouterr().out
+    assert "0 created, 0 updated, 60 unchanged, 0 kept" in capsys.readouterr().out
 
 
 def test_a_staff_edit_is_kept_until_forced(capsys):

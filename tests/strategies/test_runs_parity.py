@@ -1,7 +1,7 @@
 """Parity: a paper run ticked bar by bar records exactly what a backtest over the same candles
-finds (trades, fills, the equity at every close), for five catalog strategies, one of them
-multi-timeframe, one that goes short, one that reverses and one whose entries wait for a
-trigger. The ticks read the candle store,
+finds (trades, fills, orders, the equity at every close), for six catalog strategies, one of
+them multi-timeframe, one that goes short, one that reverses, one whose entries wait for a
+trigger and one whose safety orders rest over several ticks. The ticks read the candle store,
 as in production; the backtest gets the arrays directly."""
 
 from pathlib import Path
@@ -45,6 +45,7 @@ def expected_backtest(text: str, candles, *, warmup: int, shorts: bool, share: f
         ("multi-trend-confluence", 5, False),
         ("super_trend", 3, True),  # stop-and-reverse: an exit and an entry at one open
         ("trend-pullback", 8, False),  # an entry trigger: entries wait for a pullback
+        ("dca-accumulator", 1, False),  # safety orders resting over ticks, filled in part
     ],
 )
 def test_ticking_bar_by_bar_gives_the_backtest_exactly(slug, seed, shorts):
@@ -77,6 +78,9 @@ def test_ticking_bar_by_bar_gives_the_backtest_exactly(slug, seed, shorts):
         assert sorted(expired.values_list("bar_ms", flat=True)) == [
             int(candles.time[warm + bar]) for bar, _side in expected.expired
         ]
+    if "safety_orders" in text:
+        rungs_filled = [o for o in expected.orders if o.leg == "safety" and o.fills]
+        assert len(rungs_filled) >= 3, "the walk must fill safety orders"
     run.refresh_from_db()
     assert run.last_bar_ms == int(candles.time[-1])
     trades = list(RunTrade.objects.filter(run=run).order_by("entry_ms"))
@@ -99,7 +103,11 @@ def test_ticking_bar_by_bar_gives_the_backtest_exactly(slug, seed, shorts):
         RunFill.objects.filter(run=run).values_list("bar_ms", "order__leg", "amount", "price")
     )
     assert fills == expected_fills
-    assert RunOrder.objects.filter(run=run).count() == len(expected.orders)
+    orders = RunOrder.objects.filter(run=run)
+    assert sorted(orders.values_list("bar_ms", "leg", "rung", "status", "amount")) == sorted(
+        (int(candles.time[warm + o.bar]), o.leg, o.rung, o.status, o.amount)
+        for o in expected.orders
+    )
     if expected.open_trades:
         assert run.position["entry_time"] == expected.open_trades[0].entry_time
     else:

@@ -69,6 +69,28 @@ Stated exactly; `STATEMENT` below is this text's numbered list, printed on every
    stop or target reached before that close leaves the position as usual; the entry then
    follows points 2 and 5. A reversal's entry skipped under point 2 leaves the account flat
    after an exit still named "reversal": the cooldown then counts from that exit.
+11. Scale-in, when the document has safety_orders: once the entry (the base order) has filled
+   completely, count limit orders rest against the position: safety order n at F x (1 - D_n)
+   for a long, F x (1 + D_n) for a short, F being the first fill's price and D_n the sum of
+   the first n gaps (the first is deviation_pct, each next one step_scale times the one
+   before). Safety order n costs B x size_ratio x volume_scale^(n-1) at its level, fee
+   included, B being the base order's budget (point 2): the amount is that divided by (level
+   x (1 + fee)), rounded down to the step, and one below the market's minimum is skipped. A
+   safety order fills when a bar's range reaches its level, at the level, or at the open when
+   the bar opens beyond it; slippage and fee apply as to any fill (an exchange fills a limit
+   order at its price or better: this errs on the cautious side). The safety orders filling
+   in one bar share the volume limit of point 6, a remainder rests, and one the cash cannot
+   pay is cancelled with those beyond it. Stop-loss, take-profit and trailing stop are then
+   measured as in points 3 and 4 from the average entry price A (what the fills cost over
+   what they bought, slippage included) instead of E, and the trailing stop starts again from
+   A at each safety order filled. A bar that reaches a safety order is read as open, low,
+   high for a long (open, high, low for a short): safety orders and the stop fill in the
+   order the price meets them, each fill moving the levels, then the target from the new
+   average; with the target-first option, the target comes before any safety order. When the
+   position closes, the safety orders still resting are cancelled. The worst case, every
+   safety order filled, commits B x (1 + the sum of size_ratio x volume_scale^(n-1)): shown
+   before a run starts and on every report; with equity-fraction sizing it must fit in the
+   equity.
 """
 
 from strategies.engine.fills.model import STATEMENT, FillModel, Market, ShortsNotAllowed

@@ -26,8 +26,9 @@ class Fill:
 class Order:
     """An order: the bar it is sent at (its fills start there), entry or exit, the side of
     the position it opens or closes, the amount asked, and why (a rule or a level). Its kind
-    says how it executes: at the market, or as a stop-market or take-profit-market order
-    whose `trigger` is the level (a real price) the bar's range reached."""
+    says how it executes: at the market, as a stop-market or take-profit-market order whose
+    `trigger` is the level (a real price) the bar's range reached, or as a safety order's
+    limit order resting at `trigger`, `rung` its place in the ladder (1 the nearest)."""
 
     bar: int
     leg: Leg
@@ -38,6 +39,7 @@ class Order:
     trigger: float | None = None
     status: Status = Status.WORKING
     fills: list[Fill] = field(default_factory=list)
+    rung: int = 0
 
     @property
     def action(self) -> Action:

@@ -17,6 +17,7 @@ The tables and the helpers that write them are `tables.py`'s, the levels `levels
 import numpy as np
 
 from strategies.compiled import njit
+from strategies.engine.fills.ladder import RUNG_COLUMNS, cancel_rest, ladder_bar, placed
 from strategies.engine.fills.levels import levels_from, touch_at
 from strategies.engine.fills.model import amount_to_step
 from strategies.engine.fills.tables import (
@@ -97,6 +98,8 @@ def fill_loop(
     flatten_at,
     reverse,
     risk,
+    deviations,
+    ratios,
     sizing_fixed,
     sizing_value,
     fee,
@@ -112,7 +115,9 @@ def fill_loop(
     (sorted) and the same as flags; `flatten_at`: the bar a user asked to flatten at (-1:
     none), whose exits the caller has already set; `reverse`: the other direction's entry
     leaves a position and enters at the same open (point 10); `risk`: stop-loss, take-profit
-    and trailing stop shares (0: none) and the cooldown in bars; `market`: amount step (0:
+    and trailing stop shares (0: none) and the cooldown in bars; `deviations` and `ratios`:
+    each safety order's distance from the first fill and budget in base orders (empty: no
+    scale-in, point 11); `market`: amount step (0:
     any), minimum amount, minimum cost; `rates`: funding per bar (empty: not a perpetual).
 
     Returns (orders, fills, positions, counters): tables cut to their rows, and the counts of
@@ -120,13 +125,19 @@ def fill_loop(
     count = len(open_)
     stop_loss, take_profit, trailing, cooldown = risk[0], risk[1], risk[2], int(risk[3])
     step, min_amount, min_cost = market[0], market[1], market[2]
-    orders = np.empty((2 * len(entries) + 2, ORDER_COLUMNS))
+    orders = np.empty(((2 + len(deviations)) * len(entries) + 2, ORDER_COLUMNS))
     positions = np.empty((len(entries) + 1, POSITION_COLUMNS))
     fills = np.empty((2 * len(entries) + 16, FILL_COLUMNS))
     state = np.zeros(4)
     state[CASH] = capital
     order_count = position_count = below_minimum = 0
     stop = target = best = trail_factor = 0.0
+    # The safety orders resting (rows rung..rungs of `ladder`), and what ladder_bar reads.
+    ladder = np.empty((len(deviations), RUNG_COLUMNS))
+    rung = rungs = 0
+    levels = np.empty(4)
+    shares = np.array([stop_loss, take_profit, trailing])
+    costs = np.array([fee, slippage, share])
     # A reversing document's entry bars of each direction: the other side's are a held
     # position's exits (point 10).
     enters_long = entries[~short_at[entries]] if reverse else np.empty(0, np.int64)
@@ -249,14 +260,31 @@ def fill_loop(
             start = max(start, held_from)
             continue
 
-        # Hold: a level reached from `held_from` on, or the exit rule's next firing.
+        # Hold: a level reached from `held_from` on, or the exit rule's next firing; the
+        # safety orders rest once the base order has filled (point 11).
         if held_from >= 0:
+            rung = rungs = 0
+            if len(deviations):
+                first = position[P_FIRST_PRICE]
+                order_count, rungs, skipped = placed(
+                    orders, order_count, ladder, held_from, sign, first, budget,
+                    deviations, ratios, fee, market,
+                )  # fmt: skip
+                below_minimum += skipped
             exits = exits_long if sign > 0 else exits_short
             decision, why = _next_exit(exits, opposite, held_from, count)
             for k in range(held_from, min(decision, count - 1) + 1):
-                touch_price, touch_reason, touch_trigger, side_high = touch_at(
-                    k, sign, open_, high, low, stop, trail_factor, target, best, stop_first
-                )
+                if rung < rungs:
+                    levels[0], levels[1], levels[2], levels[3] = stop, target, trail_factor, best
+                    fills, rung, touch_price, touch_reason, touch_trigger, side_high = ladder_bar(
+                        k, sign, open_, high, low, volume, ladder, rungs, rung, levels, shares,
+                        fills, state, orders, position, costs, step, stop_first,
+                    )  # fmt: skip
+                    stop, target, trail_factor, best = levels[0], levels[1], levels[2], levels[3]
+                else:
+                    touch_price, touch_reason, touch_trigger, side_high = touch_at(
+                        k, sign, open_, high, low, stop, trail_factor, target, best, stop_first
+                    )
                 if touch_reason >= 0:
                     touch_bar = k
                     break
@@ -278,7 +306,10 @@ def fill_loop(
             start = max(start, touch_bar - 1)
             continue
 
-        # Leave: sell (a short: buy back) everything held, from the touch on (point 6).
+        # Leave: sell (a short: buy back) everything held, from the touch on (point 6); the
+        # safety orders still resting are cancelled.
+        cancel_rest(orders, ladder, rung, rungs)
+        rung = rungs = 0
         remaining = 0.0 if position[P_CLOSED_OUT] else position[P_BOUGHT] - position[P_SOLD]
         exit_order = order_count
         order_count += 1

@@ -18,11 +18,11 @@ from strategies.engine.fills.journal import Fill, Order
 from strategies.engine.fills.model import NO_STEP, FillModel, Market
 from strategies.engine.fills.sizing import sizing_terms
 from strategies.engine.fills.trades import REASONS, Trade, closed_trades, open_trade
-from strategies.rules.model import Risk, Sizing
+from strategies.rules.model import Risk, SafetyOrders, Sizing
 from strategies.series import Candles
 
-LEGS = (Leg.ENTRY, Leg.EXIT)
-KINDS = (Kind.MARKET, Kind.STOP_MARKET, Kind.TAKE_PROFIT_MARKET)
+LEGS = (Leg.ENTRY, Leg.EXIT, Leg.SAFETY)
+KINDS = (Kind.MARKET, Kind.STOP_MARKET, Kind.TAKE_PROFIT_MARKET, Kind.LIMIT)
 STATUSES = (Status.WORKING, Status.FILLED, Status.PARTIAL, Status.CANCELLED, Status.SKIPPED)
 
 
@@ -61,13 +61,15 @@ def simulate(
     flatten_at: int | None = None,
     funding: np.ndarray | None = None,
     reverse: bool = False,
+    ladder: SafetyOrders | None = None,
 ) -> Fills:
     """Fill `signals` over `candles` under the fill model (see the package docstring).
     `flatten_at`: the bar whose close a user asked to close the position at (a paper run's
     "flatten"): from there no entry is decided, and a position held is left at the next open
     as an exit rule would leave it, with the reason "manual". `funding`: on a perpetual
     market, the funding rates due during each bar, summed (one per candle; point 9).
-    `reverse`: the other direction's entry leaves a position and enters (point 10)."""
+    `reverse`: the other direction's entry leaves a position and enters (point 10).
+    `ladder`: the safety orders a position rests once its base order filled (point 11)."""
     if funding is not None and len(funding) != len(candles):
         raise ValueError("one funding rate sum per candle")
     entries, short_at, exit_long, exit_short = _indexed(signals, flatten_at)
@@ -86,6 +88,8 @@ def simulate(
         -1 if flatten_at is None else flatten_at,
         reverse,
         _risk(risk),
+        np.array(ladder.deviations() if ladder else [], dtype=np.float64),
+        np.array(ladder.ratios() if ladder else [], dtype=np.float64),
         *sizing_terms(sizing, risk),
         model.fee,
         model.slippage,
@@ -157,6 +161,7 @@ def journal(orders: np.ndarray, fills: np.ndarray) -> list[Order]:
             KINDS[int(values[t.O_KIND])],
             None if np.isnan(trigger) else trigger,
             STATUSES[int(values[t.O_STATUS])],
+            rung=int(values[t.O_RUNG]),
         )
         for fill in fills[bounds[row] : bounds[row + 1]].tolist():
             order.fills.append(

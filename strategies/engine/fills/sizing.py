@@ -7,7 +7,7 @@ from typing import TypeVar
 import numpy as np
 
 from strategies.engine.fills.model import Market
-from strategies.rules.model import FixedQuote, Risk, RiskPerTrade, Sizing
+from strategies.rules.model import FixedQuote, Risk, RiskPerTrade, SafetyOrders, Sizing
 
 Value = TypeVar("Value", float, np.ndarray)
 
@@ -20,6 +20,15 @@ def sizing_terms(sizing: Sizing, risk: Risk) -> tuple[bool, float]:
     if isinstance(sizing, RiskPerTrade):
         return False, sizing.equity_fraction(risk)
     return False, sizing.fraction
+
+
+def worst_case(sizing: Sizing, ladder: SafetyOrders, capital: float) -> float:
+    """What a deal commits with every safety order filled (point 11), in the quote currency,
+    when the base order is sized from `capital`: the base order's budget times the ladder's
+    multiple (fixed-quote sizing: whatever the capital)."""
+    fixed, value = sizing_terms(sizing, Risk())  # validation refuses risk sizing with a ladder
+    base = value if fixed else value * capital
+    return base * ladder.worst_case_multiple()
 
 
 def entry_amount(

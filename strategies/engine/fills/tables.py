@@ -10,11 +10,12 @@ import numpy as np
 from strategies.compiled import njit
 
 # Orders' columns and codes (simulation.py maps the codes to the enums' values).
-O_BAR, O_LEG, O_SIGN, O_AMOUNT, O_REASON, O_KIND, O_TRIGGER, O_STATUS = range(8)
-ORDER_COLUMNS = 8
-ENTRY, EXIT = 0, 1
-SIGNAL, STOP_LOSS, TAKE_PROFIT, TRAILING_STOP, MANUAL, REVERSAL = range(6)
-MARKET, STOP_MARKET, TAKE_PROFIT_MARKET = range(3)
+# O_RUNG: a safety order's place in its ladder (1 the nearest), 0 for any other order.
+O_BAR, O_LEG, O_SIGN, O_AMOUNT, O_REASON, O_KIND, O_TRIGGER, O_STATUS, O_RUNG = range(9)
+ORDER_COLUMNS = 9
+ENTRY, EXIT, SAFETY = 0, 1, 2
+SIGNAL, STOP_LOSS, TAKE_PROFIT, TRAILING_STOP, MANUAL, REVERSAL, SAFETY_ORDER = range(7)
+MARKET, STOP_MARKET, TAKE_PROFIT_MARKET, LIMIT = range(4)
 WORKING, FILLED, PARTIAL, CANCELLED, SKIPPED = range(5)
 
 # Fills' columns: the order's row, the bar, the amount, the price paid or received and the
@@ -51,6 +52,7 @@ def order_row(orders, row, bar, leg, sign, amount, reason, kind, trigger):
     orders[row, O_KIND] = kind
     orders[row, O_TRIGGER] = trigger
     orders[row, O_STATUS] = WORKING
+    orders[row, O_RUNG] = 0
 
 
 @njit(cache=True)

@@ -16,6 +16,7 @@ REASONS = (
     Reason.TRAILING_STOP,
     Reason.MANUAL,
     Reason.REVERSAL,
+    Reason.SAFETY_ORDER,
 )
 
 

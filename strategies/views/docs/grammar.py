@@ -17,6 +17,7 @@ from strategies.rules.limits import (
     MAX_DEPTH,
     MAX_NAME_LENGTH,
     MAX_NODES,
+    MAX_SAFETY_ORDERS,
     MAX_WAIT_BARS,
 )
 
@@ -52,7 +53,12 @@ KEY_TEXTS = {
     ),
     "sizing": _(
         "How much each entry commits: equity_fraction (the default, all of it), fixed_quote "
-        "or risk_per_trade."
+        "or risk_per_trade. With safety_orders, the base order's."
+    ),
+    "safety_orders": _(
+        "Optional: {count, deviation_pct, step_scale, size_ratio, volume_scale}. Up to "
+        "%(rungs)s limit orders rest against the position once the entry filled, and the "
+        "levels are measured from the average entry: see the risk page."
     ),
 }
 
@@ -83,7 +89,7 @@ class OperatorRow:
     spellings: list[str]
 
 
-LIMITS = {"length": MAX_NAME_LENGTH, "wait": MAX_WAIT_BARS}
+LIMITS = {"length": MAX_NAME_LENGTH, "wait": MAX_WAIT_BARS, "rungs": MAX_SAFETY_ORDERS}
 
 
 def key_rows() -> list[KeyRow]:
