@@ -1,10 +1,10 @@
 """The live broker: a run's orders at the exchange, through a client exchanges.clients built.
 
-Every order is written "in flight" with its client order id (from the run, the bar and the
-leg) before it is sent. When the answer is lost (a timeout, a 5xx, a reset connection) the
-order stays in flight and is looked up by that id among the open and the closed orders; it is
-never sent again blindly. Reads that cannot change anything are retried while the exchange is
-only busy (exchanges.retry); an order is not.
+Every order is written "in flight" with its client order id (from the run, the bar, the leg and
+a safety order's rung) before it is sent. When the answer is lost (a timeout, a 5xx, a reset
+connection) the order stays in flight and is looked up by that id among the open and the closed
+orders; it is never sent again blindly. Reads that cannot change anything are retried while the
+exchange is only busy (exchanges.retry); an order is not.
 
 The run's holding is what its own fills add up to, signed (a short is negative); `reconcile`
 compares it with the account (less what the account held before the run) and lists trades on
@@ -34,9 +34,10 @@ from django.utils import timezone
 from exchanges import clients, retry, trading
 from exchanges.credentials import exchange_key_reveal
 from strategies.brokers.live_account import LiveAccount, Unreconciled
-from strategies.brokers.live_charges import LiveCharges
+from strategies.brokers.live_charges import Charged, LiveCharges
 from strategies.engine.enums import Action, Kind, Leg, Reason, Side, Status, action_of, kind_of
 from strategies.models import RunFill, RunOrder, StrategyRun
+from strategies.series import timeframe_ms
 
 __all__ = ["KEY_ERRORS", "Intent", "LiveBroker", "Unreconciled", "live_session"]
 
@@ -62,7 +63,8 @@ KEY_ERRORS = (ccxt.AuthenticationError, ccxt.PermissionDenied, ccxt.AccountSuspe
 class Intent:
     """An order to send now: its bar (the open it stands for), leg, the side of the position,
     amount and why; its action follows from the leg and side, its kind from the leg (a stop
-    or a target rests until `trigger`; every other leg is a market order)."""
+    or a target rests until `trigger`, a safety order rests as a limit order at `trigger`,
+    `rung` its place in the ladder; every other leg is a market order)."""
 
     bar_ms: int
     leg: Leg
@@ -70,6 +72,7 @@ class Intent:
     amount: float
     reason: Reason
     trigger: float | None = None
+    rung: int = 0
 
     @property
     def action(self) -> Action:
@@ -130,13 +133,14 @@ class LiveBroker(LiveAccount, LiveCharges):
                 self.resolve(row)
             return row
         try:
+            limit = row.kind == Kind.LIMIT  # a safety order, resting at its price
             placed = self.signed(
                 self.client.create_order,
                 self.run.symbol,
-                "market",
+                "limit" if limit else "market",
                 intent.action,
                 intent.amount,
-                None,
+                row.trigger_price if limit else None,
                 self._params(row),
             )
         except AMBIGUOUS:
@@ -194,6 +198,7 @@ class LiveBroker(LiveAccount, LiveCharges):
             run=self.run,
             bar_ms=intent.bar_ms,
             leg=intent.leg,
+            rung=intent.rung,
             defaults={
                 "side": intent.side,
                 "action": intent.action,
@@ -201,7 +206,7 @@ class LiveBroker(LiveAccount, LiveCharges):
                 "amount": intent.amount,
                 "reason": intent.reason,
                 "status": Status.IN_FLIGHT,
-                "client_order_id": self.run.client_order_id(intent.bar_ms, intent.leg),
+                "client_order_id": self.run.client_order_id(intent.bar_ms, intent.leg, intent.rung),
                 "trigger_price": intent.trigger,
                 "sent_at": timezone.now(),  # written just before it goes to the exchange
             },
@@ -301,7 +306,8 @@ class LiveBroker(LiveAccount, LiveCharges):
         status = STATES.get(order.get("status") or "", Status.REJECTED)
         charged = None
         if filled > 0 and status != Status.OPEN and not RunFill.objects.filter(order=row).exists():
-            charged = self.order_charged(order)
+            # A resting safety order's fill is dated by its trades (_fill_bar).
+            charged = self.order_charged(order, dated=row.kind == Kind.LIMIT)
             if charged is None:
                 logger.warning("Run %s: order %s filled, no fills shown yet", row.run_id, row.pk)
                 return
@@ -310,7 +316,7 @@ class LiveBroker(LiveAccount, LiveCharges):
         if charged is not None:
             RunFill.objects.get_or_create(
                 order=row,
-                bar_ms=row.bar_ms,
+                bar_ms=self._fill_bar(row, charged),
                 defaults={
                     "run": self.run,
                     "amount": filled,
@@ -321,6 +327,14 @@ class LiveBroker(LiveAccount, LiveCharges):
                     "fee_charged": charged.charged,
                 },
             )
+
+    def _fill_bar(self, row: RunOrder, charged: Charged) -> int:
+        """The bar a fill belongs to: a market order's is the open it was sent at; a resting
+        safety order's, the bar its last trade happened in (when the exchange says when)."""
+        if row.kind != Kind.LIMIT or charged.last_ms is None:
+            return row.bar_ms
+        step = timeframe_ms(self.run.timeframe)
+        return max(row.bar_ms, row.bar_ms + (charged.last_ms - row.bar_ms) // step * step)
 
     def cancel_open(self) -> int:
         """Cancel the run's resting orders; how many."""

@@ -36,6 +36,7 @@ class Charged:
     fee: float
     currency: str = ""
     charged: float | None = None
+    last_ms: int | None = None  # when its last trade happened, where the exchange says
 
 
 class LiveCharges:
@@ -45,13 +46,14 @@ class LiveCharges:
     venue: VenueTrading
     read: Callable[..., Any]
 
-    def order_charged(self, order: dict) -> Charged | None:
+    def order_charged(self, order: dict, *, dated: bool = False) -> Charged | None:
         """An ended order's price and fee: from the order when the exchange says both in the
-        quote currency (Kraken Spot), else from its fills (None while none is shown)."""
+        quote currency (Kraken Spot), else from its fills (None while none is shown), which
+        also say when the last of them happened (`dated`: read them for that)."""
         fee = order.get("fee") or {}
         said = order.get("average") and fee.get("cost") is not None
         quoted = fee.get("currency") in (None, self.market["quote"])
-        if said and quoted and not self.venue.fee_from_ledger:
+        if said and quoted and not self.venue.fee_from_ledger and not dated:
             return Charged(float(order["average"]), float(fee["cost"]))
         since = int(order.get("timestamp") or self.run.start_ms)
         fills = [
@@ -63,13 +65,14 @@ class LiveCharges:
         if not amount:
             return None
         price = sum(float(t["amount"]) * float(t["price"]) for t in fills) / amount
+        last_ms = max((int(t["timestamp"]) for t in fills if t.get("timestamp")), default=None)
         fees = self.trade_fees(fills, since).values()
         total = sum(f.value for f in fees)
         for asset in (self.market["base"], *{f.currency for f in fees}):
             if asset != self.market["quote"] and any(f.currency == asset for f in fees):
                 charged = sum(f.amount for f in fees if f.currency == asset)
-                return Charged(price, total, asset, charged)
-        return Charged(price, total)
+                return Charged(price, total, asset, charged, last_ms)
+        return Charged(price, total, last_ms=last_ms)
 
     def fees_charged(self, trades: list[dict], since_ms: int) -> dict[str, float]:
         """Each trade's fee (by trade id) in the quote currency."""

@@ -151,9 +151,12 @@ def action_of(leg: str, side: str) -> Action:
 
 def kind_of(leg: str) -> Kind:
     """The kind of order a leg rests as at the exchange (a market order for the others)."""
-    return {Leg.STOP: Kind.STOP_MARKET, Leg.TARGET: Kind.TAKE_PROFIT_MARKET}.get(
-        Leg(leg), Kind.MARKET
-    )
+    kinds = {
+        Leg.STOP: Kind.STOP_MARKET,
+        Leg.TARGET: Kind.TAKE_PROFIT_MARKET,
+        Leg.SAFETY: Kind.LIMIT,
+    }
+    return kinds.get(Leg(leg), Kind.MARKET)
 
 
 _LABELS: dict[type, dict] = {

@@ -52,10 +52,6 @@ VENUE_NOT_LIVE = _(
     "strategy on paper here, or run it on one of those."
 )
 SEE = _("Which exchanges trade live, and how")
-LADDER_NOT_LIVE = _(
-    "Safety orders do not trade live yet: they rest at the exchange as limit orders, which "
-    "live runs do not place yet. Keep this strategy on paper for now."
-)
 CHOOSE_KEY = _("Choose one of your %(exchange)s keys.")
 NO_KEY = _(
     "None of your %(exchange)s keys can trade yet: add one on your keys page first, or fix one "
@@ -95,7 +91,6 @@ CAPITAL = _("The capital must be more than zero.")
 # What each gate checks, as the page names it beside "Done" or what is missing.
 GATE_TITLES = {
     "venue": _("Exchange trading live"),
-    "ladder": _("Orders the strategy needs"),
     "paper": _("Time on paper"),
     "key": _("Key"),
     "notice": _("Risk notice"),
@@ -225,10 +220,8 @@ def live_gates(
     too_short = PAPER_TOO_SHORT if done >= 1 else PAPER_TOO_SHORT_MINUTES
     shown["minutes"] = int(done * 60 + 1e-6)  # whole minutes, float noise aside
     code_missing = CODE_UNCHECKED if code_unchecked else CODE
-    ladder = rules.parse(paper.document).safety_orders is not None
     return [
         _venue_gate(paper),
-        *([Gate("ladder", False, str(LADDER_NOT_LIVE))] if ladder else []),
         Gate("paper", done >= needed, "" if done >= needed else too_short % shown),
         _key_gate(paper, key, choice),
         Gate("notice", accepted, "" if accepted else str(NOTICE)),

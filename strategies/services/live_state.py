@@ -30,6 +30,11 @@ class LiveState:
     cash: float
     entry: RunFill | None
     dust: float = 0.0
+    # The position's average entry price over its base order's and safety orders' fills,
+    # their fees, and the bar of the last of them (a trailing stop follows the bars from it).
+    average: float | None = None
+    entry_fees: float = 0.0
+    added_ms: int | None = None
 
     @property
     def side(self) -> Side:
@@ -56,25 +61,37 @@ class LiveState:
         pending = iter(fills)
         fill = next(pending, None)
         held, cash, entry, states = 0.0, float(run.capital), None, []
+        bought = value = fees = 0.0
+        added_ms = None
         for bar in bars:
             while fill is not None and (bar is None or fill.bar_ms <= bar):
+                adds = fill.order.leg in (Leg.ENTRY, Leg.SAFETY)
+                if fill.order.leg == Leg.ENTRY:  # only an entry starts a position
+                    entry, bought, value, fees = fill, 0.0, 0.0, 0.0
+                if adds:
+                    bought += fill.amount
+                    value += fill.amount * fill.price
+                    fees += fill.fee
+                    added_ms = fill.bar_ms
                 buys = fill.order.action != Action.SELL
                 in_coins = fill.base_fee(base)
                 held += (fill.amount if buys else -fill.amount) - in_coins
                 cash += (-1 if buys else 1) * fill.amount * fill.price
                 cash -= 0.0 if in_coins else fill.fee
-                if fill.order.leg == Leg.ENTRY:
-                    entry = fill
                 fill = next(pending, None)
             held = round(held, HELD_DECIMALS)  # sums of stepped amounts: no 1e-17 positions
             tradeable = whole_steps(held, step)
             paid = sum(amount for at, amount in funding if bar is None or at < bar + bar_ms)
+            holds = bool(tradeable and entry)
             states.append(
                 cls(
                     held=tradeable,
                     cash=cash + paid,
                     entry=entry if tradeable else None,
                     dust=round(held - tradeable, HELD_DECIMALS),
+                    average=value / bought if holds and bought else None,
+                    entry_fees=fees if holds else 0.0,
+                    added_ms=added_ms if holds else None,
                 )
             )
         return states
@@ -100,45 +117,52 @@ def account_fields(state: LiveState, mark: float) -> dict[str, object]:
 
 def _position(state: LiveState, close: float) -> dict | None:
     """The open position as the run's page shows it (trade_json's shape)."""
-    if state.entry is None:
+    if state.entry is None or state.average is None:
         return None
-    entry = state.entry
+    entry, average = state.entry, state.average
     return {
         "side": entry.order.side,
         "entry_time": entry.bar_ms,
-        "entry_price": entry.price,
+        "entry_price": average,
         "size": state.size,
-        "pnl": profit(state.side.sign, state.size * entry.price, state.size * close, entry.fee),
-        "fees": entry.fee,
+        "pnl": profit(state.side.sign, state.size * average, state.size * close, state.entry_fees),
+        "fees": state.entry_fees,
         "mark_price": close,
     }
 
 
 def closed_trade_record(run: StrategyRun, state: LiveState) -> None:
-    """When the run is flat after an exit filled, the trade from its last entry to it."""
+    """When the run is flat after an exit filled, the trade from its last entry to it: the
+    entry's fills are the base order's and the safety orders' that filled before the exit."""
     if state.held:
         return
-    exit_fill = (
-        RunFill.objects.filter(run=run).exclude(order__leg=Leg.ENTRY).order_by("-pk").first()
-    )
-    entry_fill = RunFill.objects.filter(run=run, order__leg=Leg.ENTRY).order_by("-pk").first()
+    adding = (Leg.ENTRY, Leg.SAFETY)
+    fills = RunFill.objects.filter(run=run)
+    exit_fill = fills.exclude(order__leg__in=adding).order_by("-pk").first()
+    entry_fill = fills.filter(order__leg=Leg.ENTRY).order_by("-pk").first()
     if exit_fill is None or entry_fill is None or entry_fill.pk > exit_fill.pk:
         return
-    entry_value = entry_fill.amount * entry_fill.price
-    exit_value = exit_fill.amount * exit_fill.price
-    fees = entry_fill.fee + exit_fill.fee
+    # Every fill from the entry to the last exit: safety orders' and the exits' (a stop that
+    # sold part of it, then the rest), in the order they were recorded.
+    deal = list(fills.filter(pk__gte=entry_fill.pk, pk__lte=exit_fill.pk).select_related("order"))
+    entries = [fill for fill in deal if fill.order.leg in adding]
+    exits = [fill for fill in deal if fill.order.leg not in adding]
+    size = sum(fill.amount for fill in entries)
+    entry_value = sum(fill.amount * fill.price for fill in entries)
+    exit_value = sum(fill.amount * fill.price for fill in exits)
+    fees = sum(fill.fee for fill in deal)
     # A fee paid in coins already shrank what the exit sold: the profit counts it once.
     base = run.symbol.split("/")[0]
-    in_coins = sum(fill.base_fee(base) * fill.price for fill in (entry_fill, exit_fill))
+    in_coins = sum(fill.base_fee(base) * fill.price for fill in deal)
     RunTrade.objects.get_or_create(
         run=run,
         entry_ms=entry_fill.bar_ms,
         defaults={
             "side": entry_fill.order.side,
-            "entry_price": entry_fill.price,
-            "size": entry_fill.amount,
+            "entry_price": entry_value / size,
+            "size": size,
             "exit_ms": exit_fill.bar_ms,
-            "exit_price": exit_fill.price,
+            "exit_price": exit_value / sum(fill.amount for fill in exits),
             "exit_reason": exit_fill.order.reason,
             "pnl": profit(
                 Side(entry_fill.order.side).sign, entry_value, exit_value, fees - in_coins

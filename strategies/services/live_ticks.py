@@ -9,7 +9,10 @@ what the fill model sends at the next open. The live run then
 - enters when it is flat and the twin sends an entry at the next open, long or (on a futures
   market) short, sized from the run's own cash as the fill model sizes it, within the run's
   notional cap and only on a market that trades enough;
-- keeps the position's stop resting at the exchange, and on a futures market its target too.
+- keeps the position's stop resting at the exchange, and on a futures market its target too,
+  measured from the average entry price of the base order's and safety orders' fills;
+- keeps a ladder's safety orders resting as limit orders (the fill model's point 11), each
+  sent once with its own client id, and cancels what rests when the position closes.
 Everything happens under the key's lock (a connection test and a tick never clash on nonces),
 with the key decrypted for this tick only. Before any order the in-flight orders are resolved
 and the account reconciled; a run that cannot be reconciled stops instead of trading.
@@ -29,7 +32,7 @@ from exchanges.diagnosis import Verdict, diagnose_error
 from exchanges.selectors import live_venues_text
 from strategies.brokers.live import KEY_ERRORS, Intent, LiveBroker, Unreconciled, live_session
 from strategies.brokers.paper import PaperOutcome, paper_evaluate
-from strategies.engine.enums import Leg, Reason, Status
+from strategies.engine.enums import Action, Leg, Reason, Status
 from strategies.engine.fills.sizing import entry_amount
 from strategies.engine.fills.watch import exchange_levels
 from strategies.models import RunFunding, RunOrder, RunStatus, StrategyRun
@@ -124,6 +127,10 @@ def key_refused(run: StrategyRun, error: Exception) -> None:
 def _act(run: StrategyRun, broker: LiveBroker, outcome: PaperOutcome) -> None:
     state, foreign = reconciled(run, broker)
     closed_trade_record(run, state)  # a resting level that closed the position since the last tick
+    if not state.held and broker.cancel_open():
+        # What the closed position left resting (the other level, a ladder) goes before an
+        # entry at this open: it is not reduce-only, and would add to the next position.
+        state = LiveState.of(run)
     # The plan is a generator: it resumes after each intent is sent, and so sizes an entry that
     # follows an exit on what the exit left.
     for intent in _plan(run, outcome, state, broker):
@@ -137,7 +144,9 @@ def _act(run: StrategyRun, broker: LiveBroker, outcome: PaperOutcome) -> None:
         broker.send(intent)
     state = LiveState.of(run)
     if not state.held:
-        broker.cancel_open()  # the target left resting after the stop closed it, or the reverse
+        # The target left resting after the stop closed it, or the reverse, and what is left
+        # of a ladder.
+        broker.cancel_open()
     _protect(run, broker, outcome, state)
     live_tick_record(run, outcome, LiveState.of(run), foreign)
 
@@ -150,7 +159,12 @@ def reconciled(run: StrategyRun, broker: LiveBroker) -> tuple[LiveState, list[di
     funding_record(run, broker)
     state = LiveState.of(run)
     held = state.held + state.dust  # the coins a fee left below a step are the run's too
-    return state, broker.reconcile(held, run.started_ms, tolerance=_tolerance(run))
+    # A safety order filled in part still rests: its fill is recorded when it ends, and the
+    # account already holds what it bought, less the fee where the venue takes it in coins.
+    partly = RunOrder.objects.filter(run=run, status=Status.OPEN, filled__gt=0)
+    held += sum(row.filled if row.action == Action.BUY else -row.filled for row in partly)
+    slack = sum(row.filled * run.fee for row in partly)
+    return state, broker.reconcile(held, run.started_ms, tolerance=_tolerance(run) + slack)
 
 
 def funding_record(run: StrategyRun, broker: LiveBroker) -> None:
@@ -166,10 +180,13 @@ def funding_record(run: StrategyRun, broker: LiveBroker) -> None:
 
 
 def _protect(run: StrategyRun, broker: LiveBroker, outcome: PaperOutcome, state: LiveState) -> None:
-    """The tick's part of `protect`: the closed bars it saw, and the open it acts at."""
+    """The tick's part of `protect` and of `keep_ladder`: the closed bars it saw, and the
+    open it acts at."""
     period = outcome.period
     closed = period.slice(0, len(period) - 1)  # the next open's bar has no range yet
     protect(run, broker, outcome.document, closed, state, at_ms=int(period.time[-1]))
+    # Read again: a stop protect found filled while moving it closed the position.
+    keep_ladder(run, broker, outcome.document, closed, LiveState.of(run))
 
 
 def protect(
@@ -181,25 +198,19 @@ def protect(
     *,
     at_ms: int,
 ) -> None:
-    """Keep the position's stop resting at the exchange at the fill model's level, from the
-    live entry price and the `closed` bars since the entry: the stop-loss, moved by the
-    trailing stop at each close (cancelled and placed again; the exchange triggers it between
-    closes, the fill model's way). On a futures market the target rests too (both
+    """Keep the position's stop resting at the exchange at the fill model's level, from the live
+    average entry price and the `closed` bars since its last fill: the stop-loss, moved by
+    the trailing stop at each close (cancelled and placed again; the exchange triggers it
+    between closes, the fill model's way). On a futures market the target rests too (both
     reduce-only: whichever triggers first closes the position, the next tick cancels the
-    other). On a spot market the target rests with the stop as one OCO order where the venue
-    has them (exchanges.trading: Binance), both selling the same coins once; elsewhere it is
-    left to the twin, as a second resting sell would need the coins twice. `at_ms` is the
-    order's time: the open a tick acts at, or the moment a reconciliation finds the stop
-    missing."""
-    if not state.held or state.entry is None or run.status != RunStatus.RUNNING:
+    other). On a spot market the target rests with the stop as one OCO order where the
+    venue has them (exchanges.trading: Binance), both selling the same coins once;
+    elsewhere it is left to the twin, as a second resting sell would need the coins twice.
+    `at_ms` is the order's time: the open a tick acts at, or the moment a reconciliation
+    finds the stop missing."""
+    levels = held_levels(run, document, closed, state)
+    if levels is None:
         return
-    since_entry = closed.time >= state.entry.bar_ms
-    long = state.side == "long"
-    extremes = (closed.high if long else closed.low)[since_entry]
-    best = state.entry.price
-    if len(extremes):
-        best = float(extremes.max() if long else extremes.min())
-    levels = exchange_levels(document.risk, state.side, state.entry.price, best)
     wanted = {Leg.STOP: (levels.stop, levels.stop_reason)}
     paired = not broker.derivative and broker.venue.oco
     if paired or (broker.derivative and broker.venue.target_rests_on_derivatives):
@@ -235,6 +246,62 @@ def protect(
             broker.send_oco(intents[Leg.STOP], intents[Leg.TARGET])
         else:
             broker.send(intents[legs[0]])
+
+
+def held_levels(run: StrategyRun, document: Document, closed: Candles, state: LiveState):
+    """The levels (watch.exchange_levels) of the position the run holds, from its average
+    entry price (its base order's and safety orders' fills) and the `closed` bars since the
+    last of those fills; None when it holds nothing or is not running."""
+    if not state.held or state.average is None or run.status != RunStatus.RUNNING:
+        return None
+    since = closed.time >= (state.added_ms or 0)
+    long = state.side == "long"
+    extremes = (closed.high if long else closed.low)[since]
+    best = state.average
+    if len(extremes):
+        best = float(extremes.max() if long else extremes.min())
+    return exchange_levels(document.risk, state.side, state.average, best)
+
+
+def keep_ladder(
+    run: StrategyRun, broker: LiveBroker, document: Document, closed: Candles, state: LiveState
+) -> None:
+    """The position's safety orders resting at the exchange as limit orders (the fill
+    model's point 11), sent once each with a client id of their own: at the base order's fill
+    price x (1 -/+ deviation), for its amount x ratio x that price / the level. None rests
+    beyond the stop (below a long's): one would buy again after the stop closed the position.
+    So one the stop comes before is held back until a fill moves the stop past it, and one a
+    rising trailing stop overtook is cancelled (and not sent again: its client id is spent).
+    They are cancelled with everything else when the position closes."""
+    ladder, levels = document.safety_orders, held_levels(run, document, closed, state)
+    if ladder is None or levels is None or state.entry is None:
+        return
+    entry, sign, stop = state.entry, state.side.sign, levels.stop
+
+    def beyond_the_stop(price: float) -> bool:
+        return stop is not None and sign * (price - stop) <= 0
+
+    resting = RunOrder.objects.filter(run=run, leg=Leg.SAFETY, status=Status.OPEN)
+    for row in resting:  # an earlier position's, or one the stop has overtaken
+        price = row.trigger_price
+        if row.bar_ms != entry.bar_ms or (price is not None and beyond_the_stop(price)):
+            broker.cancel(row)
+    ours = RunOrder.objects.filter(run=run, bar_ms=entry.bar_ms, leg=Leg.SAFETY)
+    sent = set(ours.values_list("rung", flat=True))
+    market = run.market_rules()
+    rungs = zip(ladder.deviations(), ladder.ratios(), strict=True)
+    for rung, (deviation, ratio) in enumerate(rungs, 1):
+        price = float(
+            broker.client.price_to_precision(run.symbol, entry.price * (1 - sign * deviation))
+        )
+        if rung in sent or beyond_the_stop(price):
+            continue
+        amount = market.amount_to_precision(entry.amount * ratio * entry.price / price)
+        if market.accepts(amount, price):
+            intent = Intent(
+                entry.bar_ms, Leg.SAFETY, state.side, amount, Reason.SAFETY_ORDER, price, rung
+            )
+            broker.send(intent)
 
 
 def _rests_as(row: RunOrder, intent: Intent) -> bool:
@@ -286,7 +353,11 @@ def _entry_amount(
             run, messages.THIN_MARKET, volume=round(volume), minimum=settings.RUNS_MIN_MARKET_VOLUME
         )
         return 0.0
-    market = run.market_rules()
+    market, ladder = run.market_rules(), outcome.document.safety_orders
+    # With safety orders, the whole ladder stays within the cap: the base order is a share.
+    cap = run.notional_cap
+    if cap is not None and ladder is not None:
+        cap /= ladder.worst_case_multiple()
     amount = entry_amount(
         outcome.document.sizing,
         risk=outcome.document.risk,
@@ -294,7 +365,7 @@ def _entry_amount(
         price=price,
         fee=run.fee,
         market=market,
-        notional_cap=run.notional_cap,
+        notional_cap=cap,
     )
     return amount if market.accepts(amount, price) else 0.0
 

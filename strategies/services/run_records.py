@@ -98,9 +98,9 @@ def live_tick_record(
     ]
     _bars(run, outcome, new_bars, accounts)
     expiry_records(run, outcome, new_bars)
-    rows = {(o.bar_ms, o.leg): o for o in RunOrder.objects.filter(run=run)}
+    rows = {(o.bar_ms, o.leg, o.rung): o for o in RunOrder.objects.filter(run=run)}
     for order in outcome.result.orders:
-        row = rows.get((int(period.time[order.bar]), order.leg))
+        row = rows.get((int(period.time[order.bar]), order.leg, order.rung))
         if order.bar >= first_new:
             decision_record(run, outcome, order, row)
         if row is not None and row.paper_price is None and order.fills and order.bar < real:

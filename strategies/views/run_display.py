@@ -29,10 +29,12 @@ from strategies.views.backtest_display import equity_chart, trade_rows, when
 EVENTS = Event.labels()
 ORDER_STATES = Status.labels()
 ACTIONS = Action.labels()
-# Orders resting at the exchange until the price reaches their trigger.
+# Orders resting at the exchange until the price reaches their trigger (a safety order: its
+# limit price).
 TRIGGERED = {
     "stop": _("%(action)s, stop at %(price)s"),
     "target": _("%(action)s, take-profit at %(price)s"),
+    "safety": _("%(action)s, safety order at %(price)s"),
 }
 
 

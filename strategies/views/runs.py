@@ -301,6 +301,7 @@ def run_go_live(request: AuthenticatedRequest, run_id: int) -> HttpResponse:
         choice=choice,
     )
     context = {"paper": paper, "form": form, "gates": gates, "left_out": choice.left_out}
+    context["ladder"] = ladder_text(run_display.run_document(paper), float(paper.capital), [])
     context["title"] = shown_titles([paper], get_language())[paper.pk]
     return render(request, "strategies/runs/go_live.html", context)
 

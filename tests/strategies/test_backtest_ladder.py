@@ -8,7 +8,7 @@ from strategies.engine import FillModel, Market
 from strategies.engine.enums import Kind, Leg, Status
 from strategies.i18n import override
 from strategies.rules import DocumentError, dump, parse, sentences
-from strategies.rules.model import EquityFraction, Risk, SafetyOrders
+from strategies.rules.model import EquityFraction, FixedQuote, Risk, SafetyOrders
 from tests.strategies.backtest_helpers import bars, run, signals
 
 QUARTER = EquityFraction(fraction=0.25)  # a base order of 250 from 1000
@@ -255,3 +255,23 @@ def test_a_ladder_is_said_in_words_with_its_worst_case():
         "and move with each safety order filled.",
         "Worst case, every safety order filled: 80% of the equity, 8 times the base order.",
     ]
+
+
+def test_a_safety_order_the_cash_cannot_pay_fills_what_it_can_and_cancels_those_beyond():
+    # 1000 of capital, a base order of 600 (6 at 100): 400 is left. Bar 2 falls to 95.5,
+    # through both safety orders (600 each, at 98 and 96): the first gets 400 / 98 = 4.08...
+    # units and its remainder is cancelled, as is the second, which no cash is left for.
+    candles = bars((100, 101, 99, 100), (100, 100.5, 99.5, 100), (99, 99.5, 95.5, 96))
+    result = run(
+        candles,
+        signals(3, enter=[0]),
+        sizing=FixedQuote(kind="fixed_quote", amount=600),
+        ladder=SafetyOrders(count=2, deviation_pct=0.02),
+    )
+
+    first, second = safety_orders(result)
+    assert [(f.bar, f.amount, f.price) for f in first.fills] == [(2, pytest.approx(400 / 98), 98)]
+    assert (first.status, second.status) == (Status.PARTIAL, Status.CANCELLED)
+    [trade] = result.open_trades
+    assert trade.size == pytest.approx(6 + 400 / 98)
+    assert trade.entry_price == pytest.approx(1000 / (6 + 400 / 98))

@@ -24,14 +24,20 @@ NOT_CHECKED = "Your code was not checked: the code is checked last, once everyth
 FRESH_CODE = "Type a fresh code from your authenticator app (backup codes do not count here)."
 
 
-@pytest.fixture
-def paper(sandbox):
-    """A verified user's paper run of 25 hours on the sandbox's Kraken, and no key yet."""
-    user = make_user("golive@example.com")
+def verified(email: str):
+    """A user with a second factor, and a browser session that passed it."""
+    user = make_user(email)
     device = enrol(user)
     client = Client()
     client.force_login(user)
     verify_session(client, device)
+    return client, user, device
+
+
+@pytest.fixture
+def paper(sandbox):
+    """A verified user's paper run of 25 hours on the sandbox's Kraken, and no key yet."""
+    client, user, device = verified("golive@example.com")
     candles = hand_candles()
     stored(candles)
     run = paper_run(user, HAND, candles, start=1)
@@ -168,3 +174,21 @@ def test_a_wrong_code_with_everything_else_right_is_refused_as_such(paper, sandb
     assert FRESH_CODE in text.split('id="id_code_error"')[1].split("</ul>")[0]
     assert NOT_CHECKED not in text
     assert not StrategyRun.objects.filter(mode=RunMode.LIVE).exists()
+
+
+def test_a_ladder_shows_its_worst_case_and_that_live_keeps_it_within_the_cap(sandbox):
+    client, user, _device = verified("golive-ladder@example.com")
+    candles = hand_candles()
+    stored(candles)
+    # 50 USD a base order, safety orders costing 50 and 100: 200 at worst, of 1000.
+    ladder = HAND.replace(
+        "sizing: {kind: fixed_quote, amount: 600}", "sizing: {kind: fixed_quote, amount: 50}"
+    )
+    ladder += "safety_orders: {count: 2, deviation_pct: 0.01, volume_scale: 2}\n"
+    run = paper_run(user, ladder, candles, start=1, capital=1000.0)
+
+    shown = page(client.get(url(run)))
+
+    assert "With every safety order filled, a deal commits up to 200.00 of the quote" in shown
+    assert "capital of 1,000.00: 20.00% of it." in shown
+    assert "Live, the whole ladder stays within “Most one order may be worth” below" in shown
