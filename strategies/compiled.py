@@ -26,6 +26,7 @@ SOURCES = (
     "eight_digits.py",
     "engine/metrics.py",
     "engine/waits.py",
+    "engine/fills/anchors.py",
     "engine/fills/kernel.py",
     "engine/fills/ladder.py",
     "engine/fills/levels.py",

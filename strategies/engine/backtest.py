@@ -11,6 +11,7 @@ import numpy as np
 
 from strategies.engine.decide import IndicatorStore, Signals, decide
 from strategies.engine.fills import FillModel, Fills, Market, ShortsNotAllowed, Trade, simulate
+from strategies.engine.fills.anchors import anchor_prices
 from strategies.engine.fills.journal import Order
 from strategies.engine.metrics import Stats, statistics
 from strategies.rules.document import Document
@@ -79,6 +80,7 @@ def backtest(
         funding=None if funding is None else funding[warmup:],
         reverse=document.stop_and_reverse,
         ladder=document.safety_orders,
+        anchors=_after_warmup(anchor_prices(document.risk.stop_anchor, candles), warmup),
     )
     return Backtest(
         trades=fills.trades,
@@ -92,6 +94,11 @@ def backtest(
         funding=fills.funding,
         expired=expiries(signals, fills.held),
     )
+
+
+def _after_warmup(anchors: tuple[np.ndarray, np.ndarray], warmup: int):
+    """The anchors of the bars after the warm-up (a swing's reach back into it)."""
+    return anchors[0][warmup:], anchors[1][warmup:]
 
 
 def shorts_checked(document: Document, market: Market) -> None:

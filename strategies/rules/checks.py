@@ -38,7 +38,7 @@ def meaning_findings(data: Mapping[str, Any], base_timeframe: str | None) -> lis
 def _has_risk_exit(risk: object) -> bool:
     if risk is not None and not isinstance(risk, dict):
         return True  # malformed: the shape problem is the one to fix first
-    keys = ("stop_loss_pct", "take_profit_pct", "take_profit_r", "trailing_stop_pct")
+    keys = ("stop_loss_pct", "take_profit_pct", "take_profit_r", "trailing_stop_pct", "stop_anchor")
     return any((risk or {}).get(key) is not None for key in keys)
 
 

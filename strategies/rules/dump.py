@@ -53,9 +53,13 @@ def dump(document: Document) -> str:
     if document.exit is not None:
         tree["exit"] = rule_tree(document.exit)
     risk = document.risk.model_dump()
-    if risk["take_profit_r"] is None:  # written only when set: the texts stored before stay
-        del risk["take_profit_r"]
-    tree["risk"] = Flow(risk)
+    for key in ("take_profit_r", "stop_anchor"):  # written only when set: texts stored before stay
+        if risk[key] is None:
+            del risk[key]
+    if document.risk.stop_anchor is not None:
+        risk["stop_anchor"] = Flow(document.risk.stop_anchor.model_dump(exclude_none=True))
+    # On one line, unless an anchor makes it too long to read there.
+    tree["risk"] = Block(risk) if document.risk.stop_anchor is not None else Flow(risk)
     tree["sizing"] = Flow(document.sizing.model_dump())
     if document.safety_orders is not None:  # written only when set, as stop_and_reverse
         tree["safety_orders"] = Flow(document.safety_orders.model_dump())

@@ -12,4 +12,6 @@ MAX_COOLDOWN_BARS = 1_000_000
 MAX_R_MULTIPLE = 100  # a target a hundred times the stop's distance is already out of reach
 MAX_WAIT_BARS = 1_000  # an entry that waits longer than this for its trigger is another entry
 MAX_SAFETY_ORDERS = 50  # beyond fifty rungs a ladder is a grid, and the worst case is absurd
-MAX_SCALE = 10  # step, size and volume scales: a tenfold rung after rung is already a typo
+MAX_SCALE = 10
+MAX_SWING_BARS = 500  # a swing further back than this is not the setup the entry reacted to
+DEFAULT_SWING_BARS = 5  # step, size and volume scales: a tenfold rung after rung is already a typo

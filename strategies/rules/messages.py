@@ -53,6 +53,7 @@ UNKNOWN_OPERATOR = _(
 UNKNOWN_COMBINE = _('unknown combination "%(value)s": use AND or OR')
 UNKNOWN_DIRECTION = _('unknown direction "%(value)s": use long or short')
 UNKNOWN_BAR_FIELD = _('unknown bar field "%(value)s": use open, high, low, close or volume')
+UNKNOWN_CHOICE = _('unknown value "%(value)s": use %(choices)s')
 UNKNOWN_SIZING = _('unknown sizing "%(value)s": use equity_fraction, fixed_quote or risk_per_trade')
 NODE_SHAPE = _(
     "a rule must be a condition {lhs, op, rhs}, a group {combine, rules} or a negation {not}"
@@ -94,6 +95,7 @@ PYDANTIC_MESSAGES = {
     "unknown_direction": UNKNOWN_DIRECTION,
     "unknown_bar_field": UNKNOWN_BAR_FIELD,
     "unknown_sizing": UNKNOWN_SIZING,
+    "unknown_choice": UNKNOWN_CHOICE,
     "node_shape": NODE_SHAPE,
     "side_shape": SIDE_SHAPE,
     "alias_format": ALIAS_FORMAT,
@@ -161,4 +163,16 @@ SAFETY_WITH_RISK_SIZING = _(
 SAFETY_OVER_EQUITY = _(
     "the base order and every safety order would need %(percent)s%% of the equity: lower the "
     "fraction, size_ratio, volume_scale or count so that the worst case fits in 100%%"
+)
+ANCHOR_FALLBACK_WITHOUT_STOP = _(
+    "too_wide: percent falls back to stop_loss_pct when the anchor is too far: set "
+    "stop_loss_pct under risk"
+)
+ANCHOR_AND_STOP_LOSS = _(
+    "the anchor sets the stop-loss: stop_loss_pct is only the fallback of too_wide: percent"
+)
+ANCHOR_BARS_WITHOUT_SWING = _("bars counts the candles of a swing: use it with at: swing")
+ANCHOR_WITH_LADDER = _(
+    "a ladder measures its stop from the average entry, an anchor from the chart: keep one of "
+    "stop_anchor and safety_orders"
 )

@@ -20,6 +20,7 @@ from pydantic_core import PydanticCustomError
 
 from strategies.rules import vocabulary as words
 from strategies.rules.limits import (
+    DEFAULT_SWING_BARS,
     MAX_ALIAS_LENGTH,
     MAX_COOLDOWN_BARS,
     MAX_MAGNITUDE,
@@ -27,6 +28,7 @@ from strategies.rules.limits import (
     MAX_R_MULTIPLE,
     MAX_SAFETY_ORDERS,
     MAX_SCALE,
+    MAX_SWING_BARS,
     MAX_WAIT_BARS,
 )
 from strategies.series import is_timeframe
@@ -210,29 +212,70 @@ class Indicator(Model):
         return data
 
 
+AnchorPoint = Literal["signal_candle", "swing"]
+TooWide = Literal["skip", "clamp", "percent"]
+
+
+def _word(choices: tuple[str, ...]):
+    """A validator accepting exactly one of `choices` (the message lists them)."""
+
+    def check(value: object) -> str:
+        if not isinstance(value, str) or value not in choices:
+            shown = {"value": value, "choices": ", ".join(choices)}
+            raise PydanticCustomError("unknown_choice", "not one of the words", shown)
+        return value
+
+    return PlainValidator(check)
+
+
+class StopAnchor(Model):
+    """A stop-loss set on the chart: at the low (a short: the high) of the candle whose close
+    decided the entry, or of the `bars` candles ending with it (a swing); at most `max_pct`
+    from the entry price, or `too_wide` says what happens (the fill model's point 12)."""
+
+    at: Annotated[AnchorPoint, _word(("signal_candle", "swing"))]
+    bars: int | None = Field(default=None, ge=2, le=MAX_SWING_BARS)
+    max_pct: Fraction
+    too_wide: Annotated[TooWide, _word(("skip", "clamp", "percent"))] = "skip"
+
+    def swing_bars(self) -> int:
+        return self.bars or DEFAULT_SWING_BARS
+
+
 class Risk(Model):
     """Exits beside the rules, as fractions of a price (see the package docstring); a target
-    may instead be a multiple of the entry-to-stop distance (take_profit_r)."""
+    may instead be a multiple of the entry-to-stop distance (take_profit_r), and the
+    stop-loss may be anchored to the chart (stop_anchor)."""
 
     stop_loss_pct: Fraction | None = None
     take_profit_pct: Fraction | None = None
     take_profit_r: float | None = Field(default=None, gt=0, le=MAX_R_MULTIPLE)
     trailing_stop_pct: Fraction | None = None
     cooldown_bars: int = Field(default=0, ge=0, le=MAX_COOLDOWN_BARS)
+    stop_anchor: StopAnchor | None = None
 
-    def initial_stop_share(self) -> float | None:
+    def has_stop(self) -> bool:
+        """Whether every position has a stop to measure risk from."""
+        return bool(self.stop_anchor or self.stop_loss_pct or self.trailing_stop_pct)
+
+    def initial_stop_share(self, anchored: float | None = None) -> float | None:
         """How far below a long's entry (above a short's) its stop starts, as a share of the
         entry price: the nearer of the stop-loss and the trailing stop's first level; None
-        without either. Risk sizing and R targets measure from it."""
-        shares = [share for share in (self.stop_loss_pct, self.trailing_stop_pct) if share]
+        without either. With an anchor the stop-loss is the trade's own share, `anchored`
+        (None when not known: no fixed share). Risk sizing and R targets measure from it."""
+        stop_loss = anchored if self.stop_anchor else self.stop_loss_pct
+        if self.stop_anchor and anchored is None:
+            return None
+        shares = [share for share in (stop_loss, self.trailing_stop_pct) if share]
         return min(shares) if shares else None
 
-    def target_share(self) -> float | None:
+    def target_share(self, anchored: float | None = None) -> float | None:
         """The take-profit as a share of the entry price: take_profit_pct, or take_profit_r
-        times the initial stop's share (validation makes sure there is one)."""
+        times the initial stop's share (validation makes sure there is one; None with an
+        anchor whose share is not known)."""
         if self.take_profit_r is None:
             return self.take_profit_pct
-        stop = self.initial_stop_share()
+        stop = self.initial_stop_share(anchored)
         return None if stop is None else self.take_profit_r * stop
 
 
@@ -287,8 +330,8 @@ class RiskPerTrade(Model):
     kind: Literal["risk_per_trade"]
     risk_pct: Fraction
 
-    def equity_fraction(self, risk: Risk) -> float:
-        stop = risk.initial_stop_share()
+    def equity_fraction(self, risk: Risk, anchored: float | None = None) -> float:
+        stop = risk.initial_stop_share(anchored)
         if stop is None:  # validation refuses it; a document built by hand commits nothing
             return 0.0
         return min(self.risk_pct / stop, 1.0)

@@ -85,14 +85,18 @@ def risk_sentences(risk: Risk, sides: list[str]) -> list[str]:
     said = [
         str(templates[which]) % {"percent": percent(fraction)}
         for fraction, templates in (
-            (risk.stop_loss_pct, wording.STOP_LOSS),
+            (None if risk.stop_anchor else risk.stop_loss_pct, wording.STOP_LOSS),
             (risk.take_profit_pct, wording.TAKE_PROFIT),
             (risk.trailing_stop_pct, wording.TRAILING_STOP),
         )
         if fraction is not None
     ]
+    said[:0] = anchor_sentences(risk, which)
     target = risk.target_share()
-    if risk.take_profit_r is not None and target is not None:  # in the take-profit's place
+    if risk.take_profit_r is not None and risk.stop_anchor is not None:
+        multiple = plain_number(risk.take_profit_r)
+        said.insert(2, str(wording.TAKE_PROFIT_R_ANCHORED) % {"multiple": multiple})
+    elif risk.take_profit_r is not None and target is not None:  # in the take-profit's place
         shown = percent(round(target, 10))  # 2.5 x 0.03 is 0.07499999999999999 in floats
         multiple = plain_number(risk.take_profit_r)
         sentence = str(wording.TAKE_PROFIT_R[which]) % {"multiple": multiple, "percent": shown}
@@ -102,10 +106,25 @@ def risk_sentences(risk: Risk, sides: list[str]) -> list[str]:
     return said
 
 
+def anchor_sentences(risk: Risk, which: str) -> list[str]:
+    """Where an anchored stop is set, and what a too wide one turns into."""
+    anchor = risk.stop_anchor
+    if anchor is None:
+        return []
+    shown = {"max": percent(anchor.max_pct), "bars": anchor.swing_bars()}
+    shown["percent"] = percent(risk.stop_loss_pct) if risk.stop_loss_pct else ""
+    return [
+        str(wording.ANCHORED_STOP[anchor.at][which]) % shown,
+        str(wording.TOO_WIDE[anchor.too_wide]) % shown,
+    ]
+
+
 def sizing_sentence(document: Document) -> str:
     sizing = document.sizing
     if isinstance(sizing, FixedQuote):
         return str(wording.FIXED_QUOTE) % {"amount": plain_number(sizing.amount)}
+    if isinstance(sizing, RiskPerTrade) and document.risk.stop_anchor is not None:
+        return str(wording.RISK_PER_TRADE_ANCHORED) % {"percent": percent(sizing.risk_pct)}
     if isinstance(sizing, RiskPerTrade):
         committed = percent(round(sizing.equity_fraction(document.risk), 4))
         return str(wording.RISK_PER_TRADE) % {

@@ -11,7 +11,7 @@ from strategies.indicators import REGISTRY
 from strategies.rules import messages
 from strategies.rules.checks import meaning_findings
 from strategies.rules.document import Document
-from strategies.rules.model import UNION_TAGS, EquityFraction, Indicator, RiskPerTrade
+from strategies.rules.model import UNION_TAGS, EquityFraction, Indicator, Risk, RiskPerTrade
 from strategies.rules.problems import (
     DocumentError,
     Finding,
@@ -65,16 +65,47 @@ def whole_findings(document: Document) -> list[Finding]:
             if rule is not None and triggers[side] is None:  # its signals could only expire
                 message = lazy_format(messages.TRIGGER_WITHOUT_SIDE, direction=side)
                 findings.append((("entry_trigger", "rule"), message))
-    risk, stopped = document.risk, document.risk.initial_stop_share() is not None
+    risk, stopped = document.risk, document.risk.has_stop()
     if risk.take_profit_r is not None and risk.take_profit_pct is not None:
         findings.append((("risk", "take_profit_r"), messages.TARGET_TWICE))
     elif risk.take_profit_r is not None and not stopped:
         findings.append((("risk", "take_profit_r"), messages.R_TARGET_WITHOUT_STOP))
-    elif (risk.target_share() or 0) >= 1 and document.entry_branches()["short"] is not None:
+    elif widest_target(risk) >= 1 and document.entry_branches()["short"] is not None:
         findings.append((("risk", "take_profit_r"), lazy_format(messages.R_TARGET_BELOW_ZERO)))
     if isinstance(document.sizing, RiskPerTrade) and not stopped:
         findings.append((("sizing", "kind"), messages.RISK_SIZING_WITHOUT_STOP))
-    return findings + ladder_findings(document)
+    return findings + anchor_findings(document) + ladder_findings(document)
+
+
+def widest_target(risk: Risk) -> float:
+    """The farthest a target may be from the entry, as a share of its price: an R target
+    measured from an anchored stop may be as far as the anchor's widest stop allows."""
+    anchor = risk.stop_anchor
+    if anchor is None or risk.take_profit_r is None:
+        return risk.target_share() or 0.0
+    widest = max(anchor.max_pct, risk.stop_loss_pct or 0.0)
+    return risk.take_profit_r * (risk.initial_stop_share(widest) or 0.0)
+
+
+def anchor_findings(document: Document) -> list[Finding]:
+    """An anchored stop's fallback is a percentage that must be there, and is the only use
+    of stop_loss_pct beside it; a number of bars is a swing's; a ladder has no anchor."""
+    risk = document.risk
+    anchor = risk.stop_anchor
+    if anchor is None:
+        return []
+    findings: list[Finding] = []
+    if anchor.too_wide == "percent" and risk.stop_loss_pct is None:
+        findings.append(
+            (("risk", "stop_anchor", "too_wide"), messages.ANCHOR_FALLBACK_WITHOUT_STOP)
+        )
+    elif anchor.too_wide != "percent" and risk.stop_loss_pct is not None:
+        findings.append((("risk", "stop_loss_pct"), messages.ANCHOR_AND_STOP_LOSS))
+    if anchor.at != "swing" and anchor.bars is not None:
+        findings.append((("risk", "stop_anchor", "bars"), messages.ANCHOR_BARS_WITHOUT_SWING))
+    if document.safety_orders is not None:
+        findings.append((("risk", "stop_anchor"), messages.ANCHOR_WITH_LADDER))
+    return findings
 
 
 def ladder_findings(document: Document) -> list[Finding]:

@@ -175,3 +175,52 @@ WORST_CASE_QUOTE = _(
     "Worst case, every safety order filled: %(amount)s of the quote currency, %(multiple)s "
     "times the base order."
 )
+ANCHORED_STOP = {
+    "signal_candle": {
+        "long": _(
+            "Stop-loss at the low of the candle whose close decided the entry, at most "
+            "%(max)s below the entry price."
+        ),
+        "short": _(
+            "Stop-loss at the high of the candle whose close decided the entry, at most "
+            "%(max)s above the entry price."
+        ),
+        "both": _(
+            "Stop-loss at the candle whose close decided the entry, at most %(max)s from the "
+            "entry price: at its low for a long position, at its high for a short one."
+        ),
+    },
+    "swing": {
+        "long": _(
+            "Stop-loss at the lowest low of the %(bars)s candles up to the one whose close "
+            "decided the entry, at most %(max)s below the entry price."
+        ),
+        "short": _(
+            "Stop-loss at the highest high of the %(bars)s candles up to the one whose close "
+            "decided the entry, at most %(max)s above the entry price."
+        ),
+        "both": _(
+            "Stop-loss at the swing of the %(bars)s candles up to the one whose close decided "
+            "the entry, at most %(max)s from the entry price: at their lowest low for a long "
+            "position, at their highest high for a short one."
+        ),
+    },
+}
+TOO_WIDE = {
+    "skip": _("When it is farther, or on the wrong side of the entry price, the entry is skipped."),
+    "clamp": _(
+        "When it is farther, or on the wrong side of the entry price, the stop is set %(max)s away."
+    ),
+    "percent": _(
+        "When it is farther, or on the wrong side of the entry price, the stop-loss is "
+        "%(percent)s from the entry price."
+    ),
+}
+TAKE_PROFIT_R_ANCHORED = _(
+    "Take-profit at %(multiple)s times the distance from the entry price to the stop, on the "
+    "other side of the entry price."
+)
+RISK_PER_TRADE_ANCHORED = _(
+    "Each entry risks %(percent)s of the equity: sized so that reaching its stop loses that "
+    "much before costs (at most all of the equity)."
+)

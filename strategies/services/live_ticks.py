@@ -23,6 +23,7 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import numpy as np
 from django.conf import settings
 
 from exchanges import trading
@@ -33,6 +34,7 @@ from exchanges.selectors import live_venues_text
 from strategies.brokers.live import KEY_ERRORS, Intent, LiveBroker, Unreconciled, live_session
 from strategies.brokers.paper import PaperOutcome, paper_evaluate
 from strategies.engine.enums import Action, Leg, Reason, Status
+from strategies.engine.fills.anchors import entry_stop_share
 from strategies.engine.fills.sizing import entry_amount
 from strategies.engine.fills.watch import exchange_levels
 from strategies.models import RunFunding, RunOrder, RunStatus, StrategyRun
@@ -260,7 +262,14 @@ def held_levels(run: StrategyRun, document: Document, closed: Candles, state: Li
     best = state.average
     if len(extremes):
         best = float(extremes.max() if long else extremes.min())
-    return exchange_levels(document.risk, state.side, state.average, best)
+    anchored = None
+    if document.risk.stop_anchor is not None and state.entry is not None:
+        # Decided at the close before the entry's bar: the stop that entry was sized with.
+        decided = int(np.searchsorted(closed.time, state.entry.bar_ms)) - 1
+        anchored = entry_stop_share(document.risk, state.side, state.entry.price, closed, decided)
+        if anchored is not None and anchored < 0:  # not at the entry's price: the widest
+            anchored = document.risk.stop_anchor.max_pct
+    return exchange_levels(document.risk, state.side, state.average, best, anchored)
 
 
 def keep_ladder(
@@ -332,13 +341,13 @@ def _plan(run: StrategyRun, outcome: PaperOutcome, state: LiveState, broker: Liv
             return  # not closed (refused, or its answer lost): no entry on top of it
     entry = next((o for o in result.orders if o.leg == Leg.ENTRY and o.bar == now), None)
     if state.held == 0 and entry is not None and run.status == RunStatus.RUNNING:
-        amount = _entry_amount(run, outcome, state, broker)
+        amount = _entry_amount(run, outcome, state, broker, entry.side)
         if amount > 0:
             yield Intent(now_ms, Leg.ENTRY, entry.side, amount, Reason.SIGNAL)
 
 
 def _entry_amount(
-    run: StrategyRun, outcome: PaperOutcome, state: LiveState, broker: LiveBroker
+    run: StrategyRun, outcome: PaperOutcome, state: LiveState, broker: LiveBroker, side: str
 ) -> float:
     """The fill model's sizing on the run's own cash at the last price, within the notional
     cap; 0 (with the run's alert saying why) on a market that trades too little."""
@@ -353,6 +362,12 @@ def _entry_amount(
             run, messages.THIN_MARKET, volume=round(volume), minimum=settings.RUNS_MIN_MARKET_VOLUME
         )
         return 0.0
+    # An anchored stop's share at this price, from the close that decided (point 12).
+    closed = outcome.period.slice(0, len(outcome.period) - 1)
+    risk = outcome.document.risk
+    anchored = entry_stop_share(risk, side, price, closed, len(closed) - 1)
+    if anchored is not None and anchored < 0:
+        return 0.0  # too wide: the twin skipped this entry too
     market, ladder = run.market_rules(), outcome.document.safety_orders
     # With safety orders, the whole ladder stays within the cap: the base order is a share.
     cap = run.notional_cap
@@ -366,6 +381,7 @@ def _entry_amount(
         fee=run.fee,
         market=market,
         notional_cap=cap,
+        anchored=anchored,
     )
     return amount if market.accepts(amount, price) else 0.0
 

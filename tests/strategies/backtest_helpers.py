@@ -48,6 +48,7 @@ def run(
     funding=None,
     reverse=False,
     ladder=None,
+    anchors=None,
 ):
     return simulate(
         sig,
@@ -60,4 +61,5 @@ def run(
         funding=funding,
         reverse=reverse,
         ladder=ladder,
+        anchors=anchors,
     )

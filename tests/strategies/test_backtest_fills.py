@@ -275,7 +275,7 @@ def test_the_statement_a_report_prints_is_the_documented_model():
     with override("en"):
         points = [" ".join(str(point).split()) for point in STATEMENT]
 
-    assert len(points) == 11
+    assert len(points) == 12
     for number, point in enumerate(points, start=1):
         assert f"{number}. {point}" in documented
 

@@ -48,22 +48,26 @@ PULLBACK = EMA_CROSSOVER.replace(
     "entry_trigger:\n  max_wait_bars: 5\n"
     "  rule: {lhs: {bar: low}, op: lte, rhs: {indicator: ema_fast}}\nexit:\n",
 )
+# Anchored: the MACD trend's stop at the 5-bar swing, clamped at 4 %; 1 % risked; 2 R.
+SWING_ANCHORED = RISKED.replace(
+    "risk: {stop_loss_pct: 0.03, take_profit_r: 2, cooldown_bars: 2}",
+    "risk: {take_profit_r: 2, cooldown_bars: 2,"
+    " stop_anchor: {at: swing, bars: 5, max_pct: 0.04, too_wide: clamp}}",
+)
+# At the signal candle, skipped when farther than 1.5 % (some entries are).
+CANDLE_ANCHORED = MACD_TREND.replace(
+    "risk: {stop_loss_pct: 0.035, cooldown_bars: 2}",
+    "risk: {trailing_stop_pct: 0.02, stop_anchor: {at: signal_candle, max_pct: 0.015}}",
+)
 MODEL = FillModel(fee=0.001, slippage_bps=5, max_volume_share=0)
 
 
 def reference_trades(document, candles, model, *, capital=1000.0):
     """Bar by bar, the fill model read literally (both sides, a reversal when the document
-    asks for one; no volume limit). A short's prices are written out, not mirrored."""
+    asks for one, a stop anchored to the chart; no volume limit). A short's prices are
+    written out, not mirrored."""
     signals, risk = decide(document, candles), document.risk
     fee, slip = model.fee, model.slippage
-    # The stop's first distance, what risk sizing and a target in R measure from.
-    first_stop = min(pct for pct in (risk.stop_loss_pct, risk.trailing_stop_pct, 1.0) if pct)
-    fraction = getattr(document.sizing, "fraction", 1.0)
-    if document.sizing.kind == "risk_per_trade":
-        fraction = min(document.sizing.risk_pct / first_stop, 1.0)
-    target_pct = risk.take_profit_pct
-    if risk.take_profit_r:
-        target_pct = risk.take_profit_r * first_stop
     cash, position, trades = capital, None, []
     pending_entry = pending_exit = None  # the side to enter, the reason to leave
     may_decide_from = 0
@@ -78,12 +82,23 @@ def reference_trades(document, candles, model, *, capital=1000.0):
         if pending_entry:  # after the exit, at the same open
             sign = 1 if pending_entry == "long" else -1
             price = o * (1 + sign * slip)  # a buy pays more, a short's sale gets less
-            amount = fraction * cash / (price * (1 + fee))
-            position = {"side": pending_entry, "bar": i, "price": price, "amount": amount}
-            position |= {"best": price}
-            pending_entry = None
+            stop_pct = _stop_pct(risk, pending_entry, price, candles, i - 1)
+            if stop_pct == SKIPPED:  # an anchor too far: the next close decides again
+                pending_entry = None
+            else:
+                # The stop's first distance, what risk sizing and a target in R measure from.
+                first = min(pct for pct in (stop_pct, risk.trailing_stop_pct, 1.0) if pct)
+                fraction = getattr(document.sizing, "fraction", 1.0)
+                if document.sizing.kind == "risk_per_trade":
+                    fraction = min(document.sizing.risk_pct / first, 1.0)
+                target_pct = risk.take_profit_r * first if risk.take_profit_r else None
+                amount = fraction * cash / (price * (1 + fee))
+                position = {"side": pending_entry, "bar": i, "price": price, "amount": amount}
+                position |= {"best": price, "stop_pct": stop_pct}
+                position["target_pct"] = target_pct or risk.take_profit_pct
+                pending_entry = None
         if position is not None:
-            exit_ = _level_exit(position, risk, target_pct, o, h, low, model.stop_first)
+            exit_ = _level_exit(position, risk, o, h, low, model.stop_first)
             if exit_ is not None:
                 trades.append(_close(position, i, exit_[0], slip, fee, exit_[1]))
                 cash += trades[-1][-1]
@@ -109,13 +124,40 @@ def reference_trades(document, candles, model, *, capital=1000.0):
     return trades
 
 
-def _level_exit(position, risk, target_pct, o, h, low, stop_first):
+SKIPPED = -1.0
+
+
+def _stop_pct(risk, side, price, candles, decided):
+    """The stop-loss's share of the entry price: the percentage, or the anchor's (the low of
+    the deciding candle, or the lowest of a swing's; a short: the highs), with what too_wide
+    says when it is farther than max_pct or on the wrong side (or SKIPPED)."""
+    anchor = risk.stop_anchor
+    if anchor is None:
+        return risk.stop_loss_pct
+    bars = 1 if anchor.at == "signal_candle" else (anchor.bars or 5)
+    if decided - bars + 1 < 0:
+        share = float("nan")
+    elif side == "long":
+        level = min(float(x) for x in candles.low[decided - bars + 1 : decided + 1])
+        share = (price - level) / price
+    else:
+        level = max(float(x) for x in candles.high[decided - bars + 1 : decided + 1])
+        share = (level - price) / price
+    if 0 < share <= anchor.max_pct:
+        return share
+    return {"clamp": anchor.max_pct, "percent": risk.stop_loss_pct, "skip": SKIPPED}[
+        anchor.too_wide
+    ]
+
+
+def _level_exit(position, risk, o, h, low, stop_first):
     """(price before slippage, reason) when a level is reached in this bar, else None."""
     entry, best = position["price"], position["best"]
+    stop_pct, target_pct = position["stop_pct"], position["target_pct"]
     if position["side"] == "long":
         stop, reason = -np.inf, "stop_loss"
-        if risk.stop_loss_pct:
-            stop = entry * (1 - risk.stop_loss_pct)
+        if stop_pct:
+            stop = entry * (1 - stop_pct)
         if risk.trailing_stop_pct and best * (1 - risk.trailing_stop_pct) > stop:
             stop, reason = best * (1 - risk.trailing_stop_pct), "trailing_stop"
         target = entry * (1 + target_pct) if target_pct else np.inf
@@ -125,8 +167,8 @@ def _level_exit(position, risk, target_pct, o, h, low, stop_first):
             return max(o, target), "take_profit"
         return None
     stop, reason = np.inf, "stop_loss"  # a short's stop above, reached by a high
-    if risk.stop_loss_pct:
-        stop = entry * (1 + risk.stop_loss_pct)
+    if stop_pct:
+        stop = entry * (1 + stop_pct)
     if risk.trailing_stop_pct and best * (1 + risk.trailing_stop_pct) < stop:
         stop, reason = best * (1 + risk.trailing_stop_pct), "trailing_stop"
     target = entry * (1 - target_pct) if target_pct else -np.inf
@@ -167,6 +209,8 @@ def as_rows(trades):
         (SUPER_TREND_LEVELS, {"reversal", "stop_loss", "take_profit", "trailing_stop"}),
         (MACD_TREND, {"signal", "stop_loss"}),
         (RISKED, {"signal", "stop_loss", "take_profit"}),
+        (SWING_ANCHORED, {"signal", "stop_loss", "take_profit"}),
+        (CANDLE_ANCHORED, {"signal", "stop_loss", "trailing_stop"}),
     ],
     ids=[
         "ema-crossover",
@@ -176,6 +220,8 @@ def as_rows(trades):
         "super-trend-reversing-with-levels",
         "macd-trend-both-sides",
         "risk-sized-with-a-target-in-r",
+        "anchored-at-a-swing-risk-sized-with-a-target-in-r",
+        "anchored-at-the-signal-candle-too-wide-skipped",
     ],
 )
 def test_trades_match_a_plain_per_bar_loop(text, reasons):

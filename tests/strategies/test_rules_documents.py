@@ -75,6 +75,7 @@ exit: {lhs: {bar: close}, op: lt, rhs: {indicator: avg}}
         "take_profit_r": None,
         "trailing_stop_pct": None,
         "cooldown_bars": 0,
+        "stop_anchor": None,
     }
     assert (document.sizing.kind, document.sizing.fraction) == ("equity_fraction", 1.0)
     assert (

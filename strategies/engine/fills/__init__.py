@@ -91,6 +91,17 @@ Stated exactly; `STATEMENT` below is this text's numbered list, printed on every
    safety order filled, commits B x (1 + the sum of size_ratio x volume_scale^(n-1)): shown
    before a run starts and on every report; with equity-fraction sizing it must fit in the
    equity.
+12. Anchored stop, when the document sets risk.stop_anchor: the stop-loss is set on the chart
+   instead of at a percentage. Its anchor A is the low of the candle whose close decided the
+   entry (at: signal_candle; a short: its high), or the lowest low of the bars candles ending
+   with that one (at: swing; a short: the highest high). When the entry is sized (point 2),
+   its share d = (P - A) / P for a long, (A - P) / P for a short, P being the entry bar's
+   fill price. When d is above max_pct, or not above zero (the price already beyond the
+   anchor, or a swing without enough candles behind it), too_wide decides: skip (no entry;
+   the next close may decide again), clamp (d = max_pct) or percent (d = stop_loss_pct). The
+   stop-loss is then E x (1 - d) for a long, E x (1 + d) for a short, as in point 3: the
+   anchor itself when the entry fills whole in its bar. Risk-based sizing and take_profit_r
+   measure from this d, trade by trade (with a trailing stop, from the nearer of the two).
 """
 
 from strategies.engine.fills.model import STATEMENT, FillModel, Market, ShortsNotAllowed

@@ -17,6 +17,7 @@ The tables and the helpers that write them are `tables.py`'s, the levels `levels
 import numpy as np
 
 from strategies.compiled import njit
+from strategies.engine.fills.anchors import NONE, anchored_share
 from strategies.engine.fills.ladder import RUNG_COLUMNS, cancel_rest, ladder_bar, placed
 from strategies.engine.fills.levels import levels_from, touch_at
 from strategies.engine.fills.model import amount_to_step
@@ -100,6 +101,9 @@ def fill_loop(
     risk,
     deviations,
     ratios,
+    anchor_long,
+    anchor_short,
+    trade_terms,
     sizing_fixed,
     sizing_value,
     fee,
@@ -117,13 +121,17 @@ def fill_loop(
     leaves a position and enters at the same open (point 10); `risk`: stop-loss, take-profit
     and trailing stop shares (0: none) and the cooldown in bars; `deviations` and `ratios`:
     each safety order's distance from the first fill and budget in base orders (empty: no
-    scale-in, point 11); `market`: amount step (0:
+    scale-in, point 11); `anchor_*`: the level each close's entry would stop at on each
+    side, and `trade_terms` [anchor mode, max share, fallback share, risk_pct, take_profit_r]
+    (mode NONE: no anchor; point 12); `market`: amount step (0:
     any), minimum amount, minimum cost; `rates`: funding per bar (empty: not a perpetual).
 
     Returns (orders, fills, positions, counters): tables cut to their rows, and the counts of
     orders that filled partially and of orders below the market's minimum."""
     count = len(open_)
     stop_loss, take_profit, trailing, cooldown = risk[0], risk[1], risk[2], int(risk[3])
+    anchor_mode, max_share, fallback = int(trade_terms[0]), trade_terms[1], trade_terms[2]
+    risk_pct, r_multiple = trade_terms[3], trade_terms[4]
     step, min_amount, min_cost = market[0], market[1], market[2]
     orders = np.empty(((2 + len(deviations)) * len(entries) + 2, ORDER_COLUMNS))
     positions = np.empty((len(entries) + 1, POSITION_COLUMNS))
@@ -162,8 +170,21 @@ def fill_loop(
 
         # The entry order, sized at its bar's fill price (point 2).
         price = abs(sign * open_[bar] * (1 + sign * slippage))
+        trade_stop, trade_target, fraction = stop_loss, take_profit, sizing_value
+        if anchor_mode != NONE:  # the stop's share from the chart, per trade (point 12)
+            anchor = anchor_long[decision] if sign > 0 else anchor_short[decision]
+            trade_stop = anchored_share(sign, price, anchor, anchor_mode, max_share, fallback)
+            if trade_stop < 0.0:  # too wide or invalid: no entry, the next close may decide
+                start = max(start, decision + 1)
+                continue
+            initial = trade_stop if trailing == 0.0 else min(trade_stop, trailing)
+            if risk_pct > 0.0:
+                fraction = min(risk_pct / initial, 1.0)
+            if r_multiple > 0.0:
+                trade_target = r_multiple * initial
+        shares[0], shares[1] = trade_stop, trade_target
         cash = max(state[CASH] + state[SETTLED], 0.0)
-        budget = min(sizing_value, cash) if sizing_fixed else sizing_value * cash
+        budget = min(sizing_value, cash) if sizing_fixed else fraction * cash
         amount = amount_to_step(budget / (price * (1 + fee)), step)
         entry_order = order_count
         order_count += 1
@@ -216,7 +237,7 @@ def fill_loop(
                 if first:  # the levels, from the first fill's price (points 3 and 4)
                     best = position[P_FIRST_PRICE]
                     stop, target, trail_factor = levels_from(
-                        best, sign, stop_loss, take_profit, trailing
+                        best, sign, trade_stop, trade_target, trailing
                     )
             to_enter = wanted - chunk
             if to_enter <= DUST * wanted:

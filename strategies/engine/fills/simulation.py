@@ -14,11 +14,12 @@ from strategies.engine.decide import Signals
 from strategies.engine.enums import Kind, Leg, Side, Status
 from strategies.engine.fills import kernel
 from strategies.engine.fills import tables as t
+from strategies.engine.fills.anchors import anchor_terms
 from strategies.engine.fills.journal import Fill, Order
 from strategies.engine.fills.model import NO_STEP, FillModel, Market
 from strategies.engine.fills.sizing import sizing_terms
 from strategies.engine.fills.trades import REASONS, Trade, closed_trades, open_trade
-from strategies.rules.model import Risk, SafetyOrders, Sizing
+from strategies.rules.model import Risk, RiskPerTrade, SafetyOrders, Sizing
 from strategies.series import Candles
 
 LEGS = (Leg.ENTRY, Leg.EXIT, Leg.SAFETY)
@@ -62,6 +63,7 @@ def simulate(
     funding: np.ndarray | None = None,
     reverse: bool = False,
     ladder: SafetyOrders | None = None,
+    anchors: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> Fills:
     """Fill `signals` over `candles` under the fill model (see the package docstring).
     `flatten_at`: the bar whose close a user asked to close the position at (a paper run's
@@ -69,11 +71,14 @@ def simulate(
     as an exit rule would leave it, with the reason "manual". `funding`: on a perpetual
     market, the funding rates due during each bar, summed (one per candle; point 9).
     `reverse`: the other direction's entry leaves a position and enters (point 10).
-    `ladder`: the safety orders a position rests once its base order filled (point 11)."""
+    `ladder`: the safety orders a position rests once its base order filled (point 11).
+    `anchors`: with risk.stop_anchor, the level each close's long and short entry would stop
+    at (fills.anchors.anchor_prices over these candles; point 12)."""
     if funding is not None and len(funding) != len(candles):
         raise ValueError("one funding rate sum per candle")
     entries, short_at, exit_long, exit_short = _indexed(signals, flatten_at)
     rates = np.empty(0) if funding is None else _floats(funding)
+    anchor_long, anchor_short = anchors if anchors is not None else (np.empty(0), np.empty(0))
     orders, fills, positions, counters = kernel.fill_loop(
         _floats(candles.open),
         _floats(candles.high),
@@ -90,6 +95,9 @@ def simulate(
         _risk(risk),
         np.array(ladder.deviations() if ladder else [], dtype=np.float64),
         np.array(ladder.ratios() if ladder else [], dtype=np.float64),
+        _floats(anchor_long),
+        _floats(anchor_short),
+        _trade_terms(risk, sizing),
         *sizing_terms(sizing, risk),
         model.fee,
         model.slippage,
@@ -124,6 +132,14 @@ def simulate(
 def _risk(risk: Risk) -> np.ndarray:
     levels = (risk.stop_loss_pct, risk.target_share(), risk.trailing_stop_pct)
     return np.array([*(share or 0.0 for share in levels), risk.cooldown_bars], dtype=np.float64)
+
+
+def _trade_terms(risk: Risk, sizing: Sizing) -> np.ndarray:
+    """What an anchored stop needs per trade: the anchor's terms, then risk_pct (risk sizing)
+    and take_profit_r, both measured from each trade's own stop."""
+    risk_pct = sizing.risk_pct if isinstance(sizing, RiskPerTrade) else 0.0
+    terms = anchor_terms(risk.stop_anchor, risk.stop_loss_pct)
+    return np.array([*terms, risk_pct, risk.take_profit_r or 0.0])
 
 
 def _floats(values: np.ndarray) -> np.ndarray:

@@ -12,13 +12,14 @@ from strategies.rules.model import FixedQuote, Risk, RiskPerTrade, SafetyOrders,
 Value = TypeVar("Value", float, np.ndarray)
 
 
-def sizing_terms(sizing: Sizing, risk: Risk) -> tuple[bool, float]:
+def sizing_terms(sizing: Sizing, risk: Risk, anchored: float | None = None) -> tuple[bool, float]:
     """(whether it is a fixed quote amount, that amount or the equity fraction): risk-based
-    sizing is the equity fraction risk_pct / the initial stop's share, at most 1 (point 2)."""
+    sizing is the equity fraction risk_pct / the initial stop's share, at most 1 (point 2);
+    an anchored stop's share is the trade's, `anchored` (point 12)."""
     if isinstance(sizing, FixedQuote):
         return True, sizing.amount
     if isinstance(sizing, RiskPerTrade):
-        return False, sizing.equity_fraction(risk)
+        return False, sizing.equity_fraction(risk, anchored)
     return False, sizing.fraction
 
 
@@ -40,6 +41,7 @@ def entry_amount(
     fee: float,
     market: Market,
     notional_cap: float | None = None,
+    anchored: float | None = None,
 ) -> float:
     """The fill model's sizing (its point 2): equity-fraction buys fraction x cash (risk-based
     sizing a fraction `sizing_terms` derives from `risk`), fixed-quote min(amount, cash),
@@ -48,7 +50,7 @@ def entry_amount(
     of one unit (slippage included). Whether the market accepts the amount is the caller's
     test (`Market.accepts`): the simulation counts a skipped order."""
     cash = max(cash, 0.0)
-    fixed, value = sizing_terms(sizing, risk)
+    fixed, value = sizing_terms(sizing, risk, anchored)
     budget = min(value, cash) if fixed else value * cash
     if notional_cap is not None:
         budget = min(budget, notional_cap)

@@ -19,16 +19,20 @@ class Levels(NamedTuple):
     target: float | None
 
 
-def exchange_levels(risk, side: str, entry: float, best: float) -> Levels:
+def exchange_levels(
+    risk, side: str, entry: float, best: float, anchored: float | None = None
+) -> Levels:
     """The stop (or trailing stop) and target of a position on `side` entered at `entry`, after
     completed bars whose best price is `best` (a long's highest high, a short's lowest low),
-    as the fill model would watch them on the next bar. Live runs place them at the exchange."""
+    as the fill model would watch them on the next bar; `anchored`: an anchored stop's share
+    for this trade (point 12). Live runs place them at the exchange."""
     sign = 1.0 if side == "long" else -1.0
+    stop_loss = anchored if risk.stop_anchor is not None else risk.stop_loss_pct
     stop, target, trail_factor = levels_from(
         sign * entry,
         sign,
-        risk.stop_loss_pct or 0.0,
-        risk.target_share() or 0.0,
+        stop_loss or 0.0,
+        risk.target_share(anchored) or 0.0,
         risk.trailing_stop_pct or 0.0,
     )
     level, reason = stop_level(stop, trail_factor, max(sign * entry, sign * best))

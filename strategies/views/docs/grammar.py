@@ -48,8 +48,8 @@ KEY_TEXTS = {
         "take-profit or a trailing stop."
     ),
     "risk": _(
-        "Stop-loss, take-profit (in percent or in R), trailing stop and cooldown: see the risk "
-        "page."
+        "Stop-loss (in percent, or anchored to a candle or a swing), take-profit (in percent "
+        "or in R), trailing stop and cooldown: see the risk page."
     ),
     "sizing": _(
         "How much each entry commits: equity_fraction (the default, all of it), fixed_quote "

@@ -37,6 +37,10 @@ RISK_TEXTS = {
         "Bars to wait after a position closes before the next entry: a whole number, 0 (the "
         "default) or more."
     ),
+    "stop_anchor": _(
+        "A stop-loss set on the chart instead: {at: signal_candle or swing, bars, max_pct, "
+        "too_wide}. See stops anchored to the chart below."
+    ),
 }
 SIZING_TEXTS = {
     ("equity_fraction", "fraction"): _(
