@@ -13,7 +13,7 @@ from strategies.indicators import REGISTRY, IndicatorSpec, Param
 from strategies.rules import messages
 from strategies.rules.limits import MAX_MAGNITUDE
 from strategies.rules.problems import Finding, Path, lazy_format
-from strategies.rules.rule_checks import Context, rule_findings
+from strategies.rules.rule_checks import Context, rule_findings, side_findings
 from strategies.series import is_timeframe, timeframe_ms, timeframe_of
 
 OWN_KEYS = ("kind", "timeframe")
@@ -30,6 +30,8 @@ def meaning_findings(data: Mapping[str, Any], base_timeframe: str | None) -> lis
     trigger = data.get("entry_trigger")
     if isinstance(trigger, dict) and trigger.get("rule") is not None:
         findings += rule_findings(trigger["rule"], ("entry_trigger", "rule"), context)
+    if isinstance(trigger, dict):
+        findings += side_findings(trigger.get("level"), ("entry_trigger", "level"), context)
     if data.get("exit") is None and not _has_risk_exit(data.get("risk")):
         findings.append((("exit",), messages.NO_WAY_OUT))
     return findings

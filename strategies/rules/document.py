@@ -2,6 +2,7 @@
 
 from pydantic import Field
 
+from strategies.rules.ladder import SafetyOrders
 from strategies.rules.model import (
     Alias,
     Combine,
@@ -14,7 +15,6 @@ from strategies.rules.model import (
     Negation,
     Node,
     Risk,
-    SafetyOrders,
     Sizing,
 )
 
@@ -44,7 +44,7 @@ class Document(Model):
         """{"long": ..., "short": ...}: the entry trigger's alternatives for each direction
         (untagged ones serve both); both None without a trigger."""
         return branches(
-            None if self.entry_trigger is None else self.entry_trigger.rule,
+            None if self.entry_trigger is None else self.entry_trigger.condition(),
             untagged=("long", "short"),
         )
 

@@ -47,9 +47,16 @@ def dump(document: Document) -> str:
     tree["entry"] = rule_tree(document.entry)
     if document.entry_trigger is not None:  # written only when set, as stop_and_reverse
         trigger = document.entry_trigger
-        tree["entry_trigger"] = Block(
-            max_wait_bars=trigger.max_wait_bars, rule=rule_tree(trigger.rule)
-        )
+        if trigger.kind == "rule" and trigger.rule is not None:
+            tree["entry_trigger"] = Block(
+                max_wait_bars=trigger.max_wait_bars, rule=rule_tree(trigger.rule)
+            )
+        else:  # a named kind: written as it is read, never as the rule it stands for
+            named = Block(kind=trigger.kind)
+            if trigger.level is not None:
+                named["level"] = side_tree(trigger.level)
+            named["max_wait_bars"] = trigger.max_wait_bars
+            tree["entry_trigger"] = named
     if document.exit is not None:
         tree["exit"] = rule_tree(document.exit)
     risk = document.risk.model_dump()

@@ -176,3 +176,7 @@ ANCHOR_WITH_LADDER = _(
     "a ladder measures its stop from the average entry, an anchor from the chart: keep one of "
     "stop_anchor and safety_orders"
 )
+TRIGGER_RULE_WITH_KIND = _(
+    "a %(kind)s trigger is built from its kind: remove rule, or use kind: rule"
+)
+TRIGGER_LEVEL_UNUSED = _("level is for a pullback or a retest trigger")

@@ -26,8 +26,6 @@ from strategies.rules.limits import (
     MAX_MAGNITUDE,
     MAX_NAME_LENGTH,
     MAX_R_MULTIPLE,
-    MAX_SAFETY_ORDERS,
-    MAX_SCALE,
     MAX_SWING_BARS,
     MAX_WAIT_BARS,
 )
@@ -279,38 +277,61 @@ class Risk(Model):
         return None if stop is None else self.take_profit_r * stop
 
 
-class EntryTrigger(Model):
-    """After an entry rule fires, the entry waits up to `max_wait_bars` closes for `rule` to
-    hold (a pullback, a confirmation candle, a retest...); otherwise the signal expires."""
+TRIGGER_KINDS = ("rule", "pullback", "confirmation_candle", "retest")
+TriggerKind = Literal["rule", "pullback", "confirmation_candle", "retest"]
+# The kinds that wait for the price to come to a level.
+LEVEL_KINDS = ("pullback", "retest")
 
-    rule: "Node"
+
+class EntryTrigger(Model):
+    """After an entry rule fires, the entry waits up to `max_wait_bars` closes for its
+    trigger, otherwise the signal expires: `rule` (any rule), or a named kind: a pullback to
+    `level` (a long: a low at or under it), a confirmation candle (a long: a close above its
+    open) or a retest of `level` (a long: a low at or under it and a close above it); a
+    short's mirrored."""
+
+    kind: Annotated[TriggerKind, _word(TRIGGER_KINDS)] = "rule"
+    rule: "Node | None" = None
+    level: Side | None = None
     max_wait_bars: int = Field(ge=1, le=MAX_WAIT_BARS)
 
+    def condition(self) -> "Node | None":
+        """The rule the wait checks at each close: `rule`, or the named kind's, with a long
+        and a short alternative (None when the kind's part is missing: validation says so)."""
+        if self.kind == "rule":
+            return self.rule
+        long_: Leaf | Combine
+        short: Leaf | Combine
+        if self.kind == "confirmation_candle":
+            sides = (_bar("close"), _bar("open"))
+            long_, short = _leaf(*sides, "gt", "long"), _leaf(*sides, "lt", "short")
+        elif self.level is None:
+            return None
+        elif self.kind == "pullback":
+            long_ = _leaf(_bar("low"), self.level, "lte", "long")
+            short = _leaf(_bar("high"), self.level, "gte", "short")
+        else:  # a retest: back to the level, and closed on the entry's side of it
+            long_ = _all_of(
+                [_leaf(_bar("low"), self.level, "lte"), _leaf(_bar("close"), self.level, "gt")],
+                "long",
+            )
+            short = _all_of(
+                [_leaf(_bar("high"), self.level, "gte"), _leaf(_bar("close"), self.level, "lt")],
+                "short",
+            )
+        return Combine.model_construct(combine="OR", rules=[long_, short], direction=None)
 
-class SafetyOrders(Model):
-    """Scale-in (DCA): after the base order fills, `count` limit orders rest below a long's
-    first fill (above a short's), the first `deviation_pct` away, each next gap `step_scale`
-    times the one before; the first costs `size_ratio` times the base order's budget, each
-    next `volume_scale` times the one before (the fill model's point 11)."""
 
-    count: int = Field(ge=1, le=MAX_SAFETY_ORDERS)
-    deviation_pct: Fraction
-    step_scale: float = Field(default=1.0, gt=0, le=MAX_SCALE)
-    size_ratio: float = Field(default=1.0, gt=0, le=MAX_SCALE)
-    volume_scale: float = Field(default=1.0, gt=0, le=MAX_SCALE)
+def _bar(field: str) -> BarSide:
+    return BarSide.model_construct(bar=field)
 
-    def deviations(self) -> list[float]:
-        """Each safety order's distance from the first fill, as a share of its price."""
-        gaps = [self.deviation_pct * self.step_scale**i for i in range(self.count)]
-        return [sum(gaps[: i + 1]) for i in range(self.count)]
 
-    def ratios(self) -> list[float]:
-        """Each safety order's budget as a multiple of the base order's."""
-        return [self.size_ratio * self.volume_scale**i for i in range(self.count)]
+def _leaf(lhs, rhs, op: str, direction: str | None = None) -> Leaf:
+    return Leaf.model_construct(lhs=lhs, op=op, rhs=rhs, direction=direction)
 
-    def worst_case_multiple(self) -> float:
-        """The base order and every safety order filled, in base orders' budgets."""
-        return 1.0 + sum(self.ratios())
+
+def _all_of(rules: list, direction: str) -> Combine:
+    return Combine.model_construct(combine="AND", rules=rules, direction=direction)
 
 
 class EquityFraction(Model):

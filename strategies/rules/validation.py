@@ -11,7 +11,14 @@ from strategies.indicators import REGISTRY
 from strategies.rules import messages
 from strategies.rules.checks import meaning_findings
 from strategies.rules.document import Document
-from strategies.rules.model import UNION_TAGS, EquityFraction, Indicator, Risk, RiskPerTrade
+from strategies.rules.model import (
+    LEVEL_KINDS,
+    UNION_TAGS,
+    EquityFraction,
+    Indicator,
+    Risk,
+    RiskPerTrade,
+)
 from strategies.rules.problems import (
     DocumentError,
     Finding,
@@ -59,7 +66,8 @@ def whole_findings(document: Document) -> list[Finding]:
     findings: list[Finding] = []
     if document.stop_and_reverse and None in document.entry_branches().values():
         findings.append((("stop_and_reverse",), messages.REVERSAL_ONE_DIRECTION))
-    if document.entry_trigger is not None:
+    findings += trigger_findings(document)
+    if document.entry_trigger is not None and document.entry_trigger.condition() is not None:
         triggers = document.trigger_branches()
         for side, rule in document.entry_branches().items():
             if rule is not None and triggers[side] is None:  # its signals could only expire
@@ -75,6 +83,25 @@ def whole_findings(document: Document) -> list[Finding]:
     if isinstance(document.sizing, RiskPerTrade) and not stopped:
         findings.append((("sizing", "kind"), messages.RISK_SIZING_WITHOUT_STOP))
     return findings + anchor_findings(document) + ladder_findings(document)
+
+
+def trigger_findings(document: Document) -> list[Finding]:
+    """A rule trigger has its rule; a named one is built from its kind, with the level a
+    pullback or a retest needs."""
+    trigger = document.entry_trigger
+    if trigger is None:
+        return []
+    findings: list[Finding] = []
+    if trigger.kind == "rule" and trigger.rule is None:
+        findings.append((("entry_trigger", "rule"), messages.REQUIRED))
+    elif trigger.kind != "rule" and trigger.rule is not None:
+        message = lazy_format(messages.TRIGGER_RULE_WITH_KIND, kind=trigger.kind)
+        findings.append((("entry_trigger", "rule"), message))
+    if trigger.kind in LEVEL_KINDS and trigger.level is None:
+        findings.append((("entry_trigger", "level"), messages.REQUIRED))
+    elif trigger.kind not in LEVEL_KINDS and trigger.level is not None:
+        findings.append((("entry_trigger", "level"), messages.TRIGGER_LEVEL_UNUSED))
+    return findings
 
 
 def widest_target(risk: Risk) -> float:

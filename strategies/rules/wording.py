@@ -224,3 +224,9 @@ RISK_PER_TRADE_ANCHORED = _(
     "Each entry risks %(percent)s of the equity: sized so that reaching its stop loses that "
     "much before costs (at most all of the equity)."
 )
+# What a named entry trigger waits for, as the run page says a signal expired without it.
+WAITED_FOR = {
+    "pullback": _("a pullback to %(level)s"),
+    "confirmation_candle": _("a confirmation candle"),
+    "retest": _("a retest of %(level)s"),
+}

@@ -14,6 +14,7 @@ from strategies import rules
 from strategies.engine.enums import Action, Event, Status, other_side
 from strategies.engine.explain import condition_at
 from strategies.models import RunDecision, RunOrder, RunTrade, StrategyRun
+from strategies.rules import wording
 from strategies.rules.sentences import Wording
 from strategies.series import timeframe_ms
 from strategies.services.backtest_results import equity_points
@@ -46,6 +47,11 @@ def run_document(run: StrategyRun) -> rules.Document | None:
         return None
 
 
+NOT_TRIGGERED_NAMED = ngettext_lazy(
+    "%(count)s bar passed without %(what)s",
+    "%(count)s bars passed without %(what)s",
+    "count",
+)
 NOT_TRIGGERED = ngettext_lazy(
     "%(count)s bar passed without this holding: %(condition)s",
     "%(count)s bars passed without this holding: %(condition)s",
@@ -90,13 +96,17 @@ def _because(document, decision: RunDecision) -> list[str]:
 
 
 def _not_triggered(document, side: str) -> list[str]:
-    """What an expired signal waited for, and how long."""
+    """What an expired signal waited for, and how long: a named trigger by its name ("5 bars
+    passed without a pullback to EMA 20"), a rule by its condition."""
     rule, trigger = document.trigger_branches().get(side), document.entry_trigger
     if rule is None or trigger is None:
         return []
-    condition = Wording(document.indicators).condition(rule)
-    count = trigger.max_wait_bars
-    return [str(NOT_TRIGGERED % {"count": count, "condition": condition})]
+    text, count = Wording(document.indicators), trigger.max_wait_bars
+    if trigger.kind in wording.WAITED_FOR:
+        level = "" if trigger.level is None else text.side(trigger.level)
+        waited = str(wording.WAITED_FOR[trigger.kind]) % {"level": level}
+        return [str(NOT_TRIGGERED_NAMED % {"count": count, "what": waited})]
+    return [str(NOT_TRIGGERED % {"count": count, "condition": text.condition(rule)})]
 
 
 def ledger_rows(trades: list[RunTrade]) -> list[dict]:

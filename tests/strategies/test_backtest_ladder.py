@@ -8,7 +8,8 @@ from strategies.engine import FillModel, Market
 from strategies.engine.enums import Kind, Leg, Status
 from strategies.i18n import override
 from strategies.rules import DocumentError, dump, parse, sentences
-from strategies.rules.model import EquityFraction, FixedQuote, Risk, SafetyOrders
+from strategies.rules.ladder import SafetyOrders
+from strategies.rules.model import EquityFraction, FixedQuote, Risk
 from tests.strategies.backtest_helpers import bars, run, signals
 
 QUARTER = EquityFraction(fraction=0.25)  # a base order of 250 from 1000

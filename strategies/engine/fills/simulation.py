@@ -19,7 +19,8 @@ from strategies.engine.fills.journal import Fill, Order
 from strategies.engine.fills.model import NO_STEP, FillModel, Market
 from strategies.engine.fills.sizing import sizing_terms
 from strategies.engine.fills.trades import REASONS, Trade, closed_trades, open_trade
-from strategies.rules.model import Risk, RiskPerTrade, SafetyOrders, Sizing
+from strategies.rules.ladder import SafetyOrders
+from strategies.rules.model import Risk, RiskPerTrade, Sizing
 from strategies.series import Candles
 
 LEGS = (Leg.ENTRY, Leg.EXIT, Leg.SAFETY)

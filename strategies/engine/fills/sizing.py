@@ -7,7 +7,8 @@ from typing import TypeVar
 import numpy as np
 
 from strategies.engine.fills.model import Market
-from strategies.rules.model import FixedQuote, Risk, RiskPerTrade, SafetyOrders, Sizing
+from strategies.rules.ladder import SafetyOrders
+from strategies.rules.model import FixedQuote, Risk, RiskPerTrade, Sizing
 
 Value = TypeVar("Value", float, np.ndarray)
 
