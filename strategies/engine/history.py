@@ -20,4 +20,7 @@ def history_bars(document: Document, timeframe: str) -> int:
         bars = spec.warmup(params, own_ms) + 1
         # A higher bar is seen once closed, and the series may start inside one.
         needed = max(needed, bars * ratio + (ratio if ratio > 1 else 0))
+    anchor = document.risk.stop_anchor
+    if anchor is not None and anchor.at == "swing":  # the first decision's swing is whole
+        needed = max(needed, anchor.swing_bars() - 1)
     return needed + 1

@@ -277,7 +277,10 @@ class ParametersForm(forms.Form):
         for group in self.groups:
             for name in group.field_names:
                 data["indicators"][group.alias][name.rsplit(".", 1)[1]] = values[name]
+        anchor = data["risk"].get("stop_anchor")  # not on the form: kept as it is
         data["risk"] = {key: as_fraction(values[f"risk.{key}"]) for key in RISK_PERCENTS}
+        if anchor is not None:
+            data["risk"]["stop_anchor"] = anchor
         data["risk"]["cooldown_bars"] = values["risk.cooldown_bars"]
         if values["risk.take_profit_r"] is not None:
             data["risk"]["take_profit_r"] = float(values["risk.take_profit_r"])

@@ -180,3 +180,6 @@ TRIGGER_RULE_WITH_KIND = _(
     "a %(kind)s trigger is built from its kind: remove rule, or use kind: rule"
 )
 TRIGGER_LEVEL_UNUSED = _("level is for a pullback or a retest trigger")
+TRIGGER_LEVEL_BAR = _(
+    "a level is an indicator or a value: the bar's own fields are what is compared with it"
+)

@@ -14,6 +14,7 @@ from strategies.rules.document import Document
 from strategies.rules.model import (
     LEVEL_KINDS,
     UNION_TAGS,
+    BarSide,
     EquityFraction,
     Indicator,
     Risk,
@@ -99,6 +100,8 @@ def trigger_findings(document: Document) -> list[Finding]:
         findings.append((("entry_trigger", "rule"), message))
     if trigger.kind in LEVEL_KINDS and trigger.level is None:
         findings.append((("entry_trigger", "level"), messages.REQUIRED))
+    elif trigger.kind in LEVEL_KINDS and isinstance(trigger.level, BarSide):
+        findings.append((("entry_trigger", "level"), messages.TRIGGER_LEVEL_BAR))
     elif trigger.kind not in LEVEL_KINDS and trigger.level is not None:
         findings.append((("entry_trigger", "level"), messages.TRIGGER_LEVEL_UNUSED))
     return findings

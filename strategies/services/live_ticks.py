@@ -23,7 +23,6 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-import numpy as np
 from django.conf import settings
 
 from exchanges import trading
@@ -34,13 +33,12 @@ from exchanges.selectors import live_venues_text
 from strategies.brokers.live import KEY_ERRORS, Intent, LiveBroker, Unreconciled, live_session
 from strategies.brokers.paper import PaperOutcome, paper_evaluate
 from strategies.engine.enums import Action, Leg, Reason, Status
-from strategies.engine.fills.anchors import entry_stop_share
 from strategies.engine.fills.sizing import entry_amount
-from strategies.engine.fills.watch import exchange_levels
 from strategies.models import RunFunding, RunOrder, RunStatus, StrategyRun
 from strategies.rules import Document
 from strategies.series import Candles
 from strategies.services import run_messages as messages
+from strategies.services.live_levels import entered_share, held_levels, keep_ladder
 from strategies.services.live_state import LiveState, closed_trade_record
 from strategies.services.run_end import end_run
 from strategies.services.run_records import live_tick_record
@@ -184,8 +182,10 @@ def funding_record(run: StrategyRun, broker: LiveBroker) -> None:
 def _protect(run: StrategyRun, broker: LiveBroker, outcome: PaperOutcome, state: LiveState) -> None:
     """The tick's part of `protect` and of `keep_ladder`: the closed bars it saw, and the
     open it acts at."""
-    period = outcome.period
-    closed = period.slice(0, len(period) - 1)  # the next open's bar has no range yet
+    period, candles = outcome.period, outcome.candles
+    # Warm-up included (an anchored stop's swing may reach into it); the next open's bar has
+    # no range yet.
+    closed = candles.slice(0, len(candles) - 1)
     protect(run, broker, outcome.document, closed, state, at_ms=int(period.time[-1]))
     # Read again: a stop protect found filled while moving it closed the position.
     keep_ladder(run, broker, outcome.document, closed, LiveState.of(run))
@@ -250,69 +250,6 @@ def protect(
             broker.send(intents[legs[0]])
 
 
-def held_levels(run: StrategyRun, document: Document, closed: Candles, state: LiveState):
-    """The levels (watch.exchange_levels) of the position the run holds, from its average
-    entry price (its base order's and safety orders' fills) and the `closed` bars since the
-    last of those fills; None when it holds nothing or is not running."""
-    if not state.held or state.average is None or run.status != RunStatus.RUNNING:
-        return None
-    since = closed.time >= (state.added_ms or 0)
-    long = state.side == "long"
-    extremes = (closed.high if long else closed.low)[since]
-    best = state.average
-    if len(extremes):
-        best = float(extremes.max() if long else extremes.min())
-    anchored = None
-    if document.risk.stop_anchor is not None and state.entry is not None:
-        # Decided at the close before the entry's bar: the stop that entry was sized with.
-        decided = int(np.searchsorted(closed.time, state.entry.bar_ms)) - 1
-        anchored = entry_stop_share(document.risk, state.side, state.entry.price, closed, decided)
-        if anchored is not None and anchored < 0:  # not at the entry's price: the widest
-            anchored = document.risk.stop_anchor.max_pct
-    return exchange_levels(document.risk, state.side, state.average, best, anchored)
-
-
-def keep_ladder(
-    run: StrategyRun, broker: LiveBroker, document: Document, closed: Candles, state: LiveState
-) -> None:
-    """The position's safety orders resting at the exchange as limit orders (the fill
-    model's point 11), sent once each with a client id of their own: at the base order's fill
-    price x (1 -/+ deviation), for its amount x ratio x that price / the level. None rests
-    beyond the stop (below a long's): one would buy again after the stop closed the position.
-    So one the stop comes before is held back until a fill moves the stop past it, and one a
-    rising trailing stop overtook is cancelled (and not sent again: its client id is spent).
-    They are cancelled with everything else when the position closes."""
-    ladder, levels = document.safety_orders, held_levels(run, document, closed, state)
-    if ladder is None or levels is None or state.entry is None:
-        return
-    entry, sign, stop = state.entry, state.side.sign, levels.stop
-
-    def beyond_the_stop(price: float) -> bool:
-        return stop is not None and sign * (price - stop) <= 0
-
-    resting = RunOrder.objects.filter(run=run, leg=Leg.SAFETY, status=Status.OPEN)
-    for row in resting:  # an earlier position's, or one the stop has overtaken
-        price = row.trigger_price
-        if row.bar_ms != entry.bar_ms or (price is not None and beyond_the_stop(price)):
-            broker.cancel(row)
-    ours = RunOrder.objects.filter(run=run, bar_ms=entry.bar_ms, leg=Leg.SAFETY)
-    sent = set(ours.values_list("rung", flat=True))
-    market = run.market_rules()
-    rungs = zip(ladder.deviations(), ladder.ratios(), strict=True)
-    for rung, (deviation, ratio) in enumerate(rungs, 1):
-        price = float(
-            broker.client.price_to_precision(run.symbol, entry.price * (1 - sign * deviation))
-        )
-        if rung in sent or beyond_the_stop(price):
-            continue
-        amount = market.amount_to_precision(entry.amount * ratio * entry.price / price)
-        if market.accepts(amount, price):
-            intent = Intent(
-                entry.bar_ms, Leg.SAFETY, state.side, amount, Reason.SAFETY_ORDER, price, rung
-            )
-            broker.send(intent)
-
-
 def _rests_as(row: RunOrder, intent: Intent) -> bool:
     """Whether the resting order already is what the intent asks for."""
     return row.trigger_price == intent.trigger and row.amount == intent.amount
@@ -362,12 +299,10 @@ def _entry_amount(
             run, messages.THIN_MARKET, volume=round(volume), minimum=settings.RUNS_MIN_MARKET_VOLUME
         )
         return 0.0
-    # An anchored stop's share at this price, from the close that decided (point 12).
-    closed = outcome.period.slice(0, len(outcome.period) - 1)
-    risk = outcome.document.risk
-    anchored = entry_stop_share(risk, side, price, closed, len(closed) - 1)
-    if anchored is not None and anchored < 0:
-        return 0.0  # too wide: the twin skipped this entry too
+    # An anchored stop's share at this price, from the close that decided (point 12), over
+    # the candles the twin read (a swing may reach into its warm-up).
+    history = outcome.candles.slice(0, len(outcome.candles) - 1)
+    anchored = entered_share(outcome.document, side, price, history, len(history) - 1)
     market, ladder = run.market_rules(), outcome.document.safety_orders
     # With safety orders, the whole ladder stays within the cap: the base order is a share.
     cap = run.notional_cap

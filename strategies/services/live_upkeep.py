@@ -149,16 +149,27 @@ def live_reconcile(*, run_id: int) -> None:
         resting = RunOrder.objects.filter(run=run, leg__in=legs, status=Status.OPEN)
         if state.entry is not None and resting.count() < len(legs):
             document = rules.parse(run.document, base_timeframe=run.timeframe)
-            closed = _ticked_since(run, state.entry.bar_ms)
+            closed = _ticked_since(run, state.entry.bar_ms, before=_anchor_reach(document))
             protect(run, broker, document, closed, state, at_ms=_now_ms(run))
 
 
-def _ticked_since(run: StrategyRun, entry_ms: int) -> Candles:
+def _ticked_since(run: StrategyRun, entry_ms: int, before: int = 0) -> Candles:
     """The bars the run has ticked since its entry (none when the entry came in the tick that
-    a crash cut short): what its trailing stop has seen."""
-    end = max(entry_ms, (run.last_bar_ms or 0) + timeframe_ms(run.timeframe))
+    a crash cut short): what its trailing stop has seen; and the `before` bars before it,
+    where an anchored stop was set."""
+    step = timeframe_ms(run.timeframe)
+    end = max(entry_ms, (run.last_bar_ms or 0) + step)
     series = series_for(exchange=run.exchange, symbol=run.symbol, timeframe=run.timeframe)
-    return candles_read(series, start=entry_ms, end=end)
+    return candles_read(series, start=entry_ms - before * step, end=end)
+
+
+def _anchor_reach(document) -> int:
+    """How many bars before an entry its anchored stop reads: the deciding candle, or the
+    swing ending with it; none without an anchor."""
+    anchor = document.risk.stop_anchor
+    if anchor is None:
+        return 0
+    return 1 if anchor.at == "signal_candle" else anchor.swing_bars()
 
 
 def _now_ms(run: StrategyRun) -> int:

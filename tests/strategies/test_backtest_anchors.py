@@ -5,8 +5,9 @@ sizing and a target in R measured from each trade's own stop."""
 
 import pytest
 
-from strategies.engine import Market
+from strategies.engine import Market, history_bars
 from strategies.engine.fills.anchors import anchor_prices
+from strategies.engine.study.space import SpaceError, dimension
 from strategies.i18n import override
 from strategies.rules import DocumentError, dump, parse, sentences
 from strategies.rules.model import Risk, RiskPerTrade, StopAnchor
@@ -159,3 +160,49 @@ def test_an_anchor_is_said_in_words_and_written_back_as_it_was_read():
         "Each entry risks 1% of the equity: sized so that reaching its stop loses that much "
         "before costs (at most all of the equity).",
     ]
+
+
+def test_a_reversals_entry_skipped_for_its_anchor_leaves_the_cooldown_to_run():
+    # Long from bar 1 (its stop at bar 0's low, 99). Bar 2's close decides a short whose
+    # anchor, bar 2's high of 120, is 20 % away: the reversal leaves the long at bar 3's open
+    # and its entry is skipped (points 10 and 12). With a cooldown of 3, bar 4's short signal
+    # is too early; bar 6's is taken, at bar 7's open.
+    flat = (100, 101, 99.5, 100)
+    quiet = (100, 100.5, 99.5, 100)  # under bar 6's high, where the short's stop rests
+    candles = bars((100, 101, 99, 100), flat, (100, 120, 99.5, 100), *[flat] * 4, quiet)
+    risk = Risk(stop_anchor=SIGNAL_LOW, cooldown_bars=3)
+    result = anchored(
+        candles,
+        signals(8, enter=[0], enter_short=[2, 4, 6]),
+        risk,
+        market=Market(allows_shorts=True),
+        reverse=True,
+    )
+
+    [long_trade] = result.trades
+    assert (long_trade.entry_bar, long_trade.exit_bar, long_trade.exit_reason) == (
+        1,
+        3,
+        "reversal",
+    )
+    [short_trade] = result.open_trades
+    assert (short_trade.side, short_trade.entry_bar) == ("short", 7)
+
+
+def test_a_swing_anchor_has_its_bars_of_history_and_a_study_never_varies_a_dead_percentage():
+    document = parse(ANCHORED)  # a 10-bar swing; RSI 14 needs more
+    swing_only = parse(ANCHORED.replace("bars: 10", "bars: 40"))
+
+    assert history_bars(swing_only, "1h") >= 40  # the first decision's swing is whole
+    assert history_bars(document, "1h") == history_bars(
+        parse(
+            ANCHORED.replace(
+                ", stop_anchor: {at: swing, bars: 10, max_pct: 0.04, too_wide: clamp}", ""
+            ).replace("{take_profit_r: 2}", "{stop_loss_pct: 0.03, take_profit_r: 2}")
+        ),
+        "1h",
+    )
+    # The clamp never reads stop_loss_pct: a study may not vary it; the R target it may.
+    with pytest.raises(SpaceError):
+        dimension(document, "risk.stop_loss_pct", 0.01, 0.03, 0.01)
+    assert dimension(document, "risk.take_profit_r", 1, 3, 1).values == (1, 2, 3)

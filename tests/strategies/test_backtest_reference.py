@@ -59,6 +59,11 @@ CANDLE_ANCHORED = MACD_TREND.replace(
     "risk: {stop_loss_pct: 0.035, cooldown_bars: 2}",
     "risk: {trailing_stop_pct: 0.02, stop_anchor: {at: signal_candle, max_pct: 0.015}}",
 )
+# Reversing with a tight swing anchor: many reversal entries are skipped, then the cooldown.
+REVERSING_ANCHORED = SUPER_TREND.replace(
+    "risk: {stop_loss_pct: 0.05}",
+    "risk: {cooldown_bars: 3, stop_anchor: {at: swing, bars: 3, max_pct: 0.025}}",
+)
 MODEL = FillModel(fee=0.001, slippage_bps=5, max_volume_share=0)
 
 
@@ -73,6 +78,7 @@ def reference_trades(document, candles, model, *, capital=1000.0):
     may_decide_from = 0
     for i in range(len(candles)):
         o, h, low = (float(candles.open[i]), float(candles.high[i]), float(candles.low[i]))
+        reversed_here = pending_exit == "reversal"
         if pending_exit:  # an exit decided at the previous close fills at this open
             trades.append(_close(position, i, o, slip, fee, pending_exit))
             cash += trades[-1][-1]
@@ -85,6 +91,8 @@ def reference_trades(document, candles, model, *, capital=1000.0):
             stop_pct = _stop_pct(risk, pending_entry, price, candles, i - 1)
             if stop_pct == SKIPPED:  # an anchor too far: the next close decides again
                 pending_entry = None
+                if reversed_here:  # flat after a reversal's exit: its cooldown counts
+                    may_decide_from = i + risk.cooldown_bars
             else:
                 # The stop's first distance, what risk sizing and a target in R measure from.
                 first = min(pct for pct in (stop_pct, risk.trailing_stop_pct, 1.0) if pct)
@@ -211,6 +219,7 @@ def as_rows(trades):
         (RISKED, {"signal", "stop_loss", "take_profit"}),
         (SWING_ANCHORED, {"signal", "stop_loss", "take_profit"}),
         (CANDLE_ANCHORED, {"signal", "stop_loss", "trailing_stop"}),
+        (REVERSING_ANCHORED, {"reversal", "stop_loss"}),
     ],
     ids=[
         "ema-crossover",
@@ -222,6 +231,7 @@ def as_rows(trades):
         "risk-sized-with-a-target-in-r",
         "anchored-at-a-swing-risk-sized-with-a-target-in-r",
         "anchored-at-the-signal-candle-too-wide-skipped",
+        "reversing-with-skipped-entries-and-a-cooldown",
     ],
 )
 def test_trades_match_a_plain_per_bar_loop(text, reasons):

@@ -103,13 +103,18 @@ def test_a_confirmation_candle_on_hand_made_bars():
         ),
         ("kind: bounce", "entry_trigger.kind", 'unknown value "bounce": use rule, pullback'),
         (
+            "kind: pullback\n  level: {bar: close}",
+            "entry_trigger.level",
+            "a level is an indicator or a value",
+        ),
+        (
             "kind: pullback\n  level: {indicator: nothing}",
             "entry_trigger.level.indicator",
             'unknown indicator "nothing"',
         ),
     ],
     ids=["pullback-no-level", "rule-no-rule", "level-unused", "rule-beside-kind", "kind-word",
-         "unknown-level"],
+         "bar-level", "unknown-level"],
 )  # fmt: skip
 def test_what_a_named_trigger_needs_is_said_on_its_line(trigger, path, message):
     with override("en"), pytest.raises(DocumentError) as refused:

@@ -288,3 +288,24 @@ def test_any_document_the_grammar_accepts_can_be_saved_unchanged(risk_and_sizing
     response = client.post(url(strategy), shown_values(client, strategy), follow=True)
 
     assert "Nothing changed, so no new version was saved." in page(response)
+
+
+def test_saving_the_parameters_keeps_an_anchored_stop_the_form_does_not_show():
+    client, user = signed_in("anchored-params@example.com")
+    anchored = """name: anchored
+indicators:
+  rsi: {kind: rsi, period: 14}
+entry: {lhs: {indicator: rsi}, op: lt, rhs: {value: 30}}
+exit: {lhs: {indicator: rsi}, op: gt, rhs: {value: 60}}
+risk: {take_profit_r: 2, stop_anchor: {at: swing, bars: 10, max_pct: 0.04, too_wide: clamp}}
+"""
+    strategy = services.strategy_create(owner=user, name="Anchored", document=anchored)
+    data = shown_values(client, strategy)
+    data["indicators.rsi.period"] = "10"
+
+    client.post(url(strategy), data)
+
+    latest = strategy.versions.first()
+    assert latest.number == 2
+    assert "stop_anchor: {at: swing, bars: 10, max_pct: 0.04, too_wide: clamp}" in latest.document
+    assert "rsi: {kind: rsi, period: 10" in latest.document

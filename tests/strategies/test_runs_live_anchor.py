@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 
 from strategies.models import RunMode
+from strategies.rules import parse
 from strategies.series import Candles
-from strategies.services import live_ticks
+from strategies.services import live_levels, live_ticks
 from strategies.services.run_ticks import run_tick
 from tests.accounts.helpers import make_user
 from tests.strategies.run_helpers import paper_run, sandbox_key, stored, venue_orders
@@ -67,3 +68,21 @@ def test_a_candle_too_far_under_the_price_is_not_entered(sandbox):
     assert venue_orders(sandbox) == []
     run.refresh_from_db()
     assert run.held == 0.0
+
+
+def test_live_never_skips_an_entry_its_twin_took_and_reads_a_swing_over_the_history():
+    swing = parse(ANCHORED.replace("at: signal_candle", "at: swing, bars: 3"))
+    # Lows 97, 98, 99 up to the deciding close (index 2): the swing's low is 97, 3 % under 100.
+    history = Candles(
+        "1h",
+        hand_candles().time[:3],
+        *(np.array(column, dtype=np.float64) for column in (
+            (100, 100, 100), (101, 101, 101), (97, 98, 99), (100, 100, 100), (1, 1, 1),
+        )),
+    )  # fmt: skip
+
+    assert live_levels.entered_share(swing, "long", 100.0, history, 2) == pytest.approx(0.03)
+    # Measured at a price the anchor is beyond (96: the twin filled at its own open), or with
+    # too few candles behind the decision: the widest stop, not a skipped entry.
+    assert live_levels.entered_share(swing, "long", 96.0, history, 2) == 0.05
+    assert live_levels.entered_share(swing, "long", 100.0, history, 1) == 0.05

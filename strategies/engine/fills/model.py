@@ -139,7 +139,7 @@ STATEMENT = (
         "entry is sized (point 2), its share d = (P - A) / P for a long, (A - P) / P for a "
         "short, P being the entry bar's fill price. When d is above max_pct, or not above zero "
         "(the price already beyond the anchor, or a swing without enough candles behind it), "
-        "too_wide decides: skip (no entry; the next close may decide again), clamp (d = "
+        "too_wide decides: skip (no entry, as one skipped under point 2), clamp (d = "
         "max_pct) or percent (d = stop_loss_pct). The stop-loss is then E x (1 - d) for a long, "
         "E x (1 + d) for a short, as in point 3: the anchor itself when the entry fills whole "
         "in its bar. Risk-based sizing and take_profit_r measure from this d, trade by trade "

@@ -77,6 +77,8 @@ def simulate(
     at (fills.anchors.anchor_prices over these candles; point 12)."""
     if funding is not None and len(funding) != len(candles):
         raise ValueError("one funding rate sum per candle")
+    if risk.stop_anchor is not None and (anchors is None or len(anchors[0]) != len(candles)):
+        raise ValueError("an anchored stop needs an anchor per candle")
     entries, short_at, exit_long, exit_short = _indexed(signals, flatten_at)
     rates = np.empty(0) if funding is None else _floats(funding)
     anchor_long, anchor_short = anchors if anchors is not None else (np.empty(0), np.empty(0))

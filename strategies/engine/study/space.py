@@ -170,11 +170,15 @@ def with_parameters(document: Document, parameters: Parameters) -> Document:
 
 
 def _second_target(document: Document, name: str) -> bool:
-    """Whether varying `name` would give the document a target it cannot have: one in R
-    beside a percent target or without a stop, or a percent one beside a target in R."""
+    """Whether varying `name` would give the document a target it cannot have (one in R
+    beside a percent target or without a stop, or a percent one beside a target in R), or a
+    stop-loss percentage an anchor never reads (only too_wide: percent falls back to it)."""
     risk = document.risk
     if name == "take_profit_r":
-        return risk.take_profit_pct is not None or risk.initial_stop_share() is None
+        return risk.take_profit_pct is not None or not risk.has_stop()
+    anchor = risk.stop_anchor
+    if name == "stop_loss_pct" and anchor is not None and anchor.too_wide != "percent":
+        return True
     return name == "take_profit_pct" and risk.take_profit_r is not None
 
 
