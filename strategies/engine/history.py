@@ -21,6 +21,6 @@ def history_bars(document: Document, timeframe: str) -> int:
         # A higher bar is seen once closed, and the series may start inside one.
         needed = max(needed, bars * ratio + (ratio if ratio > 1 else 0))
     anchor = document.risk.stop_anchor
-    if anchor is not None and anchor.at == "swing":  # the first decision's swing is whole
-        needed = max(needed, anchor.swing_bars() - 1)
+    if anchor is not None:  # the first decision's swing is whole
+        needed = max(needed, anchor.bars_read() - 1)
     return needed + 1

@@ -239,6 +239,11 @@ class StopAnchor(Model):
     def swing_bars(self) -> int:
         return self.bars or DEFAULT_SWING_BARS
 
+    def bars_read(self) -> int:
+        """The candles the anchor reads, ending with the one whose close decided: one for
+        the signal candle, a swing's bars."""
+        return 1 if self.at == "signal_candle" else self.swing_bars()
+
 
 class Risk(Model):
     """Exits beside the rules, as fractions of a price (see the package docstring); a target

@@ -149,7 +149,9 @@ def live_reconcile(*, run_id: int) -> None:
         resting = RunOrder.objects.filter(run=run, leg__in=legs, status=Status.OPEN)
         if state.entry is not None and resting.count() < len(legs):
             document = rules.parse(run.document, base_timeframe=run.timeframe)
-            closed = _ticked_since(run, state.entry.bar_ms, before=_anchor_reach(document))
+            anchor = document.risk.stop_anchor
+            before = 0 if anchor is None else anchor.bars_read()  # where its stop was set
+            closed = _ticked_since(run, state.entry.bar_ms, before=before)
             protect(run, broker, document, closed, state, at_ms=_now_ms(run))
 
 
@@ -161,15 +163,6 @@ def _ticked_since(run: StrategyRun, entry_ms: int, before: int = 0) -> Candles:
     end = max(entry_ms, (run.last_bar_ms or 0) + step)
     series = series_for(exchange=run.exchange, symbol=run.symbol, timeframe=run.timeframe)
     return candles_read(series, start=entry_ms - before * step, end=end)
-
-
-def _anchor_reach(document) -> int:
-    """How many bars before an entry its anchored stop reads: the deciding candle, or the
-    swing ending with it; none without an anchor."""
-    anchor = document.risk.stop_anchor
-    if anchor is None:
-        return 0
-    return 1 if anchor.at == "signal_candle" else anchor.swing_bars()
 
 
 def _now_ms(run: StrategyRun) -> int:

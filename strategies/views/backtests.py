@@ -176,21 +176,23 @@ def _waiting(backtest: Backtest) -> list[str]:
     return place_sentences(backtest_wait(backtest), fetching=fetching)
 
 
-def _sentences(backtest: Backtest) -> list:
+def _document(backtest: Backtest) -> rules.Document | None:
+    """The report's document, read once for the page's sentences and ladder (remembered)."""
     try:
-        return rules.sentences(rules.parse(backtest.document))
+        return rules.parsed(backtest.document)
     except rules.DocumentError:
-        return []
+        return None
+
+
+def _sentences(backtest: Backtest) -> list:
+    document = _document(backtest)
+    return [] if document is None else rules.sentences(document)
 
 
 def _ladder(backtest: Backtest) -> list[str]:
-    try:
-        document = rules.parse(backtest.document)
-    except rules.DocumentError:
-        return []
     trades = [*(backtest.trades or []), *(backtest.open_trades or [])]
     deals = ((trade["size"], trade["entry_price"]) for trade in trades)
-    return ladder_text(document, float(backtest.capital), deals)
+    return ladder_text(_document(backtest), float(backtest.capital), deals)
 
 
 def _report(backtest: Backtest) -> dict[str, object]:

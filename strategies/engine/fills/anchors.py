@@ -24,9 +24,7 @@ def anchor_prices(anchor: StopAnchor | None, candles: Candles) -> tuple[np.ndarr
         return np.empty(0), np.empty(0)
     low = np.ascontiguousarray(candles.low, dtype=np.float64)
     high = np.ascontiguousarray(candles.high, dtype=np.float64)
-    if anchor.at == "signal_candle":
-        return low.copy(), high.copy()
-    bars = anchor.swing_bars()
+    bars = anchor.bars_read()
     longs, shorts = np.full(len(low), np.nan), np.full(len(high), np.nan)
     if len(low) >= bars:
         longs[bars - 1 :] = sliding_window_view(low, bars).min(axis=1)
@@ -67,9 +65,12 @@ def entry_stop_share(
     anchor = risk.stop_anchor
     if anchor is None:
         return None
-    longs, shorts = anchor_prices(anchor, candles)
-    levels = longs if side == "long" else shorts
-    level = float(levels[decision]) if 0 <= decision < len(levels) else np.nan
+    # The one level this entry needs, not every close's (anchor_prices): a tick asks twice.
+    first = decision - anchor.bars_read() + 1
+    level = np.nan
+    if first >= 0 and decision < len(candles):
+        window = (candles.low if side == "long" else candles.high)[first : decision + 1]
+        level = float(window.min() if side == "long" else window.max())
     mode, max_share, fallback = anchor_terms(anchor, risk.stop_loss_pct).tolist()
     sign = 1.0 if side == "long" else -1.0
     return float(anchored_share(sign, price, level, int(mode), max_share, fallback))
