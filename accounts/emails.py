@@ -17,7 +17,7 @@ def absolute_url(path: str) -> str:
 
 def send_user_email(user: User, template: str, context: dict[str, object]) -> None:
     """Render accounts/email/<template>_{subject.txt,message.txt,message.html} and send; a
-    `template` with a slash names another app's ("strategies/email/run_ended")."""
+    `template` with a slash names another app's ("notifications/email/notice")."""
     with translation.override(user.preferred_language):
         context = {
             "user": user,

@@ -58,6 +58,9 @@ TwoFactorRemovalBlocker = Callable[[User], str | None]
 two_factor_removal_blockers: list[TwoFactorRemovalBlocker] = []
 AccountDeletionBlocker = Callable[[User], str | None]
 account_deletion_blockers: list[AccountDeletionBlocker] = []
+# Sections an app above adds to the profile page: (template name, its context) for the user.
+ProfileSection = Callable[[User], tuple[str, dict[str, Any]]]
+profile_sections: list[ProfileSection] = []
 
 
 class TwoFactorRemovalRefused(ActionRefused):

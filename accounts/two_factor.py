@@ -138,3 +138,10 @@ def _locked_until(devices: list[Device]) -> datetime | None:
         if not allowed and details and details.get("reason") == VerifyNotAllowed.N_FAILED_ATTEMPTS:
             until.append(details["locked_until"])
     return max(until, default=None)
+
+
+def fresh_app_code_ok(user, code: str) -> bool:
+    """A code from the authenticator app, accepted once (django-otp refuses a replay); a
+    backup code never counts: what moves money asks for the device itself."""
+    apps = [device for device in confirmed_devices(user) if isinstance(device, TOTPDevice)]
+    return bool(code) and check_code(user, code, apps).ok

@@ -289,6 +289,7 @@ def profile(request: AuthenticatedRequest) -> HttpResponse:
         "codes_left": backup_codes_left(request.user),
         "events": request.user.security_events.all()[:20],
         "languages": settings.LANGUAGES,
+        "sections": [section(request.user) for section in services.profile_sections],
     }
     return render(request, "accounts/profile.html", context)
 

@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "noonbarbari",
     "exchanges",
     "guides",
+    "notifications",
     "strategies",
 ]
 
@@ -269,6 +270,18 @@ EMAIL_USE_SSL = _email.get("EMAIL_USE_SSL", False)
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Noon Barbari <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- Notifications ---------------------------------------------------------------------------
+# Telegram: the bot's token (from @BotFather) and name; without both, Telegram is not offered.
+TELEGRAM_BOT_TOKEN = env.str("TELEGRAM_BOT_TOKEN", default="")
+TELEGRAM_BOT_USERNAME = env.str("TELEGRAM_BOT_USERNAME", default="")
+TELEGRAM_API_URL = env.str("TELEGRAM_API_URL", default="https://api.telegram.org")
+# The deep link that opens the bot with a one-time linking token ({bot}, {token}).
+TELEGRAM_LINK_URL = env.str("TELEGRAM_LINK_URL", default="https://t.me/{bot}?start={token}")
+# Seconds one call to Telegram, Discord or a user's webhook may take.
+NOTIFICATION_TIMEOUT = env.float("NOTIFICATION_TIMEOUT", default=10.0)
+# Allow webhook addresses on private networks and plain http (tests, the offline demo only).
+NOTIFICATION_PRIVATE_ADDRESSES = env.bool("NOTIFICATION_PRIVATE_ADDRESSES", default=False)
 
 # --- Internationalisation --------------------------------------------------------------------
 

@@ -6,6 +6,7 @@ from django.urls import include, path
 from guides import views as guide_views
 from guides.sitemaps import GuideSitemap, PageSitemap
 from noonbarbari import views
+from notifications import views as notification_views
 from strategies.sitemaps import CatalogSitemap, LibrarySitemap
 
 sitemaps = {
@@ -28,6 +29,7 @@ urlpatterns = [
         name="django.contrib.sitemaps.views.sitemap",
     ),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("telegram/webhook/", notification_views.telegram_webhook, name="telegram_webhook"),
 ]
 
 # `/` has no page of its own: LocaleMiddleware redirects it to /en/ or /fr/ from the language
@@ -41,6 +43,7 @@ urlpatterns += i18n_patterns(
     path("runs/", include("strategies.urls_runs")),
     path("", include("accounts.urls")),
     path("profile/keys/", include("exchanges.urls")),
+    path("profile/notifications/", include("notifications.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 )

@@ -17,9 +17,10 @@ class StrategiesConfig(AppConfig):
         from exchanges import services as exchanges_services
         from noonbarbari import strategy_catalog
         from noonbarbari.page_cache import register_version
+        from notifications import commands, events
         from strategies import signals
         from strategies.selectors import catalog
-        from strategies.services import live_start, live_upkeep, runs
+        from strategies.services import bot_commands, live_start, live_upkeep, run_events, runs
         from strategies.views.docs import pages as docs_pages
 
         signals.connect()
@@ -32,4 +33,7 @@ class StrategiesConfig(AppConfig):
         accounts_services.account_deletion_blockers.append(runs.runs_block_while_cancelling)
         exchanges_services.key_deletion_blockers.append(runs.runs_block_key_deletion)
         connection_tests.verdict_listeners.append(live_start.runs_stop_on_key_verdict)
+        # Notifications words our events and runs our bot commands without importing us.
+        events.renderers.update(run_events.RENDERERS)
+        commands.commands.update(bot_commands.COMMANDS)
         post_spawn.connect(live_upkeep.on_post_spawn, dispatch_uid="strategies.worker_started")

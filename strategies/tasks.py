@@ -16,7 +16,6 @@ from strategies.services.live_upkeep import (
 )
 from strategies.services.long_jobs import LongWork, Turn, long_job_run, long_jobs_sweep
 from strategies.services.run_history import run_history_backfill
-from strategies.services.run_notices import run_notice_send, run_notices_requeue
 from strategies.services.run_ticks import run_market_tick, run_tick, run_ticks, runs_fan_out
 from strategies.services.runs import (
     paper_closes_requeue,
@@ -68,7 +67,6 @@ def fan_out_runs() -> int:
     run_preparations_requeue()
     live_cancels_requeue()
     paper_closes_requeue()
-    run_notices_requeue()
     return queued
 
 
@@ -99,10 +97,6 @@ def flatten_live_run(run_id: int) -> None:
 
 def cancel_run_orders(run_id: int) -> None:
     live_cancel(run_id=run_id)
-
-
-def send_run_notice(notice_id: int) -> None:
-    run_notice_send(notice_id=notice_id)
 
 
 def reconcile_live_run(run_id: int) -> None:

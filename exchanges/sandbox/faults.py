@@ -2,17 +2,18 @@
 
 A fault matches a request when its ``key`` is None (global) or equals the request's API key, its
 ``venue`` is None or the request's dialect ("spot", "futures", "binance" for Binance Spot,
-"binanceusdm" for Binance USDⓈ-M), and its ``endpoint`` is None or
-part of the request's path ("AddOrder", "sendorder"). Each request consumes at most one fault: the
-oldest that matches. Kinds:
+"binanceusdm" for Binance USDⓈ-M, "telegram" for the Bot API, whose key is the bot token), and
+its ``endpoint`` is None or part of the request's path ("AddOrder", "sendorder", "sendMessage").
+Each request consumes at most one fault: the oldest that matches. Kinds:
 
 - ``http_error``: the given HTTP status (default 502) with a gateway-style HTML body, as a
   CDN in front of the venue answers when the venue behind it is down;
 - ``unavailable``: the venue's own "service unavailable" error (Spot ``EService:Unavailable``,
-  Futures ``unavailable``, Binance -1008) with HTTP status ``status`` (default 503);
+  Futures ``unavailable``, Binance -1008) with HTTP status ``status`` (default 503); Telegram's
+  ``{"ok": false, "error_code": 502, "description": "Bad Gateway"}`` (or ``status``);
 - ``rate_limit``: the venue's rate-limit error (Spot ``EAPI:Rate limit exceeded``, Futures
   ``apiLimitExceeded``), HTTP 200 as for every other Kraken API error; Binance's -1003 with
-  HTTP 429 and ``Retry-After``;
+  HTTP 429 and ``Retry-After``; Telegram's 429 with ``retry_after`` = ``seconds`` (at least 1);
 - ``malformed``: the real answer cut in half, still labelled application/json;
 - ``slow``: the real answer, after ``seconds`` seconds;
 - ``lost_answer``: the request is carried out (an order is placed), then, after ``seconds``
@@ -28,7 +29,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 KINDS = ("http_error", "unavailable", "rate_limit", "malformed", "slow", "lost_answer")
-DIALECTS = ("spot", "futures", "binance", "binanceusdm")
+DIALECTS = ("spot", "futures", "binance", "binanceusdm", "telegram")
 
 
 @dataclass

@@ -1,5 +1,5 @@
-"""The sandbox venue: a WSGI app speaking Kraken's and Binance's dialects, and `SandboxVenue`,
-which serves it on 127.0.0.1 from a background thread.
+"""The sandbox venue: a WSGI app speaking Kraken's and Binance's dialects (and Telegram's Bot
+API), and `SandboxVenue`, which serves it on 127.0.0.1 from a background thread.
 
 URL layout (base = ``venue.url``, e.g. ``http://127.0.0.1:PORT``):
 
@@ -8,8 +8,11 @@ URL layout (base = ``venue.url``, e.g. ``http://127.0.0.1:PORT``):
   ``{base}/api/charts/v1/...``, ``{base}/api/auth/v1/api-keys/v3/check``
 - Binance Spot:   ``{base}/api/v3/...`` and ``{base}/sapi/v1/...``
 - Binance USDⓈ-M: ``{base}/fapi/v1/...``, ``{base}/fapi/v2/...``, ``{base}/fapi/v3/...``
+- Telegram:       ``{base}/bot<token>/<method>`` (``venue.telegram_api_url()``; telegram.py)
 - Admin:          ``{base}/_sandbox/faults`` (GET lists, POST adds one, DELETE clears),
-  ``{base}/_sandbox/reset`` (POST), ``{base}/_sandbox/health`` (GET)
+  ``{base}/_sandbox/reset`` (POST), ``{base}/_sandbox/health`` (GET),
+  ``{base}/_sandbox/telegram/...`` (a user writes to a bot, reads what it sent, blocks it; the
+  chat page: telegram_admin.py)
 
 `venue.ccxt_urls(ccxt_id)` (``kraken``, ``krakenfutures``, ``binance``, ``binanceusdm``) gives
 what to put in a ccxt exchange's ``urls["api"]``.
@@ -35,6 +38,10 @@ from exchanges.sandbox.futures import FuturesDialect
 from exchanges.sandbox.keys import DEMO_KEYS_PATH, ApiKey, load_keys
 from exchanges.sandbox.spot import SpotDialect
 from exchanges.sandbox.state import VenueState
+from exchanges.sandbox.telegram import TelegramDialect
+from exchanges.sandbox.telegram_admin import admin as telegram_admin
+from exchanges.sandbox.telegram_bots import TelegramBot, load_bots
+from exchanges.sandbox.telegram_state import TelegramState
 from exchanges.sandbox.wire import CLIENT_IP_HEADER, Request, Response, json_response, text_response
 
 logger = logging.getLogger(__name__)
@@ -63,7 +70,8 @@ MAX_BODY = 1 << 20
 
 
 class SandboxApp:
-    """The WSGI application. Dialect work runs under the venue's lock; injected delays do not."""
+    """The WSGI application. Dialect work runs under the venue's lock (but Telegram's, which
+    has its own, as its long polls wait); injected delays do not."""
 
     def __init__(
         self,
@@ -71,16 +79,20 @@ class SandboxApp:
         faults: FaultQueue,
         stopping: threading.Event,
         trust_client_ip_header: bool = True,
+        bots: Iterable[TelegramBot] = (),
     ) -> None:
         self.state = state
         self.faults = faults
         self.stopping = stopping
         self.trust_client_ip_header = trust_client_ip_header
+        # Telegram messages are dated by the venue's clock, whatever freeze_time makes it.
+        self.telegram = TelegramDialect(TelegramState(bots, lambda: state.clock(), stopping))
         self.dialects = (
             SpotDialect(state),
             FuturesDialect(state),
             BinanceSpotDialect(state),
             BinanceUsdmDialect(state),
+            self.telegram,
         )
 
     def __call__(self, environ: dict[str, Any], start_response: Callable) -> list[bytes]:
@@ -132,9 +144,12 @@ class SandboxApp:
             return text_response(page, status, "text/html")
         elif fault is not None and fault.kind in ("unavailable", "rate_limit"):
             return dialect.fault_response(fault)
-        with self.state.lock:
-            self.state.ledger.match(self.state.clock())
-            response = dialect.handle(request)
+        if dialect is self.telegram:
+            response = self.telegram.handle(request)
+        else:
+            with self.state.lock:
+                self.state.ledger.match(self.state.clock())
+                response = dialect.handle(request)
         if fault is not None and fault.kind == "malformed":
             response.body = truncate(response.body)
         if fault is not None and fault.kind == "lost_answer":
@@ -145,6 +160,8 @@ class SandboxApp:
         return response
 
     def admin(self, request: Request) -> Response:
+        if request.path.startswith("/_sandbox/telegram/"):
+            return telegram_admin(self.telegram.state, request)
         route = (request.method, request.path.rstrip("/"))
         try:
             if route == ("GET", "/_sandbox/health"):
@@ -159,6 +176,7 @@ class SandboxApp:
                 return json_response({"faults": []})
             if route == ("POST", "/_sandbox/reset"):
                 self.state.reset()
+                self.telegram.state.reset()
                 self.faults.clear()
                 return json_response({"reset": True})
         except (ValueError, TypeError) as error:
@@ -191,6 +209,8 @@ class SandboxVenue:
     >>> venue = SandboxVenue().start()
     >>> exchange = ccxt.kraken({"urls": {"api": venue.ccxt_urls("kraken")}, ...})
     >>> venue.stop()
+
+    Telegram bots: `bots`, else those `keys_file` lists, else the demo keys file's.
     """
 
     def __init__(
@@ -198,6 +218,7 @@ class SandboxVenue:
         keys: Iterable[ApiKey] | None = None,
         *,
         keys_file: str | Path | None = None,
+        bots: Iterable[TelegramBot] | None = None,
         host: str = "127.0.0.1",
         port: int = 0,
         seed: str = "noon-barbari-sandbox",
@@ -212,7 +233,9 @@ class SandboxVenue:
         self.state.clock = clock or time.time
         self.faults = FaultQueue()
         self._stopping = threading.Event()
-        self.app = SandboxApp(self.state, self.faults, self._stopping, trust_client_ip_header)
+        if bots is None:
+            bots = (load_bots(keys_file) if keys_file else []) or load_bots(DEMO_KEYS_PATH)
+        self.app = SandboxApp(self.state, self.faults, self._stopping, trust_client_ip_header, bots)
         self.host, self.port, self.verbose = host, port, verbose
         self._server: _ThreadingServer | None = None
         self._thread: threading.Thread | None = None
@@ -231,10 +254,12 @@ class SandboxVenue:
             daemon=True,
         )
         self._thread.start()
+        self.app.telegram.state.resume()
         return self
 
     def stop(self) -> None:
         self._stopping.set()
+        self.app.telegram.state.stop()  # waiting getUpdates and webhook deliveries end now
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
@@ -285,8 +310,10 @@ class SandboxVenue:
     # --- state, time and faults ----------------------------------------------------------------
 
     def reset(self) -> None:
-        """Back to the keys file's balances, with no orders, nonces or pending faults."""
+        """Back to the keys file's balances, with no orders, nonces or pending faults; Telegram
+        without chats, updates, webhooks or send limits (the bots stay)."""
         self.state.reset()
+        self.app.telegram.state.reset()
         self.faults.clear()
 
     def freeze_time(self, at: float) -> None:
@@ -328,3 +355,28 @@ class SandboxVenue:
 
     def clear_faults(self) -> None:
         self.faults.clear()
+
+    # --- Telegram: the bot's address and the user's side -------------------------------------
+
+    @property
+    def telegram_bot(self) -> TelegramBot:
+        """The first bot (the demo's unless `bots` said otherwise): its token and username."""
+        return self.app.telegram.state.find().bot
+
+    def telegram_api_url(self, token: str | None = None) -> str:
+        """Where a Bot API client sends its calls: ``{url}/bot<token>`` + ``/<method>``."""
+        return f"{self.url}/bot{token or self.telegram_bot.token}"
+
+    def telegram_user_says(
+        self, chat_id: int, text: str, *, bot: str | None = None, **who: str
+    ) -> dict[str, Any]:
+        """User `chat_id` writes `text` to the bot (`who`: first_name, last_name, username,
+        language_code): the Update the bot gets."""
+        return self.app.telegram.state.user_says(chat_id, text, bot=bot, **who)
+
+    def telegram_messages(self, chat_id: int, *, bot: str | None = None) -> list[dict[str, Any]]:
+        """What the bot sent to the chat, oldest first: message_id, date, text, parse_mode."""
+        return self.app.telegram.state.sent(chat_id, bot)
+
+    def telegram_block(self, chat_id: int, blocked: bool = True, *, bot: str | None = None) -> None:
+        self.app.telegram.state.block(chat_id, blocked, bot)

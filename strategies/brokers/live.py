@@ -33,6 +33,7 @@ from django.utils import timezone
 
 from exchanges import clients, retry, trading
 from exchanges.credentials import exchange_key_reveal
+from strategies import notices
 from strategies.brokers.live_account import LiveAccount, Unreconciled
 from strategies.brokers.live_charges import Charged, LiveCharges
 from strategies.engine.enums import Action, Kind, Leg, Reason, Side, Status, action_of, kind_of
@@ -314,7 +315,7 @@ class LiveBroker(LiveAccount, LiveCharges):
         row.status, row.filled, row.exchange_order_id = status, filled, str(order["id"])
         row.save(update_fields=["status", "filled", "exchange_order_id"])
         if charged is not None:
-            RunFill.objects.get_or_create(
+            fill, created = RunFill.objects.get_or_create(
                 order=row,
                 bar_ms=self._fill_bar(row, charged),
                 defaults={
@@ -327,6 +328,8 @@ class LiveBroker(LiveAccount, LiveCharges):
                     "fee_charged": charged.charged,
                 },
             )
+            if created:
+                notices.fill_recorded(fill)
 
     def _fill_bar(self, row: RunOrder, charged: Charged) -> int:
         """The bar a fill belongs to: a market order's is the open it was sent at; a resting

@@ -20,7 +20,6 @@ from strategies.models.long_jobs import (
     MeasuredRate,
 )
 from strategies.models.mine import Strategy, StrategyVersion
-from strategies.models.notices import NoticeKind, RunNotice
 from strategies.models.runs import (
     ACTIVE_RUN,
     RunBar,
@@ -55,13 +54,11 @@ __all__ = [
     "LongJob",
     "LongJobKind",
     "MeasuredRate",
-    "NoticeKind",
     "RunBar",
     "RunDecision",
     "RunFill",
     "RunFunding",
     "RunMode",
-    "RunNotice",
     "RunOrder",
     "RunStatus",
     "RunTrade",

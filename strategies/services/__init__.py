@@ -8,7 +8,7 @@ runs, live_start            paper runs started, stopped, flattened; a paper run 
 run_ticks, run_records      the minute schedule, one tick per run and bar, what a tick writes
 live_ticks, live_state      a live run's tick (its paper twin decides, the broker acts)
 live_upkeep                 work between bars: flatten, cancel until confirmed, reconcile
-run_end, run_notices,       a run's end (status, notice outbox and cancel duty in one commit)
-run_emails, run_messages      and how it is told; queueing: tasks queued after the commit
+run_end, run_events         a run's end (status, notice and cancel duty in one commit), how
+run_messages                its events are worded (strategies.notices records them)
 run_history                 the owner's runs and backtests listed
 """

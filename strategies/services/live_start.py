@@ -22,10 +22,9 @@ from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import User
-from accounts.two_factor import check_code, confirmed_devices
+from accounts.two_factor import fresh_app_code_ok
 from exchanges import trading
 from exchanges.connection_tests import connection_test_start
 from exchanges.diagnosis import Diagnosis, Verdict
@@ -229,12 +228,6 @@ def live_gates(
     ]
 
 
-def fresh_code_ok(user: User, code: str) -> bool:
-    """A code from the authenticator app, accepted once (django-otp refuses a replay)."""
-    apps = [device for device in confirmed_devices(user) if isinstance(device, TOTPDevice)]
-    return bool(code) and check_code(user, code, apps).ok
-
-
 def strategy_run_go_live(
     *,
     owner: User,
@@ -258,7 +251,7 @@ def strategy_run_go_live(
     gates = live_gates(paper=paper, key=key, accepted=accepted, code_ok=True)
     if missing := [gate for gate in gates if not gate.passed]:
         raise StartRefused("", missing[0].missing)
-    if not fresh_code_ok(owner, code):
+    if not fresh_app_code_ok(owner, code):
         raise StartRefused("code", str(CODE))
     return strategy_run_create(
         owner,

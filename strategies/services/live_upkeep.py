@@ -26,6 +26,7 @@ from django_q.conf import Conf
 from django_q.tasks import async_task
 
 from exchanges.crypto.cipher import DecryptionError
+from noonbarbari.queueing import queue_again
 from strategies import rules
 from strategies.brokers.live import KEY_ERRORS, Intent, live_session
 from strategies.candles.store import candles_read, series_for
@@ -41,7 +42,6 @@ from strategies.services.live_ticks import (
     reconciled,
     session,
 )
-from strategies.services.queueing import queue_again
 from strategies.services.run_end import CANCEL_TASK, CANCEL_TASK_NAME, end_run
 
 logger = logging.getLogger(__name__)

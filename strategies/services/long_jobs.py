@@ -31,6 +31,7 @@ from django.db.models import F
 from django.utils import timezone
 from django_q.exceptions import TimeoutException
 
+from noonbarbari.queueing import queue_on_commit
 from strategies.models.long_jobs import LineTurn, LongJob
 from strategies.selectors.long_job_line import (
     BORROWING_KINDS,
@@ -40,7 +41,6 @@ from strategies.selectors.long_job_line import (
     time_limit_s,
     turn_seconds,
 )
-from strategies.services.queueing import queue_on_commit
 
 logger = logging.getLogger(__name__)
 

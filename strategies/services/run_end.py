@@ -1,14 +1,14 @@
 """How every run ends: one state change, its reason kept, and in the same transaction what
-must follow it: its owner's notice (sent by a task, strategies.services.run_notices) and, for
+must follow it: its owner's notice (an outbox row sent by a task, strategies.notices) and, for
 a live run, the duty to cancel what rests at the exchange (strategies.services.live_upkeep).
 Nothing here waits for mail or the exchange, so a stop answers at once whatever they do."""
 
 from django.db import transaction
 from django.utils import timezone
 
-from strategies.models import ACTIVE_RUN, NoticeKind, RunMode, StrategyRun
-from strategies.services.queueing import REQUEUE_AFTER, queue_on_commit
-from strategies.services.run_notices import run_notice_create
+from noonbarbari.queueing import REQUEUE_AFTER, queue_on_commit
+from strategies import notices
+from strategies.models import ACTIVE_RUN, RunMode, StrategyRun
 
 CANCEL_TASK = "strategies.tasks.cancel_run_orders"
 CANCEL_TASK_NAME = "cancel_run_orders-{pk}"
@@ -34,7 +34,7 @@ def end_run(run: StrategyRun, status: str, code: str, **params: object) -> bool:
     if not changed:
         return False
     run.refresh_from_db()
-    run_notice_create(run=run, kind=NoticeKind.RUN_ENDED)
+    notices.run_ended(run)
     if live:
         queue_on_commit(CANCEL_TASK, run.pk, name=CANCEL_TASK_NAME.format(pk=run.pk))
     return True

@@ -32,7 +32,8 @@ from django_q.exceptions import TimeoutException
 
 from accounts.models import User
 from exchanges.models import Exchange
-from strategies import rules
+from noonbarbari.queueing import queue_again, queue_on_commit
+from strategies import notices, rules
 from strategies.brokers.paper import paper_evaluate
 from strategies.candles.fetch import candles_fill
 from strategies.candles.ranges import missing
@@ -48,7 +49,6 @@ from strategies.models import (
 from strategies.series import timeframe_ms
 from strategies.services import backtest_errors, live_ticks, run_records
 from strategies.services import run_messages as messages
-from strategies.services.queueing import queue_again, queue_on_commit
 from strategies.services.run_end import end_run
 from strategies.services.start_checks import (
     Source,
@@ -230,9 +230,12 @@ def strategy_run_prepare(*, run_id: int) -> None:
         shown = {"exchange": run.exchange.name, "symbol": run.symbol, "timeframe": run.timeframe}
         end_run(run, RunStatus.FAILED, messages.PREPARE_FAILED, reason_code=code, **shown)
         return
-    StrategyRun.objects.filter(pk=run.pk, status=RunStatus.STARTING).update(
-        status=RunStatus.RUNNING, started_at=timezone.now(), prepare_due_at=None
-    )
+    with transaction.atomic():
+        started = StrategyRun.objects.filter(pk=run.pk, status=RunStatus.STARTING).update(
+            status=RunStatus.RUNNING, started_at=timezone.now(), prepare_due_at=None
+        )
+        if started:
+            notices.run_started(run)
 
 
 def strategy_run_stop(*, run: StrategyRun, code: str = messages.STOPPED_BY_YOU) -> bool:

@@ -16,7 +16,8 @@ from django_q.conf import Conf
 from django_q.tasks import async_task
 
 from exchanges.sandbox import Fault
-from strategies.models import RunMode, RunNotice, RunOrder, StrategyRun
+from notifications.models import Delivery
+from strategies.models import RunMode, RunOrder, StrategyRun
 from strategies.services import live_ticks
 from strategies.services import runs as services
 from tests.accounts.helpers import make_user
@@ -131,8 +132,9 @@ def test_stop_with_mail_down_and_one_transient_cancel_error_leaves_nothing_resti
         time.sleep(0.1)
     run.refresh_from_db()
     assert (run.status, run.cancel_due_at) == ("stopped", None)
-    notice = RunNotice.objects.get(run=run)  # the mail server refused it: kept, to retry
-    while time.monotonic() < deadline and not RunNotice.objects.get(pk=notice.pk).attempts:
+    # The mail server refused it: kept, to retry.
+    notice = Delivery.objects.get(notification__key=f"run_ended:{run.pk}")
+    while time.monotonic() < deadline and not Delivery.objects.get(pk=notice.pk).attempts:
         time.sleep(0.1)
     notice.refresh_from_db()
     assert (notice.sent_at, notice.attempts) == (None, 1), cluster_logs(tmp_path)

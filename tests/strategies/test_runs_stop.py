@@ -17,8 +17,10 @@ from django.utils import timezone
 
 from accounts.services import account_deletion_blockers
 from exchanges.sandbox import Fault
+from notifications.models import Delivery
+from notifications.tasks import requeue_deliveries
 from strategies import tasks
-from strategies.models import RunMode, RunNotice, RunOrder, RunStatus, RunTrade, StrategyRun
+from strategies.models import RunMode, RunOrder, RunStatus, RunTrade, StrategyRun
 from strategies.series import Candles
 from strategies.services import live_ticks, live_upkeep
 from strategies.services import runs as services
@@ -142,8 +144,8 @@ def test_every_stop_answers_and_cancels_with_the_mail_server_down(
     assert protected.status == RunStatus.STOPPED
     assert resting(sandbox) == []  # the stop order cancelled at the exchange
     assert protected.cancel_due_at is None  # and the exchange confirmed nothing rests
-    (notice,) = RunNotice.objects.filter(run=protected)
-    assert (notice.sent_at, notice.attempts) == (None, 1)
+    (notice,) = Delivery.objects.filter(notification__key=f"run_ended:{protected.pk}")
+    assert (notice.channel.kind, notice.sent_at, notice.attempts) == ("email", None, 1)
     assert notice.last_error == "ConnectionRefusedError"
     assert notice.due_at > timezone.now()  # tried again later
     assert "not sent (attempt 1)" in caplog.text
@@ -154,17 +156,17 @@ def test_a_notice_refused_by_the_mail_server_is_sent_by_the_sweep_once_it_is_bac
 ):
     with django_capture_on_commit_callbacks(execute=True):
         services.strategy_run_stop(run=protected)
-    notice = RunNotice.objects.get(run=protected)
+    notice = Delivery.objects.get(notification__key=f"run_ended:{protected.pk}")
     assert notice.sent_at is None
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    tasks.fan_out_runs()  # not due yet: a minute's pause after the first failure
+    requeue_deliveries()  # not due yet: a pause after the first failure
     assert mailoutbox == []
-    RunNotice.objects.filter(pk=notice.pk).update(due_at=timezone.now() - timedelta(seconds=1))
+    Delivery.objects.filter(pk=notice.pk).update(due_at=timezone.now() - timedelta(seconds=1))
     with django_capture_on_commit_callbacks(execute=True):
-        tasks.fan_out_runs()
+        requeue_deliveries()
     with django_capture_on_commit_callbacks(execute=True):
-        tasks.fan_out_runs()  # sent: never twice
+        requeue_deliveries()  # sent: never twice
 
     assert [mail.to for mail in mailoutbox] == [["protected@example.com"]]
     notice.refresh_from_db()
