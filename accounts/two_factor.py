@@ -140,8 +140,12 @@ def _locked_until(devices: list[Device]) -> datetime | None:
     return max(until, default=None)
 
 
-def fresh_app_code_ok(user, code: str) -> bool:
+def fresh_app_code(user, code: str) -> CodeCheck:
     """A code from the authenticator app, accepted once (django-otp refuses a replay); a
     backup code never counts: what moves money asks for the device itself."""
     apps = [device for device in confirmed_devices(user) if isinstance(device, TOTPDevice)]
-    return bool(code) and check_code(user, code, apps).ok
+    return check_code(user, code, apps) if code else CodeCheck()
+
+
+def fresh_app_code_ok(user, code: str) -> bool:
+    return fresh_app_code(user, code).ok

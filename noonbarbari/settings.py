@@ -183,6 +183,7 @@ if CACHES["default"]["BACKEND"].endswith("FileBasedCache"):
 
 # The three task clusters (default, long, start): noonbarbari/task_clusters.py says why.
 LONG_TASKS, START_TASKS = task_clusters.LONG_TASKS, task_clusters.START_TASKS
+NOTIFY_TASKS = task_clusters.NOTIFY_TASKS
 Q_CLUSTER = task_clusters.q_cluster(env)
 Q_REDIS_URL = env.str("Q_REDIS_URL", default="")
 if Q_REDIS_URL:
@@ -362,6 +363,9 @@ LOGGING = {
     "loggers": {
         # ccxt logs request bodies and headers at DEBUG: never let them through.
         "ccxt": {"level": "WARNING"},
+        # urllib3 logs each request line at DEBUG, and a bot's token or a Discord webhook's
+        # is in its path.
+        "urllib3": {"level": "WARNING"},
         "django.db.backends": {"level": "INFO"},
     },
 }

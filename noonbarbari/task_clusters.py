@@ -6,9 +6,12 @@ The default one runs short tasks (connection tests, run ticks): a task is killed
 verdict lost with a killed worker comes back within half a minute. The "long" cluster runs
 backtests and backfills (async_task(..., cluster=LONG_TASKS)), with its own, longer limits.
 The "start" cluster prepares runs (their warm-up history, a live key's checks): what a user
-waits on when starting a run never queues behind another user's backtest. `retry` must
-exceed `timeout` in each, or a task still running gets handed out twice. A process serves
-another cluster when started as `Q_CLUSTER_NAME=long manage.py qcluster` (or `start`).
+waits on when starting a run never queues behind another user's backtest. The "notify" cluster
+sends notifications: their channels are other people's servers (a user's webhook may answer
+slowly on purpose), so they never hold a worker a tick or a stop's cancel is waiting for.
+`retry` must exceed `timeout` in each, or a task still running gets handed out twice. A
+process serves another cluster when started as `Q_CLUSTER_NAME=long manage.py qcluster` (or
+`start`, or `notify`).
 """
 
 import environ
@@ -16,6 +19,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 LONG_TASKS = "long"
 START_TASKS = "start"
+NOTIFY_TASKS = "notify"
 
 
 def q_cluster(env: environ.Env) -> dict:
@@ -47,12 +51,19 @@ def q_cluster(env: environ.Env) -> dict:
                 "retry": env.int("Q_START_RETRY", default=630),
                 "max_attempts": env.int("Q_START_MAX_ATTEMPTS", default=2),
             },
+            NOTIFY_TASKS: {
+                "workers": env.int("Q_NOTIFY_WORKERS", default=2),
+                "timeout": env.int("Q_NOTIFY_TIMEOUT", default=40),
+                "retry": env.int("Q_NOTIFY_RETRY", default=50),
+                "max_attempts": env.int("Q_NOTIFY_MAX_ATTEMPTS", default=2),
+            },
         },
     }
     for cluster in (clusters, *clusters["ALT_CLUSTERS"].values()):
         if cluster["retry"] <= cluster["timeout"]:
             raise ImproperlyConfigured(
                 "Q_RETRY must exceed Q_TIMEOUT (and Q_LONG_RETRY Q_LONG_TIMEOUT, Q_START_RETRY "
-                "Q_START_TIMEOUT): a task still running would be handed out a second time."
+                "Q_START_TIMEOUT, Q_NOTIFY_RETRY Q_NOTIFY_TIMEOUT): a task still running would "
+                "be handed out a second time."
             )
     return clusters

@@ -31,7 +31,8 @@ class DeliveryInline(admin.TabularInline):
         "status",
         "attempts",
         "due_at",
-        "last_error",
+        "error_code",
+        "error_detail",
         "sent_at",
     )
     fields = readonly_fields
@@ -60,7 +61,7 @@ class NotificationAdmin(admin.ModelAdmin):
 
 @admin.register(Delivery)
 class DeliveryAdmin(admin.ModelAdmin):
-    list_display = ["notification", "channel", "status", "attempts", "due_at", "last_error"]
+    list_display = ["notification", "channel", "status", "attempts", "due_at", "error_code"]
     list_filter = ["status", "channel__kind"]
     readonly_fields = (
         "notification",
@@ -68,7 +69,8 @@ class DeliveryAdmin(admin.ModelAdmin):
         "status",
         "attempts",
         "due_at",
-        "last_error",
+        "error_code",
+        "error_detail",
         "sent_at",
     )
     fields = readonly_fields

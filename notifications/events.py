@@ -16,14 +16,15 @@ class Event(models.TextChoices):
     FILL = "fill", _("Fills: entries, exits, stops and targets hit")
     RUN_STARTED = "run_started", _("A run started")
     RUN_ENDED = "run_ended", _("A run stopped, failed or was killed")
+    RISK = "risk", _("A risk limit breached")
 
 
 # What a new channel carries until the user says otherwise. Email keeps what it always sent.
 DEFAULT_EVENTS = {
-    "email": [Event.RUN_ENDED],
-    "telegram": [Event.FILL, Event.RUN_STARTED, Event.RUN_ENDED],
-    "discord": [Event.FILL, Event.RUN_STARTED, Event.RUN_ENDED],
-    "webhook": [Event.FILL, Event.RUN_STARTED, Event.RUN_ENDED],
+    "email": [Event.RUN_ENDED, Event.RISK],
+    "telegram": [Event.FILL, Event.RUN_STARTED, Event.RUN_ENDED, Event.RISK],
+    "discord": [Event.FILL, Event.RUN_STARTED, Event.RUN_ENDED, Event.RISK],
+    "webhook": [Event.FILL, Event.RUN_STARTED, Event.RUN_ENDED, Event.RISK],
 }
 
 

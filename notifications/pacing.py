@@ -13,23 +13,28 @@ INTERVAL = {
     ChannelKind.TELEGRAM: timedelta(seconds=1),
     ChannelKind.DISCORD: timedelta(seconds=2),
 }
-# Below Telegram's 30 a second: other bots' calls (command replies) share the budget.
+# Below Telegram's 30 a second: command replies share the bot's budget. The count is kept in
+# the shared cache, whose increment is atomic with Redis or the database cache and close to it
+# with the file cache (a 429 is honoured anyway).
 TELEGRAM_PER_SECOND = 25
 GLOBAL_KEY = "notifications:telegram:{second}"
 
 
-def next_slot(channel: Channel, now: datetime) -> datetime:
-    """When the channel's next message may leave, its slot taken; call inside a transaction
-    (the channel's row is locked, so two workers never take the same slot)."""
-    interval = INTERVAL.get(ChannelKind(channel.kind))
-    if interval is None:
-        return now
+def next_slot(channel: Channel, now: datetime, within: timedelta) -> tuple[datetime, bool]:
+    """When the channel's next message may leave, and whether that slot was taken: it is
+    taken only when it comes `within` the given time (a message that waits for the sweep
+    instead must not hold a slot it will not use). Call inside a transaction: the channel's
+    row is locked, so two workers never take the same slot."""
     locked = Channel.objects.select_for_update().only("next_send_at").get(pk=channel.pk)
     start = max(now, locked.next_send_at or now)
+    interval = INTERVAL.get(ChannelKind(channel.kind))
+    if start - now > within:
+        return start, False
     if channel.kind == ChannelKind.TELEGRAM:
         start = _global_telegram_slot(start)
-    Channel.objects.filter(pk=channel.pk).update(next_send_at=start + interval)
-    return start
+    if interval is not None or start > now:
+        Channel.objects.filter(pk=channel.pk).update(next_send_at=start + (interval or timedelta()))
+    return start, True
 
 
 def _global_telegram_slot(start: datetime) -> datetime:

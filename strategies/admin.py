@@ -15,6 +15,8 @@ from strategies.models import (
     Backtest,
     CatalogEntry,
     CatalogEntryText,
+    RiskBreach,
+    RiskLimits,
     Strategy,
     StrategyRun,
     StrategyVersion,
@@ -251,3 +253,48 @@ class WarmMarketAdmin(admin.ModelAdmin):
     list_display = ["exchange", "symbol", "timeframe", "created_at"]
     list_filter = ["exchange", "timeframe"]
     search_fields = ["symbol"]
+
+
+BREACH_FIELDS = (
+    "kind",
+    "measured",
+    "limit",
+    "at",
+    "bar_ms",
+    "flattened",
+    "ends_at",
+    "cleared_at",
+)
+
+
+class RiskBreachInline(admin.TabularInline):
+    model = RiskBreach
+    fields = readonly_fields = BREACH_FIELDS
+    extra = 0
+    can_delete = False
+
+
+@admin.register(RiskLimits)
+class RiskLimitsAdmin(admin.ModelAdmin):
+    list_display = ["owner", "key", "max_drawdown_pct", "daily_loss_limit", "checked_at"]
+    search_fields = ["owner__email"]
+    readonly_fields = ("owner", "key", *RiskLimits.FIELDS, "measures", "checked_at")
+    fields = readonly_fields
+    inlines = [RiskBreachInline]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+
+@admin.register(RiskBreach)
+class RiskBreachAdmin(admin.ModelAdmin):
+    """Staff see every breach: whose, which limit, what was measured, and whether it holds."""
+
+    list_display = ["limits", "kind", "measured", "limit", "at", "flattened", "cleared_at"]
+    list_filter = ["kind", ("cleared_at", admin.EmptyFieldListFilter), "flattened"]
+    search_fields = ["limits__owner__email"]
+    readonly_fields = ("limits", *BREACH_FIELDS)
+    fields = readonly_fields
+
+    def has_add_permission(self, request) -> bool:
+        return False

@@ -20,6 +20,7 @@ class StrategiesConfig(AppConfig):
         from notifications import commands, events
         from strategies import signals
         from strategies.selectors import catalog
+        from strategies.selectors import governor as governor_selectors
         from strategies.services import bot_commands, live_start, live_upkeep, run_events, runs
         from strategies.views.docs import pages as docs_pages
 
@@ -36,4 +37,5 @@ class StrategiesConfig(AppConfig):
         # Notifications words our events and runs our bot commands without importing us.
         events.renderers.update(run_events.RENDERERS)
         commands.commands.update(bot_commands.COMMANDS)
+        accounts_services.profile_sections.append(governor_selectors.profile_section)
         post_spawn.connect(live_upkeep.on_post_spawn, dispatch_uid="strategies.worker_started")

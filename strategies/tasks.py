@@ -3,10 +3,15 @@ candle fills, candle imports) runs on the long cluster in turns handed out by th
 (strategies/services/long_jobs.py), a run's preparation on the start cluster; the fan-out,
 market fetches and ticks on the default one."""
 
-from strategies.models import LongJobKind
+from django.utils import timezone
+
+from strategies import notices
+from strategies.models import LongJobKind, RunNotice
+from strategies.services import governor_flatten
 from strategies.services.backtests import backtest_lost, backtest_run
 from strategies.services.candle_fills import candle_fill_lost, candle_fill_turn
 from strategies.services.candle_imports import candle_import_lost, candle_import_run
+from strategies.services.governor import governor_check_all
 from strategies.services.live_start import live_keys_recheck
 from strategies.services.live_upkeep import (
     live_cancel,
@@ -109,3 +114,20 @@ def recheck_live_keys() -> int:
 
 def backfill_run_trades(run_id: int) -> None:
     run_history_backfill(run_id=run_id)
+
+
+def check_risk_limits() -> int:
+    return governor_check_all()
+
+
+def flatten_for_breach(breach_id: int) -> int:
+    return governor_flatten.flatten_for_breach(breach_id=breach_id)
+
+
+def send_run_notice(notice_id: int) -> None:
+    """A task the previous release queued (strategies.models.notices): its run's end is told
+    through the notifications outbox instead, once."""
+    notice = RunNotice.objects.select_related("run__owner").filter(pk=notice_id).first()
+    if notice is not None and notice.sent_at is None:
+        notices.run_ended(notice.run)
+        RunNotice.objects.filter(pk=notice.pk).update(sent_at=timezone.now())

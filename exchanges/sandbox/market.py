@@ -73,6 +73,11 @@ PAIRS = (
     PairSpec(
         "XETHZUSD", "ETHUSD", "ETH/USD", "XETH", "ZUSD", 3200.0, 2, 8, 5, "0.002", "0.5", 0.04, 22.0
     ),
+    # A third dollar market (Kraken names newer assets without the X/Z prefixes): three live
+    # runs on one key need three markets.
+    PairSpec(
+        "SOLUSD", "SOLUSD", "SOL/USD", "SOL", "ZUSD", 150.0, 2, 8, 5, "0.02", "0.5", 0.05, 400.0
+    ),
     PairSpec(
         "XXBTZEUR",
         "XBTEUR",

@@ -42,6 +42,7 @@ class DeliveryStatus(models.TextChoices):
     PENDING = "pending", _("Waiting to be sent")
     SENT = "sent", _("Sent")
     FAILED = "failed", _("Given up")
+    DROPPED = "dropped", _("Not sent: switched off")
 
 
 class Delivery(models.Model):
@@ -57,10 +58,18 @@ class Delivery(models.Model):
     status = models.CharField(
         _("status"), max_length=8, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
     )
-    attempts = models.PositiveIntegerField(_("failed attempts"), default=0)
-    # When a task should try (again); null once sent or given up.
+    # Attempts made, counted when an attempt starts: a worker killed while it waits on a
+    # slow channel has still used one (the channel cannot hold a delivery for ever).
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    # When it should be tried (again); null once sent or given up.
     due_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
-    last_error = models.CharField(_("last error"), max_length=200, blank=True)
+    # The task's ticket: a task carries the turn it was queued for and finds the delivery
+    # only if nothing took that turn since (a second copy of it does nothing).
+    turn = models.PositiveIntegerField(default=0)
+    queued_at = models.DateTimeField(null=True, blank=True)
+    # Why the last attempt failed: a notifications.problems code, and the channel's words.
+    error_code = models.CharField(_("problem"), max_length=16, blank=True)
+    error_detail = models.CharField(_("details"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
 

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import ccxt
+from django.db import transaction
 from django.utils import timezone
 
 from exchanges import clients, retry, trading
@@ -314,7 +315,11 @@ class LiveBroker(LiveAccount, LiveCharges):
                 return
         row.status, row.filled, row.exchange_order_id = status, filled, str(order["id"])
         row.save(update_fields=["status", "filled", "exchange_order_id"])
-        if charged is not None:
+        if charged is None:
+            return
+        # The fill and its notice in one commit: a worker killed between them would leave a
+        # fill nobody is ever told of (a retry finds the fill, and sends no notice).
+        with transaction.atomic():
             fill, created = RunFill.objects.get_or_create(
                 order=row,
                 bar_ms=self._fill_bar(row, charged),

@@ -66,7 +66,7 @@ class GoLiveForm(forms.Form):
         help_text=_("In the quote currency: an order above it is made smaller."),
     )
     accept = forms.BooleanField(
-        label=_("I have read the risk notice and accept it"), required=False
+        label=_("I have read the risk notice and my risk limits, and accept them"), required=False
     )
     code = forms.CharField(
         label=_("Code from your authenticator app"),

@@ -1,13 +1,14 @@
 """Run notices move to the notifications app's outbox: each notice not sent yet becomes the
 same event there, to the owner's email channel (made with its default events if the owner has
-none), so nothing a stop decided before the upgrade is lost; then the old table goes."""
+none), so nothing a stop decided before the upgrade is lost. The old table stays one release
+(strategies.models.notices says why)."""
 
 import uuid
 
 from django.db import migrations
 from django.utils import timezone
 
-EMAIL_DEFAULTS = ["run_ended"]
+EMAIL_DEFAULTS = ["run_ended", "risk"]
 
 
 def forward(apps, schema_editor):
@@ -30,9 +31,10 @@ def forward(apps, schema_editor):
                 notification=notification,
                 channel=channel,
                 idempotency_key=uuid.uuid4(),
-                due_at=timezone.now(),
-                attempts=notice.attempts,
+                due_at=timezone.now(),  # the minute sweep queues it
             )
+        notice.sent_at = timezone.now()  # forwarded: the old sweep must not send it too
+        notice.save(update_fields=["sent_at"])
 
 
 class Migration(migrations.Migration):
@@ -43,5 +45,4 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.RunPython(forward, migrations.RunPython.noop),
-        migrations.DeleteModel(name="RunNotice"),
     ]

@@ -12,6 +12,7 @@ from strategies.models.catalog import (
 )
 from strategies.models.fill_columns import TieRule
 from strategies.models.funding import FundingRate, FundingSeries
+from strategies.models.governor import LOSS_BREACHES, BreachKind, RiskBreach, RiskLimits
 from strategies.models.long_jobs import (
     CandleFill,
     CandleFillStatus,
@@ -20,6 +21,7 @@ from strategies.models.long_jobs import (
     MeasuredRate,
 )
 from strategies.models.mine import Strategy, StrategyVersion
+from strategies.models.notices import NoticeKind, RunNotice
 from strategies.models.runs import (
     ACTIVE_RUN,
     RunBar,
@@ -37,9 +39,11 @@ from strategies.models.studies import ACTIVE_STUDY, Study, StudyFold, StudyMetho
 __all__ = [
     "ACTIVE_RUN",
     "ACTIVE_STUDY",
+    "LOSS_BREACHES",
     "Backtest",
     "BacktestStatus",
     "Bias",
+    "BreachKind",
     "CandleChunk",
     "CandleFill",
     "CandleFillStatus",
@@ -54,11 +58,15 @@ __all__ = [
     "LongJob",
     "LongJobKind",
     "MeasuredRate",
+    "NoticeKind",
+    "RiskBreach",
+    "RiskLimits",
     "RunBar",
     "RunDecision",
     "RunFill",
     "RunFunding",
     "RunMode",
+    "RunNotice",
     "RunOrder",
     "RunStatus",
     "RunTrade",

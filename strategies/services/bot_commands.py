@@ -9,7 +9,7 @@ from accounts.models import User
 from notifications.commands import Command
 from strategies.models import RunMode, StrategyRun
 from strategies.services import run_messages
-from strategies.services.run_events import amount
+from strategies.services.amounts import amount
 from strategies.services.runs import strategy_run_flatten, strategy_run_stop, strategy_runs_kill
 
 
@@ -72,15 +72,23 @@ def _run_named(user: User, words: list[str]) -> StrategyRun | None:
     return _active(user).filter(pk=int(words[0].lstrip("#"))).first()
 
 
+def no_such_run(user: User, words: list[str]) -> str | None:
+    """Checked before the code is: a mistyped number must not spend it."""
+    if _run_named(user, words) is None:
+        return _("No active run of yours has that number. Send /runs to see them.")
+    return None
+
+
 def stop(user: User, words: list[str]) -> str:
     run = _run_named(user, words)
     if run is None:
-        return _("No active run of yours has that number. Send /runs to see them.")
+        return str(no_such_run(user, words))
     strategy_run_stop(run=run)
     if run.mode == RunMode.LIVE:
         return _(
             "Stopped run #%(id)s. Its orders at the exchange are being cancelled; its "
-            "position stays there (use /flatten to close it)."
+            "position stays open there, without its stop-loss. Next time, /flatten closes "
+            "the position before it stops."
         ) % {"id": run.pk}
     return _("Stopped run #%(id)s.") % {"id": run.pk}
 
@@ -88,7 +96,7 @@ def stop(user: User, words: list[str]) -> str:
 def flatten(user: User, words: list[str]) -> str:
     run = _run_named(user, words)
     if run is None:
-        return _("No active run of yours has that number. Send /runs to see them.")
+        return str(no_such_run(user, words))
     strategy_run_flatten(run=run)
     return _("Run #%(id)s is closing its position, then it stops.") % {"id": run.pk}
 
@@ -107,13 +115,20 @@ COMMANDS = {
     "runs": Command(gettext_lazy("your active runs and their numbers"), runs),
     "equity": Command(gettext_lazy("your live runs' equity and profit"), equity),
     "stop": Command(
-        gettext_lazy("<run> <code>: stop a run"), stop, needs_code=True, usage="/stop 12 123456"
+        gettext_lazy("<run> <code>: stop a run"),
+        stop,
+        needs_code=True,
+        usage="/stop {run} 123456",
+        check=no_such_run,
+        arguments=1,
     ),
     "flatten": Command(
         gettext_lazy("<run> <code>: close a run's position, then stop it"),
         flatten,
         needs_code=True,
-        usage="/flatten 12 123456",
+        usage="/flatten {run} 123456",
+        check=no_such_run,
+        arguments=1,
     ),
     "kill": Command(
         gettext_lazy("<code>: stop every run you have"), kill, needs_code=True, usage="/kill 123456"

@@ -12,6 +12,7 @@ from strategies.engine.fills.watch import exchange_levels
 from strategies.models import RunOrder, RunStatus, StrategyRun
 from strategies.rules import Document
 from strategies.series import Candles
+from strategies.services.governor import entry_blocked
 from strategies.services.live_state import LiveState
 
 
@@ -60,6 +61,11 @@ def keep_ladder(
     They are cancelled with everything else when the position closes."""
     ladder, levels = document.safety_orders, held_levels(run, document, closed, state)
     if ladder is None or levels is None or state.entry is None:
+        return
+    if entry_blocked(run) is not None:
+        # A safety order adds to the position: a breached limit holds it back like an entry.
+        for row in RunOrder.objects.filter(run=run, leg=Leg.SAFETY, status=Status.OPEN):
+            broker.cancel(row)
         return
     entry, sign, stop = state.entry, state.side.sign, levels.stop
 

@@ -36,8 +36,9 @@ from strategies.engine.enums import Action, Leg, Reason, Status
 from strategies.engine.fills.sizing import entry_amount
 from strategies.models import RunFunding, RunOrder, RunStatus, StrategyRun
 from strategies.rules import Document
-from strategies.series import Candles
+from strategies.series import Candles, timeframe_ms
 from strategies.services import run_messages as messages
+from strategies.services.governor import entry_blocked, exposure_room, governor_check_run
 from strategies.services.live_levels import entered_share, held_levels, keep_ladder
 from strategies.services.live_state import LiveState, closed_trade_record
 from strategies.services.run_end import end_run
@@ -52,6 +53,9 @@ def live_tick(run: StrategyRun, bar_ms: int) -> None:
     """Evaluate the live run through the bar opening at `bar_ms`, act, record (see above)."""
     if venue_refused(run):
         return
+    # Before anything is sent: a limit another run's tick (or a restart) found crossed holds
+    # this run's entries back from this tick on.
+    governor_check_run(run, bar_ms + timeframe_ms(run.timeframe))  # the open it acts at
     outcome = paper_evaluate(run, through=bar_ms, next_open=True)
     if outcome is None:
         return
@@ -149,6 +153,9 @@ def _act(run: StrategyRun, broker: LiveBroker, outcome: PaperOutcome) -> None:
         broker.cancel_open()
     _protect(run, broker, outcome, state)
     live_tick_record(run, outcome, LiveState.of(run), foreign)
+    # What this tick recorded moves the combined measures: a breach it causes is committed
+    # now, before the other runs' ticks at this bar ask.
+    governor_check_run(run, int(outcome.period.time[-1]))
 
 
 def reconciled(run: StrategyRun, broker: LiveBroker) -> tuple[LiveState, list[dict]]:
@@ -278,6 +285,9 @@ def _plan(run: StrategyRun, outcome: PaperOutcome, state: LiveState, broker: Liv
             return  # not closed (refused, or its answer lost): no entry on top of it
     entry = next((o for o in result.orders if o.leg == Leg.ENTRY and o.bar == now), None)
     if state.held == 0 and entry is not None and run.status == RunStatus.RUNNING:
+        if (breach := entry_blocked(run)) is not None:
+            alert(run, messages.GOVERNOR_HELD, breach=breach.pk)
+            return
         amount = _entry_amount(run, outcome, state, broker, entry.side)
         if amount > 0:
             yield Intent(now_ms, Leg.ENTRY, entry.side, amount, Reason.SIGNAL)
@@ -318,7 +328,13 @@ def _entry_amount(
         notional_cap=cap,
         anchored=anchored,
     )
-    return amount if market.accepts(amount, price) else 0.0
+    if not market.accepts(amount, price):
+        return 0.0
+    room = exposure_room(run)
+    if room is not None and amount * price > room:
+        alert(run, messages.EXPOSURE_HELD, value=round(amount * price, 2), room=round(room, 2))
+        return 0.0
+    return amount
 
 
 def alert(run: StrategyRun, code: str, **params: object) -> None:

@@ -46,6 +46,7 @@ from strategies.services.run_end import CANCEL_TASK, CANCEL_TASK_NAME, end_run
 
 logger = logging.getLogger(__name__)
 
+GOVERNOR_TASK = "strategies.tasks.check_risk_limits"
 RECONCILE_TASK = "strategies.tasks.reconcile_live_run"
 # Pauses after each failed cancel attempt; the last one repeats for as long as orders rest.
 CANCEL_PAUSES = tuple(timedelta(seconds=s) for s in (30, 60, 120, 300, 600, 900))
@@ -201,5 +202,6 @@ def worker_started(**kwargs: object) -> None:
             logger.info("Worker start: live runs to reconcile: %d", live_runs_reconcile())
             cancels = _requeue_cancels(StrategyRun.objects.cancels_pending())
             logger.info("Worker start: ended runs with orders to cancel: %d", cancels)
+            async_task(GOVERNOR_TASK, task_name="governor-check-all")
     except Exception:  # a worker must start even when the database is not there yet
         logger.exception("Worker start: live runs not reconciled")

@@ -34,7 +34,7 @@ def end_run(run: StrategyRun, status: str, code: str, **params: object) -> bool:
     if not changed:
         return False
     run.refresh_from_db()
-    notices.run_ended(run)
-    if live:
+    if live:  # queued first: the cancels matter more than the news
         queue_on_commit(CANCEL_TASK, run.pk, name=CANCEL_TASK_NAME.format(pk=run.pk))
+    notices.run_ended(run)
     return True

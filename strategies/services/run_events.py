@@ -1,22 +1,16 @@
 """How a run's events are worded when they are sent (strategies.notices records them): the
 renderers registered in StrategiesConfig.ready, called in the owner's language."""
 
-from decimal import Decimal
-
 from django.urls import reverse
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from accounts.emails import absolute_url
 from notifications.events import Event, Message, Renderer
 from strategies.engine.enums import Action, Leg
-from strategies.models import RunFill, RunMode, RunStatus, StrategyRun
+from strategies.models import RiskBreach, RunFill, RunMode, RunStatus, StrategyRun
 from strategies.services import run_messages
-
-
-def amount(value: float) -> str:
-    """Eight significant digits in the active language's number format."""
-    return number_format(Decimal(f"{value:.8g}"), force_grouping=True)
+from strategies.services.amounts import amount
+from strategies.services.governor_words import breach_sentence
 
 
 def _run_url(run: StrategyRun) -> str:
@@ -50,6 +44,12 @@ def render_run_ended(params: dict) -> Message:
     else:
         first = _("Your paper run of %(name)s on %(exchange)s (%(symbol)s) has stopped.")
     reason = run_messages.stop_message(run.stop_code, run.stop_params)
+    if run.mode == RunMode.LIVE and run.held and run.stop_code != run_messages.FLATTENED:
+        # A stop cancels the resting stop-loss with the rest: say it while it matters.
+        reason += " " + _(
+            "Its position stays open at %(exchange)s, no longer protected by its stop-loss: "
+            "close it there if you do not want to keep it."
+        ) % {"exchange": run.exchange.name}
     if run.stop_code in run_messages.CHOSEN:
         follow = _("Its history stays on the run's page:")
     else:
@@ -94,7 +94,20 @@ def render_fill(params: dict) -> Message:
     return Message(title=title, paragraphs=(detail,), url=_run_url(run), data=data)
 
 
+def render_risk(params: dict) -> Message:
+    breach = RiskBreach.objects.select_related("limits__key").get(pk=params["breach"])
+    title = _("Risk limit reached: %(limit)s") % {"limit": breach.get_kind_display()}
+    url = absolute_url(reverse("runs:limits"))
+    data: dict[str, object] = {
+        "kind": breach.kind,
+        "measured": repr(breach.measured),
+        "limit": repr(breach.limit),
+    }
+    return Message(title=title, paragraphs=(breach_sentence(breach),), url=url, data=data)
+
+
 RENDERERS: dict[str, Renderer] = {
+    Event.RISK: render_risk,
     Event.RUN_STARTED: render_run_started,
     Event.RUN_ENDED: render_run_ended,
     Event.FILL: render_fill,

@@ -1,6 +1,7 @@
 """Why a run stopped: translated sentences named by the code a run keeps (with its
 parameters), so the page and the email say it in the reader's language, never as a trace."""
 
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from exchanges.diagnosis.verdicts import ADVICE, Verdict
@@ -30,6 +31,8 @@ CANCEL_GIVEN_UP = "cancel_given_up"  # shown for CANCEL_KEY_REFUSED once retries
 FOREIGN_TRADES = "foreign_trades"
 THIN_MARKET = "thin_market"
 VENUE_NOT_LIVE = "venue_not_live"
+GOVERNOR_HELD = "governor_held"  # params: the breach's id, worded by governor_words
+EXPOSURE_HELD = "exposure_held"
 
 MESSAGES = {
     STOPPED_BY_YOU: _("You stopped this run."),
@@ -92,6 +95,10 @@ MESSAGES = {
         "%(minimum)s a live run requires (thin markets are where a stolen key drains an "
         "account)."
     ),
+    EXPOSURE_HELD: _(
+        "An entry worth %(value)s was not sent: your maximum exposure leaves room for "
+        "%(room)s more across your live runs."
+    ),
 }
 
 CANCEL_MESSAGES = {
@@ -126,12 +133,16 @@ CANCEL_MESSAGES = {
     ),
 }
 
+LIFTED = _("An entry was held back on %(when)s UTC by a risk limit (%(limit)s), lifted since.")
+
 # Stops the owner chose: the email about them is a receipt, not an alarm.
 CHOSEN = frozenset({STOPPED_BY_YOU, FLATTENED, KILLED_BY_YOU})
 
 
 def stop_message(code: str, params: dict) -> str:
-    """The sentence of a stored stop, in the active language."""
+    """The sentence of a stored stop (or alert), in the active language."""
+    if code == GOVERNOR_HELD:
+        return _breach_sentence(params.get("breach"))
     template = MESSAGES.get(code, MESSAGES[OURS])
     params = dict(params)
     if "reason_code" in params:  # a backtest_errors code for a failure reaching the exchange
@@ -142,3 +153,19 @@ def stop_message(code: str, params: dict) -> str:
         return str(template) % params
     except (KeyError, TypeError, ValueError):
         return str(MESSAGES[OURS])
+
+
+def _breach_sentence(breach_id: int | None) -> str:
+    from strategies.models import RiskBreach  # the ORM, for this one message only
+    from strategies.services.governor_words import breach_sentence
+
+    rows = RiskBreach.objects.select_related("limits__key")
+    breach = rows.filter(pk=breach_id).first() if isinstance(breach_id, int) else None
+    if breach is None:
+        return str(MESSAGES[OURS])
+    if breach.cleared_at is not None:
+        return str(LIFTED) % {
+            "when": date_format(breach.at, "SHORT_DATETIME_FORMAT"),
+            "limit": breach.get_kind_display(),
+        }
+    return breach_sentence(breach)

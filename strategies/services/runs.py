@@ -49,6 +49,7 @@ from strategies.models import (
 from strategies.series import timeframe_ms
 from strategies.services import backtest_errors, live_ticks, run_records
 from strategies.services import run_messages as messages
+from strategies.services.governor import go_live_refusal
 from strategies.services.run_end import end_run
 from strategies.services.start_checks import (
     Source,
@@ -149,6 +150,12 @@ def strategy_run_create(owner: User, *, source: Source | None, **fields) -> Stra
         raise StartRefused("", str(TOO_MANY) % {"count": active})
     if fields.get("mode") == RunMode.LIVE and (other := key_market_taken(**fields)):
         raise StartRefused("key", key_market_refusal(fields["key"], other))
+    if fields.get("mode") == RunMode.LIVE and (
+        limited := go_live_refusal(
+            owner_id=owner.pk, key_id=fields["key"].pk, symbol=fields["symbol"]
+        )
+    ):
+        raise StartRefused("", limited)
     capital = float(fields["capital"])
     run = StrategyRun.objects.create(
         owner=owner,

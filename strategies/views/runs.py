@@ -20,10 +20,12 @@ from strategies.engine import STATEMENT
 from strategies.forms.runs import GoLiveForm, PaperRunForm
 from strategies.models import RunMode
 from strategies.selectors import backtests as backtest_selectors
+from strategies.selectors import governor as governor_selectors
 from strategies.selectors import runs as selectors
 from strategies.selectors.catalog import shown_titles, suggested_timeframes
 from strategies.services import live_start, run_history, run_messages
 from strategies.services import runs as services
+from strategies.services.governor_words import limits_lines, with_sentences
 from strategies.views import backtest_display, run_display
 from strategies.views.fragments import columns, rows_key
 from strategies.views.ladder_display import ladder_text
@@ -41,7 +43,11 @@ def run_list(request: AuthenticatedRequest) -> HttpResponse:
     titles = shown_titles(runs, get_language())
     for run in runs:
         run.title = titles[run.pk]  # shown by the list
-    context = {"runs": runs, "any_active": any(run.active for run in runs)}
+    context = {
+        "runs": runs,
+        "any_active": any(run.active for run in runs),
+        "breaches": with_sentences(governor_selectors.open_breaches(request.user)),
+    }
     return render(request, "strategies/runs/list.html", context)
 
 
@@ -303,6 +309,8 @@ def run_go_live(request: AuthenticatedRequest, run_id: int) -> HttpResponse:
     context = {"paper": paper, "form": form, "gates": gates, "left_out": choice.left_out}
     context["ladder"] = ladder_text(run_display.run_document(paper), float(paper.capital), [])
     context["title"] = shown_titles([paper], get_language())[paper.pk]
+    limits = governor_selectors.limits_for_go_live(request.user, form.chosen_key())
+    context["limits"] = [line for row in limits for line in limits_lines(row)]
     return render(request, "strategies/runs/go_live.html", context)
 
 

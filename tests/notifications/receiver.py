@@ -3,6 +3,7 @@ request and answers with the statuses it is told to, in order (then 204)."""
 
 import json
 import threading
+import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -19,11 +20,14 @@ class Received:
 
 @dataclass
 class Receiver:
-    answers: list[tuple[int, dict[str, str], bytes]] = field(default_factory=list)
+    answers: list[tuple[int, dict[str, str], bytes, float]] = field(default_factory=list)
     received: list[Received] = field(default_factory=list)
 
-    def answer(self, status: int, headers: dict[str, str] | None = None, body: bytes = b""):
-        self.answers.append((status, headers or {}, body))
+    def answer(
+        self, status: int, headers: dict[str, str] | None = None, body: bytes = b"", delay=0.0
+    ):
+        """The next request's answer, given after `delay` seconds (a slow receiver)."""
+        self.answers.append((status, headers or {}, body, delay))
 
     def start(self) -> "Receiver":
         receiver = self
@@ -33,15 +37,11 @@ class Receiver:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length)
                 receiver.received.append(Received(self.path, dict(self.headers), body))
-                status, headers, answer = (
-                    receiver.answers.pop(0)
-                    if receiver.answers
-                    else (
-                        204,
-                        {},
-                        b"",
-                    )
+                default: tuple[int, dict[str, str], bytes, float] = (204, {}, b"", 0.0)
+                status, headers, answer, delay = (
+                    receiver.answers.pop(0) if receiver.answers else default
                 )
+                time.sleep(delay)
                 self.send_response(status)
                 for name, value in headers.items():
                     self.send_header(name, value)

@@ -3,10 +3,12 @@ stopping, flattening or the kill switch a fresh authenticator code in the comman
 (a backup code refused). Also: the run's entry fill told in the chat as it happens."""
 
 import pytest
+from django.db import OperationalError
 
 from notifications.models import Notification
 from strategies.models import RunStatus
 from strategies.services.run_ticks import run_tick
+from strategies.services.runs import strategy_runs_kill
 from tests.accounts.helpers import enrol, totp_code, verify_session
 from tests.notifications.telegram_helpers import link, point_at_sandbox, replies, says
 from tests.strategies.test_runs_stop import flat_live_run, resting
@@ -102,3 +104,34 @@ def test_the_kill_switch_with_a_code(live, venue, django_capture_on_commit_callb
     assert any(reply.startswith("Kill switch: 1 run stopped") for reply in replies(venue))
     run.refresh_from_db()
     assert (run.status, run.stop_code) == (RunStatus.STOPPED, "killed_by_you")
+
+
+def test_a_mistyped_run_number_does_not_spend_the_code(live, venue):
+    run, device = live
+    code = totp_code(device)
+    says(venue, f"/stop {run.pk + 1000} {code}")
+    assert replies(venue)[-1].startswith("No active run of yours has that number.")
+    says(venue, f"/stop {run.pk} {code[:3]} {code[3:]}")  # as some apps show it
+    assert any(r.startswith(f"Stopped run #{run.pk}.") for r in replies(venue))
+
+
+def test_a_command_that_fails_does_nothing_and_keeps_the_code(live, venue, monkeypatch):
+    from notifications.commands import Command, commands
+
+    run, device = live
+    original = commands["kill"]
+
+    def busy(user, words):
+        strategy_runs_kill(owner=user, code="killed_by_you")
+        raise OperationalError("database is locked")
+
+    monkeypatch.setitem(commands, "kill", Command(original.help, busy, needs_code=True))
+    code = totp_code(device)
+    says(venue, f"/kill {code}")
+    assert replies(venue)[-1].startswith("Something went wrong on our side: nothing was done.")
+    run.refresh_from_db()
+    assert run.status == RunStatus.RUNNING  # rolled back with the update
+
+    monkeypatch.setitem(commands, "kill", original)
+    says(venue, f"/kill {code}")  # the same code: it was not spent
+    assert any(reply.startswith("Kill switch: 1 run stopped") for reply in replies(venue))

@@ -17,7 +17,7 @@ PAGE = "/{lang}/profile/notifications/"
 def test_the_page_in_both_languages(person_client, lang, words):
     page = person_client.get(PAGE.format(lang=lang)).content.decode()
     assert words in page  # the email channel, made with its defaults
-    assert Channel.objects.get().events == ["run_ended"]
+    assert Channel.objects.get().events == ["run_ended", "risk"]
 
 
 def test_switching_events_on_and_off(person, person_client):
@@ -79,7 +79,7 @@ def test_a_webhooks_secret_is_shown_once_and_its_address_never_whole(
 
 
 def test_nul_and_garbage_in_the_address_get_an_error_not_a_500(person_client):
-    for value in ("https://exa\x00mple.com/", "not a url", "x" * 600):
+    for value in ("https://exa\x00mple.com/", "not a url", "x" * 600, "https://a.com:99999/"):
         response = person_client.post(
             "/en/profile/notifications/webhook/address/", {"webhook-url": value}
         )

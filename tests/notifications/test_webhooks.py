@@ -15,7 +15,7 @@ from notifications import signing
 from notifications.events import Event, Message, renderers
 from notifications.models import Channel, Delivery, DeliveryStatus
 from notifications.services.channels import channel_address_set
-from notifications.services.outbox import delivery_send, notify
+from notifications.services.outbox import deliveries_requeue, delivery_send, notify
 
 pytestmark = pytest.mark.django_db
 
@@ -63,7 +63,7 @@ def test_a_webhook_delivery_is_signed_as_the_recipe_says(
     assert abs(int(timestamp) - time.time()) < 10
     assert got.headers["X-Noon-Barbari-Idempotency-Key"] == body["id"]
     delivery = Delivery.objects.get()
-    assert (delivery.status, delivery.attempts) == (DeliveryStatus.SENT, 0)
+    assert (delivery.status, delivery.attempts) == (DeliveryStatus.SENT, 1)
 
 
 def test_the_recipe_refuses_a_replay_a_stale_delivery_and_a_forged_body(
@@ -97,12 +97,17 @@ def test_a_failed_delivery_is_retried_later_with_the_same_idempotency_key(
     with django_capture_on_commit_callbacks(execute=True):
         notify(user=person, event=Event.RUN_STARTED, key="run_started:9", params={"run": 9})
     delivery = Delivery.objects.get()
-    assert (delivery.status, delivery.attempts, delivery.last_error) == ("pending", 1, "HTTP 503")
+    assert (delivery.status, delivery.attempts) == ("pending", 1)
+    assert (delivery.error_code, delivery.error_detail) == ("unavailable", "HTTP 503")
     assert timedelta(seconds=5) < delivery.due_at - timezone.now() <= timedelta(seconds=10)
 
+    stale_turn = delivery.turn - 1  # the first attempt's, taken
     Delivery.objects.filter(pk=delivery.pk).update(due_at=timezone.now())
-    assert delivery_send(delivery_id=delivery.pk)
-    assert not delivery_send(delivery_id=delivery.pk)  # sent: a late task does nothing
+    with django_capture_on_commit_callbacks(execute=True):
+        assert deliveries_requeue() == 1  # the sweep queues it again, in a turn of its own
+    assert not delivery_send(delivery_id=delivery.pk, turn=stale_turn)  # a late copy: nothing
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts) == (DeliveryStatus.SENT, 2)
 
     first, second = receiver.received
     assert first.body == second.body
@@ -122,7 +127,7 @@ def test_a_429_is_waited_out_and_not_counted_as_a_failure(
     assert len(receiver.received) == 2
     assert time.monotonic() - began >= 1.0  # the pause asked for, waited in the task
     delivery = Delivery.objects.get()
-    assert (delivery.status, delivery.attempts) == (DeliveryStatus.SENT, 0)
+    assert (delivery.status, delivery.attempts) == (DeliveryStatus.SENT, 1)
 
 
 def test_a_webhook_answering_410_ends_the_channel_until_saved_again(
@@ -136,8 +141,10 @@ def test_a_webhook_answering_410_ends_the_channel_until_saved_again(
 
     assert len(receiver.received) == 1  # the second was not even tried
     channel = Channel.objects.get(kind="webhook")
-    assert channel.broken_reason == "HTTP 410"
-    assert set(Delivery.objects.values_list("status", flat=True)) == {DeliveryStatus.FAILED}
+    assert channel.broken_reason == "gone"
+    statuses = dict(Delivery.objects.values_list("notification__key", "status"))
+    # The first given up; the second not sent, the channel being gone.
+    assert statuses == {"run_started:11": "failed", "run_started:12": "dropped"}
 
 
 def test_discord_gets_an_embed_that_mentions_nobody(
@@ -172,7 +179,7 @@ def test_discord_429_with_its_json_retry_after_and_a_deleted_webhook(
         notify(user=person, event=Event.RUN_STARTED, key="run_started:14", params={"run": 14})
 
     assert len(receiver.received) == 2
-    assert Channel.objects.get(kind="discord").broken_reason == "HTTP 404"
+    assert Channel.objects.get(kind="discord").broken_reason == "gone"
 
 
 def test_an_event_is_recorded_once_and_only_for_channels_that_carry_it(

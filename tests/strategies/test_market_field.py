@@ -17,8 +17,8 @@ from tests.strategies.run_helpers import kraken, kraken_futures
 
 pytestmark = pytest.mark.django_db
 
-# The sandbox's Kraken lists three spot markets: BTC/USD (XXBTZUSD, altname XBTUSD,
-# wsname XBT/USD), ETH/USD (XETHZUSD) and BTC/EUR (XXBTZEUR); Kraken Futures two
+# The sandbox's Kraken lists four spot markets: BTC/USD (XXBTZUSD, altname XBTUSD,
+# wsname XBT/USD), ETH/USD (XETHZUSD), SOL/USD (SOLUSD) and BTC/EUR (XXBTZEUR); Kraken Futures two
 # perpetuals, BTC/USD:USD (PF_XBTUSD) and ETH/USD:USD (PF_ETHUSD).
 PAPER_FORM = {
     "strategy": "catalog:ema-crossover",
@@ -137,7 +137,8 @@ def test_the_markets_endpoint_lists_each_market_with_the_exchanges_names(sandbox
     assert response["Content-Type"] == "application/json"
     body = json.loads(response.content)
     assert (body["exchange"], body["name"]) == ("kraken", "Kraken")
-    assert [market["symbol"] for market in body["markets"]] == ["BTC/EUR", "BTC/USD", "ETH/USD"]
+    symbols = [market["symbol"] for market in body["markets"]]
+    assert symbols == ["BTC/EUR", "BTC/USD", "ETH/USD", "SOL/USD"]
     btc_usd = body["markets"][1]
     assert btc_usd == {
         "symbol": "BTC/USD",

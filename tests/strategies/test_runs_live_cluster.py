@@ -113,6 +113,8 @@ def test_stop_with_mail_down_and_one_transient_cancel_error_leaves_nothing_resti
 ):
     run = live_run_with_a_resting_stop(venue, settings)
     start_qcluster(EXCHANGE_API_OVERRIDES=f"kraken={venue.url}", **CLUSTER, **MAIL_DOWN)
+    # Notifications have a cluster of their own: the mail server's trouble stays there.
+    start_qcluster(Q_CLUSTER_NAME="notify", **MAIL_DOWN)
     monkeypatch.setattr(Conf, "SYNC", False)
     venue.inject(Fault("unavailable", endpoint="CancelOrder"))
     owner = Client()

@@ -146,7 +146,7 @@ def test_every_stop_answers_and_cancels_with_the_mail_server_down(
     assert protected.cancel_due_at is None  # and the exchange confirmed nothing rests
     (notice,) = Delivery.objects.filter(notification__key=f"run_ended:{protected.pk}")
     assert (notice.channel.kind, notice.sent_at, notice.attempts) == ("email", None, 1)
-    assert notice.last_error == "ConnectionRefusedError"
+    assert (notice.error_code, notice.error_detail) == ("our_error", "ConnectionRefusedError")
     assert notice.due_at > timezone.now()  # tried again later
     assert "not sent (attempt 1)" in caplog.text
 

@@ -30,5 +30,5 @@ class Command(BaseCommand):
                 allowed_updates=["message"],
             )
         except SendFailed as error:
-            raise CommandError(f"Telegram refused the webhook: {error.reason}") from None
+            raise CommandError(f"Telegram refused the webhook: {error.detail}") from None
         self.stdout.write(f"Telegram posts the bot's updates to {url}")
