@@ -2,6 +2,7 @@
 replaced) and ones about to expire (EXPIRY_WARNING_DAYS), by email once a week at most, and
 on every page while it lasts (exchanges.context_processors)."""
 
+from collections.abc import Callable
 from datetime import timedelta
 from itertools import groupby
 
@@ -12,6 +13,9 @@ from accounts.emails import absolute_url, send_user_email
 from exchanges.models import ExchangeKey
 
 EMAIL_EVERY = timedelta(days=7)
+# Told each owner's keys of the week's reminder, after its email (notifications registers
+# one: the keys about to expire reach the owner's other channels too).
+reminder_listeners: list[Callable[[list[ExchangeKey]], None]] = []
 
 
 def keys_remind() -> int:
@@ -37,5 +41,7 @@ def keys_remind() -> int:
             },
         )
         ExchangeKey.objects.filter(pk__in=[key.pk for key in keys]).update(reminded_on=today)
+        for listener in reminder_listeners:
+            listener(keys)
         sent += 1
     return sent

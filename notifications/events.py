@@ -17,14 +17,21 @@ class Event(models.TextChoices):
     RUN_STARTED = "run_started", _("A run started")
     RUN_ENDED = "run_ended", _("A run stopped, failed or was killed")
     RISK = "risk", _("A risk limit breached")
+    RECONCILIATION = (
+        "reconciliation",
+        _("The account does not match a run, or another program trades"),
+    )
+    KEY = "key", _("An exchange key refused, or about to expire")
+    DRIFT = "drift", _("A live fill drifting from its paper twin beyond your threshold")
+    DAILY = "daily", _("A daily summary of your runs")
 
 
 # What a new channel carries until the user says otherwise. Email keeps what it always sent.
 DEFAULT_EVENTS = {
-    "email": [Event.RUN_ENDED, Event.RISK],
-    "telegram": [Event.FILL, Event.RUN_STARTED, Event.RUN_ENDED, Event.RISK],
-    "discord": [Event.FILL, Event.RUN_STARTED, Event.RUN_ENDED, Event.RISK],
-    "webhook": [Event.FILL, Event.RUN_STARTED, Event.RUN_ENDED, Event.RISK],
+    "email": [Event.RUN_ENDED, Event.RISK, Event.RECONCILIATION, Event.KEY],
+    "telegram": list(Event),
+    "discord": list(Event),
+    "webhook": list(Event),
 }
 
 

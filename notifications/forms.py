@@ -1,8 +1,15 @@
+from decimal import Decimal
+from zoneinfo import available_timezones
+
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from notifications import addresses
 from notifications.events import Event
+
+# Every time zone a user may live in, by its IANA name.
+ZONES = sorted(available_timezones() - {"localtime"})
 
 
 class EventsForm(forms.Form):
@@ -36,3 +43,20 @@ class AddressForm(forms.Form):
         else:
             addresses.check_public(url)
         return url
+
+
+class PreferencesForm(forms.Form):
+    drift_threshold_pct = forms.DecimalField(
+        label=_("Drift worth telling (%)"),
+        max_digits=5,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(Decimal("100"))],
+        help_text=_(
+            "A live fill this much dearer (or cheaper, for a sale) than its paper twin's is told."
+        ),
+    )
+    summary_hour = forms.IntegerField(
+        label=_("Daily summary at (hour)"),
+        validators=[MinValueValidator(0), MaxValueValidator(23)],
+    )
+    time_zone = forms.ChoiceField(label=_("Time zone"), choices=[(z, z) for z in ZONES])

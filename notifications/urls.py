@@ -10,4 +10,5 @@ urlpatterns = [
     path("<str:kind>/unlink/", views.unlink, name="unlink"),
     path("<str:kind>/address/", views.address_save, name="address"),
     path("telegram/link/", views.telegram_link, name="telegram_link"),
+    path("settings/", views.preferences_save, name="preferences"),
 ]

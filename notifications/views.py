@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.decorators import two_factor_required
 from accounts.http import AuthenticatedRequest
 from notifications import bot, selectors
-from notifications.forms import AddressForm, EventsForm
+from notifications.forms import AddressForm, EventsForm, PreferencesForm
 from notifications.models import ChannelKind
 from notifications.senders import telegram
 from notifications.services.channels import (
@@ -28,6 +28,8 @@ from notifications.services.channels import (
     channel_events_set,
     channel_unlink,
     email_channel,
+    preferences_of,
+    preferences_set,
     telegram_link_start,
 )
 
@@ -41,7 +43,12 @@ def _page(
     forms: dict[str, AddressForm] = {k: AddressForm(kind=k, prefix=k) for k in ADDRESS_KINDS}
     if invalid is not None:
         forms[invalid.kind] = invalid
+    preferences = preferences_of(request.user)
+    initial = {
+        f: getattr(preferences, f) for f in ("drift_threshold_pct", "summary_hour", "time_zone")
+    }
     context = {
+        "preferences_form": PreferencesForm(initial=initial, prefix="preferences"),
         "channels": selectors.channel_rows(request.user, forms),
         "problems": selectors.recent_problems(request.user),
         "telegram_ready": telegram.configured(),
@@ -118,6 +125,17 @@ def address_save(request: AuthenticatedRequest, kind: str) -> HttpResponse:
     if secret is None:
         return _back()
     return _page(request, signing_secret=secret)
+
+
+@two_factor_required
+@require_POST
+def preferences_save(request: AuthenticatedRequest) -> HttpResponse:
+    form = PreferencesForm(request.POST, prefix="preferences")
+    if not form.is_valid():
+        return _page(request, preferences_form=form)
+    preferences_set(user=request.user, **form.cleaned_data)
+    messages.success(request, _("Saved: your notification settings."))
+    return _back()
 
 
 @csrf_exempt  # Telegram's POST carries our secret in a header instead of a CSRF token

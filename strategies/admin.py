@@ -262,6 +262,7 @@ BREACH_FIELDS = (
     "at",
     "bar_ms",
     "flattened",
+    "flattened_at",
     "ends_at",
     "cleared_at",
 )
@@ -285,6 +286,10 @@ class RiskLimitsAdmin(admin.ModelAdmin):
     def has_add_permission(self, request) -> bool:
         return False
 
+    # Deleting a row would lift a hold without its owner's code.
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
 
 @admin.register(RiskBreach)
 class RiskBreachAdmin(admin.ModelAdmin):
@@ -297,4 +302,7 @@ class RiskBreachAdmin(admin.ModelAdmin):
     fields = readonly_fields
 
     def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
         return False

@@ -11,6 +11,7 @@ from strategies.services import governor_flatten
 from strategies.services.backtests import backtest_lost, backtest_run
 from strategies.services.candle_fills import candle_fill_lost, candle_fill_turn
 from strategies.services.candle_imports import candle_import_lost, candle_import_run
+from strategies.services.daily_summaries import daily_summaries_send
 from strategies.services.governor import governor_check_all
 from strategies.services.live_start import live_keys_recheck
 from strategies.services.live_upkeep import (
@@ -18,6 +19,7 @@ from strategies.services.live_upkeep import (
     live_cancels_requeue,
     live_flatten,
     live_reconcile,
+    live_safety_cancel,
 )
 from strategies.services.long_jobs import LongWork, Turn, long_job_run, long_jobs_sweep
 from strategies.services.run_history import run_history_backfill
@@ -131,3 +133,11 @@ def send_run_notice(notice_id: int) -> None:
     if notice is not None and notice.sent_at is None:
         notices.run_ended(notice.run)
         RunNotice.objects.filter(pk=notice.pk).update(sent_at=timezone.now())
+
+
+def send_daily_summaries() -> int:
+    return daily_summaries_send()
+
+
+def cancel_safety_orders(run_id: int) -> int:
+    return live_safety_cancel(run_id=run_id)

@@ -1,6 +1,7 @@
 from notifications.models.channels import (
     Channel,
     ChannelKind,
+    Preferences,
     TelegramLinkToken,
     TelegramUpdate,
 )
@@ -12,6 +13,7 @@ __all__ = [
     "Delivery",
     "DeliveryStatus",
     "Notification",
+    "Preferences",
     "TelegramLinkToken",
     "TelegramUpdate",
 ]

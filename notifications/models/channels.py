@@ -2,6 +2,7 @@
 a webhook of their own signed with HMAC-SHA256. Each channel says which events it carries."""
 
 import uuid
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
@@ -91,3 +92,24 @@ class TelegramUpdate(models.Model):
 
     def __str__(self) -> str:
         return str(self.update_id)
+
+
+class Preferences(models.Model):
+    """A user's settings for what is worth telling: how far a live fill may drift from its
+    paper twin before it is news, and when the daily summary comes, in their time zone."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences"
+    )
+    drift_threshold_pct = models.DecimalField(
+        _("drift worth telling (%)"), max_digits=5, decimal_places=2, default=Decimal("0.5")
+    )
+    summary_hour = models.PositiveSmallIntegerField(_("daily summary at (hour)"), default=20)
+    time_zone = models.CharField(_("time zone"), max_length=64, default="UTC")
+
+    class Meta:
+        verbose_name = _("notification preferences")
+        verbose_name_plural = _("notification preferences")
+
+    def __str__(self) -> str:
+        return str(self.user_id)

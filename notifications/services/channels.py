@@ -15,7 +15,7 @@ from django.utils import timezone
 from accounts.models import User
 from notifications import signing
 from notifications.events import DEFAULT_EVENTS, Event
-from notifications.models import Channel, ChannelKind, TelegramLinkToken
+from notifications.models import Channel, ChannelKind, Preferences, TelegramLinkToken
 from notifications.senders import telegram
 from notifications.senders.channels import url_hint
 
@@ -113,3 +113,20 @@ def channel_address_set(*, user: User, kind: str, url: str) -> str | None:
         channel.signing_secret = secret
     channel.save()
     return secret
+
+
+def preferences_of(user: User) -> Preferences:
+    """The user's preferences, made with their defaults the first time they are needed."""
+    preferences, _created = Preferences.objects.get_or_create(user=user)
+    return preferences
+
+
+def preferences_set(*, user: User, drift_threshold_pct, summary_hour: int, time_zone: str) -> None:
+    Preferences.objects.update_or_create(
+        user=user,
+        defaults={
+            "drift_threshold_pct": drift_threshold_pct,
+            "summary_hour": summary_hour,
+            "time_zone": time_zone,
+        },
+    )

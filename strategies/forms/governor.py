@@ -1,13 +1,12 @@
 """The risk limits form: each limit optional, in the units the page states."""
 
 from decimal import Decimal
-from zoneinfo import available_timezones
 
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.utils.translation import gettext_lazy as _
 
-ZONES = sorted(available_timezones() - {"localtime"})
+from notifications.forms import ZONES
 
 
 class RiskLimitsForm(forms.Form):

@@ -8,7 +8,7 @@ import uuid
 from django.db import migrations
 from django.utils import timezone
 
-EMAIL_DEFAULTS = ["run_ended", "risk"]
+EMAIL_DEFAULTS = ["run_ended", "risk", "reconciliation", "key"]
 
 
 def forward(apps, schema_editor):

@@ -118,7 +118,9 @@ class RiskBreach(models.Model):
     at = models.DateTimeField(_("found at"), auto_now_add=True)
     # The bar the tick that found it acted at (none when a worker's start found it).
     bar_ms = models.BigIntegerField(null=True, blank=True)
+    # Whether the owner's choice asked to close the positions, and when that was done.
     flattened = models.BooleanField(_("positions closed"), default=False)
+    flattened_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     ends_at = models.DateTimeField(_("ends at"), null=True, blank=True)
     cleared_at = models.DateTimeField(_("cleared at"), null=True, blank=True)
 

@@ -14,7 +14,9 @@ Measures use what each run recorded at its last close (its equity, what it held,
 price): a run's own tick refreshes its share, and the check after it sees the others' last.
 """
 
+import contextlib
 import logging
+from collections.abc import Iterator
 from datetime import datetime, time, timedelta
 from typing import cast
 from zoneinfo import ZoneInfo
@@ -24,9 +26,11 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from exchanges.clients import KeyBusy, key_lock
 from noonbarbari.queueing import queue_on_commit
 from notifications.events import Event
 from notifications.services.outbox import notify
+from strategies.engine.enums import Leg, Status
 from strategies.models import (
     ACTIVE_RUN,
     LOSS_BREACHES,
@@ -34,6 +38,7 @@ from strategies.models import (
     RiskBreach,
     RiskLimits,
     RunMode,
+    RunOrder,
     StrategyRun,
 )
 from strategies.models.runs import StrategyRunQuerySet
@@ -41,9 +46,21 @@ from strategies.models.runs import StrategyRunQuerySet
 logger = logging.getLogger(__name__)
 
 FLATTEN_TASK = "strategies.tasks.flatten_for_breach"
+SAFETY_CANCEL_TASK = "strategies.tasks.cancel_safety_orders"
+# What the measures read of a run (its row also carries documents and reports).
+MEASURED = ("pk", "owner_id", "key_id", "mode", "status", "equity", "held", "mark_price")
+# An exposure breach ends only once the exposure is this far back under the limit: prices
+# wavering at the limit must not open and clear it (and tell it) tick after tick.
+EXPOSURE_CLEARS_AT = 0.95
+# How long a tick waits for another run of the same owner to finish its turn.
+TURN_WAIT_S = 10.0
 TOO_MANY_LIVE = _(
     "You have %(count)s active live runs under your risk limits, and they allow %(limit)s: "
     "stop one, or raise the limit on your risk limits page."
+)
+BREACHED = _(
+    "A risk limit over this run holds entries back now: it could not enter. See why on your "
+    "risk limits page."
 )
 OTHER_CURRENCY = _(
     "This market is quoted in %(quote)s and your risk limits count in %(currency)s: their "
@@ -89,8 +106,8 @@ def governor_check_all() -> int:
     rows = RiskLimits.objects.filter(owner_id__in=owners).values_list("pk", flat=True)
     opened = sum(len(governor_check(pk)) for pk in rows)
     pending = RiskBreach.objects.filter(
-        flattened=True, cleared_at__isnull=True, limits__owner_id__in=owners
-    )
+        flattened=True, flattened_at__isnull=True, cleared_at__isnull=True
+    ).filter(limits__owner_id__in=owners)
     for pk in pending.values_list("pk", flat=True):
         queue_on_commit(FLATTEN_TASK, pk, name=f"risk-flatten-{pk}")
     return opened
@@ -103,7 +120,11 @@ def governor_check(limits_id: int, *, bar_ms: int | None = None) -> list[RiskBre
     if limits is None:
         return []
     now = timezone.now()
-    runs = list(live_runs_under(limits).filter(Q(status__in=ACTIVE_RUN) | Q(pk__in=_ids(limits))))
+    runs = list(
+        live_runs_under(limits)
+        .filter(Q(status__in=ACTIVE_RUN) | Q(pk__in=_ids(limits)))
+        .only(*MEASURED)
+    )
     equity = {run.pk: run.equity for run in runs}
     active = [run for run in runs if run.active]
     _move_index(limits, equity)
@@ -140,7 +161,8 @@ def _day_loss(
     """What the runs lost since the day started (in the quote currency; negative: a gain): an
     ended run's change until it ended counts, a run that joined counts from when it joined."""
     start, _end = day_bounds(now, limits.time_zone, limits.day_starts_at)
-    if limits.day_start != start:
+    # Instants compared: datetimes in two zones never compare equal in a DST gap or fold.
+    if limits.day_start is None or limits.day_start.timestamp() != start.timestamp():
         limits.day_start = start
         limits.day_equities = {str(run.pk): run.equity for run in active}
     day = limits.day_equities
@@ -178,7 +200,7 @@ def _breaches(
         limit = _limit_of(limits, kind)
         breach = open_.get(kind)
         crossed = limit is not None and _crossed(kind, measured, limit)
-        if breach is not None and _ended(breach, kind, crossed, now):
+        if breach is not None and _ended(breach, kind, measured, limit, now):
             breach.cleared_at = now
             breach.save(update_fields=["cleared_at"])
         elif breach is None and crossed and limit is not None:
@@ -186,12 +208,18 @@ def _breaches(
     return found
 
 
-def _ended(breach: RiskBreach, kind: str, crossed: bool, now: datetime) -> bool:
+def _ended(
+    breach: RiskBreach, kind: str, measured: float, limit: float | None, now: datetime
+) -> bool:
     if kind == BreachKind.DRAWDOWN:
         return False  # until its owner re-arms the limit
     if kind == BreachKind.DAILY_LOSS:
         return breach.ends_at is not None and now >= breach.ends_at
-    return not crossed
+    if limit is None:  # the limit was removed
+        return True
+    if kind == BreachKind.EXPOSURE:
+        return measured <= limit * EXPOSURE_CLEARS_AT
+    return measured <= limit
 
 
 def _open(
@@ -228,6 +256,13 @@ def _open(
     if flatten:
         # Committed with the breach; a lost task is queued again by the next worker's start.
         queue_on_commit(FLATTEN_TASK, breach.pk, name=f"risk-flatten-{breach.pk}")
+    # A resting safety order adds to a position: cancelled now, not at each run's next tick
+    # (a daily run's is a day away). A rung cancelled so is not placed again.
+    resting = RunOrder.objects.filter(
+        run__in=[run.pk for run in active], leg=Leg.SAFETY, status=Status.OPEN
+    )
+    for run_id in resting.values_list("run_id", flat=True).distinct():
+        queue_on_commit(SAFETY_CANCEL_TASK, run_id, name=f"safety-cancel-{run_id}-{breach.pk}")
     return breach
 
 
@@ -246,8 +281,13 @@ def exposure_room(run: StrategyRun) -> float | None:
     maximum exposure over it; None when none is set."""
     rooms = []
     for limits in limits_over(run).exclude(max_exposure__isnull=True):
-        others = live_runs_under(limits).active().exclude(pk=run.pk)
+        others = live_runs_under(limits).active().exclude(pk=run.pk).only(*MEASURED)
         held = sum(abs(other.held) * (other.mark_price or 0.0) for other in others)
+        # A resting safety order may fill before its run's next tick: counted as held.
+        resting = RunOrder.objects.filter(
+            run__in=others, leg=Leg.SAFETY, status=Status.OPEN
+        ).values_list("amount", "filled", "trigger_price")
+        held += sum((amount - filled) * (price or 0.0) for amount, filled, price in resting)
         rooms.append(max(float(limits.max_exposure or 0) - held, 0.0))
     return min(rooms, default=None)
 
@@ -259,6 +299,8 @@ def go_live_refusal(*, owner_id: int, key_id, symbol: str) -> str | None:
     quote = symbol.partition("/")[2].split(":")[0]
     rows = RiskLimits.objects.filter(Q(key__isnull=True) | Q(key_id=key_id), owner_id=owner_id)
     for limits in rows.select_related("key"):
+        if limits.breaches.filter(cleared_at__isnull=True).exists():
+            return str(BREACHED)
         running = live_runs_under(limits).active().count()
         if limits.max_live_runs is not None and running >= limits.max_live_runs:
             return str(TOO_MANY_LIVE) % {"count": running, "limit": limits.max_live_runs}
@@ -266,3 +308,33 @@ def go_live_refusal(*, owner_id: int, key_id, symbol: str) -> str | None:
         if any(value is not None for value in amounts) and quote != limits.currency:
             return str(OTHER_CURRENCY) % {"quote": quote, "currency": limits.currency}
     return None
+
+
+def governor_check_safely(run: StrategyRun, bar_ms: int | None) -> bool:
+    """governor_check_run, or False when it could not run (a database that stays busy): the
+    tick then sends no entry, and still its exits and stops."""
+    try:
+        governor_check_run(run, bar_ms)
+    except Exception:
+        logger.exception("Run %s: risk limits not checked", run.pk)
+        return False
+    return True
+
+
+@contextlib.contextmanager
+def governor_turn(run: StrategyRun) -> Iterator[bool]:
+    """One live run of an owner with limits at a time, from its entry's check to the check
+    after its recording: two runs on two keys must not both fit in the same room, nor one
+    enter after the other's breach was committed. True when the turn was taken; False when
+    another run held it too long (this run's entry then waits for its next tick)."""
+    if not RiskLimits.objects.filter(owner_id=run.owner_id).exists():
+        yield True
+        return
+    stack = contextlib.ExitStack()
+    try:
+        stack.enter_context(key_lock(f"risk-limits:{run.owner_id}", timeout=TURN_WAIT_S))
+        taken = True
+    except KeyBusy:
+        taken = False
+    with stack:
+        yield taken

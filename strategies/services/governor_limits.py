@@ -44,15 +44,24 @@ def loosens(row: RiskLimits | None, new: dict) -> bool:
     )
 
 
-@transaction.atomic
 def risk_limits_save(
     *, owner: User, key: ExchangeKey | None, values: dict, code: str
 ) -> RiskLimits:
     """Set the account's (`key` None) or the key's limits; LimitsRefused("code") when they
     loosen and the code is not a fresh one. Checked at once: a tighter limit may already be
-    crossed."""
+    crossed. The code is checked outside the write: a wrong one's count (django-otp's
+    lock-out) must be kept, not rolled back with the refusal."""
+    current = RiskLimits.objects.filter(owner=owner, key=key).first()
+    code_ok = loosens(current, values) and fresh_app_code_ok(owner, code)
+    return _limits_write(owner=owner, key=key, values=values, code_ok=code_ok)
+
+
+@transaction.atomic
+def _limits_write(
+    *, owner: User, key: ExchangeKey | None, values: dict, code_ok: bool
+) -> RiskLimits:
     row = RiskLimits.objects.select_for_update().filter(owner=owner, key=key).first()
-    if loosens(row, values) and not fresh_app_code_ok(owner, code):
+    if loosens(row, values) and not code_ok:  # (checked again: the row may have changed)
         raise LimitsRefused("code", str(CODE))
     row = row or RiskLimits(owner=owner, key=key)
     for field in RiskLimits.FIELDS:
@@ -62,25 +71,27 @@ def risk_limits_save(
     return row
 
 
-@transaction.atomic
 def risk_limits_rearm(*, owner: User, breach_id: int, code: str) -> bool:
     """End a drawdown's breach and measure the drawdown afresh from now; False when there is
-    no such open breach of the owner's."""
-    breach = (
-        RiskBreach.objects.select_for_update()
-        .select_related("limits")
-        .filter(
-            pk=breach_id,
-            limits__owner=owner,
-            kind=BreachKind.DRAWDOWN,
-            cleared_at__isnull=True,
-        )
-        .first()
-    )
-    if breach is None:
+    no such open breach of the owner's. The code is checked outside the write (see above)."""
+    if not _drawdown_breaches(owner, breach_id).exists():
         return False
     if not fresh_app_code_ok(owner, code):
         raise LimitsRefused("code", str(REARM_CODE))
+    return _rearm(owner, breach_id)
+
+
+def _drawdown_breaches(owner: User, breach_id: int):
+    return RiskBreach.objects.filter(
+        pk=breach_id, limits__owner=owner, kind=BreachKind.DRAWDOWN, cleared_at__isnull=True
+    )
+
+
+@transaction.atomic
+def _rearm(owner: User, breach_id: int) -> bool:
+    breach = _drawdown_breaches(owner, breach_id).select_for_update().first()
+    if breach is None:
+        return False
     breach.cleared_at = timezone.now()
     breach.save(update_fields=["cleared_at"])
     RiskLimits.objects.filter(pk=breach.limits_id).update(index=1.0, peak_index=1.0)

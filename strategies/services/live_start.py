@@ -34,6 +34,7 @@ from exchanges.selectors import live_venues_text, tests_of
 from strategies import rules
 from strategies.models import RunMode, RunStatus, StrategyRun
 from strategies.services import run_messages as messages
+from strategies.services.governor import go_live_refusal
 from strategies.services.run_end import end_run
 from strategies.services.runs import (
     key_market_refusal,
@@ -251,6 +252,9 @@ def strategy_run_go_live(
     gates = live_gates(paper=paper, key=key, accepted=accepted, code_ok=True)
     if missing := [gate for gate in gates if not gate.passed]:
         raise StartRefused("", missing[0].missing)
+    # Before the code is used up: a refusal here must not spend it.
+    if limited := go_live_refusal(owner_id=owner.pk, key_id=key and key.pk, symbol=paper.symbol):
+        raise StartRefused("", limited)
     if not fresh_app_code_ok(owner, code):
         raise StartRefused("code", str(CODE))
     return strategy_run_create(

@@ -38,7 +38,12 @@ from strategies.models import RunFunding, RunOrder, RunStatus, StrategyRun
 from strategies.rules import Document
 from strategies.series import Candles, timeframe_ms
 from strategies.services import run_messages as messages
-from strategies.services.governor import entry_blocked, exposure_room, governor_check_run
+from strategies.services.governor import (
+    entry_blocked,
+    exposure_room,
+    governor_check_safely,
+    governor_turn,
+)
 from strategies.services.live_levels import entered_share, held_levels, keep_ladder
 from strategies.services.live_state import LiveState, closed_trade_record
 from strategies.services.run_end import end_run
@@ -55,7 +60,7 @@ def live_tick(run: StrategyRun, bar_ms: int) -> None:
         return
     # Before anything is sent: a limit another run's tick (or a restart) found crossed holds
     # this run's entries back from this tick on.
-    governor_check_run(run, bar_ms + timeframe_ms(run.timeframe))  # the open it acts at
+    checked = governor_check_safely(run, bar_ms + timeframe_ms(run.timeframe))
     outcome = paper_evaluate(run, through=bar_ms, next_open=True)
     if outcome is None:
         return
@@ -63,7 +68,7 @@ def live_tick(run: StrategyRun, bar_ms: int) -> None:
         run.refresh_from_db()
         if run.status not in TICKED or (run.last_bar_ms or -1) >= outcome.through:
             return
-        _act(run, broker, outcome)
+        _act(run, broker, outcome, entries_allowed=checked)
 
 
 @contextmanager
@@ -128,16 +133,32 @@ def key_refused(run: StrategyRun, error: Exception) -> None:
     end_run(run, RunStatus.FAILED, messages.KEY_REFUSED, verdict=str(diagnosis.verdict))
 
 
-def _act(run: StrategyRun, broker: LiveBroker, outcome: PaperOutcome) -> None:
+def _act(
+    run: StrategyRun, broker: LiveBroker, outcome: PaperOutcome, *, entries_allowed: bool
+) -> None:
     state, foreign = reconciled(run, broker)
     closed_trade_record(run, state)  # a resting level that closed the position since the last tick
     if not state.held and broker.cancel_open():
         # What the closed position left resting (the other level, a ladder) goes before an
         # entry at this open: it is not reduce-only, and would add to the next position.
         state = LiveState.of(run)
+    with governor_turn(run) as turn:
+        _send_plan(run, broker, outcome, state, entries_allowed and turn, foreign)
+
+
+def _send_plan(
+    run: StrategyRun,
+    broker: LiveBroker,
+    outcome: PaperOutcome,
+    state: LiveState,
+    entries_allowed: bool,
+    foreign: list,
+) -> None:
+    """The plan sent, the levels kept, the tick recorded and the limits checked again: one
+    turn of the owner's runs under their limits (governor_turn)."""
     # The plan is a generator: it resumes after each intent is sent, and so sizes an entry that
     # follows an exit on what the exit left.
-    for intent in _plan(run, outcome, state, broker):
+    for intent in _plan(run, outcome, state, broker, entries_allowed):
         if intent.leg == Leg.EXIT:
             broker.cancel_open()  # the resting stop holds what is to be sold
             state = LiveState.of(run)  # the stop may have filled meanwhile
@@ -155,7 +176,7 @@ def _act(run: StrategyRun, broker: LiveBroker, outcome: PaperOutcome) -> None:
     live_tick_record(run, outcome, LiveState.of(run), foreign)
     # What this tick recorded moves the combined measures: a breach it causes is committed
     # now, before the other runs' ticks at this bar ask.
-    governor_check_run(run, int(outcome.period.time[-1]))
+    governor_check_safely(run, int(outcome.period.time[-1]))
 
 
 def reconciled(run: StrategyRun, broker: LiveBroker) -> tuple[LiveState, list[dict]]:
@@ -266,7 +287,13 @@ def _tolerance(run: StrategyRun) -> float:
     return 2 * (run.amount_step or 1e-8)
 
 
-def _plan(run: StrategyRun, outcome: PaperOutcome, state: LiveState, broker: LiveBroker):
+def _plan(
+    run: StrategyRun,
+    outcome: PaperOutcome,
+    state: LiveState,
+    broker: LiveBroker,
+    entries_allowed: bool = True,
+):
     """What to send at the open now (see the module's docstring): an exit, an entry, or an exit
     then an entry (the twin left one side and took the other at this open)."""
     result, period = outcome.result, outcome.period
@@ -285,6 +312,9 @@ def _plan(run: StrategyRun, outcome: PaperOutcome, state: LiveState, broker: Liv
             return  # not closed (refused, or its answer lost): no entry on top of it
     entry = next((o for o in result.orders if o.leg == Leg.ENTRY and o.bar == now), None)
     if state.held == 0 and entry is not None and run.status == RunStatus.RUNNING:
+        if not entries_allowed:
+            alert(run, messages.GOVERNOR_UNCHECKED)
+            return
         if (breach := entry_blocked(run)) is not None:
             alert(run, messages.GOVERNOR_HELD, breach=breach.pk)
             return
@@ -331,8 +361,10 @@ def _entry_amount(
     if not market.accepts(amount, price):
         return 0.0
     room = exposure_room(run)
-    if room is not None and amount * price > room:
-        alert(run, messages.EXPOSURE_HELD, value=round(amount * price, 2), room=round(room, 2))
+    # The whole ladder may fill before the next tick: all of it must fit.
+    worst = amount * price * (ladder.worst_case_multiple() if ladder is not None else 1.0)
+    if room is not None and worst > room:
+        alert(run, messages.EXPOSURE_HELD, value=round(worst, 2), room=round(room, 2))
         return 0.0
     return amount
 

@@ -75,6 +75,21 @@ def live_flatten(*, run_id: int) -> None:
         end_run(run, RunStatus.STOPPED, messages.FLATTENED)
 
 
+def live_safety_cancel(*, run_id: int) -> int:
+    """Cancel a running live run's resting safety orders (a risk limit was breached: they
+    would add to the position); how many. The stop and target stay."""
+    run = _live_run(run_id)
+    if run is None or run.status not in (RunStatus.RUNNING, RunStatus.STOPPING) or not run.key:
+        return 0
+    resting = RunOrder.objects.filter(run=run, leg=Leg.SAFETY, status=Status.OPEN)
+    if not resting.exists():
+        return 0
+    with session(run) as broker:
+        for row in resting:
+            broker.cancel(row)
+    return len(resting)
+
+
 def live_cancel(*, run_id: int) -> bool:
     """Cancel what an ended live run left resting, then ask the exchange whether any of its
     orders is still open: True once none is (the duty ends). On failure the duty stays, with

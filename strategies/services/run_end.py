@@ -9,7 +9,10 @@ from django.utils import timezone
 from noonbarbari.queueing import REQUEUE_AFTER, queue_on_commit
 from strategies import notices
 from strategies.models import ACTIVE_RUN, RunMode, StrategyRun
+from strategies.services import run_messages as messages
 
+# The stops a reconciliation decided: told as such too, to whoever follows those.
+MISMATCHES = (messages.UNRECONCILED, messages.ANOTHER_PROGRAM)
 CANCEL_TASK = "strategies.tasks.cancel_run_orders"
 CANCEL_TASK_NAME = "cancel_run_orders-{pk}"
 
@@ -37,4 +40,6 @@ def end_run(run: StrategyRun, status: str, code: str, **params: object) -> bool:
     if live:  # queued first: the cancels matter more than the news
         queue_on_commit(CANCEL_TASK, run.pk, name=CANCEL_TASK_NAME.format(pk=run.pk))
     notices.run_ended(run)
+    if code in MISMATCHES:
+        notices.reconciliation(run, "mismatch", run.last_bar_ms or 0)
     return True

@@ -1,15 +1,23 @@
 """How a run's events are worded when they are sent (strategies.notices records them): the
 renderers registered in StrategiesConfig.ready, called in the owner's language."""
 
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.emails import absolute_url
+from accounts.models import User
 from notifications.events import Event, Message, Renderer
+from notifications.services.channels import preferences_of
 from strategies.engine.enums import Action, Leg
-from strategies.models import RiskBreach, RunFill, RunMode, RunStatus, StrategyRun
+from strategies.models import RiskBreach, RunFill, RunMode, RunOrder, RunStatus, StrategyRun
 from strategies.services import run_messages
 from strategies.services.amounts import amount
+from strategies.services.daily_summaries import day_runs
 from strategies.services.governor_words import breach_sentence
 
 
@@ -94,6 +102,66 @@ def render_fill(params: dict) -> Message:
     return Message(title=title, paragraphs=(detail,), url=_run_url(run), data=data)
 
 
+def render_reconciliation(params: dict) -> Message:
+    run = StrategyRun.objects.select_related("exchange").get(pk=params["run"])
+    if params["what"] == "foreign":
+        title = _("Another program trades with the key of %(name)s (%(symbol)s)") % _what(run)
+        said = run_messages.stop_message(run_messages.FOREIGN_TRADES, {"count": params["count"]})
+    else:
+        title = _("%(name)s (%(symbol)s) stopped: the account does not match it") % _what(run)
+        said = run_messages.stop_message(run.stop_code, run.stop_params)
+    data = {"run": run.pk, "what": params["what"]}
+    return Message(title=title, paragraphs=(said,), url=_run_url(run), data=data)
+
+
+def render_drift(params: dict) -> Message:
+    order = RunOrder.objects.select_related("run__exchange").get(pk=params["order"])
+    run, fill = order.run, order.fills.first()
+    words = {
+        **_what(run),
+        "pct": amount(round(params["cost_pct"], 2)),
+        "live": amount(fill.price if fill else 0.0),
+        "paper": amount(order.paper_price or 0.0),
+    }
+    title = _("Live drifted %(pct)s %% from paper on %(name)s (%(symbol)s)") % words
+    said = (
+        _(
+            "The live fill was at %(live)s where its paper twin filled at %(paper)s. The run's "
+            "page compares every live order with its twin."
+        )
+        % words
+    )
+    data = {"run": run.pk, "order": order.pk, "cost_pct": repr(params["cost_pct"])}
+    return Message(title=title, paragraphs=(said,), url=_run_url(run), data=data)
+
+
+def render_daily(params: dict) -> Message:
+    """The 24 hours up to the user's summary hour on `day`: each run's equity then and now,
+    and its fills."""
+    user = User.objects.get(pk=params["user"])
+    preferences = preferences_of(user)
+    zone = ZoneInfo(preferences.time_zone)
+    end = datetime.combine(date.fromisoformat(params["day"]), time(preferences.summary_hour), zone)
+    lines = []
+    for run, opening, fills in day_runs(user, end - timedelta(days=1)):
+        words = {
+            "id": run.pk,
+            "name": run.strategy_name,
+            "symbol": run.symbol,
+            "equity": amount(run.equity),
+        }
+        if opening is None:
+            line = _("#%(id)s %(name)s (%(symbol)s): equity %(equity)s") % words
+        else:
+            words["change"] = amount(run.equity - opening)
+            line = _("#%(id)s %(name)s (%(symbol)s): equity %(equity)s (%(change)s today)") % words
+        counted = ngettext("%(count)s fill", "%(count)s fills", fills) % {"count": fills}
+        lines.append(f"{line}; {counted}")
+    title = _("Your runs on %(day)s") % {"day": date_format(end, "DATE_FORMAT")}
+    url = absolute_url(reverse("runs:list"))
+    return Message(title=title, paragraphs=tuple(lines), url=url, data={"day": params["day"]})
+
+
 def render_risk(params: dict) -> Message:
     breach = RiskBreach.objects.select_related("limits__key").get(pk=params["breach"])
     title = _("Risk limit reached: %(limit)s") % {"limit": breach.get_kind_display()}
@@ -108,6 +176,9 @@ def render_risk(params: dict) -> Message:
 
 RENDERERS: dict[str, Renderer] = {
     Event.RISK: render_risk,
+    Event.RECONCILIATION: render_reconciliation,
+    Event.DRIFT: render_drift,
+    Event.DAILY: render_daily,
     Event.RUN_STARTED: render_run_started,
     Event.RUN_ENDED: render_run_ended,
     Event.FILL: render_fill,

@@ -32,6 +32,7 @@ FOREIGN_TRADES = "foreign_trades"
 THIN_MARKET = "thin_market"
 VENUE_NOT_LIVE = "venue_not_live"
 GOVERNOR_HELD = "governor_held"  # params: the breach's id, worded by governor_words
+GOVERNOR_UNCHECKED = "governor_unchecked"
 EXPOSURE_HELD = "exposure_held"
 
 MESSAGES = {
@@ -94,6 +95,10 @@ MESSAGES = {
         "An entry was not sent: this market traded %(volume)s in the last 24 hours, under the "
         "%(minimum)s a live run requires (thin markets are where a stolen key drains an "
         "account)."
+    ),
+    GOVERNOR_UNCHECKED: _(
+        "An entry was not sent: your risk limits could not be checked at that moment (it is "
+        "logged). The run enters at its next signal once they can."
     ),
     EXPOSURE_HELD: _(
         "An entry worth %(value)s was not sent: your maximum exposure leaves room for "

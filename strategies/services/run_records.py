@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from django.db import transaction
 from django.utils import timezone
 
+from strategies import notices
 from strategies.brokers.paper import PaperOutcome
 from strategies.engine import trade_json
 from strategies.engine.enums import Event, Leg, Reason, Status, other_side
@@ -108,10 +109,12 @@ def live_tick_record(
             row.paper_price = paid / sum(f.amount for f in order.fills)
             row.paper_fee = sum(f.fee for f in order.fills)
             row.save(update_fields=["paper_price", "paper_fee"])
+            notices.drift_if_beyond(run, row)
     closed_trade_record(run, state)
     if foreign:
         run.alert_code = messages.FOREIGN_TRADES
         run.alert_params = {"count": len(foreign)}
+        notices.reconciliation(run, "foreign", int(period.time[real]), count=len(foreign))
     close = float(period.close[real - 1])
     for field, value in account_fields(state, close).items():
         setattr(run, field, value)

@@ -152,7 +152,9 @@ def strategy_run_create(owner: User, *, source: Source | None, **fields) -> Stra
         raise StartRefused("key", key_market_refusal(fields["key"], other))
     if fields.get("mode") == RunMode.LIVE and (
         limited := go_live_refusal(
-            owner_id=owner.pk, key_id=fields["key"].pk, symbol=fields["symbol"]
+            owner_id=owner.pk,
+            key_id=getattr(fields.get("key"), "pk", None),
+            symbol=fields["symbol"],
         )
     ):
         raise StartRefused("", limited)

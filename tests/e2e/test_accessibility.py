@@ -82,6 +82,8 @@ def signed_in_pages(transactional_db, venue, settings, monkeypatch):
         "a backtest report": f"strategies/backtests/{backtest.pk}/",
         "the runs": "runs/",
         "a paper run": f"runs/{run.pk}/",
+        "the notifications": "profile/notifications/",
+        "the risk limits": "runs/limits/",
     }
 
 

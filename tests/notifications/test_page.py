@@ -3,7 +3,7 @@ into private networks, a webhook's secret shown once and its address never whole
 
 import pytest
 
-from notifications.models import Channel
+from notifications.models import Channel, Preferences
 
 pytestmark = pytest.mark.django_db
 
@@ -17,7 +17,7 @@ PAGE = "/{lang}/profile/notifications/"
 def test_the_page_in_both_languages(person_client, lang, words):
     page = person_client.get(PAGE.format(lang=lang)).content.decode()
     assert words in page  # the email channel, made with its defaults
-    assert Channel.objects.get().events == ["run_ended", "risk"]
+    assert Channel.objects.get().events == ["run_ended", "risk", "reconciliation", "key"]
 
 
 def test_switching_events_on_and_off(person, person_client):
@@ -85,3 +85,24 @@ def test_nul_and_garbage_in_the_address_get_an_error_not_a_500(person_client):
         )
         assert response.status_code in (200, 400)
     assert not Channel.objects.filter(kind="webhook").exists()
+
+
+def test_what_is_worth_telling_is_saved_and_bad_input_refused(person, person_client):
+    url = "/en/profile/notifications/settings/"
+    values = {
+        "preferences-drift_threshold_pct": "1.25",
+        "preferences-summary_hour": "7",
+        "preferences-time_zone": "Asia/Tokyo",
+    }
+    response = person_client.post(url, values, follow=True)
+    assert "Saved: your notification settings." in response.content.decode()
+    preferences = Preferences.objects.get(user=person)
+    assert (str(preferences.drift_threshold_pct), preferences.summary_hour) == ("1.25", 7)
+    assert preferences.time_zone == "Asia/Tokyo"
+
+    bad = {**values, "preferences-summary_hour": "25", "preferences-time_zone": "Nowhere"}
+    page = person_client.post(url, bad).content.decode()
+    assert "Ensure this value is less than or equal to 23." in page
+    assert "Select a valid choice." in page
+    preferences.refresh_from_db()
+    assert preferences.summary_hour == 7

@@ -46,7 +46,16 @@ def test_linking_a_chat_with_the_deep_link_token(person, person_client, bot):
     channel = link(person_client, bot)
 
     assert (channel.user, channel.telegram_name) == (person, "@ada")
-    assert channel.events == ["fill", "run_started", "run_ended", "risk"]
+    assert channel.events == [
+        "fill",
+        "run_started",
+        "run_ended",
+        "risk",
+        "reconciliation",
+        "key",
+        "drift",
+        "daily",
+    ]
     assert "Linked. This chat now gets your Noon Barbari notifications" in replies(bot)[-1]
     assert not TelegramLinkToken.objects.exists()  # used up
     page = person_client.get("/en/profile/notifications/").content.decode()

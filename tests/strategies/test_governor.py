@@ -216,3 +216,68 @@ def test_staff_see_breaches_in_the_admin(owner, admin_client):
     assert detail.status_code == 200
     open_only = admin_client.get("/en/admin/strategies/riskbreach/?cleared_at__isempty=1")
     assert "Maximum active live runs" in open_only.content.decode()
+
+
+def test_the_day_is_not_started_again_at_each_check_on_a_summer_time_day(owner, monkeypatch):
+    # 02:00 does not exist in Paris on 29 March 2026: the day's start is a moment in a gap.
+    row = limits(owner, daily_loss_limit=Decimal("100"), day_starts_at=2, time_zone="Europe/Paris")
+    a = live_row(owner, None, 1000.0)
+    monkeypatch.setattr(governor, "timezone", clock(datetime(2026, 3, 29, 8, 0, tzinfo=UTC)))
+    governor_check(row.pk)
+    moved(a, 880.0)
+    (breach,) = governor_check(row.pk)  # 120 lost since the day began: not reset to 0
+    assert (breach.kind, breach.measured) == (BreachKind.DAILY_LOSS, 120.0)
+
+
+def test_an_exposure_breach_ends_only_well_within_the_limit(owner):
+    row = limits(owner, max_exposure=Decimal("1000"))
+    a = live_row(owner, None, 2000.0)
+    moved(a, 2000.0, held=0.02, mark=55_000.0)  # 1100 held
+    (breach,) = governor_check(row.pk)
+    moved(a, 2000.0, held=0.02, mark=49_000.0)  # 980: within, but not well within
+    governor_check(row.pk)
+    breach.refresh_from_db()
+    assert breach.cleared_at is None
+    moved(a, 2000.0, held=0.02, mark=47_000.0)  # 940: under 95 % of the limit
+    governor_check(row.pk)
+    breach.refresh_from_db()
+    assert breach.cleared_at is not None
+
+
+def test_a_breach_refuses_going_live_under_it(owner):
+    from strategies.services.governor import go_live_refusal
+
+    row = limits(owner, max_drawdown_pct=Decimal("5"))
+    a = live_row(owner, None, 1000.0)
+    governor_check(row.pk)
+    moved(a, 900.0)
+    governor_check(row.pk)
+    refusal = go_live_refusal(owner_id=owner.pk, key_id=None, symbol="ETH/USD")
+    assert refusal.startswith("A risk limit over this run holds entries back now")
+
+
+def test_a_wrong_code_on_the_limits_counts_towards_the_lock_out(owner):
+    limits(owner, max_drawdown_pct=Decimal("10"))
+    with pytest.raises(LimitsRefused):
+        risk_limits_save(
+            owner=owner, key=None, values={**VALUES, "max_drawdown_pct": None}, code="000000"
+        )
+    owner.device.refresh_from_db()
+    assert owner.device.throttling_failure_count == 1
+
+
+def test_a_flatten_is_done_once_and_never_to_a_run_started_after_the_breach(owner):
+    from strategies.services.governor_flatten import flatten_for_breach
+
+    row = limits(owner, daily_loss_limit=Decimal("10"), flatten_on_breach=True)
+    a = live_row(owner, None, 1000.0)
+    governor_check(row.pk)
+    moved(a, 980.0)
+    (breach,) = governor_check(row.pk)
+    assert flatten_for_breach(breach_id=breach.pk) == 1
+    a.refresh_from_db()
+    assert a.status == RunStatus.STOPPED  # flat: stopped at once
+    later = live_row(owner, None, 1000.0, symbol="ETH/USD")
+    assert flatten_for_breach(breach_id=breach.pk) == 0  # done already
+    later.refresh_from_db()
+    assert later.status == RunStatus.RUNNING

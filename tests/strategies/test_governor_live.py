@@ -95,3 +95,31 @@ def test_a_loss_breach_closes_the_positions_when_chosen(
     assert sides == ["buy", "sell"]  # the entry, then the flatten at market
     assert resting(sandbox) == []
     assert Notification.objects.filter(key=f"risk:{breach.pk}").count() == 1
+
+
+def test_a_breach_cancels_the_resting_safety_orders_at_once(
+    sandbox, django_capture_on_commit_callbacks
+):
+    from tests.strategies.test_runs_live_ladder import NOW, ladder_run
+
+    sandbox.freeze_time(NOW)
+    run, times = ladder_run(sandbox, "ladder-governed@example.com")
+    run_tick(run_id=run.pk, bar_ms=times[1])  # bought; the ladder rests
+    assert [o.type for o in venue_orders(sandbox, "spot-full")].count("limit") == 2
+    device = enrol(run.owner)
+    row = risk_limits_save(
+        owner=run.owner,
+        key=None,
+        values={**VALUES, "max_drawdown_pct": Decimal("5")},
+        code=totp_code(device),
+    )
+    other = live_row(run.owner, None, 1000.0, symbol="ETH/USD")
+    governor_check(row.pk)
+    moved(other, 800.0)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        governor_check(row.pk)  # the breach: the safety orders' cancel queued with it
+
+    assert [o.type for o in resting(sandbox)] == ["stop-loss"]  # the stop stays
+    run.refresh_from_db()
+    assert run.status == RunStatus.RUNNING

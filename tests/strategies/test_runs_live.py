@@ -140,14 +140,19 @@ def test_a_tick_killed_after_sending_is_completed_by_the_next_attempt(live, sand
     assert run.last_bar_ms == times[1]
 
 
-def test_trades_another_program_placed_stop_the_run(live, sandbox, mailoutbox):
-    run, times = live
-    run_tick(run_id=run.pk, bar_ms=times[1])
+def another_program_buys(sandbox) -> None:
+    """Another program, with the run's own key, buys on the run's market."""
     other = ccxt.kraken(
         {"apiKey": sandbox.key("spot-full").key, "secret": sandbox.key("spot-full").secret}
     )
     other.urls["api"] = {**other.urls["api"], **sandbox.ccxt_urls("kraken")}
     other.create_order("BTC/USD", "market", "buy", 0.001)
+
+
+def test_trades_another_program_placed_stop_the_run(live, sandbox, mailoutbox):
+    run, times = live
+    run_tick(run_id=run.pk, bar_ms=times[1])
+    another_program_buys(sandbox)
 
     run_tick(run_id=run.pk, bar_ms=times[2])
 
