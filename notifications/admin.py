@@ -24,17 +24,20 @@ class ChannelAdmin(admin.ModelAdmin):
         return False
 
 
+DELIVERY_FIELDS = (
+    "channel",
+    "status",
+    "attempts",
+    "due_at",
+    "error_code",
+    "error_detail",
+    "sent_at",
+)
+
+
 class DeliveryInline(admin.TabularInline):
     model = Delivery
-    readonly_fields = (
-        "channel",
-        "status",
-        "attempts",
-        "due_at",
-        "error_code",
-        "error_detail",
-        "sent_at",
-    )
+    readonly_fields = DELIVERY_FIELDS
     fields = readonly_fields
     extra = 0
     can_delete = False
@@ -63,16 +66,7 @@ class NotificationAdmin(admin.ModelAdmin):
 class DeliveryAdmin(admin.ModelAdmin):
     list_display = ["notification", "channel", "status", "attempts", "due_at", "error_code"]
     list_filter = ["status", "channel__kind"]
-    readonly_fields = (
-        "notification",
-        "channel",
-        "status",
-        "attempts",
-        "due_at",
-        "error_code",
-        "error_detail",
-        "sent_at",
-    )
+    readonly_fields = ("notification", *DELIVERY_FIELDS)
     fields = readonly_fields
 
     def has_add_permission(self, request) -> bool:

@@ -9,7 +9,7 @@ from notifications import addresses
 from notifications.events import Event
 
 # Every time zone a user may live in, by its IANA name.
-ZONES = sorted(available_timezones() - {"localtime"})
+ZONE_CHOICES = [(zone, zone) for zone in sorted(available_timezones() - {"localtime"})]
 
 
 class EventsForm(forms.Form):
@@ -59,4 +59,4 @@ class PreferencesForm(forms.Form):
         label=_("Daily summary at (hour)"),
         validators=[MinValueValidator(0), MaxValueValidator(23)],
     )
-    time_zone = forms.ChoiceField(label=_("Time zone"), choices=[(z, z) for z in ZONES])
+    time_zone = forms.ChoiceField(label=_("Time zone"), choices=ZONE_CHOICES)

@@ -116,9 +116,9 @@ def channel_address_set(*, user: User, kind: str, url: str) -> str | None:
 
 
 def preferences_of(user: User) -> Preferences:
-    """The user's preferences, made with their defaults the first time they are needed."""
-    preferences, _created = Preferences.objects.get_or_create(user=user)
-    return preferences
+    """The user's preferences, or their defaults (unsaved: a tick or the hourly summary only
+    reads them; the page's form saves them)."""
+    return Preferences.objects.filter(user=user).first() or Preferences(user=user)
 
 
 def preferences_set(*, user: User, drift_threshold_pct, summary_hour: int, time_zone: str) -> None:

@@ -6,7 +6,19 @@ from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.utils.translation import gettext_lazy as _
 
-from notifications.forms import ZONES
+from notifications.forms import ZONE_CHOICES
+
+
+def amount_field(label, help_text) -> forms.DecimalField:
+    """An optional amount in the limits' currency, in cents."""
+    return forms.DecimalField(
+        label=label,
+        required=False,
+        max_digits=20,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.01"))],
+        help_text=help_text,
+    )
 
 
 class RiskLimitsForm(forms.Form):
@@ -18,29 +30,19 @@ class RiskLimitsForm(forms.Form):
         validators=[MinValueValidator(Decimal("0.1")), MaxValueValidator(Decimal("100"))],
         help_text=_("From the peak of your live runs' combined equity. Empty: no limit."),
     )
-    daily_loss_limit = forms.DecimalField(
-        label=_("Daily loss limit"),
-        required=False,
-        max_digits=20,
-        decimal_places=2,
-        validators=[MinValueValidator(Decimal("0.01"))],
-        help_text=_("What your live runs may lose in one day, open positions included."),
+    daily_loss_limit = amount_field(
+        _("Daily loss limit"),
+        _("What your live runs may lose in one day, open positions included."),
     )
     day_starts_at = forms.IntegerField(
         label=_("The day starts at (hour)"),
         initial=0,
         validators=[MinValueValidator(0), MaxValueValidator(23)],
     )
-    time_zone = forms.ChoiceField(
-        label=_("Time zone"), choices=[(zone, zone) for zone in ZONES], initial="UTC"
-    )
-    max_exposure = forms.DecimalField(
-        label=_("Maximum exposure"),
-        required=False,
-        max_digits=20,
-        decimal_places=2,
-        validators=[MinValueValidator(Decimal("0.01"))],
-        help_text=_("The most your live runs may hold at once, at the last prices."),
+    time_zone = forms.ChoiceField(label=_("Time zone"), choices=ZONE_CHOICES, initial="UTC")
+    max_exposure = amount_field(
+        _("Maximum exposure"),
+        _("The most your live runs may hold at once, at the last prices."),
     )
     max_live_runs = forms.IntegerField(
         label=_("Maximum active live runs"),

@@ -13,6 +13,13 @@ from django.utils.translation import gettext_lazy as _
 from exchanges.models import ExchangeKey
 
 
+class RiskLimitsQuerySet(models.QuerySet["RiskLimits"]):
+    def over(self, owner_id: int, key_id: object) -> "RiskLimitsQuerySet":
+        """The limits a live run of `owner_id` with key `key_id` is under: the account's, and
+        the key's (none for a run without a key)."""
+        return self.filter(Q(key__isnull=True) | Q(key_id=key_id), owner_id=owner_id)
+
+
 class RiskLimits(models.Model):
     # The fields a user sets (the page's form, the admin); the rest is the governor's state.
     FIELDS = (
@@ -69,6 +76,8 @@ class RiskLimits(models.Model):
     measures = models.JSONField(default=dict, blank=True)
     updated_at = models.DateTimeField(_("limits changed"), auto_now=True)
 
+    objects = RiskLimitsQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("risk limits")
         verbose_name_plural = _("risk limits")
@@ -106,6 +115,12 @@ class BreachKind(models.TextChoices):
 LOSS_BREACHES = (BreachKind.DRAWDOWN, BreachKind.DAILY_LOSS)
 
 
+class RiskBreachQuerySet(models.QuerySet["RiskBreach"]):
+    def open(self) -> "RiskBreachQuerySet":
+        """The breaches that hold entries back now."""
+        return self.filter(cleared_at__isnull=True)
+
+
 class RiskBreach(models.Model):
     """A limit found crossed: no run under it enters a position while it is open. A drawdown's
     stays open until its owner re-arms the limit, a daily loss's until the next day starts,
@@ -123,6 +138,8 @@ class RiskBreach(models.Model):
     flattened_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     ends_at = models.DateTimeField(_("ends at"), null=True, blank=True)
     cleared_at = models.DateTimeField(_("cleared at"), null=True, blank=True)
+
+    objects = RiskBreachQuerySet.as_manager()
 
     class Meta:
         ordering = ["-at", "-pk"]

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass, field
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from accounts.models import User
 from exchanges.models import ExchangeKey
@@ -50,7 +50,8 @@ def limit_sections(user: User) -> list[LimitSection]:
 
 def open_breaches(user: User) -> list[RiskBreach]:
     return list(
-        RiskBreach.objects.filter(limits__owner=user, cleared_at__isnull=True)
+        RiskBreach.objects.open()
+        .filter(limits__owner=user)
         .select_related("limits__key")
         .order_by("at", "pk")
     )
@@ -58,11 +59,10 @@ def open_breaches(user: User) -> list[RiskBreach]:
 
 def limits_for_go_live(user: User, key: ExchangeKey | None) -> QuerySet[RiskLimits]:
     """The limits a live run with `key` would be under."""
-    scope = Q(key__isnull=True) if key is None else Q(key__isnull=True) | Q(key=key)
-    return RiskLimits.objects.filter(scope, owner=user).select_related("key")
+    return RiskLimits.objects.over(user.pk, key and key.pk).select_related("key")
 
 
 def profile_section(user: User) -> tuple[str, dict]:
     """The profile page's section: a link, and how many breaches hold entries back."""
-    count = RiskBreach.objects.filter(limits__owner=user, cleared_at__isnull=True).count()
+    count = RiskBreach.objects.open().filter(limits__owner=user).count()
     return "strategies/governor/_profile_section.html", {"breaches": count}

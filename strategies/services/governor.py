@@ -76,7 +76,7 @@ def live_runs_under(limits: RiskLimits) -> StrategyRunQuerySet:
 
 def limits_over(run: StrategyRun) -> QuerySet[RiskLimits]:
     """The account's limits and the run's key's, those that exist."""
-    return RiskLimits.objects.filter(Q(key__isnull=True) | Q(key_id=run.key_id), owner=run.owner_id)
+    return RiskLimits.objects.over(run.owner_id, run.key_id)
 
 
 def day_bounds(now: datetime, zone: str, hour: int) -> tuple[datetime, datetime]:
@@ -105,9 +105,9 @@ def governor_check_all() -> int:
     owners = StrategyRun.objects.active().filter(mode=RunMode.LIVE).values("owner_id")
     rows = RiskLimits.objects.filter(owner_id__in=owners).values_list("pk", flat=True)
     opened = sum(len(governor_check(pk)) for pk in rows)
-    pending = RiskBreach.objects.filter(
-        flattened=True, flattened_at__isnull=True, cleared_at__isnull=True
-    ).filter(limits__owner_id__in=owners)
+    pending = RiskBreach.objects.open().filter(
+        flattened=True, flattened_at__isnull=True, limits__owner_id__in=owners
+    )
     for pk in pending.values_list("pk", flat=True):
         queue_on_commit(FLATTEN_TASK, pk, name=f"risk-flatten-{pk}")
     return opened
@@ -194,7 +194,7 @@ def _breaches(
     now: datetime,
     bar_ms: int | None,
 ) -> list[RiskBreach]:
-    open_ = {breach.kind: breach for breach in limits.breaches.filter(cleared_at__isnull=True)}
+    open_ = {breach.kind: breach for breach in limits.breaches.open()}
     found = []
     for kind, measured in measures.items():
         limit = _limit_of(limits, kind)
@@ -269,7 +269,8 @@ def _open(
 def entry_blocked(run: StrategyRun) -> RiskBreach | None:
     """The open breach over the run, the earliest found, if any."""
     return (
-        RiskBreach.objects.filter(limits__in=limits_over(run), cleared_at__isnull=True)
+        RiskBreach.objects.open()
+        .filter(limits__in=limits_over(run))
         .select_related("limits__key")
         .order_by("at", "pk")
         .first()
@@ -297,9 +298,9 @@ def go_live_refusal(*, owner_id: int, key_id, symbol: str) -> str | None:
     of active live runs at its maximum, or a market quoted in another currency than the
     limits' amounts."""
     quote = symbol.partition("/")[2].split(":")[0]
-    rows = RiskLimits.objects.filter(Q(key__isnull=True) | Q(key_id=key_id), owner_id=owner_id)
+    rows = RiskLimits.objects.over(owner_id, key_id)
     for limits in rows.select_related("key"):
-        if limits.breaches.filter(cleared_at__isnull=True).exists():
+        if limits.breaches.open().exists():
             return str(BREACHED)
         running = live_runs_under(limits).active().count()
         if limits.max_live_runs is not None and running >= limits.max_live_runs:

@@ -15,11 +15,10 @@ def flatten_for_breach(*, breach_id: int) -> int:
     """Flatten the live runs the breach found running; how many were asked to."""
     with transaction.atomic():
         breach = (
-            RiskBreach.objects.select_for_update()
+            RiskBreach.objects.open()
+            .select_for_update()
             .select_related("limits")
-            .filter(
-                pk=breach_id, flattened=True, flattened_at__isnull=True, cleared_at__isnull=True
-            )
+            .filter(pk=breach_id, flattened=True, flattened_at__isnull=True)
             .first()
         )
         if breach is None:

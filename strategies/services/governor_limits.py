@@ -82,8 +82,8 @@ def risk_limits_rearm(*, owner: User, breach_id: int, code: str) -> bool:
 
 
 def _drawdown_breaches(owner: User, breach_id: int):
-    return RiskBreach.objects.filter(
-        pk=breach_id, limits__owner=owner, kind=BreachKind.DRAWDOWN, cleared_at__isnull=True
+    return RiskBreach.objects.open().filter(
+        pk=breach_id, limits__owner=owner, kind=BreachKind.DRAWDOWN
     )
 
 
